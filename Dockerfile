@@ -1,0 +1,17 @@
+# Ledgerline worker and API image (one image, two commands). Build: docker build -t ledgerline .
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/db/migrations ./db/migrations
+USER node
+CMD ["node", "dist/worker/main.js"]

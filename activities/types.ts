@@ -1,0 +1,62 @@
+/**
+ * The activity contract the workflows are written against. Implementations: activities/index.ts
+ * (createActivities). Workflows import these *types* only.
+ */
+import type { SyncRunInput, SyncRunSummary, SyncTrigger } from '../workflows/definitions';
+
+export interface SyncCounts {
+  fetched: number;
+  synced: number;
+  unchanged: number;
+  parked: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface SyncRunPlan {
+  runId: string;
+  windowFrom: string | null;
+  windowTo: string;
+  /** 'bulk' for long history windows (a Shopify bulk operation), else cursor paging. */
+  mode: 'page' | 'bulk';
+  /** False for resyncs: re-examining an old window must not move the cursor. */
+  advanceCursor: boolean;
+  /** The store can't sync now (paused/disconnected between trigger and start). */
+  blocked?: string;
+}
+
+export interface PageResult extends SyncCounts {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface BulkChunkResult extends SyncCounts {
+  nextOffset: number;
+  done: boolean;
+}
+
+export interface KeepAliveResult {
+  storeId: string;
+  shopDomain: string;
+  ok: boolean;
+  disconnected: boolean;
+  error?: string;
+}
+
+export interface SyncActivities {
+  syncRunBegin(input: SyncRunInput & { workflowId: string }): Promise<SyncRunPlan>;
+  syncOrdersPage(input: { storeId: string; runId: string; windowFrom: string | null; windowTo: string; after: string | null }): Promise<PageResult>;
+  shopifyStartOrdersBulk(input: { storeId: string; windowFrom: string | null; windowTo: string }): Promise<{ bulkId: string }>;
+  shopifyAwaitBulk(input: { storeId: string; bulkId: string }): Promise<{ url: string | null; objectCount: number }>;
+  syncOrdersFromBulk(input: { storeId: string; runId: string; url: string; offset: number }): Promise<BulkChunkResult>;
+  syncRunFinish(input: { storeId: string; runId: string; trigger: SyncTrigger; windowFrom: string | null; windowTo: string; advanceCursor: boolean; counts: SyncCounts; startedAt: string }): Promise<SyncRunSummary>;
+  syncRunFail(input: { storeId: string; runId: string; error: string }): Promise<void>;
+}
+
+export interface FleetActivities {
+  storesListConnected(): Promise<Array<{ storeId: string; shopDomain: string }>>;
+  qboKeepAlive(input: { storeId: string }): Promise<KeepAliveResult>;
+  storeMarkDisconnected(input: { storeId: string; reason: string }): Promise<void>;
+}
+
+export type Activities = SyncActivities & FleetActivities;

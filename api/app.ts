@@ -1,0 +1,90 @@
+/**
+ * The HTTP API as a Fastify plugin tree built from its dependencies (`buildApp(deps)`); it never
+ * listens by itself (api/main.ts and scripts/start.ts do), so tests use the same app with `inject`.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../config/logger';
+import type { Database } from '../db/client';
+import { HttpError, errorBodySchema } from './errors';
+import { healthRoutes } from './routes/health';
+
+export interface AppDeps {
+  database: Database;
+  /** Resolves the Temporal client (lazy: the API can start before Temporal is reachable). */
+  temporal: () => Promise<Client>;
+  apiToken: string;
+  log: Logger;
+  /** Reports the in-process worker's state when there is one (npm start); undefined for API-only processes. */
+  workerState?: () => string;
+  version?: string;
+  /** Extra route plugins (store routes etc.), registered behind bearer auth. */
+  routes?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+function tokensEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, 'logger'> = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger === false ? undefined : deps.log.child({ component: 'api' }),
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+  });
+  app.decorate('deps', deps);
+  app.addSchema({ $id: 'Error', ...errorBodySchema });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Ledgerline API', version: deps.version ?? '0.1.0', description: 'Shopify → QuickBooks Online bookkeeping on Temporal.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HttpError) {
+      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
+    }
+    const e = err as Error & { validation?: unknown; statusCode?: number; code?: string };
+    if (e.validation) {
+      return reply.status(400).send({ error: { code: 'invalid_request', message: e.message, details: e.validation } });
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.status(e.statusCode).send({ error: { code: e.code ?? 'bad_request', message: e.message } });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.status(500).send({ error: { code: 'internal', message: 'Internal error; see the server log' } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } }),
+  );
+
+  await app.register(healthRoutes);
+
+  // Everything else needs the bearer token.
+  await app.register(async (secured) => {
+    secured.addHook('onRequest', async (req) => {
+      const header = req.headers.authorization ?? '';
+      const [scheme, token] = header.split(' ');
+      if (scheme?.toLowerCase() !== 'bearer' || !token || !tokensEqual(token, deps.apiToken)) {
+        throw new HttpError(401, 'unauthorized', 'Missing or invalid bearer token (Authorization: Bearer <LEDGERLINE_API_TOKEN>)');
+      }
+    });
+    for (const routes of deps.routes ?? []) await secured.register(routes);
+  });
+
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,139 @@
+/**
+ * Configuration: every environment variable Ledgerline reads, validated once at start-up.
+ * `.env.example` documents each one. Nothing else in the code base reads `process.env`.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  LOG_PRETTY: bool.optional(),
+  /** Where embedded state lives (PGlite database, Temporal dev-server history, generated dev secrets). */
+  LEDGERLINE_DATA_DIR: z.string().min(1).default('.data'),
+  /** Where downloaded/built tools are cached (Temporal CLI, test server, Shopify schema). */
+  LEDGERLINE_CACHE_DIR: z.string().min(1).optional(),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  /** Bearer token required on every API route but /health. Generated into the data dir when unset (dev). */
+  LEDGERLINE_API_TOKEN: z.string().min(16, 'LEDGERLINE_API_TOKEN must be at least 16 characters').optional(),
+  /**
+   * AES-256-GCM keys for credentials at rest: comma-separated `keyId:base64key` (32-byte keys), the
+   * first encrypts, all decrypt (key rotation: prepend a new key, re-encrypt, drop the old one).
+   * Generated into the data dir when unset (dev only).
+   */
+  LEDGERLINE_ENCRYPTION_KEYS: z.string().min(1).optional(),
+
+  /** PostgreSQL connection string. Unset → embedded PGlite under LEDGERLINE_DATA_DIR/pglite. */
+  DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL').optional(),
+
+  /** An existing Temporal cluster (host:port). Unset → Ledgerline runs the Temporal CLI dev server. */
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('ledgerline'),
+  /** Temporal Cloud / mTLS: client certificate and key files (PEM), optional server CA and SNI name. */
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Temporal Cloud API key (implies TLS). */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** Explicit path to a `temporal` CLI binary for the embedded dev server. */
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  logPretty: boolean;
+  dataDir: string;
+  cacheDir: string;
+  api: { host: string; port: number; token: string | undefined };
+  encryptionKeys: string | undefined;
+  databaseUrl: string | undefined;
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    tls: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string } | undefined;
+    apiKey: string | undefined;
+    cliPath: string | undefined;
+    devPort: number;
+    uiPort: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates the environment. Throws ConfigError listing every bad variable at once. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" (docker-compose passes `VAR=` for optional values).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
+    problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together');
+  }
+  if (e.NODE_ENV === 'production' && !e.LEDGERLINE_ENCRYPTION_KEYS) {
+    problems.push('LEDGERLINE_ENCRYPTION_KEYS is required in production (credentials are encrypted at rest)');
+  }
+  if (e.NODE_ENV === 'production' && !e.LEDGERLINE_API_TOKEN) {
+    problems.push('LEDGERLINE_API_TOKEN is required in production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.LEDGERLINE_DATA_DIR);
+  const home = source.HOME ?? '/tmp';
+  const cacheDir = path.resolve(e.LEDGERLINE_CACHE_DIR ?? path.join(source.XDG_CACHE_HOME ?? path.join(home, '.cache'), 'ledgerline'));
+  const tlsWanted = e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_TLS_SERVER_NAME;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_PRETTY ?? (e.NODE_ENV === 'development' && Boolean(process.stdout.isTTY)),
+    dataDir,
+    cacheDir,
+    api: { host: e.API_HOST, port: e.API_PORT, token: e.LEDGERLINE_API_TOKEN },
+    encryptionKeys: e.LEDGERLINE_ENCRYPTION_KEYS,
+    databaseUrl: e.DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      tls: tlsWanted
+        ? {
+            certPath: e.TEMPORAL_TLS_CERT_PATH,
+            keyPath: e.TEMPORAL_TLS_KEY_PATH,
+            caPath: e.TEMPORAL_TLS_CA_PATH,
+            serverName: e.TEMPORAL_TLS_SERVER_NAME,
+          }
+        : undefined,
+      apiKey: e.TEMPORAL_API_KEY,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+  };
+}
+
+/** The variables `loadConfig` understands (used by the docker-compose consistency test). */
+export const configKeys = Object.keys(schema.shape) as (keyof Env)[];

@@ -1,0 +1,149 @@
+/**
+ * Ledgerline's tables. Each Shopify source that must reach QBO has one row per QBO document role in
+ * `ledger_entries` (the idempotent sync ledger: insert … on conflict on the source key), so refunds, fees
+ * and payouts add rows, not tables. Credentials live apart in `store_credentials`, always encrypted.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const stores = pgTable('stores', {
+  /** Stable id derived from the shop domain (also the Temporal workflow id's business key). */
+  id: text('id').primaryKey(),
+  shopDomain: text('shop_domain').notNull().unique(),
+  shopName: text('shop_name'),
+  shopCurrency: text('shop_currency'),
+  shopTimezone: text('shop_timezone'),
+  qboRealmId: text('qbo_realm_id').notNull(),
+  qboCompanyName: text('qbo_company_name'),
+  qboCountry: text('qbo_country'),
+  /** active | paused | disconnected */
+  state: text('state').notNull().default('active'),
+  settings: jsonb('settings').notNull().$type<Record<string, unknown>>(),
+  startDate: ts('start_date').notNull(),
+  /** Orders updated at or after this instant (minus the overlap) are fetched by the next run. */
+  cursorUpdatedAt: ts('cursor_updated_at'),
+  lastRunAt: ts('last_run_at'),
+  lastRunStatus: text('last_run_status'),
+  lastError: text('last_error'),
+  connectionError: text('connection_error'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const storeCredentials = pgTable('store_credentials', {
+  storeId: text('store_id').primaryKey().references(() => stores.id, { onDelete: 'cascade' }),
+  /** Every *_enc column holds an AES-256-GCM envelope (config/secrets.ts), never plaintext. */
+  shopifyAccessTokenEnc: text('shopify_access_token_enc').notNull(),
+  qboClientId: text('qbo_client_id').notNull(),
+  qboClientSecretEnc: text('qbo_client_secret_enc').notNull(),
+  qboAccessTokenEnc: text('qbo_access_token_enc'),
+  qboAccessTokenExpiresAt: ts('qbo_access_token_expires_at'),
+  qboRefreshTokenEnc: text('qbo_refresh_token_enc').notNull(),
+  qboRefreshTokenExpiresAt: ts('qbo_refresh_token_expires_at'),
+  /** Optimistic lock: a refresh writes only if the version it read is still current. */
+  version: integer('version').notNull().default(0),
+  refreshedAt: ts('refreshed_at'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    storeId: text('store_id').notNull().references(() => stores.id, { onDelete: 'cascade' }),
+    /** `order:<gid>`, `refund:<gid>`, `payout:<gid>` … (domain/ledger.ts). */
+    sourceKey: text('source_key').notNull(),
+    /** The QBO document's role for this source: receipt | invoice | payment | void | refund | deposit | fees. */
+    role: text('role').notNull(),
+    sourceType: text('source_type').notNull(),
+    sourceName: text('source_name'),
+    sourceUpdatedAt: ts('source_updated_at'),
+    /** pending | synced | parked | failed | skipped | voided | ignored */
+    status: text('status').notNull(),
+    reason: text('reason'),
+    reasonCode: text('reason_code'),
+    qboType: text('qbo_type'),
+    qboId: text('qbo_id'),
+    qboSyncToken: text('qbo_sync_token'),
+    qboDocNumber: text('qbo_doc_number'),
+    qboTotalMinor: bigint('qbo_total_minor', { mode: 'number' }),
+    sourceTotalMinor: bigint('source_total_minor', { mode: 'number' }),
+    /** Canonical form of what Ledgerline wrote; a changed fingerprint means "update, don't add". */
+    fingerprint: text('fingerprint'),
+    /** QBO requestid used for the create (replays return the original response). */
+    requestId: text('request_id'),
+    attempts: integer('attempts').notNull().default(0),
+    createdByLedgerline: boolean('created_by_ledgerline').notNull().default(true),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.sourceKey, t.role] }),
+    index('ledger_entries_status_idx').on(t.storeId, t.status),
+    uniqueIndex('ledger_entries_qbo_doc_idx').on(t.storeId, t.qboType, t.qboId).where(sql`${t.qboId} is not null`),
+  ],
+);
+
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: text('id').primaryKey(),
+    storeId: text('store_id').notNull().references(() => stores.id, { onDelete: 'cascade' }),
+    workflowId: text('workflow_id').notNull(),
+    /** scheduled | manual | resync | webhook */
+    trigger: text('trigger').notNull(),
+    windowFrom: ts('window_from'),
+    windowTo: ts('window_to'),
+    /** running | completed | failed */
+    status: text('status').notNull(),
+    fetched: integer('fetched').notNull().default(0),
+    synced: integer('synced').notNull().default(0),
+    parked: integer('parked').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    error: text('error'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('sync_runs_store_idx').on(t.storeId, t.startedAt)],
+);
+
+/** Cache of QBO references Ledgerline resolved (items by SKU/name, customers by email, category items). */
+export const qboRefs = pgTable(
+  'qbo_refs',
+  {
+    storeId: text('store_id').notNull().references(() => stores.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    qboId: text('qbo_id').notNull(),
+    name: text('name'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.kind, t.key] })],
+);
+
+/** Shopify webhook deliveries already accepted (X-Shopify-Webhook-Id is stable across retries). */
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  webhookId: text('webhook_id').primaryKey(),
+  shopDomain: text('shop_domain').notNull(),
+  topic: text('topic').notNull(),
+  receivedAt: ts('received_at').notNull().defaultNow(),
+});
+
+/**
+ * Per-realm request counters shared by every worker (QBO allows 500 requests/min and 40 batch
+ * calls/min per realm — API-FACTS §1): one row per realm, bucket and fixed window.
+ */
+export const qboRateWindows = pgTable(
+  'qbo_rate_windows',
+  {
+    realmId: text('realm_id').notNull(),
+    bucket: text('bucket').notNull(),
+    windowStart: ts('window_start').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.realmId, t.bucket, t.windowStart] })],
+);

@@ -1,0 +1,64 @@
+/**
+ * The API through Fastify's inject, on real PGlite and a real (time-skipping) Temporal server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/app';
+import type { Database } from '../../db/client';
+import { pgliteDatabase } from '../support/db';
+import { timeSkippingEnv } from '../support/temporal';
+
+const token = 'test-token-0123456789abcdef';
+let env: TestWorkflowEnvironment;
+let database: Database;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([timeSkippingEnv(), pgliteDatabase()]);
+  app = await buildApp({ database, temporal: async () => env.client, apiToken: token, log: pino({ level: 'silent' }) });
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await database?.close();
+  await env?.teardown();
+});
+
+describe('the HTTP API', () => {
+  it('reports the database and Temporal healthy on /health without a token', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      status: 'ok',
+      checks: { database: { ok: true, detail: 'pglite' }, temporal: { ok: true, detail: 'default' } },
+    });
+  });
+
+  it('answers 503 with the failing check when Temporal is unreachable', async () => {
+    const broken = await buildApp({
+      database, apiToken: token, log: pino({ level: 'silent' }),
+      temporal: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1'); },
+    });
+    const res = await broken.inject({ method: 'GET', url: '/health' });
+    await broken.close();
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ status: 'degraded', checks: { database: { ok: true }, temporal: { ok: false, detail: 'connect ECONNREFUSED 127.0.0.1:1' } } });
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toContain('/health');
+    expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('answers an unknown route with the uniform error body', async () => {
+    const res = await app.inject({ method: 'GET', url: '/nope', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: { code: 'not_found', message: 'No route GET /nope' } });
+  });
+});

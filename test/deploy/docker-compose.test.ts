@@ -1,0 +1,59 @@
+/**
+ * docker-compose.yml is checked by the Compose client itself (`docker compose config`, or the
+ * standalone `docker-compose` where the plugin is absent) and against Ledgerline's config schema:
+ * Docker doesn't run on our machines, so this is how the file stays true.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configKeys, loadConfig } from '../../config';
+
+const root = path.resolve(__dirname, '..', '..');
+
+function composeCommand(): [string, string[]] {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', ['compose']];
+  if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose', []];
+  throw new Error('Neither `docker compose` nor `docker-compose` is installed (.ci/run installs Debian\'s docker-compose)');
+}
+
+interface ComposeFile {
+  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string | null>; command?: string[] }>;
+}
+
+const secrets = { LEDGERLINE_API_TOKEN: randomBytes(16).toString('hex'), LEDGERLINE_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` };
+
+function composeConfig(env: Record<string, string>): ComposeFile {
+  const [cmd, pre] = composeCommand();
+  const out = execFileSync(cmd, [...pre, '-f', path.join(root, 'docker-compose.yml'), 'config'], {
+    cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  });
+  return parse(out) as ComposeFile;
+}
+
+describe('docker-compose.yml', () => {
+  it('is valid Compose with PostgreSQL, Temporal, its UI, the worker and the API', () => {
+    const file = composeConfig(secrets);
+    expect(Object.keys(file.services).sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+    expect(file.services.temporal?.image).toMatch(/^temporalio\/auto-setup:/);
+    expect(file.services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
+    expect(file.services.worker?.command).toEqual(['node', 'dist/worker/main.js']);
+    expect(file.services.api?.command).toEqual(['node', 'dist/api/main.js']);
+  });
+
+  it('gives the worker and API only variables Ledgerline knows, and a configuration that validates', () => {
+    const file = composeConfig(secrets);
+    for (const name of ['worker', 'api'] as const) {
+      const env = Object.fromEntries(Object.entries(file.services[name]?.environment ?? {}).map(([k, v]) => [k, v ?? '']));
+      expect(Object.keys(env).filter((k) => !(configKeys as string[]).includes(k))).toEqual([]);
+      const config = loadConfig(env);
+      expect(config.databaseUrl).toMatch(/^postgres:\/\/.+@postgres:5432\//);
+      expect(config.temporal.address).toBe('temporal:7233');
+    }
+  });
+
+  it('refuses to render without the secrets a production stack needs', () => {
+    expect(() => composeConfig({})).toThrow(/LEDGERLINE_API_TOKEN/);
+  });
+});

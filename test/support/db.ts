@@ -1,0 +1,47 @@
+/**
+ * Real databases for tests: in-memory PGlite, and a throwaway database on the PostgreSQL server that
+ * `.ci/run` (scripts/setup-postgres.sh) starts. PostgreSQL tests fail, never skip, when it is missing.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../db/client';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline';
+
+export async function pgliteDatabase(): Promise<Database> {
+  const database = await openDatabase({ pgliteDir: undefined });
+  await database.migrate();
+  return database;
+}
+
+/** A fresh PostgreSQL database (created, migrated); close() drops it. */
+export async function postgresDatabase(): Promise<Database> {
+  const name = `ledgerline_test_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(`PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(err as Error).message}). Run: sudo bash scripts/setup-postgres.sh`);
+  }
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString(), poolSize: 5 });
+  await database.migrate();
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      const a = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+export const databaseKinds = [
+  ['PGlite', pgliteDatabase],
+  ['PostgreSQL', postgresDatabase],
+] as const;

@@ -1,0 +1,91 @@
+/**
+ * The store loop on the time-skipping test server: hours of waiting pass instantly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { pauseSignal, resumeSignal, statusQuery, syncNowUpdate, workflowIds } from '../../workflows/definitions';
+import { storeWorkflow } from '../../workflows/store';
+import { recordingActivities } from '../support/fake-activities';
+import { timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+}, 60_000);
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function withWorker<T>(activities: ReturnType<typeof recordingActivities>['activities'], fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueTaskQueue('store-loop');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  return worker.runUntil(fn(taskQueue));
+}
+
+const shop = (n: string) => `${n}-${Date.now()}.myshopify.com`;
+
+describe('storeWorkflow on the time-skipping server', () => {
+  it('runs a sync every interval: three hourly runs after three hours pass instantly', async () => {
+    const rec = recordingActivities();
+    await withWorker(rec.activities, async (taskQueue) => {
+      const shopDomain = shop('hourly');
+      const handle = await env.client.workflow.start(storeWorkflow, {
+        taskQueue, workflowId: workflowIds.store(shopDomain), args: [{ storeId: 's1', shopDomain, intervalMinutes: 60 }],
+      });
+      const before = Date.now();
+      await env.sleep('3 hours');
+      await env.sleep('1 minute');
+      const status = await handle.query(statusQuery);
+      expect(rec.runs.filter((r) => r.trigger === 'scheduled')).toHaveLength(3);
+      expect(status.runCount).toBe(3);
+      expect(status.lastRun?.synced).toBe(2);
+      expect(Date.now() - before).toBeLessThan(30_000); // three hours of timers, in seconds of wall time
+      await handle.terminate();
+    });
+  });
+
+  it('answers a manual sync with the run summary, and a paused store refuses it until resumed', async () => {
+    const rec = recordingActivities({ pages: 3 });
+    await withWorker(rec.activities, async (taskQueue) => {
+      const shopDomain = shop('manual');
+      const handle = await env.client.workflow.start(storeWorkflow, {
+        taskQueue, workflowId: workflowIds.store(shopDomain), args: [{ storeId: 's2', shopDomain, intervalMinutes: 60 }],
+      });
+      const result = await handle.executeUpdate(syncNowUpdate, { args: [{}] });
+      expect(result.summary.trigger).toBe('manual');
+      expect(result.summary.fetched).toBe(6); // three pages of two orders
+      expect(result.runId).toContain(`store:${shopDomain}:sync:`);
+
+      await handle.signal(pauseSignal, {});
+      await expect(handle.executeUpdate(syncNowUpdate, { args: [{}] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await env.sleep('5 hours');
+      expect((await handle.query(statusQuery)).runCount).toBe(1); // no scheduled runs while paused
+
+      await handle.signal(resumeSignal);
+      const again = await handle.executeUpdate(syncNowUpdate, { args: [{}] });
+      expect(again.summary.trigger).toBe('manual');
+      expect((await handle.query(statusQuery)).state).toBe('active');
+      await handle.terminate();
+    });
+  });
+
+  it('runs a resync over its window without moving the cursor', async () => {
+    const rec = recordingActivities();
+    await withWorker(rec.activities, async (taskQueue) => {
+      const shopDomain = shop('resync');
+      const handle = await env.client.workflow.start(storeWorkflow, {
+        taskQueue, workflowId: workflowIds.store(shopDomain), args: [{ storeId: 's3', shopDomain, intervalMinutes: 60 }],
+      });
+      const window = { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' };
+      const res = await handle.executeUpdate(syncNowUpdate, { args: [{ window }] });
+      expect(res.summary.trigger).toBe('resync');
+      expect(rec.runs.at(-1)).toMatchObject({ trigger: 'resync', windowFrom: window.from, windowTo: window.to, advanceCursor: false });
+      await expect(handle.executeUpdate(syncNowUpdate, { args: [{ window: { from: 'yesterday' } }] })).rejects.toThrow();
+      await handle.terminate();
+    });
+  });
+});

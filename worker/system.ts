@@ -1,0 +1,145 @@
+/**
+ * The composition root: reads config once, opens the database, connects to (or starts) Temporal,
+ * builds the activities and runs the worker and/or the API in this process. Used by `npm start`
+ * (everything in one process), `npm run worker` and `npm run api` (one role each).
+ */
+import path from 'node:path';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config';
+import type { Logger } from '../config/logger';
+import { createCipher, resolveSecrets } from '../config/secrets';
+import { databaseOptionsFromConfig, openDatabase, type Database } from '../db/client';
+import { createActivities } from '../activities';
+import { buildApp } from '../api/app';
+import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection';
+import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { ensureTemporalCli } from '../temporal/tools';
+import { workflowIds } from '../workflows/definitions';
+import { createLedgerlineWorker } from './worker';
+
+export interface SystemOptions {
+  config: Config;
+  log: Logger;
+  roles: { worker: boolean; api: boolean };
+  /** Start the Temporal CLI dev server when no TEMPORAL_ADDRESS is configured (npm start). */
+  embeddedTemporal: boolean;
+}
+
+export interface RunningSystem {
+  database: Database;
+  temporalAddress: string;
+  temporalUiUrl: string | undefined;
+  apiUrl: string | undefined;
+  apiToken: string;
+  client: Client;
+  worker: Worker | undefined;
+  app: FastifyInstance | undefined;
+  /** Resolves when the worker stops (crash or shutdown). */
+  workerDone: Promise<void> | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
+  const { config, log } = opts;
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log.error({ err }, 'error during shutdown');
+      }
+    }
+  };
+  try {
+    installTemporalRuntime(log);
+    const secrets = resolveSecrets(config);
+    if (secrets.generated) log.warn({ file: path.join(config.dataDir, 'dev-secrets.json') }, 'using generated development API token / encryption key');
+    const cipher = createCipher(secrets.encryptionKeys);
+
+    let devServer: DevServer | undefined;
+    let address = config.temporal.address;
+    if (!address) {
+      if (!opts.embeddedTemporal) address = `127.0.0.1:${config.temporal.devPort}`;
+      else {
+        const cli = await ensureTemporalCli({ cliPath: config.temporal.cliPath, cacheDir: config.cacheDir, log: (m) => log.info(m) });
+        log.info({ cli: cli.path, source: cli.source }, 'starting Temporal dev server');
+        devServer = await startDevServer({
+          bin: cli.path, dataDir: path.join(config.dataDir, 'temporal'), port: config.temporal.devPort,
+          uiPort: config.temporal.uiPort, namespace: config.temporal.namespace, log,
+        });
+        cleanups.push(() => devServer!.stop());
+        address = devServer.address;
+      }
+    }
+
+    const database = await openDatabase(databaseOptionsFromConfig(config));
+    cleanups.push(() => database.close());
+    await database.migrate();
+    log.info({ kind: database.kind }, 'database ready');
+
+    const temporalCfg = { ...config.temporal, address };
+    const client = await connectClient(temporalCfg);
+    cleanups.push(() => client.connection.close());
+    if (!devServer) await ensureSearchAttributes(client, config.temporal.namespace);
+
+    let worker: Worker | undefined;
+    let workerDone: Promise<void> | undefined;
+    if (opts.roles.worker) {
+      const connection = await connectWorker(temporalCfg);
+      const activities = createActivities({ db: database.db, cipher, log, clock: () => new Date(), qboTokenUrl: undefined });
+      worker = await createLedgerlineWorker({
+        connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities,
+      });
+      workerDone = worker.run();
+      const w = worker;
+      cleanups.push(async () => {
+        if (w.getState() === 'RUNNING') w.shutdown();
+        await workerDone!.catch((err: unknown) => log.error({ err }, 'worker stopped with an error'));
+        await connection.close();
+      });
+      await ensureKeepAliveSchedule(client, config.temporal.taskQueue, log);
+      log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+    }
+
+    let app: FastifyInstance | undefined;
+    let apiUrl: string | undefined;
+    if (opts.roles.api) {
+      app = await buildApp({
+        database, temporal: async () => client, apiToken: secrets.apiToken, log,
+        ...(worker ? { workerState: () => worker!.getState() } : {}),
+      });
+      await app.listen({ host: config.api.host, port: config.api.port });
+      apiUrl = `http://${config.api.host}:${config.api.port}`;
+      const a = app;
+      cleanups.push(() => a.close());
+    }
+
+    return {
+      database, temporalAddress: address, temporalUiUrl: devServer?.uiUrl, apiUrl, apiToken: secrets.apiToken,
+      client, worker, app, workerDone, stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** The fleet-wide daily QBO connection keep-alive (idempotent create). */
+async function ensureKeepAliveSchedule(client: Client, taskQueue: string, log: Logger): Promise<void> {
+  const scheduleId = workflowIds.connectionKeepAliveSchedule();
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1 day' }] },
+      action: { type: 'startWorkflow', workflowType: 'connectionKeepAliveWorkflow', taskQueue, args: [] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    });
+    log.info({ scheduleId }, 'created the daily QBO connection keep-alive schedule');
+  } catch (err) {
+    if ((err as Error).name !== 'ScheduleAlreadyRunning') throw err;
+  }
+}

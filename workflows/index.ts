@@ -1,0 +1,4 @@
+/** The workflow bundle's entry: every workflow type the worker registers. */
+export { storeWorkflow } from './store';
+export { syncRunWorkflow } from './sync-run';
+export { connectionKeepAliveWorkflow } from './keepalive';

@@ -1,0 +1,38 @@
+/**
+ * Activity option profiles, each number with its reason (STYLE.md, after Nango). Retries are
+ * Temporal's job: clients never loop. Non-retryable failures come from domain errors
+ * (QboValidationError parks inside the activity and never fails it; QboConnectionRevokedError does).
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+
+const nonRetryableErrorTypes = ['QboConnectionRevokedError', 'ShopifyAuthError', 'ConfigurationError', 'StoreNotFoundError'];
+
+/** Short DB-only steps. */
+export const bookkeeping: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes },
+};
+
+/**
+ * One page or chunk of orders: fetch from Shopify, write to QBO (≤ 30 per batch under the realm's
+ * limits), record. QBO answers 429 with "wait 60 s" (API-FACTS §1), so a page can take minutes when
+ * throttled; heartbeats keep a dead worker from holding it for long.
+ */
+export const syncPage: ActivityOptions = {
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
+};
+
+/** Polls a Shopify bulk operation: each attempt checks once; "not finished yet" is a retryable failure. */
+export const bulkPoll: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '10 days', // Shopify's bulk operation lifetime (API-FACTS §8)
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '1 minute', nonRetryableErrorTypes: [...nonRetryableErrorTypes, 'BulkOperationFailedError'] },
+};
+
+/** Token refresh for one store; a revoked grant is final. */
+export const keepAlive: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumAttempts: 5, nonRetryableErrorTypes },
+};

@@ -1,0 +1,122 @@
+/**
+ * Names and numbers Ledgerline writes into QBO: item names, customer display names, DocNumber, the
+ * PrivateNote marker and TxnDate. All deterministic: the same order always yields the same strings.
+ */
+import { InvalidInputError } from '../errors';
+import { stableHashBase36 } from '../hash';
+
+/** API-FACTS §4 limits. */
+export const QBO_ITEM_NAME_MAX = 100;
+export const QBO_DISPLAY_NAME_MAX = 500;
+export const QBO_DOC_NUMBER_MAX = 21;
+export const QBO_PRIVATE_NOTE_MAX = 4000;
+export const QBO_DESCRIPTION_MAX = 4000;
+
+/**
+ * QBO rejects names containing ':' (the parent:child separator of sub-items and sub-customers), tabs
+ * and line breaks with error 2040 "Invalid String"; emoji and control characters are refused the same
+ * way. A colon becomes " - ", the rest a space.
+ */
+export function sanitizeQboName(text: string): string {
+  return Array.from(text)
+    .map((char) => {
+      if (char === ':') return ' - ';
+      const cp = char.codePointAt(0) ?? 0;
+      return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp > 0xffff ? ' ' : char;
+    })
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * Fits `text` into `max` characters. A shortened name ends with '~' and a hash of the full text, so two
+ * long names that share their first `max` characters stay distinct.
+ */
+export function fitName(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const suffix = ` ~${stableHashBase36(text, 6)}`;
+  return `${chars.slice(0, max - suffix.length).join('').trimEnd()}${suffix}`;
+}
+
+export function qboName(text: string, max: number): string {
+  return fitName(sanitizeQboName(text), max);
+}
+
+/** Shopify gives single-variant products the variant title "Default Title"; it names nothing. */
+export function productDisplayName(title: string, variantTitle: string | null): string {
+  const variant = variantTitle?.trim();
+  return variant && variant !== 'Default Title' ? `${title.trim()} - ${variant}` : title.trim();
+}
+
+export interface CustomerNameSource {
+  id?: string | null;
+  displayName?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+}
+
+const numericId = (gid: string | null | undefined): string | null => (gid ? (/(\d+)$/.exec(gid)?.[1] ?? null) : null);
+
+/**
+ * DisplayName is unique across Customer, Vendor and Employee (API-FACTS §4), so a Shopify customer may
+ * find their name taken by someone else. Candidates in order: the name, the name with the email, the
+ * name with the Shopify customer number (unique per Shopify customer, so the last one always fits).
+ */
+export function customerDisplayNameCandidates(customer: CustomerNameSource): string[] {
+  const email = customer.email?.trim() || null;
+  const person = [customer.firstName, customer.lastName].filter((p) => p && p.trim()).join(' ');
+  const id = numericId(customer.id);
+  const base =
+    sanitizeQboName(customer.displayName ?? '') || sanitizeQboName(person) || sanitizeQboName(email ?? '') || `Shopify customer ${id ?? 'unknown'}`;
+  const candidates = [base];
+  if (email && sanitizeQboName(email) !== base) candidates.push(`${base} (${sanitizeQboName(email)})`);
+  if (id) candidates.push(`${base} (Shopify ${id})`);
+  return [...new Set(candidates.map((c) => fitName(c, QBO_DISPLAY_NAME_MAX)))];
+}
+
+/**
+ * DocNumber from the order name ("#1001" → prefix + "1001"), at most 21 characters. A longer one keeps
+ * the end of the name (where order numbers differ) and appends a hash of the order id, so it stays
+ * unique per order and is the same on every run.
+ */
+export function docNumberFor(orderName: string, prefix: string, orderId: string): string {
+  const name = sanitizeQboName(orderName.replace(/#/g, '')).replace(/ /g, '-');
+  const full = `${prefix}${name}`;
+  if (Array.from(full).length <= QBO_DOC_NUMBER_MAX) return full;
+  const hash = stableHashBase36(orderId, 6);
+  const room = QBO_DOC_NUMBER_MAX - Array.from(prefix).length - hash.length - 1;
+  const tail = Array.from(name).slice(-room).join('');
+  return `${prefix}${tail}-${hash}`;
+}
+
+/** The exact text activities search PrivateNote for; brackets keep gid …/12 from matching …/123. */
+export function orderNoteMarker(orderGid: string): string {
+  return `[${orderGid}]`;
+}
+
+export function privateNoteFor(orderName: string, orderGid: string, extra?: string): string {
+  const note = `Shopify order ${orderName} ${orderNoteMarker(orderGid)} - booked by Ledgerline${extra ? `. ${extra}` : ''}`;
+  return Array.from(note).slice(0, QBO_PRIVATE_NOTE_MAX).join('');
+}
+
+/**
+ * The calendar date of an instant in the shop's IANA time zone, as QBO's TxnDate (YYYY-MM-DD).
+ * Intl.DateTimeFormat is deterministic for a given instant and zone, so workflow code may call it.
+ */
+export function txnDateFor(isoInstant: string, timeZone: string): string {
+  const instant = new Date(isoInstant);
+  if (Number.isNaN(instant.getTime())) {
+    throw new InvalidInputError(`Invalid timestamp ${JSON.stringify(isoInstant)}`);
+  }
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  } catch {
+    throw new InvalidInputError(`Invalid IANA time zone ${JSON.stringify(timeZone)}`);
+  }
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+}

@@ -1,0 +1,136 @@
+/**
+ * The lines of a sale document (SalesReceipt or Invoice), one category at a time:
+ * products (gross, before discounts) · gift cards sold · one discount line · shipping · tips · duties ·
+ * gift cards redeemed (negative). Tax codes and taxable bases are collected on the way.
+ *
+ * Shipping discounts are netted into the shipping line (its Amount is what the customer paid for
+ * shipping, Shopify's `discountedPriceSet`): Shopify taxes the discounted shipping price, and QBO's
+ * DiscountLineDetail is a discount on the item subtotal, so folding shipping discounts into it would
+ * misstate both the shipping income and the taxable base of shipping.
+ */
+import type { MappingNeed } from '../errors';
+import {
+  currencyExponent,
+  divideToDecimalString,
+  negateMoney,
+  subtractMoney,
+  sumMoney,
+  toDecimalString,
+  toQboAmount,
+  type Money,
+} from '../money';
+import type { Settings } from '../settings';
+import type { OrderAmounts, SaleLineAmounts } from './order-amounts';
+import type { QboDiscountLine, QboSalesItemLine, QboSalesLine, QboRef } from './qbo-types';
+import { itemKeyFor, itemKeyId, lineDescription, type LineCategory, type ResolvedRefs } from './references';
+import { createTaxCoder, splitInclusiveLine, TaxableBases } from './tax';
+
+/** QBO amounts are "10.5 format" (API-FACTS §4): at most 5 decimal places in a unit price. */
+const QBO_MAX_DECIMALS = 5;
+
+/**
+ * UnitPrice with Amount = UnitPrice × Qty: exact when the amount divides evenly, otherwise rounded to
+ * QBO's 5 places, which keeps UnitPrice × Qty within half a cent of Amount for quantities below 1000.
+ */
+function unitPrice(amount: Money, qty: number): number {
+  if (qty === 0) return 0;
+  if (amount.minor % qty === 0) return toQboAmount({ minor: amount.minor / qty, currency: amount.currency });
+  return Number(divideToDecimalString(amount, qty, Math.max(QBO_MAX_DECIMALS, currencyExponent(amount.currency))));
+}
+
+export interface SaleLinesResult {
+  lines: QboSalesLine[];
+  /** Net amounts taxed per Shopify tax line, for TxnTaxDetail.TaxLine's NetAmountTaxable. */
+  bases: TaxableBases;
+}
+
+interface LineContext {
+  settings: Settings;
+  refs: ResolvedRefs;
+  needs: MappingNeed[];
+  inclusive: boolean;
+}
+
+function itemLine(item: QboRef, amount: Money, gross: Money, qty: number, taxCode: QboRef, ctx: LineContext, description?: string): QboSalesItemLine {
+  return {
+    DetailType: 'SalesItemLineDetail',
+    Amount: toQboAmount(amount),
+    ...(description ? { Description: description } : {}),
+    SalesItemLineDetail: {
+      ItemRef: item,
+      Qty: qty,
+      UnitPrice: unitPrice(amount, qty),
+      TaxCodeRef: taxCode,
+      ...(ctx.inclusive ? { TaxInclusiveAmt: toQboAmount(gross) } : {}),
+    },
+  };
+}
+
+function categoryRef(category: LineCategory, ctx: LineContext): QboRef {
+  const id = ctx.refs.categoryItems[category];
+  if (!id) ctx.needs.push({ kind: 'categoryItem', key: category });
+  return { value: id ?? '' };
+}
+
+function productRef(l: SaleLineAmounts, ctx: LineContext): QboRef {
+  const key = itemKeyFor(l.line, ctx.settings);
+  const id = ctx.refs.items[itemKeyId(key)];
+  if (!id) ctx.needs.push({ kind: 'item', key: key.by === 'sku' ? `SKU ${key.sku}` : `name "${key.name}"` });
+  return { value: id ?? '' };
+}
+
+export function buildSaleLines(
+  a: OrderAmounts,
+  settings: Settings,
+  refs: ResolvedRefs,
+  needs: MappingNeed[],
+  discountNames: readonly string[],
+): SaleLinesResult {
+  const ctx: LineContext = { settings, refs, needs, inclusive: settings.taxMode === 'global' && a.taxesIncluded };
+  const coder = createTaxCoder(settings, needs);
+  const bases = new TaxableBases();
+  const lines: QboSalesLine[] = [];
+  const discounts: Money[] = [];
+
+  for (const l of a.lines) {
+    const split = ctx.inclusive && !l.isGiftCard ? splitInclusiveLine(l) : { netGross: l.gross, netDiscount: l.discount };
+    discounts.push(split.netDiscount);
+    const paidNet = subtractMoney(split.netGross, split.netDiscount);
+    if (l.isGiftCard) {
+      lines.push(itemLine(categoryRef('giftCardSale', ctx), l.gross, l.gross, l.line.quantity, coder.exempt(), ctx, `Gift card: ${lineDescription(l.line)}`));
+      continue;
+    }
+    bases.add(l.taxes, paidNet);
+    lines.push(itemLine(productRef(l, ctx), split.netGross, l.gross, l.line.quantity, coder.codeFor(l.taxes, l.line.taxable), ctx, lineDescription(l.line)));
+  }
+
+  const discount = sumMoney(discounts, a.currency);
+  if (discount.minor !== 0) lines.push(discountLine(discount, settings, discountNames));
+
+  for (const s of a.shipping) {
+    if (s.price.minor === 0) continue;
+    const net = ctx.inclusive ? subtractMoney(s.price, s.tax) : s.price;
+    bases.add(s.taxes, net);
+    const note = s.original.minor !== s.price.minor ? ` (after a ${toDecimalString(subtractMoney(s.original, s.price))} ${a.currency} shipping discount)` : '';
+    lines.push(itemLine(categoryRef('shipping', ctx), net, s.price, 1, coder.codeFor(s.taxes, true), ctx, `Shipping: ${s.line.title}${note}`));
+  }
+  if (a.tip.minor !== 0) lines.push(itemLine(categoryRef('tip', ctx), a.tip, a.tip, 1, coder.exempt(), ctx, 'Tip'));
+  if (a.duties.minor !== 0) lines.push(itemLine(categoryRef('duties', ctx), a.duties, a.duties, 1, coder.exempt(), ctx, 'Duties'));
+  if (a.giftCardRedemptions.minor !== 0) {
+    // Redeeming a gift card settles part of the sale from the liability: a negative line on the
+    // redemption item (bound to the gift card liability) debits it, and the deposit is what the
+    // gateways actually collected.
+    const redeemed = negateMoney(a.giftCardRedemptions);
+    lines.push(itemLine(categoryRef('giftCardRedemption', ctx), redeemed, redeemed, 1, coder.exempt(), ctx, 'Gift card redeemed'));
+  }
+  return { lines, bases };
+}
+
+function discountLine(amount: Money, settings: Settings, names: readonly string[]): QboDiscountLine {
+  return {
+    DetailType: 'DiscountLineDetail',
+    Amount: toQboAmount(amount),
+    Description: names.length > 0 ? `Discounts: ${names.join(', ')}`.slice(0, 4000) : 'Discounts',
+    DiscountLineDetail: { PercentBased: false, DiscountAccountRef: { value: settings.accounts.discounts } },
+  };
+}

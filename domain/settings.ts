@@ -1,0 +1,212 @@
+/**
+ * Per-store settings: one zod schema gives the TS type, the defaults and the precise messages that
+ * `PUT /stores/:id/settings` returns. Unknown keys are rejected (a typo must not be silently dropped).
+ */
+import { z } from 'zod';
+import { SettingsValidationError, type SettingsIssue } from './errors';
+
+const ONE_OF = (values: readonly string[]) => `one of ${values.map((v) => `"${v}"`).join(', ')}`;
+
+function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: (issue) => (issue.input === undefined ? `is required: ${ONE_OF(values)}` : `must be ${ONE_OF(values)}`) });
+}
+
+function requiredString(what: string) {
+  return z.string({ error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be a string: ${what}`) });
+}
+
+/** QBO entity ids are opaque strings (numeric in practice). */
+function qboId(what: string) {
+  return requiredString(what).trim().min(1, `must not be empty: ${what}`).max(50, 'must be at most 50 characters');
+}
+
+/** QBO names may not contain ':' (sub-item/sub-customer separator), tabs or line breaks (error 2040). */
+const QBO_NAME_FORBIDDEN = /[:\t\r\n]/;
+
+/** Shopify tax rates are proportions (0.05 = 5 %); compared by this canonical text, never as floats. */
+export function rateKey(rate: number): string {
+  return rate.toFixed(6).replace(/\.?0+$/, '');
+}
+
+export function taxLineKey(title: string, rate: number): string {
+  return `${title.trim().toLowerCase()}@${rateKey(rate)}`;
+}
+
+const rate = z
+  .number({ error: 'must be a number: the tax rate as a proportion, e.g. 0.05 for 5%' })
+  .min(0, 'must be at least 0')
+  .max(1, 'must be a proportion between 0 and 1 (0.05 for 5%)');
+
+const taxLineRef = z.strictObject({
+  title: requiredString('the Shopify tax line title, e.g. "GST"').trim().min(1, 'must not be empty'),
+  rate,
+});
+
+const taxCodeEntry = z.strictObject({
+  /** The set of tax lines on one Shopify line, e.g. GST 5% + PST 7%; order does not matter. */
+  taxLines: z.array(taxLineRef).min(1, 'must list at least one Shopify tax line'),
+  taxCodeId: qboId('the QBO TaxCode id for lines taxed with exactly these tax lines'),
+});
+
+const taxRateEntry = z.strictObject({
+  title: requiredString('the Shopify tax line title').trim().min(1, 'must not be empty'),
+  rate,
+  taxRateId: qboId('the QBO TaxRate id that collects this Shopify tax line'),
+});
+
+const gatewayTarget = z.strictObject({
+  depositAccountId: qboId('the QBO clearing/bank Account id the gateway deposits into'),
+  paymentMethodId: qboId('the QBO PaymentMethod id').optional(),
+});
+
+const accounts = z.strictObject(
+  {
+  undepositedFunds: qboId('the QBO Undeposited Funds (or clearing) Account id, the default deposit account'),
+  productIncome: qboId('the QBO Income Account id for product sales'),
+  shippingIncome: qboId('the QBO Income Account id for shipping charged'),
+  discounts: qboId('the QBO Account id discounts are booked to'),
+  giftCardLiability: qboId('the QBO liability Account id for gift cards sold and redeemed'),
+  tips: qboId('the QBO Account id for tips'),
+  duties: qboId('the QBO Account id for duties collected'),
+  fees: qboId('the QBO Expense Account id for payment fees'),
+  refundsFrom: qboId('the QBO Account id refunds are paid from').optional(),
+  salesTaxPayable: qboId('the QBO sales tax liability Account id (informational)').optional(),
+  inventoryAsset: qboId('the QBO Inventory Asset Account id, for auto-created Inventory items').optional(),
+  costOfGoodsSold: qboId('the QBO Cost of Goods Sold Account id, for auto-created Inventory items').optional(),
+  },
+  { error: (issue) => (issue.input === undefined ? 'is required: the QBO Account ids Ledgerline books to' : 'must be an object of QBO Account ids') },
+);
+
+const isoDate = requiredString('a date as YYYY-MM-DD').refine((value) => {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return daysInMonth !== undefined && day >= 1 && day <= daysInMonth;
+}, 'must be a real calendar date written YYYY-MM-DD');
+
+export const TAX_MODES = ['us_automated', 'global'] as const;
+
+const settingsObject = z.strictObject({
+  /** Detected at connect from QBO Preferences (detectTaxMode); a person may override it. */
+  taxMode: enumOf(TAX_MODES),
+  taxCodeMap: z
+    .strictObject({
+      codes: z.array(taxCodeEntry).default([]),
+      rates: z.array(taxRateEntry).default([]),
+      exemptTaxCodeId: qboId('the QBO TaxCode id for untaxed lines (global tax mode)').optional(),
+    })
+    .default({ codes: [], rates: [] }),
+  productMatch: enumOf(['sku', 'name']).default('sku'),
+  missingItems: enumOf(['auto_create', 'flag']).default('auto_create'),
+  autoCreateItemType: enumOf(['NonInventory', 'Service', 'Inventory']).default('NonInventory'),
+  customers: enumOf(['per_customer', 'generic']).default('generic'),
+  genericCustomerName: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(500, 'must be at most 500 characters (QBO DisplayName)')
+    .refine((v) => !QBO_NAME_FORBIDDEN.test(v), 'must not contain ":", tabs or line breaks (QBO DisplayName)')
+    .default('Shopify Customer'),
+  unpaidOrders: enumOf(['invoice', 'skip']).default('invoice'),
+  /** By Shopify gateway name (e.g. "shopify_payments", "paypal"); others use `defaultGateway`. */
+  gateways: z.record(z.string().min(1, 'gateway names must not be empty'), gatewayTarget).default({}),
+  /** Absent: deposit into accounts.undepositedFunds. */
+  defaultGateway: gatewayTarget.optional(),
+  accounts,
+  docNumberPrefix: z
+    .string({ error: 'must be a string' })
+    .max(8, 'must be at most 8 characters (QBO DocNumber holds 21)')
+    .refine((v) => !/[\s#]/.test(v), 'must not contain spaces or "#"')
+    .default(''),
+  classId: qboId('the QBO Class id').optional(),
+  departmentId: qboId('the QBO Department (location) id').optional(),
+  inventorySync: z.boolean({ error: 'must be true or false' }).default(false),
+  syncIntervalMinutes: z
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(5, 'must be at least 5 minutes')
+    .max(1440, 'must be at most 1440 minutes (one day)')
+    .default(60),
+  refundsAs: enumOf(['refund_receipt', 'credit_memo']).default('refund_receipt'),
+  feesAs: enumOf(['deposit_line', 'expense', 'bill']).default('deposit_line'),
+  /** Orders processed before this date (shop time zone) are not booked; null books all history. */
+  startDate: isoDate.nullable().default(null),
+});
+
+export const settingsSchema = settingsObject.superRefine((s, ctx) => {
+  if (s.missingItems === 'auto_create' && s.autoCreateItemType === 'Inventory') {
+    for (const key of ['inventoryAsset', 'costOfGoodsSold'] as const) {
+      if (!s.accounts[key]) {
+        ctx.addIssue({ code: 'custom', path: ['accounts', key], message: 'is required when auto-created items are Inventory items' });
+      }
+    }
+  }
+  if ('gift_card' in s.gateways) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['gateways', 'gift_card'],
+      message: 'gift card redemptions are booked against the gift card liability, not deposited; remove this entry',
+    });
+  }
+  const codeKeys = new Set<string>();
+  s.taxCodeMap.codes.forEach((entry, index) => {
+    const key = entry.taxLines.map((t) => taxLineKey(t.title, t.rate)).sort().join('+');
+    if (codeKeys.has(key)) {
+      ctx.addIssue({ code: 'custom', path: ['taxCodeMap', 'codes', index], message: `maps the same tax lines (${key}) twice` });
+    }
+    codeKeys.add(key);
+  });
+  const rateKeys = new Set<string>();
+  s.taxCodeMap.rates.forEach((entry, index) => {
+    const key = taxLineKey(entry.title, entry.rate);
+    if (rateKeys.has(key)) {
+      ctx.addIssue({ code: 'custom', path: ['taxCodeMap', 'rates', index], message: `maps the tax line ${key} twice` });
+    }
+    rateKeys.add(key);
+  });
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+export type SettingsInput = z.input<typeof settingsSchema>;
+export type TaxMode = Settings['taxMode'];
+export type SettingsAccounts = Settings['accounts'];
+export type GatewayTarget = z.output<typeof gatewayTarget>;
+
+/** Validates and fills defaults; throws SettingsValidationError listing every issue with its path. */
+export function parseSettings(input: unknown): Settings {
+  const result = settingsSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issues: SettingsIssue[] = result.error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return { path, message: `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+    }
+    return { path, message: issue.message };
+  });
+  throw new SettingsValidationError(issues);
+}
+
+/** Every default filled in; `taxMode` should be the one detectTaxMode found at connect. */
+export function defaultSettings(
+  accountIds: SettingsAccounts,
+  options: { taxMode?: TaxMode; startDate?: string | null } = {},
+): Settings {
+  return parseSettings({ taxMode: options.taxMode ?? 'us_automated', accounts: accountIds, startDate: options.startDate ?? null });
+}
+
+/** Where a gateway's money is deposited: its own mapping, else the default, else Undeposited Funds. */
+export function gatewayTargetFor(settings: Settings, gateway: string | null): GatewayTarget {
+  const own = gateway !== null && Object.hasOwn(settings.gateways, gateway) ? settings.gateways[gateway] : undefined;
+  return own ?? settings.defaultGateway ?? { depositAccountId: settings.accounts.undepositedFunds };
+}
+
+/**
+ * API-FACTS §4: US companies with Automated Sales Tax have `Preferences.TaxPrefs.PartnerTaxEnabled`;
+ * those (and other US companies) use the TAX/NON model, everyone else per-line tax codes.
+ */
+export function detectTaxMode(preferences: { TaxPrefs?: { PartnerTaxEnabled?: boolean } }, companyCountry: string | null): TaxMode {
+  if (preferences.TaxPrefs?.PartnerTaxEnabled === true) return 'us_automated';
+  return companyCountry === 'US' ? 'us_automated' : 'global';
+}

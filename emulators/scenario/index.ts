@@ -1,0 +1,4 @@
+export { generateShop, type GenerateShopOptions, type GeneratedShop } from './generate';
+export { DEFAULT_MIX, type Mix } from './mix';
+export { REGIONS, type TaxRegion } from './regions';
+export { writeSeedFiles } from './write';

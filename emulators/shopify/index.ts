@@ -1,0 +1,115 @@
+// startShopifyEmulator: a local Shopify Admin GraphQL API (2026-10) over HTTP, for tests, the demo
+// and benchmarks. Reached only through @shopify/admin-api-client (API-FACTS §9).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ShopifyAdmin } from './admin';
+import { MAX_QUERY_COST } from './cost';
+import { EmulatorCore, type Logger } from './emulator';
+import type { FaultRule } from './faults';
+import { loadState, saveState } from './persist';
+import { DEFAULT_API_VERSION, loadAdminSchema } from './schema';
+import { applySeed, readSeedDir } from './seed';
+import { requestListener } from './server';
+import type { ShopOptions } from './state';
+import { DEFAULT_WEBHOOK_RETRY, type WebhookRetryOptions } from './webhooks';
+
+export type { ShopOptions } from './state';
+export type { FaultRule } from './faults';
+export type { RefundRequest } from './refund-ops';
+export type { RequestLogEntry, Logger } from './emulator';
+export type { DeliveryRecord } from './webhooks';
+export { ShopifyAdmin } from './admin';
+export { loadAdminSchema } from './schema';
+export { webhookHmac } from './webhooks';
+
+export interface ShopifyEmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  shops?: ShopOptions[];
+  /** false turns the cost bucket off (costs are still reported). */
+  throttling?: boolean;
+  /** Single-query cost limit, 1000 as on Shopify; raise it only to inspect what a too-costly query returns. */
+  maxQueryCost?: number;
+  /** The app's client secret: key of X-Shopify-Hmac-SHA256. */
+  webhookSecret?: string;
+  webhookRetry?: Partial<WebhookRetryOptions>;
+  faults?: FaultRule[];
+  seedDir?: string;
+  stateFile?: string;
+  /** Seed of the fault-injection PRNG. */
+  seed?: number;
+  clock?: () => Date;
+  logger?: Logger;
+  bulkStepMs?: number;
+  saveIntervalMs?: number;
+}
+
+export interface ShopifyEmulator {
+  url: string;
+  port: number;
+  webhookSecret: string;
+  admin: ShopifyAdmin;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SHOP: ShopOptions = { domain: 'ledgerline-demo.myshopify.com', accessToken: 'shpat_ledgerline_emulator' };
+export const DEFAULT_WEBHOOK_SECRET = 'ledgerline-emulator-client-secret';
+
+export async function startShopifyEmulator(opts: ShopifyEmulatorOptions = {}): Promise<ShopifyEmulator> {
+  loadAdminSchema(DEFAULT_API_VERSION); // fail at start, with the setup hint, if the schema is missing
+  const webhookSecret = opts.webhookSecret ?? DEFAULT_WEBHOOK_SECRET;
+  const core = new EmulatorCore({
+    clock: opts.clock ?? (() => new Date()),
+    seed: opts.seed ?? 1,
+    throttling: opts.throttling ?? true,
+    maxQueryCost: opts.maxQueryCost ?? MAX_QUERY_COST,
+    webhookSecret,
+    webhookRetry: { ...DEFAULT_WEBHOOK_RETRY, ...opts.webhookRetry },
+    faults: opts.faults ?? [],
+    bulkStepMs: opts.bulkStepMs ?? 20,
+    logger: opts.logger,
+  });
+  const shops = opts.shops?.length ? opts.shops : [DEFAULT_SHOP];
+  const initialise = (): void => {
+    core.shops.clear();
+    core.requestLog.length = 0;
+    core.faults.clear();
+    core.faults.add(opts.faults ?? []);
+    for (const s of shops) core.createShop(s);
+    if (!opts.seedDir) return;
+    const { bundles, skipped } = readSeedDir(opts.seedDir);
+    for (const b of bundles) {
+      const target = core.shop(b.shop?.myshopifyDomain) ?? core.shop(shops[0]!.domain)!;
+      applySeed(target, b);
+    }
+    if (skipped.length) opts.logger?.info({ emulator: 'shopify', skipped }, 'seed files without Shopify data skipped');
+  };
+  if (!opts.stateFile || !loadState(core, opts.stateFile)) initialise();
+  const admin = new ShopifyAdmin(core, initialise);
+
+  const server = http.createServer(requestListener(core, admin));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host ?? '127.0.0.1';
+  core.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const saver = opts.stateFile ? setInterval(() => saveState(core, opts.stateFile!), opts.saveIntervalMs ?? 5000) : undefined;
+  saver?.unref();
+
+  return {
+    url: core.baseUrl,
+    port,
+    webhookSecret,
+    admin,
+    close: async () => {
+      if (saver) clearInterval(saver);
+      core.close();
+      if (opts.stateFile) saveState(core, opts.stateFile);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

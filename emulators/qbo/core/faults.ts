@@ -1,0 +1,89 @@
+/**
+ * QBO's error shapes (API-FACTS §11). Codes 2010, 5010, 6240, 6140, 610, 2500, 6000, 003001 and 3200 are
+ * listed there; 2020 (required param missing), 2050 (string length), 4000/4001 (query parse/validation),
+ * 500 (unsupported operation) and 10000 (system failure) follow Intuit's published error-code list and are
+ * named as such in README.md.
+ */
+
+export interface FaultError {
+  Message: string;
+  Detail?: string;
+  code: string;
+  element?: string;
+}
+
+export interface FaultBody {
+  Fault: { Error: FaultError[]; type: string };
+}
+
+/** A QBO Fault answer: thrown by rules, turned into an HTTP response (or a batch item Fault). */
+export class QboFault extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: FaultBody,
+  ) {
+    super(body.Fault.Error.map((e) => `${e.code} ${e.Message}${e.Detail ? `: ${e.Detail}` : ''}`).join('; '));
+    this.name = 'QboFault';
+  }
+
+  get code(): string {
+    return this.body.Fault.Error[0]?.code ?? '';
+  }
+}
+
+function fault(status: number, type: string, code: string, Message: string, Detail?: string, element?: string): QboFault {
+  const error: FaultError = { Message, code };
+  if (Detail !== undefined) error.Detail = Detail;
+  if (element !== undefined) error.element = element;
+  return new QboFault(status, { Fault: { Error: [error], type } });
+}
+
+const validation = (code: string, message: string, detail?: string, element?: string): QboFault =>
+  fault(400, 'ValidationFault', code, message, detail, element);
+
+export const faults = {
+  unsupportedProperty: (detail: string, element?: string) =>
+    validation('2010', 'Request has invalid or unsupported property', `Property Name:${detail} specified is unsupported or invalid`, element),
+  requiredMissing: (element: string) =>
+    validation('2020', 'Required param missing, need to supply the required value for the API', `Required parameter ${element} is missing in the request`, element),
+  stringLength: (element: string, max: number, length: number) =>
+    validation('2050', 'String length is either shorter or longer than supported by specification',
+      `String length specified does not match the supported length. Min:0 Max:${max} supplied length:${length}`, element),
+  invalidReference: (entity: string, id: string, element: string) =>
+    validation('2500', 'Invalid Reference Id', `Invalid Reference Id : ${entity} element id ${id} not found`, element),
+  inactiveReference: (element: string) =>
+    validation('610', 'Object Not Found', "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.", element),
+  notFound: (entity: string, id: string) =>
+    validation('610', 'Object Not Found', `Object Not Found : Another user has deleted this transaction. ${entity} Id=${id}`),
+  stale: (entity: string, id: string, sent: string, current: string) =>
+    validation('5010', 'Stale Object Error',
+      `Stale Object Error : You and another user were working on ${entity} Id=${id} at the same time. The other user finished first, so your work was not saved. SyncToken sent=${sent}, current=${current}`),
+  duplicateName: (existingId: string) =>
+    validation('6240', 'Duplicate Name Exists Error', `The name supplied already exists. : Id=${existingId}`),
+  duplicateDocNumber: (docNumber: string, txnType: string, txnId: string) =>
+    validation('6140', 'Duplicate Document Number Error',
+      `Duplicate Document Number Error : You must specify a different number. This number has already been used. DocNumber=${docNumber} is assigned to TxnType=${txnType} with TxnId=${txnId}`, 'DocNumber'),
+  business: (detail: string, element?: string) =>
+    validation('6000', 'A business validation error has occurred while processing your request', `Business Validation Error: ${detail}`, element),
+  unsupportedOperation: (detail: string) => validation('500', 'Unsupported Operation', detail),
+  queryParse: (detail: string) => validation('4000', 'Error parsing query', `QueryParserError: ${detail}`),
+  queryValidation: (detail: string) => validation('4001', 'Invalid query', `QueryValidationError: ${detail}`),
+  // API-FACTS §1: the Fault seen in the wild for HTTP 429.
+  throttled: () =>
+    fault(429, 'SERVICE', '003001', 'message=ThrottleExceeded; errorCode=003001; statusCode=429'),
+  system: (status: number) =>
+    fault(status, 'SystemFault', '10000', 'An application error has occurred while processing your request',
+      'System Failure Error: injected by the emulator'),
+};
+
+/** API-FACTS §11: the lower-case 401 shape QBO sends for an expired or unknown access token. */
+export function authenticationFailedBody(detail: string): object {
+  return {
+    warnings: null,
+    intuitObject: null,
+    fault: {
+      error: [{ message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401', detail, code: '3200', element: null }],
+      type: 'AUTHENTICATION',
+    },
+  };
+}

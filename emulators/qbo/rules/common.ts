@@ -1,0 +1,41 @@
+import { faults } from '../core/faults';
+import type { Entity } from '../types';
+import type { RuleContext } from './context';
+import { checkRef } from './refs';
+
+/** Header rules shared by every transaction: TxnDate, currency, DocNumber, class and location. */
+export function prepareTxnHeader(ctx: RuleContext, type: string, doc: Entity): void {
+  const { company } = ctx;
+  doc.TxnDate ??= ctx.clock.today();
+  const home = company.homeCurrency();
+  if (doc.CurrencyRef?.value !== undefined && doc.CurrencyRef.value !== home.value) {
+    throw faults.business(`Multicurrency is not enabled for this company: CurrencyRef ${doc.CurrencyRef.value}`, 'CurrencyRef');
+  }
+  doc.CurrencyRef = { ...home };
+  checkDocNumber(ctx, type, doc);
+  checkRef(ctx, 'Department', doc.DepartmentRef, 'DepartmentRef');
+  checkRef(ctx, 'Class', doc.ClassRef, 'ClassRef');
+}
+
+/** API-FACTS §2/§4: a DocNumber is unique per transaction type unless include=allowduplicatedocnum. */
+function checkDocNumber(ctx: RuleContext, type: string, doc: Entity): void {
+  if (doc.DocNumber === undefined || doc.DocNumber === null || doc.DocNumber === '' || ctx.allowDuplicateDocNum) return;
+  const docNumber = String(doc.DocNumber);
+  const clash = ctx.company.list(type).find((other) => String(other.DocNumber) === docNumber && String(other.Id) !== String(doc.Id));
+  if (clash) throw faults.duplicateDocNumber(docNumber, type, String(clash.Id));
+}
+
+export function lines(doc: Entity): Entity[] {
+  return Array.isArray(doc.Line) ? doc.Line : [];
+}
+
+/** Accounts money can be deposited to: Bank or Other Current Asset (API-FACTS §4, Deposit). */
+export function isDepositAccount(account: Entity): boolean {
+  return account.AccountType === 'Bank' || account.AccountType === 'Other Current Asset';
+}
+
+export function requireDepositAccount(account: Entity, element: string): void {
+  if (!isDepositAccount(account)) {
+    throw faults.business(`${element} must be a Bank or Other Current Asset account; account ${account.Id} is ${account.AccountType}`, element);
+  }
+}

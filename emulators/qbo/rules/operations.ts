@@ -1,0 +1,172 @@
+import { faults } from '../core/faults';
+import { applyEffects, reverseEffects } from '../books/ledger';
+import type { EntityName } from '../company/company';
+import { checkRequired, validateShape } from '../schema/validate';
+import type { Entity } from '../types';
+import type { Prepared, RuleContext } from './context';
+import { lookup } from './refs';
+import { RULES } from './registry';
+
+/**
+ * Create, read, update (sparse or full), delete and void, the same for every entity: the schema check, then
+ * the entity's rules, then the books. Updates, deletes and voids undo the stored document's effects first.
+ */
+const SERVER_FIELDS = ['Id', 'SyncToken', 'MetaData', 'domain', 'sparse', 'status'];
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function strip(name: EntityName, body: Entity): Entity {
+  const doc = clone(body);
+  for (const field of [...SERVER_FIELDS, ...(RULES[name].computed ?? [])]) delete doc[field];
+  return doc;
+}
+
+function commit(ctx: RuleContext, name: EntityName, doc: Entity, prepared: Prepared): void {
+  ctx.company.put(name, doc);
+  if (prepared.effects) applyEffects(ctx.company, `${name}:${doc.Id}`, prepared.effects);
+  for (const { key, effects } of prepared.extra ?? []) applyEffects(ctx.company, key, effects);
+}
+
+function prepareChecked(ctx: RuleContext, name: EntityName, doc: Entity, previous: Entity | undefined): Prepared {
+  RULES[name].derive?.(doc);
+  checkRequired(ctx.schema, name, doc);
+  return RULES[name].prepare(ctx, doc, previous);
+}
+
+/** Stamps and stores a new document once its rules have passed. */
+function insert(ctx: RuleContext, name: EntityName, doc: Entity): Entity {
+  const prepared = prepareChecked(ctx, name, doc, undefined);
+  const now = ctx.clock.timestamp();
+  const stamped = { Id: doc.Id, SyncToken: '0', domain: 'QBO', sparse: false, ...doc, MetaData: { CreateTime: now, LastUpdatedTime: now } };
+  commit(ctx, name, stamped, prepared);
+  return stamped;
+}
+
+export function createEntity(ctx: RuleContext, name: EntityName, body: unknown): Entity {
+  if (!RULES[name].create) throw faults.unsupportedOperation(`Operation Create is not supported for ${name}.`);
+  validateShape(ctx.schema, name, body);
+  const doc = strip(name, body as Entity);
+  doc.Id = ctx.company.newId();
+  return insert(ctx, name, doc);
+}
+
+export function readEntity(ctx: RuleContext, name: EntityName, id: string): Entity {
+  const doc = lookup(ctx, name, id);
+  if (!doc) throw faults.notFound(name, id);
+  return doc;
+}
+
+/** Id and SyncToken are required; a SyncToken other than the stored one is a 5010 Stale Object Error. */
+function current(ctx: RuleContext, name: EntityName, body: Entity): Entity {
+  if (body.Id === undefined || body.Id === null || body.Id === '') throw faults.requiredMissing('Id');
+  if (body.SyncToken === undefined || body.SyncToken === null || body.SyncToken === '') throw faults.requiredMissing('SyncToken');
+  const existing = readEntity(ctx, name, String(body.Id));
+  if (String(body.SyncToken) !== String(existing.SyncToken)) {
+    throw faults.stale(name, String(body.Id), String(body.SyncToken), String(existing.SyncToken));
+  }
+  return existing;
+}
+
+/** Runs `change` with the stored document's effects undone; if it throws, the effects are put back. */
+function withEffectsUndone<T>(ctx: RuleContext, key: string, change: () => T): T {
+  const undone = reverseEffects(ctx.company, key);
+  try {
+    return change();
+  } catch (error) {
+    if (undone) applyEffects(ctx.company, key, undone);
+    throw error;
+  }
+}
+
+function assertNotLocked(ctx: RuleContext, name: EntityName, id: string, action: string): void {
+  const key = `${name}:${id}`;
+  const depositId = ctx.company.state.depositedIn[key];
+  if (depositId !== undefined) throw faults.business(`${name} ${id} is part of Deposit ${depositId}; remove it from the deposit before you ${action} it`);
+  if (name === 'Invoice' && (ctx.company.state.applied[id] ?? 0) !== 0) {
+    throw faults.business(`Invoice ${id} has payments applied; delete or void the payments before you ${action} it`);
+  }
+}
+
+function bump(existing: Entity, doc: Entity, now: string): Entity {
+  return {
+    ...doc,
+    Id: existing.Id,
+    SyncToken: String(Number(existing.SyncToken) + 1),
+    domain: 'QBO',
+    sparse: false,
+    MetaData: { ...existing.MetaData, LastUpdatedTime: now },
+  };
+}
+
+export function updateEntity(ctx: RuleContext, name: EntityName, body: unknown): Entity {
+  const rules = RULES[name];
+  if (!rules.update) throw faults.unsupportedOperation(`Operation Update is not supported for ${name}.`);
+  validateShape(ctx.schema, name, body);
+  const sent = body as Entity;
+  const existing = current(ctx, name, sent);
+  const key = `${name}:${existing.Id}`;
+  if (ctx.company.state.voided[key]) throw faults.business(`${name} ${existing.Id} is voided and cannot be changed`);
+  const input = strip(name, sent);
+  const sparse = sent.sparse === true || sent.sparse === 'true';
+  // A sparse update keeps unsent fields; QBO recomputes tax when the lines change and no tax is sent.
+  const doc: Entity = sparse ? { ...strip(name, existing), ...input } : input;
+  if (sparse && 'Line' in input && !('TxnTaxDetail' in input)) delete doc.TxnTaxDetail;
+  doc.Id = existing.Id;
+  return withEffectsUndone(ctx, key, () => {
+    const prepared = prepareChecked(ctx, name, doc, existing);
+    const stored = ctx.company.get(name, String(existing.Id)) as Entity;
+    for (const field of rules.carried ?? []) if (stored[field] !== undefined) doc[field] = stored[field];
+    if (ctx.company.state.depositedIn[key] !== undefined && (String(doc.TotalAmt) !== String(existing.TotalAmt)
+      || doc.DepositToAccountRef?.value !== existing.DepositToAccountRef?.value)) {
+      assertNotLocked(ctx, name, String(existing.Id), 'change the amount or account of');
+    }
+    const updated = bump(existing, doc, ctx.clock.timestamp());
+    commit(ctx, name, updated, prepared);
+    return updated;
+  });
+}
+
+export function deleteEntity(ctx: RuleContext, name: EntityName, body: unknown): Entity {
+  if (!RULES[name].delete) throw faults.unsupportedOperation(`Operation Delete is not supported for ${name}; make it inactive instead.`);
+  const existing = current(ctx, name, (body ?? {}) as Entity);
+  const id = String(existing.Id);
+  assertNotLocked(ctx, name, id, 'delete');
+  reverseEffects(ctx.company, `${name}:${id}`);
+  ctx.company.remove(name, id);
+  delete ctx.company.state.voided[`${name}:${id}`];
+  return { Id: id, status: 'Deleted', domain: 'QBO' };
+}
+
+/** A voided transaction keeps its lines with zero amounts, "Voided" as its memo and no effect on the books. */
+export function voidEntity(ctx: RuleContext, name: EntityName, body: unknown): Entity {
+  if (!RULES[name].void) throw faults.unsupportedOperation(`Operation Void is not supported for ${name}.`);
+  const existing = current(ctx, name, (body ?? {}) as Entity);
+  const id = String(existing.Id);
+  const key = `${name}:${id}`;
+  if (ctx.company.state.voided[key]) return existing;
+  assertNotLocked(ctx, name, id, 'void');
+  reverseEffects(ctx.company, key);
+  const doc = clone(existing);
+  doc.Line = (doc.Line ?? []).map((line: Entity) => ({ ...line, Amount: 0 }));
+  if (name === 'Payment') doc.Line = [];
+  if (doc.TxnTaxDetail) doc.TxnTaxDetail = { ...doc.TxnTaxDetail, TotalTax: 0, TaxLine: [] };
+  doc.TotalAmt = 0;
+  if (doc.Balance !== undefined) doc.Balance = 0;
+  if (doc.UnappliedAmt !== undefined) doc.UnappliedAmt = 0;
+  doc.PrivateNote = doc.PrivateNote ? `Voided - ${doc.PrivateNote}` : 'Voided';
+  ctx.company.state.voided[key] = true;
+  const voided = bump(existing, doc, ctx.clock.timestamp());
+  ctx.company.put(name, voided);
+  return voided;
+}
+
+/** Seeding: like create, but keeps the seed's Id and also loads what the API cannot create (tax codes, preferences). */
+export function seedEntity(ctx: RuleContext, name: EntityName, body: Entity): Entity {
+  validateShape(ctx.schema, name, body);
+  const doc = strip(name, body);
+  doc.Id = body.Id !== undefined && body.Id !== null ? String(body.Id) : ctx.company.newId();
+  ctx.company.reserveId(String(doc.Id));
+  return insert(ctx, name, doc);
+}

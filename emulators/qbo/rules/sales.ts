@@ -1,0 +1,130 @@
+import { faults } from '../core/faults';
+import { centsToNumber, parseDecimal, percentOf, qtyTimesPrice, toCents } from '../core/money';
+import { qtyText } from '../books/ledger';
+import type { Posting } from '../company/state';
+import { systemAccount } from '../company/systemAccounts';
+import type { Entity } from '../types';
+import { isDepositAccount, prepareTxnHeader } from './common';
+import type { EntityRules, Prepared, RuleContext } from './context';
+import { checkRef, refId, requireRef } from './refs';
+import { parseLines, type SalesLine, type SalesType } from './salesLines';
+import { computeTax, type TaxLineInput, type TaxMode } from './tax';
+
+/**
+ * SalesReceipt, Invoice, RefundReceipt and CreditMemo share QBO's sales-form rules (API-FACTS §4): lines,
+ * discounts, tax, a server-computed TotalAmt, and the postings of each form (README "Books").
+ */
+function taxMode(ctx: RuleContext, doc: Entity): TaxMode {
+  if (ctx.company.country === 'US') return 'US';
+  doc.GlobalTaxCalculation ??= 'TaxExcluded';
+  return doc.GlobalTaxCalculation as TaxMode;
+}
+
+export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity): Prepared {
+  const { company } = ctx;
+  const now = ctx.clock.timestamp();
+  prepareTxnHeader(ctx, type, doc);
+  if (type === 'Invoice' || type === 'CreditMemo') requireRef(ctx, 'Customer', doc.CustomerRef, 'CustomerRef');
+  else checkRef(ctx, 'Customer', doc.CustomerRef, 'CustomerRef');
+  checkRef(ctx, 'PaymentMethod', doc.PaymentMethodRef, 'PaymentMethodRef');
+  checkRef(ctx, 'Term', doc.SalesTermRef, 'SalesTermRef');
+  let targetAccountId: string;
+  if (type === 'SalesReceipt' || type === 'RefundReceipt') {
+    if (type === 'RefundReceipt' && refId(doc.DepositToAccountRef) === undefined) throw faults.requiredMissing('DepositToAccountRef');
+    doc.DepositToAccountRef ??= { value: systemAccount(company, 'undepositedFunds', now) };
+    const account = requireRef(ctx, 'Account', doc.DepositToAccountRef, 'DepositToAccountRef');
+    if (!isDepositAccount(account)) throw faults.business(`DepositToAccountRef must be a Bank or Other Current Asset account (account ${account.Id} is ${account.AccountType})`, 'DepositToAccountRef');
+    targetAccountId = String(account.Id);
+  } else {
+    targetAccountId = systemAccount(company, 'accountsReceivable', now);
+  }
+
+  const mode = taxMode(ctx, doc);
+  const parsed = parseLines(ctx, type, doc, mode, now);
+  const taxInputs: TaxLineInput[] = [];
+  parsed.forEach((l, index) => {
+    if (l.kind !== 'item') return;
+    const detail = l.line.SalesItemLineDetail as Entity;
+    taxInputs.push({ index, net: l.net, gross: mode === 'TaxInclusive' ? toCents(detail.TaxInclusiveAmt) : null, codeId: refId(detail.TaxCodeRef) });
+  });
+  const tax = computeTax(ctx, doc, taxInputs, mode);
+  for (const [index, amounts] of tax.amounts) {
+    const l = parsed[index] as SalesLine;
+    l.net = amounts.net;
+    if (amounts.gross !== undefined) (l.line.SalesItemLineDetail as Entity).TaxInclusiveAmt = centsToNumber(amounts.gross);
+  }
+  const subtotal = parsed.filter((l) => l.kind === 'item').reduce((s, l) => s + l.net, 0);
+  for (const l of parsed) {
+    const detail = l.line.DiscountLineDetail;
+    if (l.kind === 'discount' && (detail.PercentBased === true || detail.PercentBased === 'true') && detail.DiscountPercent !== undefined) {
+      l.net = percentOf(subtotal, parseDecimal(detail.DiscountPercent) ?? 0n);
+    }
+  }
+  const discounts = parsed.filter((l) => l.kind === 'discount').reduce((s, l) => s + l.net, 0);
+  // Intuit's field docs: TotalAmt is "calculated by QuickBooks business logic; any value you supply is over-written".
+  const total = subtotal - discounts + tax.totalTax;
+  if (total < 0) throw faults.business(`Transaction total ${centsToNumber(total)} cannot be negative`, 'TotalAmt');
+
+  writeLines(doc, parsed, subtotal);
+  doc.TxnTaxDetail = tax.detail;
+  doc.TotalAmt = centsToNumber(total);
+  if (type === 'Invoice') {
+    const applied = company.state.applied[String(doc.Id)] ?? 0;
+    if (total < applied) throw faults.business(`Invoice total ${centsToNumber(total)} is less than the ${centsToNumber(applied)} already paid`, 'TotalAmt');
+    doc.Balance = centsToNumber(total - applied);
+  } else if (type === 'CreditMemo') {
+    doc.Balance = doc.TotalAmt;
+    doc.RemainingCredit = doc.TotalAmt;
+  } else {
+    doc.Balance = 0;
+  }
+  return { effects: salesEffects(ctx, type, doc, parsed, targetAccountId, total, tax.totalTax, now) };
+}
+
+function writeLines(doc: Entity, parsed: SalesLine[], subtotal: number): void {
+  let id = 0;
+  const out: Entity[] = [];
+  const subtotalLine = { Amount: centsToNumber(subtotal), DetailType: 'SubTotalLineDetail', SubTotalLineDetail: {} };
+  for (const l of parsed.filter((p) => p.kind !== 'discount')) out.push({ ...l.line, Id: String(++id), LineNum: id, Amount: centsToNumber(l.net) });
+  out.push(subtotalLine);
+  for (const l of parsed.filter((p) => p.kind === 'discount')) out.push({ ...l.line, Id: String(++id), LineNum: id, Amount: centsToNumber(l.net) });
+  doc.Line = out;
+}
+
+function salesEffects(
+  ctx: RuleContext, type: SalesType, doc: Entity, parsed: SalesLine[], targetAccountId: string, total: number, totalTax: number, now: string,
+): Prepared['effects'] {
+  // Receipts and invoices debit the money side and credit income; refunds and credit memos do the reverse.
+  const sign = type === 'RefundReceipt' || type === 'CreditMemo' ? -1 : 1;
+  const postings: Posting[] = [{ accountId: targetAccountId, cents: total }];
+  const qty: { itemId: string; delta: string }[] = [];
+  for (const l of parsed) {
+    if (l.kind === 'item' && l.incomeAccountId) postings.push({ accountId: l.incomeAccountId, cents: -l.net });
+    if (l.kind === 'discount' && l.discountAccountId) postings.push({ accountId: l.discountAccountId, cents: l.net });
+    if (l.inventory) {
+      const { item, qty: units } = l.inventory;
+      const cost = qtyTimesPrice(units, parseDecimal(item.PurchaseCost) ?? 0n);
+      const cogs = refId(item.ExpenseAccountRef);
+      const asset = refId(item.AssetAccountRef);
+      if (cost !== 0 && cogs && asset) postings.push({ accountId: cogs, cents: cost }, { accountId: asset, cents: -cost });
+      qty.push({ itemId: String(item.Id), delta: qtyText(-BigInt(sign) * units) });
+    }
+  }
+  if (totalTax !== 0) postings.push({ accountId: systemAccount(ctx.company, 'taxPayable', now), cents: -totalTax });
+  return {
+    date: String(doc.TxnDate),
+    postings: postings.filter((p) => p.cents !== 0).map((p) => ({ accountId: p.accountId, cents: p.cents * sign })),
+    qty,
+  };
+}
+
+export function salesRules(type: SalesType): EntityRules {
+  return {
+    prepare: (ctx, doc) => prepareSales(ctx, type, doc),
+    computed: ['TotalAmt', 'HomeTotalAmt', 'Balance', 'HomeBalance', 'RemainingCredit'],
+    create: true,
+    update: true,
+    delete: true,
+    void: type !== 'CreditMemo',
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * A thin QBO Accounting API client for one realm over node-quickbooks (API-FACTS §6). Every call takes
+ * a valid access token from the TokenProvider, passes the realm's limiter, and turns failures into
+ * Ledgerline's typed errors (errors.ts). The one repeat it makes is the auth flow: a 401 forces one
+ * token refresh and the call is sent once more. Failure retries belong to Temporal.
+ */
+import type { Logger } from '../../config/logger';
+import { InvalidInputError, type LedgerlineError, QboAuthError } from '../../domain/errors';
+import { classifyQboError, faultToError, readFault } from './errors';
+import type { QboCallKind, QboLimiter } from './limiter';
+import { invoke, pluralize, quickBooksFor, type QuickBooksTarget, withTimeout } from './quickbooks';
+import type { TokenProvider } from './tokens';
+
+type Entity = Record<string, unknown>;
+
+export interface QboClientOptions {
+  realmId: string;
+  tokens: TokenProvider;
+  /** e.g. the emulator's `http://127.0.0.1:PORT/v3/company/`. */
+  endpoint?: string;
+  limiter: QboLimiter;
+  logger: Logger;
+  /** API-FACTS §4: every request is served as 75 whatever is sent. */
+  minorVersion?: number;
+  timeoutMs?: number;
+}
+
+export type BatchItemRequest =
+  | ({ bId: string; operation: 'create' | 'update' | 'delete' } & Record<string, unknown>)
+  | { bId: string; Query: string };
+
+export interface BatchItemResult {
+  bId: string;
+  /** The entity's name and value, for create/update/delete items that succeeded. */
+  entityName?: string;
+  entity?: Entity;
+  queryResponse?: Record<string, unknown>;
+  /** The item's Fault, classified (a ValidationFault becomes a QboValidationError); not thrown. */
+  fault?: LedgerlineError;
+}
+
+export interface QboClient {
+  readonly realmId: string;
+  /** `requestId` becomes the `requestid` query parameter: QBO replays the first answer (API-FACTS §2). */
+  create(entity: string, body: Entity, opts: { requestId: string }): Promise<Entity>;
+  /** Needs Id and SyncToken; sparse unless `sparse: false` (a full update replaces the document). */
+  update(entity: string, body: Entity, opts?: { requestId?: string; sparse?: boolean }): Promise<Entity>;
+  /** Voids a transaction (Id and SyncToken in `body`); it stays in QBO with zero amounts. */
+  void(entity: string, body: Entity): Promise<Entity>;
+  read(entity: string, id: string): Promise<Entity>;
+  /** `select * from <entity> [whereClause]`, every page. */
+  query(entity: string, whereClause?: string): Promise<Entity[]>;
+  batch(items: BatchItemRequest[]): Promise<BatchItemResult[]>;
+  preferences(): Promise<Entity>;
+  companyInfo(): Promise<Entity>;
+  reportTrialBalance(params?: Record<string, string>): Promise<Entity>;
+}
+
+// API-FACTS §2: requestid at most 50 characters; §1: at most 30 items per batch; §5: MAXRESULTS ≤ 1000.
+const MAX_REQUEST_ID = 50;
+const MAX_BATCH_ITEMS = 30;
+const PAGE_SIZE = 1000;
+// QBO answers or gives up within 120 s (API-FACTS §1); a little more before we abandon the call.
+const DEFAULT_TIMEOUT_MS = 130_000;
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+function checkRequestId(requestId: string | undefined): void {
+  if (requestId !== undefined && (requestId.length === 0 || requestId.length > MAX_REQUEST_ID)) {
+    throw new InvalidInputError(`QBO requestid must be 1..${MAX_REQUEST_ID} characters (got ${requestId.length})`, { requestId });
+  }
+}
+
+/** The list under QueryResponse whose key names the entity, whatever its case. */
+function queryList(data: unknown, entity: string): Entity[] {
+  const response = (data as { QueryResponse?: Record<string, unknown> } | null)?.QueryResponse ?? {};
+  const key = Object.keys(response).find((k) => k.toLowerCase() === entity.toLowerCase());
+  const list = key ? response[key] : undefined;
+  return Array.isArray(list) ? (list as Entity[]) : [];
+}
+
+export function createQboClient(opts: QboClientOptions): QboClient {
+  const { realmId, tokens, limiter, logger } = opts;
+  const target: QuickBooksTarget = { realmId, minorVersion: opts.minorVersion ?? 75, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  /** One QBO call: token, limiter, classification; on 401 one forced refresh and a second send. */
+  async function call<T>(operation: string, kind: QboCallKind, method: string, args: () => unknown[]): Promise<T> {
+    const ctx = { realmId, operation };
+    const send = (token: string): Promise<T> =>
+      limiter.run(realmId, kind, async () => {
+        try {
+          return (await withTimeout(invoke(quickBooksFor(target, token), method, ...args()), timeoutMs, operation)) as T;
+        } catch (err) {
+          throw classifyQboError(err, ctx);
+        }
+      });
+    const token = await tokens.accessToken();
+    try {
+      return await send(token);
+    } catch (err) {
+      if (!(err instanceof QboAuthError)) throw err;
+      // API-FACTS §3: a 401 usually means the access token expired early; this is the auth flow.
+      logger.info({ realmId, operation }, 'qbo rejected the access token; refreshing it once');
+      return send(await tokens.accessToken({ rejected: token }));
+    }
+  }
+
+  return {
+    realmId,
+    create(entity, body, { requestId }) {
+      checkRequestId(requestId);
+      const name = capitalize(entity);
+      // node-quickbooks moves requestId into the query string and deletes it: a fresh copy per send.
+      return call(`create ${name}`, 'request', `create${name}`, () => [{ ...body, requestId }]);
+    },
+    update(entity, body, uopts = {}) {
+      checkRequestId(uopts.requestId);
+      const name = capitalize(entity);
+      const extra = { sparse: uopts.sparse ?? true, ...(uopts.requestId ? { requestId: uopts.requestId } : {}) };
+      return call(`update ${name}`, 'request', `update${name}`, () => [{ ...body, ...extra }]);
+    },
+    void(entity, body) {
+      const name = capitalize(entity);
+      // node-quickbooks voids an Invoice with ?operation=void; other transactions by a sparse update
+      // with include=void (its voidPayment), which `void: true` on the entity turns on.
+      if (name === 'Invoice') {
+        // voidInvoice hands back the whole answer ({ Invoice, time }), not the unwrapped entity.
+        return call<Entity>('void Invoice', 'request', 'voidInvoice', () => [{ ...body }]).then((d) => (d.Invoice as Entity | undefined) ?? d);
+      }
+      return call(`void ${name}`, 'request', `update${name}`, () => [{ ...body, sparse: true, void: true }]);
+    },
+    read(entity, id) {
+      const name = capitalize(entity);
+      return call(`read ${name}`, 'request', `get${name}`, () => [id]);
+    },
+    async query(entity, whereClause = '') {
+      const name = capitalize(entity);
+      const clause = whereClause.trim() && !/^(where|orderby)\b/i.test(whereClause.trim()) ? `where ${whereClause.trim()}` : whereClause.trim();
+      const rows: Entity[] = [];
+      // Paging, not retrying: STARTPOSITION is 1-based and a short page is the last (API-FACTS §5).
+      for (let start = 1; ; start += PAGE_SIZE) {
+        const criteria = `${clause} startposition ${start} maxresults ${PAGE_SIZE}`.trim();
+        const page = queryList(await call(`query ${name}`, 'request', `find${pluralize(name)}`, () => [criteria]), name);
+        rows.push(...page);
+        if (page.length < PAGE_SIZE) return rows;
+      }
+    },
+    async batch(items) {
+      if (items.length === 0) return [];
+      if (items.length > MAX_BATCH_ITEMS) throw new InvalidInputError(`A QBO batch holds at most ${MAX_BATCH_ITEMS} items (got ${items.length})`);
+      const data = await call<{ BatchItemResponse?: Entity[] }>('batch', 'batch', 'batch', () => [items.map((i) => ({ ...i }))]);
+      return (data?.BatchItemResponse ?? []).map((item): BatchItemResult => {
+        const bId = String(item.bId ?? '');
+        const fault = readFault(item);
+        if (fault) return { bId, fault: faultToError(fault, { realmId, operation: `batch item ${bId}` }) };
+        if (item.QueryResponse) return { bId, queryResponse: item.QueryResponse as Record<string, unknown> };
+        const entityName = Object.keys(item).find((k) => k !== 'bId' && /^[A-Z]/.test(k));
+        return entityName ? { bId, entityName, entity: item[entityName] as Entity } : { bId };
+      });
+    },
+    preferences: () => call('read Preferences', 'request', 'getPreferences', () => []),
+    companyInfo: () => call('read CompanyInfo', 'request', 'getCompanyInfo', () => [realmId]),
+    reportTrialBalance: (params = {}) => call('report TrialBalance', 'request', 'reportTrialBalance', () => [{ ...params }]),
+  };
+}

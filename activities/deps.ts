@@ -1,6 +1,7 @@
 import type { Cipher } from '../config/secrets';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
+import type { QboLimits } from '../integrations/qbo/limiter';
 
 /** What the worker builds once and hands to every activity factory (the composition root is worker/system.ts). */
 export interface ActivityDeps {
@@ -10,4 +11,10 @@ export interface ActivityDeps {
   clock: () => Date;
   /** QBO OAuth token endpoint (Intuit's, or the emulator's). */
   qboTokenUrl: string | undefined;
+  /** QBO v3 endpoint (`…/v3/company/`); undefined → Intuit production. */
+  qboEndpoint?: string | undefined;
+  /** Ledgerline's own pacing of QBO calls per realm (default: QBO's published limits, API-FACTS §1). */
+  qboLimits?: Partial<QboLimits> | undefined;
+  /** Shopify Admin API base (the emulator); undefined → https://<shop>. */
+  shopifyApiBaseUrl?: string | undefined;
 }

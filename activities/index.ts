@@ -1,13 +1,11 @@
 import type { ActivityDeps } from './deps';
 import { createFleetActivities } from './fleet';
+import { createSyncActivities, type SyncActivityOptions } from './sync';
+import type { Activities } from './types';
 
 export type { ActivityDeps } from './deps';
 
-/**
- * Every activity the worker registers, built from the worker's dependencies. The sales-sync
- * activities (SyncActivities in ./types) are issue #4's work in progress and are not registered yet:
- * nothing starts a store workflow until the store routes that go with them exist.
- */
-export function createActivities(deps: ActivityDeps) {
-  return { ...createFleetActivities(deps) };
+/** Every activity the worker registers, built from the worker's dependencies (worker/system.ts). */
+export function createActivities(deps: ActivityDeps, opts: SyncActivityOptions = {}): Activities {
+  return { ...createFleetActivities(deps), ...createSyncActivities(deps, opts) };
 }

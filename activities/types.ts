@@ -48,7 +48,9 @@ export interface SyncActivities {
   syncOrdersPage(input: { storeId: string; runId: string; windowFrom: string | null; windowTo: string; after: string | null }): Promise<PageResult>;
   shopifyStartOrdersBulk(input: { storeId: string; windowFrom: string | null; windowTo: string }): Promise<{ bulkId: string }>;
   shopifyAwaitBulk(input: { storeId: string; bulkId: string }): Promise<{ url: string | null; objectCount: number }>;
-  syncOrdersFromBulk(input: { storeId: string; runId: string; url: string; offset: number }): Promise<BulkChunkResult>;
+  syncOrdersFromBulk(input: { storeId: string; runId: string; url: string; offset: number; windowFrom: string | null; windowTo: string }): Promise<BulkChunkResult>;
+  /** Re-examines orders parked or failed for reasons a fix may have removed (a mapping, a QBO setting). */
+  syncRetryParked(input: { storeId: string; runId: string; before: string }): Promise<SyncCounts>;
   syncRunFinish(input: { storeId: string; runId: string; trigger: SyncTrigger; windowFrom: string | null; windowTo: string; advanceCursor: boolean; counts: SyncCounts; startedAt: string }): Promise<SyncRunSummary>;
   syncRunFail(input: { storeId: string; runId: string; error: string }): Promise<void>;
 }

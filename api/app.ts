@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../config/logger';
+import type { Cipher } from '../config/secrets';
 import type { Database } from '../db/client';
 import { HttpError, errorBodySchema } from './errors';
 import { healthRoutes } from './routes/health';
@@ -23,6 +24,16 @@ export interface AppDeps {
   version?: string;
   /** Extra route plugins (store routes etc.), registered behind bearer auth. */
   routes?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Route plugins with their own authentication (Shopify webhooks are HMAC-signed, not bearer). */
+  publicRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Encrypts credentials at rest (stores' Shopify and QBO secrets). */
+  cipher?: Cipher;
+  /** The Temporal task queue store workflows run on. */
+  taskQueue?: string;
+  /** Where Shopify/QBO calls go (emulators in tests and the demo); undefined → the real services. */
+  integrations?: { shopifyApiBaseUrl?: string | undefined; qboEndpoint?: string | undefined; qboTokenUrl?: string | undefined };
+  /** The Shopify app's client secret, for webhook HMACs; undefined → webhooks are refused. */
+  shopifyWebhookSecret?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -73,6 +84,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
   );
 
   await app.register(healthRoutes);
+  for (const routes of deps.publicRoutes ?? []) await app.register(routes);
 
   // Everything else needs the bearer token.
   await app.register(async (secured) => {

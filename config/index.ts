@@ -49,6 +49,22 @@ const schema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+
+  /** Where Shopify Admin API calls go instead of https://<shop> (the emulator, e.g. http://127.0.0.1:4001). */
+  SHOPIFY_API_BASE_URL: z.string().url('SHOPIFY_API_BASE_URL must be a URL').optional(),
+  /** The Shopify app's client secret: webhook deliveries are verified with its HMAC-SHA256. Unset → webhooks are refused. */
+  SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** QBO v3 endpoint ending in /v3/company/ (sandbox: https://sandbox-quickbooks.api.intuit.com/v3/company/). Unset → production. */
+  QBO_API_ENDPOINT: z.string().url('QBO_API_ENDPOINT must be a URL ending in /v3/company/').optional(),
+  /** QBO OAuth token endpoint. Unset → Intuit's. */
+  QBO_TOKEN_URL: z.string().url('QBO_TOKEN_URL must be a URL').optional(),
+
+  /** 1 = `npm start` also runs both emulators with a generated shop and QBO company, and connects them. */
+  LEDGERLINE_DEMO: bool.optional(),
+  LEDGERLINE_DEMO_ORDERS: z.coerce.number().int().min(1).max(20000).default(400),
+  LEDGERLINE_DEMO_DAYS: z.coerce.number().int().min(1).max(3650).default(42),
+  LEDGERLINE_DEMO_SHOPIFY_PORT: port.default(4001),
+  LEDGERLINE_DEMO_QBO_PORT: port.default(4002),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -72,6 +88,9 @@ export interface Config {
     devPort: number;
     uiPort: number;
   };
+  shopify: { apiBaseUrl: string | undefined; webhookSecret: string | undefined };
+  qbo: { endpoint: string | undefined; tokenUrl: string | undefined };
+  demo: { enabled: boolean; orders: number; days: number; shopifyPort: number; qboPort: number };
 }
 
 export class ConfigError extends Error {
@@ -131,6 +150,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+    },
+    shopify: { apiBaseUrl: e.SHOPIFY_API_BASE_URL, webhookSecret: e.SHOPIFY_WEBHOOK_SECRET },
+    qbo: { endpoint: e.QBO_API_ENDPOINT, tokenUrl: e.QBO_TOKEN_URL },
+    demo: {
+      enabled: e.LEDGERLINE_DEMO ?? false, orders: e.LEDGERLINE_DEMO_ORDERS, days: e.LEDGERLINE_DEMO_DAYS,
+      shopifyPort: e.LEDGERLINE_DEMO_SHOPIFY_PORT, qboPort: e.LEDGERLINE_DEMO_QBO_PORT,
     },
   };
 }

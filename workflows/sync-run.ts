@@ -32,7 +32,7 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
       const { bulkId } = await pages.shopifyStartOrdersBulk({ storeId: input.storeId, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
       const { url } = await poll.shopifyAwaitBulk({ storeId: input.storeId, bulkId });
       for (let offset = 0, done = url === null; !done; ) {
-        const chunk = await pages.syncOrdersFromBulk({ ...base, url: url!, offset });
+        const chunk = await pages.syncOrdersFromBulk({ ...base, url: url!, offset, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
         counts = add(counts, chunk);
         ({ nextOffset: offset, done } = chunk);
       }
@@ -44,6 +44,8 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
         ({ hasNextPage: more, endCursor: after } = page);
       }
     }
+    // Orders parked for a reason a fix may have removed (a mapping added, a QBO setting changed).
+    counts = add(counts, await pages.syncRetryParked({ ...base, before: startedAt }));
   } catch (err) {
     await book.syncRunFail({ ...base, error: err instanceof Error ? err.message : String(err) });
     throw err;

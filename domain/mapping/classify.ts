@@ -26,7 +26,8 @@ export type SkipCode =
   | 'authorization_expired'
   | 'no_financial_status';
 
-export type ParkCode = 'multi_gateway' | 'tax_inclusive_us';
+/** order_too_long: set by the activities when an order has more nested rows than one Shopify read returns. */
+export type ParkCode = 'multi_gateway' | 'tax_inclusive_us' | 'order_too_long';
 
 export type OrderClassification =
   | { kind: 'SalesReceipt' }

@@ -111,6 +111,14 @@ export const ORDERS_UPDATED_SINCE = `query OrdersUpdatedSince($after: String, $q
 }`;
 
 /**
+ * Orders by gid (re-trying parked orders), at most ORDER_PAGE_LIMITS.orders ids per call so the
+ * requested cost stays that of a page: 3 × 327 = 981 (< 1000; `nodes` costs each node's selection).
+ */
+export const ORDERS_BY_IDS = `query OrdersByIds($ids: [ID!]!) {
+  nodes(ids: $ids) { ... on Order { ${orderFields(ORDER_PAGE_LIMITS)} } }
+}`;
+
+/**
  * One order by gid, with larger lists than the paged document. Requested cost: 28 + (3 + 25×17)
  * + (3 + 5×8) + (3 + 10×2) + 35×9 + 40×3 = 957 (< 1000).
  */

@@ -1,0 +1,72 @@
+/**
+ * What a sync activity needs about one store: its settings, the shop's time zone, and clients for
+ * both APIs with the store's credentials (decrypted in memory only, never logged or returned).
+ */
+import { eq } from 'drizzle-orm';
+import type { Logger } from '../../config/logger';
+import { storeCredentials, stores } from '../../db/schema';
+import { LedgerlineError } from '../../domain/errors';
+import { parseSettings, type Settings } from '../../domain/settings';
+import { createQboClient, type QboClient } from '../../integrations/qbo/client';
+import type { QboLimiter } from '../../integrations/qbo/limiter';
+import { createTokenProvider } from '../../integrations/qbo/tokens';
+import { createShopifyClient, type ShopifyClient } from '../../integrations/shopify/client';
+import type { ShopifyPacer } from '../../integrations/shopify/pacer';
+import { SHOP_CONTEXT } from '../../integrations/shopify/queries/orders';
+import type { ActivityDeps } from '../deps';
+
+export class StoreNotFoundError extends LedgerlineError {
+  override readonly name: string = 'StoreNotFoundError';
+  constructor(storeId: string) {
+    super('store_not_found', `No store ${storeId} is connected`, false, { details: { storeId } });
+  }
+}
+
+export interface StoreContext {
+  storeId: string;
+  shopDomain: string;
+  realmId: string;
+  settings: Settings;
+  /** The shop's IANA zone: QBO TxnDate is the order's processing date there. */
+  timeZone: string;
+  shopify: ShopifyClient;
+  qbo: QboClient;
+  log: Logger;
+}
+
+export async function loadStoreContext(deps: ActivityDeps, storeId: string, shared: { pacer: ShopifyPacer; limiter: QboLimiter }): Promise<StoreContext> {
+  const [row] = await deps.db
+    .select({ store: stores, shopifyTokenEnc: storeCredentials.shopifyAccessTokenEnc })
+    .from(stores)
+    .innerJoin(storeCredentials, eq(storeCredentials.storeId, stores.id))
+    .where(eq(stores.id, storeId));
+  if (!row) throw new StoreNotFoundError(storeId);
+  const { store } = row;
+  const log = deps.log.child({ storeId, shop: store.shopDomain });
+  const shopify = createShopifyClient({
+    shopDomain: store.shopDomain,
+    accessToken: deps.cipher.decrypt(row.shopifyTokenEnc),
+    pacer: shared.pacer,
+    logger: log,
+    ...(deps.shopifyApiBaseUrl ? { apiBaseUrl: deps.shopifyApiBaseUrl } : {}),
+  });
+  const tokens = createTokenProvider({
+    db: deps.db, cipher: deps.cipher, clock: deps.clock, logger: log, storeId,
+    ...(deps.qboTokenUrl ? { tokenUrl: deps.qboTokenUrl } : {}),
+  });
+  const qbo = createQboClient({
+    realmId: store.qboRealmId, tokens, limiter: shared.limiter, logger: log,
+    ...(deps.qboEndpoint ? { endpoint: deps.qboEndpoint } : {}),
+  });
+  let timeZone = store.shopTimezone;
+  if (!timeZone) {
+    const data = await shopify.request<{ shop: { ianaTimezone: string } }>(SHOP_CONTEXT, {}, { estimatedCost: 1 });
+    timeZone = data.shop.ianaTimezone;
+    await deps.db.update(stores).set({ shopTimezone: timeZone }).where(eq(stores.id, storeId));
+  }
+  return {
+    storeId, shopDomain: store.shopDomain, realmId: store.qboRealmId,
+    // Settings were validated when saved; parsing again fills defaults added since.
+    settings: parseSettings(store.settings), timeZone, shopify, qbo, log,
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * The sales-sync activities (contract: activities/types.ts SyncActivities; orchestration:
+ * workflows/sync-run.ts). Each is idempotent: a retried or re-run activity reads the ledger and
+ * QBO before writing, so Temporal may repeat any of them (retries, resets, worker crashes).
+ */
+import { Context } from '@temporalio/activity';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { ledgerEntries, stores, syncRuns } from '../../db/schema';
+import { LedgerlineError, QboConnectionRevokedError } from '../../domain/errors';
+import { parseSourceKey } from '../../domain/ledger';
+import type { ShopifyOrderCore } from '../../domain/shopify/types';
+import { ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, truncatedLists } from '../../domain/shopify/limits';
+import { createQboLimiter, type QboLimiter } from '../../integrations/qbo/limiter';
+import { createShopifyPacer, type ShopifyPacer } from '../../integrations/shopify/pacer';
+import {
+  ORDER_BY_ID, ORDER_LINE_ITEMS_PAGE, ORDERS_BY_IDS, ORDERS_UPDATED_SINCE, ordersBulkQuery,
+} from '../../integrations/shopify/queries/orders';
+import type { ShopifyClient } from '../../integrations/shopify/client';
+import type { ActivityDeps } from '../deps';
+import type { SyncActivities } from '../types';
+import { loadStoreContext, StoreNotFoundError, type StoreContext } from './context';
+import { processOrders, zeroCounts } from './orders';
+
+/** Re-read this much before the cursor: Shopify's search index can lag behind updatedAt. */
+export const CURSOR_OVERLAP_MS = 10 * 60_000;
+/** Windows longer than this (and first syncs) use a bulk operation instead of paging (API-FACTS §8). */
+export const BULK_WINDOW_MS = 3 * 24 * 3600_000;
+/** Orders one page activity collects (several 3-order Shopify pages) before writing them. */
+export const PAGE_TARGET_ORDERS = 30;
+/** Orders one bulk-chunk activity reads and writes: ~7 QBO batches, well inside the heartbeat timeout. */
+export const BULK_CHUNK_ORDERS = 200;
+/** Parked orders re-tried per run (mapping may exist now, QBO may accept now). */
+export const PARKED_RETRY_LIMIT = 60;
+const RETRYABLE_PARK_CODES = ['needs_mapping', 'qbo_validation', 'mapping_error'];
+
+export class BulkOperationFailedError extends LedgerlineError {
+  override readonly name: string = 'BulkOperationFailedError';
+  constructor(message: string) {
+    super('bulk_operation_failed', message, false);
+  }
+}
+
+export class BulkNotReadyError extends LedgerlineError {
+  override readonly name: string = 'BulkNotReadyError';
+  constructor(status: string) {
+    super('bulk_not_ready', `The Shopify bulk operation is ${status}; checking again`, true);
+  }
+}
+
+function heartbeat(details?: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // Outside an activity (tests calling the functions directly) there is nothing to heartbeat.
+  }
+}
+
+/** Shopify search for orders updated in [from, to). */
+export function windowSearch(from: string | null, to: string): string {
+  return [from ? `updated_at:>='${from}'` : null, `updated_at:<'${to}'`].filter(Boolean).join(' AND ');
+}
+
+export interface SyncActivityOptions {
+  /** One pacer per worker process: it models each shop's cost bucket (integrations/shopify/pacer.ts). */
+  pacer?: ShopifyPacer;
+  /** One limiter per worker process; its windows live in PostgreSQL, shared by every worker. */
+  limiter?: QboLimiter;
+}
+
+export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptions = {}): SyncActivities {
+  const { db, log } = deps;
+  const pacer = opts.pacer ?? createShopifyPacer();
+  const limiter = opts.limiter ?? createQboLimiter({ db, clock: deps.clock, ...(deps.qboLimits ? { limits: deps.qboLimits } : {}) });
+
+  const context = (storeId: string) => loadStoreContext(deps, storeId, { pacer, limiter });
+
+  /** Runs the body; a revoked QBO grant marks the store disconnected before the failure propagates. */
+  async function guarded<T>(storeId: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (err) {
+      if (err instanceof QboConnectionRevokedError) {
+        await db.update(stores).set({ state: 'disconnected', connectionError: err.message, updatedAt: deps.clock() }).where(eq(stores.id, storeId));
+      }
+      throw err;
+    }
+  }
+
+  const write = (ctx: StoreContext, read: ReadOrders) =>
+    processOrders({ db, log: ctx.log, clock: deps.clock, storeId: ctx.storeId, settings: ctx.settings, timeZone: ctx.timeZone, qbo: ctx.qbo, heartbeat }, read.orders, read.unreadable);
+
+  return {
+    async syncRunBegin(input) {
+      const [store] = await db.select().from(stores).where(eq(stores.id, input.storeId));
+      if (!store) throw new StoreNotFoundError(input.storeId);
+      const now = deps.clock();
+      const runId = input.workflowId;
+      const blocked = store.state !== 'active' ? `Store ${store.shopDomain} is ${store.state}${store.connectionError ? `: ${store.connectionError}` : ''}` : undefined;
+      let windowFrom: string | null;
+      let windowTo: string;
+      let advanceCursor: boolean;
+      if (input.window?.from) {
+        windowFrom = new Date(input.window.from).toISOString();
+        windowTo = input.window.to ? new Date(input.window.to).toISOString() : now.toISOString();
+        advanceCursor = false;
+      } else {
+        const cursor = store.cursorUpdatedAt;
+        // First sync: orders processed before the start date were also updated before it.
+        windowFrom = cursor ? new Date(cursor.getTime() - CURSOR_OVERLAP_MS).toISOString() : store.startDate.toISOString();
+        windowTo = now.toISOString();
+        advanceCursor = true;
+      }
+      const span = Date.parse(windowTo) - Date.parse(windowFrom);
+      const mode = !store.cursorUpdatedAt || span > BULK_WINDOW_MS ? 'bulk' : 'page';
+      await db.insert(syncRuns).values({
+        id: runId, storeId: store.id, workflowId: input.workflowId, trigger: input.trigger, status: blocked ? 'failed' : 'running',
+        windowFrom: new Date(windowFrom), windowTo: new Date(windowTo), startedAt: now, ...(blocked ? { error: blocked, finishedAt: now } : {}),
+      }).onConflictDoUpdate({
+        target: syncRuns.id,
+        // A reset or re-run of the same child workflow starts its record afresh.
+        set: { status: blocked ? 'failed' : 'running', error: blocked ?? null, finishedAt: blocked ? now : null, windowFrom: new Date(windowFrom), windowTo: new Date(windowTo) },
+      });
+      log.info({ storeId: store.id, runId, mode, windowFrom, windowTo, trigger: input.trigger }, blocked ? 'sync run blocked' : 'sync run started');
+      return { runId, windowFrom, windowTo, mode, advanceCursor, ...(blocked ? { blocked } : {}) };
+    },
+
+    async syncOrdersPage(input) {
+      return guarded(input.storeId, async () => {
+        const ctx = await context(input.storeId);
+        const search = windowSearch(input.windowFrom, input.windowTo);
+        const orders: ShopifyOrderCore[] = [];
+        let after = input.after;
+        let hasNextPage = true;
+        while (hasNextPage && orders.length < PAGE_TARGET_ORDERS) {
+          const data = await ctx.shopify.request<{ orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderCore[] } }>(
+            ORDERS_UPDATED_SINCE, { query: search, after },
+          );
+          orders.push(...data.orders.nodes);
+          hasNextPage = data.orders.pageInfo.hasNextPage;
+          after = data.orders.pageInfo.endCursor ?? after;
+          heartbeat({ after });
+        }
+        const counts = await write(ctx, await completeOrders(ctx.shopify, orders));
+        return { ...counts, hasNextPage, endCursor: after };
+      });
+    },
+
+    async shopifyStartOrdersBulk(input) {
+      return guarded(input.storeId, async () => {
+        const ctx = await context(input.storeId);
+        const query = ordersBulkQuery(windowSearch(input.windowFrom, input.windowTo));
+        // A retried start after a lost answer: the operation we started is the current one.
+        const current = await ctx.shopify.request<{ currentBulkOperation: { id: string; status: string; query: string } | null }>(
+          'query LedgerlineCurrentBulk { currentBulkOperation(type: QUERY) { id status query } }', {}, { estimatedCost: 1 },
+        );
+        const op = current.currentBulkOperation;
+        if (op && op.query === query && ['CREATED', 'RUNNING', 'COMPLETED'].includes(op.status)) return { bulkId: op.id };
+        const started = await ctx.shopify.startBulkQuery(query);
+        log.info({ storeId: input.storeId, bulkId: started.id }, 'shopify bulk operation started');
+        return { bulkId: started.id };
+      });
+    },
+
+    async shopifyAwaitBulk(input) {
+      const ctx = await context(input.storeId);
+      const op = await ctx.shopify.bulkStatus(input.bulkId);
+      if (!op) throw new BulkOperationFailedError(`Shopify has no bulk operation ${input.bulkId}`);
+      if (op.status === 'COMPLETED') return { url: op.url, objectCount: op.rootObjectCount };
+      if (op.status === 'CREATED' || op.status === 'RUNNING') throw new BulkNotReadyError(op.status);
+      throw new BulkOperationFailedError(`Shopify bulk operation ${op.id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}`);
+    },
+
+    async syncOrdersFromBulk(input) {
+      return guarded(input.storeId, async () => {
+        const ctx = await context(input.storeId);
+        const orders: ShopifyOrderCore[] = [];
+        // The inner query places child rows that carry no gid (shipping lines, discount applications).
+        const query = ordersBulkQuery(windowSearch(input.windowFrom, input.windowTo));
+        for await (const order of ctx.shopify.readBulkJsonl<ShopifyOrderCore>(input.url, { offset: input.offset, limit: BULK_CHUNK_ORDERS, query })) {
+          orders.push(order);
+        }
+        heartbeat({ offset: input.offset, read: orders.length });
+        // Bulk results hold every nested row (no `first`), so nothing needs completing.
+        const counts = await write(ctx, { orders, unreadable: new Map() });
+        return { ...counts, nextOffset: input.offset + orders.length, done: orders.length < BULK_CHUNK_ORDERS };
+      });
+    },
+
+    async syncRetryParked(input) {
+      return guarded(input.storeId, async () => {
+        const rows = await db.select({ sourceKey: ledgerEntries.sourceKey }).from(ledgerEntries).where(and(
+          eq(ledgerEntries.storeId, input.storeId),
+          eq(ledgerEntries.role, 'sale'),
+          inArray(ledgerEntries.status, ['parked', 'failed']),
+          inArray(ledgerEntries.reasonCode, RETRYABLE_PARK_CODES),
+          lt(ledgerEntries.updatedAt, new Date(input.before)),
+        )).orderBy(ledgerEntries.updatedAt).limit(PARKED_RETRY_LIMIT);
+        const ids = rows.map((r) => parseSourceKey(r.sourceKey)).filter((k) => k.kind === 'order').map((k) => k.gid);
+        if (ids.length === 0) return zeroCounts();
+        const ctx = await context(input.storeId);
+        const orders: ShopifyOrderCore[] = [];
+        for (let i = 0; i < ids.length; i += ORDER_PAGE_LIMITS.orders) {
+          const data = await ctx.shopify.request<{ nodes: Array<ShopifyOrderCore | null> }>(ORDERS_BY_IDS, { ids: ids.slice(i, i + ORDER_PAGE_LIMITS.orders) });
+          orders.push(...data.nodes.filter((n): n is ShopifyOrderCore => n !== null && typeof n === 'object' && 'id' in n));
+          heartbeat({ retried: orders.length });
+        }
+        return write(ctx, await completeOrders(ctx.shopify, orders));
+      });
+    },
+
+    async syncRunFinish(input) {
+      const now = deps.clock();
+      await db.transaction(async (tx) => {
+        await tx.update(syncRuns).set({
+          status: 'completed', fetched: input.counts.fetched, synced: input.counts.synced, parked: input.counts.parked,
+          skipped: input.counts.skipped, failed: input.counts.failed, finishedAt: now, error: null,
+        }).where(eq(syncRuns.id, input.runId));
+        await tx.update(stores).set({
+          lastRunAt: now, lastRunStatus: 'completed', lastError: null, updatedAt: now,
+          // Never backwards: a re-run of an old run must not rewind the cursor.
+          ...(input.advanceCursor ? { cursorUpdatedAt: sql`greatest(coalesce(${stores.cursorUpdatedAt}, ${new Date(input.windowTo)}), ${new Date(input.windowTo)})` } : {}),
+        }).where(eq(stores.id, input.storeId));
+      });
+      const summary = { runId: input.runId, trigger: input.trigger, windowFrom: input.windowFrom, windowTo: input.windowTo, ...input.counts, startedAt: input.startedAt, finishedAt: now.toISOString() };
+      log.info({ storeId: input.storeId, ...summary }, 'sync run finished');
+      return summary;
+    },
+
+    async syncRunFail(input) {
+      const now = deps.clock();
+      await db.update(syncRuns).set({ status: 'failed', error: input.error, finishedAt: now }).where(eq(syncRuns.id, input.runId));
+      await db.update(stores).set({ lastRunAt: now, lastRunStatus: 'failed', lastError: input.error, updatedAt: now }).where(eq(stores.id, input.storeId));
+      log.warn({ storeId: input.storeId, runId: input.runId, error: input.error }, 'sync run failed');
+    },
+  };
+}
+
+/**
+ * Orders whose nested lists came back full are re-read with larger lists (ORDER_BY_ID) and, for
+ * very long orders, their line items paged (ORDER_LINE_ITEMS_PAGE); never booked from a partial read.
+ */
+interface ReadOrders {
+  orders: ShopifyOrderCore[];
+  /** Orders that cannot be read whole (more transactions/refunds than one query returns): parked, by id. */
+  unreadable: Map<string, string>;
+}
+
+async function completeOrders(shopify: ShopifyClient, orders: ShopifyOrderCore[]): Promise<ReadOrders> {
+  const out: ShopifyOrderCore[] = [];
+  const unreadable = new Map<string, string>();
+  for (const order of orders) {
+    if (truncatedLists(order, ORDER_PAGE_LIMITS).length === 0) {
+      out.push(order);
+      continue;
+    }
+    const { order: full } = await shopify.request<{ order: ShopifyOrderCore | null }>(ORDER_BY_ID, { id: order.id });
+    if (!full) continue; // deleted meanwhile: nothing to book
+    const still = truncatedLists(full, SINGLE_ORDER_LIMITS).filter((l) => l !== 'lineItems');
+    if (still.length > 0) {
+      unreadable.set(order.id, `Order ${order.name} has more ${still.join(' and ')} than Ledgerline reads in one query (${SINGLE_ORDER_LIMITS.transactions} transactions, ${SINGLE_ORDER_LIMITS.refunds} refunds); book it by hand`);
+      out.push(full);
+      continue;
+    }
+    let page = full.lineItems;
+    const lines = [...page.nodes];
+    while (page.pageInfo?.hasNextPage) {
+      const data = await shopify.request<{ order: { lineItems: ShopifyOrderCore['lineItems'] } }>(ORDER_LINE_ITEMS_PAGE, { id: order.id, after: page.pageInfo.endCursor });
+      page = data.order.lineItems;
+      lines.push(...page.nodes);
+    }
+    out.push({ ...full, lineItems: { nodes: lines } });
+  }
+  return { orders: out, unreadable };
+}

@@ -1,0 +1,49 @@
+/**
+ * Small pieces the sync activities share when talking to QBO: query literals, chunking, fault codes.
+ */
+import { QboValidationError } from '../../domain/errors';
+
+/** A QBO query string literal (API-FACTS §5: single quotes, backslash-escaped). */
+export function qboLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** QBO fault codes Ledgerline reacts to (API-FACTS §11; emulators/qbo/core/faults.ts mirrors them). */
+export const FAULT = { duplicateName: '6240', duplicateDocNumber: '6140', stale: '5010', notFound: '610' } as const;
+
+export function faultCode(err: unknown): string | undefined {
+  if (!(err instanceof QboValidationError)) return undefined;
+  const code = err.details?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Some integrations report a duplicate DocNumber as 6240 (API-FACTS §11): match the message too. */
+export function isDuplicateDocNumber(err: unknown): boolean {
+  return faultCode(err) === FAULT.duplicateDocNumber || (err instanceof QboValidationError && /Duplicate Document Number/i.test(err.message));
+}
+
+/** The `Id=…` QBO names in duplicate faults, when it does. */
+export function existingIdFrom(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  return /(?:Id|TxnId)=(\d+)/.exec(err.message)?.[1];
+}
+
+/** Runs `fn` over `items` with at most `limit` at once, results in input order. */
+export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

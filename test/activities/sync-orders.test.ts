@@ -1,0 +1,199 @@
+/**
+ * The sales-sync activities against both emulators through the real clients and a real database,
+ * called directly (the workflows that orchestrate them are tested in test/workflows and test/e2e):
+ * a backfill books every bookable order exactly once to the cent, a second run changes nothing,
+ * an edited order updates its document, a lost response is adopted rather than duplicated, and a
+ * document QBO rejects parks only that order.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { createActivities } from '../../activities';
+import type { Activities, SyncCounts } from '../../activities/types';
+import type { Database } from '../../db/client';
+import { ledgerEntries, stores } from '../../db/schema';
+import { createQboClient, type QboClient } from '../../integrations/qbo/client';
+import { createQboLimiter } from '../../integrations/qbo/limiter';
+import { createTokenProvider } from '../../integrations/qbo/tokens';
+import { pgliteDatabase } from '../support/db';
+import { insertConnectedStore, silentLogger, startWorld, testCipher, type SyncWorld } from '../support/sync-fixture';
+import { readBooks } from '../support/books';
+
+const cipher = testCipher();
+let db: Database;
+let world: SyncWorld;
+let acts: Activities;
+let qbo: QboClient;
+const fastLimits = { requestsPerWindow: 10_000, batchesPerWindow: 10_000, windowMs: 1000 };
+
+async function runSync(trigger: 'scheduled' | 'manual' = 'manual', n = 1): Promise<SyncCounts> {
+  const plan = await acts.syncRunBegin({ storeId: world.storeId, shopDomain: world.shopDomain, trigger, workflowId: `test-run-${n}-${Date.now()}` });
+  expect(plan.blocked).toBeUndefined();
+  const total: SyncCounts = { fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0 };
+  const add = (c: SyncCounts) => { for (const k of Object.keys(total) as (keyof SyncCounts)[]) total[k] += c[k]; };
+  if (plan.mode === 'bulk') {
+    const { bulkId } = await acts.shopifyStartOrdersBulk({ storeId: world.storeId, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
+    let url: string | null = null;
+    for (let i = 0; i < 400; i++) {
+      try { ({ url } = await acts.shopifyAwaitBulk({ storeId: world.storeId, bulkId })); break; } catch (err) {
+        if ((err as Error).name !== 'BulkNotReadyError') throw err;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    for (let offset = 0, done = url === null; !done;) {
+      const chunk = await acts.syncOrdersFromBulk({ storeId: world.storeId, runId: plan.runId, url: url!, offset, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
+      add(chunk);
+      ({ nextOffset: offset, done } = chunk);
+    }
+  } else {
+    let after: string | null = null;
+    for (let more = true; more;) {
+      const page = await acts.syncOrdersPage({ storeId: world.storeId, runId: plan.runId, windowFrom: plan.windowFrom, windowTo: plan.windowTo, after });
+      add(page);
+      ({ hasNextPage: more, endCursor: after } = page);
+    }
+  }
+  add(await acts.syncRetryParked({ storeId: world.storeId, runId: plan.runId, before: new Date().toISOString() }));
+  await acts.syncRunFinish({ storeId: world.storeId, runId: plan.runId, trigger, windowFrom: plan.windowFrom, windowTo: plan.windowTo, advanceCursor: plan.advanceCursor, counts: total, startedAt: new Date().toISOString() });
+  return total;
+}
+
+beforeAll(async () => {
+  db = await pgliteDatabase();
+  world = await startWorld({ seed: 11, orders: 120, days: 20 });
+  await insertConnectedStore(db.db, cipher, world);
+  const deps = { db: db.db, cipher, log: silentLogger, clock: () => new Date(), qboTokenUrl: world.qbo.tokenUrl, qboEndpoint: world.qbo.v3Endpoint, shopifyApiBaseUrl: world.shopify.url, qboLimits: fastLimits };
+  acts = createActivities(deps);
+  const tokens = createTokenProvider({ db: db.db, cipher, storeId: world.storeId, tokenUrl: world.qbo.tokenUrl, clock: deps.clock, logger: silentLogger });
+  qbo = createQboClient({ realmId: world.realmId, tokens, endpoint: world.qbo.v3Endpoint, limiter: createQboLimiter({ db: db.db, clock: deps.clock, limits: fastLimits }), logger: silentLogger });
+});
+
+afterAll(async () => {
+  await world?.close();
+  await db?.close();
+});
+
+describe('sales sync activities', () => {
+  it('backfills every bookable order exactly once, to the cent', async () => {
+    const counts = await runSync('scheduled');
+    const rows = await db.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, world.storeId));
+    const books = await readBooks(qbo, world.shopify, world.shopDomain);
+    expect(counts.failed).toBe(0);
+    expect(books.duplicates).toEqual([]);
+    expect(books.mismatches).toEqual([]);
+    const synced = rows.filter((r) => r.role === 'sale' && r.status === 'synced');
+    expect(synced.length).toBeGreaterThan(60);
+    expect(books.documentsByOrder.size).toBe(synced.length + rows.filter((r) => r.role === 'sale' && r.status === 'voided').length + rows.filter((r) => r.role === 'sale' && r.status === 'parked' && r.qboId).length);
+    // Every order is accounted for: a document, or a reason.
+    expect(new Set(rows.filter((r) => r.role === 'sale').map((r) => r.sourceKey)).size).toBe(books.shopifyOrders.length);
+    for (const r of rows.filter((x) => x.status !== 'synced')) expect(r.reason, `${r.sourceName} ${r.status}`).toBeTruthy();
+    expect(books.trialBalance.debits).toBe(books.trialBalance.credits);
+    expect(books.trialBalance.debits).toBeGreaterThan(0);
+  });
+
+  it('re-examining the whole history (resync) changes nothing in QBO', async () => {
+    const before = await readBooks(qbo, world.shopify, world.shopDomain);
+    const plan = await acts.syncRunBegin({ storeId: world.storeId, shopDomain: world.shopDomain, trigger: 'resync', window: { from: '2000-01-01T00:00:00Z' }, workflowId: 'resync-1' });
+    expect(plan).toMatchObject({ mode: 'bulk', advanceCursor: false });
+    const { bulkId } = await acts.shopifyStartOrdersBulk({ storeId: world.storeId, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
+    let url: string | null = null;
+    for (let i = 0; i < 400 && url === null; i++) {
+      try { ({ url } = await acts.shopifyAwaitBulk({ storeId: world.storeId, bulkId })); } catch { await new Promise((r) => setTimeout(r, 25)); }
+    }
+    const chunk = await acts.syncOrdersFromBulk({ storeId: world.storeId, runId: plan.runId, url: url!, offset: 0, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
+    expect(chunk).toMatchObject({ fetched: 120, synced: 0, unchanged: 118, skipped: 2, parked: 0, failed: 0, done: true });
+    const after = await readBooks(qbo, world.shopify, world.shopDomain);
+    expect([...after.documentsByOrder.values()].flat().map((d) => `${d.Id}:${d.SyncToken}`).sort())
+      .toEqual([...before.documentsByOrder.values()].flat().map((d) => `${d.Id}:${d.SyncToken}`).sort());
+  });
+
+  it('an order edited after it was synced updates its QBO document, never adds a second one', async () => {
+    const [row] = await db.db.select().from(ledgerEntries).where(eq(ledgerEntries.status, 'synced')).limit(1);
+    const order = world.shopify.admin.getOrder(world.shopDomain, row!.sourceKey.replace(/^order:/, ''));
+    const edited = { ...order, updatedAt: undefined, shippingAddress: { ...(order.shippingAddress ?? {}), address1: '9 Edited Way', city: 'Editville', countryCodeV2: 'US', provinceCode: 'CA', zip: '94105' } };
+    world.shopify.admin.upsertOrders(world.shopDomain, [edited]);
+    const counts = await runSync('manual', 2);
+    expect(counts).toMatchObject({ synced: 1, failed: 0, parked: 0 });
+    const doc = await qbo.read(row!.qboType!, row!.qboId!);
+    expect(doc.ShipAddr).toMatchObject({ Line1: '9 Edited Way', City: 'Editville' });
+    expect(Number(doc.SyncToken)).toBeGreaterThan(Number(row!.qboSyncToken));
+    const books = await readBooks(qbo, world.shopify, world.shopDomain);
+    expect(books.duplicates).toEqual([]);
+    expect(books.mismatches).toEqual([]);
+  });
+});
+
+describe('sales sync activities under faults', () => {
+  let w2: SyncWorld;
+  let db2: Database;
+  let acts2: Activities;
+  let qbo2: QboClient;
+
+  beforeAll(async () => {
+    db2 = await pgliteDatabase();
+    w2 = await startWorld({ seed: 23, orders: 60, days: 10 });
+    await insertConnectedStore(db2.db, cipher, w2);
+    const deps = { db: db2.db, cipher, log: silentLogger, clock: () => new Date(), qboTokenUrl: w2.qbo.tokenUrl, qboEndpoint: w2.qbo.v3Endpoint, shopifyApiBaseUrl: w2.shopify.url, qboLimits: fastLimits };
+    acts2 = createActivities(deps);
+    const tokens = createTokenProvider({ db: db2.db, cipher, storeId: w2.storeId, tokenUrl: w2.qbo.tokenUrl, clock: deps.clock, logger: silentLogger });
+    qbo2 = createQboClient({ realmId: w2.realmId, tokens, endpoint: w2.qbo.v3Endpoint, limiter: createQboLimiter({ db: db2.db, clock: deps.clock, limits: fastLimits }), logger: silentLogger });
+  });
+  afterAll(async () => {
+    await w2?.close();
+    await db2?.close();
+  });
+
+  it('a batch QBO committed but never answered is adopted on retry, not created twice', async () => {
+    world = w2; acts = acts2; // runSync works on the current world
+    w2.qbo.admin.setFaults([{ match: 'batch', commitThenDrop: true, times: 3 }]);
+    let failures = 0;
+    for (let attempt = 0; attempt < 6; attempt++) {
+      try {
+        await runSync('scheduled', 10 + attempt);
+        break;
+      } catch (err) {
+        expect((err as Error).name).toBe('TransientUpstreamError');
+        failures++;
+      }
+    }
+    expect(failures).toBeGreaterThan(0);
+    w2.qbo.admin.clearFaults();
+    const rows = await db2.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, w2.storeId));
+    const books = await readBooks(qbo2, w2.shopify, w2.shopDomain);
+    expect(books.duplicates).toEqual([]);
+    expect(books.mismatches).toEqual([]);
+    expect(rows.filter((r) => r.status === 'pending')).toEqual([]);
+    expect(books.documentsByOrder.size).toBe(rows.filter((r) => r.status === 'synced').length);
+    // Items were created once each, though the batches that created them went unanswered.
+    const items = await qbo2.query('Item');
+    const names = items.map((i) => String(i.Name).toLowerCase());
+    expect(names.length).toBe(new Set(names).size);
+    const skus = items.map((i) => String(i.Sku ?? '')).filter(Boolean);
+    expect(skus.length).toBe(new Set(skus).size);
+  });
+
+  it('a document QBO rejects parks only its order with QBO\'s message, and is booked once the cause is fixed', async () => {
+    world = w2; acts = acts2;
+    // The next new order is paid through a gateway mapped to an account QBO does not have.
+    const template = w2.generated.orders.find((o) => o.displayFinancialStatus === 'PAID' && !o.test && (o.transactions as unknown[]).length === 1)!;
+    const gateway = String((template.transactions as Array<{ gateway: string }>)[0]!.gateway);
+    const [store] = await db2.db.select().from(stores).where(eq(stores.id, w2.storeId));
+    const settings = { ...(store!.settings as Record<string, unknown>), gateways: { [gateway]: { depositAccountId: '999999' } } };
+    await db2.db.update(stores).set({ settings }).where(eq(stores.id, w2.storeId));
+    const edited = { ...template, updatedAt: undefined, note: 'touched' };
+    world.shopify.admin.upsertOrders(w2.shopDomain, [edited]);
+    // An already-synced order whose document now fails to update: parked with QBO's reason, document kept.
+    const counts = await runSync('manual', 20);
+    expect(counts.parked).toBeGreaterThanOrEqual(1);
+    const [parked] = await db2.db.select().from(ledgerEntries).where(eq(ledgerEntries.sourceKey, `order:${template.id}`));
+    expect(parked).toMatchObject({ status: 'parked', reasonCode: 'qbo_validation' });
+    expect(parked!.reason).toMatch(/999999|Invalid Reference/);
+    expect(parked!.qboId).toBeTruthy();
+    // Fix the mapping: the next run's parked retry books it (an update of the same document).
+    await db2.db.update(stores).set({ settings: store!.settings }).where(eq(stores.id, w2.storeId));
+    await runSync('manual', 21);
+    const [fixed] = await db2.db.select().from(ledgerEntries).where(eq(ledgerEntries.sourceKey, `order:${template.id}`));
+    expect(fixed).toMatchObject({ status: 'synced', qboId: parked!.qboId });
+    const books = await readBooks(qbo2, w2.shopify, w2.shopDomain);
+    expect(books.duplicates).toEqual([]);
+  });
+});

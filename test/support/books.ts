@@ -1,0 +1,76 @@
+/**
+ * Reads QBO back (through the real client) and holds it against Shopify (the emulator's stored
+ * orders) to prove the invariants from the outside:
+ *  1. exactly once — no Shopify order has two QBO sale documents;
+ *  2. to the cent — each document's TotalAmt (as QBO computed it) and TotalTax equal Shopify's figures;
+ *  and the trial balance's debits equal its credits.
+ */
+import { expectedTotals, type QboSaleDocumentLike } from '../../domain/mapping';
+import { fromQboAmount, toDecimalString } from '../../domain/money';
+import type { ShopifyOrderCore } from '../../domain/shopify/types';
+import type { ShopifyEmulator } from '../../emulators/shopify';
+import type { QboClient } from '../../integrations/qbo/client';
+
+type Entity = Record<string, any>;
+
+const MARKER = /\[(gid:\/\/shopify\/Order\/\d+)\]/;
+
+export interface Books {
+  shopifyOrders: ShopifyOrderCore[];
+  /** Sale documents (SalesReceipt, Invoice) by the order gid in their PrivateNote. */
+  documentsByOrder: Map<string, Entity[]>;
+  payments: Entity[];
+  /** Order names with more than one sale document. */
+  duplicates: string[];
+  /** `#1001: TotalAmt 10.00 ≠ 12.00` for documents that do not match their order. */
+  mismatches: string[];
+  trialBalance: { debits: number; credits: number };
+}
+
+function trialBalanceTotals(report: Entity): { debits: number; credits: number } {
+  let debits = 0;
+  let credits = 0;
+  const cents = (v: string | undefined) => (v ? Math.round(Number(v) * 100) : 0);
+  for (const row of report.Rows?.Row ?? []) {
+    if (row.group === 'GrandTotal') continue;
+    debits += cents(row.ColData?.[1]?.value);
+    credits += cents(row.ColData?.[2]?.value);
+  }
+  return { debits, credits };
+}
+
+export async function readBooks(qbo: QboClient, shopify: ShopifyEmulator, shopDomain: string): Promise<Books> {
+  const shopifyOrders = [...shopify.admin.shop(shopDomain).orders.values()] as unknown as ShopifyOrderCore[];
+  const byId = new Map(shopifyOrders.map((o) => [o.id, o]));
+  const docs = [
+    ...(await qbo.query('SalesReceipt')).map((d): Entity => ({ ...d, _type: 'SalesReceipt' })),
+    ...(await qbo.query('Invoice')).map((d): Entity => ({ ...d, _type: 'Invoice' })),
+  ];
+  const documentsByOrder = new Map<string, Entity[]>();
+  for (const doc of docs) {
+    const gid = MARKER.exec(String(doc.PrivateNote ?? ''))?.[1];
+    if (!gid) continue;
+    documentsByOrder.set(gid, [...(documentsByOrder.get(gid) ?? []), doc]);
+  }
+  const duplicates: string[] = [];
+  const mismatches: string[] = [];
+  for (const [gid, list] of documentsByOrder) {
+    const order = byId.get(gid);
+    if (!order) {
+      mismatches.push(`${gid}: a QBO document for an order Shopify does not have`);
+      continue;
+    }
+    if (list.length > 1) duplicates.push(`${order.name} (${list.map((d) => `${d._type} ${d.Id}`).join(', ')})`);
+    const doc = list[0]!;
+    const voided = order.cancelledAt !== null && Number(doc.TotalAmt) === 0;
+    if (voided) continue;
+    const want = expectedTotals(order);
+    const total = fromQboAmount(Number(doc.TotalAmt), want.currency);
+    const tax = fromQboAmount(Number((doc as QboSaleDocumentLike).TxnTaxDetail?.TotalTax ?? 0), want.currency);
+    if (total.minor !== want.documentTotal.minor) mismatches.push(`${order.name}: TotalAmt ${toDecimalString(total)} ≠ ${toDecimalString(want.documentTotal)}`);
+    if (tax.minor !== want.tax.minor) mismatches.push(`${order.name}: TotalTax ${toDecimalString(tax)} ≠ ${toDecimalString(want.tax)}`);
+  }
+  const payments = await qbo.query('Payment');
+  const trialBalance = trialBalanceTotals(await qbo.reportTrialBalance({ start_date: '2000-01-01', end_date: '2100-12-31' }));
+  return { shopifyOrders, documentsByOrder, payments, duplicates, mismatches, trialBalance };
+}

@@ -1,0 +1,92 @@
+/**
+ * A connected store for sync tests: the Shopify emulator holding a generated shop, the QBO emulator
+ * holding a US company with automated sales tax, and the store's row and encrypted credentials in the
+ * database exactly as the connect flow writes them. Plus readers that prove invariants from QBO's side.
+ */
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { createCipher, type Cipher } from '../../config/secrets';
+import type { Db } from '../../db/client';
+import { storeCredentials, stores } from '../../db/schema';
+import { DEFAULT_ACCOUNT_IDS as A, defaultCompany, startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
+import { generateShop, type GeneratedShop } from '../../emulators/scenario';
+import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
+import { defaultSettings, type Settings } from '../../domain/settings';
+import { storeIdFor } from '../../domain/store';
+
+export const silentLogger = pino({ level: 'silent' });
+
+export function testCipher(): Cipher {
+  return createCipher(`test:${randomBytes(32).toString('base64')}`);
+}
+
+export function usSettings(overrides: Partial<Settings> = {}): Settings {
+  return {
+    ...defaultSettings({
+      undepositedFunds: A.undepositedFunds, productIncome: A.salesOfProduct, shippingIncome: A.shippingIncome,
+      discounts: A.discountsGiven, giftCardLiability: A.giftCardLiability, tips: A.tipsPayable, duties: A.dutiesPayable,
+      fees: A.shopifyFees, inventoryAsset: A.inventoryAsset, costOfGoodsSold: A.costOfGoodsSold,
+    }, { taxMode: 'us_automated' }),
+    ...overrides,
+  };
+}
+
+export interface SyncWorld {
+  shopify: ShopifyEmulator;
+  qbo: QboEmulatorHandle;
+  shopDomain: string;
+  storeId: string;
+  realmId: string;
+  generated: GeneratedShop;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  seed: number;
+  orders: number;
+  days?: number;
+  /** Last day of the generated history (default: yesterday). */
+  end?: Date;
+  shopify?: Partial<Parameters<typeof startShopifyEmulator>[0]>;
+  qbo?: Partial<Parameters<typeof startQboEmulator>[0]>;
+}
+
+export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
+  const shopDomain = `shop-${opts.seed}-${randomBytes(3).toString('hex')}.myshopify.com`;
+  const realmId = String(9_100_000_000 + Math.floor(Math.random() * 1e8));
+  const days = opts.days ?? 30;
+  const end = opts.end ?? new Date(Date.now() - 86_400_000);
+  const start = new Date(end.getTime() - days * 86_400_000).toISOString().slice(0, 10);
+  const generated = generateShop({ seed: opts.seed, orders: opts.orders, start, days, domain: shopDomain });
+  const shopify = await startShopifyEmulator({
+    ...opts.shopify,
+    shops: [{ domain: shopDomain, accessToken: 'shpat_test', ianaTimezone: String(generated.shop.ianaTimezone), currencyCode: String(generated.shop.currencyCode), scopes: ['read_orders', 'read_all_orders'] }],
+  });
+  shopify.admin.addProducts(shopDomain, generated.products);
+  shopify.admin.upsertOrders(shopDomain, generated.orders);
+  const qbo = await startQboEmulator({ ...opts.qbo, companies: [defaultCompany({ realmId, country: 'US', automatedSalesTax: true })] });
+  return {
+    shopify, qbo, shopDomain, storeId: storeIdFor(shopDomain), realmId, generated,
+    async close() {
+      await Promise.all([shopify.close(), qbo.close()]);
+    },
+  };
+}
+
+/** Writes the store as POST /stores does (credentials encrypted) — for tests of the engine alone. */
+export async function insertConnectedStore(db: Db, cipher: Cipher, world: SyncWorld, settings: Settings = usSettings(), startDate = new Date('2000-01-01T00:00:00Z')): Promise<void> {
+  const issued = world.qbo.admin.issueTokens(world.realmId);
+  await db.insert(stores).values({
+    id: world.storeId, shopDomain: world.shopDomain, qboRealmId: world.realmId, settings: settings as unknown as Record<string, unknown>,
+    startDate, shopTimezone: String(world.generated.shop.ianaTimezone), shopCurrency: String(world.generated.shop.currencyCode),
+  });
+  await db.insert(storeCredentials).values({
+    storeId: world.storeId,
+    shopifyAccessTokenEnc: cipher.encrypt('shpat_test'),
+    qboClientId: world.qbo.clientId,
+    qboClientSecretEnc: cipher.encrypt(world.qbo.clientSecret),
+    qboRefreshTokenEnc: cipher.encrypt(issued.refreshToken),
+    qboAccessTokenEnc: cipher.encrypt(issued.accessToken),
+    qboAccessTokenExpiresAt: new Date(Date.now() + 3_600_000),
+  });
+}

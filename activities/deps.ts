@@ -15,6 +15,8 @@ export interface ActivityDeps {
   qboEndpoint?: string | undefined;
   /** Ledgerline's own pacing of QBO calls per realm (default: QBO's published limits, API-FACTS §1). */
   qboLimits?: Partial<QboLimits> | undefined;
+  /** How long to wait after a QBO 429 (API-FACTS §1: 60 s); shorter only for time-scaled emulators. */
+  qboThrottleWaitMs?: number | undefined;
   /** Shopify Admin API base (the emulator); undefined → https://<shop>. */
   shopifyApiBaseUrl?: string | undefined;
 }

@@ -58,6 +58,11 @@ const schema = z.object({
   QBO_API_ENDPOINT: z.string().url('QBO_API_ENDPOINT must be a URL ending in /v3/company/').optional(),
   /** QBO OAuth token endpoint. Unset → Intuit's. */
   QBO_TOKEN_URL: z.string().url('QBO_TOKEN_URL must be a URL').optional(),
+  /**
+   * Only for emulators run with a time scale (tests, benchmarks, the demo): QBO's per-minute windows and
+   * its "wait 60 s after a 429" shrink by this factor. Leave at 1 against the real QBO.
+   */
+  QBO_LIMITS_TIME_SCALE: z.coerce.number().positive('QBO_LIMITS_TIME_SCALE must be a positive number').default(1),
 
   /** 1 = `npm start` also runs both emulators with a generated shop and QBO company, and connects them. */
   LEDGERLINE_DEMO: bool.optional(),
@@ -89,7 +94,7 @@ export interface Config {
     uiPort: number;
   };
   shopify: { apiBaseUrl: string | undefined; webhookSecret: string | undefined };
-  qbo: { endpoint: string | undefined; tokenUrl: string | undefined };
+  qbo: { endpoint: string | undefined; tokenUrl: string | undefined; limitsTimeScale: number };
   demo: { enabled: boolean; orders: number; days: number; shopifyPort: number; qboPort: number };
 }
 
@@ -152,7 +157,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.TEMPORAL_UI_PORT,
     },
     shopify: { apiBaseUrl: e.SHOPIFY_API_BASE_URL, webhookSecret: e.SHOPIFY_WEBHOOK_SECRET },
-    qbo: { endpoint: e.QBO_API_ENDPOINT, tokenUrl: e.QBO_TOKEN_URL },
+    qbo: { endpoint: e.QBO_API_ENDPOINT, tokenUrl: e.QBO_TOKEN_URL, limitsTimeScale: e.QBO_LIMITS_TIME_SCALE },
     demo: {
       enabled: e.LEDGERLINE_DEMO ?? false, orders: e.LEDGERLINE_DEMO_ORDERS, days: e.LEDGERLINE_DEMO_DAYS,
       shopifyPort: e.LEDGERLINE_DEMO_SHOPIFY_PORT, qboPort: e.LEDGERLINE_DEMO_QBO_PORT,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { repoRoot } from '../config/paths';
+import { ledgerlineInterceptors } from '../temporal/interceptors';
 
 /** Prebuilt bundle written by `npm run build` (scripts/bundle-workflows.ts); compiled code uses it. */
 export const workflowBundlePath = path.join(repoRoot, 'dist', 'workflow-bundle.js');
@@ -22,7 +23,10 @@ export interface LedgerlineWorkerOptions {
  * worker settings don't coordinate across workers).
  */
 export async function createLedgerlineWorker(opts: LedgerlineWorkerOptions): Promise<Worker> {
-  const usePrebuilt = !opts.fromSource && fs.existsSync(workflowBundlePath);
+  // Running from TypeScript sources (tsx: npm start, tests) always bundles the sources, so a stale
+  // dist/ from an earlier build can never run instead of the code at hand.
+  const fromSource = opts.fromSource ?? __filename.endsWith('.ts');
+  const usePrebuilt = !fromSource && fs.existsSync(workflowBundlePath);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -34,6 +38,7 @@ export async function createLedgerlineWorker(opts: LedgerlineWorkerOptions): Pro
     // Drain: let running activities finish (a page write is short) before the process exits.
     shutdownGraceTime: '20 seconds',
     maxConcurrentActivityTaskExecutions: 20,
+    interceptors: ledgerlineInterceptors,
     ...opts.workerOptions,
   });
 }

@@ -15,12 +15,13 @@ export const bookkeeping: ActivityOptions = {
 
 /**
  * One page or chunk of orders: fetch from Shopify, write to QBO (≤ 30 per batch under the realm's
- * limits), record. QBO answers 429 with "wait 60 s" (API-FACTS §1), so a page can take minutes when
- * throttled; heartbeats keep a dead worker from holding it for long.
+ * limits), record. Waiting for the realm's rate window can take most of a minute, so the attempt may
+ * run long; the activity heartbeats every few seconds while alive (activities/sync/index.ts), so a
+ * killed worker's attempt is retried elsewhere within the heartbeat timeout.
  */
 export const syncPage: ActivityOptions = {
   startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
 };
 

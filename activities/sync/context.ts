@@ -57,6 +57,7 @@ export async function loadStoreContext(deps: ActivityDeps, storeId: string, shar
   const qbo = createQboClient({
     realmId: store.qboRealmId, tokens, limiter: shared.limiter, logger: log,
     ...(deps.qboEndpoint ? { endpoint: deps.qboEndpoint } : {}),
+    ...(deps.qboThrottleWaitMs !== undefined ? { throttleRetryAfterMs: deps.qboThrottleWaitMs } : {}),
   });
   let timeZone = store.shopTimezone;
   if (!timeZone) {

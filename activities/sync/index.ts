@@ -31,6 +31,7 @@ export const PAGE_TARGET_ORDERS = 30;
 export const BULK_CHUNK_ORDERS = 200;
 /** Parked orders re-tried per run (mapping may exist now, QBO may accept now). */
 export const PARKED_RETRY_LIMIT = 60;
+const HEARTBEAT_EVERY_MS = 5_000;
 const RETRYABLE_PARK_CODES = ['needs_mapping', 'qbo_validation', 'mapping_error'];
 
 export class BulkOperationFailedError extends LedgerlineError {
@@ -74,8 +75,13 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
 
   const context = (storeId: string) => loadStoreContext(deps, storeId, { pacer, limiter });
 
-  /** Runs the body; a revoked QBO grant marks the store disconnected before the failure propagates. */
+  /**
+   * Runs the body with a heartbeat every few seconds (a dead worker is noticed within the heartbeat
+   * timeout; a live one may wait a whole QBO rate window). A revoked QBO grant marks the store
+   * disconnected before the failure propagates.
+   */
   async function guarded<T>(storeId: string, body: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       return await body();
     } catch (err) {
@@ -83,6 +89,8 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
         await db.update(stores).set({ state: 'disconnected', connectionError: err.message, updatedAt: deps.clock() }).where(eq(stores.id, storeId));
       }
       throw err;
+    } finally {
+      clearInterval(timer);
     }
   }
 

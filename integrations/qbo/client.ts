@@ -5,7 +5,7 @@
  * token refresh and the call is sent once more. Failure retries belong to Temporal.
  */
 import type { Logger } from '../../config/logger';
-import { InvalidInputError, type LedgerlineError, QboAuthError } from '../../domain/errors';
+import { InvalidInputError, type LedgerlineError, QboAuthError, QboThrottledError } from '../../domain/errors';
 import { classifyQboError, faultToError, readFault } from './errors';
 import type { QboCallKind, QboLimiter } from './limiter';
 import { invoke, pluralize, quickBooksFor, type QuickBooksTarget, withTimeout } from './quickbooks';
@@ -23,6 +23,8 @@ export interface QboClientOptions {
   /** API-FACTS §4: every request is served as 75 whatever is sent. */
   minorVersion?: number;
   timeoutMs?: number;
+  /** Delay asked of Temporal after a 429 (default QBO's 60 s, API-FACTS §1); time-scaled emulators use less. */
+  throttleRetryAfterMs?: number;
 }
 
 export type BatchItemRequest =
@@ -92,7 +94,9 @@ export function createQboClient(opts: QboClientOptions): QboClient {
         try {
           return (await withTimeout(invoke(quickBooksFor(target, token), method, ...args()), timeoutMs, operation)) as T;
         } catch (err) {
-          throw classifyQboError(err, ctx);
+          const error = classifyQboError(err, ctx);
+          if (error instanceof QboThrottledError && opts.throttleRetryAfterMs !== undefined) throw new QboThrottledError(error.message, opts.throttleRetryAfterMs);
+          throw error;
         }
       });
     const token = await tokens.accessToken();

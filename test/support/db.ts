@@ -14,8 +14,8 @@ export async function pgliteDatabase(): Promise<Database> {
   return database;
 }
 
-/** A fresh PostgreSQL database (created, migrated); close() drops it. */
-export async function postgresDatabase(): Promise<Database> {
+/** A fresh PostgreSQL database (created, migrated); close() drops it. `url` reaches it from other processes. */
+export async function postgresDatabase(): Promise<Database & { url: string }> {
   const name = `ledgerline_test_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   try {
@@ -31,6 +31,7 @@ export async function postgresDatabase(): Promise<Database> {
   await database.migrate();
   return {
     ...database,
+    url: url.toString(),
     async close() {
       await database.close();
       const a = new pg.Client({ connectionString: TEST_DATABASE_URL });

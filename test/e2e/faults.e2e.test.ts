@@ -1,0 +1,82 @@
+/**
+ * End to end under trouble: both emulators answer about one request in ten with a 5xx, a 429 or (QBO)
+ * a commit-then-drop — the change is made and the answer lost. The backfill of a 500-order shop must
+ * still book every order exactly once and nothing may be missing; a second sync under the same
+ * faults changes nothing.
+ */
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerEntries, syncRuns } from '../../db/schema';
+import { createQboClient } from '../../integrations/qbo/client';
+import { createQboLimiter } from '../../integrations/qbo/limiter';
+import { readBooks } from '../support/books';
+import { startStack, type Stack } from '../support/stack';
+import { silentLogger } from '../support/sync-fixture';
+
+// The QBO emulator's minute is 1 s here and the worker scales its limits and 429 wait alike.
+const TIME_SCALE = 60;
+// The first rule that matches decides (emulators/qbo/api/injection.ts): one of each fault for certain,
+// then one request in ten at random.
+const QBO_FAULTS = [
+  { match: 'batch', commitThenDrop: true, times: 1 },
+  { match: '*', rate429: 1, times: 1 },
+  { match: '*', rate5xx: 1, times: 1 },
+  { match: '*', rate5xx: 0.04, rate429: 0.03, commitThenDrop: 0.03 },
+];
+const SHOPIFY_FAULTS = [{ match: '*', rate5xx: 0.05, rate429: 0.05 }];
+let stack: Stack;
+let storeId: string;
+
+beforeAll(async () => {
+  stack = await startStack({ seed: 202, orders: 500, days: 35, qboTimeScale: TIME_SCALE, qbo: { timeScale: TIME_SCALE } });
+  // Connecting answers a clear 502 while Shopify fails; a merchant retries. The faults begin right after.
+  storeId = await stack.connect();
+  stack.world.qbo.admin.setFaults(QBO_FAULTS);
+  stack.world.shopify.admin.addFaults(SHOPIFY_FAULTS);
+  stack.startWorker();
+}, 240_000);
+
+afterAll(async () => {
+  await stack?.close();
+}, 120_000);
+
+describe('sales sync end to end under injected faults', () => {
+  it('books every order exactly once despite 5xx, 429 and lost responses', async () => {
+    await stack.waitForRuns(storeId, 1, 600_000);
+    const log = stack.world.qbo.admin.requestLog();
+    // The faults really happened (and the sync went through them).
+    expect(log.filter((r) => r.status >= 500).length).toBeGreaterThan(0);
+    expect(log.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect(log.filter((r) => r.dropped).length).toBeGreaterThan(0);
+
+    const issued = stack.world.qbo.admin.issueTokens(stack.world.realmId);
+    stack.world.qbo.admin.clearFaults(); // read the books back cleanly
+    const qbo = createQboClient({
+      realmId: stack.world.realmId, tokens: { storeId: 'reader', accessToken: async () => issued.accessToken }, endpoint: stack.world.qbo.v3Endpoint,
+      limiter: createQboLimiter({ db: stack.database.db, clock: () => new Date(), limits: { windowMs: 1000, requestsPerWindow: 400, batchesPerWindow: 30 } }), logger: silentLogger,
+    });
+    const rows = await stack.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'sale')));
+    const books = await readBooks(qbo, stack.world.shopify, stack.world.shopDomain);
+    expect(new Set(rows.map((r) => r.sourceKey)).size).toBe(500);
+    expect(books.duplicates).toEqual([]);
+    expect(books.mismatches).toEqual([]);
+    expect(rows.filter((r) => !['synced', 'skipped'].includes(r.status))).toEqual([]);
+    expect(books.documentsByOrder.size).toBe(rows.filter((r) => r.status === 'synced').length);
+    expect(books.trialBalance.debits).toBe(books.trialBalance.credits);
+    const items = await qbo.query('Item');
+    const names = items.map((i) => String(i.Name).toLowerCase());
+    expect(names.length).toBe(new Set(names).size);
+
+    // Faults back on: another sync re-reads and writes nothing new.
+    stack.world.qbo.admin.setFaults(QBO_FAULTS);
+    const resync = await stack.api('POST', `/stores/${storeId}/resync?wait=1`, { from: '2000-01-01T00:00:00Z' });
+    expect([200, 202]).toContain(resync.status);
+    await stack.waitForRuns(storeId, 2, 300_000);
+    const [last] = (await stack.database.db.select().from(syncRuns).where(eq(syncRuns.storeId, storeId))).filter((r) => r.trigger === 'resync');
+    expect(last).toMatchObject({ status: 'completed', synced: 0, failed: 0 });
+    stack.world.qbo.admin.clearFaults();
+    const again = await readBooks(qbo, stack.world.shopify, stack.world.shopDomain);
+    expect(again.duplicates).toEqual([]);
+    expect(again.documentsByOrder.size).toBe(books.documentsByOrder.size);
+  }, 900_000);
+});

@@ -1,0 +1,174 @@
+/**
+ * POST /stores: connect a Shopify shop to a QBO company. Checks the settings first (a typo costs no
+ * API call), then both sets of credentials against the real services, resolves the accounts in QBO,
+ * stores the store and its encrypted credentials in one transaction, and starts the store's workflow.
+ */
+import { eq } from 'drizzle-orm';
+import { storeCredentials, stores } from '../../db/schema';
+import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
+import { detectTaxMode, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
+import { normalizeShopDomain, storeIdFor } from '../../domain/store';
+import { HttpError, badRequest, conflict } from '../errors';
+import { resolveAccounts, type AccountKey, type ResolvedAccount } from './accounts';
+import type { StoreContext } from './context';
+import { checkQbo, qboHttpError, withRotationNote, type QboCheck, type QboTokens } from './qbo-check';
+import { isPlainObject, precheckSettings, startInstant } from './settings-input';
+import { checkShopify } from './shopify-check';
+import type { StoreRow } from './views';
+import { startStoreWorkflow } from './workflow';
+
+export interface QboConnectBody {
+  realmId: string;
+  clientId: string;
+  clientSecret: string;
+  accessToken?: string;
+  refreshToken: string;
+  accessTokenExpiresAt?: string;
+  refreshTokenExpiresAt?: string;
+}
+
+export interface ConnectBody {
+  shopDomain: string;
+  shopifyAccessToken: string;
+  qbo: QboConnectBody;
+  startDate?: string | null;
+  settings?: Record<string, unknown>;
+}
+
+export interface Connected {
+  row: StoreRow;
+  accounts: Partial<Record<AccountKey, ResolvedAccount>>;
+}
+
+/** 400 `invalid_settings` listing every issue with its path. */
+export function settingsHttpError(err: unknown): unknown {
+  return err instanceof SettingsValidationError ? new HttpError(400, 'invalid_settings', err.message, { issues: err.issues }) : err;
+}
+
+export function parseSettingsOr400(input: unknown): Settings {
+  try {
+    return parseSettings(input);
+  } catch (err) {
+    throw settingsHttpError(err);
+  }
+}
+
+const optionalDate = (value: string | undefined): Date | undefined => (value === undefined ? undefined : new Date(value));
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === '23505' || e?.cause?.code === '23505';
+}
+
+/** The credentials row as tokens.ts reads it back: every secret an AES-256-GCM envelope. */
+export function credentialColumns(ctx: StoreContext, shopifyAccessToken: string, t: QboTokens) {
+  return {
+    shopifyAccessTokenEnc: ctx.cipher.encrypt(shopifyAccessToken),
+    qboClientId: t.clientId,
+    qboClientSecretEnc: ctx.cipher.encrypt(t.clientSecret),
+    qboAccessTokenEnc: t.accessToken === null ? null : ctx.cipher.encrypt(t.accessToken),
+    qboAccessTokenExpiresAt: t.accessTokenExpiresAt,
+    qboRefreshTokenEnc: ctx.cipher.encrypt(t.refreshToken),
+    qboRefreshTokenExpiresAt: t.refreshTokenExpiresAt,
+    refreshedAt: t.refreshedAt,
+  };
+}
+
+/** Ledgerline books in the shop's currency, which QBO takes as its home currency (no CurrencyRef is sent). */
+function checkCurrency(shopCurrency: string, preferences: Record<string, unknown>): void {
+  const home = ((preferences.CurrencyPrefs as Record<string, unknown> | undefined)?.HomeCurrency as { value?: unknown } | undefined)?.value;
+  if (typeof home === 'string' && home !== shopCurrency) {
+    throw new HttpError(422, 'currency_mismatch', `The shop sells in ${shopCurrency} but the QBO company's home currency is ${home}; connect a company whose home currency is ${shopCurrency}`);
+  }
+}
+
+/** Currency check, accounts found or created in QBO, taxMode detected: the complete settings. */
+async function settle(settingsIn: Record<string, unknown>, qbo: QboCheck, shopCurrency: string) {
+  checkCurrency(shopCurrency, qbo.preferences);
+  const accountsIn = isPlainObject(settingsIn.accounts) ? (settingsIn.accounts as Partial<Record<AccountKey, string>>) : {};
+  const inventory = (settingsIn.missingItems ?? 'auto_create') === 'auto_create' && settingsIn.autoCreateItemType === 'Inventory';
+  let resolution;
+  try {
+    resolution = await resolveAccounts(qbo.client, qbo.preferences, accountsIn, { inventoryAccountsNeeded: inventory });
+  } catch (err) {
+    throw settingsHttpError(err);
+  }
+  const country = typeof qbo.companyInfo.Country === 'string' ? qbo.companyInfo.Country : null;
+  const taxMode = (settingsIn.taxMode as TaxMode | undefined) ?? detectTaxMode(qbo.preferences as { TaxPrefs?: { PartnerTaxEnabled?: boolean } }, country);
+  const settings = parseSettingsOr400({ ...settingsIn, taxMode, accounts: resolution.accounts });
+  return { settings, country, resolved: resolution.resolved };
+}
+
+export async function connectStore(ctx: StoreContext, body: ConnectBody): Promise<Connected> {
+  let shopDomain: string;
+  try {
+    shopDomain = normalizeShopDomain(body.shopDomain);
+  } catch (err) {
+    throw err instanceof InvalidInputError ? badRequest(err.message) : err;
+  }
+  const id = storeIdFor(shopDomain);
+  const [existing] = await ctx.db.select({ id: stores.id }).from(stores).where(eq(stores.id, id)).limit(1);
+  if (existing) {
+    throw conflict(`Store ${id} (${shopDomain}) is already connected; change it with PUT /stores/${id}/credentials or PUT /stores/${id}/settings`);
+  }
+
+  const settingsIn: Record<string, unknown> = { ...(body.settings ?? {}) };
+  if (body.startDate !== undefined) {
+    if (settingsIn.startDate !== undefined && settingsIn.startDate !== body.startDate) {
+      throw badRequest(`startDate (${JSON.stringify(body.startDate)}) and settings.startDate (${JSON.stringify(settingsIn.startDate)}) disagree; send one of them`);
+    }
+    settingsIn.startDate = body.startDate;
+  }
+  try {
+    precheckSettings(settingsIn);
+  } catch (err) {
+    throw settingsHttpError(err);
+  }
+
+  const shop = await checkShopify(ctx, shopDomain, body.shopifyAccessToken);
+  const qbo = await checkQbo(ctx, {
+    realmId: body.qbo.realmId, clientId: body.qbo.clientId, clientSecret: body.qbo.clientSecret,
+    accessToken: body.qbo.accessToken, refreshToken: body.qbo.refreshToken,
+    accessTokenExpiresAt: optionalDate(body.qbo.accessTokenExpiresAt), refreshTokenExpiresAt: optionalDate(body.qbo.refreshTokenExpiresAt),
+  });
+
+  let settled: Awaited<ReturnType<typeof settle>>;
+  try {
+    settled = await settle(settingsIn, qbo, shop.currencyCode);
+  } catch (err) {
+    throw withRotationNote(qboHttpError(err, body.qbo.realmId, qbo.rotated()), qbo.rotated());
+  }
+  const { settings, country, resolved } = settled;
+  const now = ctx.clock();
+  const row: typeof stores.$inferInsert = {
+    id, shopDomain,
+    shopName: shop.name, shopCurrency: shop.currencyCode, shopTimezone: shop.ianaTimezone,
+    qboRealmId: body.qbo.realmId,
+    qboCompanyName: typeof qbo.companyInfo.CompanyName === 'string' ? qbo.companyInfo.CompanyName : null,
+    qboCountry: country,
+    state: 'active',
+    settings: settings as unknown as Record<string, unknown>,
+    startDate: startInstant(settings.startDate, shop.ianaTimezone),
+    createdAt: now, updatedAt: now,
+  };
+  try {
+    await ctx.db.transaction(async (tx) => {
+      await tx.insert(stores).values(row);
+      await tx.insert(storeCredentials).values({ storeId: id, ...credentialColumns(ctx, body.shopifyAccessToken, qbo.tokens()), updatedAt: now });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw withRotationNote(conflict(`Store ${id} (${shopDomain}) was connected by another request meanwhile`), qbo.rotated());
+    throw err;
+  }
+  ctx.log.info({ storeId: id, shopDomain, realmId: body.qbo.realmId, refreshed: qbo.rotated() }, 'store connected');
+
+  try {
+    await startStoreWorkflow(ctx, { id, shopDomain }, settings.syncIntervalMinutes);
+  } catch (err) {
+    // The row stays (it holds the tokens, possibly just rotated); resume starts the workflow later.
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new HttpError(503, 'workflow_not_started', `Store ${id} was saved, but its workflow could not be started (${reason}); POST /stores/${id}/resume starts it`);
+  }
+  const [saved] = await ctx.db.select().from(stores).where(eq(stores.id, id));
+  return { row: saved!, accounts: resolved };
+}

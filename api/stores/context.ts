@@ -1,0 +1,71 @@
+/**
+ * What the store routes' services need, built once per app from AppDeps: the database, the cipher,
+ * the Temporal client, the task queue store workflows run on, and where Shopify/QBO calls go. The
+ * Shopify pacer and QBO limiter are shared by every request of this process (API-FACTS §1, §7).
+ */
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../../config/logger';
+import type { Cipher } from '../../config/secrets';
+import type { Db } from '../../db/client';
+import { createQboLimiter, type QboLimiter } from '../../integrations/qbo/limiter';
+import { createShopifyPacer, type ShopifyPacer } from '../../integrations/shopify/pacer';
+import type { AppDeps } from '../app';
+import { HttpError } from '../errors';
+
+export interface StoreContext {
+  db: Db;
+  cipher: Cipher;
+  temporal: () => Promise<Client>;
+  taskQueue: string;
+  shopifyApiBaseUrl: string | undefined;
+  qboEndpoint: string | undefined;
+  qboTokenUrl: string | undefined;
+  pacer: ShopifyPacer;
+  limiter: QboLimiter;
+  log: Logger;
+  clock: () => Date;
+}
+
+export function storeContext(deps: AppDeps): StoreContext {
+  // Wiring mistakes must stop start-up, not surface as 500s on the first request.
+  if (!deps.cipher) throw new Error('storeRoutes needs AppDeps.cipher to encrypt store credentials');
+  if (!deps.taskQueue) throw new Error('storeRoutes needs AppDeps.taskQueue to start store workflows');
+  const clock = () => new Date();
+  return {
+    db: deps.database.db,
+    cipher: deps.cipher,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    shopifyApiBaseUrl: deps.integrations?.shopifyApiBaseUrl,
+    qboEndpoint: deps.integrations?.qboEndpoint,
+    qboTokenUrl: deps.integrations?.qboTokenUrl,
+    pacer: createShopifyPacer(),
+    limiter: createQboLimiter({ db: deps.database.db, clock }),
+    log: deps.log.child({ component: 'stores' }),
+    clock,
+  };
+}
+
+// The API must answer even when Temporal does not: bounded waits for the client and each call.
+export const TEMPORAL_CONNECT_TIMEOUT_MS = 5_000;
+
+export async function temporalClient(ctx: StoreContext): Promise<Client> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      ctx.temporal(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Temporal did not answer within ${TEMPORAL_CONNECT_TIMEOUT_MS} ms`)), TEMPORAL_CONNECT_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (err) {
+    throw temporalUnavailable(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function temporalUnavailable(err: unknown, doing = 'reach Temporal'): HttpError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new HttpError(503, 'temporal_unavailable', `Could not ${doing}: ${reason}`);
+}

@@ -1,0 +1,136 @@
+/**
+ * Controlling a connected store: pause/resume (signals + stores.state), replacing credentials after a
+ * lost connection, settings updates, and the resync window's checks. The workflow is told first and the
+ * row written after, so a Temporal outage changes nothing rather than half of it.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { storeCredentials, stores } from '../../db/schema';
+import type { Settings } from '../../domain/settings';
+import { pauseSignal, setIntervalSignal, type SyncWindow } from '../../workflows/definitions';
+import { HttpError, badRequest, conflict } from '../errors';
+import { credentialColumns, parseSettingsOr400 } from './connect';
+import type { StoreContext } from './context';
+import { checkQbo, type QboTokens } from './qbo-check';
+import { mergeSettings, startInstant } from './settings-input';
+import { checkShopify } from './shopify-check';
+import type { StoreRow } from './views';
+import { resumeOrStartWorkflow, signalStore } from './workflow';
+
+async function reload(ctx: StoreContext, id: string): Promise<StoreRow> {
+  const [row] = await ctx.db.select().from(stores).where(eq(stores.id, id));
+  return row!;
+}
+
+const intervalOf = (row: StoreRow): number => parseSettingsOr400(row.settings).syncIntervalMinutes;
+
+function disconnected(row: StoreRow, doing: string): HttpError {
+  return conflict(
+    `Store ${row.id} is disconnected${row.connectionError ? ` (${row.connectionError})` : ''}: it cannot ${doing} until its credentials are replaced with PUT /stores/${row.id}/credentials, which also resumes it`,
+  );
+}
+
+export async function pauseStore(ctx: StoreContext, row: StoreRow, reason: string | undefined): Promise<StoreRow> {
+  if (row.state === 'disconnected') throw disconnected(row, 'be paused');
+  // No running workflow means nothing is syncing: the row alone records the pause.
+  await signalStore(ctx, row.shopDomain, pauseSignal, reason === undefined ? {} : { reason });
+  await ctx.db.update(stores).set({ state: 'paused', updatedAt: ctx.clock() }).where(eq(stores.id, row.id));
+  return reload(ctx, row.id);
+}
+
+export async function resumeStore(ctx: StoreContext, row: StoreRow): Promise<StoreRow> {
+  if (row.state === 'disconnected') throw disconnected(row, 'resume');
+  await resumeOrStartWorkflow(ctx, row, intervalOf(row));
+  await ctx.db.update(stores).set({ state: 'active', updatedAt: ctx.clock() }).where(eq(stores.id, row.id));
+  return reload(ctx, row.id);
+}
+
+export interface CredentialsBody {
+  shopifyAccessToken?: string;
+  qbo?: {
+    realmId?: string;
+    clientId?: string;
+    clientSecret?: string;
+    accessToken?: string;
+    refreshToken: string;
+    accessTokenExpiresAt?: string;
+    refreshTokenExpiresAt?: string;
+  };
+}
+
+/** Replaces the Shopify token and/or the QBO tokens (checked like at connect), then resumes the store. */
+export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body: CredentialsBody): Promise<StoreRow> {
+  if (body.shopifyAccessToken === undefined && body.qbo === undefined) {
+    throw badRequest('Send shopifyAccessToken, qbo, or both');
+  }
+  const [current] = await ctx.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, row.id));
+  if (!current) throw new HttpError(409, 'conflict', `Store ${row.id} has no stored credentials; remove and connect it again`);
+
+  if (body.shopifyAccessToken !== undefined) await checkShopify(ctx, row.shopDomain, body.shopifyAccessToken);
+  let qboTokens: QboTokens | undefined;
+  if (body.qbo) {
+    if (body.qbo.realmId !== undefined && body.qbo.realmId !== row.qboRealmId) {
+      throw new HttpError(422, 'qbo_realm_mismatch', `Store ${row.id} books to QBO realm ${row.qboRealmId}, not ${body.qbo.realmId}; another company needs its own store`);
+    }
+    const q = body.qbo;
+    const check = await checkQbo(ctx, {
+      realmId: row.qboRealmId,
+      clientId: q.clientId ?? current.qboClientId,
+      clientSecret: q.clientSecret ?? ctx.cipher.decrypt(current.qboClientSecretEnc),
+      accessToken: q.accessToken,
+      refreshToken: q.refreshToken,
+      accessTokenExpiresAt: q.accessTokenExpiresAt === undefined ? undefined : new Date(q.accessTokenExpiresAt),
+      refreshTokenExpiresAt: q.refreshTokenExpiresAt === undefined ? undefined : new Date(q.refreshTokenExpiresAt),
+    });
+    qboTokens = check.tokens();
+  }
+
+  const now = ctx.clock();
+  await ctx.db.transaction(async (tx) => {
+    // Same lock as a token refresh (integrations/qbo/tokens.ts): a refresh in flight finishes first, and
+    // the version bump makes it retry with these tokens rather than overwrite them.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`qbo-refresh:${row.qboRealmId}`}))`);
+    const columns = qboTokens
+      ? credentialColumns(ctx, body.shopifyAccessToken ?? ctx.cipher.decrypt(current.shopifyAccessTokenEnc), qboTokens)
+      : { shopifyAccessTokenEnc: ctx.cipher.encrypt(body.shopifyAccessToken!) };
+    await tx.update(storeCredentials)
+      .set({ ...columns, version: sql`${storeCredentials.version} + 1`, updatedAt: now })
+      .where(eq(storeCredentials.storeId, row.id));
+    await tx.update(stores)
+      .set({ connectionError: null, ...(row.state === 'disconnected' ? { lastError: null } : {}), updatedAt: now })
+      .where(eq(stores.id, row.id));
+  });
+  ctx.log.info({ storeId: row.id, shopify: body.shopifyAccessToken !== undefined, qbo: body.qbo !== undefined }, 'store credentials replaced');
+
+  await resumeOrStartWorkflow(ctx, row, intervalOf(row));
+  await ctx.db.update(stores).set({ state: 'active', updatedAt: ctx.clock() }).where(eq(stores.id, row.id));
+  return reload(ctx, row.id);
+}
+
+/** Merges, validates and stores settings; a new interval reaches the running workflow first. */
+export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Record<string, unknown>): Promise<Settings> {
+  const current = parseSettingsOr400(row.settings);
+  const settings = parseSettingsOr400(mergeSettings(current, patch));
+  if (settings.syncIntervalMinutes !== current.syncIntervalMinutes) {
+    await signalStore(ctx, row.shopDomain, setIntervalSignal, { intervalMinutes: settings.syncIntervalMinutes });
+  }
+  await ctx.db.update(stores).set({
+    settings: settings as unknown as Record<string, unknown>,
+    ...(settings.startDate !== current.startDate ? { startDate: startInstant(settings.startDate, row.shopTimezone) } : {}),
+    updatedAt: ctx.clock(),
+  }).where(eq(stores.id, row.id));
+  return settings;
+}
+
+/** A resync window: a real past instant `from`, before `to` (default: now), neither in the future. */
+export function resyncWindow(ctx: StoreContext, from: string, to: string | undefined): SyncWindow {
+  const now = ctx.clock().getTime();
+  const f = Date.parse(from);
+  if (Number.isNaN(f)) throw badRequest(`from must be an ISO date-time, got ${JSON.stringify(from)}`);
+  if (f >= now) throw badRequest(`from (${from}) is in the future; a resync re-examines the past`);
+  if (to === undefined) return { from: new Date(f).toISOString() };
+  const t = Date.parse(to);
+  if (Number.isNaN(t)) throw badRequest(`to must be an ISO date-time, got ${JSON.stringify(to)}`);
+  if (f >= t) throw badRequest(`from (${from}) must be before to (${to})`);
+  if (t > now) throw badRequest(`to (${to}) is in the future; leave it out to resync up to now`);
+  return { from: new Date(f).toISOString(), to: new Date(t).toISOString() };
+}

@@ -1,0 +1,102 @@
+/**
+ * GET /stores/:id/documents: the store's ledger (each Shopify source, the QBO document it became, its
+ * status and reason), newest first. Ordered by (created_at, source_key, role), all descending: rows are
+ * never re-created, so pages stay stable while syncs add rows in front. The cursor is that triple of
+ * the page's last row (created_at as PostgreSQL's own text, so microseconds survive the round trip).
+ */
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { ledgerEntries } from '../../db/schema';
+import { DOCUMENT_STATUSES, type DocumentStatus } from '../../domain/ledger';
+import { moneyFromMinor, toDecimalString } from '../../domain/money';
+import { badRequest } from '../errors';
+import type { StoreContext } from './context';
+import type { StoreRow } from './views';
+
+export interface DocumentView {
+  sourceKey: string;
+  role: string;
+  sourceType: string;
+  sourceName: string | null;
+  sourceUpdatedAt: string | null;
+  status: string;
+  reason: string | null;
+  reasonCode: string | null;
+  qboType: string | null;
+  qboId: string | null;
+  qboDocNumber: string | null;
+  currency: string | null;
+  sourceTotal: string | null;
+  qboTotal: string | null;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DocumentPage {
+  items: DocumentView[];
+  nextCursor: string | null;
+}
+
+type Cursor = [createdAt: string, sourceKey: string, role: string];
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string')) return value as Cursor;
+  } catch {
+    // fall through
+  }
+  throw badRequest('cursor is not one this API issued; use the nextCursor of the previous page');
+}
+
+/** `status` may list several, comma-separated (e.g. `parked,failed`: what needs attention). */
+export function parseStatuses(status: string | undefined): DocumentStatus[] | undefined {
+  if (status === undefined || status.trim() === '') return undefined;
+  const wanted = status.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((s) => !(DOCUMENT_STATUSES as readonly string[]).includes(s));
+  if (unknown.length > 0) {
+    throw badRequest(`Unknown document status ${unknown.map((s) => `"${s}"`).join(', ')}; allowed: ${DOCUMENT_STATUSES.join(', ')}`, { allowed: DOCUMENT_STATUSES });
+  }
+  return wanted as DocumentStatus[];
+}
+
+function money(minor: number | null, currency: string | null): string | null {
+  if (minor === null || currency === null) return null;
+  return toDecimalString(moneyFromMinor(minor, currency));
+}
+
+export async function listDocuments(
+  ctx: StoreContext, store: StoreRow, q: { status?: string; limit: number; cursor?: string },
+): Promise<DocumentPage> {
+  const statuses = parseStatuses(q.status);
+  const where: SQL[] = [eq(ledgerEntries.storeId, store.id)];
+  if (statuses) where.push(inArray(ledgerEntries.status, statuses));
+  if (q.cursor) {
+    const [createdAt, sourceKey, role] = decodeCursor(q.cursor);
+    where.push(sql`(${ledgerEntries.createdAt}, ${ledgerEntries.sourceKey}, ${ledgerEntries.role}) < (${createdAt}::timestamptz, ${sourceKey}, ${role})`);
+  }
+  const rows = await ctx.db
+    .select({ entry: ledgerEntries, createdAtText: sql<string>`${ledgerEntries.createdAt}::text` })
+    .from(ledgerEntries)
+    .where(and(...where))
+    .orderBy(desc(ledgerEntries.createdAt), desc(ledgerEntries.sourceKey), desc(ledgerEntries.role))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const currency = store.shopCurrency;
+  return {
+    items: page.map(({ entry: e }) => ({
+      sourceKey: e.sourceKey, role: e.role, sourceType: e.sourceType, sourceName: e.sourceName,
+      sourceUpdatedAt: e.sourceUpdatedAt?.toISOString() ?? null,
+      status: e.status, reason: e.reason, reasonCode: e.reasonCode,
+      qboType: e.qboType, qboId: e.qboId, qboDocNumber: e.qboDocNumber,
+      currency, sourceTotal: money(e.sourceTotalMinor, currency), qboTotal: money(e.qboTotalMinor, currency),
+      attempts: e.attempts, createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString(),
+    })),
+    nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAtText, last.entry.sourceKey, last.entry.role]) : null,
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * JSON schemas of the store routes: request validation (unknown keys rejected, so a typo is a 400) and
+ * per-status responses for the OpenAPI document. Response schemas also decide what is serialised: no
+ * credential field appears in any of them.
+ */
+import { DOCUMENT_STATUSES } from '../../domain/ledger';
+
+const str = { type: 'string' } as const;
+const nullableStr = { type: ['string', 'null'] } as const;
+const int = { type: 'integer' } as const;
+const secret = (what: string) => ({ type: 'string', minLength: 1, maxLength: 4096, description: what }) as const;
+const instant = (what: string) => ({ type: 'string', format: 'date-time', description: what }) as const;
+const error = { $ref: 'Error#' } as const;
+
+export const errorResponses = {
+  400: error, 401: error, 404: error, 409: error, 422: error, 502: error, 503: error,
+} as const;
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 255, description: 'Store id (the shop handle) or the shop domain' } },
+} as const;
+
+const settings = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'Per-store settings (domain/settings.ts); validated with every issue reported by path',
+} as const;
+
+const window = { type: 'object', properties: { from: str, to: str } } as const;
+
+const lastRun = {
+  type: ['object', 'null'],
+  properties: {
+    id: str, trigger: str, status: str, windowFrom: nullableStr, windowTo: nullableStr,
+    fetched: int, synced: int, parked: int, skipped: int, failed: int, error: nullableStr,
+    startedAt: str, finishedAt: nullableStr,
+  },
+} as const;
+
+const viewProperties = {
+  id: str,
+  shopDomain: str,
+  shopName: nullableStr,
+  shopCurrency: nullableStr,
+  shopTimezone: nullableStr,
+  qbo: { type: 'object', properties: { realmId: str, companyName: nullableStr, country: nullableStr } },
+  state: { type: 'string', enum: ['active', 'paused', 'disconnected'] },
+  settings,
+  startDate: { ...nullableStr, description: 'Orders processed before this date (shop time zone) are not booked; null: all history' },
+  cursor: { type: 'object', properties: { updatedAt: nullableStr } },
+  lastRun,
+  intervalMinutes: { type: ['integer', 'null'] },
+  nextRunAt: nullableStr,
+  running: { type: ['boolean', 'null'] },
+  currentRunId: nullableStr,
+  queued: { type: ['array', 'null'], items: { type: 'object', properties: { trigger: str, window } } },
+  workflow: {
+    type: 'object',
+    description: "The store's Temporal workflow; ok false (with error) when Temporal could not answer the status query",
+    properties: { id: str, ok: { type: 'boolean' }, error: nullableStr },
+  },
+  counts: { type: 'object', description: 'Ledger documents by status', properties: Object.fromEntries(DOCUMENT_STATUSES.map((s) => [s, int])) },
+  lastError: nullableStr,
+  connection: { type: 'object', properties: { ok: { type: 'boolean' }, error: nullableStr } },
+  createdAt: str,
+  updatedAt: str,
+} as const;
+
+export const storeViewSchema = { $id: 'StoreView', type: 'object', properties: viewProperties } as const;
+
+const resolvedAccount = { type: 'object', properties: { id: str, name: nullableStr, source: { type: 'string', enum: ['given', 'found', 'created'] } } } as const;
+
+export const connectedSchema = {
+  type: 'object',
+  properties: {
+    ...viewProperties,
+    accountsResolved: {
+      type: 'object',
+      description: 'How each settings.accounts entry was chosen: given in the request, found in the chart of accounts, or created',
+      additionalProperties: resolvedAccount,
+    },
+  },
+} as const;
+
+const qboCredentials = (required: string[]) => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties: {
+    realmId: { type: 'string', pattern: '^[0-9]{1,32}$', description: 'The QBO company (realm) id' },
+    clientId: { type: 'string', minLength: 1, maxLength: 255, description: "The Intuit app's client id (for refreshing tokens)" },
+    clientSecret: secret("The Intuit app's client secret (stored encrypted)"),
+    accessToken: secret('The current access token; absent or expired: Ledgerline refreshes first'),
+    refreshToken: secret('The refresh token (stored encrypted; rotated tokens are persisted)'),
+    accessTokenExpiresAt: instant("When the access token expires; unknown: it is refreshed before Ledgerline's first call"),
+    refreshTokenExpiresAt: instant('When the refresh token expires (100 days of inactivity)'),
+  },
+});
+
+export const connectBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['shopDomain', 'shopifyAccessToken', 'qbo'],
+  properties: {
+    shopDomain: { type: 'string', minLength: 1, maxLength: 255, description: "The shop's permanent <handle>.myshopify.com domain" },
+    shopifyAccessToken: secret('Admin API access token (stored encrypted)'),
+    qbo: qboCredentials(['realmId', 'clientId', 'clientSecret', 'refreshToken']),
+    startDate: { type: ['string', 'null'], description: 'YYYY-MM-DD: orders processed before it are not booked; null or absent: all history' },
+    settings: { ...settings, description: 'Partial settings; missing accounts are found or created in QBO, taxMode is detected' },
+  },
+} as const;
+
+export const credentialsBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    shopifyAccessToken: secret('A new Admin API access token'),
+    qbo: qboCredentials(['refreshToken']),
+  },
+} as const;
+
+export const pauseBodySchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { reason: { type: 'string', maxLength: 500 } },
+} as const;
+
+export const waitQuerySchema = (defaultSeconds: number) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    wait: { type: 'integer', minimum: 0, maximum: 60, default: defaultSeconds, description: 'Seconds to wait for the run to finish before answering 202' },
+  },
+}) as const;
+
+export const resyncBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from'],
+  properties: {
+    from: instant('Re-examine orders updated at or after this instant'),
+    to: instant('… and before this one (default: now)'),
+  },
+} as const;
+
+const summary = {
+  type: 'object',
+  properties: {
+    runId: str, trigger: str, windowFrom: nullableStr, windowTo: str,
+    fetched: int, synced: int, unchanged: int, parked: int, skipped: int, failed: int, startedAt: str, finishedAt: str,
+  },
+} as const;
+
+export const syncDoneSchema = {
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['completed'] }, runId: str, summary },
+} as const;
+
+export const syncPendingSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['running'] },
+    updateId: str,
+    runId: { ...nullableStr, description: 'The sync run serving the request once it has started (its Temporal workflow id)' },
+    statusUrl: str,
+  },
+} as const;
+
+export const syncStatusParams = {
+  type: 'object',
+  required: ['id', 'updateId'],
+  properties: { id: idParams.properties.id, updateId: { type: 'string', minLength: 1, maxLength: 255 } },
+} as const;
+
+export const documentsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', description: `One status or several, comma-separated: ${DOCUMENT_STATUSES.join(', ')}` },
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    cursor: { type: 'string', maxLength: 2000, description: 'nextCursor of the previous page' },
+  },
+} as const;
+
+export const documentsPageSchema = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          sourceKey: str, role: str, sourceType: str, sourceName: nullableStr, sourceUpdatedAt: nullableStr,
+          status: str, reason: nullableStr, reasonCode: nullableStr,
+          qboType: nullableStr, qboId: nullableStr, qboDocNumber: nullableStr,
+          currency: nullableStr, sourceTotal: nullableStr, qboTotal: nullableStr,
+          attempts: int, createdAt: str, updatedAt: str,
+        },
+      },
+    },
+    nextCursor: nullableStr,
+  },
+} as const;
+
+export { settings as settingsSchema };

@@ -1,0 +1,159 @@
+/**
+ * What GET /stores and GET /stores/:id show: the stores row (shop, company, state, settings, cursor,
+ * connection health), the latest sync run, the ledger's counts by status, and the workflow's live
+ * status (next run, running, queue) — or, when Temporal cannot answer, why not.
+ */
+import { count, desc, eq, inArray } from 'drizzle-orm';
+import { stores, syncRuns, ledgerEntries } from '../../db/schema';
+import { DOCUMENT_STATUSES, type DocumentStatus } from '../../domain/ledger';
+import { storeIdFor } from '../../domain/store';
+import { workflowIds, type PendingRequest } from '../../workflows/definitions';
+import { notFound } from '../errors';
+import type { StoreContext } from './context';
+import { queryStatus, type WorkflowStatus } from './workflow';
+
+export type StoreRow = typeof stores.$inferSelect;
+type SyncRunRow = typeof syncRuns.$inferSelect;
+
+export interface LastRunView {
+  id: string;
+  trigger: string;
+  status: string;
+  windowFrom: string | null;
+  windowTo: string | null;
+  fetched: number;
+  synced: number;
+  parked: number;
+  skipped: number;
+  failed: number;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface StoreView {
+  id: string;
+  shopDomain: string;
+  shopName: string | null;
+  shopCurrency: string | null;
+  shopTimezone: string | null;
+  qbo: { realmId: string; companyName: string | null; country: string | null };
+  state: string;
+  settings: Record<string, unknown>;
+  startDate: string | null;
+  cursor: { updatedAt: string | null };
+  lastRun: LastRunView | null;
+  intervalMinutes: number | null;
+  nextRunAt: string | null;
+  running: boolean | null;
+  currentRunId: string | null;
+  queued: PendingRequest[] | null;
+  workflow: { id: string; ok: boolean; error: string | null };
+  counts: Record<DocumentStatus, number>;
+  lastError: string | null;
+  connection: { ok: boolean; error: string | null };
+  createdAt: string;
+  updatedAt: string;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** `:id` is the store id (the shop handle) or, as a convenience, the shop domain. */
+export async function loadStore(ctx: StoreContext, idOrDomain: string): Promise<StoreRow> {
+  let id = idOrDomain.trim().toLowerCase();
+  if (id.includes('.')) {
+    try {
+      id = storeIdFor(id);
+    } catch {
+      throw notFound(`Store ${idOrDomain}`);
+    }
+  }
+  const [row] = await ctx.db.select().from(stores).where(eq(stores.id, id)).limit(1);
+  if (!row) throw notFound(`Store ${idOrDomain}`);
+  return row;
+}
+
+function lastRunView(run: SyncRunRow | undefined): LastRunView | null {
+  if (!run) return null;
+  return {
+    id: run.id, trigger: run.trigger, status: run.status, windowFrom: iso(run.windowFrom), windowTo: iso(run.windowTo),
+    fetched: run.fetched, synced: run.synced, parked: run.parked, skipped: run.skipped, failed: run.failed,
+    error: run.error, startedAt: run.startedAt.toISOString(), finishedAt: iso(run.finishedAt),
+  };
+}
+
+function emptyCounts(): Record<DocumentStatus, number> {
+  return Object.fromEntries(DOCUMENT_STATUSES.map((s) => [s, 0])) as Record<DocumentStatus, number>;
+}
+
+function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Record<DocumentStatus, number>, wf: WorkflowStatus): StoreView {
+  const settings = row.settings;
+  const status = wf.ok ? wf.status : undefined;
+  const startDate = typeof settings.startDate === 'string' ? settings.startDate : null;
+  const interval = typeof settings.syncIntervalMinutes === 'number' ? settings.syncIntervalMinutes : null;
+  return {
+    id: row.id,
+    shopDomain: row.shopDomain,
+    shopName: row.shopName,
+    shopCurrency: row.shopCurrency,
+    shopTimezone: row.shopTimezone,
+    qbo: { realmId: row.qboRealmId, companyName: row.qboCompanyName, country: row.qboCountry },
+    state: row.state,
+    settings,
+    startDate,
+    cursor: { updatedAt: iso(row.cursorUpdatedAt) },
+    lastRun: lastRunView(run),
+    intervalMinutes: status?.intervalMinutes ?? interval,
+    nextRunAt: status?.nextRunAt ?? null,
+    running: status ? status.running : null,
+    currentRunId: status?.currentRunId ?? null,
+    queued: status ? status.queued : null,
+    workflow: { id: workflowIds.store(row.shopDomain), ok: wf.ok, error: wf.ok ? null : wf.error },
+    counts,
+    // The workflow knows the latest run's failure first; the row keeps errors recorded outside runs.
+    lastError: status ? (status.lastError ?? row.lastError) : row.lastError,
+    connection: { ok: row.state !== 'disconnected' && row.connectionError === null, error: row.connectionError },
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+async function countsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string, Record<DocumentStatus, number>>> {
+  const out = new Map(storeIds.map((id) => [id, emptyCounts()]));
+  if (storeIds.length === 0) return out;
+  const rows = await ctx.db
+    .select({ storeId: ledgerEntries.storeId, status: ledgerEntries.status, n: count() })
+    .from(ledgerEntries)
+    .where(inArray(ledgerEntries.storeId, storeIds))
+    .groupBy(ledgerEntries.storeId, ledgerEntries.status);
+  for (const r of rows) {
+    const counts = out.get(r.storeId);
+    if (counts) counts[r.status as DocumentStatus] = Number(r.n);
+  }
+  return out;
+}
+
+async function lastRunsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string, SyncRunRow>> {
+  if (storeIds.length === 0) return new Map();
+  const rows = await ctx.db
+    .selectDistinctOn([syncRuns.storeId])
+    .from(syncRuns)
+    .where(inArray(syncRuns.storeId, storeIds))
+    .orderBy(syncRuns.storeId, desc(syncRuns.startedAt), desc(syncRuns.id));
+  return new Map(rows.map((r) => [r.storeId, r]));
+}
+
+export async function storeView(ctx: StoreContext, row: StoreRow): Promise<StoreView> {
+  const [counts, runs, wf] = await Promise.all([countsFor(ctx, [row.id]), lastRunsFor(ctx, [row.id]), queryStatus(ctx, row.shopDomain)]);
+  return compose(row, runs.get(row.id), counts.get(row.id) ?? emptyCounts(), wf);
+}
+
+export async function storeViews(ctx: StoreContext): Promise<StoreView[]> {
+  const rows = await ctx.db.select().from(stores).orderBy(stores.id);
+  const ids = rows.map((r) => r.id);
+  const [counts, runs, statuses] = await Promise.all([
+    countsFor(ctx, ids), lastRunsFor(ctx, ids), Promise.all(rows.map((r) => queryStatus(ctx, r.shopDomain))),
+  ]);
+  return rows.map((row, i) => compose(row, runs.get(row.id), counts.get(row.id) ?? emptyCounts(), statuses[i]!));
+}
+

@@ -60,9 +60,10 @@ const schema = z.object({
   QBO_TOKEN_URL: z.string().url('QBO_TOKEN_URL must be a URL').optional(),
   /**
    * Only for emulators run with a time scale (tests, benchmarks, the demo): QBO's per-minute windows and
-   * its "wait 60 s after a 429" shrink by this factor. Leave at 1 against the real QBO.
+   * its "wait 60 s after a 429" shrink by this factor; 0 turns Ledgerline's QBO pacing off (an emulator
+   * without limits). Leave at 1 against the real QBO.
    */
-  QBO_LIMITS_TIME_SCALE: z.coerce.number().positive('QBO_LIMITS_TIME_SCALE must be a positive number').default(1),
+  QBO_LIMITS_TIME_SCALE: z.coerce.number().min(0, 'QBO_LIMITS_TIME_SCALE must be 0 (off) or a positive number').default(1),
 
   /** 1 = `npm start` also runs both emulators with a generated shop and QBO company, and connects them. */
   LEDGERLINE_DEMO: bool.optional(),

@@ -4,12 +4,14 @@
  * API. With LEDGERLINE_DEMO=1 it also starts both API emulators with a generated shop and connects it.
  * Ctrl-C (or SIGTERM) shuts everything down in order: API, worker (drains), Temporal, database.
  */
-import { ConfigError, loadConfig } from '../config';
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../config/logger';
+import { startDemo, type Demo } from '../demo';
 import { startSystem } from '../worker/system';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -20,14 +22,31 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config);
-  const system = await startSystem({ config, log, roles: { worker: true, api: true }, embeddedTemporal: true });
+
+  // Demo mode: the emulators come first, and the system is configured to call them.
+  let demo: Demo | undefined;
+  if (config.demo.enabled) {
+    demo = await startDemo(config, log);
+    config = demo.config;
+  }
+  let system;
+  try {
+    system = await startSystem({ config, log, roles: { worker: true, api: true }, embeddedTemporal: true });
+  } catch (err) {
+    await demo?.close();
+    throw err;
+  }
 
   let stopping = false;
+  const demoStarting = new AbortController();
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    demoStarting.abort();
     await system.stop();
+    // After the worker has drained: its last activities may still be talking to the emulators.
+    await demo?.close();
     log.info('stopped');
     process.exit(0);
   };
@@ -41,7 +60,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     'Ledgerline is running.',
-    `  API           ${system.apiUrl}   (Authorization: Bearer ${config.api.token ? '<LEDGERLINE_API_TOKEN>' : 'see .data/dev-secrets.json'})`,
+    `  API           ${system.apiUrl}   (Authorization: Bearer ${config.api.token ? '<LEDGERLINE_API_TOKEN>' : `see ${path.relative(process.cwd(), path.join(config.dataDir, 'dev-secrets.json'))}`})`,
     `  OpenAPI docs  ${system.apiUrl}/docs`,
     `  Health        ${system.apiUrl}/health`,
     `  Temporal      ${system.temporalAddress}${system.temporalUiUrl ? `   UI ${system.temporalUiUrl}` : ''}`,
@@ -50,6 +69,12 @@ async function main(): Promise<void> {
     '',
   ];
   log.info(lines.join('\n'));
+
+  if (demo) {
+    await demo.connect(system, demoStarting.signal).catch((err: unknown) => {
+      if (!stopping) log.error({ err }, `the demo could not connect its store: ${(err as Error).message}`);
+    });
+  }
 }
 
 main().catch((err: unknown) => {

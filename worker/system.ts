@@ -13,6 +13,8 @@ import { createCipher, resolveSecrets } from '../config/secrets';
 import { databaseOptionsFromConfig, openDatabase, type Database } from '../db/client';
 import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
+import { storeRoutes } from '../api/routes/stores';
+import { webhookRoutes } from '../api/routes/webhooks';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { installTemporalRuntime } from '../temporal/runtime';
@@ -90,7 +92,12 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     let workerDone: Promise<void> | undefined;
     if (opts.roles.worker) {
       const connection = await connectWorker(temporalCfg);
-      const activities = createActivities({ db: database.db, cipher, log, clock: () => new Date(), qboTokenUrl: undefined });
+      // QBO's published limits (API-FACTS §1); a time-scaled emulator shrinks the minute and the 429 wait.
+      const activities = createActivities({
+        db: database.db, cipher, log, clock: () => new Date(),
+        qboTokenUrl: config.qbo.tokenUrl, qboEndpoint: config.qbo.endpoint, shopifyApiBaseUrl: config.shopify.apiBaseUrl,
+        ...qboPacing(config.qbo.limitsTimeScale),
+      });
       worker = await createLedgerlineWorker({
         connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities,
       });
@@ -109,7 +116,10 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     let apiUrl: string | undefined;
     if (opts.roles.api) {
       app = await buildApp({
-        database, temporal: async () => client, apiToken: secrets.apiToken, log,
+        database, temporal: async () => client, apiToken: secrets.apiToken, log, cipher, taskQueue: config.temporal.taskQueue,
+        integrations: { shopifyApiBaseUrl: config.shopify.apiBaseUrl, qboEndpoint: config.qbo.endpoint, qboTokenUrl: config.qbo.tokenUrl },
+        shopifyWebhookSecret: config.shopify.webhookSecret,
+        routes: [storeRoutes], publicRoutes: [webhookRoutes],
         ...(worker ? { workerState: () => worker!.getState() } : {}),
       });
       await app.listen({ host: config.api.host, port: config.api.port });
@@ -126,6 +136,17 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * Ledgerline's QBO pacing for a limits time scale (config QBO_LIMITS_TIME_SCALE): 1 = QBO's published
+ * limits; s > 1 = an emulator whose minute lasts 60/s seconds; 0 = an emulator without limits.
+ */
+export function qboPacing(scale: number): Pick<Parameters<typeof createActivities>[0], 'qboLimits' | 'qboThrottleWaitMs'> {
+  if (scale === 1) return {};
+  if (scale === 0) return { qboLimits: { requestsPerWindow: 1_000_000_000, batchesPerWindow: 1_000_000_000 }, qboThrottleWaitMs: 1000 };
+  const minute = Math.max(1, Math.round(60_000 / scale));
+  return { qboLimits: { windowMs: minute }, qboThrottleWaitMs: minute };
 }
 
 /** The fleet-wide daily QBO connection keep-alive (idempotent create). */

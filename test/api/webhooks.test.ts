@@ -1,0 +1,337 @@
+/**
+ * Shopify webhooks on a real Temporal dev server with a real worker (the real workflow bundle and
+ * activities), a real database and the Shopify emulator delivering signed webhooks over HTTP.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { createActivities } from '../../activities';
+import { buildApp } from '../../api/app';
+import { webhookRoutes } from '../../api/routes/webhooks';
+import { createCipher } from '../../config/secrets';
+import type { Database } from '../../db/client';
+import { stores, webhookDeliveries } from '../../db/schema';
+import { subscribeWebhooks } from '../../demo/webhooks';
+import { startShopifyEmulator, webhookHmac, type ShopifyEmulator } from '../../emulators/shopify';
+import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../temporal/search-attributes';
+import {
+  nudgeSignal, setIntervalSignal, statusQuery, workflowIds, type StoreStatus, type SyncRunInput,
+} from '../../workflows/definitions';
+import { storeWorkflow } from '../../workflows/store';
+import { databaseKinds } from '../support/db';
+import { devServerEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+
+const SECRET = 'shpss_test_webhook_secret_0123456789';
+const API_TOKEN = 'test-token-0123456789abcdef';
+const log = pino({ level: 'silent' });
+const cipher = createCipher(`test:${Buffer.alloc(32, 7).toString('base64')}`);
+
+let env: TestWorkflowEnvironment;
+let shopify: ShopifyEmulator;
+
+beforeAll(async () => {
+  [env, shopify] = await Promise.all([
+    devServerEnv(),
+    startShopifyEmulator({ shops: [{ domain: 'seed-only.myshopify.com', accessToken: 'shpat_unused' }], webhookSecret: SECRET }),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await shopify?.close();
+  await env?.teardown();
+});
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let shopSeq = 0;
+const newShopDomain = (kind: string) => `wh-${kind}-${process.pid}-${Date.now().toString(36)}-${++shopSeq}.myshopify.com`;
+
+function signedDelivery(opts: { shopDomain: string; topic: string; webhookId?: string; body?: unknown; secret?: string }) {
+  const payload = JSON.stringify(opts.body ?? { id: 820982911946154500, admin_graphql_api_id: 'gid://shopify/Order/820982911946154508', name: '#1001', updated_at: new Date().toISOString() });
+  return {
+    method: 'POST' as const,
+    url: '/webhooks/shopify',
+    payload,
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-hmac-sha256': webhookHmac(opts.secret ?? SECRET, payload),
+      'x-shopify-topic': opts.topic,
+      'x-shopify-shop-domain': opts.shopDomain,
+      'x-shopify-webhook-id': opts.webhookId ?? randomUUID(),
+      'x-shopify-api-version': '2026-10',
+    },
+  };
+}
+
+describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabase) => {
+  let database: Database;
+  let app: FastifyInstance;
+  let worker: Worker;
+  let workerDone: Promise<void>;
+  let taskQueue: string;
+  const started: WorkflowHandle[] = [];
+
+  beforeAll(async () => {
+    database = await openDatabase();
+    taskQueue = uniqueTaskQueue('webhooks');
+    worker = await Worker.create({
+      connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(),
+      activities: createActivities({ db: database.db, cipher, log, clock: () => new Date(), qboTokenUrl: undefined, shopifyApiBaseUrl: shopify.url }),
+    });
+    workerDone = worker.run();
+    app = await buildApp({
+      database, temporal: async () => env.client, apiToken: API_TOKEN, log, taskQueue,
+      publicRoutes: [webhookRoutes], shopifyWebhookSecret: SECRET,
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const h of started) await h.terminate('test finished').catch(() => undefined);
+    await app?.close();
+    worker?.shutdown();
+    await workerDone;
+    await database?.close();
+  });
+
+  /** A connected store: its row, and its workflow started as the store API starts it (no run queued yet). */
+  async function connectedStore(kind: string, state: 'active' | 'paused' = 'active', startWorkflow = true) {
+    const shopDomain = newShopDomain(kind);
+    const storeId = shopDomain.split('.')[0]!;
+    await database.db.insert(stores).values({
+      id: storeId, shopDomain, qboRealmId: '4620816365000000001', settings: {}, startDate: new Date('2026-01-01T00:00:00Z'), state,
+    });
+    let handle: WorkflowHandle<typeof storeWorkflow> | undefined;
+    if (startWorkflow) {
+      handle = await env.client.workflow.start(storeWorkflow, {
+        taskQueue, workflowId: workflowIds.store(shopDomain),
+        args: [{ storeId, shopDomain, intervalMinutes: 60 }],
+        typedSearchAttributes: [{ key: STORE_SEARCH_ATTRIBUTE, value: shopDomain }, { key: STATE_SEARCH_ATTRIBUTE, value: state }],
+      });
+      started.push(handle);
+    }
+    return { shopDomain, storeId, handle };
+  }
+
+  const barriers = new Map<string, number>();
+  /**
+   * The nudge signals the workflow has recorded: what a duplicate delivery must not add to. Signals that
+   * arrive during a workflow task reach the history only when it completes, so a barrier signal is sent
+   * last and waited for: every signal sent before it is then in the history, in order.
+   */
+  async function nudgesIn(handle: WorkflowHandle): Promise<string[]> {
+    const sent = (barriers.get(handle.workflowId) ?? 0) + 1;
+    barriers.set(handle.workflowId, sent);
+    await handle.signal(setIntervalSignal, { intervalMinutes: 60 });
+    const signals = await waitFor('the barrier signal in the history', async () => {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const signalled = events.map((e) => e.workflowExecutionSignaledEventAttributes).filter((a) => a != null);
+      return signalled.filter((a) => a.signalName === setIntervalSignal.name).length === sent ? signalled : undefined;
+    });
+    return signals
+      .filter((a) => a.signalName === nudgeSignal.name)
+      .map((a) => (env.client.options.loadedDataConverter.payloadConverter.fromPayload(a.input!.payloads![0]!) as { reason: string }).reason);
+  }
+
+  /** Waits for the run a nudge started and reads the trigger it was started with. */
+  async function firstRunTrigger(handle: WorkflowHandle<typeof storeWorkflow>): Promise<string> {
+    const status = await waitFor<StoreStatus>('a sync run', async () => {
+      const s = await handle.query(statusQuery);
+      return s.runCount >= 1 && (s.currentRunId ?? s.lastRun?.runId) ? s : undefined;
+    });
+    const childId = (status.currentRunId ?? status.lastRun?.runId)!;
+    const history = await env.client.workflow.getHandle(childId).fetchHistory();
+    const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    return (env.client.options.loadedDataConverter.payloadConverter.fromPayload(input) as SyncRunInput).trigger;
+  }
+
+  it('starts a webhook-triggered sync when the Shopify emulator delivers a signed orders/create', async () => {
+    const { shopDomain, handle } = await connectedStore('delivered');
+    shopify.admin.createShop({ domain: shopDomain, accessToken: `shpat_${shopDomain}` });
+    const address = app.server.address() as { port: number };
+    const callbackUrl = `http://127.0.0.1:${address.port}/webhooks/shopify`;
+    const subs = await subscribeWebhooks({ apiBaseUrl: shopify.url, shopDomain, accessToken: `shpat_${shopDomain}`, callbackUrl, topics: ['ORDERS_CREATE'], log });
+    expect(subs).toEqual({ created: ['ORDERS_CREATE'], existing: [] });
+
+    shopify.admin.upsertOrders(shopDomain, [{ id: 'gid://shopify/Order/5001', name: '#5001', createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() }]);
+    await shopify.admin.webhooksIdle();
+    const delivery = shopify.admin.webhookDeliveries().find((d) => d.shop === shopDomain)!;
+    expect(delivery).toMatchObject({ topic: 'orders/create', status: 'delivered', attempts: 1, lastStatusCode: 200 });
+
+    expect(await nudgesIn(handle!)).toEqual(['orders/create']);
+    expect(await firstRunTrigger(handle!)).toBe('webhook');
+    const recorded = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, delivery.webhookId));
+    expect(recorded).toMatchObject([{ shopDomain, topic: 'orders/create' }]);
+
+    // Subscribing again is a no-op, as after a restart of the demo.
+    expect(await subscribeWebhooks({ apiBaseUrl: shopify.url, shopDomain, accessToken: `shpat_${shopDomain}`, callbackUrl, topics: ['ORDERS_CREATE'], log }))
+      .toEqual({ created: [], existing: ['ORDERS_CREATE'] });
+  });
+
+  it('answers a repeated delivery 200 without nudging again, even when the repeats arrive together', async () => {
+    const { shopDomain, handle } = await connectedStore('dedupe');
+    const first = signedDelivery({ shopDomain, topic: 'orders/updated' });
+    const res = await app.inject(first);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'nudged' });
+
+    const repeats = await Promise.all([app.inject(first), app.inject(first), app.inject(first)]);
+    expect(repeats.map((r) => [r.statusCode, r.json()])).toEqual(Array(3).fill([200, { status: 'duplicate' }]));
+    expect(await nudgesIn(handle!)).toEqual(['orders/updated']);
+
+    // Concurrent first deliveries of one event: exactly one acts.
+    const twin = signedDelivery({ shopDomain, topic: 'orders/paid' });
+    const both = await Promise.all([app.inject(twin), app.inject(twin)]);
+    expect(both.map((r) => r.json().status).sort()).toEqual(['duplicate', 'nudged']);
+    expect(await nudgesIn(handle!)).toEqual(['orders/updated', 'orders/paid']);
+  });
+
+  it('refuses a missing or wrong signature with 401 and records nothing', async () => {
+    const shopDomain = newShopDomain('unsigned');
+    const good = signedDelivery({ shopDomain, topic: 'orders/create' });
+    const { 'x-shopify-hmac-sha256': _omit, ...unsigned } = good.headers;
+    const cases = [
+      { ...good, headers: unsigned },
+      signedDelivery({ shopDomain, topic: 'orders/create', secret: 'another-apps-secret' }),
+      { ...good, payload: good.payload.replace('#1001', '#1002') },
+      { ...good, headers: { ...good.headers, 'x-shopify-hmac-sha256': 'not base64 at all' } },
+    ];
+    const answers = [];
+    for (const c of cases) answers.push(await app.inject(c));
+    expect(answers.map((r) => r.statusCode)).toEqual([401, 401, 401, 401]);
+    expect(answers[0]!.json()).toEqual({ error: { code: 'invalid_hmac', message: 'Missing X-Shopify-Hmac-Sha256 header' } });
+    expect(answers[1]!.json().error.message).toMatch(/does not match the request body/);
+    expect(await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.shopDomain, shopDomain))).toEqual([]);
+  });
+
+  it('names the missing headers and a malformed shop domain with 400', async () => {
+    const shopDomain = newShopDomain('headers');
+    const d = signedDelivery({ shopDomain, topic: 'orders/create' });
+    const { 'x-shopify-topic': _t, 'x-shopify-webhook-id': _w, ...partial } = d.headers;
+    const missing = await app.inject({ ...d, headers: partial });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json()).toEqual({
+      error: { code: 'bad_request', message: 'Missing webhook headers: X-Shopify-Topic, X-Shopify-Webhook-Id', details: { missing: ['X-Shopify-Topic', 'X-Shopify-Webhook-Id'] } },
+    });
+    const badDomain = await app.inject(signedDelivery({ shopDomain: 'shop.example.com', topic: 'orders/create' }));
+    expect(badDomain.statusCode).toBe(400);
+    expect(badDomain.json().error.message).toMatch(/^X-Shopify-Shop-Domain: shopDomain must be the shop's permanent <handle>\.myshopify\.com domain/);
+  });
+
+  it('acknowledges a webhook for a shop that is not connected here without acting', async () => {
+    const res = await app.inject(signedDelivery({ shopDomain: newShopDomain('stranger'), topic: 'orders/create' }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ignored', reason: 'unknown_shop' });
+  });
+
+  it('disconnects the store in the database and in its workflow on app/uninstalled', async () => {
+    const { shopDomain, storeId, handle } = await connectedStore('uninstalled');
+    const res = await app.inject(signedDelivery({ shopDomain, topic: 'app/uninstalled', body: { id: 1, domain: shopDomain } }));
+    expect(res.json()).toEqual({ status: 'disconnected' });
+    const [row] = await database.db.select().from(stores).where(eq(stores.id, storeId));
+    expect(row).toMatchObject({ state: 'disconnected', connectionError: expect.stringMatching(/uninstalled .*PUT \/stores\/:id\/credentials/) });
+    const status = await waitFor('the disconnected state', async () => {
+      const s = await handle!.query(statusQuery);
+      return s.state === 'disconnected' ? s : undefined;
+    });
+    expect(status.lastError).toMatch(/uninstalled/);
+
+    // Later order webhooks of the disconnected store do not reach its workflow.
+    const after = await app.inject(signedDelivery({ shopDomain, topic: 'orders/updated' }));
+    expect(after.json()).toEqual({ status: 'ignored', reason: 'store_disconnected' });
+    expect(await nudgesIn(handle!)).toEqual([]);
+  });
+
+  it('does not signal a paused store, and says when a store has no running workflow', async () => {
+    const paused = await connectedStore('paused', 'paused');
+    const res = await app.inject(signedDelivery({ shopDomain: paused.shopDomain, topic: 'orders/paid' }));
+    expect(res.json()).toEqual({ status: 'ignored', reason: 'store_paused' });
+    expect(await nudgesIn(paused.handle!)).toEqual([]);
+
+    const idle = await connectedStore('noworkflow', 'active', false);
+    const res2 = await app.inject(signedDelivery({ shopDomain: idle.shopDomain, topic: 'orders/paid' }));
+    expect(res2.json()).toEqual({ status: 'ignored', reason: 'workflow_not_running' });
+  });
+
+  it('acknowledges topics that need no sync without signalling', async () => {
+    const { shopDomain, handle } = await connectedStore('othertopics');
+    const answers = [];
+    for (const topic of ['customers/redact', 'products/update', 'orders/delete']) answers.push((await app.inject(signedDelivery({ shopDomain, topic }))).json());
+    expect(answers).toEqual([
+      { status: 'ignored', reason: 'topic_not_handled' },
+      { status: 'ignored', reason: 'topic_not_handled' },
+      { status: 'ignored', reason: 'order_deleted' },
+    ]);
+    expect(await nudgesIn(handle!)).toEqual([]);
+  });
+
+  it('answers 503 when Temporal is unreachable and processes Shopify\'s retry of the same delivery', async () => {
+    const { shopDomain, handle } = await connectedStore('retry');
+    const broken = await buildApp({
+      database, apiToken: API_TOKEN, log, publicRoutes: [webhookRoutes], shopifyWebhookSecret: SECRET,
+      temporal: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1'); },
+    });
+    const delivery = signedDelivery({ shopDomain, topic: 'orders/create' });
+    const res = await broken.inject(delivery);
+    await broken.close();
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('temporal_unavailable');
+
+    const retry = await app.inject(delivery);
+    expect(retry.json()).toEqual({ status: 'nudged' });
+    expect(await nudgesIn(handle!)).toEqual(['orders/create']);
+  });
+});
+
+describe('the webhook receiver\'s raw-body parsing', () => {
+  it('verifies a body sent without a content type, and leaves JSON parsing to the other routes', async () => {
+    const [, openPglite] = databaseKinds[0];
+    const database = await openPglite();
+    const app = await buildApp({
+      database, temporal: async () => env.client, apiToken: API_TOKEN, log, publicRoutes: [webhookRoutes], shopifyWebhookSecret: SECRET,
+      routes: [async (r) => { r.post('/echo', async (req) => ({ body: req.body as unknown })); }],
+    });
+    try {
+      const d = signedDelivery({ shopDomain: newShopDomain('notype'), topic: 'orders/create' });
+      const { 'content-type': _ct, ...headers } = d.headers;
+      const res = await app.inject({ ...d, headers });
+      expect(res.json()).toEqual({ status: 'ignored', reason: 'unknown_shop' });
+      const echo = await app.inject({ method: 'POST', url: '/echo', headers: { authorization: `Bearer ${API_TOKEN}` }, payload: { a: 1 } });
+      expect(echo.json()).toEqual({ body: { a: 1 } });
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});
+
+describe('POST /webhooks/shopify without a configured secret', () => {
+  it('answers 503 naming the setting, and is documented as needing no bearer token', async () => {
+    const [, openPglite] = databaseKinds[0];
+    const database = await openPglite();
+    const app = await buildApp({ database, temporal: async () => env.client, apiToken: API_TOKEN, log, publicRoutes: [webhookRoutes] });
+    try {
+      const res = await app.inject(signedDelivery({ shopDomain: newShopDomain('nosecret'), topic: 'orders/create' }));
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ error: { code: 'webhooks_not_configured', message: expect.stringMatching(/SHOPIFY_WEBHOOK_SECRET/) } });
+      const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+      expect(doc.paths['/webhooks/shopify'].post.security).toEqual([]);
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench:sync`: the sales sync's throughput, end to end, every part real — a generated shop in
+ * the Shopify emulator, a QBO company in the QBO emulator, PostgreSQL, the Temporal dev server, the
+ * API (connect) and the worker as its own process. Prints two figures (issue #4; docs/BENCHMARKS.md):
+ *
+ *  (a) orders/second for a 5,000-order backfill with the emulators' limits off (and Ledgerline's own
+ *      QBO pacing off): how fast the pipeline itself is. Target ≥ 100 orders/s on 2 cores.
+ *  (b) for a 10,000-order backfill under QBO's and Shopify's real limits, time-scaled (QBO's minute
+ *      lasts 60/scale s in the emulator and in the worker's pacing alike): the minimum time those
+ *      limits allow for the work, divided by the measured time. Target ≥ 0.85. The minimum is the
+ *      fewest batch calls that could create what was created (⌈entities / 30⌉) at 40 batch calls a
+ *      minute (API-FACTS §1); the Shopify side is one bulk operation, whose cost is negligible.
+ *
+ * Options: --orders-a 5000 --orders-b 10000 --scale 10 --only a|b. Needs PostgreSQL (TEST_DATABASE_URL,
+ * default postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline; scripts/setup-postgres.sh).
+ */
+import { parseArgs } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { qboRefs, syncRuns } from '../db/schema';
+import { createQboClient } from '../integrations/qbo/client';
+import { createQboLimiter } from '../integrations/qbo/limiter';
+import { readBooks } from '../test/support/books';
+import { startStack, type Stack } from '../test/support/stack';
+import { silentLogger } from '../test/support/sync-fixture';
+
+const QBO_BATCH_MAX = 30;
+const QBO_BATCHES_PER_MINUTE = 40;
+
+interface RunFigures {
+  orders: number;
+  seconds: number;
+  documents: number;
+  referencesCreated: number;
+  qboRequests: number;
+  qboBatches: number;
+  qbo429: number;
+  duplicates: number;
+  mismatches: number;
+}
+
+async function measure(stack: Stack, orders: number): Promise<RunFigures> {
+  const storeId = await stack.connect();
+  await stack.waitForRuns(storeId, 1, 3_600_000);
+  const [run] = await stack.database.db.select().from(syncRuns).where(eq(syncRuns.storeId, storeId));
+  if (!run?.finishedAt) throw new Error('the sync run has no finish time');
+  const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+  const log = stack.world.qbo.admin.requestLog({ realmId: stack.world.realmId });
+  const issued = stack.world.qbo.admin.issueTokens(stack.world.realmId);
+  stack.world.qbo.admin.setFaults([]);
+  const reader = createQboClient({
+    realmId: stack.world.realmId, tokens: { storeId: 'bench', accessToken: async () => issued.accessToken }, endpoint: stack.world.qbo.v3Endpoint,
+    limiter: createQboLimiter({ db: stack.database.db, clock: () => new Date(), limits: { requestsPerWindow: 1_000_000, batchesPerWindow: 1_000_000, windowMs: 1000 } }),
+    logger: silentLogger,
+  });
+  const books = await readBooks(reader, stack.world.shopify, stack.world.shopDomain);
+  const refs = await stack.database.db.select().from(qboRefs).where(eq(qboRefs.storeId, storeId));
+  const documents = [...books.documentsByOrder.values()].flat().length + books.payments.length;
+  return {
+    orders, seconds, documents,
+    // Items and customers the sync resolved; those that already existed cost a query, not a create,
+    // so counting them all as creates makes the minimum larger, never smaller (a conservative ratio).
+    referencesCreated: refs.length,
+    qboRequests: log.filter((r) => r.operation !== 'token').length,
+    qboBatches: log.filter((r) => r.path.endsWith('/batch')).length,
+    qbo429: log.filter((r) => r.status === 429).length,
+    duplicates: books.duplicates.length,
+    mismatches: books.mismatches.length,
+  };
+}
+
+function print(label: string, f: RunFigures, extra: Record<string, string>): void {
+  console.log(`\n${label}`);
+  const rows: Record<string, string> = {
+    orders: String(f.orders), 'run time': `${f.seconds.toFixed(1)} s`, 'QBO documents': String(f.documents),
+    'references resolved': String(f.referencesCreated), 'QBO requests': String(f.qboRequests), 'QBO batch calls': String(f.qboBatches),
+    'QBO 429 answers': String(f.qbo429), 'duplicates found': String(f.duplicates), 'totals not matching Shopify': String(f.mismatches), ...extra,
+  };
+  for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(30)} ${v}`);
+}
+
+async function benchA(orders: number): Promise<void> {
+  const stack = await startStack({
+    seed: 5000, orders, days: 90, qboTimeScale: 0,
+    shopify: { throttling: false }, qbo: { limits: false },
+  });
+  try {
+    stack.startWorker();
+    const f = await measure(stack, orders);
+    print('(a) backfill, limits off', f, { 'orders/second': `${(orders / f.seconds).toFixed(1)}   (target ≥ 100)` });
+  } finally {
+    await stack.close();
+  }
+}
+
+async function benchB(orders: number, scale: number): Promise<void> {
+  const stack = await startStack({ seed: 10_000, orders, days: 180, qboTimeScale: scale, qbo: { timeScale: scale } });
+  try {
+    stack.startWorker();
+    const f = await measure(stack, orders);
+    const minBatches = Math.ceil((f.documents + f.referencesCreated) / QBO_BATCH_MAX);
+    const minSeconds = ((minBatches / QBO_BATCHES_PER_MINUTE) * 60) / scale;
+    print(`(b) backfill under real limits, time scale ${scale} (QBO minute = ${(60 / scale).toFixed(1)} s)`, f, {
+      'minimum batch calls': String(minBatches),
+      'minimum time the limits allow': `${minSeconds.toFixed(1)} s`,
+      'minimum / measured': `${(minSeconds / f.seconds).toFixed(3)}   (target ≥ 0.85)`,
+      'orders/second': (orders / f.seconds).toFixed(1),
+    });
+  } finally {
+    await stack.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'orders-a': { type: 'string', default: '5000' },
+      'orders-b': { type: 'string', default: '10000' },
+      scale: { type: 'string', default: '10' },
+      only: { type: 'string' },
+    },
+  });
+  const num = (name: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${v}"`);
+    return n;
+  };
+  if (values.only && values.only !== 'a' && values.only !== 'b') throw new Error('--only must be a or b');
+  console.log(`Ledgerline sales-sync benchmark · node ${process.version} · ${new Date().toISOString()}`);
+  if (values.only !== 'b') await benchA(num('orders-a', values['orders-a']));
+  if (values.only !== 'a') await benchB(num('orders-b', values['orders-b']), num('scale', values.scale));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -27,8 +27,8 @@ export const CURSOR_OVERLAP_MS = 10 * 60_000;
 export const BULK_WINDOW_MS = 3 * 24 * 3600_000;
 /** Orders one page activity collects (several 3-order Shopify pages) before writing them. */
 export const PAGE_TARGET_ORDERS = 30;
-/** Orders one bulk-chunk activity reads and writes: ~7 QBO batches, well inside the heartbeat timeout. */
-export const BULK_CHUNK_ORDERS = 200;
+/** Orders one bulk-chunk activity reads and writes (~17 QBO batches; it heartbeats throughout). */
+export const BULK_CHUNK_ORDERS = 500;
 /** Parked orders re-tried per run (mapping may exist now, QBO may accept now). */
 export const PARKED_RETRY_LIMIT = 60;
 const HEARTBEAT_EVERY_MS = 5_000;

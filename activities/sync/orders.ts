@@ -32,7 +32,7 @@ import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import type { BatchItemResult, QboClient } from '../../integrations/qbo/client';
 import type { SyncCounts } from '../types';
 import { nextRow, readOrderRows, ROLE, writeRows, type LedgerRow, type LedgerWrite, type OrderRows } from './ledger';
-import { chunk, existingIdFrom, FAULT, faultCode, isDuplicateDocNumber, mapPool, qboLiteral } from './qbo-helpers';
+import { chunk, existingIdFrom, FAULT, faultCode, isDuplicateDocNumber, mapPool, qboLiteral, queryIn } from './qbo-helpers';
 import { forgetRefs, resolveReferences } from './references';
 
 type Entity = Record<string, unknown>;
@@ -426,8 +426,8 @@ async function settlePending(ctx: OrderSyncContext, orders: ShopifyOrderCore[], 
       r !== undefined && r.status === 'pending' && !r.qboId && r.qboType === type && Boolean(r.qboDocNumber));
     const byNumber = new Map<string, LedgerRow[]>();
     for (const row of pending) byNumber.set(row.qboDocNumber!, [...(byNumber.get(row.qboDocNumber!) ?? []), row]);
-    for (const numbers of chunk([...byNumber.keys()], IN_LIST_MAX)) {
-      const docs = await ctx.qbo.query(type, `DocNumber IN (${numbers.map(qboLiteral).join(', ')})`);
+    {
+      const docs = await queryIn(ctx.qbo, type, 'DocNumber', [...byNumber.keys()], IN_LIST_MAX);
       for (const doc of docs) {
         for (const row of byNumber.get(str(doc.DocNumber)) ?? []) {
           const order = byId.get(row.sourceKey as SourceKey);

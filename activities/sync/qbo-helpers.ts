@@ -2,6 +2,7 @@
  * Small pieces the sync activities share when talking to QBO: query literals, chunking, fault codes.
  */
 import { QboValidationError } from '../../domain/errors';
+import type { QboClient } from '../../integrations/qbo/client';
 
 /** A QBO query string literal (API-FACTS §5: single quotes, backslash-escaped). */
 export function qboLiteral(value: string): string {
@@ -46,4 +47,22 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
   });
   await Promise.all(workers);
   return results;
+}
+
+/**
+ * Entities whose `field` is one of `values`: `field IN (…)` in lists of `listMax`. API-FACTS §4/§2
+ * only show `=` for Sku and DocNumber; should a company refuse IN on a field (a ValidationFault), the
+ * values are asked one by one instead.
+ */
+export async function queryIn(qbo: QboClient, entity: string, field: string, values: string[], listMax = 30): Promise<Array<Record<string, unknown>>> {
+  const rows: Array<Record<string, unknown>> = [];
+  for (const part of chunk(values, listMax)) {
+    try {
+      rows.push(...(await qbo.query(entity, `${field} IN (${part.map(qboLiteral).join(', ')})`)));
+    } catch (err) {
+      if (!(err instanceof QboValidationError)) throw err;
+      for (const value of part) rows.push(...(await qbo.query(entity, `${field} = ${qboLiteral(value)}`)));
+    }
+  }
+  return rows;
 }

@@ -16,7 +16,7 @@ import { qboRefs } from '../../db/schema';
 import { isLedgerlineError } from '../../domain/errors';
 import type { CustomerReference, ItemReference, LineCategory, OrderReferencePlan, ResolvedRefs } from '../../domain/mapping';
 import type { QboClient } from '../../integrations/qbo/client';
-import { chunk, existingIdFrom, FAULT, faultCode, qboLiteral } from './qbo-helpers';
+import { chunk, existingIdFrom, FAULT, faultCode, qboLiteral, queryIn } from './qbo-helpers';
 
 type Entity = Record<string, unknown>;
 
@@ -112,14 +112,20 @@ async function lookUp(qbo: QboClient, wants: Want[], plans: Map<string, { ref?: 
       if (name) byDisplayName.set(name.toLowerCase(), w);
     }
   }
+  /** Names are sent as written (QBO may compare case-sensitively) and matched case-insensitively. */
+  const asWritten = new Map<string, string>();
+  for (const w of wants) {
+    const p = plans.get(w.key);
+    const name = p?.ref?.nameCandidates[0] ?? p?.name ?? (p?.customer?.kind === 'generic' ? p.customer.displayName : p?.customer?.displayNameCandidates[0]);
+    if (name) asWritten.set(name.toLowerCase(), name);
+  }
   const run = async (entity: 'Item' | 'Customer', field: string, index: Map<string, Want>, read: (e: Entity) => string, fold: boolean) => {
-    for (const keys of chunk([...index.keys()], IN_LIST_MAX)) {
-      const rows = await qbo.query(entity, `${field} IN (${keys.map(qboLiteral).join(', ')})`);
-      for (const row of rows) {
-        const k = fold ? read(row).toLowerCase() : read(row);
-        const w = index.get(k);
-        if (w && !found.has(w.key) && (w.kind !== 'category' || w.accepts(row)) && row.Active !== false) found.set(w.key, str(row.Id));
-      }
+    const values = [...index.keys()].map((k) => (fold ? (asWritten.get(k) ?? k) : k));
+    const rows = await queryIn(qbo, entity, field, values, IN_LIST_MAX);
+    for (const row of rows) {
+      const k = fold ? read(row).toLowerCase() : read(row);
+      const w = index.get(k);
+      if (w && !found.has(w.key) && (w.kind !== 'category' || w.accepts(row)) && row.Active !== false) found.set(w.key, str(row.Id));
     }
   };
   if (bySku.size) await run('Item', 'Sku', bySku, (e) => str(e.Sku), false);

@@ -15,7 +15,7 @@ import { createQboClient, type QboClient } from '../../integrations/qbo/client';
 import { createQboLimiter } from '../../integrations/qbo/limiter';
 import { createTokenProvider } from '../../integrations/qbo/tokens';
 import { pgliteDatabase } from '../support/db';
-import { insertConnectedStore, silentLogger, startWorld, testCipher, type SyncWorld } from '../support/sync-fixture';
+import { insertConnectedStore, silentLogger, startWorld, testCipher, usSettings, type SyncWorld } from '../support/sync-fixture';
 import { readBooks } from '../support/books';
 
 const cipher = testCipher();
@@ -197,3 +197,58 @@ describe('sales sync activities under faults', () => {
     expect(books.duplicates).toEqual([]);
   });
 });
+
+describe('sales sync activities: per-customer, name matching, missing items flagged', () => {
+  let w3: SyncWorld;
+  let db3: Database;
+
+  beforeAll(async () => {
+    db3 = await pgliteDatabase();
+    w3 = await startWorld({ seed: 31, orders: 40, days: 10 });
+    await insertConnectedStore(db3.db, cipher, w3, usSettings({ customers: 'per_customer', productMatch: 'name', missingItems: 'flag' }));
+    world = w3;
+    acts = createActivities({ db: db3.db, cipher, log: silentLogger, clock: () => new Date(), qboTokenUrl: w3.qbo.tokenUrl, qboEndpoint: w3.qbo.v3Endpoint, shopifyApiBaseUrl: w3.shopify.url, qboLimits: fastLimits });
+    const tokens = createTokenProvider({ db: db3.db, cipher, storeId: w3.storeId, tokenUrl: w3.qbo.tokenUrl, clock: () => new Date(), logger: silentLogger });
+    qbo = createQboClient({ realmId: w3.realmId, tokens, endpoint: w3.qbo.v3Endpoint, limiter: createQboLimiter({ db: db3.db, clock: () => new Date(), limits: fastLimits }), logger: silentLogger });
+  });
+  afterAll(async () => {
+    await w3?.close();
+    await db3?.close();
+  });
+
+  it('parks orders whose products have no QBO item with what is missing, then books them once the items exist', async () => {
+    const first = await runSync('scheduled', 30);
+    // Orders of products the company already has an item for (by name), or with no product line, go through.
+    expect(first.parked).toBeGreaterThan(30);
+    const parked = await db3.db.select().from(ledgerEntries).where(eq(ledgerEntries.status, 'parked'));
+    expect(parked.length).toBeGreaterThan(30);
+    for (const r of parked) {
+      expect(r.reasonCode).toBe('needs_mapping');
+      expect(r.reason).toMatch(/^Needs mapping: item name "/);
+    }
+    // A bookkeeper creates the items under the product names (as the reasons say), then the next run books the orders.
+    const names = new Set(parked.flatMap((r) => [...r.reason!.matchAll(/item name "([^"]+)"/g)].map((m) => m[1]!)));
+    for (const Name of names) {
+      await qbo.create('Item', { Name, Type: 'NonInventory', IncomeAccountRef: { value: '13' } }, { requestId: `bk-${Buffer.from(Name).toString('hex').slice(0, 40)}` });
+    }
+    await runSync('manual', 31);
+    const rows = await db3.db.select().from(ledgerEntries).where(eq(ledgerEntries.role, 'sale'));
+    expect(rows.filter((r) => r.status === 'parked')).toEqual([]);
+    const books = await readBooks(qbo, w3.shopify, w3.shopDomain);
+    expect(books.duplicates).toEqual([]);
+    expect(books.mismatches).toEqual([]);
+    expect(books.documentsByOrder.size).toBe(rows.filter((r) => r.status === 'synced').length);
+    // One QBO customer per Shopify customer email, each document on its buyer's customer.
+    const customers = await qbo.query('Customer');
+    const emails = customers.map((c) => String((c.PrimaryEmailAddr as { Address?: string } | undefined)?.Address ?? '').toLowerCase()).filter(Boolean);
+    expect(emails.length).toBe(new Set(emails).size);
+    const byId = new Map(customers.map((c) => [String(c.Id), c]));
+    for (const order of books.shopifyOrders) {
+      const doc = books.documentsByOrder.get(order.id)?.[0];
+      const email = (order.customer?.email ?? order.email ?? '').toLowerCase();
+      if (!doc || !email) continue;
+      expect(String((byId.get(String(doc.CustomerRef.value))?.PrimaryEmailAddr as { Address?: string } | undefined)?.Address ?? '').toLowerCase()).toBe(email);
+    }
+  });
+});
+

@@ -8,10 +8,12 @@
  *  (b) for a 10,000-order backfill under QBO's and Shopify's real limits, time-scaled (QBO's minute
  *      lasts 60/scale s in the emulator and in the worker's pacing alike): the minimum time those
  *      limits allow for the work, divided by the measured time. Target ≥ 0.85. The minimum is the
- *      fewest batch calls that could create what was created (⌈entities / 30⌉) at 40 batch calls a
- *      minute (API-FACTS §1); the Shopify side is one bulk operation, whose cost is negligible.
+ *      fewest batch calls that could create what was created (B = ⌈entities / 30⌉) at 40 batch calls
+ *      in any sliding minute (API-FACTS §1): (⌈B/40⌉ − 1) minutes. The Shopify side is bulk
+ *      operations, whose query cost is negligible; their run time counts against the measured time.
  *
- * Options: --orders-a 5000 --orders-b 10000 --scale 10 --only a|b. Needs PostgreSQL (TEST_DATABASE_URL,
+ * Options: --orders-a 5000 --orders-b 10000 --scale 5 --only a|b. Scale 5 (QBO's minute lasts 12 s) keeps
+ * the limits, not this 2-core machine, the bottleneck: they then allow 100 orders/s, (a) shows ~140. Needs PostgreSQL (TEST_DATABASE_URL,
  * default postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline; scripts/setup-postgres.sh).
  */
 import { parseArgs } from 'node:util';
@@ -36,6 +38,29 @@ interface RunFigures {
   qbo429: number;
   duplicates: number;
   mismatches: number;
+  /** Seconds from the run's start to QBO's first batch answer, and from its last to the run's end. */
+  leadIn: number;
+  leadOut: number;
+}
+
+/** The sync run's activities, from its workflow history: what each took, relative to the run's start. */
+async function timeline(stack: Stack, workflowId: string, startMs: number): Promise<string[]> {
+  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<string, { type: string; at: number }>();
+  const started = new Map<string, number>();
+  const lines: string[] = [];
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+  for (const e of history.events ?? []) {
+    const at = ms(e.eventTime) - startMs;
+    if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
+    if (e.activityTaskStartedEventAttributes) started.set(String(e.activityTaskStartedEventAttributes.scheduledEventId), at);
+    const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
+    if (done) {
+      const s = scheduled.get(String(done.scheduledEventId));
+      lines.push(`${s?.type ?? '?'} ${((s?.at ?? 0) / 1000).toFixed(1)}–${(at / 1000).toFixed(1)} s${e.activityTaskFailedEventAttributes ? ' (failed attempt)' : ''}`);
+    }
+  }
+  return lines;
 }
 
 async function measure(stack: Stack, orders: number): Promise<RunFigures> {
@@ -43,6 +68,7 @@ async function measure(stack: Stack, orders: number): Promise<RunFigures> {
   await stack.waitForRuns(storeId, 1, 3_600_000);
   const [run] = await stack.database.db.select().from(syncRuns).where(eq(syncRuns.storeId, storeId));
   if (!run?.finishedAt) throw new Error('the sync run has no finish time');
+  if (process.env.BENCH_TIMELINE) for (const line of await timeline(stack, run.workflowId, run.startedAt.getTime())) console.log(`    ${line}`);
   const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
   const log = stack.world.qbo.admin.requestLog({ realmId: stack.world.realmId });
   const issued = stack.world.qbo.admin.issueTokens(stack.world.realmId);
@@ -55,8 +81,11 @@ async function measure(stack: Stack, orders: number): Promise<RunFigures> {
   const books = await readBooks(reader, stack.world.shopify, stack.world.shopDomain);
   const refs = await stack.database.db.select().from(qboRefs).where(eq(qboRefs.storeId, storeId));
   const documents = [...books.documentsByOrder.values()].flat().length + books.payments.length;
+  const batchTimes = log.filter((r) => r.path.endsWith('/batch')).map((r) => Date.parse(r.time));
+  const leadIn = (Math.min(...batchTimes) - run.startedAt.getTime()) / 1000;
+  const leadOut = (run.finishedAt.getTime() - Math.max(...batchTimes)) / 1000;
   return {
-    orders, seconds, documents,
+    orders, seconds, documents, leadIn, leadOut,
     // Items and customers the sync resolved; those that already existed cost a query, not a create,
     // so counting them all as creates makes the minimum larger, never smaller (a conservative ratio).
     referencesCreated: refs.length,
@@ -73,7 +102,8 @@ function print(label: string, f: RunFigures, extra: Record<string, string>): voi
   const rows: Record<string, string> = {
     orders: String(f.orders), 'run time': `${f.seconds.toFixed(1)} s`, 'QBO documents': String(f.documents),
     'references resolved': String(f.referencesCreated), 'QBO requests': String(f.qboRequests), 'QBO batch calls': String(f.qboBatches),
-    'QBO 429 answers': String(f.qbo429), 'duplicates found': String(f.duplicates), 'totals not matching Shopify': String(f.mismatches), ...extra,
+    'QBO 429 answers': String(f.qbo429),
+    'start → first QBO batch': `${f.leadIn.toFixed(1)} s`, 'last QBO batch → end': `${f.leadOut.toFixed(1)} s`, 'duplicates found': String(f.duplicates), 'totals not matching Shopify': String(f.mismatches), ...extra,
   };
   for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(30)} ${v}`);
 }
@@ -98,7 +128,9 @@ async function benchB(orders: number, scale: number): Promise<void> {
     stack.startWorker();
     const f = await measure(stack, orders);
     const minBatches = Math.ceil((f.documents + f.referencesCreated) / QBO_BATCH_MAX);
-    const minSeconds = ((minBatches / QBO_BATCHES_PER_MINUTE) * 60) / scale;
+    // QBO counts in a sliding minute: the first 40 batch calls may go at once, each later 40 a minute
+    // after the 40 before them, so B calls need at least (⌈B/40⌉ − 1) minutes.
+    const minSeconds = ((Math.ceil(minBatches / QBO_BATCHES_PER_MINUTE) - 1) * 60) / scale;
     print(`(b) backfill under real limits, time scale ${scale} (QBO minute = ${(60 / scale).toFixed(1)} s)`, f, {
       'minimum batch calls': String(minBatches),
       'minimum time the limits allow': `${minSeconds.toFixed(1)} s`,
@@ -115,7 +147,7 @@ async function main(): Promise<void> {
     options: {
       'orders-a': { type: 'string', default: '5000' },
       'orders-b': { type: 'string', default: '10000' },
-      scale: { type: 'string', default: '10' },
+      scale: { type: 'string', default: '5' },
       only: { type: 'string' },
     },
   });

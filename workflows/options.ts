@@ -29,7 +29,8 @@ export const syncPage: ActivityOptions = {
 export const bulkPoll: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '10 days', // Shopify's bulk operation lifetime (API-FACTS §8)
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '1 minute', nonRetryableErrorTypes: [...nonRetryableErrorTypes, 'BulkOperationFailedError'] },
+  // Small operations finish in seconds, a year of orders in minutes: check soon, then every ≤ 20 s.
+  retry: { initialInterval: '1 second', backoffCoefficient: 1.25, maximumInterval: '20 seconds', nonRetryableErrorTypes: [...nonRetryableErrorTypes, 'BulkOperationFailedError'] },
 };
 
 /** Token refresh for one store; a revoked grant is final. */

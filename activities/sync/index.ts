@@ -25,9 +25,12 @@ import { processOrders, zeroCounts } from './orders';
 export const CURSOR_OVERLAP_MS = 10 * 60_000;
 /** Windows longer than this (and first syncs) use a bulk operation instead of paging (API-FACTS §8). */
 export const BULK_WINDOW_MS = 3 * 24 * 3600_000;
+/** Bulk windows are read in slices of at most this span (and at most BULK_MAX_SLICES slices). */
+export const BULK_SLICE_MS = 30 * 24 * 3600_000;
+export const BULK_MAX_SLICES = 24;
 /** Orders one page activity collects (several 3-order Shopify pages) before writing them. */
 export const PAGE_TARGET_ORDERS = 30;
-/** Orders one bulk-chunk activity reads and writes (~17 QBO batches; it heartbeats throughout). */
+/** Orders a bulk-chunk activity reads and writes when the workflow names no limit. */
 export const BULK_CHUNK_ORDERS = 500;
 /** Parked orders re-tried per run (mapping may exist now, QBO may accept now). */
 export const PARKED_RETRY_LIMIT = 60;
@@ -153,6 +156,18 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
       });
     },
 
+    async shopifyPlanBulkSlices(input) {
+      return guarded(input.storeId, async () => {
+        const ctx = await context(input.storeId);
+        const data = await ctx.shopify.request<{ orders: { nodes: Array<{ updatedAt: string }> } }>(
+          'query LedgerlineOldestOrder($query: String!) { orders(first: 1, sortKey: UPDATED_AT, query: $query) { nodes { updatedAt } } }',
+          { query: windowSearch(input.windowFrom, input.windowTo) }, { estimatedCost: 3 },
+        );
+        const oldest = data.orders.nodes[0]?.updatedAt;
+        return planSlices(input.windowFrom, input.windowTo, oldest ?? null);
+      });
+    },
+
     async shopifyStartOrdersBulk(input) {
       return guarded(input.storeId, async () => {
         const ctx = await context(input.storeId);
@@ -182,15 +197,16 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
       return guarded(input.storeId, async () => {
         const ctx = await context(input.storeId);
         const orders: ShopifyOrderCore[] = [];
+        const limit = input.limit ?? BULK_CHUNK_ORDERS;
         // The inner query places child rows that carry no gid (shipping lines, discount applications).
         const query = ordersBulkQuery(windowSearch(input.windowFrom, input.windowTo));
-        for await (const order of ctx.shopify.readBulkJsonl<ShopifyOrderCore>(input.url, { offset: input.offset, limit: BULK_CHUNK_ORDERS, query })) {
+        for await (const order of ctx.shopify.readBulkJsonl<ShopifyOrderCore>(input.url, { offset: input.offset, limit, query })) {
           orders.push(order);
         }
         heartbeat({ offset: input.offset, read: orders.length });
         // Bulk results hold every nested row (no `first`), so nothing needs completing.
         const counts = await write(ctx, { orders, unreadable: new Map() });
-        return { ...counts, nextOffset: input.offset + orders.length, done: orders.length < BULK_CHUNK_ORDERS };
+        return { ...counts, nextOffset: input.offset + orders.length, done: orders.length < limit };
       });
     },
 
@@ -241,6 +257,22 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
       log.warn({ storeId: input.storeId, runId: input.runId, error: input.error }, 'sync run failed');
     },
   };
+}
+
+/**
+ * Equal slices of [oldest order, windowTo), each ≤ BULK_SLICE_MS (at most BULK_MAX_SLICES); the first
+ * starts at the window's own start so nothing before the oldest order's second can slip through.
+ * No order in the window: no slice.
+ */
+export function planSlices(windowFrom: string | null, windowTo: string, oldestUpdatedAt: string | null): Array<{ from: string | null; to: string }> {
+  if (oldestUpdatedAt === null) return [];
+  const toMs = Date.parse(windowTo);
+  const startMs = Math.max(Date.parse(oldestUpdatedAt), windowFrom ? Date.parse(windowFrom) : -Infinity);
+  const span = Math.max(0, toMs - startMs);
+  const n = Math.min(BULK_MAX_SLICES, Math.max(1, Math.ceil(span / BULK_SLICE_MS)));
+  const bounds = Array.from({ length: n - 1 }, (_, i) => new Date(Math.floor((startMs + (span * (i + 1)) / n) / 1000) * 1000).toISOString());
+  const edges: Array<string | null> = [windowFrom, ...bounds, windowTo];
+  return Array.from({ length: n }, (_, i) => ({ from: edges[i]!, to: edges[i + 1]! }));
 }
 
 /**

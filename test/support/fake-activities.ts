@@ -37,6 +37,7 @@ export function recordingActivities(opts: { pageDelayMs?: number; failWith?: () 
       const more = page < (opts.pages ?? 1);
       return { fetched: 2, synced: 2, unchanged: 0, parked: 0, skipped: 0, failed: 0, hasNextPage: more, endCursor: more ? String(page) : null };
     },
+    async shopifyPlanBulkSlices() { return []; },
     async shopifyStartOrdersBulk() { return { bulkId: 'b1' }; },
     async shopifyAwaitBulk() { return { url: null, objectCount: 0 }; },
     async syncOrdersFromBulk() { return { fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0, nextOffset: 0, done: true }; },

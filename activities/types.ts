@@ -49,8 +49,9 @@ export interface SyncActivities {
   /** Splits a bulk window into time slices (from its oldest order on), so writing starts while later slices are read. */
   shopifyPlanBulkSlices(input: { storeId: string; windowFrom: string | null; windowTo: string }): Promise<Array<{ from: string | null; to: string }>>;
   shopifyStartOrdersBulk(input: { storeId: string; windowFrom: string | null; windowTo: string }): Promise<{ bulkId: string }>;
-  shopifyAwaitBulk(input: { storeId: string; bulkId: string }): Promise<{ url: string | null; objectCount: number }>;
-  syncOrdersFromBulk(input: { storeId: string; runId: string; url: string; offset: number; limit?: number; windowFrom: string | null; windowTo: string }): Promise<BulkChunkResult>;
+  /** The operation's result is a signed URL to the shop's data: it stays in the activities, never in workflow history. */
+  shopifyAwaitBulk(input: { storeId: string; bulkId: string }): Promise<{ hasResult: boolean; objectCount: number }>;
+  syncOrdersFromBulk(input: { storeId: string; runId: string; bulkId: string; offset: number; limit?: number; windowFrom: string | null; windowTo: string }): Promise<BulkChunkResult>;
   /** Re-examines orders parked or failed for reasons a fix may have removed (a mapping, a QBO setting). */
   syncRetryParked(input: { storeId: string; runId: string; before: string }): Promise<SyncCounts>;
   syncRunFinish(input: { storeId: string; runId: string; trigger: SyncTrigger; windowFrom: string | null; windowTo: string; advanceCursor: boolean; counts: SyncCounts; startedAt: string }): Promise<SyncRunSummary>;

@@ -22,9 +22,9 @@ const add = (a: SyncCounts, b: SyncCounts): SyncCounts => ({
 });
 
 /** Writes one bulk result in chunks, BULK_LANES at once (chunks hold disjoint orders). */
-async function writeBulk(base: { storeId: string; runId: string }, url: string, objectCount: number, slice: { from: string | null; to: string }): Promise<SyncCounts> {
+async function writeBulk(base: { storeId: string; runId: string }, bulkId: string, objectCount: number, slice: { from: string | null; to: string }): Promise<SyncCounts> {
   let counts = zero();
-  const chunk = (offset: number) => pages.syncOrdersFromBulk({ ...base, url, offset, limit: BULK_CHUNK_ORDERS, windowFrom: slice.from, windowTo: slice.to });
+  const chunk = (offset: number) => pages.syncOrdersFromBulk({ ...base, bulkId, offset, limit: BULK_CHUNK_ORDERS, windowFrom: slice.from, windowTo: slice.to });
   const offsets: number[] = [];
   for (let o = 0; o < objectCount; o += BULK_CHUNK_ORDERS) offsets.push(o);
   let next = 0;
@@ -67,7 +67,7 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
       const slices = await pages.shopifyPlanBulkSlices({ storeId: input.storeId, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
       const prepare = async (slice: { from: string | null; to: string }) => {
         const { bulkId } = await pages.shopifyStartOrdersBulk({ storeId: input.storeId, windowFrom: slice.from, windowTo: slice.to });
-        return { slice, ...(await poll.shopifyAwaitBulk({ storeId: input.storeId, bulkId })) };
+        return { slice, bulkId, ...(await poll.shopifyAwaitBulk({ storeId: input.storeId, bulkId })) };
       };
       let ready = slices[0] ? prepare(slices[0]) : undefined;
       for (let i = 0; ready; i++) {
@@ -76,7 +76,7 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
         ready = nextSlice ? prepare(nextSlice) : undefined;
         // If writing fails, the run fails; the prepared promise must not be an unhandled rejection.
         ready?.catch(() => undefined);
-        if (current.url !== null) counts = add(counts, await writeBulk(base, current.url, current.objectCount, current.slice));
+        if (current.hasResult) counts = add(counts, await writeBulk(base, current.bulkId, current.objectCount, current.slice));
       }
     } else {
       let after: string | null = null;

@@ -188,7 +188,7 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
       const ctx = await context(input.storeId);
       const op = await ctx.shopify.bulkStatus(input.bulkId);
       if (!op) throw new BulkOperationFailedError(`Shopify has no bulk operation ${input.bulkId}`);
-      if (op.status === 'COMPLETED') return { url: op.url, objectCount: op.rootObjectCount };
+      if (op.status === 'COMPLETED') return { hasResult: op.url !== null, objectCount: op.rootObjectCount };
       if (op.status === 'CREATED' || op.status === 'RUNNING') throw new BulkNotReadyError(op.status);
       throw new BulkOperationFailedError(`Shopify bulk operation ${op.id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}`);
     },
@@ -196,11 +196,15 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
     async syncOrdersFromBulk(input) {
       return guarded(input.storeId, async () => {
         const ctx = await context(input.storeId);
+        // The result URL is signed (read access to the shop's orders for days): asked for here, never
+        // carried through workflow history.
+        const op = await ctx.shopify.bulkStatus(input.bulkId);
+        if (!op?.url) throw new BulkOperationFailedError(`Shopify bulk operation ${input.bulkId} has no result file (status ${op?.status ?? 'unknown'})`);
         const orders: ShopifyOrderCore[] = [];
         const limit = input.limit ?? BULK_CHUNK_ORDERS;
         // The inner query places child rows that carry no gid (shipping lines, discount applications).
         const query = ordersBulkQuery(windowSearch(input.windowFrom, input.windowTo));
-        for await (const order of ctx.shopify.readBulkJsonl<ShopifyOrderCore>(input.url, { offset: input.offset, limit, query })) {
+        for await (const order of ctx.shopify.readBulkJsonl<ShopifyOrderCore>(op.url, { offset: input.offset, limit, query })) {
           orders.push(order);
         }
         heartbeat({ offset: input.offset, read: orders.length });

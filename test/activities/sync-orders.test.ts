@@ -32,15 +32,15 @@ async function runSync(trigger: 'scheduled' | 'manual' = 'manual', n = 1): Promi
   const add = (c: SyncCounts) => { for (const k of Object.keys(total) as (keyof SyncCounts)[]) total[k] += c[k]; };
   if (plan.mode === 'bulk') {
     const { bulkId } = await acts.shopifyStartOrdersBulk({ storeId: world.storeId, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
-    let url: string | null = null;
+    let hasResult = false;
     for (let i = 0; i < 400; i++) {
-      try { ({ url } = await acts.shopifyAwaitBulk({ storeId: world.storeId, bulkId })); break; } catch (err) {
+      try { ({ hasResult } = await acts.shopifyAwaitBulk({ storeId: world.storeId, bulkId })); break; } catch (err) {
         if ((err as Error).name !== 'BulkNotReadyError') throw err;
         await new Promise((r) => setTimeout(r, 25));
       }
     }
-    for (let offset = 0, done = url === null; !done;) {
-      const chunk = await acts.syncOrdersFromBulk({ storeId: world.storeId, runId: plan.runId, url: url!, offset, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
+    for (let offset = 0, done = !hasResult; !done;) {
+      const chunk = await acts.syncOrdersFromBulk({ storeId: world.storeId, runId: plan.runId, bulkId, offset, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
       add(chunk);
       ({ nextOffset: offset, done } = chunk);
     }
@@ -95,11 +95,11 @@ describe('sales sync activities', () => {
     const plan = await acts.syncRunBegin({ storeId: world.storeId, shopDomain: world.shopDomain, trigger: 'resync', window: { from: '2000-01-01T00:00:00Z' }, workflowId: 'resync-1' });
     expect(plan).toMatchObject({ mode: 'bulk', advanceCursor: false });
     const { bulkId } = await acts.shopifyStartOrdersBulk({ storeId: world.storeId, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
-    let url: string | null = null;
-    for (let i = 0; i < 400 && url === null; i++) {
-      try { ({ url } = await acts.shopifyAwaitBulk({ storeId: world.storeId, bulkId })); } catch { await new Promise((r) => setTimeout(r, 25)); }
+    let hasResult = false;
+    for (let i = 0; i < 400 && !hasResult; i++) {
+      try { ({ hasResult } = await acts.shopifyAwaitBulk({ storeId: world.storeId, bulkId })); } catch { await new Promise((r) => setTimeout(r, 25)); }
     }
-    const chunk = await acts.syncOrdersFromBulk({ storeId: world.storeId, runId: plan.runId, url: url!, offset: 0, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
+    const chunk = await acts.syncOrdersFromBulk({ storeId: world.storeId, runId: plan.runId, bulkId, offset: 0, windowFrom: plan.windowFrom, windowTo: plan.windowTo });
     expect(chunk).toMatchObject({ fetched: 120, synced: 0, unchanged: 118, skipped: 2, parked: 0, failed: 0, done: true });
     const after = await readBooks(qbo, world.shopify, world.shopDomain);
     expect([...after.documentsByOrder.values()].flat().map((d) => `${d.Id}:${d.SyncToken}`).sort())

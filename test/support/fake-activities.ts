@@ -39,7 +39,7 @@ export function recordingActivities(opts: { pageDelayMs?: number; failWith?: () 
     },
     async shopifyPlanBulkSlices() { return []; },
     async shopifyStartOrdersBulk() { return { bulkId: 'b1' }; },
-    async shopifyAwaitBulk() { return { url: null, objectCount: 0 }; },
+    async shopifyAwaitBulk() { return { hasResult: false, objectCount: 0 }; },
     async syncOrdersFromBulk() { return { fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0, nextOffset: 0, done: true }; },
     async syncRetryParked() { return { fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0 }; },
     async syncRunFinish(input): Promise<SyncRunSummary> {

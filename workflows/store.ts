@@ -1,5 +1,5 @@
 import {
-  ApplicationFailure, ChildWorkflowFailure, allHandlersFinished, condition, continueAsNew, executeChild,
+  ActivityFailure, ApplicationFailure, ChildWorkflowFailure, allHandlersFinished, condition, continueAsNew, executeChild,
   log, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../temporal/search-attributes';
@@ -12,6 +12,12 @@ import { syncRunWorkflow } from './sync-run';
 
 /** Continue-as-new after this many runs even if the server doesn't suggest it (keeps replays short). */
 const RUNS_PER_HISTORY = 200;
+
+function rootCause(err: unknown): unknown {
+  let current = err;
+  while ((current instanceof ChildWorkflowFailure || current instanceof ActivityFailure) && current.cause) current = current.cause;
+  return current;
+}
 
 interface Ticket extends PendingRequest { id: number; waiters: number }
 type Outcome = { ok: true; result: SyncNowResult } | { ok: false; error: string };
@@ -144,7 +150,8 @@ export async function storeWorkflow(input: StoreWorkflowInput): Promise<void> {
       lastError = undefined;
       if (ticket.waiters > 0) outcomes.set(ticket.id, { ok: true, result: { runId: childId, summary } });
     } catch (err) {
-      const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+      // The readable error is the innermost one: child failure → activity failure → application failure.
+      const cause = rootCause(err);
       const message = cause instanceof Error ? cause.message : String(cause);
       lastError = message;
       if (ticket.waiters > 0) outcomes.set(ticket.id, { ok: false, error: message });

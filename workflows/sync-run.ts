@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PageResult, SyncActivities, SyncCounts } from '../activities/types';
 import type { SyncRunInput, SyncRunSummary } from './definitions';
 import { bookkeeping, bulkPoll, syncPage } from './options';
@@ -14,6 +14,12 @@ const poll = proxyActivities<SyncActivities>(bulkPoll);
 const BULK_CHUNK_ORDERS = 1000;
 /** Bulk chunks in flight at once. */
 const BULK_LANES = 2;
+
+/** "syncOrdersFromBulk: QBO rejected …" rather than Temporal's generic "Activity task failed". */
+function readableError(err: unknown): string {
+  if (err instanceof ActivityFailure) return `${err.activityType}: ${err.cause?.message ?? err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
 
 const zero = (): SyncCounts => ({ fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0 });
 const add = (a: SyncCounts, b: SyncCounts): SyncCounts => ({
@@ -89,7 +95,7 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
     // Orders parked for a reason a fix may have removed (a mapping added, a QBO setting changed).
     counts = add(counts, await pages.syncRetryParked({ ...base, before: startedAt }));
   } catch (err) {
-    await book.syncRunFail({ ...base, error: err instanceof Error ? err.message : String(err) });
+    await book.syncRunFail({ ...base, error: readableError(err) });
     throw err;
   }
   return book.syncRunFinish({

@@ -110,4 +110,32 @@ describe('sales sync end to end', () => {
     }
     expect(books.trialBalance.debits).toBe(books.trialBalance.credits);
   }, 200_000);
+
+  it('a revoked QBO connection disconnects the store, which stops until new credentials are given', async () => {
+    const { world } = stack;
+    const [booked] = (await saleRows()).filter((r) => r.status === 'synced' && r.qboType === 'SalesReceipt');
+    const order = world.shopify.admin.getOrder(world.shopDomain, booked!.sourceKey.replace(/^order:/, ''));
+    world.shopify.admin.upsertOrders(world.shopDomain, [{ ...order, updatedAt: undefined, shippingAddress: { ...(order.shippingAddress ?? {}), address1: '1 Revoked Rd' } }]);
+    world.qbo.admin.revokeTokens(world.realmId); // the merchant disconnected the app in QBO
+
+    const failed = await stack.api<{ error: { code: string; message: string } }>('POST', `/stores/${storeId}/sync?wait=60`);
+    expect(failed.status).toBe(502);
+    expect(failed.body.error.message).toMatch(/invalid_grant|reconnect/i);
+    const view = await stack.api<{ state: string; connection: { ok: boolean; error: string | null } }>('GET', `/stores/${storeId}`);
+    expect(view.body.state).toBe('disconnected');
+    expect(view.body.connection.ok).toBe(false);
+    expect((await stack.api('POST', `/stores/${storeId}/sync`)).status).toBe(409);
+
+    // Reconnected: new tokens through the API, and the edit that waited is booked on the same document.
+    const issued = world.qbo.admin.issueTokens(world.realmId);
+    const put = await stack.api('PUT', `/stores/${storeId}/credentials`, { qbo: { realmId: world.realmId, clientId: world.qbo.clientId, clientSecret: world.qbo.clientSecret, accessToken: issued.accessToken, refreshToken: issued.refreshToken } });
+    expect(put.status).toBe(200);
+    const ok = await stack.api<{ summary: { synced: number } }>('POST', `/stores/${storeId}/sync?wait=60`);
+    expect(ok.status).toBe(200);
+    expect(ok.body.summary.synced).toBeGreaterThanOrEqual(1);
+    const doc = await reader().read('SalesReceipt', booked!.qboId!);
+    expect((doc.ShipAddr as { Line1?: string }).Line1).toBe('1 Revoked Rd');
+    const books = await readBooks(reader(), world.shopify, world.shopDomain);
+    expect(books.duplicates).toEqual([]);
+  }, 200_000);
 });

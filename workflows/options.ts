@@ -10,6 +10,7 @@ const nonRetryableErrorTypes = ['QboConnectionRevokedError', 'ShopifyAuthError',
 /** Short DB-only steps. */
 export const bookkeeping: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes },
 };
 
@@ -21,7 +22,10 @@ export const bookkeeping: ActivityOptions = {
  */
 export const syncPage: ActivityOptions = {
   startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '20 seconds',
+  heartbeatTimeout: '1 minute',
+  // A persistent failure (a bug, a database constraint) ends the run visibly after a while instead of
+  // retrying forever; the next run re-reads the same window (the cursor has not moved).
+  scheduleToCloseTimeout: '6 hours',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
 };
 

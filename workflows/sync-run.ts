@@ -35,14 +35,22 @@ async function writeBulk(base: { storeId: string; runId: string }, bulkId: strin
   for (let o = 0; o < objectCount; o += BULK_CHUNK_ORDERS) offsets.push(o);
   let next = 0;
   let end = objectCount;
+  let failure: { error: unknown } | undefined;
   const lane = async () => {
-    while (next < offsets.length) {
-      const result = await chunk(offsets[next++]!);
-      counts = add(counts, result);
-      end = Math.max(end, result.nextOffset);
+    while (next < offsets.length && !failure) {
+      try {
+        const result = await chunk(offsets[next++]!);
+        counts = add(counts, result);
+        end = Math.max(end, result.nextOffset);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
+  // After a failure no chunk starts, and the run fails only once the other lane's chunk has ended:
+  // the next run must not race writes of this one.
   await Promise.all(Array.from({ length: Math.min(BULK_LANES, offsets.length) }, lane));
+  if (failure) throw failure.error;
   // The file had more orders than the operation reported: read on until a short chunk.
   for (let offset = end, done = offsets.length > 0 && end === objectCount; !done; ) {
     const result = await chunk(offset);

@@ -30,8 +30,8 @@ export const BULK_SLICE_MS = 30 * 24 * 3600_000;
 export const BULK_MAX_SLICES = 24;
 /** Orders one page activity collects (several 3-order Shopify pages) before writing them. */
 export const PAGE_TARGET_ORDERS = 30;
-/** Orders a bulk-chunk activity reads and writes when the workflow names no limit. */
-export const BULK_CHUNK_ORDERS = 500;
+/** Orders a bulk-chunk activity reads and writes when the workflow names no limit (it names 1,000). */
+export const BULK_CHUNK_ORDERS = 1000;
 /** Parked orders re-tried per run (mapping may exist now, QBO may accept now). */
 export const PARKED_RETRY_LIMIT = 60;
 const HEARTBEAT_EVERY_MS = 5_000;
@@ -48,6 +48,15 @@ export class BulkNotReadyError extends LedgerlineError {
   override readonly name: string = 'BulkNotReadyError';
   constructor(status: string) {
     super('bulk_not_ready', `The Shopify bulk operation is ${status}; checking again`, true);
+  }
+}
+
+/** The attempt's cancellation signal (outside an activity, e.g. tests calling directly: none). */
+function attemptSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
   }
 }
 
@@ -98,7 +107,7 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
   }
 
   const write = (ctx: StoreContext, read: ReadOrders) =>
-    processOrders({ db, log: ctx.log, clock: deps.clock, storeId: ctx.storeId, settings: ctx.settings, timeZone: ctx.timeZone, qbo: ctx.qbo, heartbeat }, read.orders, read.unreadable);
+    processOrders({ db, log: ctx.log, clock: deps.clock, storeId: ctx.storeId, settings: ctx.settings, timeZone: ctx.timeZone, qbo: ctx.qbo, heartbeat, signal: attemptSignal() }, read.orders, read.unreadable);
 
   return {
     async syncRunBegin(input) {
@@ -231,6 +240,15 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
           const data = await ctx.shopify.request<{ nodes: Array<ShopifyOrderCore | null> }>(ORDERS_BY_IDS, { ids: ids.slice(i, i + ORDER_PAGE_LIMITS.orders) });
           orders.push(...data.nodes.filter((n): n is ShopifyOrderCore => n !== null && typeof n === 'object' && 'id' in n));
           heartbeat({ retried: orders.length });
+        }
+        // Orders Shopify no longer returns (deleted, or beyond the token's history scope) stop being re-tried.
+        const returned = new Set(orders.map((o) => o.id));
+        const gone = ids.filter((id) => !returned.has(id));
+        if (gone.length > 0) {
+          await db.update(ledgerEntries).set({
+            reasonCode: 'order_not_found', updatedAt: deps.clock(),
+            reason: sql`coalesce(${ledgerEntries.reason}, '') || ' — Shopify no longer returns this order (deleted, or outside the token''s order history); not re-tried'`,
+          }).where(and(eq(ledgerEntries.storeId, input.storeId), eq(ledgerEntries.role, 'sale'), inArray(ledgerEntries.sourceKey, gone.map((g) => `order:${g}`))));
         }
         return write(ctx, await completeOrders(ctx.shopify, orders));
       });

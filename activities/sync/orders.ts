@@ -22,7 +22,7 @@ import {
 } from '../../domain/errors';
 import { orderSourceKey, qboRequestId, type QboDocumentType, type SourceKey } from '../../domain/ledger';
 import {
-  buildInvoice, buildPayment, buildSalesReceipt, checkDocumentAgainstOrder, classifyOrder, documentFingerprint,
+  buildInvoice, buildPayment, buildSalesReceipt, checkDocumentAgainstOrder, classifyOrder, documentFingerprint, expectedTotals,
   orderAmounts, orderNoteMarker, planOrderReferences, type ExistingOrderDocument, type OrderClassification,
   type OrderReferencePlan, type QboSaleDocumentLike,
 } from '../../domain/mapping';
@@ -46,6 +46,11 @@ export interface OrderSyncContext {
   timeZone: string;
   qbo: QboClient;
   heartbeat: (details?: unknown) => void;
+  /**
+   * Aborted when Temporal has given up on this attempt (timed out or cancelled, learnt through a
+   * heartbeat): no batch starts after that, so a retry elsewhere never races this attempt's writes.
+   */
+  signal?: AbortSignal | undefined;
   /** Batch calls in flight at once for this activity (the realm limiter still caps the realm). */
   batchConcurrency?: number;
 }
@@ -108,7 +113,7 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
   const base = (w: Work, role: string) => ({ storeId, sourceKey: w.key, role, sourceType: 'order' });
   const saleRow = (w: Work, changes: Partial<LedgerWrite>): LedgerWrite =>
     nextRow(base(w, ROLE.sale), w.rows.sale, {
-      sourceName: w.order.name, sourceUpdatedAt: new Date(w.order.updatedAt), sourceTotalMinor: orderAmounts(w.order).total.minor, ...changes,
+      sourceName: w.order.name, sourceUpdatedAt: new Date(w.order.updatedAt), sourceTotalMinor: expectedTotals(w.order).documentTotal.minor, ...changes,
     }, ctx.clock());
   const park = (w: Work, code: string, reason: string, keep: Partial<LedgerWrite> = {}) => {
     writes.push(saleRow(w, { status: 'parked', reasonCode: code, reason, ...keep }));
@@ -194,7 +199,12 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
       }
       w.saleId = sale.qboId;
       w.saleSyncToken = sale.qboSyncToken ?? '0';
-      if (sale.fingerprint === w.fingerprint && sale.status === 'synced') {
+      const olderVersion = sale.sourceUpdatedAt !== null && Date.parse(w.order.updatedAt) < sale.sourceUpdatedAt.getTime();
+      if (olderVersion) {
+        // A replayed or overlapping read of an older version of the order: the newer one is booked.
+        counts.unchanged++;
+        w.done = true;
+      } else if (sale.fingerprint === w.fingerprint && sale.status === 'synced') {
         counts.unchanged++;
         if (w.classification.kind !== 'InvoiceAndPayment') w.done = true;
       } else {
@@ -219,12 +229,14 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
   const concurrency = ctx.batchConcurrency ?? 3;
 
   await mapPool(chunk(creates, BATCH_MAX), concurrency, async (group) => {
+    ctx.signal?.throwIfAborted();
     const results = await sendBatch(ctx.qbo, group.map((w) => ({ operation: 'create', entity: w.docType!, body: w.doc! })));
     for (const [i, w] of group.entries()) await onResult(w, results[i]!, 'create');
     await flush();
     ctx.heartbeat({ stage: 'create' });
   });
   await mapPool(chunk(updates, BATCH_MAX), concurrency, async (group) => {
+    ctx.signal?.throwIfAborted();
     const results = await sendBatch(ctx.qbo, group.map((w) => ({
       operation: 'update', entity: w.docType!, body: { ...w.doc!, Id: w.saleId!, SyncToken: w.saleSyncToken!, sparse: true },
     })));
@@ -292,7 +304,11 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
     if (op === 'create' && isDuplicateDocNumber(fault)) {
       // The number is taken: ours (adopt it) or someone else's (a person decides).
       const existingId = existingIdFrom(fault);
-      const doc = existingId ? await ctx.qbo.read(w.docType!, existingId).catch(() => undefined) : undefined;
+      // Only "not found"/"not allowed" means "not ours"; a 5xx or 429 must fail the attempt, not park.
+      const doc = existingId ? await ctx.qbo.read(w.docType!, existingId).catch((err: unknown) => {
+        if (isLedgerlineError(err) && !err.retryable) return undefined;
+        throw err;
+      }) : undefined;
       if (doc && str(doc.PrivateNote).includes(orderNoteMarker(w.order.id))) {
         w.saleId = str(doc.Id);
         w.saleSyncToken = str(doc.SyncToken);
@@ -434,9 +450,11 @@ async function settlePending(ctx: OrderSyncContext, orders: ShopifyOrderCore[], 
           if (!order || !str(doc.PrivateNote).includes(orderNoteMarker(order.id))) continue;
           ctx.log.info({ storeId: ctx.storeId, order: order.name, qboType: type, qboId: doc.Id }, 'adopted a document an earlier attempt created');
           const total = typeof doc.TotalAmt === 'number' ? fromQboAmount(doc.TotalAmt, orderAmounts(order).currency).minor : null;
-          const adopted = nextRow(row, row, {
-            status: 'synced', qboId: str(doc.Id), qboSyncToken: str(doc.SyncToken), qboTotalMinor: total, reason: null, reasonCode: null,
-          }, ctx.clock());
+          const violations = checkDocumentAgainstOrder(order, doc as unknown as QboSaleDocumentLike);
+          const verdict = violations.length === 0
+            ? { status: 'synced', reason: null, reasonCode: null }
+            : { status: 'parked', reasonCode: 'total_mismatch', reason: `QBO booked different figures than Shopify (${violations.map((v) => `${v.check}: QBO ${v.actual}, Shopify ${v.expected}`).join('; ')})` };
+          const adopted = nextRow(row, row, { ...verdict, qboId: str(doc.Id), qboSyncToken: str(doc.SyncToken), qboTotalMinor: total }, ctx.clock());
           writes.push(adopted);
           rowsByKey.set(row.sourceKey, { ...rowsByKey.get(row.sourceKey), sale: { ...row, ...adopted } as LedgerRow });
         }

@@ -35,17 +35,27 @@ export function existingIdFrom(err: unknown): string | undefined {
   return /(?:Id|TxnId)=(\d+)/.exec(err.message)?.[1];
 }
 
-/** Runs `fn` over `items` with at most `limit` at once, results in input order. */
+/**
+ * Runs `fn` over `items` with at most `limit` at once, results in input order. After the first
+ * failure no new item starts, and the failure is thrown only once the calls in flight have ended:
+ * a failed activity attempt must not leave writes running that its retry would race.
+ */
 export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const i = next++;
-      results[i] = await fn(items[i]!, i);
+      try {
+        results[i] = await fn(items[i]!, i);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   });
   await Promise.all(workers);
+  if (failure) throw failure.error;
   return results;
 }
 
@@ -61,7 +71,13 @@ export async function queryIn(qbo: QboClient, entity: string, field: string, val
       rows.push(...(await qbo.query(entity, `${field} IN (${part.map(qboLiteral).join(', ')})`)));
     } catch (err) {
       if (!(err instanceof QboValidationError)) throw err;
-      for (const value of part) rows.push(...(await qbo.query(entity, `${field} = ${qboLiteral(value)}`)));
+      for (const value of part) {
+        // A value QBO refuses even alone matches nothing (the caller then creates or parks).
+        rows.push(...(await qbo.query(entity, `${field} = ${qboLiteral(value)}`).catch((e: unknown) => {
+          if (e instanceof QboValidationError) return [];
+          throw e;
+        })));
+      }
     }
   }
   return rows;

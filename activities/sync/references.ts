@@ -140,6 +140,16 @@ async function lookUp(qbo: QboClient, wants: Want[], plans: Map<string, { ref?: 
   return found;
 }
 
+/** The entity, or undefined when QBO says it is gone; transient errors fail the attempt. */
+async function readUnlessGone(qbo: QboClient, entity: string, id: string): Promise<Entity | undefined> {
+  try {
+    return await qbo.read(entity, id);
+  } catch (err) {
+    if (isLedgerlineError(err) && !err.retryable) return undefined;
+    throw err;
+  }
+}
+
 /**
  * Creates the wants in batches, candidate by candidate: a 6240 on candidate n tries candidate n+1
  * (or adopts the clashing entity when it is acceptable). Returns ids by key and problems by key.
@@ -164,14 +174,14 @@ async function createMissing(qbo: QboClient, wants: Want[]): Promise<{ ids: Map<
         if (fault && !fault.retryable && faultCode(fault) === FAULT.duplicateName) {
           const clashId = existingIdFrom(fault);
           if (clashId && p.want.entity === 'Item') {
-            const clash = await qbo.read('Item', clashId).catch(() => undefined);
+            const clash = await readUnlessGone(qbo, 'Item', clashId);
             if (clash && p.want.accepts(clash)) {
               ids.set(p.want.key, clashId);
               continue;
             }
           }
           if (clashId && p.want.entity === 'Customer') {
-            const clash = await qbo.read('Customer', clashId).catch(() => undefined);
+            const clash = await readUnlessGone(qbo, 'Customer', clashId);
             if (clash && p.want.accepts(clash)) {
               ids.set(p.want.key, clashId);
               continue;

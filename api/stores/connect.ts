@@ -82,9 +82,22 @@ function checkCurrency(shopCurrency: string, preferences: Record<string, unknown
   }
 }
 
-/** Currency check, accounts found or created in QBO, taxMode detected: the complete settings. */
+/**
+ * Ledgerline finds a document whose create answer was lost by the DocNumber it sent (API-FACTS §2). A
+ * company with custom transaction numbers off ignores sent DocNumbers and numbers documents itself, so
+ * that search could not work there and a retry could book an order twice: such a company is refused.
+ */
+function checkCustomTxnNumbers(preferences: Record<string, unknown>): void {
+  const forms = preferences.SalesFormsPrefs as Record<string, unknown> | undefined;
+  if (forms?.CustomTxnNumbers === false) {
+    throw new HttpError(422, 'custom_txn_numbers_off', 'The QBO company numbers sales forms itself (Account and Settings → Sales → Custom transaction numbers is off); turn custom transaction numbers on so Ledgerline can number documents after the Shopify order and find them again');
+  }
+}
+
+/** Currency and numbering checks, accounts found or created in QBO, taxMode detected: the complete settings. */
 async function settle(settingsIn: Record<string, unknown>, qbo: QboCheck, shopCurrency: string) {
   checkCurrency(shopCurrency, qbo.preferences);
+  checkCustomTxnNumbers(qbo.preferences);
   const accountsIn = isPlainObject(settingsIn.accounts) ? (settingsIn.accounts as Partial<Record<AccountKey, string>>) : {};
   const inventory = (settingsIn.missingItems ?? 'auto_create') === 'auto_create' && settingsIn.autoCreateItemType === 'Inventory';
   let resolution;

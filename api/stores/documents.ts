@@ -46,7 +46,7 @@ function encodeCursor(c: Cursor): string {
 function decodeCursor(text: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string')) return value as Cursor;
+    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string') && !Number.isNaN(Date.parse(value[0] as string))) return value as Cursor;
   } catch {
     // fall through
   }

@@ -350,6 +350,16 @@ describe('POST /stores', () => {
   });
 });
 
+describe('POST /stores: companies that number their own forms', () => {
+  it('refuses a company with custom transaction numbers off (the lost-answer search needs our DocNumbers)', async () => {
+    const base = defaultCompany({ realmId: '9130359988776601', country: 'US' });
+    const company = newCompany({ ...base, qboCompany: { ...base.qboCompany, preferences: { SalesFormsPrefs: { CustomTxnNumbers: false } } } });
+    const res = await call('POST', '/stores', connectBody(newShop('ownnumbers'), company));
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'custom_txn_numbers_off', message: expect.stringContaining('Custom transaction numbers') });
+  });
+});
+
 function newCompanyTokens(realmId: string): Company {
   const issued = qbo.admin.issueTokens(realmId);
   secrets.add(issued.accessToken);

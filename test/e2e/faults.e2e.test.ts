@@ -49,6 +49,9 @@ describe('sales sync end to end under injected faults', () => {
     expect(log.filter((r) => r.status === 429).length).toBeGreaterThan(0);
     expect(log.filter((r) => r.dropped).length).toBeGreaterThan(0);
 
+    // Exactly once came from the ledger's own search, not from QBO refusing a repeated DocNumber (6140):
+    // that path reads and updates the document one by one, and no such call was made.
+    expect(stack.world.qbo.admin.requestLog().filter((r) => /^(salesreceipt|invoice)$/i.test(r.entity ?? '') && r.operation !== 'query')).toEqual([]);
     const issued = stack.world.qbo.admin.issueTokens(stack.world.realmId);
     stack.world.qbo.admin.clearFaults(); // read the books back cleanly
     const qbo = createQboClient({

@@ -52,6 +52,9 @@ describe('sales sync end to end through a worker crash', () => {
     stack.startWorker();
     await stack.waitForRuns(storeId, 1, 400_000);
 
+    // Exactly once came from the ledger's own search, not from QBO refusing a repeated DocNumber (6140):
+    // that path reads and updates the document one by one, and no such call was made.
+    expect(stack.world.qbo.admin.requestLog().filter((r) => /^(salesreceipt|invoice)$/i.test(r.entity ?? '') && r.operation !== 'query')).toEqual([]);
     const issued = stack.world.qbo.admin.issueTokens(stack.world.realmId);
     const qbo = createQboClient({
       realmId: stack.world.realmId, tokens: { storeId: 'reader', accessToken: async () => issued.accessToken }, endpoint: stack.world.qbo.v3Endpoint,

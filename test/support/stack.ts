@@ -56,7 +56,7 @@ export interface Stack {
   /** POST /stores for the world's shop and QBO company; answers the created store's id. */
   connect(settings?: Record<string, unknown>): Promise<string>;
   api<T = any>(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<{ status: number; body: T }>;
-  /** Polls until the store has `n` completed sync runs (a failed run fails the wait with its error). */
+  /** Polls until the store has `n` completed sync runs; past the deadline it fails with every run's status and error and the workers' output. */
   waitForRuns(storeId: string, n: number, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -282,7 +282,8 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
 }
 
 /**
- * Equal slices of [oldest order, windowTo), each ≤ BULK_SLICE_MS (at most BULK_MAX_SLICES); the first
+ * Equal slices of [oldest order, windowTo), each ≤ BULK_SLICE_MS (at most BULK_MAX_SLICES), the first
+ * of them cut at a quarter so writing starts after a small first bulk operation. The first slice
  * starts at the window's own start so nothing before the oldest order's second can slip through.
  * No order in the window: no slice.
  */
@@ -292,9 +293,11 @@ export function planSlices(windowFrom: string | null, windowTo: string, oldestUp
   const startMs = Math.max(Date.parse(oldestUpdatedAt), windowFrom ? Date.parse(windowFrom) : -Infinity);
   const span = Math.max(0, toMs - startMs);
   const n = Math.min(BULK_MAX_SLICES, Math.max(1, Math.ceil(span / BULK_SLICE_MS)));
-  const bounds = Array.from({ length: n - 1 }, (_, i) => new Date(Math.floor((startMs + (span * (i + 1)) / n) / 1000) * 1000).toISOString());
-  const edges: Array<string | null> = [windowFrom, ...bounds, windowTo];
-  return Array.from({ length: n }, (_, i) => ({ from: edges[i]!, to: edges[i + 1]! }));
+  const at = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  const bounds = Array.from({ length: n - 1 }, (_, i) => at(startMs + (span * (i + 1)) / n));
+  const quarter = at(startMs + span / n / 4);
+  const edges = [...new Set([windowFrom, ...(quarter > at(startMs) ? [quarter] : []), ...bounds, windowTo])];
+  return edges.slice(0, -1).map((from, i) => ({ from, to: edges[i + 1]! }));
 }
 
 /**

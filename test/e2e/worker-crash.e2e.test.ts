@@ -32,15 +32,19 @@ const rowsOf = () => stack.database.db.select().from(ledgerEntries).where(and(eq
 describe('sales sync end to end through a worker crash', () => {
   it('a worker killed mid-backfill and replaced leaves every order booked exactly once', async () => {
     const first = stack.workers[0]!;
-    // Wait until the backfill is under way: some orders written, most not.
+    // Wait until the backfill is under way: some orders written, most not, and creates in flight.
     const deadline = Date.now() + 180_000;
     let progress = 0;
+    let inFlight = 0;
     while (Date.now() < deadline) {
-      progress = (await rowsOf()).filter((r) => r.status === 'synced').length;
-      if (progress >= 30) break;
-      await new Promise((r) => setTimeout(r, 100));
+      const rows = await rowsOf();
+      progress = rows.filter((r) => r.status === 'synced').length;
+      inFlight = rows.filter((r) => r.status === 'pending').length;
+      if (progress >= 30 && inFlight > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
     }
     expect(progress).toBeGreaterThanOrEqual(30);
+    expect(inFlight).toBeGreaterThan(0);
     expect(progress).toBeLessThan(500);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe(null);

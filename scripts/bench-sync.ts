@@ -19,11 +19,9 @@
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { qboRefs, syncRuns } from '../db/schema';
-import { createQboClient } from '../integrations/qbo/client';
-import { createQboLimiter } from '../integrations/qbo/limiter';
 import { readBooks } from '../test/support/books';
 import { startStack, type Stack } from '../test/support/stack';
-import { silentLogger } from '../test/support/sync-fixture';
+import { qboReader } from '../test/support/sync-fixture';
 
 const QBO_BATCH_MAX = 30;
 const QBO_BATCHES_PER_MINUTE = 40;
@@ -71,13 +69,8 @@ async function measure(stack: Stack, orders: number): Promise<RunFigures> {
   if (process.env.BENCH_TIMELINE) for (const line of await timeline(stack, run.workflowId, run.startedAt.getTime())) console.log(`    ${line}`);
   const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
   const log = stack.world.qbo.admin.requestLog({ realmId: stack.world.realmId });
-  const issued = stack.world.qbo.admin.issueTokens(stack.world.realmId);
   stack.world.qbo.admin.setFaults([]);
-  const reader = createQboClient({
-    realmId: stack.world.realmId, tokens: { storeId: 'bench', accessToken: async () => issued.accessToken }, endpoint: stack.world.qbo.v3Endpoint,
-    limiter: createQboLimiter({ db: stack.database.db, clock: () => new Date(), limits: { requestsPerWindow: 1_000_000, batchesPerWindow: 1_000_000, windowMs: 1000 } }),
-    logger: silentLogger,
-  });
+  const reader = qboReader(stack.world, stack.database.db);
   const books = await readBooks(reader, stack.world.shopify, stack.world.shopDomain);
   const refs = await stack.database.db.select().from(qboRefs).where(eq(qboRefs.storeId, storeId));
   const documents = [...books.documentsByOrder.values()].flat().length + books.payments.length;

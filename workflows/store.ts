@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, ApplicationFailure, ChildWorkflowFailure, allHandlersFinished, condition, continueAsNew, executeChild,
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, executeChild,
   log, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../temporal/search-attributes';
@@ -8,16 +8,11 @@ import {
   type SyncRunSummary, disconnectedSignal, nudgeSignal, pauseSignal, resumeSignal, setIntervalSignal, statusQuery,
   syncNowUpdate, workflowIds,
 } from './definitions';
+import { innermostCause, readableError } from './failures';
 import { syncRunWorkflow } from './sync-run';
 
 /** Continue-as-new after this many runs even if the server doesn't suggest it (keeps replays short). */
 const RUNS_PER_HISTORY = 200;
-
-function rootCause(err: unknown): unknown {
-  let current = err;
-  while ((current instanceof ChildWorkflowFailure || current instanceof ActivityFailure) && current.cause) current = current.cause;
-  return current;
-}
 
 interface Ticket extends PendingRequest { id: number; waiters: number }
 type Outcome = { ok: true; result: SyncNowResult } | { ok: false; error: string };
@@ -151,8 +146,8 @@ export async function storeWorkflow(input: StoreWorkflowInput): Promise<void> {
       if (ticket.waiters > 0) outcomes.set(ticket.id, { ok: true, result: { runId: childId, summary } });
     } catch (err) {
       // The readable error is the innermost one: child failure → activity failure → application failure.
-      const cause = rootCause(err);
-      const message = cause instanceof Error ? cause.message : String(cause);
+      const cause = innermostCause(err);
+      const message = readableError(err);
       lastError = message;
       if (ticket.waiters > 0) outcomes.set(ticket.id, { ok: false, error: message });
       if (cause instanceof ApplicationFailure && cause.type === 'QboConnectionRevokedError') setState('disconnected');

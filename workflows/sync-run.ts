@@ -1,6 +1,7 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PageResult, SyncActivities, SyncCounts } from '../activities/types';
 import type { SyncRunInput, SyncRunSummary } from './definitions';
+import { readableError } from './failures';
 import { bookkeeping, bulkPoll, syncPage } from './options';
 
 const book = proxyActivities<SyncActivities>(bookkeeping);
@@ -14,12 +15,6 @@ const poll = proxyActivities<SyncActivities>(bulkPoll);
 const BULK_CHUNK_ORDERS = 1000;
 /** Bulk chunks in flight at once. */
 const BULK_LANES = 2;
-
-/** "syncOrdersFromBulk: QBO rejected …" rather than Temporal's generic "Activity task failed". */
-function readableError(err: unknown): string {
-  if (err instanceof ActivityFailure) return `${err.activityType}: ${err.cause?.message ?? err.message}`;
-  return err instanceof Error ? err.message : String(err);
-}
 
 const zero = (): SyncCounts => ({ fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0 });
 const add = (a: SyncCounts, b: SyncCounts): SyncCounts => ({

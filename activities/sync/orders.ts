@@ -270,19 +270,12 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
 
   /** Records a document QBO holds for the order, checking invariant 2 against Shopify's figures. */
   function recordSale(w: Work, entity: Entity): void {
-    const violations = checkDocumentAgainstOrder(w.order, entity as unknown as QboSaleDocumentLike);
-    const total = typeof entity.TotalAmt === 'number' ? fromQboAmount(entity.TotalAmt, orderAmounts(w.order).currency).minor : null;
-    const common: Partial<LedgerWrite> = {
-      qboType: w.docType!, qboId: str(entity.Id), qboSyncToken: str(entity.SyncToken), qboDocNumber: str(entity.DocNumber) || null,
-      qboTotalMinor: total, fingerprint: w.fingerprint!,
-    };
-    if (violations.length > 0) {
-      const text = violations.map((v) => `${v.check}: QBO ${v.actual}, Shopify ${v.expected}`).join('; ');
-      writes.push(saleRow(w, { ...common, status: 'parked', reasonCode: 'total_mismatch', reason: `QBO booked different figures than Shopify (${text})` }));
-      ctx.log.warn({ storeId, order: w.order.name, violations }, 'qbo document does not match the order');
-      return;
-    }
-    writes.push(saleRow(w, { ...common, status: 'synced', reasonCode: null, reason: null }));
+    const { verdict, violations } = checkSale(w.order, entity);
+    if (violations.length > 0) ctx.log.warn({ storeId, order: w.order.name, violations }, 'qbo document does not match the order');
+    writes.push(saleRow(w, {
+      ...verdict, qboType: w.docType!, qboId: str(entity.Id), qboSyncToken: str(entity.SyncToken), qboDocNumber: str(entity.DocNumber) || null,
+      qboTotalMinor: totalMinor(w.order, entity), fingerprint: w.fingerprint!,
+    }));
   }
 
   async function onResult(w: Work, result: BatchItemResult, op: 'create' | 'update'): Promise<void> {
@@ -383,7 +376,7 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
       const entity = await ctx.qbo.create('Payment', body, { requestId });
       writes.push(paymentRow({
         status: 'synced', qboType: 'Payment', qboId: str(entity.Id), qboSyncToken: str(entity.SyncToken), reason: null, reasonCode: null,
-        qboTotalMinor: typeof entity.TotalAmt === 'number' ? fromQboAmount(entity.TotalAmt, orderAmounts(w.order).currency).minor : null,
+        qboTotalMinor: totalMinor(w.order, entity),
       }));
       counts.synced++;
     } catch (err) {
@@ -414,6 +407,23 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
       park(w, 'qbo_validation', `Voiding invoice ${sale.qboId}: ${err.message}`);
     }
   }
+}
+
+/** The QBO document's TotalAmt in the order's minor units (null when QBO did not say). */
+function totalMinor(order: ShopifyOrderCore, entity: Entity): number | null {
+  return typeof entity.TotalAmt === 'number' ? fromQboAmount(entity.TotalAmt, orderAmounts(order).currency).minor : null;
+}
+
+/** Invariant 2 for a sale document QBO holds: synced, or parked saying what differs from Shopify. */
+function checkSale(order: ShopifyOrderCore, doc: Entity) {
+  const violations = checkDocumentAgainstOrder(order, doc as unknown as QboSaleDocumentLike);
+  const verdict: Pick<LedgerWrite, 'status' | 'reason' | 'reasonCode'> = violations.length === 0
+    ? { status: 'synced', reason: null, reasonCode: null }
+    : {
+        status: 'parked', reasonCode: 'total_mismatch',
+        reason: `QBO booked different figures than Shopify (${violations.map((v) => `${v.check}: QBO ${v.actual}, Shopify ${v.expected}`).join('; ')})`,
+      };
+  return { verdict, violations };
 }
 
 interface BatchOp {
@@ -449,12 +459,7 @@ async function settlePending(ctx: OrderSyncContext, orders: ShopifyOrderCore[], 
           const order = byId.get(row.sourceKey as SourceKey);
           if (!order || !str(doc.PrivateNote).includes(orderNoteMarker(order.id))) continue;
           ctx.log.info({ storeId: ctx.storeId, order: order.name, qboType: type, qboId: doc.Id }, 'adopted a document an earlier attempt created');
-          const total = typeof doc.TotalAmt === 'number' ? fromQboAmount(doc.TotalAmt, orderAmounts(order).currency).minor : null;
-          const violations = checkDocumentAgainstOrder(order, doc as unknown as QboSaleDocumentLike);
-          const verdict = violations.length === 0
-            ? { status: 'synced', reason: null, reasonCode: null }
-            : { status: 'parked', reasonCode: 'total_mismatch', reason: `QBO booked different figures than Shopify (${violations.map((v) => `${v.check}: QBO ${v.actual}, Shopify ${v.expected}`).join('; ')})` };
-          const adopted = nextRow(row, row, { ...verdict, qboId: str(doc.Id), qboSyncToken: str(doc.SyncToken), qboTotalMinor: total }, ctx.clock());
+          const adopted = nextRow(row, row, { ...checkSale(order, doc).verdict, qboId: str(doc.Id), qboSyncToken: str(doc.SyncToken), qboTotalMinor: totalMinor(order, doc) }, ctx.clock());
           writes.push(adopted);
           rowsByKey.set(row.sourceKey, { ...rowsByKey.get(row.sourceKey), sale: { ...row, ...adopted } as LedgerRow });
         }

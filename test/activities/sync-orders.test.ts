@@ -7,15 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { createActivities } from '../../activities';
 import type { Activities, SyncCounts } from '../../activities/types';
 import type { Database } from '../../db/client';
 import { ledgerEntries, stores } from '../../db/schema';
-import { createQboClient, type QboClient } from '../../integrations/qbo/client';
-import { createQboLimiter } from '../../integrations/qbo/limiter';
-import { createTokenProvider } from '../../integrations/qbo/tokens';
+import type { QboClient } from '../../integrations/qbo/client';
 import { pgliteDatabase } from '../support/db';
-import { insertConnectedStore, silentLogger, startWorld, testCipher, usSettings, type SyncWorld } from '../support/sync-fixture';
+import { insertConnectedStore, qboReader, startWorld, testCipher, usSettings, worldActivities, type SyncWorld } from '../support/sync-fixture';
 import { readBooks } from '../support/books';
 
 const cipher = testCipher();
@@ -23,7 +20,6 @@ let db: Database;
 let world: SyncWorld;
 let acts: Activities;
 let qbo: QboClient;
-const fastLimits = { requestsPerWindow: 10_000, batchesPerWindow: 10_000, windowMs: 1000 };
 
 async function runSync(trigger: 'scheduled' | 'manual' = 'manual', n = 1): Promise<SyncCounts> {
   const plan = await acts.syncRunBegin({ storeId: world.storeId, shopDomain: world.shopDomain, trigger, workflowId: `test-run-${n}-${Date.now()}` });
@@ -61,10 +57,8 @@ beforeAll(async () => {
   db = await pgliteDatabase();
   world = await startWorld({ seed: 11, orders: 120, days: 20 });
   await insertConnectedStore(db.db, cipher, world);
-  const deps = { db: db.db, cipher, log: silentLogger, clock: () => new Date(), qboTokenUrl: world.qbo.tokenUrl, qboEndpoint: world.qbo.v3Endpoint, shopifyApiBaseUrl: world.shopify.url, qboLimits: fastLimits };
-  acts = createActivities(deps);
-  const tokens = createTokenProvider({ db: db.db, cipher, storeId: world.storeId, tokenUrl: world.qbo.tokenUrl, clock: deps.clock, logger: silentLogger });
-  qbo = createQboClient({ realmId: world.realmId, tokens, endpoint: world.qbo.v3Endpoint, limiter: createQboLimiter({ db: db.db, clock: deps.clock, limits: fastLimits }), logger: silentLogger });
+  acts = worldActivities(world, db.db, cipher);
+  qbo = qboReader(world, db.db);
 });
 
 afterAll(async () => {
@@ -132,10 +126,8 @@ describe('sales sync activities under faults', () => {
     db2 = await pgliteDatabase();
     w2 = await startWorld({ seed: 23, orders: 60, days: 10 });
     await insertConnectedStore(db2.db, cipher, w2);
-    const deps = { db: db2.db, cipher, log: silentLogger, clock: () => new Date(), qboTokenUrl: w2.qbo.tokenUrl, qboEndpoint: w2.qbo.v3Endpoint, shopifyApiBaseUrl: w2.shopify.url, qboLimits: fastLimits };
-    acts2 = createActivities(deps);
-    const tokens = createTokenProvider({ db: db2.db, cipher, storeId: w2.storeId, tokenUrl: w2.qbo.tokenUrl, clock: deps.clock, logger: silentLogger });
-    qbo2 = createQboClient({ realmId: w2.realmId, tokens, endpoint: w2.qbo.v3Endpoint, limiter: createQboLimiter({ db: db2.db, clock: deps.clock, limits: fastLimits }), logger: silentLogger });
+    acts2 = worldActivities(w2, db2.db, cipher);
+    qbo2 = qboReader(w2, db2.db);
   });
   afterAll(async () => {
     await w2?.close();
@@ -207,9 +199,8 @@ describe('sales sync activities: per-customer, name matching, missing items flag
     w3 = await startWorld({ seed: 31, orders: 40, days: 10 });
     await insertConnectedStore(db3.db, cipher, w3, usSettings({ customers: 'per_customer', productMatch: 'name', missingItems: 'flag' }));
     world = w3;
-    acts = createActivities({ db: db3.db, cipher, log: silentLogger, clock: () => new Date(), qboTokenUrl: w3.qbo.tokenUrl, qboEndpoint: w3.qbo.v3Endpoint, shopifyApiBaseUrl: w3.shopify.url, qboLimits: fastLimits });
-    const tokens = createTokenProvider({ db: db3.db, cipher, storeId: w3.storeId, tokenUrl: w3.qbo.tokenUrl, clock: () => new Date(), logger: silentLogger });
-    qbo = createQboClient({ realmId: w3.realmId, tokens, endpoint: w3.qbo.v3Endpoint, limiter: createQboLimiter({ db: db3.db, clock: () => new Date(), limits: fastLimits }), logger: silentLogger });
+    acts = worldActivities(w3, db3.db, cipher);
+    qbo = qboReader(w3, db3.db);
   });
   afterAll(async () => {
     await w3?.close();

@@ -7,11 +7,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntries, syncRuns } from '../../db/schema';
-import { createQboClient } from '../../integrations/qbo/client';
-import { createQboLimiter } from '../../integrations/qbo/limiter';
 import { readBooks } from '../support/books';
 import { startStack, type Stack } from '../support/stack';
-import { silentLogger } from '../support/sync-fixture';
+import { qboReader } from '../support/sync-fixture';
 
 // The QBO emulator's minute is 1 s here and the worker scales its limits and 429 wait alike.
 const TIME_SCALE = 60;
@@ -52,12 +50,8 @@ describe('sales sync end to end under injected faults', () => {
     // Exactly once came from the ledger's own search, not from QBO refusing a repeated DocNumber (6140):
     // that path reads and updates the document one by one, and no such call was made.
     expect(stack.world.qbo.admin.requestLog().filter((r) => /^(salesreceipt|invoice)$/i.test(r.entity ?? '') && r.operation !== 'query')).toEqual([]);
-    const issued = stack.world.qbo.admin.issueTokens(stack.world.realmId);
     stack.world.qbo.admin.clearFaults(); // read the books back cleanly
-    const qbo = createQboClient({
-      realmId: stack.world.realmId, tokens: { storeId: 'reader', accessToken: async () => issued.accessToken }, endpoint: stack.world.qbo.v3Endpoint,
-      limiter: createQboLimiter({ db: stack.database.db, clock: () => new Date(), limits: { windowMs: 1000, requestsPerWindow: 400, batchesPerWindow: 30 } }), logger: silentLogger,
-    });
+    const qbo = qboReader(stack.world, stack.database.db);
     const rows = await stack.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'sale')));
     const books = await readBooks(qbo, stack.world.shopify, stack.world.shopDomain);
     expect(new Set(rows.map((r) => r.sourceKey)).size).toBe(500);

@@ -10,26 +10,14 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntries } from '../../db/schema';
-import { createQboClient, type QboClient } from '../../integrations/qbo/client';
-import { createQboLimiter } from '../../integrations/qbo/limiter';
 import { readBooks } from '../support/books';
 import { startStack, type Stack } from '../support/stack';
-import { silentLogger } from '../support/sync-fixture';
+import { qboReader } from '../support/sync-fixture';
 
 let stack: Stack;
 let storeId: string;
 
-/** A QBO client of our own (a fresh token pair), to read the books back as an accountant would. */
-function reader(): QboClient {
-  const issued = stack.world.qbo.admin.issueTokens(stack.world.realmId);
-  return createQboClient({
-    realmId: stack.world.realmId,
-    tokens: { storeId: 'reader', accessToken: async () => issued.accessToken },
-    endpoint: stack.world.qbo.v3Endpoint,
-    limiter: createQboLimiter({ db: stack.database.db, clock: () => new Date(), limits: { windowMs: 1000, requestsPerWindow: 1000, batchesPerWindow: 100 } }),
-    logger: silentLogger,
-  });
-}
+const reader = () => qboReader(stack.world, stack.database.db);
 
 const saleRows = async () => (await stack.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'sale'))));
 

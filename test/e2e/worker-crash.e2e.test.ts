@@ -8,11 +8,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntries } from '../../db/schema';
-import { createQboClient } from '../../integrations/qbo/client';
-import { createQboLimiter } from '../../integrations/qbo/limiter';
 import { readBooks } from '../support/books';
 import { startStack, type Stack } from '../support/stack';
-import { silentLogger } from '../support/sync-fixture';
+import { qboReader } from '../support/sync-fixture';
 
 let stack: Stack;
 let storeId: string;
@@ -59,11 +57,7 @@ describe('sales sync end to end through a worker crash', () => {
     // Exactly once came from the ledger's own search, not from QBO refusing a repeated DocNumber (6140):
     // that path reads and updates the document one by one, and no such call was made.
     expect(stack.world.qbo.admin.requestLog().filter((r) => /^(salesreceipt|invoice)$/i.test(r.entity ?? '') && r.operation !== 'query')).toEqual([]);
-    const issued = stack.world.qbo.admin.issueTokens(stack.world.realmId);
-    const qbo = createQboClient({
-      realmId: stack.world.realmId, tokens: { storeId: 'reader', accessToken: async () => issued.accessToken }, endpoint: stack.world.qbo.v3Endpoint,
-      limiter: createQboLimiter({ db: stack.database.db, clock: () => new Date(), limits: { windowMs: 1000, requestsPerWindow: 1000, batchesPerWindow: 100 } }), logger: silentLogger,
-    });
+    const qbo = qboReader(stack.world, stack.database.db);
     const rows = await rowsOf();
     const books = await readBooks(qbo, stack.world.shopify, stack.world.shopDomain);
     expect(new Set(rows.map((r) => r.sourceKey)).size).toBe(600);

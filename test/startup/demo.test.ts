@@ -3,46 +3,16 @@
  * connected through the API and its orders reach the QBO emulator; a webhook from the shop triggers a
  * sync; Ctrl-C stops everything (emulators included) and a restart resumes the same demo.
  */
-import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { alive, descendants, freePort } from '../support/processes';
 
 const root = path.resolve(__dirname, '..', '..');
 const STORE_ID = 'ledgerline-demo';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function descendants(pid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const kids = out.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
-  return kids.flatMap((k) => [k, ...descendants(k)]);
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const portOpen = (port: number) => new Promise<boolean>((resolve) => {
   const s = net.connect(port, '127.0.0.1');

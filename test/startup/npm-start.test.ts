@@ -2,45 +2,14 @@
  * `npm start`'s entry point on embedded defaults: it brings up the Temporal dev server (with UI),
  * PGlite, the worker and the API; /health turns green; Ctrl-C stops everything, leaving no process.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { alive, descendants, freePort } from '../support/processes';
 
 const root = path.resolve(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function descendants(pid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const kids = out.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
-  return kids.flatMap((k) => [k, ...descendants(k)]);
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-start-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));

@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -22,20 +21,10 @@ import { syncRuns } from '../../db/schema';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { ensureTemporalCli } from '../../temporal/tools';
 import { postgresDatabase } from './db';
+import { freePort } from './processes';
 import { silentLogger, startWorld, type SyncWorld, type WorldOptions } from './sync-fixture';
 
 const root = path.resolve(__dirname, '..', '..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface WorkerProcess {
   child: ChildProcess;

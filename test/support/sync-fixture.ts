@@ -4,9 +4,13 @@
  * database exactly as the connect flow writes them. Plus readers that prove invariants from QBO's side.
  */
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
-import { createCipher, type Cipher } from '../../config/secrets';
+import type { Cipher } from '../../config/secrets';
 import type { Db } from '../../db/client';
+import { createActivities } from '../../activities';
+import type { Activities } from '../../activities/types';
+import { createQboClient, type QboClient } from '../../integrations/qbo/client';
+import { createQboLimiter } from '../../integrations/qbo/limiter';
+import { logger as silentLogger, testCipher } from '../integrations/helpers';
 import { storeCredentials, stores } from '../../db/schema';
 import { DEFAULT_ACCOUNT_IDS as A, defaultCompany, startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
 import { generateShop, type GeneratedShop } from '../../emulators/scenario';
@@ -14,11 +18,10 @@ import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shop
 import { defaultSettings, type Settings } from '../../domain/settings';
 import { storeIdFor } from '../../domain/store';
 
-export const silentLogger = pino({ level: 'silent' });
+export { silentLogger, testCipher };
 
-export function testCipher(): Cipher {
-  return createCipher(`test:${randomBytes(32).toString('base64')}`);
-}
+/** QBO pacing far above the emulators' speed, for tests that are not about limits. */
+export const UNPACED = { requestsPerWindow: 100_000, batchesPerWindow: 100_000, windowMs: 1000 };
 
 export function usSettings(overrides: Partial<Settings> = {}): Settings {
   return {
@@ -90,3 +93,21 @@ export async function insertConnectedStore(db: Db, cipher: Cipher, world: SyncWo
     qboAccessTokenExpiresAt: new Date(Date.now() + 3_600_000),
   });
 }
+
+/** A QBO client of its own (a fresh token pair), to read the books back as an accountant would. */
+export function qboReader(world: SyncWorld, db: Db): QboClient {
+  const issued = world.qbo.admin.issueTokens(world.realmId);
+  return createQboClient({
+    realmId: world.realmId, tokens: { storeId: 'reader', accessToken: async () => issued.accessToken }, endpoint: world.qbo.v3Endpoint,
+    limiter: createQboLimiter({ db, clock: () => new Date(), limits: UNPACED }), logger: silentLogger,
+  });
+}
+
+/** The real activities for `world`'s store, unpaced, for calling directly in engine tests. */
+export function worldActivities(world: SyncWorld, db: Db, cipher: Cipher): Activities {
+  return createActivities({
+    db, cipher, log: silentLogger, clock: () => new Date(), qboTokenUrl: world.qbo.tokenUrl, qboEndpoint: world.qbo.v3Endpoint,
+    shopifyApiBaseUrl: world.shopify.url, qboLimits: UNPACED,
+  });
+}
+

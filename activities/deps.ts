@@ -13,9 +13,9 @@ export interface ActivityDeps {
   qboTokenUrl: string | undefined;
   /** QBO v3 endpoint (`…/v3/company/`); undefined → Intuit production. */
   qboEndpoint?: string | undefined;
-  /** Ledgerline's own pacing of QBO calls per realm (default: QBO's published limits, API-FACTS §1). */
+  /** Ledgerline's own pacing of QBO calls per realm (default: QBO's published limits, docs/qbo-facts.md §1). */
   qboLimits?: Partial<QboLimits> | undefined;
-  /** How long to wait after a QBO 429 (API-FACTS §1: 60 s); shorter only for time-scaled emulators. */
+  /** How long to wait after a QBO 429 (docs/qbo-facts.md §1: 60 s); shorter only for time-scaled emulators. */
   qboThrottleWaitMs?: number | undefined;
   /** Shopify Admin API base (the emulator); undefined → https://<shop>. */
   shopifyApiBaseUrl?: string | undefined;

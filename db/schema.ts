@@ -135,7 +135,7 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
 
 /**
  * Per-realm request counters shared by every worker (QBO allows 500 requests/min and 40 batch
- * calls/min per realm — API-FACTS §1): one row per realm, bucket ('request' | 'batch') and time bucket
+ * calls/min per realm — docs/qbo-facts.md §1): one row per realm, bucket ('request' | 'batch') and time bucket
  * (`window_start`, windowMs/60 wide); integrations/qbo/limiter.ts sums them over a sliding window.
  */
 export const qboRateWindows = pgTable(

@@ -12,7 +12,7 @@ import { demoGuide } from './guide';
 import { DEMO_COMPANY_NAME, DEMO_SHOPIFY_TOKEN } from './manifest';
 import { DEMO_WEBHOOK_TOPICS, dropStaleSubscriptions, subscribeWebhooks } from './webhooks';
 
-/** QBO access tokens live an hour, refresh tokens 101 days (API-FACTS §3; the emulator does the same). */
+/** QBO access tokens live an hour, refresh tokens 101 days (docs/qbo-facts.md §3; the emulator does the same). */
 const ACCESS_TOKEN_TTL_MS = 3_600_000;
 const REFRESH_TOKEN_TTL_MS = 8_726_400_000;
 

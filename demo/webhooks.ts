@@ -1,6 +1,6 @@
 /**
  * Subscribes the demo shop's order topics to Ledgerline's webhook receiver, as a Shopify app does
- * after install: `webhookSubscriptionCreate` through the Admin GraphQL API (API-FACTS §10), here
+ * after install: `webhookSubscriptionCreate` through the Admin GraphQL API (docs/shopify-facts.md §4), here
  * answered by the emulator, which then delivers signed webhooks on every order change.
  */
 import type { Logger } from '../config/logger';

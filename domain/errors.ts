@@ -64,7 +64,7 @@ export class QboValidationError extends LedgerlineError {
   }
 }
 
-/** API-FACTS §1: on HTTP 429 Intuit says "wait 60 seconds before retrying". */
+/** docs/qbo-facts.md §1: on HTTP 429 Intuit says "wait 60 seconds before retrying". */
 export const QBO_THROTTLE_RETRY_AFTER_MS = 60_000;
 
 export class QboThrottledError extends LedgerlineError {
@@ -74,7 +74,7 @@ export class QboThrottledError extends LedgerlineError {
   }
 }
 
-/** HTTP 401: the access token expired (API-FACTS §3); refresh it, then retry. */
+/** HTTP 401: the access token expired (docs/qbo-facts.md §3); refresh it, then retry. */
 export class QboAuthError extends LedgerlineError {
   override readonly name: string = 'QboAuthError';
   constructor(message = 'QBO access token rejected (HTTP 401)') {
@@ -96,7 +96,7 @@ export interface ShopifyThrottleStatus {
   restoreRate: number;
 }
 
-/** API-FACTS §7: wait (requestedQueryCost − currentlyAvailable) / restoreRate seconds. */
+/** docs/shopify-facts.md §1: wait (requestedQueryCost − currentlyAvailable) / restoreRate seconds. */
 export function shopifyRetryAfterMs(status: ShopifyThrottleStatus): number {
   const missing = Math.max(0, status.requestedQueryCost - status.currentlyAvailable);
   const rate = status.restoreRate > 0 ? status.restoreRate : 1;

@@ -61,7 +61,7 @@ export type QboDocumentType =
   | 'Bill';
 
 /**
- * A QBO `requestid` (API-FACTS §2) for writing `fingerprint`'s version of a source's document: the same
+ * A QBO `requestid` (docs/qbo-facts.md §2) for writing `fingerprint`'s version of a source's document: the same
  * content retried replays QBO's answer; an edited order gets a new id. 36 chars: within the batch limit.
  */
 export function qboRequestId(key: SourceKey, docType: QboDocumentType, fingerprint: string): string {

@@ -20,7 +20,7 @@ const EXPONENT_EXCEPTIONS: Readonly<Record<string, number>> = {
   CLF: 4, UYW: 4,
 };
 
-/** QBO amounts are "max 15 digits in 10.5 format" (API-FACTS §4): at most 10 integer digits. */
+/** QBO amounts are "max 15 digits in 10.5 format" (docs/qbo-facts.md §4): at most 10 integer digits. */
 const QBO_MAX_INTEGER_DIGITS = 10;
 
 export function currencyExponent(currency: string): number {

@@ -203,7 +203,7 @@ export function gatewayTargetFor(settings: Settings, gateway: string | null): Ga
 }
 
 /**
- * API-FACTS §4: US companies with Automated Sales Tax have `Preferences.TaxPrefs.PartnerTaxEnabled`;
+ * docs/qbo-facts.md §4: US companies with Automated Sales Tax have `Preferences.TaxPrefs.PartnerTaxEnabled`;
  * those (and other US companies) use the TAX/NON model, everyone else per-line tax codes.
  */
 export function detectTaxMode(preferences: { TaxPrefs?: { PartnerTaxEnabled?: boolean } }, companyCountry: string | null): TaxMode {

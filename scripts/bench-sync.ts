@@ -9,7 +9,7 @@
  *      lasts 60/scale s in the emulator and in the worker's pacing alike): the minimum time those
  *      limits allow for the work, divided by the measured time. Target ≥ 0.85. The minimum is the
  *      fewest batch calls that could create what was created (B = ⌈entities / 30⌉) at 40 batch calls
- *      in any sliding minute (API-FACTS §1): (⌈B/40⌉ − 1) minutes. The Shopify side is bulk
+ *      in any sliding minute (docs/qbo-facts.md §1): (⌈B/40⌉ − 1) minutes. The Shopify side is bulk
  *      operations, whose query cost is negligible; their run time counts against the measured time.
  *
  * Options: --orders-a 5000 --orders-b 10000 --scale 5 --only a|b. Scale 5 (QBO's minute lasts 12 s) keeps

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches the real Shopify Admin GraphQL schema (introspection JSON) that @shopify/dev-mcp@1.15.4
-# ships (API-FACTS.md §11: 1.16.0 no longer ships it, so the version is pinned). Only the package
+# ships (docs/shopify-facts.md §5: 1.16.0 no longer ships it, so the version is pinned). Only the package
 # tarball is fetched with `npm pack` -- the package's own (heavy) dependencies are never installed.
 # Cached outside the clone so every clone reuses it; idempotent; atomic rename into place.
 set -euo pipefail

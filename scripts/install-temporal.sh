@@ -35,7 +35,7 @@ install_cli() {
   log "Temporal CLI ready: $cli_bin"
 }
 
-# The SDK gives the server 5 s to listen (API-FACTS §12). On a loaded 2-core machine a default JVM can
+# The SDK gives the server 5 s to listen (docs/temporal-facts.md §1). On a loaded 2-core machine a default JVM can
 # miss that, so start it lean: C1 only, serial GC, small heap. exec: the JVM is the child the SDK kills.
 write_test_server_wrapper() {
   printf '#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms64m -Xmx512m -Xshare:auto -cp "%s/lib/*" io.temporal.testserver.TestServer "$@"\n' "$ts_dir" > "$ts_bin.tmp"

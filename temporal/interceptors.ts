@@ -2,7 +2,7 @@
  * Turns Ledgerline's typed errors into Temporal ApplicationFailures at the activity boundary (STYLE.md
  * "Errors"): the failure type is the error's name (what retry policies' nonRetryableErrorTypes list),
  * `retryable: false` becomes non-retryable, and a rate limit's `retryAfterMs` becomes the next retry's
- * delay — QBO says "wait 60 seconds" after a 429 (API-FACTS §1), Shopify says how long its bucket needs.
+ * delay — QBO says "wait 60 seconds" after a 429 (docs/qbo-facts.md §1), Shopify says how long its bucket needs.
  * Only the message and the error's safe details cross into workflow history; causes (HTTP responses,
  * which may quote tokens) are dropped.
  */

@@ -92,7 +92,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     let workerDone: Promise<void> | undefined;
     if (opts.roles.worker) {
       const connection = await connectWorker(temporalCfg);
-      // QBO's published limits (API-FACTS §1); a time-scaled emulator shrinks the minute and the 429 wait.
+      // QBO's published limits (docs/qbo-facts.md §1); a time-scaled emulator shrinks the minute and the 429 wait.
       const activities = createActivities({
         db: database.db, cipher, log, clock: () => new Date(),
         qboTokenUrl: config.qbo.tokenUrl, qboEndpoint: config.qbo.endpoint, shopifyApiBaseUrl: config.shopify.apiBaseUrl,

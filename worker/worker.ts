@@ -19,7 +19,7 @@ export interface LedgerlineWorkerOptions {
 
 /**
  * The one Ledgerline worker: every workflow type and activity on one task queue. QBO's per-realm
- * limits are enforced by a limiter shared through the database, not by worker slots (API-FACTS §13:
+ * limits are enforced by a limiter shared through the database, not by worker slots (docs/temporal-facts.md §2:
  * worker settings don't coordinate across workers).
  */
 export async function createLedgerlineWorker(opts: LedgerlineWorkerOptions): Promise<Worker> {

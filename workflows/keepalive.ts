@@ -11,7 +11,7 @@ const PARALLEL = 5;
 
 /**
  * Started daily by the Temporal Schedule `fleet:qbo-connection-keepalive`. QBO refresh tokens lapse
- * after 100 days unused (API-FACTS §3), so a long-paused store would silently lose its company: this
+ * after 100 days unused (docs/qbo-facts.md §3), so a long-paused store would silently lose its company: this
  * refreshes every connected store's token (persisting the rotated one) and reports the failures. A
  * revoked grant marks the store disconnected and tells its workflow to stop syncing.
  */

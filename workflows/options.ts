@@ -32,7 +32,7 @@ export const syncPage: ActivityOptions = {
 /** Polls a Shopify bulk operation: each attempt checks once; "not finished yet" is a retryable failure. */
 export const bulkPoll: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '10 days', // Shopify's bulk operation lifetime (API-FACTS §8)
+  scheduleToCloseTimeout: '10 days', // Shopify's bulk operation lifetime (docs/shopify-facts.md §2)
   // Small operations finish in seconds, a year of orders in minutes: check soon, then every ≤ 20 s.
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 1.25, maximumInterval: '20 seconds', nonRetryableErrorTypes: [...nonRetryableErrorTypes, 'BulkOperationFailedError'] },
 };

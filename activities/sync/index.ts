@@ -23,7 +23,7 @@ import { processOrders, zeroCounts } from './orders';
 
 /** Re-read this much before the cursor: Shopify's search index can lag behind updatedAt. */
 export const CURSOR_OVERLAP_MS = 10 * 60_000;
-/** Windows longer than this (and first syncs) use a bulk operation instead of paging (API-FACTS §8). */
+/** Windows longer than this (and first syncs) use a bulk operation instead of paging (docs/shopify-facts.md §2). */
 export const BULK_WINDOW_MS = 3 * 24 * 3600_000;
 /** Bulk windows are read in slices of at most this span (and at most BULK_MAX_SLICES slices). */
 export const BULK_SLICE_MS = 30 * 24 * 3600_000;

@@ -8,7 +8,7 @@
  *   4. before any create, write the row as `pending`; a `pending` row met again means an earlier
  *      attempt may have committed in QBO without us hearing back (crash, lost response), so QBO is
  *      searched by DocNumber and the document carrying this order's marker in PrivateNote is adopted
- *      instead of creating another (API-FACTS §2: batch calls cannot carry a requestid);
+ *      instead of creating another (docs/qbo-facts.md §2: batch calls cannot carry a requestid);
  *   5. create/update in batches of ≤ 30 under the realm's limits; a ValidationFault parks only its
  *      order with QBO's message (invariant 5); throttling and 5xx fail the attempt after every result
  *      already received has been recorded, and Temporal retries;
@@ -372,7 +372,7 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
     writes.push(paymentRow({ status: 'pending', attempts: (payment?.attempts ?? 0) + 1 }));
     await flush();
     try {
-      // A single create carries a requestid: QBO replays the answer to a retried request (API-FACTS §2).
+      // A single create carries a requestid: QBO replays the answer to a retried request (docs/qbo-facts.md §2).
       const entity = await ctx.qbo.create('Payment', body, { requestId });
       writes.push(paymentRow({
         status: 'synced', qboType: 'Payment', qboId: str(entity.Id), qboSyncToken: str(entity.SyncToken), reason: null, reasonCode: null,

@@ -4,7 +4,7 @@
 import { QboValidationError } from '../../domain/errors';
 import type { QboClient } from '../../integrations/qbo/client';
 
-/** A QBO query string literal (API-FACTS §5: single quotes, backslash-escaped). */
+/** A QBO query string literal (docs/qbo-facts.md §5: single quotes, backslash-escaped). */
 export function qboLiteral(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
@@ -15,7 +15,7 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** QBO fault codes Ledgerline reacts to (API-FACTS §11; emulators/qbo/core/faults.ts mirrors them). */
+/** QBO fault codes Ledgerline reacts to (docs/qbo-facts.md §7; emulators/qbo/core/faults.ts mirrors them). */
 export const FAULT = { duplicateName: '6240', duplicateDocNumber: '6140', stale: '5010', notFound: '610' } as const;
 
 export function faultCode(err: unknown): string | undefined {
@@ -24,7 +24,7 @@ export function faultCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** Some integrations report a duplicate DocNumber as 6240 (API-FACTS §11): match the message too. */
+/** Some integrations report a duplicate DocNumber as 6240 (docs/qbo-facts.md §7): match the message too. */
 export function isDuplicateDocNumber(err: unknown): boolean {
   return faultCode(err) === FAULT.duplicateDocNumber || (err instanceof QboValidationError && /Duplicate Document Number/i.test(err.message));
 }
@@ -60,7 +60,7 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
 }
 
 /**
- * Entities whose `field` is one of `values`: `field IN (…)` in lists of `listMax`. API-FACTS §4/§2
+ * Entities whose `field` is one of `values`: `field IN (…)` in lists of `listMax`. docs/qbo-facts.md §4/§2
  * only show `=` for Sku and DocNumber; should a company refuse IN on a field (a ValidationFault), the
  * values are asked one by one instead.
  */

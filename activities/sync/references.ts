@@ -2,7 +2,7 @@
  * Resolves what orders' documents point at — product Items (by SKU or name), one Service Item per
  * line category, and customers — to QBO ids, for a whole page of orders at once:
  *   1. the `qbo_refs` cache (PostgreSQL), then
- *   2. a QBO query (`Sku IN (…)`, `Name IN (…)`, `DisplayName = …`, API-FACTS §4 "Item", "Customer"),
+ *   2. a QBO query (`Sku IN (…)`, `Name IN (…)`, `DisplayName = …`, docs/qbo-facts.md §4 "Item", "Customer"),
  *   3. else a create (batched ≤ 30), when settings allow it.
  * Looking up before creating makes a crash between "QBO created the Item" and "we cached it" harmless:
  * the next attempt finds it by SKU or name. QBO names are unique (6240; Customer/Vendor/Employee

@@ -4,7 +4,7 @@
  * next run (workflows/store.ts); `app/uninstalled` disconnects the store. The webhook carries no data we
  * book: the sync re-reads orders from the Admin API, so a lost webhook only delays a sync until the poll.
  *
- * Authenticated by the HMAC of the raw body (API-FACTS §10), not by the bearer token, so it is
+ * Authenticated by the HMAC of the raw body (docs/shopify-facts.md §4), not by the bearer token, so it is
  * registered through AppDeps.publicRoutes. Deliveries are at least once: the X-Shopify-Webhook-Id is
  * recorded in `webhook_deliveries` and a repeat answers 200 without acting again.
  */
@@ -30,11 +30,11 @@ export const NUDGE_TOPICS: ReadonlySet<string> = new Set([
 ]);
 const UNINSTALLED_TOPIC = 'app/uninstalled';
 
-/** Shopify wants an answer within 5 s (API-FACTS §10): a Temporal call gets 3 s, then Shopify retries. */
+/** Shopify wants an answer within 5 s (docs/shopify-facts.md §4): a Temporal call gets 3 s, then Shopify retries. */
 const TEMPORAL_DEADLINE_MS = 3_000;
 /** Order webhooks can carry hundreds of line items; Fastify's 1 MiB default is too tight. */
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
-/** Shopify retries a delivery for 4 hours (48 h in older docs, API-FACTS §10): 7 days of ids is ample. */
+/** Shopify retries a delivery for 4 hours (48 h in older docs, docs/shopify-facts.md §4): 7 days of ids is ample. */
 const DELIVERY_RETENTION_MS = 7 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -49,7 +49,7 @@ interface Delivery {
   body: Buffer;
 }
 
-/** base64(HMAC-SHA256(raw body, secret)) compared in constant time (API-FACTS §10). */
+/** base64(HMAC-SHA256(raw body, secret)) compared in constant time (docs/shopify-facts.md §4). */
 export function shopifyHmacValid(secret: string, rawBody: Buffer, header: string): boolean {
   const expected = createHmac('sha256', secret).update(rawBody).digest();
   const given = Buffer.from(header, 'base64');

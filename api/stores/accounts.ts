@@ -2,7 +2,7 @@
  * Resolves the QBO accounts a store books to (settings.accounts) at connect time. Ids the merchant gave
  * are checked against the company's chart (exists, active, a sensible AccountType); each missing key is
  * found — a "Shopify …" account first, then QBO's own default (Preferences.SalesFormsPrefs), then the
- * usual name or AccountSubType (API-FACTS §4) — or else created under a "Shopify …" name. Creating is
+ * usual name or AccountSubType (docs/qbo-facts.md §4) — or else created under a "Shopify …" name. Creating is
  * idempotent: the chart is read (by name) before anything is created, so a retried connect reuses what
  * an earlier attempt made.
  */
@@ -144,7 +144,7 @@ async function createAccount(client: QboClient, spec: NonNullable<AccountRule['c
     return toAccount(await client.create('Account', { ...spec }, { requestId: `ll-acct-${randomUUID()}` }));
   } catch (err) {
     if (!(err instanceof QboValidationError) || !/6240|duplicate/i.test(err.message)) throw err;
-    // Another connect made it meanwhile, or an inactive account holds the name (API-FACTS §11: 6240).
+    // Another connect made it meanwhile, or an inactive account holds the name (docs/qbo-facts.md §7: 6240).
     const [existing] = await client.query('Account', `Name = ${quote(spec.Name)}`);
     if (existing) return toAccount(existing);
     throw new HttpError(422, 'qbo_account_conflict',

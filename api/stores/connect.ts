@@ -83,7 +83,7 @@ function checkCurrency(shopCurrency: string, preferences: Record<string, unknown
 }
 
 /**
- * Ledgerline finds a document whose create answer was lost by the DocNumber it sent (API-FACTS §2). A
+ * Ledgerline finds a document whose create answer was lost by the DocNumber it sent (docs/qbo-facts.md §2). A
  * company with custom transaction numbers off ignores sent DocNumbers and numbers documents itself, so
  * that search could not work there and a retry could book an order twice: such a company is refused.
  */

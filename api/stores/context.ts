@@ -1,7 +1,7 @@
 /**
  * What the store routes' services need, built once per app from AppDeps: the database, the cipher,
  * the Temporal client, the task queue store workflows run on, and where Shopify/QBO calls go. The
- * Shopify pacer and QBO limiter are shared by every request of this process (API-FACTS §1, §7).
+ * Shopify pacer and QBO limiter are shared by every request of this process (docs/qbo-facts.md §1, docs/shopify-facts.md §1).
  */
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../config/logger';

@@ -3,7 +3,7 @@
  * and Preferences with the access token given, refreshing first (integrations/qbo/oauth.ts) when it is
  * absent or expired, and once more on a 401 (the client's auth flow). Nothing is stored here: the
  * tokens stay in memory until the caller persists them, encrypted, with whatever a refresh rotated
- * (API-FACTS §3: the refresh token sent may be dead once a new one is issued).
+ * (docs/qbo-facts.md §3: the refresh token sent may be dead once a new one is issued).
  */
 import {
   LedgerlineError, QboAuthError, QboConnectionRevokedError, QboThrottledError, QboValidationError,
@@ -150,7 +150,7 @@ export async function checkQbo(ctx: StoreContext, input: QboCredentialsInput): P
 }
 
 /**
- * After a refresh the refresh token the caller sent may be dead (API-FACTS §3); if the attempt fails
+ * After a refresh the refresh token the caller sent may be dead (docs/qbo-facts.md §3); if the attempt fails
  * afterwards, say so rather than let them retry with it. The new token is never echoed.
  */
 export function withRotationNote(err: unknown, rotated: boolean): unknown {

@@ -81,7 +81,7 @@ function buildSaleDocument(order: ShopifyOrderCore, settings: Settings, refs: Re
   const bill = address(order.billingAddress);
   const ship = address(order.shippingAddress);
   if (bill) doc.BillAddr = bill;
-  // Automated sales tax reads the ship-to address for the jurisdiction it reports (API-FACTS §4).
+  // Automated sales tax reads the ship-to address for the jurisdiction it reports (docs/qbo-facts.md §4).
   if (ship) doc.ShipAddr = ship;
   return doc;
 }

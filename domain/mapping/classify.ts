@@ -52,10 +52,10 @@ const skip = (code: SkipCode, reason: string): OrderClassification => ({ kind: '
 /**
  * A sale collected by two gateways (split tender) needs two deposit accounts, and a SalesReceipt has one
  * DepositToAccountRef. Moving the second share with a negative line would need an Item posting to that
- * gateway's clearing account, and nothing in API-FACTS says an Item may post to Undeposited Funds (the
+ * gateway's clearing account, and nothing in docs/qbo-facts.md says an Item may post to Undeposited Funds (the
  * default deposit account); Invoice + one Payment per gateway would be correct but is several documents.
  * So such orders are parked with this reason for a person to book.
- * US Automated Sales Tax has no tax-inclusive pricing (API-FACTS §4 "US tax model"), so a tax-inclusive
+ * US Automated Sales Tax has no tax-inclusive pricing (docs/qbo-facts.md §4 "US tax model"), so a tax-inclusive
  * order in a US company is parked too rather than booked with revenue that contains tax.
  */
 function parkReason(order: ShopifyOrderCore, settings: Settings): OrderClassification | null {

@@ -5,7 +5,7 @@
 import { InvalidInputError } from '../errors';
 import { stableHashBase36 } from '../hash';
 
-/** API-FACTS §4 limits. */
+/** docs/qbo-facts.md §4 limits. */
 export const QBO_ITEM_NAME_MAX = 100;
 export const QBO_DISPLAY_NAME_MAX = 500;
 export const QBO_DOC_NUMBER_MAX = 21;
@@ -61,7 +61,7 @@ export interface CustomerNameSource {
 const numericId = (gid: string | null | undefined): string | null => (gid ? (/(\d+)$/.exec(gid)?.[1] ?? null) : null);
 
 /**
- * DisplayName is unique across Customer, Vendor and Employee (API-FACTS §4), so a Shopify customer may
+ * DisplayName is unique across Customer, Vendor and Employee (docs/qbo-facts.md §4), so a Shopify customer may
  * find their name taken by someone else. Candidates in order: the name, the name with the email, the
  * name with the Shopify customer number (unique per Shopify customer, so the last one always fits).
  */

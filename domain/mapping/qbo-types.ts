@@ -98,7 +98,7 @@ export interface QboPayment {
 
 export type QboItemType = 'NonInventory' | 'Service' | 'Inventory';
 
-/** The Item an activity creates when a product has none (API-FACTS §4 "Item"). */
+/** The Item an activity creates when a product has none (docs/qbo-facts.md §4 "Item"). */
 export interface QboItemCreate {
   Name: string;
   Type: QboItemType;

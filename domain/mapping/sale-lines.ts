@@ -25,7 +25,7 @@ import type { QboDiscountLine, QboSalesItemLine, QboSalesLine, QboRef } from './
 import { itemKeyFor, itemKeyId, lineDescription, type LineCategory, type ResolvedRefs } from './references';
 import { createTaxCoder, splitInclusiveLine, TaxableBases } from './tax';
 
-/** QBO amounts are "10.5 format" (API-FACTS §4): at most 5 decimal places in a unit price. */
+/** QBO amounts are "10.5 format" (docs/qbo-facts.md §4): at most 5 decimal places in a unit price. */
 const QBO_MAX_DECIMALS = 5;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Tax on QBO documents, both models of API-FACTS §4.
+ * Tax on QBO documents, both models of docs/qbo-facts.md §4.
  *  - us_automated: lines carry the pseudo-codes TAX/NON and `TxnTaxDetail.TotalTax` carries Shopify's tax,
  *    the override that stops Automated Sales Tax from recalculating.
  *  - global: every line carries a real TaxCode from `taxCodeMap` and `TxnTaxDetail.TaxLine[]` carries

@@ -1,6 +1,6 @@
 /**
  * How many of each nested list the order documents request. Shopify prices a query before running it
- * (API-FACTS §7: connection = 2 + first × child cost) and refuses any query above 1000 points, so the
+ * (docs/shopify-facts.md §1: connection = 2 + first × child cost) and refuses any query above 1000 points, so the
  * sizes are small; an order that fills a list is re-read completely (see `truncatedLists`).
  */
 import type { ShopifyOrderCore } from './types';

@@ -7,7 +7,7 @@ import type { QboEmulatorOptions } from './types';
 /**
  * A local QuickBooks Online Accounting API v3 (minor version 75) for tests, the demo and benchmarks.
  * Ledgerline reaches it only over HTTP through node-quickbooks: set `qbo.endpoint = handle.v3Endpoint` and
- * `QuickBooks.TOKEN_URL = handle.tokenUrl` (API-FACTS §3, §6). README.md lists every emulated rule.
+ * `QuickBooks.TOKEN_URL = handle.tokenUrl` (docs/qbo-facts.md §3, §6). README.md lists every emulated rule.
  */
 export interface QboEmulatorHandle {
   /** Base URL, e.g. http://127.0.0.1:PORT */

@@ -62,11 +62,11 @@ export interface FaultRule {
 }
 
 export interface LimitSettings {
-  /** API-FACTS §1: 500 requests per minute per realm. */
+  /** docs/qbo-facts.md §1: 500 requests per minute per realm. */
   requestsPerMinute: number;
-  /** API-FACTS §1: at most 10 concurrent requests per realm. */
+  /** docs/qbo-facts.md §1: at most 10 concurrent requests per realm. */
   concurrent: number;
-  /** API-FACTS §1: 40 batch requests per minute per realm. */
+  /** docs/qbo-facts.md §1: 40 batch requests per minute per realm. */
   batchesPerMinute: number;
 }
 

@@ -1,4 +1,4 @@
-// Bulk query operations (API-FACTS §8 "Bulk"): the inner query is checked against Shopify's
+// Bulk query operations (docs/shopify-facts.md §2 "Bulk"): the inner query is checked against Shopify's
 // limits, run over all data (no `first:`), and written as JSONL — one object per line, nodes of a
 // nested connection on their own lines with `__parentId` pointing at the parent's id.
 import {

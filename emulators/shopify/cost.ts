@@ -1,4 +1,4 @@
-// Calculated query cost (API-FACTS §7). Our reading of Shopify's rules:
+// Calculated query cost (docs/shopify-facts.md §1). Our reading of Shopify's rules:
 // - scalars and enums cost 0; an object costs 1 plus its selection;
 // - a connection costs 2 + n × (cost of one node), n = `first` or `last` (actual cost: nodes
 //   returned); its `edges`, `cursor` and `pageInfo` wrappers are free, the node is an object;

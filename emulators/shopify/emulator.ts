@@ -32,7 +32,7 @@ export interface CoreOptions {
   clock: () => Date;
   seed: number;
   throttling: boolean;
-  /** Single-query cost limit (Shopify: 1000 on every plan, API-FACTS §7). */
+  /** Single-query cost limit (Shopify: 1000 on every plan, docs/shopify-facts.md §1). */
   maxQueryCost: number;
   webhookSecret: string;
   webhookRetry: WebhookRetryOptions;
@@ -103,7 +103,7 @@ export class EmulatorCore {
     this.opts.logger?.info({ emulator: 'shopify', ...entry }, 'shopify emulator request');
   }
 
-  /** One running bulk query per shop (API-FACTS §8); it runs in the background. */
+  /** One running bulk query per shop (docs/shopify-facts.md §2); it runs in the background. */
   startBulkQuery(shop: ShopState, apiVersion: string, query: string): { bulkOperation: Obj | null; userErrors: Obj[] } {
     const running = [...shop.bulkOperations.values()].find((o) => o.type === 'QUERY' && (o.status === 'CREATED' || o.status === 'RUNNING'));
     if (running) {

@@ -1,4 +1,4 @@
-// POST /admin/api/<version>/graphql.json: faults, validation, cost and throttling (API-FACTS §7),
+// POST /admin/api/<version>/graphql.json: faults, validation, cost and throttling (docs/shopify-facts.md §1),
 // execution with the emulator's resolvers, the `extensions.cost` block on every response.
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';

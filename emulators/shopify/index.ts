@@ -1,5 +1,5 @@
 // startShopifyEmulator: a local Shopify Admin GraphQL API (2026-10) over HTTP, for tests, the demo
-// and benchmarks. Reached only through @shopify/admin-api-client (API-FACTS §9).
+// and benchmarks. Reached only through @shopify/admin-api-client (docs/shopify-facts.md §3).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ShopifyAdmin } from './admin';

@@ -1,6 +1,6 @@
 // Admin operations on a shop's data: add/replace orders, mark an unpaid order paid, cancel an
 // order; add payouts, balance transactions and products. Each change fires the webhooks Shopify
-// would (API-FACTS §10 topics).
+// would (docs/shopify-facts.md §4 topics).
 import { transactionFee } from './fees';
 import { gidType } from './gid';
 import { bagCents } from './money';

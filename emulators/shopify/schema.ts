@@ -1,5 +1,5 @@
 // Loads the real Shopify Admin GraphQL schema (introspection JSON shipped by @shopify/dev-mcp@1.15.4,
-// fetched by scripts/fetch-shopify-schema.sh — API-FACTS §11) and builds it with graphql-js.
+// fetched by scripts/fetch-shopify-schema.sh — docs/shopify-facts.md §5) and builds it with graphql-js.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

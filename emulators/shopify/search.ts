@@ -1,6 +1,6 @@
 // Shopify search syntax (`query:` argument) for the filters Ledgerline uses: `field:value`,
 // `field:>=value` / `>` / `<` / `<=`, quoted or bare values, `-field:` / `NOT` negation, terms
-// AND-combined (API-FACTS §8). Anything else (OR, parentheses, free text, unknown fields) fails
+// AND-combined (docs/shopify-facts.md §2). Anything else (OR, parentheses, free text, unknown fields) fails
 // loudly instead of silently matching everything.
 import { legacyId } from './gid';
 import type { Obj } from './state';

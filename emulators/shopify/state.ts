@@ -11,11 +11,11 @@ export interface ShopOptions {
   name?: string;
   currencyCode?: string;
   ianaTimezone?: string;
-  /** Plan name: 'Basic' | 'Shopify' | 'Advanced' | 'Plus' (sets the default restore rate, API-FACTS §7). */
+  /** Plan name: 'Basic' | 'Shopify' | 'Advanced' | 'Plus' (sets the default restore rate, docs/shopify-facts.md §1). */
   plan?: string;
   restoreRate?: number;
   maximumAvailable?: number;
-  /** Access scopes; without `read_all_orders` only the last 60 days of orders are visible (API-FACTS §8). */
+  /** Access scopes; without `read_all_orders` only the last 60 days of orders are visible (docs/shopify-facts.md §2). */
   scopes?: string[];
 }
 
@@ -49,7 +49,7 @@ export const DEFAULT_SCOPES = [
   'read_shopify_payments_payouts', 'read_locations',
 ];
 
-// API-FACTS §7: restore rate per plan; 2000-point bucket by default (read at run time by clients).
+// docs/shopify-facts.md §1: restore rate per plan; 2000-point bucket by default (read at run time by clients).
 const RESTORE_RATE_BY_PLAN: Record<string, number> = { basic: 100, shopify: 100, advanced: 200, plus: 1000, enterprise: 2000 };
 
 export function createShopState(opts: ShopOptions, shopNumber: number, nowMs: number): ShopState {

@@ -1,4 +1,4 @@
-// Per-shop leaky bucket of query cost points (API-FACTS §7): the requested cost is taken before
+// Per-shop leaky bucket of query cost points (docs/shopify-facts.md §1): the requested cost is taken before
 // execution, the difference to the actual cost is given back afterwards, points restore linearly.
 import type { Bucket } from './state';
 

@@ -1,15 +1,15 @@
-// Webhook delivery (API-FACTS §10): REST-named topic, base64 HMAC-SHA256 of the raw body keyed
+// Webhook delivery (docs/shopify-facts.md §4): REST-named topic, base64 HMAC-SHA256 of the raw body keyed
 // with the app's client secret, the same X-Shopify-Webhook-Id on every retry of one event,
 // at-least-once delivery with bounded retries and exponential backoff (fast, in emulator time).
 import crypto from 'node:crypto';
 import type { Obj, ShopState } from './state';
 
 export interface WebhookRetryOptions {
-  /** Retries after the first attempt (Shopify: 8, API-FACTS §10). */
+  /** Retries after the first attempt (Shopify: 8, docs/shopify-facts.md §4). */
   retries: number;
   /** First retry delay; doubles each time. */
   baseDelayMs: number;
-  /** A receiver must answer within 5 s (API-FACTS §10). */
+  /** A receiver must answer within 5 s (docs/shopify-facts.md §4). */
   timeoutMs: number;
 }
 

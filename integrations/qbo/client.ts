@@ -1,5 +1,5 @@
 /**
- * A thin QBO Accounting API client for one realm over node-quickbooks (API-FACTS §6). Every call takes
+ * A thin QBO Accounting API client for one realm over node-quickbooks (docs/qbo-facts.md §6). Every call takes
  * a valid access token from the TokenProvider, passes the realm's limiter, and turns failures into
  * Ledgerline's typed errors (errors.ts). The one repeat it makes is the auth flow: a 401 forces one
  * token refresh and the call is sent once more. Failure retries belong to Temporal.
@@ -20,10 +20,10 @@ export interface QboClientOptions {
   endpoint?: string;
   limiter: QboLimiter;
   logger: Logger;
-  /** API-FACTS §4: every request is served as 75 whatever is sent. */
+  /** docs/qbo-facts.md §4: every request is served as 75 whatever is sent. */
   minorVersion?: number;
   timeoutMs?: number;
-  /** Delay asked of Temporal after a 429 (default QBO's 60 s, API-FACTS §1); time-scaled emulators use less. */
+  /** Delay asked of Temporal after a 429 (default QBO's 60 s, docs/qbo-facts.md §1); time-scaled emulators use less. */
   throttleRetryAfterMs?: number;
 }
 
@@ -43,7 +43,7 @@ export interface BatchItemResult {
 
 export interface QboClient {
   readonly realmId: string;
-  /** `requestId` becomes the `requestid` query parameter: QBO replays the first answer (API-FACTS §2). */
+  /** `requestId` becomes the `requestid` query parameter: QBO replays the first answer (docs/qbo-facts.md §2). */
   create(entity: string, body: Entity, opts: { requestId: string }): Promise<Entity>;
   /** Needs Id and SyncToken; sparse unless `sparse: false` (a full update replaces the document). */
   update(entity: string, body: Entity, opts?: { requestId?: string; sparse?: boolean }): Promise<Entity>;
@@ -58,11 +58,11 @@ export interface QboClient {
   reportTrialBalance(params?: Record<string, string>): Promise<Entity>;
 }
 
-// API-FACTS §2: requestid at most 50 characters; §1: at most 30 items per batch; §5: MAXRESULTS ≤ 1000.
+// docs/qbo-facts.md §2: requestid at most 50 characters; §1: at most 30 items per batch; §5: MAXRESULTS ≤ 1000.
 const MAX_REQUEST_ID = 50;
 const MAX_BATCH_ITEMS = 30;
 const PAGE_SIZE = 1000;
-// QBO answers or gives up within 120 s (API-FACTS §1); a little more before we abandon the call.
+// QBO answers or gives up within 120 s (docs/qbo-facts.md §1); a little more before we abandon the call.
 const DEFAULT_TIMEOUT_MS = 130_000;
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -104,7 +104,7 @@ export function createQboClient(opts: QboClientOptions): QboClient {
       return await send(token);
     } catch (err) {
       if (!(err instanceof QboAuthError)) throw err;
-      // API-FACTS §3: a 401 usually means the access token expired early; this is the auth flow.
+      // docs/qbo-facts.md §3: a 401 usually means the access token expired early; this is the auth flow.
       logger.info({ realmId, operation }, 'qbo rejected the access token; refreshing it once');
       return send(await tokens.accessToken({ rejected: token }));
     }
@@ -142,7 +142,7 @@ export function createQboClient(opts: QboClientOptions): QboClient {
       const name = capitalize(entity);
       const clause = whereClause.trim() && !/^(where|orderby)\b/i.test(whereClause.trim()) ? `where ${whereClause.trim()}` : whereClause.trim();
       const rows: Entity[] = [];
-      // Paging, not retrying: STARTPOSITION is 1-based and a short page is the last (API-FACTS §5).
+      // Paging, not retrying: STARTPOSITION is 1-based and a short page is the last (docs/qbo-facts.md §5).
       for (let start = 1; ; start += PAGE_SIZE) {
         const criteria = `${clause} startposition ${start} maxresults ${PAGE_SIZE}`.trim();
         const page = queryList(await call(`query ${name}`, 'request', `find${pluralize(name)}`, () => [criteria]), name);

@@ -1,5 +1,5 @@
 /**
- * node-quickbooks failures as Ledgerline's typed errors (API-FACTS §6 "Error shapes", §11 Fault codes):
+ * node-quickbooks failures as Ledgerline's typed errors (docs/qbo-facts.md §6 "Error shapes", §7 Fault codes):
  * - HTTP ≥ 400: the AxiosError, with `response.status` and `response.data.Fault` (or, for an expired
  *   token, the lower-case `{ fault: { error: [...] } }` shape);
  * - HTTP 200 whose body holds a `Fault`: the body itself;
@@ -69,7 +69,7 @@ export function faultToError(fault: QboFault, ctx: QboCallContext, status?: numb
   const codes = fault.errors.map((e) => e.code);
   const first = fault.errors[0];
   if (status === 429 || codes.some((c) => THROTTLE_CODES.has(c))) return new QboThrottledError(`QBO throttled ${ctx.operation} for realm ${ctx.realmId}`);
-  // API-FACTS §11: the 401 detail ("Token expired: …") is left out of the message on purpose.
+  // docs/qbo-facts.md §7: the 401 detail ("Token expired: …") is left out of the message on purpose.
   if (status === 401 || /^auth/i.test(fault.type) || codes.some((c) => AUTH_CODES.has(c))) {
     return new QboAuthError(`QBO rejected the access token for realm ${ctx.realmId} (${first?.code ?? '401'})`);
   }

@@ -1,5 +1,5 @@
 /**
- * QBO's per-realm limits (API-FACTS §1), kept by pacing rather than by retrying after 429s:
+ * QBO's per-realm limits (docs/qbo-facts.md §1), kept by pacing rather than by retrying after 429s:
  * - at most `concurrent` calls in flight per realm in this process. QBO allows 10 per realm; with N
  *   worker processes configure floor(10 / N) (an in-process semaphore cannot see other processes);
  * - at most `requestsPerWindow` calls and `batchesPerWindow` batch calls per realm in any SLIDING
@@ -39,7 +39,7 @@ export interface QboLimits {
 }
 
 /**
- * API-FACTS §1: 500 requests and 40 batch calls per minute and 10 concurrent requests per realm.
+ * docs/qbo-facts.md §1: 500 requests and 40 batch calls per minute and 10 concurrent requests per realm.
  * 490 leaves a little room for calls to the realm that do not pass through this limiter (an
  * operator's script). Batches go at the full 40: the window geometry already covers the timing
  * uncertainty (see the header).

@@ -1,5 +1,5 @@
 /**
- * Intuit's token endpoint, `refresh_token` grant (API-FACTS §3): POST a form with HTTP Basic client
+ * Intuit's token endpoint, `refresh_token` grant (docs/qbo-facts.md §3): POST a form with HTTP Basic client
  * authentication; the answer carries a new access token (1 hour) and a refresh token that may differ
  * from the one sent. `invalid_grant` means the refresh token is dead: the company must be reconnected.
  */

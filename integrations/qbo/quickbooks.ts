@@ -1,5 +1,5 @@
 /**
- * The node-quickbooks 2.0.50 seam (API-FACTS §6): a fresh instance per call, so the bearer token of one
+ * The node-quickbooks 2.0.50 seam (docs/qbo-facts.md §6): a fresh instance per call, so the bearer token of one
  * store can never leak into another's call (the library keeps the token on the instance), its
  * callback methods promisified with the instance bound, and its `endpoint` pointed at the emulator
  * when one is configured. The runtime export is `module.exports = QuickBooks`, hence the default import.
@@ -42,7 +42,7 @@ export function invoke(qbo: QuickBooks, method: string, ...args: unknown[]): Pro
 }
 
 /**
- * Bounds a call by time. QBO itself gives up after 120 s (API-FACTS §1); past our limit the answer is
+ * Bounds a call by time. QBO itself gives up after 120 s (docs/qbo-facts.md §1); past our limit the answer is
  * abandoned and Temporal retries (creates carry a requestid, so a late success is replayed, not doubled).
  */
 export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {

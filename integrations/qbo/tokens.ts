@@ -1,5 +1,5 @@
 /**
- * QBO OAuth tokens for one store (API-FACTS §3): the access token lives one hour, the refresh token
+ * QBO OAuth tokens for one store (docs/qbo-facts.md §3): the access token lives one hour, the refresh token
  * rotates and the previous one dies with `invalid_grant` once a new one is issued. So refreshes are
  * serialised per realm across every worker with a PostgreSQL advisory transaction lock, the row is
  * re-read under the lock (another worker may have refreshed meanwhile: then its token is used), and
@@ -101,7 +101,7 @@ async function refreshLocked(
       .set({
         qboAccessTokenEnc: deps.cipher.encrypt(issued.accessToken),
         qboAccessTokenExpiresAt: accessTokenExpiresAt,
-        // API-FACTS §3: always persist the returned refresh token; the one we sent may be dead now.
+        // docs/qbo-facts.md §3: always persist the returned refresh token; the one we sent may be dead now.
         qboRefreshTokenEnc: deps.cipher.encrypt(issued.refreshToken),
         qboRefreshTokenExpiresAt: refreshTokenExpiresAt,
         version: sql`${storeCredentials.version} + 1`,
@@ -135,7 +135,7 @@ export function createTokenProvider(deps: TokenDeps & { storeId: string }): Toke
 
 /**
  * Refreshes the store's tokens now, whatever their expiry: the daily keep-alive, which keeps the
- * refresh token inside its 100-day inactivity window (API-FACTS §3).
+ * refresh token inside its 100-day inactivity window (docs/qbo-facts.md §3).
  */
 export async function refreshNow(deps: TokenDeps, storeId: string): Promise<RefreshOutcome> {
   const row = await readCredentials(deps.db, storeId);

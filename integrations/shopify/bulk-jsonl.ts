@@ -1,5 +1,5 @@
 /**
- * Reassembles a bulk query's JSONL (API-FACTS §8) into whole root objects. Shopify writes one object per
+ * Reassembles a bulk query's JSONL (docs/shopify-facts.md §2) into whole root objects. Shopify writes one object per
  * line; the nodes of a nested connection get lines of their own with `__parentId` naming their parent,
  * and the line does not say which connection it came from. We therefore read the connection layout
  * from the inner query (a field selecting `edges { node }` or `nodes` is a connection) and match each

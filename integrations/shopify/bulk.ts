@@ -1,5 +1,5 @@
 /**
- * Bulk query operations (API-FACTS §8): start one, read its status, stream its JSONL result as whole
+ * Bulk query operations (docs/shopify-facts.md §2): start one, read its status, stream its JSONL result as whole
  * root objects. Backfills use these instead of paging, because bulk operations are not subject to the
  * per-query cost limit.
  */
@@ -37,7 +37,7 @@ const START_BULK = `mutation LedgerlineBulkStart($query: String!) {
 const BULK_FIELDS = 'id status errorCode createdAt completedAt objectCount rootObjectCount url partialDataUrl query';
 const BULK_STATUS = `query LedgerlineBulkStatus($id: ID!) { bulkOperation(id: $id) { ${BULK_FIELDS} } }`;
 
-// API-FACTS §7: each mutation costs 10; the status query is one object.
+// docs/shopify-facts.md §1: each mutation costs 10; the status query is one object.
 const MUTATION_COST = 10;
 const STATUS_COST = 1;
 // Shopify starts another bulk query only when the running one has ended; a minute is a fair wait.
@@ -124,7 +124,7 @@ export async function* readBulkJsonl<T = Record<string, unknown>>(url: string, o
     throw new TransientUpstreamError(`Downloading the bulk result failed: ${(err as Error).message}`);
   }
   if (!res.ok || !res.body) {
-    // The URL is signed and expires after 7 days (API-FACTS §8): only a server error is worth retrying.
+    // The URL is signed and expires after 7 days (docs/shopify-facts.md §2): only a server error is worth retrying.
     throw new ShopifyRequestError(`Reading the bulk result failed with HTTP ${res.status}`, { status: res.status }, res.status >= 500);
   }
   const assembler = new BulkAssembler(opts.query ? bulkQueryShape(opts.query) : undefined);

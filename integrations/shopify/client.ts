@@ -1,5 +1,5 @@
 /**
- * A thin Shopify Admin GraphQL client over @shopify/admin-api-client (API-FACTS §9): paces every
+ * A thin Shopify Admin GraphQL client over @shopify/admin-api-client (docs/shopify-facts.md §3): paces every
  * request through the shared cost pacer, turns failures into Ledgerline's typed errors and never
  * retries (Temporal does). `userErrors` stay in the returned data for callers to judge.
  */
@@ -13,7 +13,7 @@ import { classifyShopifyErrors, type CostExtension } from './errors';
 import type { ShopifyPacer } from './pacer';
 
 export const SHOPIFY_API_VERSION = '2026-10';
-// API-FACTS §7: no single query may cost more than 1000 points, so booking 1000 for a query we have
+// docs/shopify-facts.md §1: no single query may cost more than 1000 points, so booking 1000 for a query we have
 // never seen can never be too little.
 const UNKNOWN_QUERY_COST = 1000;
 // A stuck connection must fail the activity attempt (Temporal retries) rather than hang it.
@@ -62,7 +62,7 @@ function operationKey(query: string): string {
   return /^\s*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)?.[1] ?? query.trim();
 }
 
-/** API-FACTS §9: the client forces https on the store URL, so a plain-http base needs the rewrite. */
+/** docs/shopify-facts.md §3: the client forces https on the store URL, so a plain-http base needs the rewrite. */
 function fetchVia(apiBaseUrl: string | undefined): ((url: string, init?: RequestInit) => Promise<Response>) | undefined {
   if (!apiBaseUrl) return undefined;
   const base = apiBaseUrl.replace(/\/+$/, '');

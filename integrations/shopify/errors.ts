@@ -1,6 +1,6 @@
 /**
  * Shopify failures as Ledgerline's typed errors (domain/errors.ts). @shopify/admin-api-client never
- * throws for HTTP or GraphQL errors: it returns `errors` (API-FACTS §9), which land here.
+ * throws for HTTP or GraphQL errors: it returns `errors` (docs/shopify-facts.md §3), which land here.
  */
 import type { ClientResponse } from '@shopify/admin-api-client';
 import {
@@ -50,7 +50,7 @@ export function classifyShopifyErrors(errors: ResponseErrors, ctx: FailureContex
   const messages = gqlErrors.map((e) => e.message);
   const where = { shopDomain: ctx.shopDomain, operation: ctx.operation };
 
-  // API-FACTS §7: THROTTLED arrives as HTTP 200; wait (requested − available) / restoreRate.
+  // docs/shopify-facts.md §1: THROTTLED arrives as HTTP 200; wait (requested − available) / restoreRate.
   if (codes.includes('THROTTLED')) {
     const t = ctx.cost?.throttleStatus;
     return ShopifyThrottledError.fromCost({

@@ -1,5 +1,5 @@
 /**
- * Pacing for Shopify's calculated query cost (API-FACTS §7): a leaky bucket per app and shop holding
+ * Pacing for Shopify's calculated query cost (docs/shopify-facts.md §1): a leaky bucket per app and shop holding
  * `maximumAvailable` points that refill at `restoreRate` per second; a query whose requested cost is
  * not in the bucket is THROTTLED. Each response reports the bucket (`extensions.cost.throttleStatus`),
  * so the pacer models it from those numbers and, before each request, waits just long enough for the
@@ -11,7 +11,7 @@
 import type { CostExtension } from './errors';
 
 // Until a shop's first answer reports its bucket, one request at a time goes out (a probe) and the
-// bucket is assumed to be the smallest published one (API-FACTS §7: 1000 points, 50/s before 2024).
+// bucket is assumed to be the smallest published one (docs/shopify-facts.md §1: 1000 points, 50/s before 2024).
 const ASSUMED_MAXIMUM = 1000;
 const ASSUMED_RESTORE_RATE = 50;
 // Waiters re-check at least this often while a probe is out (the client settles every request it sends).

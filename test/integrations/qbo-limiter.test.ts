@@ -21,7 +21,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
-/** The most calls found in any sliding window (t − windowMs, t], the way QBO counts (API-FACTS §1). */
+/** The most calls found in any sliding window (t − windowMs, t], the way QBO counts (docs/qbo-facts.md §1). */
 function busiestWindow(times: number[], windowMs: number): number {
   const sorted = [...times].sort((a, b) => a - b);
   let busiest = 0;

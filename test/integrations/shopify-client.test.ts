@@ -8,7 +8,7 @@ import { logger } from './helpers';
 
 const SHOP = 'pacing.myshopify.com';
 const TOKEN = 'shpat_pacing';
-// Requested cost 2 + 10 × 1 = 12 (API-FACTS §7), and actual 12 once the shop holds 10 orders.
+// Requested cost 2 + 10 × 1 = 12 (docs/shopify-facts.md §1), and actual 12 once the shop holds 10 orders.
 const TEN_ORDERS = 'query TenOrders { orders(first: 10) { nodes { id } } }';
 const TEN_ORDERS_COST = 12;
 

@@ -6,11 +6,11 @@ import type { Entity } from '../types';
 import { runQuery } from './query';
 
 /**
- * POST /batch (API-FACTS §1, §6): at most 30 items, run serially; an item's Fault is reported in its
+ * POST /batch (docs/qbo-facts.md §1, §6): at most 30 items, run serially; an item's Fault is reported in its
  * BatchItemResponse and does not fail the batch; an item cannot see what earlier items created.
  */
 export const MAX_BATCH_ITEMS = 30;
-/** API-FACTS §2: with a requestid, each bId may be at most 10 characters. */
+/** docs/qbo-facts.md §2: with a requestid, each bId may be at most 10 characters. */
 export const MAX_BID_WITH_REQUESTID = 10;
 
 function runItem(ctx: RuleContext, item: Entity): Entity {

@@ -1,7 +1,7 @@
 import type { EmulatorClock } from '../core/clock';
 import type { LimitSettings } from '../types';
 
-/** API-FACTS §1: 500 requests/min and 10 concurrent requests per realm, 40 batch requests/min per realm. */
+/** docs/qbo-facts.md §1: 500 requests/min and 10 concurrent requests per realm, 40 batch requests/min per realm. */
 export const QBO_LIMITS: LimitSettings = { requestsPerMinute: 500, concurrent: 10, batchesPerMinute: 40 };
 
 const MINUTE_MS = 60_000;

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { TokenService } from './tokens';
 
-/** POST /oauth2/v1/tokens/bearer and POST /v2/oauth2/tokens/revoke (API-FACTS §3), with Basic client auth. */
+/** POST /oauth2/v1/tokens/bearer and POST /v2/oauth2/tokens/revoke (docs/qbo-facts.md §3), with Basic client auth. */
 export interface Reply {
   status: number;
   body: unknown;

@@ -5,7 +5,7 @@ import type { RuleContext } from '../rules/context';
 import type { Entity } from '../types';
 import { parseQuery, type Condition } from './queryParser';
 
-/** API-FACTS §5: MAXRESULTS is at most 1000 and STARTPOSITION is 1-based. */
+/** docs/qbo-facts.md §5: MAXRESULTS is at most 1000 and STARTPOSITION is 1-based. */
 export const MAX_RESULTS = 1000;
 
 const DATE = /^\d{4}-\d{2}-\d{2}/;

@@ -1,7 +1,7 @@
 import { faults } from '../core/faults';
 
 /**
- * QBO's SQL subset (API-FACTS §5): select * | count(*) from Entity [where a op v and …] [orderby f [asc|desc], …]
+ * QBO's SQL subset (docs/qbo-facts.md §5): select * | count(*) from Entity [where a op v and …] [orderby f [asc|desc], …]
  * [startposition n] [maxresults n]; operators =, <, >, <=, >=, IN (…), LIKE with %; no OR, no joins.
  */
 export type Literal = string | number | boolean;
@@ -138,7 +138,7 @@ export function parseQuery(sql: string): ParsedQuery {
   } else if (cur.peek()?.text === '*') {
     cur.next();
   } else {
-    // Field lists are accepted but, as API-FACTS §5 says, every field comes back.
+    // Field lists are accepted but, as docs/qbo-facts.md §5 says, every field comes back.
     do { const f = cur.next(); if (f.kind !== 'word') throw faults.queryParse(`Encountered "${f.text}"`); } while (cur.peek()?.text === ',' && cur.next());
   }
   cur.expectWord('from');

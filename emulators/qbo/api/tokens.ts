@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EmulatorClock } from '../core/clock';
 
 /**
- * OAuth 2 tokens as Intuit issues them (API-FACTS §3): access tokens live 1 hour of emulator time, refresh
+ * OAuth 2 tokens as Intuit issues them (docs/qbo-facts.md §3): access tokens live 1 hour of emulator time, refresh
  * tokens 8,726,400 s (rolling), and by default every refresh rotates the refresh token, after which the old
  * one answers invalid_grant.
  */

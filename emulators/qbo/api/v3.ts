@@ -11,7 +11,7 @@ import { runQuery } from './query';
 
 /**
  * /v3/company/:realmId/… — the order QBO's gateway applies: authentication (401), throttling (429), then the
- * service; the requestid replay (API-FACTS §2) answers a repeated POST with the stored original response.
+ * service; the requestid replay (docs/qbo-facts.md §2) answers a repeated POST with the stored original response.
  */
 export interface V3Request {
   method: string;
@@ -31,7 +31,7 @@ export interface V3Outcome {
   replayed: boolean;
 }
 
-/** API-FACTS §2: requestid at most 50 characters, 36 for batch. */
+/** docs/qbo-facts.md §2: requestid at most 50 characters, 36 for batch. */
 const MAX_REQUEST_ID = 50;
 const MAX_BATCH_REQUEST_ID = 36;
 

@@ -65,7 +65,7 @@ export class Company {
     return this.get('CompanyInfo', '1') ?? {};
   }
 
-  /** US companies with Automated Sales Tax (API-FACTS §4: Preferences.TaxPrefs.PartnerTaxEnabled). */
+  /** US companies with Automated Sales Tax (docs/qbo-facts.md §4: Preferences.TaxPrefs.PartnerTaxEnabled). */
   usesAst(): boolean {
     return this.country === 'US' && this.preferences().TaxPrefs?.PartnerTaxEnabled === true;
   }

@@ -38,7 +38,7 @@ export interface CompanyState {
   /** "SalesReceipt:12" → Id of the Deposit that cleared it (a transaction is deposited once). */
   depositedIn: Record<string, string>;
   voided: Record<string, true>;
-  /** API-FACTS §2: requestid → the original response. */
+  /** docs/qbo-facts.md §2: requestid → the original response. */
   requestIds: Record<string, StoredResponse>;
   jurisdictions: SalesTaxJurisdiction[];
   adjustments: number;

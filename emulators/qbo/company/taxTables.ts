@@ -1,7 +1,7 @@
 import type { Country, Entity, SalesTaxJurisdiction } from '../types';
 
 /**
- * Tax codes and rates of the default companies (API-FACTS §4). US: TAX/NON line codes plus an AST rate
+ * Tax codes and rates of the default companies (docs/qbo-facts.md §4). US: TAX/NON line codes plus an AST rate
  * table of state rates and a few city ZIP overrides; CA: GST/HST/PST/QST; GB: VAT 20 %, 5 %, 0 %, exempt;
  * AU: GST 10 % and GST-free. Ids 100+ are rates, 200+ codes.
  */

@@ -1,6 +1,6 @@
 /**
  * Emulator time: the injected base clock plus an offset that the admin API can advance, so tests can
- * expire an access token (1 hour, API-FACTS §3) without waiting.
+ * expire an access token (1 hour, docs/qbo-facts.md §3) without waiting.
  */
 export class EmulatorClock {
   private offsetMs = 0;

@@ -1,5 +1,5 @@
 /**
- * QBO's error shapes (API-FACTS §11). Codes 2010, 5010, 6240, 6140, 610, 2500, 6000, 003001 and 3200 are
+ * QBO's error shapes (docs/qbo-facts.md §7). Codes 2010, 5010, 6240, 6140, 610, 2500, 6000, 003001 and 3200 are
  * listed there; 2020 (required param missing), 2050 (string length), 4000/4001 (query parse/validation),
  * 500 (unsupported operation) and 10000 (system failure) follow Intuit's published error-code list and are
  * named as such in README.md.
@@ -68,7 +68,7 @@ export const faults = {
   unsupportedOperation: (detail: string) => validation('500', 'Unsupported Operation', detail),
   queryParse: (detail: string) => validation('4000', 'Error parsing query', `QueryParserError: ${detail}`),
   queryValidation: (detail: string) => validation('4001', 'Invalid query', `QueryValidationError: ${detail}`),
-  // API-FACTS §1: the Fault seen in the wild for HTTP 429.
+  // docs/qbo-facts.md §1: the Fault seen in the wild for HTTP 429.
   throttled: () =>
     fault(429, 'SERVICE', '003001', 'message=ThrottleExceeded; errorCode=003001; statusCode=429'),
   system: (status: number) =>
@@ -76,7 +76,7 @@ export const faults = {
       'System Failure Error: injected by the emulator'),
 };
 
-/** API-FACTS §11: the lower-case 401 shape QBO sends for an expired or unknown access token. */
+/** docs/qbo-facts.md §7: the lower-case 401 shape QBO sends for an expired or unknown access token. */
 export function authenticationFailedBody(detail: string): object {
   return {
     warnings: null,

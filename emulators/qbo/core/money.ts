@@ -1,6 +1,6 @@
 /**
  * Exact decimals for QBO's JSON numbers. Money is held as integer cents (a JS number stays exact far
- * beyond QBO's "15 digits in 10.5 format", API-FACTS §4); rates, quantities and unit prices as bigint
+ * beyond QBO's "15 digits in 10.5 format", docs/qbo-facts.md §4); rates, quantities and unit prices as bigint
  * at a fixed scale. The only float is the JSON number on the wire, built from exact decimal text.
  */
 

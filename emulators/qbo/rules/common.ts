@@ -17,7 +17,7 @@ export function prepareTxnHeader(ctx: RuleContext, type: string, doc: Entity): v
   checkRef(ctx, 'Class', doc.ClassRef, 'ClassRef');
 }
 
-/** API-FACTS §2/§4: a DocNumber is unique per transaction type unless include=allowduplicatedocnum. */
+/** docs/qbo-facts.md §2/§4: a DocNumber is unique per transaction type unless include=allowduplicatedocnum. */
 function checkDocNumber(ctx: RuleContext, type: string, doc: Entity): void {
   if (doc.DocNumber === undefined || doc.DocNumber === null || doc.DocNumber === '' || ctx.allowDuplicateDocNum) return;
   const docNumber = String(doc.DocNumber);
@@ -29,7 +29,7 @@ export function lines(doc: Entity): Entity[] {
   return Array.isArray(doc.Line) ? doc.Line : [];
 }
 
-/** Accounts money can be deposited to: Bank or Other Current Asset (API-FACTS §4, Deposit). */
+/** Accounts money can be deposited to: Bank or Other Current Asset (docs/qbo-facts.md §4, Deposit). */
 export function isDepositAccount(account: Entity): boolean {
   return account.AccountType === 'Bank' || account.AccountType === 'Other Current Asset';
 }

@@ -8,9 +8,9 @@ export interface RuleContext {
   company: Company;
   clock: EmulatorClock;
   schema: QboSchema;
-  /** include=allowduplicatedocnum (API-FACTS §2). */
+  /** include=allowduplicatedocnum (docs/qbo-facts.md §2). */
   allowDuplicateDocNum: boolean;
-  /** "Type:Id" of documents created earlier in the same batch: API-FACTS §1 says later items cannot see them. */
+  /** "Type:Id" of documents created earlier in the same batch: docs/qbo-facts.md §1 says later items cannot see them. */
   hidden: Set<string>;
 }
 

@@ -7,7 +7,7 @@ import type { EntityRules, Prepared, RuleContext } from './context';
 import { checkRef, lookup, refId, requireRef } from './refs';
 
 /**
- * Deposit (API-FACTS §4): into a Bank or Other Current Asset account; linked lines clear whole
+ * Deposit (docs/qbo-facts.md §4): into a Bank or Other Current Asset account; linked lines clear whole
  * SalesReceipts, Payments and RefundReceipts out of the clearing account they sit in (Undeposited Funds or
  * another Other Current Asset), each for exactly its total (a refund nets negative) and only once; other
  * lines post to their AccountRef (fees are negative lines); the total must be ≥ 0.

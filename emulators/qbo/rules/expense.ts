@@ -9,7 +9,7 @@ import type { EntityRules, Prepared, RuleContext } from './context';
 import { checkRef, refId, requireRef } from './refs';
 
 /**
- * Purchase (Expense) and Bill (API-FACTS §4): account- or item-based expense lines debit their accounts
+ * Purchase (Expense) and Bill (docs/qbo-facts.md §4): account- or item-based expense lines debit their accounts
  * (Inventory items: the asset account, and QtyOnHand rises); the Purchase credits its bank or card account,
  * the Bill credits Accounts Payable. No tax is computed on purchases (README "Not emulated").
  */

@@ -7,7 +7,7 @@ import { assertUniqueName } from './lists';
 import { checkRef, requireRef } from './refs';
 
 /**
- * Item (API-FACTS §4): Name unique (6240); Inventory needs TrackQtyOnHand, QtyOnHand, InvStartDate, an income,
+ * Item (docs/qbo-facts.md §4): Name unique (6240); Inventory needs TrackQtyOnHand, QtyOnHand, InvStartDate, an income,
  * a COGS (ExpenseAccountRef) and an asset account; NonInventory and Service need an income account;
  * TrackQtyOnHand cannot be turned off. Stock is valued at PurchaseCost: the opening quantity posts against
  * Opening Balance Equity, a later QtyOnHand change against Inventory Shrinkage.

@@ -5,7 +5,7 @@ import type { Entity } from '../types';
 import type { EntityRules, Prepared, RuleContext } from './context';
 import { checkRef, refId } from './refs';
 
-/** Name lists: names are unique (6240, API-FACTS §11) without regard to case, and entities start Active. */
+/** Name lists: names are unique (6240, docs/qbo-facts.md §7) without regard to case, and entities start Active. */
 function sameName(a: unknown, b: unknown): boolean {
   return String(a ?? '').trim().toLowerCase() === String(b ?? '').trim().toLowerCase();
 }
@@ -37,7 +37,7 @@ function namedRules(entity: string, parentField?: string): EntityRules {
   };
 }
 
-/** API-FACTS §4: DisplayName is unique across Customer, Vendor and Employee; QBO builds it from the name parts. */
+/** docs/qbo-facts.md §4: DisplayName is unique across Customer, Vendor and Employee; QBO builds it from the name parts. */
 function personRules(entity: 'Customer' | 'Vendor' | 'Employee'): EntityRules {
   return {
     derive: (doc) => {

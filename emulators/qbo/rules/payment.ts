@@ -7,7 +7,7 @@ import type { EntityRules, Prepared, RuleContext } from './context';
 import { checkRef, lookup, refId, requireRef } from './refs';
 
 /**
- * Payment (API-FACTS §4, Invoice): the client sets TotalAmt; lines link invoices of the same customer and
+ * Payment (docs/qbo-facts.md §4, Invoice): the client sets TotalAmt; lines link invoices of the same customer and
  * may not pay more than an invoice's open balance. Debits the deposit account (default Undeposited Funds),
  * credits Accounts Receivable.
  */

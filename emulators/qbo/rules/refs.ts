@@ -18,7 +18,7 @@ export function lookup(ctx: RuleContext, entity: string, id: string | undefined)
 
 /**
  * A reference must name an existing (2500 Invalid Reference Id) and active (610 Object Not Found) entity
- * (API-FACTS §11). `entities` lists the types the reference may point at.
+ * (docs/qbo-facts.md §7). `entities` lists the types the reference may point at.
  */
 export function checkRef(ctx: RuleContext, entities: string | string[], ref: unknown, element: string): Entity | undefined {
   const id = refId(ref);

@@ -11,7 +11,7 @@ import { parseLines, type SalesLine, type SalesType } from './salesLines';
 import { computeTax, type TaxLineInput, type TaxMode } from './tax';
 
 /**
- * SalesReceipt, Invoice, RefundReceipt and CreditMemo share QBO's sales-form rules (API-FACTS §4): lines,
+ * SalesReceipt, Invoice, RefundReceipt and CreditMemo share QBO's sales-form rules (docs/qbo-facts.md §4): lines,
  * discounts, tax, a server-computed TotalAmt, and the postings of each form (README "Books").
  */
 function taxMode(ctx: RuleContext, doc: Entity): TaxMode {

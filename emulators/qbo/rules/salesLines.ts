@@ -9,11 +9,11 @@ import type { TaxMode } from './tax';
 
 /**
  * The lines of a sales form: item lines (Amount = Qty × UnitPrice within a cent, a tax code per QBO's
- * model), discount lines (to the discount account) and description-only lines (API-FACTS §4).
+ * model), discount lines (to the discount account) and description-only lines (docs/qbo-facts.md §4).
  */
 export type SalesType = 'SalesReceipt' | 'Invoice' | 'RefundReceipt' | 'CreditMemo';
 
-/** API-FACTS §4: the pseudo item for shipping when Preferences.SalesFormsPrefs.AllowShipping is on. */
+/** docs/qbo-facts.md §4: the pseudo item for shipping when Preferences.SalesFormsPrefs.AllowShipping is on. */
 export const SHIPPING_ITEM_ID = 'SHIPPING_ITEM_ID';
 
 export interface SalesLine {
@@ -60,7 +60,7 @@ function itemLine(ctx: RuleContext, line: Entity, mode: TaxMode, now: string): S
   return result;
 }
 
-/** US lines say TAX or NON (default from Item.Taxable); global lines need a real tax code (API-FACTS §4). */
+/** US lines say TAX or NON (default from Item.Taxable); global lines need a real tax code (docs/qbo-facts.md §4). */
 function checkTaxCode(ctx: RuleContext, detail: Entity, item: Entity | undefined, mode: TaxMode): void {
   if (mode === 'US') {
     detail.TaxCodeRef ??= { value: item?.Taxable === true ? 'TAX' : 'NON' };

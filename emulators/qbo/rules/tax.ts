@@ -5,7 +5,7 @@ import type { RuleContext } from './context';
 import { checkRef, lookup, refId } from './refs';
 
 /**
- * Sales tax as QBO computes it (API-FACTS §4; rounding and allocation choices in README "Tax"):
+ * Sales tax as QBO computes it (docs/qbo-facts.md §4; rounding and allocation choices in README "Tax"):
  * - US: lines carry TAX/NON; with Automated Sales Tax the rate comes from the ShipAddr (ZIP, then state) or
  *   the company address, otherwise from TxnTaxCodeRef. Tax = rate × Σ TAX lines, per rate, rounded.
  * - Global: each line's TaxCodeRef names its rates. TaxExcluded: tax = rate × Σ net per rate, rounded.

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * Intuit's v3 XSDs, flattened (API-FACTS §11), read from ../shared/docs/qbo-schema at start-up rather than
+ * Intuit's v3 XSDs, flattened (docs/qbo-facts.md §7), read from ../shared/docs/qbo-schema at start-up rather than
  * copied into the project. Field lists already include the base types' fields.
  */
 export interface SchemaField {

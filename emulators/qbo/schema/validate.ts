@@ -3,12 +3,12 @@ import { decimalText } from '../core/money';
 import type { QboSchema, SchemaField } from './schema';
 
 /**
- * Rejects what QBO's deserializer rejects (API-FACTS §11): a property the type does not have (2010), a value
+ * Rejects what QBO's deserializer rejects (docs/qbo-facts.md §7): a property the type does not have (2010), a value
  * of the wrong kind or outside its enum (2010, as QBO reports deserialization failures), a string over its
  * maxLength (2050) and, through checkRequired, a missing required field (2020).
  */
 
-/** Limits that API-FACTS §4 documents but the XSD annotations leave out. */
+/** Limits that docs/qbo-facts.md §4 documents but the XSD annotations leave out. */
 const EXTRA_MAX_LENGTH: Record<string, number> = {
   PrivateNote: 4000,
   'Line.Description': 4000,

@@ -1,4 +1,4 @@
-// bulkOperationRunQuery, bulkOperation(id:), currentBulkOperation(type:) (API-FACTS §8 "Bulk").
+// bulkOperationRunQuery, bulkOperation(id:), currentBulkOperation(type:) (docs/shopify-facts.md §2 "Bulk").
 import type { ResolverTable } from '../field-resolver';
 import type { Obj } from '../state';
 

@@ -1,4 +1,4 @@
-// Products, variants, inventory items, levels and locations (API-FACTS §8 "Inventory").
+// Products, variants, inventory items, levels and locations (docs/shopify-facts.md §2 "Inventory").
 import { GraphQLError } from 'graphql';
 import { sortKeyOf, sortedPage, type PageArgs } from '../connection';
 import type { ResolverTable } from '../field-resolver';

@@ -1,5 +1,5 @@
 // inventorySetQuantities / inventoryAdjustQuantities: compare-and-set through `changeFromQuantity`
-// and the `@idempotent(key:)` directive, required from 2026-04 (API-FACTS §8 "Inventory").
+// and the `@idempotent(key:)` directive, required from 2026-04 (docs/shopify-facts.md §2 "Inventory").
 import { GraphQLError, getDirectiveValues, type GraphQLResolveInfo } from 'graphql';
 import type { ResolverContext } from '../context';
 import type { ResolverTable } from '../field-resolver';

@@ -1,4 +1,4 @@
-// Query.orders / order / node / nodes (API-FACTS §8: orders, filters, sort keys, opaque cursors).
+// Query.orders / order / node / nodes (docs/shopify-facts.md §2: orders, filters, sort keys, opaque cursors).
 import { sortKeyOf, sortedPage, type PageArgs } from '../connection';
 import type { ResolverContext } from '../context';
 import type { ResolverTable } from '../field-resolver';
@@ -36,7 +36,7 @@ const ORDER_SORT: Record<string, (o: Obj) => (string | number)[]> = {
   ID: (o) => [numericId(o.id)],
 };
 
-/** Without `read_all_orders`, only orders created in the last 60 days are visible (API-FACTS §8). */
+/** Without `read_all_orders`, only orders created in the last 60 days are visible (docs/shopify-facts.md §2). */
 export function orderVisible(shop: ShopState, order: Obj, now: Date): boolean {
   if (shop.scopes.includes('read_all_orders')) return true;
   return Date.parse(order.createdAt) >= now.getTime() - SIXTY_DAYS_MS;

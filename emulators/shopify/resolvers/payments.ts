@@ -1,4 +1,4 @@
-// shop and shopifyPaymentsAccount { payouts, balanceTransactions } with the filters of API-FACTS §8.
+// shop and shopifyPaymentsAccount { payouts, balanceTransactions } with the filters of docs/shopify-facts.md §2.
 import { sortKeyOf, sortedPage, type PageArgs } from '../connection';
 import type { ResolverTable } from '../field-resolver';
 import { dateFilter, type FieldFilter, idFilter, textFilter } from '../search';

@@ -1,4 +1,4 @@
-// webhookSubscriptionCreate(topic, webhookSubscription: { uri, format }) (API-FACTS §10).
+// webhookSubscriptionCreate(topic, webhookSubscription: { uri, format }) (docs/shopify-facts.md §4).
 import { GraphQLError } from 'graphql';
 import type { ResolverTable } from '../field-resolver';
 import { gid } from '../gid';

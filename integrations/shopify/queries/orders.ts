@@ -4,7 +4,7 @@
  * (domain/shopify/types.ts). test/domain/shopify-queries.test.ts validates each against the real schema
  * and recomputes the requested costs quoted here.
  *
- * Requested cost (API-FACTS §7: scalar/enum 0, object 1, connection 2 + first × node cost with pageInfo
+ * Requested cost (docs/shopify-facts.md §1: scalar/enum 0, object 1, connection 2 + first × node cost with pageInfo
  * counted as 1; a plain list with `first` costs first × item, an unsized list one item):
  *   one line item 17 (item 1, variant+product+inventoryItem 3, three money bags 6, discount allocation 4,
  *   tax line 3) · one shipping line 8 · one discount application 2 · one transaction 9 (item, parent,
@@ -25,7 +25,7 @@ const MONEY_BOTH = 'shopMoney { amount currencyCode } presentmentMoney { amount 
 const TAX_LINE = `title rate ratePercentage channelLiable priceSet { ${MONEY} }`;
 const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
 
-/** `first: n` in paged documents; nothing in bulk ones (bulk queries take no `first`, API-FACTS §8). */
+/** `first: n` in paged documents; nothing in bulk ones (bulk queries take no `first`, docs/shopify-facts.md §2). */
 const first = (n: number | null, extra = ''): string =>
   n === null ? (extra ? `(${extra})` : '') : `(first: ${n}${extra ? `, ${extra}` : ''})`;
 
@@ -96,7 +96,7 @@ function orderFields(limits: Limits | null): string {
 }
 
 /**
- * Orders updated at or after a time, oldest first (API-FACTS §8). Variables: `query`, e.g.
+ * Orders updated at or after a time, oldest first (docs/shopify-facts.md §2). Variables: `query`, e.g.
  * `updated_at:>='2026-11-01T00:00:00Z'`, and `after` (the previous page's endCursor). The page size is
  * fixed in the document so the requested cost is known (limits in domain/shopify/limits.ts):
  * 2 + pageInfo 1 + 3 orders × (28 + lineItems 3+8×17 + shippingLines 3+3×8 + discountApplications 3+5×2
@@ -159,7 +159,7 @@ export const SHOP_CONTEXT = `query ShopContext {
 }`;
 
 /**
- * The inner query of a bulk operation for backfills (run with bulkOperationRunQuery, API-FACTS §8):
+ * The inner query of a bulk operation for backfills (run with bulkOperationRunQuery, docs/shopify-facts.md §2):
  * the same order fields with no `first`, 4 connections (orders, lineItems, shippingLines,
  * discountApplications; limit 5) nested 2 deep (limit 2). Refund details are left out because their
  * four connections would break the limit: an order with refunds is re-read with REFUND_BY_ID when its

@@ -1,8 +1,8 @@
 /**
- * Static requested-cost calculator following API-FACTS §7: scalars and enums 0, objects (and interfaces,
+ * Static requested-cost calculator following docs/shopify-facts.md §1: scalars and enums 0, objects (and interfaces,
  * unions) 1, connections 2 + first × the cost of one node (pageInfo counted as one object), plain lists
  * `first` × item cost (one item when unsized). Also counts connections and their nesting depth, for the
- * bulk-operation limits of API-FACTS §8.
+ * bulk-operation limits of docs/shopify-facts.md §2.
  */
 import {
   getNamedType,

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildClientSchema, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 
-/** The real Admin schema that scripts/fetch-shopify-schema.sh caches (API-FACTS §11). */
+/** The real Admin schema that scripts/fetch-shopify-schema.sh caches (docs/shopify-facts.md §5). */
 export function loadShopifySchema(version = '2026-10'): GraphQLSchema {
   const cache = process.env.LEDGERLINE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ledgerline');
   const file = join(cache, 'shopify-admin-schema-1.15.4', `admin_${version}.json.gz`);

@@ -2,7 +2,7 @@ import QuickBooks from 'node-quickbooks';
 import { toCents } from '../../../emulators/qbo/core/money';
 import { defaultCompany, startQboEmulator, type CompanyFile, type QboEmulatorHandle, type QboEmulatorOptions } from '../../../emulators/qbo';
 
-/** Drives the emulator the way Ledgerline does: node-quickbooks over HTTP (API-FACTS §6). */
+/** Drives the emulator the way Ledgerline does: node-quickbooks over HTTP (docs/qbo-facts.md §6). */
 export interface Qbo {
   client: QuickBooks;
   /** Calls a callback-style node-quickbooks method and resolves with its `data`. */

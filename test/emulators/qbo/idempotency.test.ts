@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ITEM_IDS as I, defaultCompany } from '../../../emulators/qbo';
 import { connect, faultOf, itemLine, raw, start, type Started } from './helpers';
 
-describe('QBO emulator: requestid replay and commit-then-drop (API-FACTS §2)', () => {
+describe('QBO emulator: requestid replay and commit-then-drop (docs/qbo-facts.md §2)', () => {
   let s: Started;
   const otherRealm = '9130350000000002';
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { connect, faultOf, itemLine, start, type Started } from './helpers';
 const FROZEN = Date.parse('2026-11-27T12:00:00Z');
 const statusOf = async (promise: Promise<unknown>): Promise<number> => promise.then(() => 200, (err: any) => err?.response?.status ?? 0);
 
-describe('QBO emulator: throttling (API-FACTS §1)', () => {
+describe('QBO emulator: throttling (docs/qbo-facts.md §1)', () => {
   let s: Started | undefined;
   afterEach(async () => {
     await s?.emu.close();

@@ -13,7 +13,7 @@ async function postToken(emu: QboEmulatorHandle, form: Record<string, string>, s
   return { status: res.status, body: await res.json() };
 }
 
-describe('QBO emulator: OAuth 2 (API-FACTS §3)', () => {
+describe('QBO emulator: OAuth 2 (docs/qbo-facts.md §3)', () => {
   let s: Started;
   const otherRealm = '9130350000000009';
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { cents, connect, faultOf, itemLine, start, type Qbo, type Started } from
 
 const taxOf = (doc: any) => ({ total: doc.TotalAmt, tax: doc.TxnTaxDetail.TotalTax, lines: doc.TxnTaxDetail.TaxLine.map((l: any) => [l.TaxLineDetail.TaxRateRef.value, l.Amount]) });
 
-describe('QBO emulator: US sales tax with Automated Sales Tax (API-FACTS §4)', () => {
+describe('QBO emulator: US sales tax with Automated Sales Tax (docs/qbo-facts.md §4)', () => {
   let s: Started;
   let legacy: Qbo;
   beforeAll(async () => {
@@ -61,7 +61,7 @@ describe('QBO emulator: US sales tax with Automated Sales Tax (API-FACTS §4)', 
   });
 });
 
-describe('QBO emulator: global tax with per-line tax codes (API-FACTS §4)', () => {
+describe('QBO emulator: global tax with per-line tax codes (docs/qbo-facts.md §4)', () => {
   let s: Started;
   let uk: Qbo;
   const HST_ON = '201';

@@ -1,4 +1,4 @@
-// Calculated query cost, the 1000-point limit and the per-shop leaky bucket (API-FACTS §7).
+// Calculated query cost, the 1000-point limit and the per-shop leaky bucket (docs/shopify-facts.md §1).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopifyEmulator } from '../../../emulators/shopify';
 import { miniOrder } from './fixtures';

@@ -1,4 +1,4 @@
-// Fault injection: reproducible 5xx and 429, latency, and commit-then-drop (API-FACTS §9 retries).
+// Fault injection: reproducible 5xx and 429, latency, and commit-then-drop (docs/shopify-facts.md §3 retries).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopifyEmulator } from '../../../emulators/shopify';
 import { clientFor, errorsOf, seedFolder, startEmulator } from './helpers';

@@ -1,4 +1,4 @@
-// Starts the emulator on a random port and talks to it only through the real client (API-FACTS §9).
+// Starts the emulator on a random port and talks to it only through the real client (docs/shopify-facts.md §3).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,7 +44,7 @@ export async function adminPost(emulator: ShopifyEmulator, path: string, body?: 
   return { status: res.status, json: await res.json() };
 }
 
-/** The project's shared example queries (API-FACTS §8), beside the repository. */
+/** The project's shared example queries (docs/shopify-facts.md §2), beside the repository. */
 export const QUERIES_DIR = path.resolve(__dirname, '../../../../shared/docs/shopify-queries');
 
 /**

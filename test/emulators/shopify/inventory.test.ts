@@ -1,4 +1,4 @@
-// Inventory compare-and-set (changeFromQuantity) and @idempotent(key:) (API-FACTS §8).
+// Inventory compare-and-set (changeFromQuantity) and @idempotent(key:) (docs/shopify-facts.md §2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShopifyEmulator } from '../../../emulators/shopify';
 import { clientFor, errorsOf, seedFolder, startEmulator } from './helpers';

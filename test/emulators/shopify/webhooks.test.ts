@@ -1,4 +1,4 @@
-// Webhook subscriptions and at-least-once delivery with Shopify's headers (API-FACTS §10).
+// Webhook subscriptions and at-least-once delivery with Shopify's headers (docs/shopify-facts.md §4).
 import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopifyEmulator } from '../../../emulators/shopify';

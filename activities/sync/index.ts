@@ -9,6 +9,7 @@ import { ledgerEntries, stores, syncRuns } from '../../db/schema';
 import { LedgerlineError, QboConnectionRevokedError } from '../../domain/errors';
 import { parseSourceKey } from '../../domain/ledger';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
+import { planRunWindow, planSlices, RETRYABLE_PARK_CODES, windowSearch } from '../../domain/sync';
 import { ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, truncatedLists } from '../../domain/shopify/limits';
 import { createQboLimiter, type QboLimiter } from '../../integrations/qbo/limiter';
 import { createShopifyPacer, type ShopifyPacer } from '../../integrations/shopify/pacer';
@@ -21,13 +22,6 @@ import type { SyncActivities } from '../types';
 import { loadStoreContext, StoreNotFoundError, type StoreContext } from './context';
 import { processOrders, zeroCounts } from './orders';
 
-/** Re-read this much before the cursor: Shopify's search index can lag behind updatedAt. */
-export const CURSOR_OVERLAP_MS = 10 * 60_000;
-/** Windows longer than this (and first syncs) use a bulk operation instead of paging (docs/shopify-facts.md §2). */
-export const BULK_WINDOW_MS = 3 * 24 * 3600_000;
-/** Bulk windows are read in slices of at most this span (and at most BULK_MAX_SLICES slices). */
-export const BULK_SLICE_MS = 30 * 24 * 3600_000;
-export const BULK_MAX_SLICES = 24;
 /** Orders one page activity collects (several 3-order Shopify pages) before writing them. */
 export const PAGE_TARGET_ORDERS = 30;
 /** Orders a bulk-chunk activity reads and writes when the workflow names no limit (it names 1,000). */
@@ -35,7 +29,6 @@ export const BULK_CHUNK_ORDERS = 1000;
 /** Parked orders re-tried per run (mapping may exist now, QBO may accept now). */
 export const PARKED_RETRY_LIMIT = 60;
 const HEARTBEAT_EVERY_MS = 5_000;
-const RETRYABLE_PARK_CODES = ['needs_mapping', 'qbo_validation', 'mapping_error'];
 
 export class BulkOperationFailedError extends LedgerlineError {
   override readonly name: string = 'BulkOperationFailedError';
@@ -66,11 +59,6 @@ function heartbeat(details?: unknown): void {
   } catch {
     // Outside an activity (tests calling the functions directly) there is nothing to heartbeat.
   }
-}
-
-/** Shopify search for orders updated in [from, to). */
-export function windowSearch(from: string | null, to: string): string {
-  return [from ? `updated_at:>='${from}'` : null, `updated_at:<'${to}'`].filter(Boolean).join(' AND ');
 }
 
 export interface SyncActivityOptions {
@@ -115,23 +103,7 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
       if (!store) throw new StoreNotFoundError(input.storeId);
       const now = deps.clock();
       const runId = input.workflowId;
-      const blocked = store.state !== 'active' ? `Store ${store.shopDomain} is ${store.state}${store.connectionError ? `: ${store.connectionError}` : ''}` : undefined;
-      let windowFrom: string | null;
-      let windowTo: string;
-      let advanceCursor: boolean;
-      if (input.window?.from) {
-        windowFrom = new Date(input.window.from).toISOString();
-        windowTo = input.window.to ? new Date(input.window.to).toISOString() : now.toISOString();
-        advanceCursor = false;
-      } else {
-        const cursor = store.cursorUpdatedAt;
-        // First sync: orders processed before the start date were also updated before it.
-        windowFrom = cursor ? new Date(cursor.getTime() - CURSOR_OVERLAP_MS).toISOString() : store.startDate.toISOString();
-        windowTo = now.toISOString();
-        advanceCursor = true;
-      }
-      const span = Date.parse(windowTo) - Date.parse(windowFrom);
-      const mode = !store.cursorUpdatedAt || span > BULK_WINDOW_MS ? 'bulk' : 'page';
+      const { windowFrom, windowTo, mode, advanceCursor, blocked } = planRunWindow(store, input.window, now);
       await db.insert(syncRuns).values({
         id: runId, storeId: store.id, workflowId: input.workflowId, trigger: input.trigger, status: blocked ? 'failed' : 'running',
         windowFrom: new Date(windowFrom), windowTo: new Date(windowTo), startedAt: now, ...(blocked ? { error: blocked, finishedAt: now } : {}),
@@ -229,7 +201,7 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
           eq(ledgerEntries.storeId, input.storeId),
           eq(ledgerEntries.role, 'sale'),
           inArray(ledgerEntries.status, ['parked', 'failed']),
-          inArray(ledgerEntries.reasonCode, RETRYABLE_PARK_CODES),
+          inArray(ledgerEntries.reasonCode, [...RETRYABLE_PARK_CODES]),
           lt(ledgerEntries.updatedAt, new Date(input.before)),
         )).orderBy(ledgerEntries.updatedAt).limit(PARKED_RETRY_LIMIT);
         const ids = rows.map((r) => parseSourceKey(r.sourceKey)).filter((k) => k.kind === 'order').map((k) => k.gid);
@@ -279,25 +251,6 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
       log.warn({ storeId: input.storeId, runId: input.runId, error: input.error }, 'sync run failed');
     },
   };
-}
-
-/**
- * Equal slices of [oldest order, windowTo), each ≤ BULK_SLICE_MS (at most BULK_MAX_SLICES), the first
- * of them cut at a quarter so writing starts after a small first bulk operation. The first slice
- * starts at the window's own start so nothing before the oldest order's second can slip through.
- * No order in the window: no slice.
- */
-export function planSlices(windowFrom: string | null, windowTo: string, oldestUpdatedAt: string | null): Array<{ from: string | null; to: string }> {
-  if (oldestUpdatedAt === null) return [];
-  const toMs = Date.parse(windowTo);
-  const startMs = Math.max(Date.parse(oldestUpdatedAt), windowFrom ? Date.parse(windowFrom) : -Infinity);
-  const span = Math.max(0, toMs - startMs);
-  const n = Math.min(BULK_MAX_SLICES, Math.max(1, Math.ceil(span / BULK_SLICE_MS)));
-  const at = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
-  const bounds = Array.from({ length: n - 1 }, (_, i) => at(startMs + (span * (i + 1)) / n));
-  const quarter = at(startMs + span / n / 4);
-  const edges = [...new Set([windowFrom, ...(quarter > at(startMs) ? [quarter] : []), ...bounds, windowTo])];
-  return edges.slice(0, -1).map((from, i) => ({ from, to: edges[i + 1]! }));
 }
 
 /**

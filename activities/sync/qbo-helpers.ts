@@ -15,25 +15,10 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** QBO fault codes Ledgerline reacts to (docs/qbo-facts.md §7; emulators/qbo/core/faults.ts mirrors them). */
-export const FAULT = { duplicateName: '6240', duplicateDocNumber: '6140', stale: '5010', notFound: '610' } as const;
-
-export function faultCode(err: unknown): string | undefined {
-  if (!(err instanceof QboValidationError)) return undefined;
-  const code = err.details?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** Some integrations report a duplicate DocNumber as 6240 (docs/qbo-facts.md §7): match the message too. */
-export function isDuplicateDocNumber(err: unknown): boolean {
-  return faultCode(err) === FAULT.duplicateDocNumber || (err instanceof QboValidationError && /Duplicate Document Number/i.test(err.message));
-}
-
-/** The `Id=…` QBO names in duplicate faults, when it does. */
-export function existingIdFrom(err: unknown): string | undefined {
-  if (!(err instanceof Error)) return undefined;
-  return /(?:Id|TxnId)=(\d+)/.exec(err.message)?.[1];
-}
+/** Documents per QBO batch call (docs/qbo-facts.md §1). */
+export const BATCH_MAX = 30;
+/** Values per `field IN (…)` query. */
+export const IN_LIST_MAX = 30;
 
 /**
  * Runs `fn` over `items` with at most `limit` at once, results in input order. After the first

@@ -16,7 +16,8 @@ import { qboRefs } from '../../db/schema';
 import { isLedgerlineError } from '../../domain/errors';
 import type { CustomerReference, ItemReference, LineCategory, OrderReferencePlan, ResolvedRefs } from '../../domain/mapping';
 import type { QboClient } from '../../integrations/qbo/client';
-import { chunk, existingIdFrom, FAULT, faultCode, qboLiteral, queryIn } from './qbo-helpers';
+import { existingIdFrom, FAULT, faultCode } from '../../domain/sync';
+import { chunk, qboLiteral, queryIn } from './qbo-helpers';
 
 type Entity = Record<string, unknown>;
 

@@ -1,0 +1,4 @@
+export * from './faults';
+export * from './ledger-entry';
+export * from './orders';
+export * from './window';

@@ -5,10 +5,18 @@
  */
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { loadConfig } from '../../config';
 import { SEARCH_ATTRIBUTES } from '../../temporal/search-attributes';
 import { ensureTemporalCli, ensureTestServer } from '../../temporal/tools';
+
+// Workers in tests log warnings and errors only (state changes at INFO would drown the test output).
+// Runtime.install may run once per process, before any worker or connection exists.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Already installed by an earlier import in this process.
+}
 
 const cacheDir = loadConfig({ ...process.env, NODE_ENV: 'test' }).cacheDir;
 

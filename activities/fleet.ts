@@ -2,7 +2,7 @@ import { eq, ne } from 'drizzle-orm';
 import { isLedgerlineError } from '../domain/errors';
 import { stores } from '../db/schema';
 import { refreshNow } from '../integrations/qbo/tokens';
-import type { FleetActivities } from './types';
+import type { FleetActivities } from '../workflows/contracts';
 import type { ActivityDeps } from './deps';
 
 /** Activities of the fleet-wide daily connection keep-alive (workflows/keepalive.ts). */

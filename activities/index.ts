@@ -1,7 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createFleetActivities } from './fleet';
 import { createSyncActivities, type SyncActivityOptions } from './sync';
-import type { Activities } from './types';
+import type { Activities } from '../workflows/contracts';
 
 export type { ActivityDeps } from './deps';
 

@@ -167,3 +167,19 @@ export class TransientUpstreamError extends LedgerlineError {
     super('transient_upstream', message, true, details === undefined ? {} : { details });
   }
 }
+
+/** A Shopify bulk operation that ended without a result (failed, cancelled, expired): the run fails. */
+export class BulkOperationFailedError extends LedgerlineError {
+  override readonly name: string = 'BulkOperationFailedError';
+  constructor(message: string) {
+    super('bulk_operation_failed', message, false);
+  }
+}
+
+/** A bulk operation still running: a retryable failure, so Temporal's retry policy does the polling. */
+export class BulkNotReadyError extends LedgerlineError {
+  override readonly name: string = 'BulkNotReadyError';
+  constructor(status: string) {
+    super('bulk_not_ready', `The Shopify bulk operation is ${status}; checking again`, true);
+  }
+}

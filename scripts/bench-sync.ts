@@ -19,11 +19,11 @@
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { qboRefs, syncRuns } from '../db/schema';
+import { QBO_BATCH_MAX } from '../integrations/qbo/client';
 import { readBooks } from '../test/support/books';
 import { startStack, type Stack } from '../test/support/stack';
 import { qboReader } from '../test/support/sync-fixture';
 
-const QBO_BATCH_MAX = 30;
 const QBO_BATCHES_PER_MINUTE = 40;
 
 interface RunFigures {

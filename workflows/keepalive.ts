@@ -1,5 +1,5 @@
 import { getExternalWorkflowHandle, log, proxyActivities } from '@temporalio/workflow';
-import type { FleetActivities, KeepAliveResult } from '../activities/types';
+import type { FleetActivities, KeepAliveResult } from './contracts';
 import { disconnectedSignal, workflowIds } from './definitions';
 import { bookkeeping, keepAlive } from './options';
 

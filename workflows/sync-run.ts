@@ -1,5 +1,5 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { PageResult, SyncActivities, SyncCounts } from '../activities/types';
+import { BULK_CHUNK_ORDERS, type PageResult, type SyncActivities, type SyncCounts } from './contracts';
 import type { SyncRunInput, SyncRunSummary } from './definitions';
 import { readableError } from './failures';
 import { bookkeeping, bulkPoll, syncPage } from './options';
@@ -8,11 +8,6 @@ const book = proxyActivities<SyncActivities>(bookkeeping);
 const pages = proxyActivities<SyncActivities>(syncPage);
 const poll = proxyActivities<SyncActivities>(bulkPoll);
 
-/**
- * Orders per bulk-chunk activity (~33 QBO batches; the activity heartbeats throughout). Each chunk
- * ends with a part-filled batch, so fewer, larger chunks waste less of the realm's 40 batch calls a minute.
- */
-const BULK_CHUNK_ORDERS = 1000;
 /** Bulk chunks in flight at once. */
 const BULK_LANES = 2;
 

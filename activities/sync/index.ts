@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { ledgerEntries, stores, syncRuns } from '../../db/schema';
-import { LedgerlineError, QboConnectionRevokedError } from '../../domain/errors';
+import { BulkNotReadyError, BulkOperationFailedError, QboConnectionRevokedError } from '../../domain/errors';
 import { parseSourceKey } from '../../domain/ledger';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import { planRunWindow, planSlices, RETRYABLE_PARK_CODES, windowSearch } from '../../domain/sync';
@@ -18,31 +18,15 @@ import {
 } from '../../integrations/shopify/queries/orders';
 import type { ShopifyClient } from '../../integrations/shopify/client';
 import type { ActivityDeps } from '../deps';
-import type { SyncActivities } from '../types';
+import { BULK_CHUNK_ORDERS, type SyncActivities } from '../../workflows/contracts';
 import { loadStoreContext, StoreNotFoundError, type StoreContext } from './context';
 import { processOrders, zeroCounts } from './orders';
 
 /** Orders one page activity collects (several 3-order Shopify pages) before writing them. */
 export const PAGE_TARGET_ORDERS = 30;
-/** Orders a bulk-chunk activity reads and writes when the workflow names no limit (it names 1,000). */
-export const BULK_CHUNK_ORDERS = 1000;
 /** Parked orders re-tried per run (mapping may exist now, QBO may accept now). */
 export const PARKED_RETRY_LIMIT = 60;
 const HEARTBEAT_EVERY_MS = 5_000;
-
-export class BulkOperationFailedError extends LedgerlineError {
-  override readonly name: string = 'BulkOperationFailedError';
-  constructor(message: string) {
-    super('bulk_operation_failed', message, false);
-  }
-}
-
-export class BulkNotReadyError extends LedgerlineError {
-  override readonly name: string = 'BulkNotReadyError';
-  constructor(status: string) {
-    super('bulk_not_ready', `The Shopify bulk operation is ${status}; checking again`, true);
-  }
-}
 
 /** The attempt's cancellation signal (outside an activity, e.g. tests calling directly: none). */
 function attemptSignal(): AbortSignal | undefined {

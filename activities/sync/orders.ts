@@ -30,10 +30,10 @@ import {
   keepDocument, latestVersions, nextEntry, paymentForInvoice, pendingCreate, pendingToSettle, resolveDuplicateNumber, ROLE, saleSource,
   voidedInvoice, type LedgerEntry, type LedgerEntryChanges, type OrderRows, type SaleType,
 } from '../../domain/sync';
-import type { BatchItemResult, QboClient } from '../../integrations/qbo/client';
-import type { SyncCounts } from '../types';
+import { QBO_BATCH_MAX, type BatchItemResult, type QboClient } from '../../integrations/qbo/client';
+import type { SyncCounts } from '../../workflows/contracts';
 import { readOrderRows, writeRows } from './ledger';
-import { BATCH_MAX, chunk, IN_LIST_MAX, mapPool, qboLiteral, queryIn } from './qbo-helpers';
+import { chunk, IN_LIST_MAX, mapPool, qboLiteral, queryIn } from './qbo-helpers';
 import { forgetRefs, resolveReferences } from './references';
 
 type Entity = Record<string, unknown>;
@@ -175,14 +175,14 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
   const retryable: LedgerlineError[] = [];
   const concurrency = ctx.batchConcurrency ?? 3;
 
-  await mapPool(chunk(creates, BATCH_MAX), concurrency, async (group) => {
+  await mapPool(chunk(creates, QBO_BATCH_MAX), concurrency, async (group) => {
     ctx.signal?.throwIfAborted();
     const results = await sendBatch(ctx.qbo, group.map((w) => ({ operation: 'create', entity: w.docType!, body: w.doc! })));
     for (const [i, w] of group.entries()) await onResult(w, results[i]!, 'create');
     await flush();
     ctx.heartbeat({ stage: 'create' });
   });
-  await mapPool(chunk(updates, BATCH_MAX), concurrency, async (group) => {
+  await mapPool(chunk(updates, QBO_BATCH_MAX), concurrency, async (group) => {
     ctx.signal?.throwIfAborted();
     const results = await sendBatch(ctx.qbo, group.map((w) => ({
       operation: 'update', entity: w.docType!, body: { ...w.doc!, Id: w.saleId!, SyncToken: w.saleSyncToken!, sparse: true },

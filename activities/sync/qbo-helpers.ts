@@ -15,8 +15,6 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Documents per QBO batch call (docs/qbo-facts.md §1). */
-export const BATCH_MAX = 30;
 /** Values per `field IN (…)` query. */
 export const IN_LIST_MAX = 30;
 

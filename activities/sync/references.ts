@@ -15,14 +15,13 @@ import type { Db } from '../../db/client';
 import { qboRefs } from '../../db/schema';
 import { isLedgerlineError } from '../../domain/errors';
 import type { CustomerReference, ItemReference, LineCategory, OrderReferencePlan, ResolvedRefs } from '../../domain/mapping';
-import type { QboClient } from '../../integrations/qbo/client';
+import { QBO_BATCH_MAX, type QboClient } from '../../integrations/qbo/client';
 import { existingIdFrom, FAULT, faultCode } from '../../domain/sync';
 import { chunk, qboLiteral, queryIn } from './qbo-helpers';
 
 type Entity = Record<string, unknown>;
 
 const IN_LIST_MAX = 40;
-const BATCH_MAX = 30;
 
 interface Want {
   kind: 'item' | 'category' | 'customer';
@@ -161,7 +160,7 @@ async function createMissing(qbo: QboClient, wants: Want[]): Promise<{ ids: Map<
   let pending = wants.filter((w) => w.creates.length > 0).map((w) => ({ want: w, candidate: 0 }));
   while (pending.length > 0) {
     const retry: typeof pending = [];
-    for (const group of chunk(pending, BATCH_MAX)) {
+    for (const group of chunk(pending, QBO_BATCH_MAX)) {
       const results = await qbo.batch(group.map((p, i) => ({ bId: `r${i}`, operation: 'create' as const, [p.want.entity]: p.want.creates[p.candidate]! })));
       const byId = new Map(results.map((r) => [r.bId, r]));
       for (const [i, p] of group.entries()) {

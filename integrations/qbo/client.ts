@@ -59,8 +59,8 @@ export interface QboClient {
 }
 
 // docs/qbo-facts.md §2: requestid at most 50 characters; §1: at most 30 items per batch; §5: MAXRESULTS ≤ 1000.
-const MAX_REQUEST_ID = 50;
-const MAX_BATCH_ITEMS = 30;
+export const QBO_REQUEST_ID_MAX = 50;
+export const QBO_BATCH_MAX = 30;
 const PAGE_SIZE = 1000;
 // QBO answers or gives up within 120 s (docs/qbo-facts.md §1); a little more before we abandon the call.
 const DEFAULT_TIMEOUT_MS = 130_000;
@@ -68,8 +68,8 @@ const DEFAULT_TIMEOUT_MS = 130_000;
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 function checkRequestId(requestId: string | undefined): void {
-  if (requestId !== undefined && (requestId.length === 0 || requestId.length > MAX_REQUEST_ID)) {
-    throw new InvalidInputError(`QBO requestid must be 1..${MAX_REQUEST_ID} characters (got ${requestId.length})`, { requestId });
+  if (requestId !== undefined && (requestId.length === 0 || requestId.length > QBO_REQUEST_ID_MAX)) {
+    throw new InvalidInputError(`QBO requestid must be 1..${QBO_REQUEST_ID_MAX} characters (got ${requestId.length})`, { requestId });
   }
 }
 
@@ -152,7 +152,7 @@ export function createQboClient(opts: QboClientOptions): QboClient {
     },
     async batch(items) {
       if (items.length === 0) return [];
-      if (items.length > MAX_BATCH_ITEMS) throw new InvalidInputError(`A QBO batch holds at most ${MAX_BATCH_ITEMS} items (got ${items.length})`);
+      if (items.length > QBO_BATCH_MAX) throw new InvalidInputError(`A QBO batch holds at most ${QBO_BATCH_MAX} items (got ${items.length})`);
       const data = await call<{ BatchItemResponse?: Entity[] }>('batch', 'batch', 'batch', () => [items.map((i) => ({ ...i }))]);
       return (data?.BatchItemResponse ?? []).map((item): BatchItemResult => {
         const bId = String(item.bId ?? '');

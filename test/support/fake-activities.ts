@@ -2,7 +2,7 @@
  * Activity doubles for workflow-logic tests, typed by the real activity contract so the compiler
  * keeps them honest (STYLE.md). End-to-end tests use the real activities.
  */
-import type { Activities, SyncCounts } from '../../activities/types';
+import type { Activities, SyncCounts } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
 
 export interface RecordedRun {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cipher } from '../../config/secrets';
 import type { Db } from '../../db/client';
 import { createActivities } from '../../activities';
-import type { Activities } from '../../activities/types';
+import type { Activities } from '../../workflows/contracts';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
 import { createQboLimiter } from '../../integrations/qbo/limiter';
 import { logger as silentLogger, testCipher } from '../integrations/helpers';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Activities } from '../../activities/types';
+import type { Activities } from '../../workflows/contracts';
 import { syncRunWorkflow } from '../../workflows/sync-run';
 import { recordingActivities } from '../support/fake-activities';
 import { timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';

@@ -1,8 +1,16 @@
 /**
- * The activity contract the workflows are written against. Implementations: activities/index.ts
- * (createActivities). Workflows import these *types* only.
+ * The activity contract the workflows are written against, kept with the workflows so the contract
+ * runs one way: activities/ implements it (activities/index.ts createActivities) and imports it from
+ * here; workflows import nothing from activities/.
  */
-import type { SyncRunInput, SyncRunSummary, SyncTrigger } from '../workflows/definitions';
+import type { SyncRunInput, SyncRunSummary, SyncTrigger } from './definitions';
+
+/**
+ * Orders per bulk-chunk activity (~33 QBO batches; the activity heartbeats throughout). Each chunk
+ * ends with a part-filled batch, so fewer, larger chunks waste less of the realm's 40 batch calls a
+ * minute. The workflow names it in every call; the activity uses it when a caller names none.
+ */
+export const BULK_CHUNK_ORDERS = 1000;
 
 export interface SyncCounts {
   fetched: number;

@@ -39,7 +39,8 @@ describe('recorded histories', () => {
   it('cover every workflow type and scenario, each file listed in its manifest and of the type it claims', () => {
     expect(historySets().length).toBeGreaterThan(0);
     expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(new Set(WORKFLOW_TYPES));
-    expect(new Set(fixtures.map((f) => f.scenario))).toEqual(expect.objectContaining(new Set(['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive'])));
+    const scenarios = new Set(fixtures.map((f) => f.scenario));
+    for (const s of ['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive']) expect(scenarios, s).toContain(s);
     for (const f of fixtures) {
       expect(f.startedType, f.name).toBe(f.workflowType);
       expect(f.history.events?.length, f.name).toBe(f.events);
@@ -63,7 +64,7 @@ describe('replay against the current workflow code', () => {
     results = await replayAll(await workflowBundle(), fixtures);
   });
 
-  it.each(fixtures.map((f) => [f.name, f.description] as const))('%s replays (%s)', (name) => {
+  it.each(fixtures.map((f) => f.name))('%s replays', (name) => {
     expect(results.get(name)).toBeUndefined();
   });
 });

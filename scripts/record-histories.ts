@@ -6,8 +6,8 @@
  * A worker runs the real workflow code with scripted, deterministic activities
  * (test/replay/scripted-activities.ts); each scenario drives workflows through the real client the
  * way the API and the keep-alive schedule do, waits until they are idle, and writes the store
- * workflow's history, each of its child sync runs' and the keep-alive's as JSON (the format of
- * `temporal workflow show --output json`), plus manifest.json. A new set never replaces an older one:
+ * workflow's history, each of its child sync runs' and the keep-alive's as proto JSON (the SDK's
+ * historyToJSON, the JSON history format of Temporal's tools), plus manifest.json. A new set never replaces an older one:
  * old histories stay as long as workflows of their shape may still be running somewhere.
  */
 import fs from 'node:fs';

@@ -1,0 +1,317 @@
+/**
+ * `npm run histories:record [-- --set <name>]`: records workflow histories from the real Temporal CLI
+ * dev server into test/replay/histories/<set>/, which test/replay/replay.test.ts replays against the
+ * current workflow code on every `npm test` (a non-deterministic change then fails CI).
+ *
+ * A worker runs the real workflow code with scripted, deterministic activities
+ * (test/replay/scripted-activities.ts); each scenario drives workflows through the real client the
+ * way the API and the keep-alive schedule do, waits until they are idle, and writes the store
+ * workflow's history, each of its child sync runs' and the keep-alive's as proto JSON (the SDK's
+ * historyToJSON, the JSON history format of Temporal's tools), plus manifest.json. A new set never replaces an older one:
+ * old histories stay as long as workflows of their shape may still be running somewhere.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { type History, historyToJSON } from '../test/replay/history-json';
+import { temporal as proto } from '@temporalio/proto';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { createLogger } from '../config/logger';
+import { repoRoot } from '../config/paths';
+import { startDevServer } from '../temporal/dev-server';
+import { ledgerlineInterceptors } from '../temporal/interceptors';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../temporal/search-attributes';
+import { TEMPORAL_CLI_VERSION, ensureTemporalCli, temporalCliVersion } from '../temporal/tools';
+import { freePort } from '../test/support/processes';
+import { type Manifest, type ManifestEntry, historiesDir } from '../test/replay/fixtures';
+import { type ActivityScript, scriptedActivities } from '../test/replay/scripted-activities';
+import {
+  type StoreCarriedState, type StoreStatus, type StoreWorkflowInput, disconnectedSignal, nudgeSignal, pauseSignal,
+  resumeSignal, setIntervalSignal, statusQuery, syncNowUpdate, workflowIds,
+} from '../workflows/definitions';
+import type { connectionKeepAliveWorkflow } from '../workflows/keepalive';
+import type { storeWorkflow } from '../workflows/store';
+
+const EventType = proto.api.enums.v1.EventType;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Ctx {
+  client: Client;
+  taskQueue: string;
+  script: ActivityScript;
+  record(scenario: string, label: string, description: string, handle: { workflowId: string; runId: string }): Promise<void>;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Starts a store workflow as the API does (search attributes set, so the workflow upserts its state). */
+async function startStore(ctx: Ctx, shopDomain: string, carried: StoreCarriedState): Promise<WorkflowHandleWithFirstExecutionRunId<typeof storeWorkflow>> {
+  const input: StoreWorkflowInput = { storeId: `store-${shopDomain.split('.')[0]}`, shopDomain, intervalMinutes: 60, carried };
+  return ctx.client.workflow.start<typeof storeWorkflow>('storeWorkflow', {
+    workflowId: workflowIds.store(shopDomain),
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    typedSearchAttributes: [{ key: STORE_SEARCH_ATTRIBUTE, value: shopDomain }, { key: STATE_SEARCH_ATTRIBUTE, value: carried.state }],
+  });
+}
+
+/** Waits until the store loop is idle with `runs` runs done (optionally in a given state). */
+async function storeIdle(handle: WorkflowHandle, runs: number, state: StoreStatus['state'] = 'active'): Promise<StoreStatus> {
+  return until(`${handle.workflowId}: ${runs} runs, ${state}, idle`, async () => {
+    const s = await handle.query(statusQuery);
+    return s.runCount >= runs && !s.running && s.queued.length === 0 && s.state === state ? s : undefined;
+  });
+}
+
+async function expectUpdateFailure(p: Promise<unknown>, what: string): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) return;
+    throw err;
+  }
+  throw new Error(`expected ${what} to fail`);
+}
+
+/**
+ * The history once the execution has no workflow task in flight: its last scheduled workflow task has
+ * completed (the commands' events follow it) or the execution has closed, and nothing more arrives.
+ */
+async function settledHistory(client: Client, workflowId: string, runId: string): Promise<History> {
+  const closed = new Set([
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  ]);
+  let previous = -1;
+  return until(`a settled history of ${workflowId}`, async () => {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const types = (history.events ?? []).map((e) => e.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED);
+    const stable = types.length === previous;
+    previous = types.length;
+    const lastScheduled = types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+    const idle = types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) > lastScheduled || closed.has(types.at(-1) ?? EventType.EVENT_TYPE_UNSPECIFIED);
+    return stable && idle ? history : undefined;
+  });
+}
+
+/** The child workflows a history started: id, run id and type, in start order. */
+function childrenOf(history: History): Array<{ workflowId: string; runId: string; workflowType: string }> {
+  return (history.events ?? []).flatMap((e) => {
+    const a = e.childWorkflowExecutionStartedEventAttributes;
+    return a?.workflowExecution?.workflowId && a.workflowExecution.runId
+      ? [{ workflowId: a.workflowExecution.workflowId, runId: a.workflowExecution.runId, workflowType: a.workflowType?.name ?? '' }]
+      : [];
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Scenarios
+
+/** A store's life as a merchant sees it: first sync, manual sync, resync (bulk path), webhook, pause/resume, interval change, coalesced triggers. */
+async function storeLifecycle(ctx: Ctx): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  const handle = await startStore(ctx, 'lifecycle.myshopify.com', { state: 'active', runCount: 0, pending: [{ trigger: 'scheduled' }] });
+  await storeIdle(handle, 1);
+  await handle.executeUpdate(syncNowUpdate, { args: [{}] });
+  await handle.executeUpdate(syncNowUpdate, { args: [{ window: { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' } }] });
+  await handle.signal(nudgeSignal, { reason: 'orders/updated' });
+  await storeIdle(handle, 4);
+  await handle.signal(pauseSignal, { reason: 'merchant paused' });
+  await until('paused', async () => ((await handle.query(statusQuery)).state === 'paused' ? true : undefined));
+  await expectUpdateFailure(handle.executeUpdate(syncNowUpdate, { args: [{}] }), 'a manual sync of a paused store'); // rejected: not in history
+  await handle.signal(nudgeSignal, { reason: 'orders/create' }); // ignored while paused
+  await handle.signal(resumeSignal);
+  await handle.signal(setIntervalSignal, { intervalMinutes: 30 });
+  // Two manual syncs and a nudge at once: they coalesce into one run (or two, if the first has already started).
+  await Promise.all([
+    handle.executeUpdate(syncNowUpdate, { args: [{}] }),
+    handle.executeUpdate(syncNowUpdate, { args: [{ trigger: 'manual' }] }),
+    handle.signal(nudgeSignal, { reason: 'orders/paid' }),
+  ]);
+  await storeIdle(handle, 5);
+  return handle;
+}
+
+/** Failing runs: a retried page, a run that fails (the update answers the failure), a revoked connection (store disconnected), resume, a good run. */
+async function storeFailures(ctx: Ctx): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  const shopDomain = 'failures.myshopify.com';
+  const storeId = `store-${shopDomain.split('.')[0]}`;
+  const handle = await startStore(ctx, shopDomain, { state: 'active', runCount: 0, pending: [] });
+  ctx.script.failNextPage(storeId, 'transient-once');
+  await handle.executeUpdate(syncNowUpdate, { args: [{}] });
+  ctx.script.failNextPage(storeId, 'invalid-input');
+  await expectUpdateFailure(handle.executeUpdate(syncNowUpdate, { args: [{}] }), 'a run whose page fails');
+  ctx.script.failNextPage(storeId, 'connection-revoked');
+  await expectUpdateFailure(handle.executeUpdate(syncNowUpdate, { args: [{}] }), 'a run whose QBO connection is revoked');
+  await storeIdle(handle, 3, 'disconnected');
+  await handle.signal(resumeSignal);
+  await handle.executeUpdate(syncNowUpdate, { args: [{}] });
+  await storeIdle(handle, 4);
+  return handle;
+}
+
+/**
+ * Continue-as-new: the loop continues after every 200th run (RUNS_PER_HISTORY in workflows/store.ts).
+ * The store starts as a continued run would, carrying 199 runs, so its next run is the 200th.
+ */
+async function storeContinueAsNew(ctx: Ctx): Promise<{ first: WorkflowHandle; firstRunId: string; second: WorkflowHandle }> {
+  const handle = await startStore(ctx, 'continued.myshopify.com', { state: 'active', runCount: 199, pending: [] });
+  const firstRunId = handle.firstExecutionRunId;
+  await handle.executeUpdate(syncNowUpdate, { args: [{}] });
+  const second = await until('the continued run', async () => {
+    const d = await ctx.client.workflow.getHandle(handle.workflowId).describe();
+    return d.runId !== firstRunId ? ctx.client.workflow.getHandle(handle.workflowId, d.runId) : undefined;
+  });
+  await second.executeUpdate(syncNowUpdate, { args: [{}] });
+  await storeIdle(second, 201);
+  return { first: handle, firstRunId, second };
+}
+
+/** The daily keep-alive over 8 stores (two batches): some refreshes fail, two grants are revoked; one of those stores has a workflow to signal, one has none. */
+async function keepAlive(ctx: Ctx): Promise<{ keepalive: WorkflowHandleWithFirstExecutionRunId; signalled: WorkflowHandleWithFirstExecutionRunId }> {
+  const signalled = await startStore(ctx, 'revoked.myshopify.com', { state: 'active', runCount: 0, pending: [] });
+  await until('the store workflow to start', async () => ((await signalled.query(statusQuery)).state === 'active' ? true : undefined));
+  ctx.script.setFleet([
+    ...['a', 'b', 'c', 'd', 'e'].map((n) => ({ storeId: `store-${n}`, shopDomain: `${n}.myshopify.com`, outcome: 'ok' as const })),
+    { storeId: 'store-failing', shopDomain: 'failing.myshopify.com', outcome: 'failing' },
+    { storeId: 'store-revoked', shopDomain: 'revoked.myshopify.com', outcome: 'revoked' },
+    { storeId: 'store-gone', shopDomain: 'gone.myshopify.com', outcome: 'revoked' },
+  ]);
+  // Production starts it from the schedule `fleet:qbo-connection-keepalive` (worker/system.ts).
+  const keepalive = await ctx.client.workflow.start<typeof connectionKeepAliveWorkflow>('connectionKeepAliveWorkflow', {
+    workflowId: `${workflowIds.connectionKeepAliveSchedule()}-recorded`, taskQueue: ctx.taskQueue, args: [],
+  });
+  const result = await keepalive.result();
+  if (result.checked !== 8 || result.failing.length !== 3) throw new Error(`unexpected keep-alive result ${JSON.stringify(result)}`);
+  await storeIdle(signalled, 0, 'disconnected');
+  // A second disconnect (e.g. the webhook path) on an already disconnected store changes nothing.
+  await signalled.signal(disconnectedSignal, { reason: 'app/uninstalled webhook' });
+  return { keepalive, signalled };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function recordChildren(ctx: Ctx, scenario: string, parent: History, prefix = ''): Promise<void> {
+  let n = 0;
+  for (const child of childrenOf(parent)) {
+    n += 1;
+    const seq = child.workflowId.split(':').pop();
+    await ctx.record(scenario, `${prefix}sync-run-${String(n).padStart(2, '0')}`, `child sync run #${seq} of the store loop`, child);
+  }
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { set: string; force: boolean } {
+  let set = new Date().toISOString().slice(0, 10);
+  let force = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--set') set = argv[++i] ?? set;
+    else if (argv[i] === '--force') force = true;
+    else throw new UsageError(`unknown argument ${argv[i]} (use --set <name> [--force])`);
+  }
+  if (!/^[\w.-]+$/.test(set)) throw new UsageError(`--set ${set}: use letters, digits, . _ -`);
+  return { set, force };
+}
+
+async function main(): Promise<void> {
+  const { set, force } = parseArgs(process.argv.slice(2));
+  const outDir = path.join(historiesDir, set);
+  if (fs.existsSync(outDir) && !force) throw new UsageError(`${path.relative(repoRoot, outDir)} exists: pick another --set name (older sets stay) or pass --force to re-record it`);
+
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
+  // Errors only: the scripted failures make the SDK warn of every failed activity attempt.
+  const log = createLogger({ logLevel: 'error', logPretty: false }, 'record-histories');
+  installTemporalRuntime(log);
+  const cli = await ensureTemporalCli({ cacheDir: config.cacheDir, log: (m) => console.log(m) });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-histories-'));
+  const cleanups: Array<() => Promise<void>> = [async () => fs.rmSync(dataDir, { recursive: true, force: true })];
+  try {
+    const server = await startDevServer({ bin: cli.path, dataDir, port: await freePort(), uiPort: await freePort(), namespace: 'default', log });
+    cleanups.push(() => server.stop());
+    console.log(`Temporal dev server ${server.address} (${cli.path})`);
+    const connection = await Connection.connect({ address: server.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    const workerConnection = await NativeConnection.connect({ address: server.address });
+    cleanups.push(() => workerConnection.close());
+
+    const taskQueue = `record-histories-${process.pid}`;
+    const { activities, script } = scriptedActivities();
+    const worker = await Worker.create({
+      connection: workerConnection, namespace: 'default', taskQueue, activities,
+      workflowsPath: path.join(repoRoot, 'workflows', 'index.ts'),
+      interceptors: ledgerlineInterceptors,
+    });
+
+    const recorded: Array<ManifestEntry & { json: string }> = [];
+    const ctx: Ctx = {
+      client, taskQueue, script,
+      async record(scenario, label, description, { workflowId, runId }) {
+        const history = await settledHistory(client, workflowId, runId);
+        const d = await client.workflow.getHandle(workflowId, runId).describe();
+        const file = `${scenario}--${label}.json`;
+        const json = `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`;
+        recorded.push({ file, scenario, description, workflowType: d.type, workflowId, runId, status: d.status.name, events: history.events?.length ?? 0, json });
+        console.log(`  ${file}: ${d.type} ${d.status.name}, ${history.events?.length} events`);
+      },
+    };
+
+    await worker.runUntil(async () => {
+      console.log('scenario store-lifecycle');
+      const lifecycle = await storeLifecycle(ctx);
+      await ctx.record('store-lifecycle', 'store', 'store loop: first scheduled sync, manual sync (update), resync window (update; bulk path), webhook nudge, pause (update rejected, nudge ignored), resume, interval change, coalesced manual syncs; waiting on its timer', { workflowId: lifecycle.workflowId, runId: lifecycle.firstExecutionRunId });
+      await recordChildren(ctx, 'store-lifecycle', await lifecycle.fetchHistory());
+
+      console.log('scenario store-failures');
+      const failures = await storeFailures(ctx);
+      await ctx.record('store-failures', 'store', 'store loop: a run that succeeds after a retried page, a failed run (the update answers SyncRunFailed), a revoked QBO connection (store disconnected), resume, a good run', { workflowId: failures.workflowId, runId: failures.firstExecutionRunId });
+      await recordChildren(ctx, 'store-failures', await failures.fetchHistory());
+
+      console.log('scenario store-continue-as-new');
+      const can = await storeContinueAsNew(ctx);
+      await ctx.record('store-continue-as-new', 'store-run-1', 'store loop carrying 199 runs: a manual sync makes the 200th run, then it continues as new', { workflowId: can.first.workflowId, runId: can.firstRunId });
+      await recordChildren(ctx, 'store-continue-as-new', await client.workflow.getHandle(can.first.workflowId, can.firstRunId).fetchHistory());
+      const secondRunId = (await can.second.describe()).runId;
+      await ctx.record('store-continue-as-new', 'store-run-2', 'the continued store loop (carried state as input): one manual sync, then waiting on its timer', { workflowId: can.second.workflowId, runId: secondRunId });
+      await recordChildren(ctx, 'store-continue-as-new', await can.second.fetchHistory(), 'run-2-');
+
+      console.log('scenario keepalive');
+      const ka = await keepAlive(ctx);
+      await ctx.record('keepalive', 'keepalive', 'keep-alive over 8 stores in two batches: 5 refreshed, 1 failing, 2 revoked (marked disconnected; one store workflow signalled, one signal fails: no such workflow)', { workflowId: ka.keepalive.workflowId, runId: ka.keepalive.firstExecutionRunId });
+      await ctx.record('keepalive', 'store-disconnected', 'store loop disconnected by the keep-alive signal, then a second disconnected signal', { workflowId: ka.signalled.workflowId, runId: ka.signalled.firstExecutionRunId });
+    });
+
+    const sdkVersion = (JSON.parse(fs.readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
+    const manifest: Manifest = {
+      recordedAt: new Date().toISOString(),
+      sdkVersion,
+      // Ledgerline's cache holds the pinned CLI built from source, which reports itself as 0.0.0-DEV.
+      temporalCli: `${cli.source === 'cache' || cli.source === 'built' ? `${TEMPORAL_CLI_VERSION}: ` : ''}${temporalCliVersion(cli.path)} (from ${cli.source})`,
+      histories: recorded.map(({ json: _json, ...entry }) => entry),
+    };
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir, { recursive: true });
+    for (const r of recorded) fs.writeFileSync(path.join(outDir, r.file), r.json);
+    fs.writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    console.log(`${recorded.length} histories written to ${path.relative(repoRoot, outDir)}/`);
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch((err: unknown) => console.error(err));
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

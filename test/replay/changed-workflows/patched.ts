@@ -1,0 +1,28 @@
+/**
+ * Test-only workflow module (test/replay/replay.test.ts): the same change as unpatched.ts — a
+ * one-second timer before each workflow's first command — made safely with `patched()`. Histories
+ * recorded without the change replay the old path (patched() is false there); new executions take
+ * the new one and record a marker. README.md "Changing workflows safely".
+ */
+import { patched, sleep } from '@temporalio/workflow';
+import type { SyncRunInput } from '../../../workflows/definitions';
+import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workflows/keepalive';
+import { storeWorkflow as currentStore } from '../../../workflows/store';
+import { syncRunWorkflow as currentSyncRun } from '../../../workflows/sync-run';
+
+const PATCH = 'replay-test-pause-before-start';
+
+export async function storeWorkflow(...args: Parameters<typeof currentStore>): ReturnType<typeof currentStore> {
+  if (patched(PATCH)) await sleep('1 second');
+  return currentStore(...args);
+}
+
+export async function syncRunWorkflow(input: SyncRunInput): ReturnType<typeof currentSyncRun> {
+  if (patched(PATCH)) await sleep('1 second');
+  return currentSyncRun(input);
+}
+
+export async function connectionKeepAliveWorkflow(): ReturnType<typeof currentKeepAlive> {
+  if (patched(PATCH)) await sleep('1 second');
+  return currentKeepAlive();
+}

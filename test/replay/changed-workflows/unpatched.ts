@@ -1,0 +1,25 @@
+/**
+ * Test-only workflow module (test/replay/replay.test.ts): Ledgerline's three workflow types, each
+ * changed the unsafe way — a one-second timer before its first command. A workflow that started
+ * before such a deploy has a different first command in its history, so replaying it must fail.
+ */
+import { sleep } from '@temporalio/workflow';
+import type { SyncRunInput } from '../../../workflows/definitions';
+import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workflows/keepalive';
+import { storeWorkflow as currentStore } from '../../../workflows/store';
+import { syncRunWorkflow as currentSyncRun } from '../../../workflows/sync-run';
+
+export async function storeWorkflow(...args: Parameters<typeof currentStore>): ReturnType<typeof currentStore> {
+  await sleep('1 second');
+  return currentStore(...args);
+}
+
+export async function syncRunWorkflow(input: SyncRunInput): ReturnType<typeof currentSyncRun> {
+  await sleep('1 second');
+  return currentSyncRun(input);
+}
+
+export async function connectionKeepAliveWorkflow(): ReturnType<typeof currentKeepAlive> {
+  await sleep('1 second');
+  return currentKeepAlive();
+}

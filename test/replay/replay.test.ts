@@ -1,0 +1,86 @@
+/**
+ * Running workflows survive code changes: every history recorded from the Temporal dev server
+ * (test/replay/histories/<set>/, `npm run histories:record`) is replayed against the current workflow
+ * code with the SDK's replayer. A change that would make a running workflow issue different commands
+ * on its next task (a non-deterministic change) fails here instead of in production. No server needed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { workflowBundle } from '../support/temporal';
+import { type Fixture, historiesDir, historySets, loadFixtures, loadManifest } from './fixtures';
+
+const fixtures = loadFixtures();
+const WORKFLOW_TYPES = ['storeWorkflow', 'syncRunWorkflow', 'connectionKeepAliveWorkflow'];
+
+// Replay workers log their state changes, and Core warns of every nondeterminism the tests provoke.
+Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+const bundleOf = (file: string): Promise<WorkflowBundle> =>
+  bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'changed-workflows', file), logger: quietLogger });
+
+/** Replays every fixture against a bundle, one replay worker for all; the error of each, by fixture name. */
+async function replayAll(bundle: WorkflowBundle, list: Fixture[]): Promise<Map<string, Error | undefined>> {
+  const results = new Map<string, Error | undefined>();
+  let i = 0;
+  // Results come back one per history, in order.
+  for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, list.map((f) => ({ workflowId: f.workflowId, history: f.history })))) {
+    results.set(list[i++]!.name, r.error);
+  }
+  expect(results.size).toBe(list.length);
+  return results;
+}
+
+describe('recorded histories', () => {
+  it('cover every workflow type and scenario, each file listed in its manifest and of the type it claims', () => {
+    expect(historySets().length).toBeGreaterThan(0);
+    expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(new Set(WORKFLOW_TYPES));
+    const scenarios = new Set(fixtures.map((f) => f.scenario));
+    for (const s of ['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive']) expect(scenarios, s).toContain(s);
+    for (const f of fixtures) {
+      expect(f.startedType, f.name).toBe(f.workflowType);
+      expect(f.history.events?.length, f.name).toBe(f.events);
+    }
+    for (const set of historySets()) {
+      const listed = loadManifest(set).histories.map((h) => h.file).sort();
+      const files = fs.readdirSync(path.join(historiesDir, set)).filter((f) => f.endsWith('.json') && f !== 'manifest.json').sort();
+      expect(files, `${set}: every history file is in manifest.json`).toEqual(listed);
+    }
+    // The failure paths and continue-as-new are among them.
+    const statuses = new Set(fixtures.map((f) => `${f.workflowType}:${f.status}`));
+    for (const s of ['storeWorkflow:RUNNING', 'storeWorkflow:CONTINUED_AS_NEW', 'syncRunWorkflow:COMPLETED', 'syncRunWorkflow:FAILED', 'connectionKeepAliveWorkflow:COMPLETED']) {
+      expect(statuses, s).toContain(s);
+    }
+  });
+});
+
+describe('replay against the current workflow code', () => {
+  let results: Map<string, Error | undefined>;
+  beforeAll(async () => {
+    results = await replayAll(await workflowBundle(), fixtures);
+  });
+
+  it.each(fixtures.map((f) => f.name))('%s replays', (name) => {
+    expect(results.get(name)).toBeUndefined();
+  });
+});
+
+describe('the replayer catches a non-deterministic change', () => {
+  it('every history fails to replay once each workflow starts with a new timer', async () => {
+    const results = await replayAll(await bundleOf('unpatched.ts'), fixtures);
+    for (const f of fixtures) {
+      const error = results.get(f.name);
+      expect(error, f.name).toBeInstanceOf(DeterminismViolationError);
+      expect(error?.message, f.name).toMatch(/nondeterminism/i);
+    }
+  });
+
+  it('the same change behind patched() replays every history', async () => {
+    const results = await replayAll(await bundleOf('patched.ts'), fixtures);
+    expect([...results].filter(([, e]) => e !== undefined).map(([name, e]) => `${name}: ${e?.message}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Deterministic activities for recording workflow histories (scripts/record-histories.ts): every
+ * answer follows from the input and a script the recorder sets per store, and failures are the
+ * project's typed errors, so the worker's interceptor (temporal/interceptors.ts) turns them into the
+ * same ApplicationFailures production writes into history. Typed by the real activity contract.
+ */
+import type { Activities, KeepAliveResult, SyncCounts } from '../../activities/types';
+import type { SyncRunSummary } from '../../workflows/definitions';
+import { InvalidInputError, QboConnectionRevokedError, TransientUpstreamError } from '../../domain/errors';
+
+/** What the next `syncOrdersPage` of a store does instead of answering. */
+export type PageFailure = 'transient-once' | 'invalid-input' | 'connection-revoked';
+
+export interface ActivityScript {
+  /** Makes the store's next page fail (consumed once). */
+  failNextPage(storeId: string, failure: PageFailure): void;
+  /** The fleet the keep-alive workflow sees, and each store's refresh outcome. */
+  setFleet(stores: Array<{ storeId: string; shopDomain: string; outcome: 'ok' | 'failing' | 'revoked' }>): void;
+}
+
+const counts = (n: number): SyncCounts => ({ fetched: n, synced: n, unchanged: 0, parked: 0, skipped: 0, failed: 0 });
+
+/** Pages per page-mode run; orders a bulk resync's first slice reports (two chunks of 1000, two lanes). */
+export const PAGES_PER_RUN = 2;
+export const BULK_OBJECTS = 1500;
+
+export function scriptedActivities(): { activities: Activities; script: ActivityScript } {
+  const cursors = new Map<string, string>();
+  const pageFailures = new Map<string, PageFailure>();
+  const polled = new Set<string>();
+  let fleet: Array<{ storeId: string; shopDomain: string; outcome: 'ok' | 'failing' | 'revoked' }> = [];
+  let bulkSeq = 0;
+
+  const activities: Activities = {
+    async syncRunBegin(input) {
+      // A resync reads its window through Shopify bulk operations (as a long history window does),
+      // so the recorded histories cover both of the sync run's paths.
+      const bulk = input.trigger === 'resync';
+      return {
+        runId: input.workflowId,
+        windowFrom: input.window?.from ?? cursors.get(input.storeId) ?? null,
+        windowTo: input.window?.to ?? new Date().toISOString(),
+        mode: bulk ? 'bulk' : 'page',
+        advanceCursor: !bulk,
+      };
+    },
+    async syncOrdersPage(input) {
+      const failure = pageFailures.get(input.storeId);
+      if (failure) {
+        pageFailures.delete(input.storeId);
+        if (failure === 'transient-once') throw new TransientUpstreamError('Shopify answered HTTP 503 (scripted)');
+        if (failure === 'invalid-input') throw new InvalidInputError('order 1001 has a malformed amount (scripted)');
+        throw new QboConnectionRevokedError();
+      }
+      const page = Number(input.after ?? '0') + 1;
+      const more = page < PAGES_PER_RUN;
+      return { ...counts(3), hasNextPage: more, endCursor: more ? String(page) : null };
+    },
+    async shopifyPlanBulkSlices(input) {
+      const to = input.windowTo;
+      const mid = input.windowFrom ? new Date((Date.parse(input.windowFrom) + Date.parse(to)) / 2).toISOString() : to;
+      return [{ from: input.windowFrom, to: mid }, { from: mid, to }];
+    },
+    async shopifyStartOrdersBulk() {
+      return { bulkId: `gid://shopify/BulkOperation/${++bulkSeq}` };
+    },
+    async shopifyAwaitBulk(input) {
+      // The first check of each operation finds it still running: a retried poll, as in production.
+      if (!polled.has(input.bulkId)) {
+        polled.add(input.bulkId);
+        throw new TransientUpstreamError('bulk operation still RUNNING (scripted)');
+      }
+      const first = Number(input.bulkId.split('/').pop()) % 2 === 1;
+      return first ? { hasResult: true, objectCount: BULK_OBJECTS } : { hasResult: false, objectCount: 0 };
+    },
+    async syncOrdersFromBulk(input) {
+      const limit = input.limit ?? 1000;
+      const n = Math.max(0, Math.min(limit, BULK_OBJECTS - input.offset));
+      return { ...counts(n), nextOffset: input.offset + n, done: n < limit };
+    },
+    async syncRetryParked() {
+      return counts(0);
+    },
+    async syncRunFinish(input): Promise<SyncRunSummary> {
+      if (input.advanceCursor) cursors.set(input.storeId, input.windowTo);
+      return {
+        runId: input.runId, trigger: input.trigger, windowFrom: input.windowFrom, windowTo: input.windowTo,
+        ...input.counts, startedAt: input.startedAt, finishedAt: new Date().toISOString(),
+      };
+    },
+    async syncRunFail() {},
+    async storesListConnected() {
+      return fleet.map(({ storeId, shopDomain }) => ({ storeId, shopDomain }));
+    },
+    async qboKeepAlive(input): Promise<KeepAliveResult> {
+      const s = fleet.find((f) => f.storeId === input.storeId);
+      if (!s) throw new InvalidInputError(`unknown store ${input.storeId}`);
+      if (s.outcome === 'ok') return { storeId: s.storeId, shopDomain: s.shopDomain, ok: true, disconnected: false };
+      if (s.outcome === 'failing') return { storeId: s.storeId, shopDomain: s.shopDomain, ok: false, disconnected: false, error: 'QBO token endpoint answered HTTP 503 (scripted)' };
+      return { storeId: s.storeId, shopDomain: s.shopDomain, ok: false, disconnected: true, error: 'invalid_grant (scripted)' };
+    },
+    async storeMarkDisconnected() {},
+  };
+
+  return {
+    activities,
+    script: {
+      failNextPage: (storeId, failure) => void pageFailures.set(storeId, failure),
+      setFleet: (stores) => { fleet = stores; },
+    },
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * The sales-sync activities (contract: activities/types.ts SyncActivities; orchestration:
+ * The sales-sync activities (contract: workflows/contracts.ts SyncActivities; orchestration:
  * workflows/sync-run.ts). Each is idempotent: a retried or re-run activity reads the ledger and
  * QBO before writing, so Temporal may repeat any of them (retries, resets, worker crashes).
  */

@@ -7,16 +7,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+// test/support/temporal installs a quiet runtime: replay workers log their state changes, and Core
+// warns of every nondeterminism the tests provoke.
 import { workflowBundle } from '../support/temporal';
 import { type Fixture, historiesDir, historySets, loadFixtures, loadManifest } from './fixtures';
 
 const fixtures = loadFixtures();
 const WORKFLOW_TYPES = ['storeWorkflow', 'syncRunWorkflow', 'connectionKeepAliveWorkflow'];
-
-// Replay workers log their state changes, and Core warns of every nondeterminism the tests provoke.
-Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
 
 const noop = () => undefined;
 const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };

@@ -4,7 +4,7 @@
  * project's typed errors, so the worker's interceptor (temporal/interceptors.ts) turns them into the
  * same ApplicationFailures production writes into history. Typed by the real activity contract.
  */
-import type { Activities, KeepAliveResult, SyncCounts } from '../../activities/types';
+import type { Activities, KeepAliveResult, SyncCounts } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
 import { InvalidInputError, QboConnectionRevokedError, TransientUpstreamError } from '../../domain/errors';
 

@@ -10,10 +10,11 @@ import { loadConfig } from '../../config';
 import { SEARCH_ATTRIBUTES } from '../../temporal/search-attributes';
 import { ensureTemporalCli, ensureTestServer } from '../../temporal/tools';
 
-// Workers in tests log warnings and errors only (state changes at INFO would drown the test output).
-// Runtime.install may run once per process, before any worker or connection exists.
+// Workers in tests log warnings and errors only (state changes at INFO would drown the test output),
+// and Core only errors (the replay tests provoke nondeterminism warnings on purpose). Runtime.install
+// may run once per process, before any worker or connection exists.
 try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
 } catch {
   // Already installed by an earlier import in this process.
 }

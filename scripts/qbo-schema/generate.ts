@@ -37,10 +37,16 @@ export interface GeneratedField {
   desktopOnly?: true;
 }
 
+export interface FlatType {
+  bases: string[];
+  abstract?: true;
+  fields: GeneratedField[];
+}
+
 export interface GeneratedSchema {
   source: string;
   entities: Record<string, string>;
-  complexTypes: Record<string, { bases: string[]; abstract?: true; fields: GeneratedField[] }>;
+  complexTypes: Record<string, FlatType>;
   enums: Record<string, string[]>;
 }
 
@@ -164,8 +170,8 @@ function ownFields(node: XmlNode): GeneratedField[] {
 function flatten(
   name: string,
   loaded: Loaded,
-  done: Map<string, { bases: string[]; abstract?: true; fields: GeneratedField[] }>,
-): { bases: string[]; abstract?: true; fields: GeneratedField[] } {
+  done: Map<string, FlatType>,
+): FlatType {
   const cached = done.get(name);
   if (cached) return cached;
   const node = loaded.complexTypes.get(name);
@@ -189,9 +195,8 @@ function flatten(
   } else {
     fields = ownFields(node);
   }
-  const result: { bases: string[]; abstract?: true; fields: GeneratedField[] } = { bases };
-  if (attrs(node).abstract === 'true') result.abstract = true;
-  result.fields = fields;
+  // Key order is the file's: bases, abstract, fields.
+  const result: FlatType = attrs(node).abstract === 'true' ? { bases, abstract: true, fields } : { bases, fields };
   done.set(name, result);
   return result;
 }
@@ -207,7 +212,7 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function generateSchema(xsdDir: string): GeneratedSchema {
   const loaded = load(xsdDir);
-  const done = new Map<string, { bases: string[]; abstract?: true; fields: GeneratedField[] }>();
+  const done = new Map<string, FlatType>();
   const schema: GeneratedSchema = {
     source: 'Intuit QuickBooks Online v3 XSD (Finance.xsd and includes), flattened; facts only',
     entities: {},

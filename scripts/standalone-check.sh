@@ -25,18 +25,18 @@ git -C "$clone" checkout -q --detach "$(git -C "$src" rev-parse HEAD)"
 [ "$(ls -A "$tmp")" = "ledgerline" ] || { log "unexpected files beside the clone: $(ls -A "$tmp")"; exit 1; }
 
 cd "$clone"
-log "npm ci"
-npm ci --no-audit --no-fund --loglevel=error
-
-log "setup (tools cached outside the clone)"
-bash scripts/setup.sh test
-
 log "no file in the clone refers to documents outside the repository"
 # The names of the developers' input documents, bracketed so that this line does not match itself.
 outside='\.\./shar[e]d|shar[e]d/docs|API-FACT[S]|MONEY-FACT[S]|TEMPORAL-HER[E]|PRODUC[T]\.md|STYL[E]\.md'
 if git grep -nE "$outside" -- .; then
   log "found references to documents outside the repository (above)"; exit 1
 fi
+
+log "npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+
+log "setup (tools cached outside the clone)"
+bash scripts/setup.sh test
 
 log "demo start-up test and emulator tests"
 npx vitest run test/startup/demo.test.ts test/emulators

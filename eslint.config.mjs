@@ -1,4 +1,4 @@
-// Lint rules that guard Temporal's determinism and async correctness (STYLE.md).
+// Lint rules that guard Temporal's determinism and async correctness (docs/conventions.md "Workflows", "Lint").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

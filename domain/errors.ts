@@ -1,5 +1,5 @@
 /**
- * Ledgerline's typed error taxonomy (STYLE.md "Errors"). Every error carries `name` (the Temporal
+ * Ledgerline's typed error taxonomy (docs/conventions.md "Errors"). Every error carries `name` (the Temporal
  * ApplicationFailure type), a stable `code`, whether retrying can help, and for rate limits the delay.
  * One interceptor turns these into ApplicationFailures; nothing is stringified into a generic failure.
  */

@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # Provides the two Temporal servers this project runs on, cached OUTSIDE the clone so every clone
-# on this machine reuses them (recipe and reasons: ../shared/docs/TEMPORAL-HERE.md):
-#   - the official Temporal CLI (dev server + Web UI), built with Go from the Go module proxy;
-#   - the Java time-skipping test server, from Maven Central.
+# on this machine reuses them (README "Where Temporal comes from"):
+#   - the official Temporal CLI (dev server + Web UI), built with Go from the Go module proxy:
+#     `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` (Server 1.29.1, UI 2.42.1).
+#     v1.5.1 is pinned because it is the newest release whose module `go install` can build: later
+#     ones (v1.9.x) carry a `replace` for a nested module the proxy does not serve, so @latest fails.
+#     Cold Go caches: ~5 min on 2 cores, ~1.8 GB module + ~1.4 GB build cache; warm: seconds. ~210 MB
+#     binary with -ldflags "-s -w";
+#   - the Java time-skipping test server, io.temporal:temporal-test-server (exact version: a range makes
+#     Maven resolve every version's metadata and fails offline), from Maven Central with its
+#     dependencies (~39 jars), started through a wrapper that execs
+#     `java -cp lib/* io.temporal.testserver.TestServer <port>`.
+# @temporalio/testing would download both from temporal.download at run time; where that site is
+# unreachable the SDK is handed these as `existing-path` executables (test/support/temporal.ts).
+# The cache is per user (${XDG_CACHE_HOME:-~/.cache}/ledgerline, or LEDGERLINE_CACHE_DIR) because CI
+# runs in fresh clones, which then reuse the build instead of repeating it.
 # Idempotent: a present, working binary is kept. Builds go to a temporary name and are renamed
 # into place, so an interrupted build never leaves a broken binary behind.
 # Prints nothing but progress on stderr; `--print-paths` prints KEY=path lines on stdout.

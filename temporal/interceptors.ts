@@ -1,5 +1,5 @@
 /**
- * Turns Ledgerline's typed errors into Temporal ApplicationFailures at the activity boundary (STYLE.md
+ * Turns Ledgerline's typed errors into Temporal ApplicationFailures at the activity boundary (docs/conventions.md
  * "Errors"): the failure type is the error's name (what retry policies' nonRetryableErrorTypes list),
  * `retryable: false` becomes non-retryable, and a rate limit's `retryAfterMs` becomes the next retry's
  * delay — QBO says "wait 60 seconds" after a 429 (docs/qbo-facts.md §1), Shopify says how long its bucket needs.

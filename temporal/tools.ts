@@ -1,7 +1,7 @@
 /**
  * Where the Temporal servers come from on a machine without a `TEMPORAL_ADDRESS`. Lookup order
  * (issue #2): TEMPORAL_CLI_PATH → `temporal` on PATH → Ledgerline's cache (built by
- * scripts/install-temporal.sh from the Go module proxy, see docs/TEMPORAL-HERE.md in shared docs) →
+ * scripts/install-temporal.sh from the Go module proxy; README "Where Temporal comes from") →
  * the SDK's own download (online machines) → building it now from the registry.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Activity option profiles, each number with its reason (STYLE.md, after Nango). Retries are
+ * Activity option profiles, each number with its reason (docs/conventions.md "Timeouts and retries", after Nango). Retries are
  * Temporal's job: clients never loop. Non-retryable failures come from domain errors
  * (QboValidationError parks inside the activity and never fails it; QboConnectionRevokedError does).
  */

@@ -1,6 +1,6 @@
 /**
  * `POST /webhooks/shopify`: Shopify's webhooks turn the hourly poll into near-real-time syncing
- * (PRODUCT.md "Operate"). An order webhook nudges the store's workflow, which coalesces nudges into one
+ * (README "Operating it"). An order webhook nudges the store's workflow, which coalesces nudges into one
  * next run (workflows/store.ts); `app/uninstalled` disconnects the store. The webhook carries no data we
  * book: the sync re-reads orders from the Admin API, so a lost webhook only delays a sync until the poll.
  *

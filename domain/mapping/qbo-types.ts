@@ -1,5 +1,5 @@
 /**
- * The QBO payloads Ledgerline writes, field names from the v3 schema (shared/docs/qbo-schema):
+ * The QBO payloads Ledgerline writes, field names from the v3 schema (emulators/qbo/schema/qbo-v3-schema.json):
  * SalesReceipt/Invoice (SalesTransaction), Line, SalesItemLineDetail, DiscountLineDetail, TxnTaxDetail,
  * TaxLineDetail, Payment, Item. Money fields are JSON numbers made by toQboAmount from minor units.
  */

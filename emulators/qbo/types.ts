@@ -98,7 +98,7 @@ export interface QboEmulatorOptions {
   /** Base clock in epoch milliseconds (default Date.now); the admin API can advance it. */
   clock?: () => number;
   logger?: EmulatorLogger;
-  /** Path to qbo-v3-schema.json (default: found in ../shared/docs/qbo-schema). */
+  /** Path to qbo-v3-schema.json (default: emulators/qbo/schema/qbo-v3-schema.json, or `$QBO_SCHEMA_FILE`). */
   schemaFile?: string;
 }
 

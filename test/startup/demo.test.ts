@@ -101,11 +101,17 @@ describe('LEDGERLINE_DEMO=1 npm start', () => {
     const ports: Ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), shopify: await freePort(), qbo: await freePort() };
     const first = startDemo(ports);
 
-    const synced = await waitFor(first, 'GET /stores/ledgerline-demo to report synced documents', 300_000, async () => {
+    const synced = await waitFor(first, 'GET /stores/ledgerline-demo to report a completed first sync', 300_000, async () => {
       const view = await getStore(ports.api);
-      return view && view.counts.synced! > 0 ? view : undefined;
+      return view && view.counts.synced! > 0 && view.lastRun?.status === 'completed' ? view : undefined;
     });
-    expect(synced).toMatchObject({ id: STORE_ID, state: 'active', connection: { ok: true } });
+    expect(synced).toMatchObject({ id: STORE_ID, state: 'active', connection: { ok: true }, lastRun: { status: 'completed' } });
+    // Health is green: the database, Temporal and the in-process worker all answer.
+    const health = await fetch(`http://127.0.0.1:${ports.api}/health`);
+    const healthBody = await health.json() as { status: string; checks: Record<string, { ok: boolean }> };
+    expect({ code: health.status, body: healthBody }).toMatchObject({ code: 200, body: { status: 'ok' } });
+    expect(Object.values(healthBody.checks).every((c) => c.ok)).toBe(true);
+    expect(Object.keys(healthBody.checks)).toEqual(expect.arrayContaining(['database', 'temporal']));
     // The documents are in the QBO company (a US one with Automated Sales Tax).
     const company = await (await fetch(`http://127.0.0.1:${ports.qbo}/_emulator/companies/9130357766554433`)).json() as {
       companyName: string; automatedSalesTax: boolean; entities: Record<string, number>;

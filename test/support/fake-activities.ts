@@ -1,6 +1,6 @@
 /**
  * Activity doubles for workflow-logic tests, typed by the real activity contract so the compiler
- * keeps them honest (STYLE.md). End-to-end tests use the real activities.
+ * keeps them honest (docs/conventions.md "Tests"). End-to-end tests use the real activities.
  */
 import type { Activities, SyncCounts } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';

@@ -2,7 +2,7 @@ import type { CompanyFile, Country, Entity } from '../types';
 import { taxTables } from './taxTables';
 
 /**
- * A realistic Shopify-seller company: the chart of accounts Ledgerline maps to (docs/qbo-facts.md §4, PRODUCT.md
+ * A realistic Shopify-seller company: the chart of accounts Ledgerline maps to (docs/qbo-facts.md §4, docs/invariants.md
  * "The accounting model"), tax codes per country, a generic Shopify customer and vendor, payment methods,
  * and a few items. Ids are fixed so tests and seeds can refer to them (see README "Default company").
  */

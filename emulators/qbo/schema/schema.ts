@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
- * Intuit's v3 XSDs, flattened (docs/qbo-facts.md §7), read from ../shared/docs/qbo-schema at start-up rather than
- * copied into the project. Field lists already include the base types' fields.
+ * Intuit's v3 XSDs, flattened (docs/qbo-facts.md §7): qbo-v3-schema.json beside this file, generated from the
+ * XSDs in xsd/ by scripts/qbo-schema/generate.ts (provenance in README.md here). Field lists already include the
+ * base types' fields.
  */
 export interface SchemaField {
   name: string;
@@ -61,18 +62,19 @@ export class QboSchema {
   }
 }
 
-const RELATIVE = join('shared', 'docs', 'qbo-schema', 'qbo-v3-schema.json');
+const FILE = 'qbo-v3-schema.json';
 
-/** Finds the schema beside the project (`../shared`), walking up from this file. */
+/**
+ * The schema committed beside this file; from a compiled build (dist/emulators/qbo/schema), the source tree's
+ * copy. `$QBO_SCHEMA_FILE` overrides both.
+ */
 export function findSchemaFile(start: string = __dirname): string {
   const fromEnv = process.env.QBO_SCHEMA_FILE;
   if (fromEnv) return resolve(fromEnv);
-  for (let dir = resolve(start); ; dir = dirname(dir)) {
-    const candidate = join(dir, RELATIVE);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) break;
-  }
-  throw new Error(`QBO schema not found: looked for ${RELATIVE} above ${start}; set QBO_SCHEMA_FILE or the schemaFile option`);
+  const candidates = [join(start, FILE), resolve(start, '../../../../emulators/qbo/schema', FILE)];
+  const found = candidates.find((c) => existsSync(c));
+  if (found) return found;
+  throw new Error(`QBO schema not found: looked for ${candidates.join(' and ')}; set QBO_SCHEMA_FILE or the schemaFile option`);
 }
 
 const cache = new Map<string, QboSchema>();

@@ -44,11 +44,11 @@ export async function adminPost(emulator: ShopifyEmulator, path: string, body?: 
   return { status: res.status, json: await res.json() };
 }
 
-/** The project's shared example queries (docs/shopify-facts.md §2), beside the repository. */
-export const QUERIES_DIR = path.resolve(__dirname, '../../../../shared/docs/shopify-queries');
+/** Example Admin GraphQL queries (docs/shopify-facts.md §2; provenance in test/fixtures/shopify-queries/README.md). */
+export const QUERIES_DIR = path.resolve(__dirname, '../../fixtures/shopify-queries');
 
 /**
- * A shared query file, or one named operation of it: the client sends no operationName, so a
+ * An example query file, or one named operation of it: the client sends no operationName, so a
  * document holding several operations is sent one operation at a time.
  */
 export function sharedQuery(file: string, operationName?: string): string {

@@ -1,4 +1,4 @@
-// Every query in shared/docs/shopify-queries runs against the emulator over generated data.
+// Every example query in test/fixtures/shopify-queries runs against the emulator over generated data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShopifyEmulator } from '../../../emulators/shopify';
 import type { GeneratedShop } from '../../../emulators/scenario';

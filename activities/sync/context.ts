@@ -2,9 +2,9 @@
  * What a sync activity needs about one store: its settings, the shop's time zone, and clients for
  * both APIs with the store's credentials (decrypted in memory only, never logged or returned).
  */
-import { eq } from 'drizzle-orm';
 import type { Logger } from '../../config/logger';
-import { storeCredentials, stores } from '../../db/schema';
+import { qboCredentialStore } from '../../db/queries/credentials';
+import { getStoreWithShopifyToken, setStoreTimezone } from '../../db/queries/stores';
 import { LedgerlineError } from '../../domain/errors';
 import { parseSettings, type Settings } from '../../domain/settings';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
@@ -35,11 +35,7 @@ export interface StoreContext {
 }
 
 export async function loadStoreContext(deps: ActivityDeps, storeId: string, shared: { pacer: ShopifyPacer; limiter: QboLimiter }): Promise<StoreContext> {
-  const [row] = await deps.db
-    .select({ store: stores, shopifyTokenEnc: storeCredentials.shopifyAccessTokenEnc })
-    .from(stores)
-    .innerJoin(storeCredentials, eq(storeCredentials.storeId, stores.id))
-    .where(eq(stores.id, storeId));
+  const row = await getStoreWithShopifyToken(deps.db, { storeId });
   if (!row) throw new StoreNotFoundError(storeId);
   const { store } = row;
   const log = deps.log.child({ storeId, shop: store.shopDomain });
@@ -51,7 +47,7 @@ export async function loadStoreContext(deps: ActivityDeps, storeId: string, shar
     ...(deps.shopifyApiBaseUrl ? { apiBaseUrl: deps.shopifyApiBaseUrl } : {}),
   });
   const tokens = createTokenProvider({
-    db: deps.db, cipher: deps.cipher, clock: deps.clock, logger: log, storeId,
+    store: qboCredentialStore(deps.db), cipher: deps.cipher, clock: deps.clock, logger: log, storeId,
     ...(deps.qboTokenUrl ? { tokenUrl: deps.qboTokenUrl } : {}),
   });
   const qbo = createQboClient({
@@ -63,7 +59,7 @@ export async function loadStoreContext(deps: ActivityDeps, storeId: string, shar
   if (!timeZone) {
     const data = await shopify.request<{ shop: { ianaTimezone: string } }>(SHOP_CONTEXT, {}, { estimatedCost: 1 });
     timeZone = data.shop.ianaTimezone;
-    await deps.db.update(stores).set({ shopTimezone: timeZone }).where(eq(stores.id, storeId));
+    await setStoreTimezone(deps.db, { storeId, timeZone });
   }
   return {
     storeId, shopDomain: store.shopDomain, realmId: store.qboRealmId,

@@ -14,6 +14,7 @@ import type { QboClient } from '../../integrations/qbo/client';
 import { pgliteDatabase } from '../support/db';
 import { insertConnectedStore, qboReader, startWorld, testCipher, usSettings, worldActivities, type SyncWorld } from '../support/sync-fixture';
 import { readBooks } from '../support/books';
+import type { Settings } from '../../domain/settings';
 
 const cipher = testCipher();
 let db: Database;
@@ -169,7 +170,7 @@ describe('sales sync activities under faults', () => {
     const template = w2.generated.orders.find((o) => o.displayFinancialStatus === 'PAID' && !o.test && (o.transactions as unknown[]).length === 1)!;
     const gateway = String((template.transactions as Array<{ gateway: string }>)[0]!.gateway);
     const [store] = await db2.db.select().from(stores).where(eq(stores.id, w2.storeId));
-    const settings = { ...(store!.settings as Record<string, unknown>), gateways: { [gateway]: { depositAccountId: '999999' } } };
+    const settings = { ...store!.settings, gateways: { [gateway]: { depositAccountId: '999999' } } } as Settings;
     await db2.db.update(stores).set({ settings }).where(eq(stores.id, w2.storeId));
     const edited = { ...template, updatedAt: undefined, note: 'touched' };
     world.shopify.admin.upsertOrders(w2.shopDomain, [edited]);

@@ -25,6 +25,7 @@ import {
 import { storeWorkflow } from '../../workflows/store';
 import { databaseKinds } from '../support/db';
 import { devServerEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import type { Settings } from '../../domain/settings';
 
 const SECRET = 'shpss_test_webhook_secret_0123456789';
 const API_TOKEN = 'test-token-0123456789abcdef';
@@ -112,7 +113,7 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     const shopDomain = newShopDomain(kind);
     const storeId = shopDomain.split('.')[0]!;
     await database.db.insert(stores).values({
-      id: storeId, shopDomain, qboRealmId: '4620816365000000001', settings: {}, startDate: new Date('2026-01-01T00:00:00Z'), state,
+      id: storeId, shopDomain, qboRealmId: '4620816365000000001', settings: {} as Settings, startDate: new Date('2026-01-01T00:00:00Z'), state,
     });
     let handle: WorkflowHandle<typeof storeWorkflow> | undefined;
     if (startWorkflow) {

@@ -3,7 +3,7 @@ import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
 import type { QboLimits } from '../integrations/qbo/limiter';
 
-/** What the worker builds once and hands to every activity factory (the composition root is worker/system.ts). */
+/** What the worker builds once and hands to every activity factory (the composition root is main/system.ts). */
 export interface ActivityDeps {
   db: Db;
   cipher: Cipher;

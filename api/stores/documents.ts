@@ -8,7 +8,7 @@ import { listLedgerPage, type LedgerPosition } from '../../db/queries/ledger';
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../../domain/ledger';
 import { moneyFromMinor, toDecimalString } from '../../domain/money';
 import { badRequest } from '../errors';
-import type { StoreContext } from './context';
+import type { StoreContext } from '../../services/stores/context';
 import type { StoreRow } from './views';
 
 export interface DocumentView {

@@ -10,8 +10,8 @@ import { DOCUMENT_STATUSES, type DocumentStatus } from '../../domain/ledger';
 import { storeIdFor } from '../../domain/store';
 import { workflowIds, type PendingRequest } from '../../workflows/definitions';
 import { notFound } from '../errors';
-import type { StoreContext } from './context';
-import { queryStatus, type WorkflowStatus } from './workflow';
+import type { StoreContext } from '../../services/stores/context';
+import { queryStatus, type WorkflowStatus } from '../../services/stores/workflow';
 
 export type { StoreRow };
 

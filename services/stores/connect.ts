@@ -3,7 +3,7 @@
  * API call), then both sets of credentials against the real services, resolves the accounts in QBO,
  * stores the store and its encrypted credentials in one transaction, and starts the store's workflow.
  */
-import { connectStore as insertConnectedStore, getStore, storeExists, type NewStore } from '../../db/queries/stores';
+import { connectStore as insertConnectedStore, getStore, storeExists, type NewStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
 import { detectTaxMode, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
 import { normalizeShopDomain, storeIdFor } from '../../domain/store';
@@ -13,7 +13,6 @@ import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, withRotationNote, type QboCheck, type QboTokens } from './qbo-check';
 import { isPlainObject, precheckSettings, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
-import type { StoreRow } from './views';
 import { startStoreWorkflow } from './workflow';
 
 export interface QboConnectBody {

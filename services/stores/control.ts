@@ -5,6 +5,7 @@
  */
 import { getStoreCredentials } from '../../db/queries/credentials';
 import * as storeRows from '../../db/queries/stores';
+import type { StoreRow } from '../../db/queries/stores';
 import type { Settings } from '../../domain/settings';
 import { pauseSignal, setIntervalSignal, type SyncWindow } from '../../workflows/definitions';
 import { HttpError, badRequest, conflict } from '../errors';
@@ -13,7 +14,6 @@ import type { StoreContext } from './context';
 import { checkQbo, type QboTokens } from './qbo-check';
 import { mergeSettings, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
-import type { StoreRow } from './views';
 import { resumeOrStartWorkflow, signalStore } from './workflow';
 
 async function reload(ctx: StoreContext, id: string): Promise<StoreRow> {

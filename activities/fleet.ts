@@ -1,14 +1,13 @@
-import { qboCredentialStore } from '../db/queries/credentials';
 import { disconnectStore, getStoreShopDomain, listConnectedStores, markConnectionHealthy } from '../db/queries/stores';
 import { isLedgerlineError } from '../domain/errors';
 import { refreshNow } from '../integrations/qbo/tokens';
 import type { FleetActivities } from './types';
-import type { ActivityDeps } from './deps';
+import { qboCredentialsOf, type ActivityDeps } from './deps';
 
 /** Activities of the fleet-wide daily connection keep-alive (workflows/keepalive.ts). */
 export function createFleetActivities(deps: ActivityDeps): FleetActivities {
   const { db, log } = deps;
-  const credentials = qboCredentialStore(db);
+  const credentials = qboCredentialsOf(deps);
   return {
     async storesListConnected() {
       return listConnectedStores(db);

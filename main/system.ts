@@ -13,6 +13,7 @@ import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import { createCipher, resolveSecrets } from '../config/secrets';
 import { databaseOptionsFromConfig, openDatabase, type Database } from '../db/client';
+import { qboCredentialStore } from '../db/queries/credentials';
 import { qboRateWindowStore } from '../db/queries/rate-windows';
 import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
@@ -103,7 +104,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     if (opts.roles.worker) {
       const connection = await connectWorker(temporalCfg);
       const activities = createActivities({
-        db: database.db, cipher, log, clock,
+        db: database.db, cipher, log, clock, qboCredentials: qboCredentialStore(database.db),
         qboTokenUrl: config.qbo.tokenUrl, qboEndpoint: config.qbo.endpoint, shopifyApiBaseUrl: config.shopify.apiBaseUrl,
         ...pacing,
       }, { pacer, limiter });

@@ -3,7 +3,6 @@
  * both APIs with the store's credentials (decrypted in memory only, never logged or returned).
  */
 import type { Logger } from '../../config/logger';
-import { qboCredentialStore } from '../../db/queries/credentials';
 import { getStoreWithShopifyToken, setStoreTimezone } from '../../db/queries/stores';
 import { LedgerlineError } from '../../domain/errors';
 import { parseSettings, type Settings } from '../../domain/settings';
@@ -13,7 +12,7 @@ import { createTokenProvider } from '../../integrations/qbo/tokens';
 import { createShopifyClient, type ShopifyClient } from '../../integrations/shopify/client';
 import type { ShopifyPacer } from '../../integrations/shopify/pacer';
 import { SHOP_CONTEXT } from '../../integrations/shopify/queries/orders';
-import type { ActivityDeps } from '../deps';
+import { qboCredentialsOf, type ActivityDeps } from '../deps';
 
 export class StoreNotFoundError extends LedgerlineError {
   override readonly name: string = 'StoreNotFoundError';
@@ -47,7 +46,7 @@ export async function loadStoreContext(deps: ActivityDeps, storeId: string, shar
     ...(deps.shopifyApiBaseUrl ? { apiBaseUrl: deps.shopifyApiBaseUrl } : {}),
   });
   const tokens = createTokenProvider({
-    store: qboCredentialStore(deps.db), cipher: deps.cipher, clock: deps.clock, logger: log, storeId,
+    store: qboCredentialsOf(deps), cipher: deps.cipher, clock: deps.clock, logger: log, storeId,
     ...(deps.qboTokenUrl ? { tokenUrl: deps.qboTokenUrl } : {}),
   });
   const qbo = createQboClient({

@@ -14,4 +14,4 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/db/migrations ./db/migrations
 USER node
-CMD ["node", "dist/worker/main.js"]
+CMD ["node", "dist/main/worker.js"]

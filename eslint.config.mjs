@@ -33,7 +33,7 @@ export default tseslint.config(
         paths: nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code (Temporal sandbox).' })),
         patterns: [
           { group: ['**/activities', '**/activities/**', '../activities*'], allowTypeImports: true, message: 'Import only activity types into workflows; call them through proxyActivities.' },
-          { group: ['**/integrations/**', '**/db/**', '**/api/**', '**/worker/**'], message: 'Workflows may not import I/O layers.' },
+          { group: ['**/integrations/**', '**/db/**', '**/api/**', '**/services/**', '**/main/**'], message: 'Workflows may not import I/O layers.' },
         ],
       }],
       'no-restricted-globals': ['error', 'process', 'require', '__dirname', '__filename', 'Buffer', 'setImmediate'],

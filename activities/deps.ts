@@ -1,14 +1,18 @@
 import type { Cipher } from '../config/secrets';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
+import { qboCredentialStore } from '../db/queries/credentials';
 import type { QboLimits } from '../integrations/qbo/limiter';
+import type { QboCredentialStore } from '../integrations/qbo/tokens';
 
-/** What the worker builds once and hands to every activity factory (the composition root is worker/system.ts). */
+/** What the worker builds once and hands to every activity factory (the composition root is main/system.ts). */
 export interface ActivityDeps {
   db: Db;
   cipher: Cipher;
   log: Logger;
   clock: () => Date;
+  /** Where QBO tokens are read and refreshed; undefined → the `store_credentials` table of `db`. */
+  qboCredentials?: QboCredentialStore | undefined;
   /** QBO OAuth token endpoint (Intuit's, or the emulator's). */
   qboTokenUrl: string | undefined;
   /** QBO v3 endpoint (`…/v3/company/`); undefined → Intuit production. */
@@ -19,4 +23,9 @@ export interface ActivityDeps {
   qboThrottleWaitMs?: number | undefined;
   /** Shopify Admin API base (the emulator); undefined → https://<shop>. */
   shopifyApiBaseUrl?: string | undefined;
+}
+
+/** The QBO credential store the deps name, else the one over `deps.db`. */
+export function qboCredentialsOf(deps: ActivityDeps): QboCredentialStore {
+  return deps.qboCredentials ?? qboCredentialStore(deps.db);
 }

@@ -1,25 +1,23 @@
-import { eq, ne } from 'drizzle-orm';
+import { disconnectStore, getStoreShopDomain, listConnectedStores, markConnectionHealthy } from '../db/queries/stores';
 import { isLedgerlineError } from '../domain/errors';
-import { stores } from '../db/schema';
 import { refreshNow } from '../integrations/qbo/tokens';
 import type { FleetActivities } from '../workflows/contracts';
-import type { ActivityDeps } from './deps';
+import { qboCredentialsOf, type ActivityDeps } from './deps';
 
 /** Activities of the fleet-wide daily connection keep-alive (workflows/keepalive.ts). */
 export function createFleetActivities(deps: ActivityDeps): FleetActivities {
   const { db, log } = deps;
+  const credentials = qboCredentialsOf(deps);
   return {
     async storesListConnected() {
-      const rows = await db.select({ storeId: stores.id, shopDomain: stores.shopDomain }).from(stores).where(ne(stores.state, 'disconnected'));
-      return rows;
+      return listConnectedStores(db);
     },
 
     async qboKeepAlive({ storeId }) {
-      const [store] = await db.select({ shopDomain: stores.shopDomain }).from(stores).where(eq(stores.id, storeId));
-      const shopDomain = store?.shopDomain ?? storeId;
+      const shopDomain = (await getStoreShopDomain(db, { storeId })) ?? storeId;
       try {
-        await refreshNow({ db, cipher: deps.cipher, clock: deps.clock, logger: log, ...(deps.qboTokenUrl ? { tokenUrl: deps.qboTokenUrl } : {}) }, storeId);
-        await db.update(stores).set({ connectionError: null, updatedAt: deps.clock() }).where(eq(stores.id, storeId));
+        await refreshNow({ store: credentials, cipher: deps.cipher, clock: deps.clock, logger: log, ...(deps.qboTokenUrl ? { tokenUrl: deps.qboTokenUrl } : {}) }, storeId);
+        await markConnectionHealthy(db, { storeId, at: deps.clock() });
         return { storeId, shopDomain, ok: true, disconnected: false };
       } catch (err) {
         // A revoked grant is an answer, not a failure to retry; transient errors are retried by Temporal.
@@ -31,7 +29,7 @@ export function createFleetActivities(deps: ActivityDeps): FleetActivities {
     },
 
     async storeMarkDisconnected({ storeId, reason }) {
-      await db.update(stores).set({ state: 'disconnected', connectionError: reason, updatedAt: deps.clock() }).where(eq(stores.id, storeId));
+      await disconnectStore(db, { storeId, reason, at: deps.clock() });
     },
   };
 }

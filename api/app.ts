@@ -1,6 +1,7 @@
 /**
- * The HTTP API as a Fastify plugin tree built from its dependencies (`buildApp(deps)`); it never
- * listens by itself (api/main.ts and scripts/start.ts do), so tests use the same app with `inject`.
+ * The HTTP API as a Fastify plugin tree built from its dependencies (`buildApp(deps)`): every route —
+ * health, the store API, the Shopify webhook receiver, the OpenAPI docs. It never listens by itself
+ * (main/system.ts does), so tests exercise the production app with `inject`.
  */
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -10,8 +11,13 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../config/logger';
 import type { Cipher } from '../config/secrets';
 import type { Database } from '../db/client';
+import type { QboLimiter } from '../integrations/qbo/limiter';
+import type { ShopifyPacer } from '../integrations/shopify/pacer';
+import { storeContext } from '../services/stores/context';
 import { HttpError, errorBodySchema } from './errors';
 import { healthRoutes } from './routes/health';
+import { storeRoutes } from './routes/stores';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface AppDeps {
   database: Database;
@@ -22,14 +28,13 @@ export interface AppDeps {
   /** Reports the in-process worker's state when there is one (npm start); undefined for API-only processes. */
   workerState?: () => string;
   version?: string;
-  /** Extra route plugins (store routes etc.), registered behind bearer auth. */
-  routes?: Array<(app: FastifyInstance) => Promise<void>>;
-  /** Route plugins with their own authentication (Shopify webhooks are HMAC-signed, not bearer). */
-  publicRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
   /** Encrypts credentials at rest (stores' Shopify and QBO secrets). */
-  cipher?: Cipher;
+  cipher: Cipher;
   /** The Temporal task queue store workflows run on. */
-  taskQueue?: string;
+  taskQueue: string;
+  /** The process's one Shopify pacer and QBO limiter (main/system.ts), shared with the worker's activities. */
+  pacer: ShopifyPacer;
+  limiter: QboLimiter;
   /** Where Shopify/QBO calls go (emulators in tests and the demo); undefined → the real services. */
   integrations?: { shopifyApiBaseUrl?: string | undefined; qboEndpoint?: string | undefined; qboTokenUrl?: string | undefined };
   /** The Shopify app's client secret, for webhook HMACs; undefined → webhooks are refused. */
@@ -83,8 +88,14 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
     reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } }),
   );
 
+  const stores = storeContext({
+    db: deps.database.db, cipher: deps.cipher, temporal: deps.temporal, taskQueue: deps.taskQueue,
+    pacer: deps.pacer, limiter: deps.limiter, log: deps.log, integrations: deps.integrations,
+  });
+
   await app.register(healthRoutes);
-  for (const routes of deps.publicRoutes ?? []) await app.register(routes);
+  // Shopify webhooks carry their own authentication (an HMAC of the body), not the bearer token.
+  await app.register(webhookRoutes);
 
   // Everything else needs the bearer token.
   await app.register(async (secured) => {
@@ -95,7 +106,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
         throw new HttpError(401, 'unauthorized', 'Missing or invalid bearer token (Authorization: Bearer <LEDGERLINE_API_TOKEN>)');
       }
     });
-    for (const routes of deps.routes ?? []) await secured.register(routes);
+    await secured.register(storeRoutes(stores));
   });
 
   return app as unknown as FastifyInstance;

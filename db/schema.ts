@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { Settings } from '../domain/settings';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -22,7 +23,11 @@ export const stores = pgTable('stores', {
   qboCountry: text('qbo_country'),
   /** active | paused | disconnected */
   state: text('state').notNull().default('active'),
-  settings: jsonb('settings').notNull().$type<Record<string, unknown>>(),
+  /**
+   * Validated settings as saved (domain/settings.ts); a row saved before a setting existed lacks it, so
+   * readers that need defaults parse again (parseSettings).
+   */
+  settings: jsonb('settings').notNull().$type<Settings>(),
   startDate: ts('start_date').notNull(),
   /** Orders updated at or after this instant (minus the overlap) are fetched by the next run. */
   cursorUpdatedAt: ts('cursor_updated_at'),

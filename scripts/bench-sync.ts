@@ -17,8 +17,7 @@
  * default postgres://ledgerline:ledgerline@127.0.0.1:5432/ledgerline; scripts/setup-postgres.sh).
  */
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
-import { qboRefs, syncRuns } from '../db/schema';
+import { listQboRefs, listSyncRuns } from '../db/queries';
 import { QBO_BATCH_MAX } from '../integrations/qbo/client';
 import { readBooks } from '../test/support/books';
 import { startStack, type Stack } from '../test/support/stack';
@@ -64,7 +63,7 @@ async function timeline(stack: Stack, workflowId: string, startMs: number): Prom
 async function measure(stack: Stack, orders: number): Promise<RunFigures> {
   const storeId = await stack.connect();
   await stack.waitForRuns(storeId, 1, 3_600_000);
-  const [run] = await stack.database.db.select().from(syncRuns).where(eq(syncRuns.storeId, storeId));
+  const [run] = await listSyncRuns(stack.database.db, { storeId });
   if (!run?.finishedAt) throw new Error('the sync run has no finish time');
   if (process.env.BENCH_TIMELINE) for (const line of await timeline(stack, run.workflowId, run.startedAt.getTime())) console.log(`    ${line}`);
   const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
@@ -72,7 +71,7 @@ async function measure(stack: Stack, orders: number): Promise<RunFigures> {
   stack.world.qbo.admin.setFaults([]);
   const reader = qboReader(stack.world, stack.database.db);
   const books = await readBooks(reader, stack.world.shopify, stack.world.shopDomain);
-  const refs = await stack.database.db.select().from(qboRefs).where(eq(qboRefs.storeId, storeId));
+  const refs = await listQboRefs(stack.database.db, { storeId });
   const documents = [...books.documentsByOrder.values()].flat().length + books.payments.length;
   const batchTimes = log.filter((r) => r.path.endsWith('/batch')).map((r) => Date.parse(r.time));
   const leadIn = (Math.min(...batchTimes) - run.startedAt.getTime()) / 1000;

@@ -2,9 +2,8 @@
  * What a sync activity needs about one store: its settings, the shop's time zone, and clients for
  * both APIs with the store's credentials (decrypted in memory only, never logged or returned).
  */
-import { eq } from 'drizzle-orm';
 import type { Logger } from '../../config/logger';
-import { storeCredentials, stores } from '../../db/schema';
+import { getStoreWithShopifyToken, setStoreTimezone } from '../../db/queries/stores';
 import { LedgerlineError } from '../../domain/errors';
 import { parseSettings, type Settings } from '../../domain/settings';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
@@ -13,7 +12,7 @@ import { createTokenProvider } from '../../integrations/qbo/tokens';
 import { createShopifyClient, type ShopifyClient } from '../../integrations/shopify/client';
 import type { ShopifyPacer } from '../../integrations/shopify/pacer';
 import { SHOP_CONTEXT } from '../../integrations/shopify/queries/orders';
-import type { ActivityDeps } from '../deps';
+import { qboCredentialsOf, type ActivityDeps } from '../deps';
 
 export class StoreNotFoundError extends LedgerlineError {
   override readonly name: string = 'StoreNotFoundError';
@@ -35,11 +34,7 @@ export interface StoreContext {
 }
 
 export async function loadStoreContext(deps: ActivityDeps, storeId: string, shared: { pacer: ShopifyPacer; limiter: QboLimiter }): Promise<StoreContext> {
-  const [row] = await deps.db
-    .select({ store: stores, shopifyTokenEnc: storeCredentials.shopifyAccessTokenEnc })
-    .from(stores)
-    .innerJoin(storeCredentials, eq(storeCredentials.storeId, stores.id))
-    .where(eq(stores.id, storeId));
+  const row = await getStoreWithShopifyToken(deps.db, { storeId });
   if (!row) throw new StoreNotFoundError(storeId);
   const { store } = row;
   const log = deps.log.child({ storeId, shop: store.shopDomain });
@@ -51,7 +46,7 @@ export async function loadStoreContext(deps: ActivityDeps, storeId: string, shar
     ...(deps.shopifyApiBaseUrl ? { apiBaseUrl: deps.shopifyApiBaseUrl } : {}),
   });
   const tokens = createTokenProvider({
-    db: deps.db, cipher: deps.cipher, clock: deps.clock, logger: log, storeId,
+    store: qboCredentialsOf(deps), cipher: deps.cipher, clock: deps.clock, logger: log, storeId,
     ...(deps.qboTokenUrl ? { tokenUrl: deps.qboTokenUrl } : {}),
   });
   const qbo = createQboClient({
@@ -63,7 +58,7 @@ export async function loadStoreContext(deps: ActivityDeps, storeId: string, shar
   if (!timeZone) {
     const data = await shopify.request<{ shop: { ianaTimezone: string } }>(SHOP_CONTEXT, {}, { estimatedCost: 1 });
     timeZone = data.shop.ianaTimezone;
-    await deps.db.update(stores).set({ shopTimezone: timeZone }).where(eq(stores.id, storeId));
+    await setStoreTimezone(deps.db, { storeId, timeZone });
   }
   return {
     storeId, shopDomain: store.shopDomain, realmId: store.qboRealmId,

@@ -4,15 +4,14 @@
  * QBO before writing, so Temporal may repeat any of them (retries, resets, worker crashes).
  */
 import { Context } from '@temporalio/activity';
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
-import { ledgerEntries, stores, syncRuns } from '../../db/schema';
+import { completeSyncRun, disconnectStore, failSyncRun, getStore, listRetryableRows, markSourcesGone, startSyncRun } from '../../db/queries';
 import { BulkNotReadyError, BulkOperationFailedError, QboConnectionRevokedError } from '../../domain/errors';
 import { parseSourceKey } from '../../domain/ledger';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import { planRunWindow, planSlices, RETRYABLE_PARK_CODES, windowSearch } from '../../domain/sync';
 import { ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, truncatedLists } from '../../domain/shopify/limits';
-import { createQboLimiter, type QboLimiter } from '../../integrations/qbo/limiter';
-import { createShopifyPacer, type ShopifyPacer } from '../../integrations/shopify/pacer';
+import type { QboLimiter } from '../../integrations/qbo/limiter';
+import type { ShopifyPacer } from '../../integrations/shopify/pacer';
 import {
   ORDER_BY_ID, ORDER_LINE_ITEMS_PAGE, ORDERS_BY_IDS, ORDERS_UPDATED_SINCE, ordersBulkQuery,
 } from '../../integrations/shopify/queries/orders';
@@ -46,16 +45,14 @@ function heartbeat(details?: unknown): void {
 }
 
 export interface SyncActivityOptions {
-  /** One pacer per worker process: it models each shop's cost bucket (integrations/shopify/pacer.ts). */
-  pacer?: ShopifyPacer;
-  /** One limiter per worker process; its windows live in PostgreSQL, shared by every worker. */
-  limiter?: QboLimiter;
+  /** One pacer per process: it models each shop's cost bucket (integrations/shopify/pacer.ts). */
+  pacer: ShopifyPacer;
+  /** One limiter per process; its windows live in PostgreSQL, shared by every worker. */
+  limiter: QboLimiter;
 }
 
-export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptions = {}): SyncActivities {
+export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: SyncActivityOptions): SyncActivities {
   const { db, log } = deps;
-  const pacer = opts.pacer ?? createShopifyPacer();
-  const limiter = opts.limiter ?? createQboLimiter({ db, clock: deps.clock, ...(deps.qboLimits ? { limits: deps.qboLimits } : {}) });
 
   const context = (storeId: string) => loadStoreContext(deps, storeId, { pacer, limiter });
 
@@ -70,7 +67,7 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
       return await body();
     } catch (err) {
       if (err instanceof QboConnectionRevokedError) {
-        await db.update(stores).set({ state: 'disconnected', connectionError: err.message, updatedAt: deps.clock() }).where(eq(stores.id, storeId));
+        await disconnectStore(db, { storeId, reason: err.message, at: deps.clock() });
       }
       throw err;
     } finally {
@@ -83,19 +80,12 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
 
   return {
     async syncRunBegin(input) {
-      const [store] = await db.select().from(stores).where(eq(stores.id, input.storeId));
+      const store = await getStore(db, { storeId: input.storeId });
       if (!store) throw new StoreNotFoundError(input.storeId);
       const now = deps.clock();
       const runId = input.workflowId;
       const { windowFrom, windowTo, mode, advanceCursor, blocked } = planRunWindow(store, input.window, now);
-      await db.insert(syncRuns).values({
-        id: runId, storeId: store.id, workflowId: input.workflowId, trigger: input.trigger, status: blocked ? 'failed' : 'running',
-        windowFrom: new Date(windowFrom), windowTo: new Date(windowTo), startedAt: now, ...(blocked ? { error: blocked, finishedAt: now } : {}),
-      }).onConflictDoUpdate({
-        target: syncRuns.id,
-        // A reset or re-run of the same child workflow starts its record afresh.
-        set: { status: blocked ? 'failed' : 'running', error: blocked ?? null, finishedAt: blocked ? now : null, windowFrom: new Date(windowFrom), windowTo: new Date(windowTo) },
-      });
+      await startSyncRun(db, { runId, storeId: store.id, workflowId: input.workflowId, trigger: input.trigger, windowFrom: new Date(windowFrom), windowTo: new Date(windowTo), at: now, blocked });
       log.info({ storeId: store.id, runId, mode, windowFrom, windowTo, trigger: input.trigger }, blocked ? 'sync run blocked' : 'sync run started');
       return { runId, windowFrom, windowTo, mode, advanceCursor, ...(blocked ? { blocked } : {}) };
     },
@@ -181,14 +171,10 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
 
     async syncRetryParked(input) {
       return guarded(input.storeId, async () => {
-        const rows = await db.select({ sourceKey: ledgerEntries.sourceKey }).from(ledgerEntries).where(and(
-          eq(ledgerEntries.storeId, input.storeId),
-          eq(ledgerEntries.role, 'sale'),
-          inArray(ledgerEntries.status, ['parked', 'failed']),
-          inArray(ledgerEntries.reasonCode, [...RETRYABLE_PARK_CODES]),
-          lt(ledgerEntries.updatedAt, new Date(input.before)),
-        )).orderBy(ledgerEntries.updatedAt).limit(PARKED_RETRY_LIMIT);
-        const ids = rows.map((r) => parseSourceKey(r.sourceKey)).filter((k) => k.kind === 'order').map((k) => k.gid);
+        const keys = await listRetryableRows(db, {
+          storeId: input.storeId, role: 'sale', statuses: ['parked', 'failed'], reasonCodes: [...RETRYABLE_PARK_CODES], before: new Date(input.before), limit: PARKED_RETRY_LIMIT,
+        });
+        const ids = keys.map((k) => parseSourceKey(k)).filter((k) => k.kind === 'order').map((k) => k.gid);
         if (ids.length === 0) return zeroCounts();
         const ctx = await context(input.storeId);
         const orders: ShopifyOrderCore[] = [];
@@ -200,29 +186,18 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
         // Orders Shopify no longer returns (deleted, or beyond the token's history scope) stop being re-tried.
         const returned = new Set(orders.map((o) => o.id));
         const gone = ids.filter((id) => !returned.has(id));
-        if (gone.length > 0) {
-          await db.update(ledgerEntries).set({
-            reasonCode: 'order_not_found', updatedAt: deps.clock(),
-            reason: sql`coalesce(${ledgerEntries.reason}, '') || ' — Shopify no longer returns this order (deleted, or outside the token''s order history); not re-tried'`,
-          }).where(and(eq(ledgerEntries.storeId, input.storeId), eq(ledgerEntries.role, 'sale'), inArray(ledgerEntries.sourceKey, gone.map((g) => `order:${g}`))));
-        }
+        await markSourcesGone(db, {
+          storeId: input.storeId, role: 'sale', sourceKeys: gone.map((g) => `order:${g}`), reasonCode: 'order_not_found', at: deps.clock(),
+          note: " — Shopify no longer returns this order (deleted, or outside the token's order history); not re-tried",
+        });
         return write(ctx, await completeOrders(ctx.shopify, orders));
       });
     },
 
     async syncRunFinish(input) {
       const now = deps.clock();
-      await db.transaction(async (tx) => {
-        await tx.update(syncRuns).set({
-          status: 'completed', fetched: input.counts.fetched, synced: input.counts.synced, parked: input.counts.parked,
-          skipped: input.counts.skipped, failed: input.counts.failed, finishedAt: now, error: null,
-        }).where(eq(syncRuns.id, input.runId));
-        await tx.update(stores).set({
-          lastRunAt: now, lastRunStatus: 'completed', lastError: null, updatedAt: now,
-          // Never backwards: a re-run of an old run must not rewind the cursor.
-          ...(input.advanceCursor ? { cursorUpdatedAt: sql`greatest(coalesce(${stores.cursorUpdatedAt}, ${new Date(input.windowTo)}), ${new Date(input.windowTo)})` } : {}),
-        }).where(eq(stores.id, input.storeId));
-      });
+      // The cursor never moves backwards: a re-run of an old run must not rewind it (db/queries recordRunCompleted).
+      await completeSyncRun(db, { runId: input.runId, storeId: input.storeId, counts: input.counts, at: now, ...(input.advanceCursor ? { cursorTo: new Date(input.windowTo) } : {}) });
       const summary = { runId: input.runId, trigger: input.trigger, windowFrom: input.windowFrom, windowTo: input.windowTo, ...input.counts, startedAt: input.startedAt, finishedAt: now.toISOString() };
       log.info({ storeId: input.storeId, ...summary }, 'sync run finished');
       return summary;
@@ -230,8 +205,7 @@ export function createSyncActivities(deps: ActivityDeps, opts: SyncActivityOptio
 
     async syncRunFail(input) {
       const now = deps.clock();
-      await db.update(syncRuns).set({ status: 'failed', error: input.error, finishedAt: now }).where(eq(syncRuns.id, input.runId));
-      await db.update(stores).set({ lastRunAt: now, lastRunStatus: 'failed', lastError: input.error, updatedAt: now }).where(eq(stores.id, input.storeId));
+      await failSyncRun(db, { runId: input.runId, storeId: input.storeId, error: input.error, at: now });
       log.warn({ storeId: input.storeId, runId: input.runId, error: input.error }, 'sync run failed');
     },
   };

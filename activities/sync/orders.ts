@@ -18,6 +18,7 @@
  */
 import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/client';
+import { listLedgerRows, upsertLedgerRows } from '../../db/queries';
 import { QboValidationError, isLedgerlineError, type LedgerlineError } from '../../domain/errors';
 import { orderSourceKey, qboRequestId, type SourceKey } from '../../domain/ledger';
 import {
@@ -26,13 +27,12 @@ import {
 import type { Settings } from '../../domain/settings';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import {
-  adoptPending, bookedSale, decideBuildFailure, decideDocumentWrite, decideOrder, decidePayment, documentTotalMinor, interpretWriteResult,
+  adoptPending, bookedSale, groupOrderRows, decideBuildFailure, decideDocumentWrite, decideOrder, decidePayment, documentTotalMinor, interpretWriteResult,
   keepDocument, latestVersions, nextEntry, paymentForInvoice, pendingCreate, pendingToSettle, resolveDuplicateNumber, ROLE, saleSource,
   voidedInvoice, type LedgerEntry, type LedgerEntryChanges, type OrderRows, type SaleType,
 } from '../../domain/sync';
 import { QBO_BATCH_MAX, type BatchItemResult, type QboClient } from '../../integrations/qbo/client';
 import type { SyncCounts } from '../../workflows/contracts';
-import { readOrderRows, writeRows } from './ledger';
 import { chunk, IN_LIST_MAX, mapPool, qboLiteral, queryIn } from './qbo-helpers';
 import { forgetRefs, resolveReferences } from './references';
 
@@ -84,7 +84,7 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
   counts.fetched = input.length;
   const orders = latestVersions(input);
   if (orders.length === 0) return counts;
-  const rowsByKey = await readOrderRows(db, storeId, orders.map((o) => orderSourceKey(o.id)));
+  const rowsByKey = groupOrderRows(await listLedgerRows(db, { storeId, sourceKeys: orders.map((o) => orderSourceKey(o.id)) }));
   const writes: LedgerEntry[] = [];
 
   const base = (w: Work, role: string) => ({ storeId, sourceKey: w.key, role, sourceType: 'order' });
@@ -204,7 +204,7 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
   async function flush(): Promise<void> {
     if (writes.length === 0) return;
     const batch = writes.splice(0, writes.length);
-    await writeRows(db, batch);
+    await upsertLedgerRows(db, { rows: batch });
   }
 
   /** Records a document QBO holds for the order, checked against Shopify's figures (invariant 2). */

@@ -10,9 +10,8 @@
  * Whatever cannot be resolved is left out; the document builder then reports exactly what is missing
  * (NeedsMappingError) and the order is parked until the mapping exists.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { qboRefs } from '../../db/schema';
+import { findQboRefs, forgetQboRefs, upsertQboRefs } from '../../db/queries/qbo-refs';
 import { isLedgerlineError } from '../../domain/errors';
 import type { CustomerReference, ItemReference, LineCategory, OrderReferencePlan, ResolvedRefs } from '../../domain/mapping';
 import { QBO_BATCH_MAX, type QboClient } from '../../integrations/qbo/client';
@@ -233,11 +232,7 @@ export async function resolveReferences(db: Db, qbo: QboClient, storeId: string,
   const all = [...wants.values()];
   for (const kind of ['item', 'category', 'customer'] as const) {
     const keys = all.filter((w) => w.kind === kind).map((w) => w.key);
-    for (const part of chunk(keys, 500)) {
-      const rows = await db.select({ key: qboRefs.key, qboId: qboRefs.qboId }).from(qboRefs)
-        .where(and(eq(qboRefs.storeId, storeId), eq(qboRefs.kind, kind), inArray(qboRefs.key, part)));
-      for (const row of rows) resolved.set(refKey(kind, row.key), row.qboId);
-    }
+    for (const [key, qboId] of await findQboRefs(db, { storeId, kind, keys })) resolved.set(refKey(kind, key), qboId);
   }
 
   const missing = all.filter((w) => !resolved.has(refKey(w.kind, w.key)));
@@ -259,10 +254,7 @@ export async function resolveReferences(db: Db, qbo: QboClient, storeId: string,
         problems.set(refKey(w.kind, w.key), why);
       }
     }
-    for (const part of chunk(fresh, 500)) {
-      await db.insert(qboRefs).values(part.map((f) => ({ storeId, ...f })))
-        .onConflictDoUpdate({ target: [qboRefs.storeId, qboRefs.kind, qboRefs.key], set: { qboId: sql`excluded.qbo_id`, updatedAt: sql`now()` } });
-    }
+    await upsertQboRefs(db, { storeId, refs: fresh });
   }
 
   return {
@@ -293,6 +285,5 @@ export async function resolveReferences(db: Db, qbo: QboClient, storeId: string,
 
 /** Forgets cached ids QBO no longer accepts (an Item made inactive or deleted): the next run resolves again. */
 export async function forgetRefs(db: Db, storeId: string, qboIds: string[]): Promise<void> {
-  if (qboIds.length === 0) return;
-  await db.delete(qboRefs).where(and(eq(qboRefs.storeId, storeId), inArray(qboRefs.qboId, qboIds)));
+  await forgetQboRefs(db, { storeId, qboIds });
 }

@@ -1,14 +1,14 @@
 /**
  * The store API (issue #4 "Connect and control"): connect a shop to a QBO company, see its status,
  * sync now or resync a window, pause/resume, replace credentials, change settings, read its ledger.
- * Registered behind bearer auth (api/app.ts); the logic lives in api/stores/.
+ * Registered behind bearer auth (api/app.ts); the logic lives in services/stores/, the views in api/stores/.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { connectStore, type ConnectBody } from '../stores/connect';
-import { storeContext } from '../stores/context';
+import { connectStore, type ConnectBody } from '../../services/stores/connect';
+import type { StoreContext } from '../../services/stores/context';
 import {
   pauseStore, replaceCredentials, resumeStore, resyncWindow, updateSettings, type CredentialsBody,
-} from '../stores/control';
+} from '../../services/stores/control';
 import { listDocuments } from '../stores/documents';
 import {
   connectBodySchema, connectedSchema, credentialsBodySchema, documentsPageSchema, documentsQuerySchema, errorResponses,
@@ -16,7 +16,7 @@ import {
   syncStatusParams, waitQuerySchema,
 } from '../stores/schemas';
 import { loadStore, storeView, storeViews } from '../stores/views';
-import { requestSync, syncRequestStatus, type SyncOutcome } from '../stores/workflow';
+import { requestSync, syncRequestStatus, type SyncOutcome } from '../../services/stores/workflow';
 
 const TAGS = ['stores'];
 const SYNC_WAIT_DEFAULT_S = 20;
@@ -36,8 +36,8 @@ function answerSync(reply: FastifyReply, storeId: string, outcome: SyncOutcome) 
   });
 }
 
-export async function storeRoutes(app: FastifyInstance): Promise<void> {
-  const ctx = storeContext(app.deps);
+/** The store routes over the app's store services (built once by buildApp). */
+export const storeRoutes = (ctx: StoreContext) => async (app: FastifyInstance): Promise<void> => {
   app.addSchema(storeViewSchema);
   const view = { $ref: 'StoreView#' };
 
@@ -166,4 +166,4 @@ export async function storeRoutes(app: FastifyInstance): Promise<void> {
       response: { 200: documentsPageSchema, ...pick([400, 401, 404]) },
     },
   }, async (req) => listDocuments(ctx, await loadStore(ctx, req.params.id), req.query));
-}
+};

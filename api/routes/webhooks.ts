@@ -10,9 +10,9 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { stores, webhookDeliveries } from '../../db/schema';
+import { disconnectStore, findStoreByShopDomain } from '../../db/queries/stores';
+import { forgetWebhookDelivery, pruneWebhookDeliveries, recordWebhookDelivery } from '../../db/queries/webhooks';
 import { InvalidInputError } from '../../domain/errors';
 import { normalizeShopDomain } from '../../domain/store';
 import { disconnectedSignal, nudgeSignal, workflowIds } from '../../workflows/definitions';
@@ -143,7 +143,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
   };
 
   async function act(d: Delivery): Promise<WebhookOutcome> {
-    const [store] = await db.select({ id: stores.id, state: stores.state }).from(stores).where(eq(stores.shopDomain, d.shopDomain)).limit(1);
+    const store = await findStoreByShopDomain(db, { shopDomain: d.shopDomain });
     if (!store) {
       // Acknowledged: a non-2xx would only make Shopify retry for hours and then drop the subscription,
       // and a shop that is not (or no longer) connected has nothing to sync. Logged, since a shop that
@@ -154,7 +154,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
 
     if (d.topic === UNINSTALLED_TOPIC) {
       const reason = 'The Ledgerline app was uninstalled from the Shopify shop (app/uninstalled webhook): reinstall it and replace the credentials (PUT /stores/:id/credentials), then resume';
-      await db.update(stores).set({ state: 'disconnected', connectionError: reason, updatedAt: new Date() }).where(eq(stores.id, store.id));
+      await disconnectStore(db, { storeId: store.id, reason, at: new Date() });
       const running = await signal(d.shopDomain, (c, id) => c.workflow.getHandle(id).signal(disconnectedSignal, { reason }));
       wlog.warn({ storeId: store.id, workflowSignalled: running }, 'Shopify app uninstalled: store disconnected');
       return { status: 'disconnected' };
@@ -183,7 +183,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     const now = Date.now();
     if (now - lastPrune < PRUNE_EVERY_MS) return;
     lastPrune = now;
-    await db.delete(webhookDeliveries).where(lt(webhookDeliveries.receivedAt, new Date(now - DELIVERY_RETENTION_MS)));
+    await pruneWebhookDeliveries(db, { receivedBefore: new Date(now - DELIVERY_RETENTION_MS) });
   }
 
   app.post('/webhooks/shopify', {
@@ -219,11 +219,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => {
     const d = readDelivery(req, app.deps.shopifyWebhookSecret);
     await pruneOldDeliveries();
-    const inserted = await db.insert(webhookDeliveries)
-      .values({ webhookId: d.webhookId, shopDomain: d.shopDomain, topic: d.topic })
-      .onConflictDoNothing()
-      .returning({ webhookId: webhookDeliveries.webhookId });
-    if (inserted.length === 0) {
+    if (!await recordWebhookDelivery(db, { webhookId: d.webhookId, shopDomain: d.shopDomain, topic: d.topic })) {
       wlog.debug({ webhookId: d.webhookId, topic: d.topic }, 'repeated webhook delivery ignored');
       return { status: 'duplicate' };
     }
@@ -233,7 +229,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       return outcome;
     } catch (err) {
       // Not acted on: forget the delivery so Shopify's retry (same webhook id) is processed.
-      await db.delete(webhookDeliveries).where(and(eq(webhookDeliveries.webhookId, d.webhookId), eq(webhookDeliveries.shopDomain, d.shopDomain)));
+      await forgetWebhookDelivery(db, { webhookId: d.webhookId, shopDomain: d.shopDomain });
       throw err;
     }
   });

@@ -4,12 +4,11 @@
  * never re-created, so pages stay stable while syncs add rows in front. The cursor is that triple of
  * the page's last row (created_at as PostgreSQL's own text, so microseconds survive the round trip).
  */
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { ledgerEntries } from '../../db/schema';
+import { listLedgerPage, type LedgerPosition } from '../../db/queries/ledger';
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../../domain/ledger';
 import { moneyFromMinor, toDecimalString } from '../../domain/money';
 import { badRequest } from '../errors';
-import type { StoreContext } from './context';
+import type { StoreContext } from '../../services/stores/context';
 import type { StoreRow } from './views';
 
 export interface DocumentView {
@@ -37,7 +36,7 @@ export interface DocumentPage {
   nextCursor: string | null;
 }
 
-type Cursor = [createdAt: string, sourceKey: string, role: string];
+type Cursor = LedgerPosition;
 
 function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -73,18 +72,9 @@ export async function listDocuments(
   ctx: StoreContext, store: StoreRow, q: { status?: string; limit: number; cursor?: string },
 ): Promise<DocumentPage> {
   const statuses = parseStatuses(q.status);
-  const where: SQL[] = [eq(ledgerEntries.storeId, store.id)];
-  if (statuses) where.push(inArray(ledgerEntries.status, statuses));
-  if (q.cursor) {
-    const [createdAt, sourceKey, role] = decodeCursor(q.cursor);
-    where.push(sql`(${ledgerEntries.createdAt}, ${ledgerEntries.sourceKey}, ${ledgerEntries.role}) < (${createdAt}::timestamptz, ${sourceKey}, ${role})`);
-  }
-  const rows = await ctx.db
-    .select({ entry: ledgerEntries, createdAtText: sql<string>`${ledgerEntries.createdAt}::text` })
-    .from(ledgerEntries)
-    .where(and(...where))
-    .orderBy(desc(ledgerEntries.createdAt), desc(ledgerEntries.sourceKey), desc(ledgerEntries.role))
-    .limit(q.limit + 1);
+  const rows = await listLedgerPage(ctx.db, {
+    storeId: store.id, statuses, after: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1,
+  });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const currency = store.shopCurrency;
@@ -97,6 +87,6 @@ export async function listDocuments(
       currency, sourceTotal: money(e.sourceTotalMinor, currency), qboTotal: money(e.qboTotalMinor, currency),
       attempts: e.attempts, createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString(),
     })),
-    nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAtText, last.entry.sourceKey, last.entry.role]) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last.position) : null,
   };
 }

@@ -3,17 +3,17 @@
  * connection health), the latest sync run, the ledger's counts by status, and the workflow's live
  * status (next run, running, queue) — or, when Temporal cannot answer, why not.
  */
-import { count, desc, eq, inArray } from 'drizzle-orm';
-import { stores, syncRuns, ledgerEntries } from '../../db/schema';
+import { countLedgerByStatus } from '../../db/queries/ledger';
+import { getStore, listStores, type StoreRow } from '../../db/queries/stores';
+import { latestSyncRuns, type SyncRunRow } from '../../db/queries/sync-runs';
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../../domain/ledger';
 import { storeIdFor } from '../../domain/store';
 import { workflowIds, type PendingRequest } from '../../workflows/definitions';
 import { notFound } from '../errors';
-import type { StoreContext } from './context';
-import { queryStatus, type WorkflowStatus } from './workflow';
+import type { StoreContext } from '../../services/stores/context';
+import { queryStatus, type WorkflowStatus } from '../../services/stores/workflow';
 
-export type StoreRow = typeof stores.$inferSelect;
-type SyncRunRow = typeof syncRuns.$inferSelect;
+export type { StoreRow };
 
 export interface LastRunView {
   id: string;
@@ -68,7 +68,7 @@ export async function loadStore(ctx: StoreContext, idOrDomain: string): Promise<
       throw notFound(`Store ${idOrDomain}`);
     }
   }
-  const [row] = await ctx.db.select().from(stores).where(eq(stores.id, id)).limit(1);
+  const row = await getStore(ctx.db, { storeId: id });
   if (!row) throw notFound(`Store ${idOrDomain}`);
   return row;
 }
@@ -121,26 +121,15 @@ function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Record<Docu
 async function countsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string, Record<DocumentStatus, number>>> {
   const out = new Map(storeIds.map((id) => [id, emptyCounts()]));
   if (storeIds.length === 0) return out;
-  const rows = await ctx.db
-    .select({ storeId: ledgerEntries.storeId, status: ledgerEntries.status, n: count() })
-    .from(ledgerEntries)
-    .where(inArray(ledgerEntries.storeId, storeIds))
-    .groupBy(ledgerEntries.storeId, ledgerEntries.status);
-  for (const r of rows) {
+  for (const r of await countLedgerByStatus(ctx.db, { storeIds })) {
     const counts = out.get(r.storeId);
-    if (counts) counts[r.status as DocumentStatus] = Number(r.n);
+    if (counts) counts[r.status as DocumentStatus] = r.n;
   }
   return out;
 }
 
-async function lastRunsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string, SyncRunRow>> {
-  if (storeIds.length === 0) return new Map();
-  const rows = await ctx.db
-    .selectDistinctOn([syncRuns.storeId])
-    .from(syncRuns)
-    .where(inArray(syncRuns.storeId, storeIds))
-    .orderBy(syncRuns.storeId, desc(syncRuns.startedAt), desc(syncRuns.id));
-  return new Map(rows.map((r) => [r.storeId, r]));
+function lastRunsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string, SyncRunRow>> {
+  return latestSyncRuns(ctx.db, { storeIds });
 }
 
 export async function storeView(ctx: StoreContext, row: StoreRow): Promise<StoreView> {
@@ -149,7 +138,7 @@ export async function storeView(ctx: StoreContext, row: StoreRow): Promise<Store
 }
 
 export async function storeViews(ctx: StoreContext): Promise<StoreView[]> {
-  const rows = await ctx.db.select().from(stores).orderBy(stores.id);
+  const rows = await listStores(ctx.db);
   const ids = rows.map((r) => r.id);
   const [counts, runs, statuses] = await Promise.all([
     countsFor(ctx, ids), lastRunsFor(ctx, ids), Promise.all(rows.map((r) => queryStatus(ctx, r.shopDomain))),

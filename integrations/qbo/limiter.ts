@@ -5,8 +5,8 @@
  * - at most `requestsPerWindow` calls and `batchesPerWindow` batch calls per realm in any SLIDING
  *   window of `windowMs`, the way QBO counts them (and the emulator, emulators/qbo/api/limits.ts: a
  *   call is refused when `limit` calls reached it in the window before it). Calls are counted in
- *   narrow time buckets in PostgreSQL (`qbo_rate_windows`), read and bumped under a per-(realm, bucket)
- *   advisory transaction lock, so every worker shares one count. A batch call counts in both buckets,
+ *   narrow time buckets in PostgreSQL (`qbo_rate_windows`, through QboRateWindowStore: db/queries/rate-windows.ts),
+ *   read and bumped under a per-(realm, bucket) advisory transaction lock, so every worker shares one count. A batch call counts in both buckets,
  *   since QBO does not say it is exempt from the per-minute request limit.
  *
  * When a call counts. QBO counts a call when it arrives, somewhere between the moment we take its slot
@@ -22,9 +22,6 @@
  * window full sleeps until exactly enough old buckets have left it, then checks again (others may
  * have taken the room meanwhile).
  */
-import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { qboRateWindows } from '../../db/schema';
 import { InvalidInputError } from '../../domain/errors';
 
 export interface QboLimits {
@@ -54,8 +51,35 @@ export interface QboLimiter {
   run<T>(realmId: string, kind: QboCallKind, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
+/** One bucket's count of calls (a row of qbo_rate_windows). */
+export interface RateWindowCount {
+  bucket: string;
+  windowStart: Date;
+  count: number;
+}
+
+interface RateWindowOps {
+  /** The buckets' counts that started after `since`, oldest first. */
+  countsSince(realmId: string, buckets: readonly QboCallKind[], since: Date): Promise<RateWindowCount[]>;
+  /** Adds one call to each bucket at `windowStart` in one step; answers the new counts. */
+  addCall(realmId: string, buckets: readonly QboCallKind[], windowStart: Date): Promise<Array<{ bucket: string; count: number }>>;
+  /** Forgets the buckets' counts that started at or before `until`. */
+  clearUpTo(realmId: string, buckets: readonly QboCallKind[], until: Date): Promise<void>;
+}
+
+/** Where the counts live, shared by every process that calls the realm. */
+export interface QboRateWindowStore extends RateWindowOps {
+  /** Removes one call from each bucket at `windowStart` (never below zero). */
+  removeCall(realmId: string, buckets: readonly QboCallKind[], windowStart: Date): Promise<void>;
+  /**
+   * Runs `body` as one atomic step holding a lock per (realm, bucket), taken in the order given;
+   * the operations handed to it are part of that step.
+   */
+  withLocks<T>(realmId: string, buckets: readonly QboCallKind[], body: (locked: RateWindowOps) => Promise<T>): Promise<T>;
+}
+
 export interface QboLimiterOptions {
-  db: Db;
+  store: QboRateWindowStore;
   clock: () => Date;
   limits?: Partial<QboLimits>;
 }
@@ -132,8 +156,6 @@ class Semaphore {
   }
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 interface BucketLimit {
   bucket: QboCallKind;
   limit: number;
@@ -160,7 +182,7 @@ export function createQboLimiter(opts: QboLimiterOptions): QboLimiter {
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(`QBO limit ${name} must be a positive integer (got ${value})`);
   }
-  const { db, clock } = opts;
+  const { store, clock } = opts;
   const { bucketMs, spanMs } = qboWindowGeometry(limits.windowMs);
   const semaphores = new Map<string, Semaphore>();
   const probers = new Map<string, Semaphore>();
@@ -173,20 +195,13 @@ export function createQboLimiter(opts: QboLimiterOptions): QboLimiter {
    * fixed order (batch before request), so a batch call and a plain call cannot deadlock.
    */
   function attempt(realmId: string, wanted: BucketLimit[]): Promise<{ reserved: Date } | { retryAt: number }> {
-    return db.transaction(async (tx) => {
-      for (const { bucket } of wanted) {
-        // Works in PostgreSQL and PGlite; released at commit or rollback (as in tokens.ts).
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`qbo-rate:${realmId}:${bucket}`}))`);
-      }
+    const buckets = wanted.map((w) => w.bucket);
+    // The store takes the locks in the order of `wanted`: batch before request.
+    return store.withLocks(realmId, buckets, async (locked) => {
       // Read under the locks: the order of `nowMs` across workers is the order of their slots.
       const nowMs = clock().getTime();
       const since = new Date(nowMs - spanMs);
-      const buckets = wanted.map((w) => w.bucket);
-      const rows = await tx
-        .select({ bucket: qboRateWindows.bucket, windowStart: qboRateWindows.windowStart, count: qboRateWindows.count })
-        .from(qboRateWindows)
-        .where(and(eq(qboRateWindows.realmId, realmId), inArray(qboRateWindows.bucket, buckets), gt(qboRateWindows.windowStart, since)))
-        .orderBy(asc(qboRateWindows.windowStart));
+      const rows = await locked.countsSince(realmId, buckets, since);
       let retryAt: number | undefined;
       for (const { bucket, limit } of wanted) {
         const at = roomAt(rows.filter((r) => r.bucket === bucket), limit, spanMs);
@@ -194,40 +209,22 @@ export function createQboLimiter(opts: QboLimiterOptions): QboLimiter {
       }
       if (retryAt !== undefined) return { retryAt };
       const reserved = bucketStart(nowMs);
-      const counts = await bump(tx, realmId, buckets, reserved);
+      const counts = await locked.addCall(realmId, buckets, reserved);
       // The first call of a bucket clears the buckets that no longer count (once per bucket width).
-      const fresh = counts.filter((c) => c.count === 1).map((c) => c.bucket);
-      if (fresh.length > 0) {
-        await tx.delete(qboRateWindows).where(and(
-          eq(qboRateWindows.realmId, realmId), inArray(qboRateWindows.bucket, fresh), lte(qboRateWindows.windowStart, since),
-        ));
-      }
+      const fresh = counts.filter((c) => c.count === 1).map((c) => c.bucket as QboCallKind);
+      if (fresh.length > 0) await locked.clearUpTo(realmId, fresh, since);
       return { reserved };
     });
   }
 
-  /** Adds one call to `buckets` at `windowStart`, in one statement (rows in a fixed order). */
-  function bump(tx: Db | Tx, realmId: string, buckets: QboCallKind[], windowStart: Date) {
-    return tx
-      .insert(qboRateWindows)
-      .values(buckets.map((bucket) => ({ realmId, bucket, windowStart, count: 1 })))
-      .onConflictDoUpdate({
-        target: [qboRateWindows.realmId, qboRateWindows.bucket, qboRateWindows.windowStart],
-        set: { count: sql`${qboRateWindows.count} + 1` },
-      })
-      .returning({ bucket: qboRateWindows.bucket, count: qboRateWindows.count });
-  }
-
   /**
-   * Moves one call's count from the bucket `from` to the later bucket `to`. Two statements, add first:
+   * Moves one call's count from the bucket `from` to the later bucket `to`. Two steps, add first:
    * a reader in between sees the call twice (holds back a little), never zero times, so no lock is
    * needed. The `from` row may be gone already (cleared once it left the window): nothing to remove.
    */
   async function shift(realmId: string, buckets: QboCallKind[], from: Date, to: Date): Promise<void> {
-    await bump(db, realmId, buckets, to);
-    await db.update(qboRateWindows)
-      .set({ count: sql`greatest(${qboRateWindows.count} - 1, 0)` })
-      .where(and(eq(qboRateWindows.realmId, realmId), inArray(qboRateWindows.bucket, buckets), eq(qboRateWindows.windowStart, from)));
+    await store.addCall(realmId, buckets, to);
+    await store.removeCall(realmId, buckets, from);
   }
 
   /**

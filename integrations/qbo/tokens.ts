@@ -4,13 +4,11 @@
  * serialised per realm across every worker with a PostgreSQL advisory transaction lock, the row is
  * re-read under the lock (another worker may have refreshed meanwhile: then its token is used), and
  * the rotated refresh token is persisted, encrypted, in the same transaction before the new access
- * token is handed out. Tokens are never logged.
+ * token is handed out. Tokens are never logged. Where the credentials live is the caller's
+ * (QboCredentialStore; PostgreSQL through db/queries/credentials.ts, wired in the composition root).
  */
-import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from '../../config/logger';
 import type { Cipher } from '../../config/secrets';
-import type { Db } from '../../db/client';
-import { storeCredentials, stores } from '../../db/schema';
 import { InvalidInputError, TransientUpstreamError } from '../../domain/errors';
 import { requestRefresh } from './oauth';
 
@@ -27,8 +25,43 @@ export interface TokenProvider {
   accessToken(opts?: { rejected?: string }): Promise<string>;
 }
 
+/** Stored QBO credentials: every secret an encrypted envelope (decrypted here, with `cipher`). */
+export interface StoredQboCredentials {
+  realmId: string;
+  clientId: string;
+  clientSecretEnc: string;
+  accessTokenEnc: string | null;
+  accessTokenExpiresAt: Date | null;
+  refreshTokenEnc: string;
+  refreshTokenExpiresAt: Date | null;
+  /** Optimistic lock: a refresh writes only if the version it read is still current. */
+  version: number;
+}
+
+export interface RefreshedTokenEnvelopes {
+  accessTokenEnc: string;
+  accessTokenExpiresAt: Date;
+  refreshTokenEnc: string;
+  refreshTokenExpiresAt: Date | null;
+  at: Date;
+}
+
+/** Where the token provider reads and writes a store's credentials. */
+export interface QboCredentialStore {
+  read(storeId: string): Promise<StoredQboCredentials | undefined>;
+  /**
+   * Runs `body` holding the realm's refresh lock (across every process) until it returns; `read` and
+   * `writeRefreshed` inside it are part of the same atomic step. `writeRefreshed` answers the new
+   * version, or undefined when the row is no longer at `expectedVersion`.
+   */
+  withRefreshLock<T>(realmId: string, body: (locked: {
+    read(storeId: string): Promise<StoredQboCredentials | undefined>;
+    writeRefreshed(storeId: string, expectedVersion: number, tokens: RefreshedTokenEnvelopes): Promise<number | undefined>;
+  }) => Promise<T>): Promise<T>;
+}
+
 export interface TokenDeps {
-  db: Db;
+  store: QboCredentialStore;
   cipher: Cipher;
   /** Default: Intuit's token endpoint; tests use the emulator's `/oauth2/v1/tokens/bearer`. */
   tokenUrl?: string;
@@ -43,29 +76,13 @@ export interface RefreshOutcome {
   refreshed: boolean;
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-async function readCredentials(db: Db | Tx, storeId: string) {
-  const [row] = await db
-    .select({
-      realmId: stores.qboRealmId,
-      clientId: storeCredentials.qboClientId,
-      clientSecretEnc: storeCredentials.qboClientSecretEnc,
-      accessTokenEnc: storeCredentials.qboAccessTokenEnc,
-      accessTokenExpiresAt: storeCredentials.qboAccessTokenExpiresAt,
-      refreshTokenEnc: storeCredentials.qboRefreshTokenEnc,
-      refreshTokenExpiresAt: storeCredentials.qboRefreshTokenExpiresAt,
-      version: storeCredentials.version,
-    })
-    .from(storeCredentials)
-    .innerJoin(stores, eq(stores.id, storeCredentials.storeId))
-    .where(eq(storeCredentials.storeId, storeId))
-    .limit(1);
+async function readCredentials(read: QboCredentialStore['read'], storeId: string): Promise<StoredQboCredentials> {
+  const row = await read(storeId);
   if (!row) throw new InvalidInputError(`No QBO credentials are stored for store ${storeId}`, { storeId });
   return row;
 }
 
-type Credentials = Awaited<ReturnType<typeof readCredentials>>;
+type Credentials = StoredQboCredentials;
 
 function usableToken(deps: TokenDeps, row: Credentials, rejected: string | undefined): string | undefined {
   if (!row.accessTokenEnc || !row.accessTokenExpiresAt) return undefined;
@@ -78,10 +95,8 @@ function usableToken(deps: TokenDeps, row: Credentials, rejected: string | undef
 async function refreshLocked(
   deps: TokenDeps, storeId: string, realmId: string, want: { force: boolean; rejected?: string },
 ): Promise<{ token: string } & RefreshOutcome> {
-  return deps.db.transaction(async (tx) => {
-    // Works in PostgreSQL and PGlite; released at commit or rollback.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`qbo-refresh:${realmId}`}))`);
-    const row = await readCredentials(tx, storeId);
+  return deps.store.withRefreshLock(realmId, async (locked) => {
+    const row = await readCredentials((id) => locked.read(id), storeId);
     const current = want.force ? undefined : usableToken(deps, row, want.rejected);
     if (current) {
       return { token: current, accessTokenExpiresAt: row.accessTokenExpiresAt!, refreshTokenExpiresAt: row.refreshTokenExpiresAt, refreshed: false };
@@ -96,25 +111,19 @@ async function refreshLocked(
     const now = deps.clock();
     const accessTokenExpiresAt = new Date(now.getTime() + issued.expiresInSec * 1000);
     const refreshTokenExpiresAt = issued.refreshExpiresInSec === undefined ? row.refreshTokenExpiresAt : new Date(now.getTime() + issued.refreshExpiresInSec * 1000);
-    const written = await tx
-      .update(storeCredentials)
-      .set({
-        qboAccessTokenEnc: deps.cipher.encrypt(issued.accessToken),
-        qboAccessTokenExpiresAt: accessTokenExpiresAt,
-        // docs/qbo-facts.md §3: always persist the returned refresh token; the one we sent may be dead now.
-        qboRefreshTokenEnc: deps.cipher.encrypt(issued.refreshToken),
-        qboRefreshTokenExpiresAt: refreshTokenExpiresAt,
-        version: sql`${storeCredentials.version} + 1`,
-        refreshedAt: now,
-        updatedAt: now,
-      })
-      .where(and(eq(storeCredentials.storeId, storeId), eq(storeCredentials.version, row.version)))
-      .returning({ version: storeCredentials.version });
-    if (written.length === 0) {
+    const version = await locked.writeRefreshed(storeId, row.version, {
+      accessTokenEnc: deps.cipher.encrypt(issued.accessToken),
+      accessTokenExpiresAt,
+      // docs/qbo-facts.md §3: always persist the returned refresh token; the one we sent may be dead now.
+      refreshTokenEnc: deps.cipher.encrypt(issued.refreshToken),
+      refreshTokenExpiresAt,
+      at: now,
+    });
+    if (version === undefined) {
       // Only a reconnect writes credentials without the lock; its tokens win and this call retries.
       throw new TransientUpstreamError(`QBO credentials of store ${storeId} changed during a token refresh`, { storeId });
     }
-    deps.logger.info({ storeId, realmId, version: written[0]!.version, accessTokenExpiresAt }, 'qbo tokens refreshed');
+    deps.logger.info({ storeId, realmId, version, accessTokenExpiresAt }, 'qbo tokens refreshed');
     return { token: issued.accessToken, accessTokenExpiresAt, refreshTokenExpiresAt, refreshed: true };
   });
 }
@@ -124,7 +133,7 @@ export function createTokenProvider(deps: TokenDeps & { storeId: string }): Toke
   return {
     storeId,
     async accessToken(opts = {}) {
-      const row = await readCredentials(deps.db, storeId);
+      const row = await readCredentials((id) => deps.store.read(id), storeId);
       const token = usableToken(deps, row, opts.rejected);
       if (token) return token;
       const rejected = opts.rejected === undefined ? {} : { rejected: opts.rejected };
@@ -138,7 +147,7 @@ export function createTokenProvider(deps: TokenDeps & { storeId: string }): Toke
  * refresh token inside its 100-day inactivity window (docs/qbo-facts.md §3).
  */
 export async function refreshNow(deps: TokenDeps, storeId: string): Promise<RefreshOutcome> {
-  const row = await readCredentials(deps.db, storeId);
+  const row = await readCredentials((id) => deps.store.read(id), storeId);
   const { token: _token, ...outcome } = await refreshLocked(deps, storeId, row.realmId, { force: true });
   return outcome;
 }

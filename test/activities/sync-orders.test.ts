@@ -167,7 +167,7 @@ describe('sales sync engine under faults', () => {
     const template = world.generated.orders.find((o) => o.displayFinancialStatus === 'PAID' && !o.test && (o.transactions as unknown[]).length === 1)!;
     const gateway = String((template.transactions as Array<{ gateway: string }>)[0]!.gateway);
     const [store] = await db.db.select().from(stores).where(eq(stores.id, world.storeId));
-    const settings = { ...(store!.settings as Record<string, unknown>), gateways: { [gateway]: { depositAccountId: '999999' } } };
+    const settings = { ...store!.settings, gateways: { [gateway]: { depositAccountId: '999999' } } } as Settings;
     await db.db.update(stores).set({ settings }).where(eq(stores.id, world.storeId));
     world.shopify.admin.upsertOrders(world.shopDomain, [{ ...template, updatedAt: undefined, note: 'touched' }]);
     // The update QBO refuses parks that order with QBO's reason; its document stays booked.

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app';
+import { buildApp, type AppDeps } from '../../api/app';
+import { createCipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
+import { processPacing } from '../support/app';
 import { pgliteDatabase } from '../support/db';
 import { timeSkippingEnv } from '../support/temporal';
 
@@ -17,8 +19,15 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   [env, database] = await Promise.all([timeSkippingEnv(), pgliteDatabase()]);
-  app = await buildApp({ database, temporal: async () => env.client, apiToken: token, log: pino({ level: 'silent' }) });
+  app = await buildApp({ ...baseDeps(), temporal: async () => env.client });
 }, 60_000);
+
+function baseDeps(): Omit<AppDeps, 'temporal'> {
+  return {
+    database, apiToken: token, log: pino({ level: 'silent' }), cipher: createCipher(`test:${Buffer.alloc(32, 7).toString('base64')}`),
+    taskQueue: 'app-test', ...processPacing(database.db),
+  };
+}
 
 afterAll(async () => {
   await app?.close();
@@ -38,7 +47,7 @@ describe('the HTTP API', () => {
 
   it('answers 503 with the failing check when Temporal is unreachable', async () => {
     const broken = await buildApp({
-      database, apiToken: token, log: pino({ level: 'silent' }),
+      ...baseDeps(),
       temporal: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1'); },
     });
     const res = await broken.inject({ method: 'GET', url: '/health' });

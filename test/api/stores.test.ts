@@ -13,7 +13,6 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import pino from 'pino';
 import { createActivities } from '../../activities';
 import { buildApp } from '../../api/app';
-import { storeRoutes } from '../../api/routes/stores';
 import { createCipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
 import { ledgerEntries, storeCredentials, stores } from '../../db/schema';
@@ -24,6 +23,7 @@ import { generateShop } from '../../emulators/scenario/generate';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../temporal/search-attributes';
 import { disconnectedSignal, statusQuery, workflowIds, type StoreStatus } from '../../workflows/definitions';
+import { processPacing } from '../support/app';
 import { postgresDatabase } from '../support/db';
 import { devServerEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
@@ -59,7 +59,7 @@ beforeAll(async () => {
   });
   workerRun = worker.run();
   app = await buildApp({
-    database, temporal: async () => env.client, apiToken: API_TOKEN, log, cipher, taskQueue, integrations, routes: [storeRoutes],
+    database, temporal: async () => env.client, apiToken: API_TOKEN, log, cipher, taskQueue, integrations, ...processPacing(database.db),
   });
 }, 180_000);
 
@@ -404,7 +404,7 @@ describe('GET /stores', () => {
   it('still answers when Temporal cannot: the view says so in a field, and control routes answer 503 without changing the store', async () => {
     const { shop } = await connect('offline');
     const offline = await buildApp({
-      database, apiToken: API_TOKEN, log: pino({ level: 'silent' }), cipher, taskQueue, routes: [storeRoutes],
+      database, apiToken: API_TOKEN, log: pino({ level: 'silent' }), cipher, taskQueue, ...processPacing(database.db),
       integrations: { shopifyApiBaseUrl: shopify.url, qboEndpoint: qbo.v3Endpoint, qboTokenUrl: qbo.tokenUrl },
       temporal: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1'); },
     });

@@ -6,6 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ledgerEntries, stores } from '../../db/schema';
 import { databaseKinds } from '../support/db';
+import type { Settings } from '../../domain/settings';
 
 describe.each(databaseKinds)('the database on %s', (_name, open) => {
   let database: Database;
@@ -29,7 +30,7 @@ describe.each(databaseKinds)('the database on %s', (_name, open) => {
   it('keeps one ledger row per source and role: a second write updates it instead of adding one', async () => {
     const { db } = database;
     await db.insert(stores).values({
-      id: 'acme', shopDomain: 'acme.myshopify.com', qboRealmId: '123', settings: {}, startDate: new Date('2026-01-01T00:00:00Z'),
+      id: 'acme', shopDomain: 'acme.myshopify.com', qboRealmId: '123', settings: {} as Settings, startDate: new Date('2026-01-01T00:00:00Z'),
     });
     const row = { storeId: 'acme', sourceKey: 'order:gid://shopify/Order/1', role: 'receipt', sourceType: 'order', status: 'pending' };
     await db.insert(ledgerEntries).values(row).onConflictDoUpdate({ target: [ledgerEntries.storeId, ledgerEntries.sourceKey, ledgerEntries.role], set: { status: 'pending' } });

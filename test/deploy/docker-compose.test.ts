@@ -38,8 +38,8 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(file.services).sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-ui', 'worker']);
     expect(file.services.temporal?.image).toMatch(/^temporalio\/auto-setup:/);
     expect(file.services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
-    expect(file.services.worker?.command).toEqual(['node', 'dist/worker/main.js']);
-    expect(file.services.api?.command).toEqual(['node', 'dist/api/main.js']);
+    expect(file.services.worker?.command).toEqual(['node', 'dist/main/worker.js']);
+    expect(file.services.api?.command).toEqual(['node', 'dist/main/api.js']);
   });
 
   it('gives the worker and API only variables Ledgerline knows, and a configuration that validates', () => {

@@ -12,6 +12,7 @@ import { createQboLimiter } from '../../integrations/qbo/limiter';
 import { createTokenProvider } from '../../integrations/qbo/tokens';
 import { pgliteDatabase } from '../support/db';
 import { credentialsRow, insertStore, logger, testCipher } from './helpers';
+import { qboCredentialStore, qboRateWindowStore } from '../../db/queries';
 
 const REALM = '9130350000000201';
 const OTHER_REALM = '9130350000000202';
@@ -29,8 +30,8 @@ async function connect(storeId: string, realmId: string): Promise<QboClient> {
     refreshToken: issued.refreshToken, accessToken: issued.accessToken, accessTokenExpiresAt: new Date(Date.now() + HOUR),
   });
   const clock = () => new Date();
-  const tokens = createTokenProvider({ db: database.db, cipher, storeId, tokenUrl: emu.tokenUrl, clock, logger });
-  const limiter = createQboLimiter({ db: database.db, clock, limits: { requestsPerWindow: 1000, batchesPerWindow: 100, windowMs: 1000 } });
+  const tokens = createTokenProvider({ store: qboCredentialStore(database.db), cipher, storeId, tokenUrl: emu.tokenUrl, clock, logger });
+  const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { requestsPerWindow: 1000, batchesPerWindow: 100, windowMs: 1000 } });
   return createQboClient({ realmId, tokens, endpoint: emu.v3Endpoint, limiter, logger });
 }
 

@@ -9,6 +9,7 @@ import { createQboLimiter, qboWindowGeometry, type QboCallKind, type QboLimits }
 import { createTokenProvider } from '../../integrations/qbo/tokens';
 import { databaseKinds } from '../support/db';
 import { insertStore, logger, sleep, testCipher } from './helpers';
+import { qboCredentialStore, qboRateWindowStore } from '../../db/queries';
 
 const clock = () => new Date();
 
@@ -79,7 +80,7 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
 
   it('never lets two workers that share the database exceed the limit in any sliding window', async () => {
     const limits = { requestsPerWindow: 5, windowMs: 600 };
-    const workers = [createQboLimiter({ db: database.db, clock, limits }), createQboLimiter({ db: database.db, clock, limits })];
+    const workers = [createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits }), createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits })];
     const sent: number[] = [];
     await Promise.all(Array.from({ length: 22 }, (_, i) => workers[i % 2]!.run('realm-slide', 'request', async () => {
       sent.push(Date.now());
@@ -96,13 +97,13 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
    */
   function watchedLimiter(limits: Partial<QboLimits>) {
     const watch = { reads: 0 };
-    const limiter = createQboLimiter({ db: database.db, clock: () => (watch.reads++, new Date()), limits });
+    const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock: () => (watch.reads++, new Date()), limits });
     return { limiter, watch };
   }
 
   it('counts a batch call in the batch window and in the request window', async () => {
     const limits = { requestsPerWindow: 3, batchesPerWindow: 1, windowMs: 60_000 };
-    const limiter = createQboLimiter({ db: database.db, clock, limits });
+    const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits });
     await limiter.run('realm-batch', 'batch', async () => undefined);
     // The batch window is full for a minute: a second batch waits…
     const stop = new AbortController();
@@ -126,7 +127,7 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
 
   it('keeps realms apart: one realm’s full window does not hold back another', async () => {
     const limits = { requestsPerWindow: 1, windowMs: 60_000 };
-    const limiter = createQboLimiter({ db: database.db, clock, limits });
+    const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits });
     await limiter.run('realm-busy', 'request', async () => undefined);
     const stop = new AbortController();
     let busySent = false;
@@ -144,7 +145,7 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
   });
 
   it('holds at most `concurrent` calls in flight per realm in one process', async () => {
-    const limiter = createQboLimiter({ db: database.db, clock, limits: { concurrent: 2 } });
+    const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { concurrent: 2 } });
     const { gate, open } = gated();
     let active = 0;
     let peak = 0;
@@ -165,7 +166,7 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
   });
 
   it('gives up a wait for a concurrency slot when the signal aborts, without losing the slot', async () => {
-    const limiter = createQboLimiter({ db: database.db, clock, limits: { concurrent: 1 } });
+    const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { concurrent: 1 } });
     const { gate, open } = gated();
     let holding = false;
     const holder = limiter.run('realm-abort', 'request', async () => {
@@ -207,7 +208,7 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
     });
 
     it('lets a call go the moment the oldest bucket leaves the window, and clears buckets that no longer count', async () => {
-      const limiter = createQboLimiter({ db: database.db, clock: movedClock, limits: { requestsPerWindow: 2, windowMs } });
+      const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock: movedClock, limits: { requestsPerWindow: 2, windowMs } });
       await limiter.run('realm-clock', 'request', async () => undefined);
       now = t0 + 600;
       await limiter.run('realm-clock', 'request', async () => undefined);
@@ -231,7 +232,7 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
     });
 
     it('counts a finished call from its completion, which is never before QBO saw it', async () => {
-      const limiter = createQboLimiter({ db: database.db, clock: movedClock, limits: { requestsPerWindow: 1, windowMs } });
+      const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock: movedClock, limits: { requestsPerWindow: 1, windowMs } });
       // A slow call: reserved at t0, answered 500 ms later.
       await limiter.run('realm-slow', 'request', async () => {
         now = t0 + 500;
@@ -250,7 +251,7 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
       expect(sentAt).toBe(t0 + bucketOf(500) + spanMs);
     });
     it('keeps a call that runs longer than the window counted until it is over', async () => {
-      const limiter = createQboLimiter({ db: database.db, clock: movedClock, limits: { requestsPerWindow: 1, windowMs } });
+      const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock: movedClock, limits: { requestsPerWindow: 1, windowMs } });
       const { gate, open } = gated();
       let running = false;
       const long = limiter.run('realm-long', 'request', async () => {
@@ -268,7 +269,7 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
         return new Date(now);
       };
       let sentAt: number | undefined;
-      const next = createQboLimiter({ db: database.db, clock: otherClock, limits: { requestsPerWindow: 1, windowMs } }).run('realm-long', 'request', async () => {
+      const next = createQboLimiter({ store: qboRateWindowStore(database.db), clock: otherClock, limits: { requestsPerWindow: 1, windowMs } }).run('realm-long', 'request', async () => {
         sentAt = now;
       });
       await until(() => otherReads >= 2, 'the next call waits');
@@ -282,8 +283,8 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
   });
 
   it('refuses limits that are not positive integers', () => {
-    expect(() => createQboLimiter({ db: database.db, clock, limits: { requestsPerWindow: 0 } })).toThrow(InvalidInputError);
-    expect(() => createQboLimiter({ db: database.db, clock, limits: { windowMs: 1.5 } })).toThrow('QBO limit windowMs must be a positive integer (got 1.5)');
+    expect(() => createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { requestsPerWindow: 0 } })).toThrow(InvalidInputError);
+    expect(() => createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { windowMs: 1.5 } })).toThrow('QBO limit windowMs must be a positive integer (got 1.5)');
   });
 });
 
@@ -309,9 +310,9 @@ describe.each(databaseKinds)('QBO limiter on %s against the emulator’s sliding
       const limits = { concurrent: 5, requestsPerWindow: perWindow, batchesPerWindow: 4, windowMs };
       const clients = [0, 1].map(() => createQboClient({
         realmId,
-        tokens: createTokenProvider({ db: database.db, cipher, storeId: 'store-burst', tokenUrl: emu.tokenUrl, clock, logger }),
+        tokens: createTokenProvider({ store: qboCredentialStore(database.db), cipher, storeId: 'store-burst', tokenUrl: emu.tokenUrl, clock, logger }),
         endpoint: emu.v3Endpoint,
-        limiter: createQboLimiter({ db: database.db, clock, limits }),
+        limiter: createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits }),
         logger,
       }));
       const calls = 120;

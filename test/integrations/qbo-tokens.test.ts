@@ -7,6 +7,7 @@ import { requestRefresh } from '../../integrations/qbo/oauth';
 import { createTokenProvider, refreshNow, type TokenDeps } from '../../integrations/qbo/tokens';
 import { databaseKinds } from '../support/db';
 import { credentialsRow, insertStore, logger, testCipher } from './helpers';
+import { qboCredentialStore } from '../../db/queries';
 
 const REALM = '9130350000000101';
 const STORE = 'store-tokens';
@@ -29,7 +30,7 @@ describe.each(databaseKinds)('QBO token provider on %s', (_kind, open) => {
 
   beforeAll(async () => {
     database = await open();
-    deps = { db: database.db, cipher, tokenUrl: emu.tokenUrl, clock: () => new Date(), logger };
+    deps = { store: qboCredentialStore(database.db), cipher, tokenUrl: emu.tokenUrl, clock: () => new Date(), logger };
   });
 
   afterAll(async () => {

@@ -30,7 +30,7 @@ afterAll(() => {
 interface Ports { api: number; temporal: number; ui: number; shopify: number; qbo: number }
 
 function startDemo(ports: Ports) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/start.ts'], {
     cwd: root,
     env: {
       ...process.env, NODE_ENV: 'development', LOG_PRETTY: 'false', LOG_LEVEL: 'info',

@@ -17,7 +17,7 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 describe('npm start', () => {
   it('serves a green /health and the Temporal UI, then shuts down cleanly on SIGINT', async () => {
     const [apiPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'main/start.ts'], {
       cwd: root,
       env: {
         ...process.env, NODE_ENV: 'development', LOG_PRETTY: 'false', LOG_LEVEL: 'info',

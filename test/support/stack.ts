@@ -1,7 +1,7 @@
 /**
  * The whole system for end-to-end tests and the sync benchmark, each part real: a fresh PostgreSQL
  * database, the Temporal CLI dev server, both emulators holding a generated shop and a QBO company,
- * the HTTP API (in process, through `inject`) and the worker as its own OS process (`worker/main.ts`),
+ * the HTTP API (in process, through `inject`) and the worker as its own OS process (`main/worker.ts`),
  * so a test can SIGKILL it and start another.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,11 +15,11 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../config';
 import { createCipher } from '../../config/secrets';
 import { buildApp } from '../../api/app';
-import { storeRoutes } from '../../api/routes/stores';
 import type { Database } from '../../db/client';
 import { syncRuns } from '../../db/schema';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { ensureTemporalCli } from '../../temporal/tools';
+import { processPacing } from './app';
 import { postgresDatabase } from './db';
 import { freePort } from './processes';
 import { silentLogger, startWorld, type SyncWorld, type WorldOptions } from './sync-fixture';
@@ -84,13 +84,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const app = await buildApp({
       database, temporal: async () => client, apiToken, log: silentLogger, cipher, taskQueue,
       integrations: { shopifyApiBaseUrl: world.shopify.url, qboEndpoint: world.qbo.v3Endpoint, qboTokenUrl: world.qbo.tokenUrl },
-      routes: [storeRoutes],
+      ...processPacing(database.db),
     }, { logger: false });
     cleanups.push(() => app.close());
 
     const workers: WorkerProcess[] = [];
     const startWorker = (): WorkerProcess => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'main/worker.ts'], {
         cwd: root,
         env: {
           ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', LEDGERLINE_DATA_DIR: dataDir,

@@ -17,6 +17,7 @@ import { generateShop, type GeneratedShop } from '../../emulators/scenario';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
 import { defaultSettings, type Settings } from '../../domain/settings';
 import { storeIdFor } from '../../domain/store';
+import { qboRateWindowStore } from '../../db/queries';
 
 export { silentLogger, testCipher };
 
@@ -80,7 +81,7 @@ export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
 export async function insertConnectedStore(db: Db, cipher: Cipher, world: SyncWorld, settings: Settings = usSettings(), startDate = new Date('2000-01-01T00:00:00Z')): Promise<void> {
   const issued = world.qbo.admin.issueTokens(world.realmId);
   await db.insert(stores).values({
-    id: world.storeId, shopDomain: world.shopDomain, qboRealmId: world.realmId, settings: settings as unknown as Record<string, unknown>,
+    id: world.storeId, shopDomain: world.shopDomain, qboRealmId: world.realmId, settings,
     startDate, shopTimezone: String(world.generated.shop.ianaTimezone), shopCurrency: String(world.generated.shop.currencyCode),
   });
   await db.insert(storeCredentials).values({
@@ -99,7 +100,7 @@ export function qboReader(world: SyncWorld, db: Db): QboClient {
   const issued = world.qbo.admin.issueTokens(world.realmId);
   return createQboClient({
     realmId: world.realmId, tokens: { storeId: 'reader', accessToken: async () => issued.accessToken }, endpoint: world.qbo.v3Endpoint,
-    limiter: createQboLimiter({ db, clock: () => new Date(), limits: UNPACED }), logger: silentLogger,
+    limiter: createQboLimiter({ store: qboRateWindowStore(db), clock: () => new Date(), limits: UNPACED }), logger: silentLogger,
   });
 }
 

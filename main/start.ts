@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../config/logger';
 import { startDemo, type Demo } from '../demo';
-import { startSystem } from '../worker/system';
+import { startSystem } from './system';
 
 async function main(): Promise<void> {
   let config: Config;

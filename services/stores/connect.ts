@@ -3,8 +3,7 @@
  * API call), then both sets of credentials against the real services, resolves the accounts in QBO,
  * stores the store and its encrypted credentials in one transaction, and starts the store's workflow.
  */
-import { eq } from 'drizzle-orm';
-import { storeCredentials, stores } from '../../db/schema';
+import { connectStore as insertConnectedStore, getStore, storeExists, type NewStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
 import { detectTaxMode, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
 import { normalizeShopDomain, storeIdFor } from '../../domain/store';
@@ -14,7 +13,6 @@ import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, withRotationNote, type QboCheck, type QboTokens } from './qbo-check';
 import { isPlainObject, precheckSettings, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
-import type { StoreRow } from './views';
 import { startStoreWorkflow } from './workflow';
 
 export interface QboConnectBody {
@@ -120,8 +118,7 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
     throw err instanceof InvalidInputError ? badRequest(err.message) : err;
   }
   const id = storeIdFor(shopDomain);
-  const [existing] = await ctx.db.select({ id: stores.id }).from(stores).where(eq(stores.id, id)).limit(1);
-  if (existing) {
+  if (await storeExists(ctx.db, { storeId: id })) {
     throw conflict(`Store ${id} (${shopDomain}) is already connected; change it with PUT /stores/${id}/credentials or PUT /stores/${id}/settings`);
   }
 
@@ -153,21 +150,20 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
   }
   const { settings, country, resolved } = settled;
   const now = ctx.clock();
-  const row: typeof stores.$inferInsert = {
+  const row: NewStore = {
     id, shopDomain,
     shopName: shop.name, shopCurrency: shop.currencyCode, shopTimezone: shop.ianaTimezone,
     qboRealmId: body.qbo.realmId,
     qboCompanyName: typeof qbo.companyInfo.CompanyName === 'string' ? qbo.companyInfo.CompanyName : null,
     qboCountry: country,
     state: 'active',
-    settings: settings as unknown as Record<string, unknown>,
+    settings,
     startDate: startInstant(settings.startDate, shop.ianaTimezone),
     createdAt: now, updatedAt: now,
   };
   try {
-    await ctx.db.transaction(async (tx) => {
-      await tx.insert(stores).values(row);
-      await tx.insert(storeCredentials).values({ storeId: id, ...credentialColumns(ctx, body.shopifyAccessToken, qbo.tokens()), updatedAt: now });
+    await insertConnectedStore(ctx.db, {
+      store: row, credentials: { storeId: id, ...credentialColumns(ctx, body.shopifyAccessToken, qbo.tokens()), updatedAt: now },
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw withRotationNote(conflict(`Store ${id} (${shopDomain}) was connected by another request meanwhile`), qbo.rotated());
@@ -182,6 +178,6 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
     const reason = err instanceof Error ? err.message : String(err);
     throw new HttpError(503, 'workflow_not_started', `Store ${id} was saved, but its workflow could not be started (${reason}); POST /stores/${id}/resume starts it`);
   }
-  const [saved] = await ctx.db.select().from(stores).where(eq(stores.id, id));
+  const saved = await getStore(ctx.db, { storeId: id });
   return { row: saved!, accounts: resolved };
 }

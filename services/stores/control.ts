@@ -3,8 +3,9 @@
  * lost connection, settings updates, and the resync window's checks. The workflow is told first and the
  * row written after, so a Temporal outage changes nothing rather than half of it.
  */
-import { eq, sql } from 'drizzle-orm';
-import { storeCredentials, stores } from '../../db/schema';
+import { getStoreCredentials } from '../../db/queries/credentials';
+import * as storeRows from '../../db/queries/stores';
+import type { StoreRow } from '../../db/queries/stores';
 import type { Settings } from '../../domain/settings';
 import { pauseSignal, setIntervalSignal, type SyncWindow } from '../../workflows/definitions';
 import { HttpError, badRequest, conflict } from '../errors';
@@ -13,12 +14,10 @@ import type { StoreContext } from './context';
 import { checkQbo, type QboTokens } from './qbo-check';
 import { mergeSettings, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
-import type { StoreRow } from './views';
 import { resumeOrStartWorkflow, signalStore } from './workflow';
 
 async function reload(ctx: StoreContext, id: string): Promise<StoreRow> {
-  const [row] = await ctx.db.select().from(stores).where(eq(stores.id, id));
-  return row!;
+  return (await storeRows.getStore(ctx.db, { storeId: id }))!;
 }
 
 const intervalOf = (row: StoreRow): number => parseSettingsOr400(row.settings).syncIntervalMinutes;
@@ -33,14 +32,14 @@ export async function pauseStore(ctx: StoreContext, row: StoreRow, reason: strin
   if (row.state === 'disconnected') throw disconnected(row, 'be paused');
   // No running workflow means nothing is syncing: the row alone records the pause.
   await signalStore(ctx, row.shopDomain, pauseSignal, reason === undefined ? {} : { reason });
-  await ctx.db.update(stores).set({ state: 'paused', updatedAt: ctx.clock() }).where(eq(stores.id, row.id));
+  await storeRows.pauseStore(ctx.db, { storeId: row.id, at: ctx.clock() });
   return reload(ctx, row.id);
 }
 
 export async function resumeStore(ctx: StoreContext, row: StoreRow): Promise<StoreRow> {
   if (row.state === 'disconnected') throw disconnected(row, 'resume');
   await resumeOrStartWorkflow(ctx, row, intervalOf(row));
-  await ctx.db.update(stores).set({ state: 'active', updatedAt: ctx.clock() }).where(eq(stores.id, row.id));
+  await storeRows.resumeStore(ctx.db, { storeId: row.id, at: ctx.clock() });
   return reload(ctx, row.id);
 }
 
@@ -62,7 +61,7 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
   if (body.shopifyAccessToken === undefined && body.qbo === undefined) {
     throw badRequest('Send shopifyAccessToken, qbo, or both');
   }
-  const [current] = await ctx.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, row.id));
+  const current = await getStoreCredentials(ctx.db, { storeId: row.id });
   if (!current) throw new HttpError(409, 'conflict', `Store ${row.id} has no stored credentials; remove and connect it again`);
 
   if (body.shopifyAccessToken !== undefined) await checkShopify(ctx, row.shopDomain, body.shopifyAccessToken);
@@ -84,25 +83,18 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
     qboTokens = check.tokens();
   }
 
-  const now = ctx.clock();
-  await ctx.db.transaction(async (tx) => {
-    // Same lock as a token refresh (integrations/qbo/tokens.ts): a refresh in flight finishes first, and
-    // the version bump makes it retry with these tokens rather than overwrite them.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`qbo-refresh:${row.qboRealmId}`}))`);
-    const columns = qboTokens
-      ? credentialColumns(ctx, body.shopifyAccessToken ?? ctx.cipher.decrypt(current.shopifyAccessTokenEnc), qboTokens)
-      : { shopifyAccessTokenEnc: ctx.cipher.encrypt(body.shopifyAccessToken!) };
-    await tx.update(storeCredentials)
-      .set({ ...columns, version: sql`${storeCredentials.version} + 1`, updatedAt: now })
-      .where(eq(storeCredentials.storeId, row.id));
-    await tx.update(stores)
-      .set({ connectionError: null, ...(row.state === 'disconnected' ? { lastError: null } : {}), updatedAt: now })
-      .where(eq(stores.id, row.id));
+  const columns = qboTokens
+    ? credentialColumns(ctx, body.shopifyAccessToken ?? ctx.cipher.decrypt(current.shopifyAccessTokenEnc), qboTokens)
+    : { shopifyAccessTokenEnc: ctx.cipher.encrypt(body.shopifyAccessToken!) };
+  // Under the token refresh's lock (db/queries/stores.ts): a refresh in flight finishes first, and the
+  // version bump makes it retry with these tokens rather than overwrite them.
+  await storeRows.replaceStoreCredentials(ctx.db, {
+    storeId: row.id, realmId: row.qboRealmId, columns, wasDisconnected: row.state === 'disconnected', at: ctx.clock(),
   });
   ctx.log.info({ storeId: row.id, shopify: body.shopifyAccessToken !== undefined, qbo: body.qbo !== undefined }, 'store credentials replaced');
 
   await resumeOrStartWorkflow(ctx, row, intervalOf(row));
-  await ctx.db.update(stores).set({ state: 'active', updatedAt: ctx.clock() }).where(eq(stores.id, row.id));
+  await storeRows.resumeStore(ctx.db, { storeId: row.id, at: ctx.clock() });
   return reload(ctx, row.id);
 }
 
@@ -113,11 +105,11 @@ export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Re
   if (settings.syncIntervalMinutes !== current.syncIntervalMinutes) {
     await signalStore(ctx, row.shopDomain, setIntervalSignal, { intervalMinutes: settings.syncIntervalMinutes });
   }
-  await ctx.db.update(stores).set({
-    settings: settings as unknown as Record<string, unknown>,
+  await storeRows.updateStoreSettings(ctx.db, {
+    storeId: row.id, settings,
     ...(settings.startDate !== current.startDate ? { startDate: startInstant(settings.startDate, row.shopTimezone) } : {}),
-    updatedAt: ctx.clock(),
-  }).where(eq(stores.id, row.id));
+    at: ctx.clock(),
+  });
   return settings;
 }
 

@@ -1,7 +1,9 @@
 /**
  * The composition root: reads config once, opens the database, connects to (or starts) Temporal,
- * builds the activities and runs the worker and/or the API in this process. Used by `npm start`
- * (everything in one process), `npm run worker` and `npm run api` (one role each).
+ * builds the process's one QBO limiter (its counts in PostgreSQL, db/queries/rate-windows.ts) and one
+ * Shopify pacer, shared by the activities and the API, and runs the worker and/or the API in this
+ * process. Used by `npm start` (everything in one process), `npm run worker` and `npm run api` (one
+ * role each): main/start.ts, main/worker.ts, main/api.ts.
  */
 import path from 'node:path';
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
@@ -11,16 +13,18 @@ import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import { createCipher, resolveSecrets } from '../config/secrets';
 import { databaseOptionsFromConfig, openDatabase, type Database } from '../db/client';
+import { qboCredentialStore } from '../db/queries/credentials';
+import { qboRateWindowStore } from '../db/queries/rate-windows';
 import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
-import { storeRoutes } from '../api/routes/stores';
-import { webhookRoutes } from '../api/routes/webhooks';
+import { createQboLimiter } from '../integrations/qbo/limiter';
+import { createShopifyPacer } from '../integrations/shopify/pacer';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { ensureTemporalCli } from '../temporal/tools';
 import { workflowIds } from '../workflows/definitions';
-import { createLedgerlineWorker } from './worker';
+import { createLedgerlineWorker } from '../temporal/worker';
 
 export interface SystemOptions {
   config: Config;
@@ -88,16 +92,22 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     cleanups.push(() => client.connection.close());
     if (!devServer) await ensureSearchAttributes(client, config.temporal.namespace);
 
+    // One QBO limiter and one Shopify pacer for the process, configured once: QBO's published limits
+    // (docs/qbo-facts.md §1); a time-scaled emulator shrinks the minute and the 429 wait.
+    const clock = () => new Date();
+    const pacing = qboPacing(config.qbo.limitsTimeScale);
+    const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock, ...(pacing.qboLimits ? { limits: pacing.qboLimits } : {}) });
+    const pacer = createShopifyPacer();
+
     let worker: Worker | undefined;
     let workerDone: Promise<void> | undefined;
     if (opts.roles.worker) {
       const connection = await connectWorker(temporalCfg);
-      // QBO's published limits (docs/qbo-facts.md §1); a time-scaled emulator shrinks the minute and the 429 wait.
       const activities = createActivities({
-        db: database.db, cipher, log, clock: () => new Date(),
+        db: database.db, cipher, log, clock, qboCredentials: qboCredentialStore(database.db),
         qboTokenUrl: config.qbo.tokenUrl, qboEndpoint: config.qbo.endpoint, shopifyApiBaseUrl: config.shopify.apiBaseUrl,
-        ...qboPacing(config.qbo.limitsTimeScale),
-      });
+        ...pacing,
+      }, { pacer, limiter });
       worker = await createLedgerlineWorker({
         connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities,
       });
@@ -117,9 +127,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     if (opts.roles.api) {
       app = await buildApp({
         database, temporal: async () => client, apiToken: secrets.apiToken, log, cipher, taskQueue: config.temporal.taskQueue,
+        pacer, limiter,
         integrations: { shopifyApiBaseUrl: config.shopify.apiBaseUrl, qboEndpoint: config.qbo.endpoint, qboTokenUrl: config.qbo.tokenUrl },
         shopifyWebhookSecret: config.shopify.webhookSecret,
-        routes: [storeRoutes], publicRoutes: [webhookRoutes],
         ...(worker ? { workerState: () => worker!.getState() } : {}),
       });
       await app.listen({ host: config.api.host, port: config.api.port });

@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startQboEmulator } from './qbo';
-import { startShopifyEmulator } from './shopify';
+import { startQboEmulator } from '../emulators/qbo';
+import { startShopifyEmulator } from '../emulators/shopify';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -1,7 +1,7 @@
 /** `npm run api`: the HTTP API role alone (needs a worker somewhere polling the same task queue). */
 import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
-import { startSystem } from '../worker/system';
+import { startSystem } from './system';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -1,15 +1,15 @@
 /**
- * What the store routes' services need, built once per app from AppDeps: the database, the cipher,
- * the Temporal client, the task queue store workflows run on, and where Shopify/QBO calls go. The
- * Shopify pacer and QBO limiter are shared by every request of this process (docs/qbo-facts.md §1, docs/shopify-facts.md §1).
+ * What the store services need, built once per app (api/app.ts): the database, the cipher, the
+ * Temporal client, the task queue store workflows run on, and where Shopify/QBO calls go. The Shopify
+ * pacer and QBO limiter are the process's own (main/system.ts), shared with the worker's activities
+ * (docs/qbo-facts.md §1, docs/shopify-facts.md §1).
  */
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../config/logger';
 import type { Cipher } from '../../config/secrets';
 import type { Db } from '../../db/client';
-import { createQboLimiter, type QboLimiter } from '../../integrations/qbo/limiter';
-import { createShopifyPacer, type ShopifyPacer } from '../../integrations/shopify/pacer';
-import type { AppDeps } from '../app';
+import type { QboLimiter } from '../../integrations/qbo/limiter';
+import type { ShopifyPacer } from '../../integrations/shopify/pacer';
 import { HttpError } from '../errors';
 
 export interface StoreContext {
@@ -26,23 +26,34 @@ export interface StoreContext {
   clock: () => Date;
 }
 
-export function storeContext(deps: AppDeps): StoreContext {
+export interface StoreServiceDeps {
+  db: Db;
+  cipher: Cipher;
+  temporal: () => Promise<Client>;
+  taskQueue: string;
+  pacer: ShopifyPacer;
+  limiter: QboLimiter;
+  log: Logger;
+  /** Where Shopify/QBO calls go (emulators in tests and the demo); undefined → the real services. */
+  integrations?: { shopifyApiBaseUrl?: string | undefined; qboEndpoint?: string | undefined; qboTokenUrl?: string | undefined } | undefined;
+}
+
+export function storeContext(deps: StoreServiceDeps): StoreContext {
   // Wiring mistakes must stop start-up, not surface as 500s on the first request.
-  if (!deps.cipher) throw new Error('storeRoutes needs AppDeps.cipher to encrypt store credentials');
-  if (!deps.taskQueue) throw new Error('storeRoutes needs AppDeps.taskQueue to start store workflows');
-  const clock = () => new Date();
+  if (!deps.cipher) throw new Error('the store services need a cipher to encrypt store credentials');
+  if (!deps.taskQueue) throw new Error('the store services need the task queue store workflows run on');
   return {
-    db: deps.database.db,
+    db: deps.db,
     cipher: deps.cipher,
     temporal: deps.temporal,
     taskQueue: deps.taskQueue,
     shopifyApiBaseUrl: deps.integrations?.shopifyApiBaseUrl,
     qboEndpoint: deps.integrations?.qboEndpoint,
     qboTokenUrl: deps.integrations?.qboTokenUrl,
-    pacer: createShopifyPacer(),
-    limiter: createQboLimiter({ db: deps.database.db, clock }),
+    pacer: deps.pacer,
+    limiter: deps.limiter,
     log: deps.log.child({ component: 'stores' }),
-    clock,
+    clock: () => new Date(),
   };
 }
 

@@ -1,7 +1,7 @@
 /** `npm run db:migrate`: applies pending migrations to the configured database, then exits. */
 import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
-import { databaseOptionsFromConfig, openDatabase } from './client';
+import { databaseOptionsFromConfig, openDatabase } from '../db/client';
 
 async function main(): Promise<void> {
   const config = loadConfig();

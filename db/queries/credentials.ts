@@ -1,0 +1,122 @@
+/**
+ * `store_credentials`: every secret column holds an AES-256-GCM envelope (config/secrets.ts); this module
+ * only moves envelopes, it never encrypts or decrypts. A QBO token refresh and a credential replacement
+ * serialise per realm on one advisory transaction lock (lockQboRefresh) and bump `version`, the
+ * optimistic lock a refresh writes under.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client';
+import { storeCredentials, stores } from '../schema';
+import type { Executor, Tx } from './executor';
+
+export type StoreCredentialsRow = typeof storeCredentials.$inferSelect;
+export type NewStoreCredentials = typeof storeCredentials.$inferInsert;
+
+/** Columns a credential replacement writes (the Shopify token alone, or everything). */
+export type CredentialColumns = Partial<Omit<NewStoreCredentials, 'storeId' | 'version' | 'updatedAt'>>;
+
+/** What the QBO token provider reads: the realm and the QBO envelopes, with the row's version. */
+export interface QboCredentials {
+  realmId: string;
+  clientId: string;
+  clientSecretEnc: string;
+  accessTokenEnc: string | null;
+  accessTokenExpiresAt: Date | null;
+  refreshTokenEnc: string;
+  refreshTokenExpiresAt: Date | null;
+  version: number;
+}
+
+/** The new QBO token envelopes a refresh writes. */
+export interface RefreshedQboTokens {
+  accessTokenEnc: string;
+  accessTokenExpiresAt: Date;
+  refreshTokenEnc: string;
+  refreshTokenExpiresAt: Date | null;
+  at: Date;
+}
+
+/** Holds the realm's refresh lock until the transaction ends (works in PostgreSQL and PGlite). */
+export async function lockQboRefresh(tx: Tx, p: { realmId: string }): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`qbo-refresh:${p.realmId}`}))`);
+}
+
+export async function readQboCredentials(db: Executor, p: { storeId: string }): Promise<QboCredentials | undefined> {
+  const [row] = await db
+    .select({
+      realmId: stores.qboRealmId,
+      clientId: storeCredentials.qboClientId,
+      clientSecretEnc: storeCredentials.qboClientSecretEnc,
+      accessTokenEnc: storeCredentials.qboAccessTokenEnc,
+      accessTokenExpiresAt: storeCredentials.qboAccessTokenExpiresAt,
+      refreshTokenEnc: storeCredentials.qboRefreshTokenEnc,
+      refreshTokenExpiresAt: storeCredentials.qboRefreshTokenExpiresAt,
+      version: storeCredentials.version,
+    })
+    .from(storeCredentials)
+    .innerJoin(stores, eq(stores.id, storeCredentials.storeId))
+    .where(eq(storeCredentials.storeId, p.storeId))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Writes refreshed QBO tokens if the row is still at `expectedVersion`; answers the new version, or
+ * undefined when another writer (a reconnect) changed the row meanwhile.
+ */
+export async function writeRefreshedQboTokens(
+  db: Executor, p: { storeId: string; expectedVersion: number; tokens: RefreshedQboTokens },
+): Promise<number | undefined> {
+  const { tokens: t } = p;
+  const written = await db
+    .update(storeCredentials)
+    .set({
+      qboAccessTokenEnc: t.accessTokenEnc,
+      qboAccessTokenExpiresAt: t.accessTokenExpiresAt,
+      qboRefreshTokenEnc: t.refreshTokenEnc,
+      qboRefreshTokenExpiresAt: t.refreshTokenExpiresAt,
+      version: sql`${storeCredentials.version} + 1`,
+      refreshedAt: t.at,
+      updatedAt: t.at,
+    })
+    .where(and(eq(storeCredentials.storeId, p.storeId), eq(storeCredentials.version, p.expectedVersion)))
+    .returning({ version: storeCredentials.version });
+  return written[0]?.version;
+}
+
+export async function getStoreCredentials(db: Executor, p: { storeId: string }): Promise<StoreCredentialsRow | undefined> {
+  const [row] = await db.select().from(storeCredentials).where(eq(storeCredentials.storeId, p.storeId));
+  return row;
+}
+
+export async function insertStoreCredentials(db: Executor, row: NewStoreCredentials): Promise<void> {
+  await db.insert(storeCredentials).values(row);
+}
+
+/** Replaces credential columns and bumps the version (an in-flight refresh then retries with these). */
+export async function updateStoreCredentials(db: Executor, p: { storeId: string; columns: CredentialColumns; at: Date }): Promise<void> {
+  await db.update(storeCredentials)
+    .set({ ...p.columns, version: sql`${storeCredentials.version} + 1`, updatedAt: p.at })
+    .where(eq(storeCredentials.storeId, p.storeId));
+}
+
+/**
+ * The QBO token provider's store (integrations/qbo/tokens.ts QboCredentialStore), over `db`: reads,
+ * and a transaction holding the realm's refresh lock in which the row is re-read and written.
+ */
+export function qboCredentialStore(db: Db) {
+  return {
+    read: (storeId: string) => readQboCredentials(db, { storeId }),
+    withRefreshLock: <T>(realmId: string, body: (locked: {
+      read(storeId: string): Promise<QboCredentials | undefined>;
+      writeRefreshed(storeId: string, expectedVersion: number, tokens: RefreshedQboTokens): Promise<number | undefined>;
+    }) => Promise<T>): Promise<T> =>
+      db.transaction(async (tx) => {
+        await lockQboRefresh(tx, { realmId });
+        return body({
+          read: (storeId) => readQboCredentials(tx, { storeId }),
+          writeRefreshed: (storeId, expectedVersion, tokens) => writeRefreshedQboTokens(tx, { storeId, expectedVersion, tokens }),
+        });
+      }),
+  };
+}

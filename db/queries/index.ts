@@ -1,0 +1,12 @@
+/**
+ * Every statement Ledgerline runs against its tables, as `(db, params)` functions: one module per table
+ * or aggregate. Callers pass the database or an open transaction (`Executor`).
+ */
+export type { Executor, Tx } from './executor';
+export * from './credentials';
+export * from './ledger';
+export * from './qbo-refs';
+export * from './rate-windows';
+export * from './stores';
+export * from './sync-runs';
+export * from './webhooks';

@@ -1,0 +1,109 @@
+/**
+ * The ledger, QBO reference cache and webhook delivery statements (db/queries) on PGlite: the
+ * functions the sync activities and the API call instead of inline SQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../db/client';
+import {
+  connectStore, countLedgerByStatus, findQboRefs, forgetQboRefs, forgetWebhookDelivery, listLedgerPage, listLedgerRows, listQboRefs,
+  listRetryableRows, markSourcesGone, pruneWebhookDeliveries, recordWebhookDelivery, upsertLedgerRows, upsertQboRefs, type LedgerWrite,
+} from '../../db/queries';
+import type { Settings } from '../../domain/settings';
+import { pgliteDatabase } from '../support/db';
+
+const STORE = 'ledger-store';
+const T0 = new Date('2026-03-01T10:00:00.000Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+let database: Database;
+
+beforeAll(async () => {
+  database = await pgliteDatabase();
+  await connectStore(database.db, {
+    store: { id: STORE, shopDomain: `${STORE}.myshopify.com`, qboRealmId: 'r1', settings: {} as Settings, startDate: T0 },
+    credentials: { storeId: STORE, shopifyAccessTokenEnc: 'e', qboClientId: 'c', qboClientSecretEnc: 'e', qboRefreshTokenEnc: 'e' },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await database?.close();
+});
+
+function row(sourceKey: string, changes: Partial<LedgerWrite> = {}): LedgerWrite {
+  return {
+    storeId: STORE, sourceKey, role: 'sale', sourceType: 'order', status: 'pending', sourceName: null, reason: null, reasonCode: null,
+    qboId: null, attempts: 0, createdAt: T0, updatedAt: T0, ...changes,
+  };
+}
+
+describe('ledger statements', () => {
+  it('upserts whole rows (the last write of a key in one call wins) and reads them back by source key', async () => {
+    await upsertLedgerRows(database.db, { rows: [row('order:1'), row('order:1', { status: 'synced', qboId: '10' }), row('order:2', { role: 'payment' })] });
+    await upsertLedgerRows(database.db, { rows: [row('order:2', { role: 'payment', status: 'parked', reason: 'why', createdAt: at(5) })] });
+    const rows = await listLedgerRows(database.db, { storeId: STORE, sourceKeys: ['order:1', 'order:2', 'order:none'] });
+    expect(rows.map((r) => [r.sourceKey, r.role, r.status, r.qboId, r.reason])).toEqual(expect.arrayContaining([
+      ['order:1', 'sale', 'synced', '10', null], ['order:2', 'payment', 'parked', null, 'why'],
+    ]));
+    expect(rows).toHaveLength(2);
+    // created_at is a key column: a later write keeps the first one.
+    expect(rows.find((r) => r.sourceKey === 'order:2')!.createdAt).toEqual(T0);
+    expect(await listLedgerRows(database.db, { storeId: STORE, sourceKeys: [] })).toEqual([]);
+  });
+
+  it('lists retryable rows oldest first within the limit, and marks sources Shopify no longer returns', async () => {
+    await upsertLedgerRows(database.db, { rows: [
+      row('order:p1', { status: 'parked', reasonCode: 'needs_mapping', reason: 'no item', updatedAt: at(3) }),
+      row('order:p2', { status: 'failed', reasonCode: 'mapping_error', updatedAt: at(1) }),
+      row('order:p3', { status: 'parked', reasonCode: 'duplicate_doc_number', updatedAt: at(1) }),
+      row('order:p4', { status: 'parked', reasonCode: 'qbo_validation', updatedAt: at(20) }),
+      row('order:p5', { status: 'parked', reasonCode: 'needs_mapping', updatedAt: at(2) }),
+    ] });
+    const query = { storeId: STORE, role: 'sale', statuses: ['parked', 'failed'], reasonCodes: ['needs_mapping', 'qbo_validation', 'mapping_error'], before: at(10) };
+    expect(await listRetryableRows(database.db, { ...query, limit: 60 })).toEqual(['order:p2', 'order:p5', 'order:p1']);
+    expect(await listRetryableRows(database.db, { ...query, limit: 2 })).toEqual(['order:p2', 'order:p5']);
+
+    const note = " — Shopify no longer returns this order (deleted, or outside the token's order history); not re-tried";
+    await markSourcesGone(database.db, { storeId: STORE, role: 'sale', sourceKeys: ['order:p1', 'order:p2'], reasonCode: 'order_not_found', note, at: at(11) });
+    const [p1, p2] = await listLedgerRows(database.db, { storeId: STORE, sourceKeys: ['order:p1', 'order:p2'] }).then((rs) => rs.sort((a, b) => a.sourceKey.localeCompare(b.sourceKey)));
+    expect(p1).toMatchObject({ reasonCode: 'order_not_found', reason: `no item${note}`, updatedAt: at(11) });
+    expect(p2).toMatchObject({ reasonCode: 'order_not_found', reason: note, updatedAt: at(11) });
+    expect(await listRetryableRows(database.db, { ...query, before: at(30), limit: 60 })).toEqual(['order:p5', 'order:p4']);
+  });
+
+  it('counts rows by status and pages the ledger newest first with a stable position', async () => {
+    const counts = await countLedgerByStatus(database.db, { storeIds: [STORE] });
+    expect(counts.find((c) => c.status === 'parked')?.n).toBeGreaterThanOrEqual(3);
+    expect(await countLedgerByStatus(database.db, { storeIds: [] })).toEqual([]);
+
+    const first = await listLedgerPage(database.db, { storeId: STORE, limit: 2 });
+    expect(first).toHaveLength(2);
+    const rest = await listLedgerPage(database.db, { storeId: STORE, after: first[1]!.position, limit: 100 });
+    const all = await listLedgerPage(database.db, { storeId: STORE, limit: 100 });
+    expect([...first, ...rest].map((r) => r.position)).toEqual(all.map((r) => r.position));
+    const parked = await listLedgerPage(database.db, { storeId: STORE, statuses: ['parked'], limit: 100 });
+    expect(parked.every((r) => r.entry.status === 'parked')).toBe(true);
+  });
+});
+
+describe('QBO reference cache', () => {
+  it('finds, upserts (a key seen again takes the new id) and forgets by QBO id', async () => {
+    await upsertQboRefs(database.db, { storeId: STORE, refs: [{ kind: 'item', key: 'sku:A', qboId: '1' }, { kind: 'customer', key: 'generic:x', qboId: '2' }] });
+    await upsertQboRefs(database.db, { storeId: STORE, refs: [{ kind: 'item', key: 'sku:A', qboId: '3' }] });
+    expect(await findQboRefs(database.db, { storeId: STORE, kind: 'item', keys: ['sku:A', 'sku:B'] })).toEqual(new Map([['sku:A', '3']]));
+    await forgetQboRefs(database.db, { storeId: STORE, qboIds: ['3'] });
+    expect(await findQboRefs(database.db, { storeId: STORE, kind: 'item', keys: ['sku:A'] })).toEqual(new Map());
+    expect((await listQboRefs(database.db, { storeId: STORE })).map((r) => r.key)).toEqual(['generic:x']);
+  });
+});
+
+describe('webhook deliveries', () => {
+  it('records a delivery once, forgets it for a retry, and prunes old ones', async () => {
+    const d = { webhookId: 'wh-1', shopDomain: `${STORE}.myshopify.com`, topic: 'orders/create' };
+    expect(await recordWebhookDelivery(database.db, d)).toBe(true);
+    expect(await recordWebhookDelivery(database.db, d)).toBe(false);
+    await forgetWebhookDelivery(database.db, d);
+    expect(await recordWebhookDelivery(database.db, d)).toBe(true);
+    await pruneWebhookDeliveries(database.db, { receivedBefore: new Date(Date.now() + 60_000) });
+    expect(await recordWebhookDelivery(database.db, d)).toBe(true);
+  });
+});

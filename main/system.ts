@@ -24,7 +24,7 @@ import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { ensureTemporalCli } from '../temporal/tools';
 import { workflowIds } from '../workflows/definitions';
-import { createLedgerlineWorker } from '../temporal/worker';
+import { createLedgerlineWorker } from '../worker/worker';
 
 export interface SystemOptions {
   config: Config;

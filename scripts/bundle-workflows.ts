@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowBundlePath } from '../temporal/worker';
+import { workflowBundlePath } from '../worker/worker';
 
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '..', 'workflows', 'index.ts') });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { repoRoot } from '../config/paths';
-import { ledgerlineInterceptors } from './interceptors';
+import { ledgerlineInterceptors } from '../temporal/interceptors';
 
 /** Prebuilt bundle written by `npm run build` (scripts/bundle-workflows.ts); compiled code uses it. */
 export const workflowBundlePath = path.join(repoRoot, 'dist', 'workflow-bundle.js');

@@ -183,3 +183,11 @@ export class BulkNotReadyError extends LedgerlineError {
     super('bulk_not_ready', `The Shopify bulk operation is ${status}; checking again`, true);
   }
 }
+
+/** An activity named a store that is not (or no longer) in the database: retrying cannot help. */
+export class StoreNotFoundError extends LedgerlineError {
+  override readonly name: string = 'StoreNotFoundError';
+  constructor(storeId: string) {
+    super('store_not_found', `No store ${storeId} is connected`, false, { details: { storeId } });
+  }
+}

@@ -23,7 +23,7 @@ import { repoRoot } from '../config/paths';
 import { startDevServer } from '../temporal/dev-server';
 import { ledgerlineInterceptors } from '../temporal/interceptors';
 import { installTemporalRuntime } from '../temporal/runtime';
-import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../temporal/search-attributes';
+import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { TEMPORAL_CLI_VERSION, ensureTemporalCli, temporalCliVersion } from '../temporal/tools';
 import { freePort } from '../test/support/processes';
 import { type Manifest, type ManifestEntry, historiesDir } from '../test/replay/fixtures';

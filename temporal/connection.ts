@@ -7,7 +7,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { temporal as proto } from '@temporalio/proto';
 import type { Config } from '../config';
-import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 type TemporalConfig = Pick<Config['temporal'], 'tls' | 'apiKey' | 'namespace'> & { address: string };
 

@@ -2,7 +2,7 @@ import {
   ApplicationFailure, allHandlersFinished, condition, continueAsNew, executeChild,
   log, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../temporal/search-attributes';
+import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from './search-attributes';
 import {
   type PendingRequest, type StoreCarriedState, type StoreState, type StoreWorkflowInput, type SyncNowResult,
   type SyncRunSummary, disconnectedSignal, nudgeSignal, pauseSignal, resumeSignal, setIntervalSignal, statusQuery,

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../../config/logger';
 import { getStoreWithShopifyToken, setStoreTimezone } from '../../db/queries/stores';
-import { LedgerlineError } from '../../domain/errors';
+import { StoreNotFoundError } from '../../domain/errors';
 import { parseSettings, type Settings } from '../../domain/settings';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
 import type { QboLimiter } from '../../integrations/qbo/limiter';
@@ -13,13 +13,6 @@ import { createShopifyClient, type ShopifyClient } from '../../integrations/shop
 import type { ShopifyPacer } from '../../integrations/shopify/pacer';
 import { SHOP_CONTEXT } from '../../integrations/shopify/queries/orders';
 import { qboCredentialsOf, type ActivityDeps } from '../deps';
-
-export class StoreNotFoundError extends LedgerlineError {
-  override readonly name: string = 'StoreNotFoundError';
-  constructor(storeId: string) {
-    super('store_not_found', `No store ${storeId} is connected`, false, { details: { storeId } });
-  }
-}
 
 export interface StoreContext {
   storeId: string;

@@ -5,7 +5,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { completeSyncRun, disconnectStore, failSyncRun, getStore, listRetryableRows, markSourcesGone, startSyncRun } from '../../db/queries';
-import { BulkNotReadyError, BulkOperationFailedError, QboConnectionRevokedError } from '../../domain/errors';
+import { BulkNotReadyError, BulkOperationFailedError, QboConnectionRevokedError, StoreNotFoundError } from '../../domain/errors';
 import { parseSourceKey } from '../../domain/ledger';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import { planRunWindow, planSlices, RETRYABLE_PARK_CODES, windowSearch } from '../../domain/sync';
@@ -18,7 +18,7 @@ import {
 import type { ShopifyClient } from '../../integrations/shopify/client';
 import type { ActivityDeps } from '../deps';
 import { BULK_CHUNK_ORDERS, type SyncActivities } from '../../workflows/contracts';
-import { loadStoreContext, StoreNotFoundError, type StoreContext } from './context';
+import { loadStoreContext, type StoreContext } from './context';
 import { processOrders, zeroCounts } from './orders';
 
 /** Orders one page activity collects (several 3-order Shopify pages) before writing them. */

@@ -8,7 +8,7 @@ import {
   type WorkflowHandle, type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type SignalDefinition } from '@temporalio/common';
-import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../temporal/search-attributes';
+import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
 import {
   type StoreState, type StoreStatus, type StoreWorkflowInput, type SyncNowResult, type SyncWindow,
   resumeSignal, statusQuery, syncNowUpdate, workflowIds,

@@ -21,7 +21,7 @@ import {
 } from '../../emulators/qbo';
 import { generateShop } from '../../emulators/scenario/generate';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
-import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../temporal/search-attributes';
+import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
 import { disconnectedSignal, statusQuery, workflowIds, type StoreStatus } from '../../workflows/definitions';
 import { processPacing } from '../support/app';
 import { postgresDatabase } from '../support/db';

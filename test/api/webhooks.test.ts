@@ -17,7 +17,7 @@ import type { Database } from '../../db/client';
 import { stores, webhookDeliveries } from '../../db/schema';
 import { subscribeWebhooks } from '../../demo/webhooks';
 import { startShopifyEmulator, webhookHmac, type ShopifyEmulator } from '../../emulators/shopify';
-import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../temporal/search-attributes';
+import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
 import {
   nudgeSignal, setIntervalSignal, statusQuery, workflowIds, type StoreStatus, type SyncRunInput,
 } from '../../workflows/definitions';

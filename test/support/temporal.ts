@@ -7,7 +7,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { loadConfig } from '../../config';
-import { SEARCH_ATTRIBUTES } from '../../temporal/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { ensureTemporalCli, ensureTestServer } from '../../temporal/tools';
 
 // Workers in tests log warnings and errors only (state changes at INFO would drown the test output),

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { statusQuery, syncNowUpdate, workflowIds } from '../../workflows/definitions';
 import { storeWorkflow } from '../../workflows/store';
-import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../temporal/search-attributes';
+import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
 import { recordingActivities } from '../support/fake-activities';
 import { devServerEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 

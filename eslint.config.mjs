@@ -1,6 +1,32 @@
 // Lint rules that guard Temporal's determinism and async correctness (docs/conventions.md "Workflows", "Lint").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from 'eslint-plugin-boundaries';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+/**
+ * The layering the README states, as per-folder allowed imports: imports only go down. Each entry
+ * names the folders a folder may import from (itself always). `emulators/` imports no product code
+ * (the product reaches it over HTTP only); `main/` (entry points, composition root) sits on top.
+ */
+const layers = {
+  domain: [],
+  config: ['domain'],
+  workflows: ['domain'],
+  db: ['domain', 'config'],
+  integrations: ['domain', 'config'],
+  temporal: ['domain', 'config', 'workflows'],
+  activities: ['domain', 'config', 'workflows', 'db', 'integrations'],
+  worker: ['domain', 'config', 'workflows', 'temporal', 'activities'],
+  services: ['domain', 'config', 'workflows', 'db', 'integrations', 'temporal'],
+  api: ['domain', 'config', 'workflows', 'db', 'integrations', 'services'],
+  emulators: [],
+  demo: ['domain', 'config', 'integrations', 'emulators'],
+  main: ['domain', 'config', 'workflows', 'db', 'integrations', 'temporal', 'activities', 'worker', 'services', 'api', 'emulators', 'demo'],
+  scripts: null, // tools and benchmarks: anything, tests' support included
+  test: null,
+};
 
 const nodeBuiltins = [
   'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
@@ -22,6 +48,30 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { boundaries, 'import-x': importX },
+    settings: {
+      'import/resolver': { typescript: { alwaysTryTypes: true, project: './tsconfig.json' } },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true, project: './tsconfig.json' })],
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'boundaries/elements': Object.keys(layers).map((type) => ({ type, pattern: `${type}/**`, partialMatch: false })),
+      'boundaries/ignore': ['*.ts'],
+    },
+    rules: {
+      'boundaries/dependencies': ['error', {
+        default: 'disallow',
+        message: 'Layering: {{from.type}}/ may not import {{to.type}}/ (imports only go down; see eslint.config.mjs `layers` and the README).',
+        policies: Object.entries(layers).map(([type, allowed]) => ({
+          from: { element: { type } },
+          allow: { to: { element: { types: { anyOf: allowed === null ? Object.keys(layers) : [type, ...allowed] } } } },
+        })),
+      }],
+      // No import cycles anywhere (a cycle hides which layer depends on which).
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

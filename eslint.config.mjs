@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 import boundaries from 'eslint-plugin-boundaries';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import prettierConfig from 'eslint-config-prettier';
 
 /**
  * The layering the README states, as per-folder allowed imports: imports only go down. Each entry
@@ -89,4 +90,6 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'process', 'require', '__dirname', '__filename', 'Buffer', 'setImmediate'],
     },
   },
+  // Formatting is Prettier's (npm run format); no lint rule may fight it.
+  prettierConfig,
 );

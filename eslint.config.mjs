@@ -30,9 +30,34 @@ const layers = {
 };
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
-  'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -63,14 +88,18 @@ export default tseslint.config(
       'boundaries/ignore': ['*.ts'],
     },
     rules: {
-      'boundaries/dependencies': ['error', {
-        default: 'disallow',
-        message: 'Layering: {{from.type}}/ may not import {{to.type}}/ (imports only go down; see eslint.config.mjs `layers` and the README).',
-        policies: Object.entries(layers).map(([type, allowed]) => ({
-          from: { element: { type } },
-          allow: { to: { element: { types: { anyOf: allowed === null ? Object.keys(layers) : [type, ...allowed] } } } },
-        })),
-      }],
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          message:
+            'Layering: {{from.type}}/ may not import {{to.type}}/ (imports only go down; see eslint.config.mjs `layers` and the README).',
+          policies: Object.entries(layers).map(([type, allowed]) => ({
+            from: { element: { type } },
+            allow: { to: { element: { types: { anyOf: allowed === null ? Object.keys(layers) : [type, ...allowed] } } } },
+          })),
+        },
+      ],
       // No import cycles anywhere (a cycle hides which layer depends on which).
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
@@ -80,13 +109,25 @@ export default tseslint.config(
     // reached only through proxyActivities, so only their *types* may be imported.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code (Temporal sandbox).' })),
-        patterns: [
-          { group: ['**/activities', '**/activities/**', '../activities*'], allowTypeImports: true, message: 'Import only activity types into workflows; call them through proxyActivities.' },
-          { group: ['**/integrations/**', '**/db/**', '**/api/**', '**/services/**', '**/main/**'], message: 'Workflows may not import I/O layers.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins
+            .flatMap((m) => [m, `node:${m}`])
+            .map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code (Temporal sandbox).' })),
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**', '../activities*'],
+              allowTypeImports: true,
+              message: 'Import only activity types into workflows; call them through proxyActivities.',
+            },
+            {
+              group: ['**/integrations/**', '**/db/**', '**/api/**', '**/services/**', '**/main/**'],
+              message: 'Workflows may not import I/O layers.',
+            },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'process', 'require', '__dirname', '__filename', 'Buffer', 'setImmediate'],
     },
   },

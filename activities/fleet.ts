@@ -16,7 +16,16 @@ export function createFleetActivities(deps: ActivityDeps): FleetActivities {
     async qboKeepAlive({ storeId }) {
       const shopDomain = (await getStoreShopDomain(db, { storeId })) ?? storeId;
       try {
-        await refreshNow({ store: credentials, cipher: deps.cipher, clock: deps.clock, logger: log, ...(deps.qboTokenUrl ? { tokenUrl: deps.qboTokenUrl } : {}) }, storeId);
+        await refreshNow(
+          {
+            store: credentials,
+            cipher: deps.cipher,
+            clock: deps.clock,
+            logger: log,
+            ...(deps.qboTokenUrl ? { tokenUrl: deps.qboTokenUrl } : {}),
+          },
+          storeId,
+        );
         await markConnectionHealthy(db, { storeId, at: deps.clock() });
         return { storeId, shopDomain, ok: true, disconnected: false };
       } catch (err) {

@@ -15,9 +15,13 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps, opts: Partial<SyncActivityOptions> = {}): Activities {
   const shared: SyncActivityOptions = {
     pacer: opts.pacer ?? createShopifyPacer(),
-    limiter: opts.limiter ?? createQboLimiter({
-      store: qboRateWindowStore(deps.db), clock: deps.clock, ...(deps.qboLimits ? { limits: deps.qboLimits } : {}),
-    }),
+    limiter:
+      opts.limiter ??
+      createQboLimiter({
+        store: qboRateWindowStore(deps.db),
+        clock: deps.clock,
+        ...(deps.qboLimits ? { limits: deps.qboLimits } : {}),
+      }),
   };
   return { ...createFleetActivities(deps), ...createSyncActivities(deps, shared) };
 }

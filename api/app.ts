@@ -63,7 +63,11 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Ledgerline API', version: deps.version ?? '0.1.0', description: 'Shopify → QuickBooks Online bookkeeping on Temporal.' },
+      info: {
+        title: 'Ledgerline API',
+        version: deps.version ?? '0.1.0',
+        description: 'Shopify → QuickBooks Online bookkeeping on Temporal.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -72,7 +76,9 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HttpError) {
-      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
+      return reply
+        .status(err.statusCode)
+        .send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
     }
     const e = err as Error & { validation?: unknown; statusCode?: number; code?: string };
     if (e.validation) {
@@ -89,8 +95,14 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
   );
 
   const stores = storeContext({
-    db: deps.database.db, cipher: deps.cipher, temporal: deps.temporal, taskQueue: deps.taskQueue,
-    pacer: deps.pacer, limiter: deps.limiter, log: deps.log, integrations: deps.integrations,
+    db: deps.database.db,
+    cipher: deps.cipher,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    pacer: deps.pacer,
+    limiter: deps.limiter,
+    log: deps.log,
+    integrations: deps.integrations,
   });
 
   await app.register(healthRoutes);

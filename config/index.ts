@@ -5,9 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', '']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -160,8 +158,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shopify: { apiBaseUrl: e.SHOPIFY_API_BASE_URL, webhookSecret: e.SHOPIFY_WEBHOOK_SECRET },
     qbo: { endpoint: e.QBO_API_ENDPOINT, tokenUrl: e.QBO_TOKEN_URL, limitsTimeScale: e.QBO_LIMITS_TIME_SCALE },
     demo: {
-      enabled: e.LEDGERLINE_DEMO ?? false, orders: e.LEDGERLINE_DEMO_ORDERS, days: e.LEDGERLINE_DEMO_DAYS,
-      shopifyPort: e.LEDGERLINE_DEMO_SHOPIFY_PORT, qboPort: e.LEDGERLINE_DEMO_QBO_PORT,
+      enabled: e.LEDGERLINE_DEMO ?? false,
+      orders: e.LEDGERLINE_DEMO_ORDERS,
+      days: e.LEDGERLINE_DEMO_DAYS,
+      shopifyPort: e.LEDGERLINE_DEMO_SHOPIFY_PORT,
+      qboPort: e.LEDGERLINE_DEMO_QBO_PORT,
     },
   };
 }

@@ -20,7 +20,10 @@ export interface Cipher {
 
 export function parseKeys(spec: string): Map<string, Buffer> {
   const keys = new Map<string, Buffer>();
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const idx = part.indexOf(':');
     if (idx <= 0) throw new Error('LEDGERLINE_ENCRYPTION_KEYS: each entry must be keyId:base64key');
     const id = part.slice(0, idx);

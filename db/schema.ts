@@ -4,9 +4,7 @@
  * and payouts add rows, not tables. Credentials live apart in `store_credentials`, always encrypted.
  */
 import { sql } from 'drizzle-orm';
-import {
-  bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Settings } from '../domain/settings';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -40,7 +38,9 @@ export const stores = pgTable('stores', {
 });
 
 export const storeCredentials = pgTable('store_credentials', {
-  storeId: text('store_id').primaryKey().references(() => stores.id, { onDelete: 'cascade' }),
+  storeId: text('store_id')
+    .primaryKey()
+    .references(() => stores.id, { onDelete: 'cascade' }),
   /** Every *_enc column holds an AES-256-GCM envelope (config/secrets.ts), never plaintext. */
   shopifyAccessTokenEnc: text('shopify_access_token_enc').notNull(),
   qboClientId: text('qbo_client_id').notNull(),
@@ -58,7 +58,9 @@ export const storeCredentials = pgTable('store_credentials', {
 export const ledgerEntries = pgTable(
   'ledger_entries',
   {
-    storeId: text('store_id').notNull().references(() => stores.id, { onDelete: 'cascade' }),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
     /** `order:<gid>`, `refund:<gid>`, `payout:<gid>` … (domain/ledger.ts). */
     sourceKey: text('source_key').notNull(),
     /** The QBO document's role for this source: receipt | invoice | payment | void | refund | deposit | fees. */
@@ -88,7 +90,9 @@ export const ledgerEntries = pgTable(
   (t) => [
     primaryKey({ columns: [t.storeId, t.sourceKey, t.role] }),
     index('ledger_entries_status_idx').on(t.storeId, t.status),
-    uniqueIndex('ledger_entries_qbo_doc_idx').on(t.storeId, t.qboType, t.qboId).where(sql`${t.qboId} is not null`),
+    uniqueIndex('ledger_entries_qbo_doc_idx')
+      .on(t.storeId, t.qboType, t.qboId)
+      .where(sql`${t.qboId} is not null`),
   ],
 );
 
@@ -96,7 +100,9 @@ export const syncRuns = pgTable(
   'sync_runs',
   {
     id: text('id').primaryKey(),
-    storeId: text('store_id').notNull().references(() => stores.id, { onDelete: 'cascade' }),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
     workflowId: text('workflow_id').notNull(),
     /** scheduled | manual | resync | webhook */
     trigger: text('trigger').notNull(),
@@ -120,7 +126,9 @@ export const syncRuns = pgTable(
 export const qboRefs = pgTable(
   'qbo_refs',
   {
-    storeId: text('store_id').notNull().references(() => stores.id, { onDelete: 'cascade' }),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
     kind: text('kind').notNull(),
     key: text('key').notNull(),
     qboId: text('qbo_id').notNull(),

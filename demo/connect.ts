@@ -44,7 +44,14 @@ export class DemoConnectError extends Error {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /** Returns the store id; `created` is false when it was already connected. */
@@ -58,7 +65,9 @@ export async function connectDemoStore(opts: ConnectOptions): Promise<{ storeId:
         method: 'POST',
         headers: { authorization: `Bearer ${opts.apiToken}`, 'content-type': 'application/json' },
         body: JSON.stringify(opts.body),
-        signal: opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: opts.signal
+          ? AbortSignal.any([opts.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])
+          : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
       lastProblem = (err as Error).message;
@@ -71,7 +80,8 @@ export async function connectDemoStore(opts: ConnectOptions): Promise<{ storeId:
       } catch {
         /* not JSON: reported below as is */
       }
-      if (res.status === 201) return { storeId: typeof payload.id === 'string' ? payload.id : storeIdFor(opts.body.shopDomain), created: true };
+      if (res.status === 201)
+        return { storeId: typeof payload.id === 'string' ? payload.id : storeIdFor(opts.body.shopDomain), created: true };
       if (res.status === 409) return { storeId: storeIdFor(opts.body.shopDomain), created: false };
       const problem = `POST /stores answered ${res.status}: ${payload.error?.message ?? text.slice(0, 500)}`;
       if (res.status === 404 && payload.error?.code === 'not_found' && /No route/.test(payload.error.message ?? '')) {
@@ -84,5 +94,7 @@ export async function connectDemoStore(opts: ConnectOptions): Promise<{ storeId:
     opts.log.info({ problem: lastProblem }, 'demo: connecting the store failed, retrying');
     await sleep(RETRY_EVERY_MS, opts.signal);
   }
-  throw new DemoConnectError(opts.signal?.aborted ? 'stopped before the demo store was connected' : `could not connect the demo store: ${lastProblem}`);
+  throw new DemoConnectError(
+    opts.signal?.aborted ? 'stopped before the demo store was connected' : `could not connect the demo store: ${lastProblem}`,
+  );
 }

@@ -9,8 +9,15 @@ import { defaultCompany, startQboEmulator, type QboEmulatorHandle } from '../emu
 import { generateShop, writeSeedFiles } from '../emulators/scenario';
 import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify';
 import {
-  DEMO_COMPANY_NAME, DEMO_SHOP_NAME, DEMO_SHOPIFY_TOKEN, type DemoFiles, type DemoManifest, demoFiles, newManifest,
-  readManifest, writeManifest,
+  DEMO_COMPANY_NAME,
+  DEMO_SHOP_NAME,
+  DEMO_SHOPIFY_TOKEN,
+  type DemoFiles,
+  type DemoManifest,
+  demoFiles,
+  newManifest,
+  readManifest,
+  writeManifest,
 } from './manifest';
 
 export interface DemoEmulatorOptions {
@@ -48,8 +55,12 @@ function quietLogger(log: Logger) {
 /** Seed files for the manifest's shop (deterministic: the same manifest always gives the same shop). */
 function writeShopSeed(files: DemoFiles, manifest: DemoManifest): number {
   const shop = generateShop({
-    seed: manifest.seed, orders: manifest.orders, start: manifest.start, days: manifest.days,
-    taxRegion: 'US', domain: manifest.shopDomain,
+    seed: manifest.seed,
+    orders: manifest.orders,
+    start: manifest.start,
+    days: manifest.days,
+    taxRegion: 'US',
+    domain: manifest.shopDomain,
   });
   shop.shop.name = DEMO_SHOP_NAME;
   fs.rmSync(files.seedDir, { recursive: true, force: true });
@@ -90,26 +101,33 @@ export async function startDemoEmulators(opts: DemoEmulatorOptions): Promise<Dem
   if (existing && !qboResumed) {
     // The QBO emulator writes its state only on a clean stop: after a crash its books start empty
     // while Ledgerline's ledger remembers what it wrote there.
-    log.warn({ file: files.qboState }, `the demo's QBO books were not saved (was the last run killed?); for a consistent demo stop it, delete ${opts.dataDir} and start again`);
+    log.warn(
+      { file: files.qboState },
+      `the demo's QBO books were not saved (was the last run killed?); for a consistent demo stop it, delete ${opts.dataDir} and start again`,
+    );
   }
 
-  const shopify = await listening('Shopify', opts.shopifyPort, 'LEDGERLINE_DEMO_SHOPIFY_PORT', () => startShopifyEmulator({
-    port: opts.shopifyPort,
-    shops: [{ domain: manifest.shopDomain, accessToken: DEMO_SHOPIFY_TOKEN, name: DEMO_SHOP_NAME }],
-    seedDir: files.seedDir,
-    stateFile: files.shopifyState,
-    ...(opts.webhookSecret ? { webhookSecret: opts.webhookSecret } : {}),
-    logger: quietLogger(log.child({ component: 'shopify-emulator' })),
-  }));
+  const shopify = await listening('Shopify', opts.shopifyPort, 'LEDGERLINE_DEMO_SHOPIFY_PORT', () =>
+    startShopifyEmulator({
+      port: opts.shopifyPort,
+      shops: [{ domain: manifest.shopDomain, accessToken: DEMO_SHOPIFY_TOKEN, name: DEMO_SHOP_NAME }],
+      seedDir: files.seedDir,
+      stateFile: files.shopifyState,
+      ...(opts.webhookSecret ? { webhookSecret: opts.webhookSecret } : {}),
+      logger: quietLogger(log.child({ component: 'shopify-emulator' })),
+    }),
+  );
   let qbo: QboEmulatorHandle;
   try {
-    qbo = await listening('QBO', opts.qboPort, 'LEDGERLINE_DEMO_QBO_PORT', () => startQboEmulator({
-      port: opts.qboPort,
-      companies: [defaultCompany({ realmId: manifest.realmId, country: 'US', automatedSalesTax: true, companyName: DEMO_COMPANY_NAME })],
-      stateFile: files.qboState,
-      timeScale: opts.qboTimeScale,
-      logger: quietLogger(log.child({ component: 'qbo-emulator' })),
-    }));
+    qbo = await listening('QBO', opts.qboPort, 'LEDGERLINE_DEMO_QBO_PORT', () =>
+      startQboEmulator({
+        port: opts.qboPort,
+        companies: [defaultCompany({ realmId: manifest.realmId, country: 'US', automatedSalesTax: true, companyName: DEMO_COMPANY_NAME })],
+        stateFile: files.qboState,
+        timeScale: opts.qboTimeScale,
+        logger: quietLogger(log.child({ component: 'qbo-emulator' })),
+      }),
+    );
   } catch (err) {
     await shopify.close();
     throw err;
@@ -118,13 +136,18 @@ export async function startDemoEmulators(opts: DemoEmulatorOptions): Promise<Dem
 
   let closed = false;
   return {
-    manifest, files, created: !existing, shopify, qbo,
+    manifest,
+    files,
+    created: !existing,
+    shopify,
+    qbo,
     close: async () => {
       if (closed) return;
       closed = true;
       // Both write their state files on close, which is what lets the next start resume.
       const results = await Promise.allSettled([shopify.close(), qbo.close()]);
-      for (const r of results) if (r.status === 'rejected') log.error({ err: r.reason as unknown }, 'a demo emulator did not close cleanly');
+      for (const r of results)
+        if (r.status === 'rejected') log.error({ err: r.reason as unknown }, 'a demo emulator did not close cleanly');
     },
   };
 }

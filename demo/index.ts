@@ -40,9 +40,14 @@ function webhookCallback(config: Config): string {
 export async function startDemo(config: Config, log: Logger): Promise<Demo> {
   const dlog = log.child({ component: 'demo' });
   const emulators = await startDemoEmulators({
-    dataDir: config.dataDir, orders: config.demo.orders, days: config.demo.days,
-    shopifyPort: config.demo.shopifyPort, qboPort: config.demo.qboPort,
-    webhookSecret: config.shopify.webhookSecret, qboTimeScale: config.qbo.limitsTimeScale, log: dlog,
+    dataDir: config.dataDir,
+    orders: config.demo.orders,
+    days: config.demo.days,
+    shopifyPort: config.demo.shopifyPort,
+    qboPort: config.demo.qboPort,
+    webhookSecret: config.shopify.webhookSecret,
+    qboTimeScale: config.qbo.limitsTimeScale,
+    log: dlog,
   });
   const { shopify, qbo, manifest } = emulators;
   if (config.shopify.apiBaseUrl || config.qbo.endpoint || config.qbo.tokenUrl) {
@@ -62,13 +67,19 @@ export async function startDemo(config: Config, log: Logger): Promise<Demo> {
       const tokens = qbo.admin.issueTokens(manifest.realmId);
       const now = qbo.admin.clock.now();
       const { storeId, created } = await connectDemoStore({
-        apiUrl: system.apiUrl, apiToken: system.apiToken, log: dlog, ...(signal ? { signal } : {}),
+        apiUrl: system.apiUrl,
+        apiToken: system.apiToken,
+        log: dlog,
+        ...(signal ? { signal } : {}),
         body: {
           shopDomain: manifest.shopDomain,
           shopifyAccessToken: DEMO_SHOPIFY_TOKEN,
           qbo: {
-            realmId: manifest.realmId, clientId: qbo.clientId, clientSecret: qbo.clientSecret,
-            accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
+            realmId: manifest.realmId,
+            clientId: qbo.clientId,
+            clientSecret: qbo.clientSecret,
+            accessToken: tokens.accessToken,
+            refreshToken: tokens.refreshToken,
             accessTokenExpiresAt: new Date(now + ACCESS_TOKEN_TTL_MS).toISOString(),
             refreshTokenExpiresAt: new Date(now + REFRESH_TOKEN_TTL_MS).toISOString(),
           },
@@ -79,20 +90,36 @@ export async function startDemo(config: Config, log: Logger): Promise<Demo> {
       const callbackUrl = webhookCallback(config);
       const dropped = dropStaleSubscriptions(shopify, manifest.shopDomain, callbackUrl);
       const subs = await subscribeWebhooks({
-        apiBaseUrl: shopify.url, shopDomain: manifest.shopDomain, accessToken: DEMO_SHOPIFY_TOKEN,
-        callbackUrl, topics: DEMO_WEBHOOK_TOPICS, log: dlog,
+        apiBaseUrl: shopify.url,
+        shopDomain: manifest.shopDomain,
+        accessToken: DEMO_SHOPIFY_TOKEN,
+        callbackUrl,
+        topics: DEMO_WEBHOOK_TOPICS,
+        log: dlog,
       });
       dlog.info({ callbackUrl, ...subs, dropped }, 'demo shop webhooks subscribed');
 
-      const unpaid = [...shopify.admin.shop(manifest.shopDomain).orders.values()]
-        .find((o) => ['PENDING', 'AUTHORIZED'].includes(String(o.displayFinancialStatus)) && !o.cancelledAt && !o.test);
-      dlog.info(demoGuide({
-        apiUrl: system.apiUrl, tokenFromEnv: Boolean(config.api.token), dataDir: config.dataDir, storeId,
-        shopDomain: manifest.shopDomain, orders: manifest.orders, days: manifest.days,
-        companyName: DEMO_COMPANY_NAME, realmId: manifest.realmId, shopifyUrl: shopify.url, qboUrl: qbo.url,
-        temporalUiUrl: system.temporalUiUrl, namespace: config.temporal.namespace,
-        unpaidOrder: unpaid ? { id: String(unpaid.legacyResourceId), name: String(unpaid.name) } : undefined,
-      }));
+      const unpaid = [...shopify.admin.shop(manifest.shopDomain).orders.values()].find(
+        (o) => ['PENDING', 'AUTHORIZED'].includes(String(o.displayFinancialStatus)) && !o.cancelledAt && !o.test,
+      );
+      dlog.info(
+        demoGuide({
+          apiUrl: system.apiUrl,
+          tokenFromEnv: Boolean(config.api.token),
+          dataDir: config.dataDir,
+          storeId,
+          shopDomain: manifest.shopDomain,
+          orders: manifest.orders,
+          days: manifest.days,
+          companyName: DEMO_COMPANY_NAME,
+          realmId: manifest.realmId,
+          shopifyUrl: shopify.url,
+          qboUrl: qbo.url,
+          temporalUiUrl: system.temporalUiUrl,
+          namespace: config.temporal.namespace,
+          unpaidOrder: unpaid ? { id: String(unpaid.legacyResourceId), name: String(unpaid.name) } : undefined,
+        }),
+      );
       return storeId;
     },
     close: () => emulators.close(),

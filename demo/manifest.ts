@@ -52,7 +52,9 @@ export function readManifest(files: DemoFiles): DemoManifest | undefined {
   if (!fs.existsSync(files.manifest)) return undefined;
   const parsed = manifestSchema.safeParse(JSON.parse(fs.readFileSync(files.manifest, 'utf8')));
   if (!parsed.success) {
-    throw new Error(`${files.manifest} is not a Ledgerline demo manifest (${parsed.error.issues[0]?.message}); delete ${files.dir} to start a new demo`);
+    throw new Error(
+      `${files.manifest} is not a Ledgerline demo manifest (${parsed.error.issues[0]?.message}); delete ${files.dir} to start a new demo`,
+    );
   }
   return parsed.data;
 }

@@ -34,8 +34,11 @@ export interface SubscribeOptions {
 /** Idempotent: a topic already subscribed to this address counts as done. */
 export async function subscribeWebhooks(opts: SubscribeOptions): Promise<{ created: string[]; existing: string[] }> {
   const client = createShopifyClient({
-    shopDomain: opts.shopDomain, accessToken: opts.accessToken, apiBaseUrl: opts.apiBaseUrl,
-    pacer: createShopifyPacer(), logger: opts.log,
+    shopDomain: opts.shopDomain,
+    accessToken: opts.accessToken,
+    apiBaseUrl: opts.apiBaseUrl,
+    pacer: createShopifyPacer(),
+    logger: opts.log,
   });
   const created: string[] = [];
   const existing: string[] = [];
@@ -44,7 +47,10 @@ export async function subscribeWebhooks(opts: SubscribeOptions): Promise<{ creat
     const { webhookSubscription, userErrors } = data.webhookSubscriptionCreate;
     if (webhookSubscription) created.push(topic);
     else if (userErrors.some((e) => /already been taken/i.test(e.message))) existing.push(topic);
-    else throw new Error(`Shopify refused the ${topic} webhook subscription: ${userErrors.map((e) => e.message).join('; ') || 'no reason given'}`);
+    else
+      throw new Error(
+        `Shopify refused the ${topic} webhook subscription: ${userErrors.map((e) => e.message).join('; ') || 'no reason given'}`,
+      );
   }
   return { created, existing };
 }
@@ -57,6 +63,8 @@ export async function subscribeWebhooks(opts: SubscribeOptions): Promise<{ creat
 export function dropStaleSubscriptions(shopify: ShopifyEmulator, shopDomain: string, callbackUrl: string): number {
   const shop = shopify.admin.shop(shopDomain);
   const before = shop.webhookSubscriptions.length;
-  shop.webhookSubscriptions = shop.webhookSubscriptions.filter((s) => s.uri === callbackUrl || !String(s.uri).endsWith('/webhooks/shopify'));
+  shop.webhookSubscriptions = shop.webhookSubscriptions.filter(
+    (s) => s.uri === callbackUrl || !String(s.uri).endsWith('/webhooks/shopify'),
+  );
   return before - shop.webhookSubscriptions.length;
 }

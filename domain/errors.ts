@@ -125,13 +125,7 @@ export class ShopifyAuthError extends LedgerlineError {
   }
 }
 
-export type MappingNeedKind =
-  | 'item'
-  | 'customer'
-  | 'categoryItem'
-  | 'taxCode'
-  | 'taxRate'
-  | 'exemptTaxCode';
+export type MappingNeedKind = 'item' | 'customer' | 'categoryItem' | 'taxCode' | 'taxRate' | 'exemptTaxCode';
 
 export interface MappingNeed {
   kind: MappingNeedKind;

@@ -21,7 +21,9 @@ const GID = /^gid:\/\/shopify\/([A-Za-z]+)\/(\d+)$/;
 export function sourceKey(kind: SourceKind, gid: string): SourceKey {
   const match = GID.exec(gid);
   if (!match || match[1] !== GID_TYPE_FOR_KIND[kind]) {
-    throw new InvalidInputError(`A ${kind} source key needs a gid://shopify/${GID_TYPE_FOR_KIND[kind]}/<number>, got ${JSON.stringify(gid)}`);
+    throw new InvalidInputError(
+      `A ${kind} source key needs a gid://shopify/${GID_TYPE_FOR_KIND[kind]}/<number>, got ${JSON.stringify(gid)}`,
+    );
   }
   return `${kind}:${gid}` as SourceKey;
 }
@@ -50,15 +52,7 @@ export function parseSourceKey(key: string): { kind: SourceKind; gid: string } {
 export const DOCUMENT_STATUSES = ['pending', 'synced', 'parked', 'failed', 'skipped', 'voided', 'ignored'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
-export type QboDocumentType =
-  | 'SalesReceipt'
-  | 'Invoice'
-  | 'Payment'
-  | 'RefundReceipt'
-  | 'CreditMemo'
-  | 'Deposit'
-  | 'Purchase'
-  | 'Bill';
+export type QboDocumentType = 'SalesReceipt' | 'Invoice' | 'Payment' | 'RefundReceipt' | 'CreditMemo' | 'Deposit' | 'Purchase' | 'Bill';
 
 /**
  * A QBO `requestid` (docs/qbo-facts.md §2) for writing `fingerprint`'s version of a source's document: the same

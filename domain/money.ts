@@ -14,10 +14,32 @@ export interface Money {
 
 // ISO 4217 minor units; every other valid code has 2. Shopify's Decimal strings follow ISO exponents.
 const EXPONENT_EXCEPTIONS: Readonly<Record<string, number>> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 
 /** QBO amounts are "max 15 digits in 10.5 format" (docs/qbo-facts.md §4): at most 10 integer digits. */
@@ -64,7 +86,9 @@ export function parseMoney(amount: string, currency: string): Money {
   }
   const match = DECIMAL.exec(amount);
   if (!match) {
-    throw new InvalidInputError(`Invalid ${currency} amount ${JSON.stringify(amount)}: expected digits with an optional "." and fraction, e.g. "19.90"`);
+    throw new InvalidInputError(
+      `Invalid ${currency} amount ${JSON.stringify(amount)}: expected digits with an optional "." and fraction, e.g. "19.90"`,
+    );
   }
   const [, sign, whole = '', fraction = ''] = match;
   const significant = fraction.slice(0, exponent);
@@ -165,9 +189,7 @@ export function allocateMoney(a: Money, weights: readonly number[]): Money[] {
     return { index, floor: exact / total, remainder: exact % total };
   });
   let left = amount - shares.reduce((s, x) => s + x.floor, 0n);
-  const byRemainder = [...shares].sort((x, y) =>
-    x.remainder === y.remainder ? x.index - y.index : x.remainder > y.remainder ? -1 : 1,
-  );
+  const byRemainder = [...shares].sort((x, y) => (x.remainder === y.remainder ? x.index - y.index : x.remainder > y.remainder ? -1 : 1));
   for (const share of byRemainder) {
     if (left === 0n) break;
     share.floor += 1n;
@@ -179,7 +201,9 @@ export function allocateMoney(a: Money, weights: readonly number[]): Money[] {
 /** Exact decimal string with the currency's places: "19.90", "-0.05", "1500" (JPY), "1.250" (KWD). */
 export function toDecimalString(a: Money): string {
   const exponent = currencyExponent(a.currency);
-  const abs = Math.abs(a.minor).toString().padStart(exponent + 1, '0');
+  const abs = Math.abs(a.minor)
+    .toString()
+    .padStart(exponent + 1, '0');
   const sign = a.minor < 0 ? '-' : '';
   if (exponent === 0) return `${sign}${abs}`;
   return `${sign}${abs.slice(0, -exponent)}.${abs.slice(-exponent)}`;

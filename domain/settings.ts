@@ -61,20 +61,23 @@ const gatewayTarget = z.strictObject({
 
 const accounts = z.strictObject(
   {
-  undepositedFunds: qboId('the QBO Undeposited Funds (or clearing) Account id, the default deposit account'),
-  productIncome: qboId('the QBO Income Account id for product sales'),
-  shippingIncome: qboId('the QBO Income Account id for shipping charged'),
-  discounts: qboId('the QBO Account id discounts are booked to'),
-  giftCardLiability: qboId('the QBO liability Account id for gift cards sold and redeemed'),
-  tips: qboId('the QBO Account id for tips'),
-  duties: qboId('the QBO Account id for duties collected'),
-  fees: qboId('the QBO Expense Account id for payment fees'),
-  refundsFrom: qboId('the QBO Account id refunds are paid from').optional(),
-  salesTaxPayable: qboId('the QBO sales tax liability Account id (informational)').optional(),
-  inventoryAsset: qboId('the QBO Inventory Asset Account id, for auto-created Inventory items').optional(),
-  costOfGoodsSold: qboId('the QBO Cost of Goods Sold Account id, for auto-created Inventory items').optional(),
+    undepositedFunds: qboId('the QBO Undeposited Funds (or clearing) Account id, the default deposit account'),
+    productIncome: qboId('the QBO Income Account id for product sales'),
+    shippingIncome: qboId('the QBO Income Account id for shipping charged'),
+    discounts: qboId('the QBO Account id discounts are booked to'),
+    giftCardLiability: qboId('the QBO liability Account id for gift cards sold and redeemed'),
+    tips: qboId('the QBO Account id for tips'),
+    duties: qboId('the QBO Account id for duties collected'),
+    fees: qboId('the QBO Expense Account id for payment fees'),
+    refundsFrom: qboId('the QBO Account id refunds are paid from').optional(),
+    salesTaxPayable: qboId('the QBO sales tax liability Account id (informational)').optional(),
+    inventoryAsset: qboId('the QBO Inventory Asset Account id, for auto-created Inventory items').optional(),
+    costOfGoodsSold: qboId('the QBO Cost of Goods Sold Account id, for auto-created Inventory items').optional(),
   },
-  { error: (issue) => (issue.input === undefined ? 'is required: the QBO Account ids Ledgerline books to' : 'must be an object of QBO Account ids') },
+  {
+    error: (issue) =>
+      issue.input === undefined ? 'is required: the QBO Account ids Ledgerline books to' : 'must be an object of QBO Account ids',
+  },
 );
 
 const isoDate = requiredString('a date as YYYY-MM-DD').refine((value) => {
@@ -152,7 +155,10 @@ export const settingsSchema = settingsObject.superRefine((s, ctx) => {
   }
   const codeKeys = new Set<string>();
   s.taxCodeMap.codes.forEach((entry, index) => {
-    const key = entry.taxLines.map((t) => taxLineKey(t.title, t.rate)).sort().join('+');
+    const key = entry.taxLines
+      .map((t) => taxLineKey(t.title, t.rate))
+      .sort()
+      .join('+');
     if (codeKeys.has(key)) {
       ctx.addIssue({ code: 'custom', path: ['taxCodeMap', 'codes', index], message: `maps the same tax lines (${key}) twice` });
     }
@@ -189,10 +195,7 @@ export function parseSettings(input: unknown): Settings {
 }
 
 /** Every default filled in; `taxMode` should be the one detectTaxMode found at connect. */
-export function defaultSettings(
-  accountIds: SettingsAccounts,
-  options: { taxMode?: TaxMode; startDate?: string | null } = {},
-): Settings {
+export function defaultSettings(accountIds: SettingsAccounts, options: { taxMode?: TaxMode; startDate?: string | null } = {}): Settings {
   return parseSettings({ taxMode: options.taxMode ?? 'us_automated', accounts: accountIds, startDate: options.startDate ?? null });
 }
 

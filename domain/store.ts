@@ -9,7 +9,11 @@ const MYSHOPIFY = /^([a-z0-9][a-z0-9-]{0,59})\.myshopify\.com$/;
 
 /** Lower-cases and checks a shop domain; accepts `https://x.myshopify.com/` forms a person may paste. */
 export function normalizeShopDomain(input: string): string {
-  const domain = input.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  const domain = input
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
   if (!MYSHOPIFY.test(domain)) {
     throw new InvalidInputError(`shopDomain must be the shop's permanent <handle>.myshopify.com domain, got ${JSON.stringify(input)}`);
   }

@@ -27,19 +27,25 @@ async function main(): Promise<void> {
   const seedDir = values.seed ? path.resolve(values.seed) : undefined;
   const stateDir = values['state-dir'] ? path.resolve(values['state-dir']) : undefined;
   const shopify = await startShopifyEmulator({
-    host: values.host, port: port('shopify-port', values['shopify-port']),
-    ...(seedDir ? { seedDir } : {}), ...(stateDir ? { stateFile: path.join(stateDir, 'shopify-state.json') } : {}),
+    host: values.host,
+    port: port('shopify-port', values['shopify-port']),
+    ...(seedDir ? { seedDir } : {}),
+    ...(stateDir ? { stateFile: path.join(stateDir, 'shopify-state.json') } : {}),
   });
   const qbo = await startQboEmulator({
-    host: values.host, port: port('qbo-port', values['qbo-port']),
-    ...(seedDir ? { seedDir } : {}), ...(stateDir ? { stateFile: path.join(stateDir, 'qbo-state.json') } : {}),
+    host: values.host,
+    port: port('qbo-port', values['qbo-port']),
+    ...(seedDir ? { seedDir } : {}),
+    ...(stateDir ? { stateFile: path.join(stateDir, 'qbo-state.json') } : {}),
   });
-  console.log([
-    'Emulators running:',
-    `  Shopify Admin GraphQL  ${shopify.url}/admin/api/2026-10/graphql.json   admin: ${shopify.url}/_emulator/`,
-    `  QuickBooks Online v3   ${qbo.v3Endpoint}   OAuth: ${qbo.tokenUrl}   admin: ${qbo.url}/_emulator/`,
-    'Press Ctrl-C to stop.',
-  ].join('\n'));
+  console.log(
+    [
+      'Emulators running:',
+      `  Shopify Admin GraphQL  ${shopify.url}/admin/api/2026-10/graphql.json   admin: ${shopify.url}/_emulator/`,
+      `  QuickBooks Online v3   ${qbo.v3Endpoint}   OAuth: ${qbo.tokenUrl}   admin: ${qbo.url}/_emulator/`,
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
   const stop = async () => {
     await Promise.all([shopify.close(), qbo.close()]);
     process.exit(0);

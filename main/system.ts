@@ -63,7 +63,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   try {
     installTemporalRuntime(log);
     const secrets = resolveSecrets(config);
-    if (secrets.generated) log.warn({ file: path.join(config.dataDir, 'dev-secrets.json') }, 'using generated development API token / encryption key');
+    if (secrets.generated)
+      log.warn({ file: path.join(config.dataDir, 'dev-secrets.json') }, 'using generated development API token / encryption key');
     const cipher = createCipher(secrets.encryptionKeys);
 
     let devServer: DevServer | undefined;
@@ -74,8 +75,12 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         const cli = await ensureTemporalCli({ cliPath: config.temporal.cliPath, cacheDir: config.cacheDir, log: (m) => log.info(m) });
         log.info({ cli: cli.path, source: cli.source }, 'starting Temporal dev server');
         devServer = await startDevServer({
-          bin: cli.path, dataDir: path.join(config.dataDir, 'temporal'), port: config.temporal.devPort,
-          uiPort: config.temporal.uiPort, namespace: config.temporal.namespace, log,
+          bin: cli.path,
+          dataDir: path.join(config.dataDir, 'temporal'),
+          port: config.temporal.devPort,
+          uiPort: config.temporal.uiPort,
+          namespace: config.temporal.namespace,
+          log,
         });
         cleanups.push(() => devServer!.stop());
         address = devServer.address;
@@ -96,20 +101,36 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     // (docs/qbo-facts.md §1); a time-scaled emulator shrinks the minute and the 429 wait.
     const clock = () => new Date();
     const pacing = qboPacing(config.qbo.limitsTimeScale);
-    const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock, ...(pacing.qboLimits ? { limits: pacing.qboLimits } : {}) });
+    const limiter = createQboLimiter({
+      store: qboRateWindowStore(database.db),
+      clock,
+      ...(pacing.qboLimits ? { limits: pacing.qboLimits } : {}),
+    });
     const pacer = createShopifyPacer();
 
     let worker: Worker | undefined;
     let workerDone: Promise<void> | undefined;
     if (opts.roles.worker) {
       const connection = await connectWorker(temporalCfg);
-      const activities = createActivities({
-        db: database.db, cipher, log, clock, qboCredentials: qboCredentialStore(database.db),
-        qboTokenUrl: config.qbo.tokenUrl, qboEndpoint: config.qbo.endpoint, shopifyApiBaseUrl: config.shopify.apiBaseUrl,
-        ...pacing,
-      }, { pacer, limiter });
+      const activities = createActivities(
+        {
+          db: database.db,
+          cipher,
+          log,
+          clock,
+          qboCredentials: qboCredentialStore(database.db),
+          qboTokenUrl: config.qbo.tokenUrl,
+          qboEndpoint: config.qbo.endpoint,
+          shopifyApiBaseUrl: config.shopify.apiBaseUrl,
+          ...pacing,
+        },
+        { pacer, limiter },
+      );
       worker = await createLedgerlineWorker({
-        connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities,
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        activities,
       });
       workerDone = worker.run();
       const w = worker;
@@ -126,8 +147,14 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     let apiUrl: string | undefined;
     if (opts.roles.api) {
       app = await buildApp({
-        database, temporal: async () => client, apiToken: secrets.apiToken, log, cipher, taskQueue: config.temporal.taskQueue,
-        pacer, limiter,
+        database,
+        temporal: async () => client,
+        apiToken: secrets.apiToken,
+        log,
+        cipher,
+        taskQueue: config.temporal.taskQueue,
+        pacer,
+        limiter,
         integrations: { shopifyApiBaseUrl: config.shopify.apiBaseUrl, qboEndpoint: config.qbo.endpoint, qboTokenUrl: config.qbo.tokenUrl },
         shopifyWebhookSecret: config.shopify.webhookSecret,
         ...(worker ? { workerState: () => worker!.getState() } : {}),
@@ -139,8 +166,16 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     }
 
     return {
-      database, temporalAddress: address, temporalUiUrl: devServer?.uiUrl, apiUrl, apiToken: secrets.apiToken,
-      client, worker, app, workerDone, stop: stopAll,
+      database,
+      temporalAddress: address,
+      temporalUiUrl: devServer?.uiUrl,
+      apiUrl,
+      apiToken: secrets.apiToken,
+      client,
+      worker,
+      app,
+      workerDone,
+      stop: stopAll,
     };
   } catch (err) {
     await stopAll();

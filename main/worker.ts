@@ -6,7 +6,8 @@ import { startSystem } from './system';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'ledgerline-worker');
-  if (!config.databaseUrl) log.warn('DATABASE_URL is unset: PGlite is embedded in one process; run the worker and API together with npm start, or use PostgreSQL');
+  if (!config.databaseUrl)
+    log.warn('DATABASE_URL is unset: PGlite is embedded in one process; run the worker and API together with npm start, or use PostgreSQL');
   const system = await startSystem({ config, log, roles: { worker: true, api: false }, embeddedTemporal: false });
   const stop = async () => {
     await system.stop();

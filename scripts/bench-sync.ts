@@ -46,15 +46,19 @@ async function timeline(stack: Stack, workflowId: string, startMs: number): Prom
   const scheduled = new Map<string, { type: string; at: number }>();
   const started = new Map<string, number>();
   const lines: string[] = [];
-  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
   for (const e of history.events ?? []) {
     const at = ms(e.eventTime) - startMs;
-    if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
+    if (e.activityTaskScheduledEventAttributes)
+      scheduled.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
     if (e.activityTaskStartedEventAttributes) started.set(String(e.activityTaskStartedEventAttributes.scheduledEventId), at);
     const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
     if (done) {
       const s = scheduled.get(String(done.scheduledEventId));
-      lines.push(`${s?.type ?? '?'} ${((s?.at ?? 0) / 1000).toFixed(1)}–${(at / 1000).toFixed(1)} s${e.activityTaskFailedEventAttributes ? ' (failed attempt)' : ''}`);
+      lines.push(
+        `${s?.type ?? '?'} ${((s?.at ?? 0) / 1000).toFixed(1)}–${(at / 1000).toFixed(1)} s${e.activityTaskFailedEventAttributes ? ' (failed attempt)' : ''}`,
+      );
     }
   }
   return lines;
@@ -65,7 +69,8 @@ async function measure(stack: Stack, orders: number): Promise<RunFigures> {
   await stack.waitForRuns(storeId, 1, 3_600_000);
   const [run] = await listSyncRuns(stack.database.db, { storeId });
   if (!run?.finishedAt) throw new Error('the sync run has no finish time');
-  if (process.env.BENCH_TIMELINE) for (const line of await timeline(stack, run.workflowId, run.startedAt.getTime())) console.log(`    ${line}`);
+  if (process.env.BENCH_TIMELINE)
+    for (const line of await timeline(stack, run.workflowId, run.startedAt.getTime())) console.log(`    ${line}`);
   const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
   const log = stack.world.qbo.admin.requestLog({ realmId: stack.world.realmId });
   stack.world.qbo.admin.setFaults([]);
@@ -77,7 +82,11 @@ async function measure(stack: Stack, orders: number): Promise<RunFigures> {
   const leadIn = (Math.min(...batchTimes) - run.startedAt.getTime()) / 1000;
   const leadOut = (run.finishedAt.getTime() - Math.max(...batchTimes)) / 1000;
   return {
-    orders, seconds, documents, leadIn, leadOut,
+    orders,
+    seconds,
+    documents,
+    leadIn,
+    leadOut,
     // Items and customers the sync resolved; those that already existed cost a query, not a create,
     // so counting them all as creates makes the minimum larger, never smaller (a conservative ratio).
     referencesCreated: refs.length,
@@ -92,18 +101,30 @@ async function measure(stack: Stack, orders: number): Promise<RunFigures> {
 function print(label: string, f: RunFigures, extra: Record<string, string>): void {
   console.log(`\n${label}`);
   const rows: Record<string, string> = {
-    orders: String(f.orders), 'run time': `${f.seconds.toFixed(1)} s`, 'QBO documents': String(f.documents),
-    'references resolved': String(f.referencesCreated), 'QBO requests': String(f.qboRequests), 'QBO batch calls': String(f.qboBatches),
+    orders: String(f.orders),
+    'run time': `${f.seconds.toFixed(1)} s`,
+    'QBO documents': String(f.documents),
+    'references resolved': String(f.referencesCreated),
+    'QBO requests': String(f.qboRequests),
+    'QBO batch calls': String(f.qboBatches),
     'QBO 429 answers': String(f.qbo429),
-    'start → first QBO batch': `${f.leadIn.toFixed(1)} s`, 'last QBO batch → end': `${f.leadOut.toFixed(1)} s`, 'duplicates found': String(f.duplicates), 'totals not matching Shopify': String(f.mismatches), ...extra,
+    'start → first QBO batch': `${f.leadIn.toFixed(1)} s`,
+    'last QBO batch → end': `${f.leadOut.toFixed(1)} s`,
+    'duplicates found': String(f.duplicates),
+    'totals not matching Shopify': String(f.mismatches),
+    ...extra,
   };
   for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(30)} ${v}`);
 }
 
 async function benchA(orders: number): Promise<void> {
   const stack = await startStack({
-    seed: 5000, orders, days: 90, qboTimeScale: 0,
-    shopify: { throttling: false }, qbo: { limits: false },
+    seed: 5000,
+    orders,
+    days: 90,
+    qboTimeScale: 0,
+    shopify: { throttling: false },
+    qbo: { limits: false },
   });
   try {
     stack.startWorker();

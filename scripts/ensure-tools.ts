@@ -10,7 +10,11 @@ async function main(): Promise<void> {
   const forTests = process.argv.includes('--test');
   const config = loadConfig({ ...process.env, ...(forTests ? { NODE_ENV: 'test' } : {}) });
   if (!config.temporal.address || forTests) {
-    const cli = await ensureTemporalCli({ cliPath: config.temporal.cliPath, cacheDir: config.cacheDir, log: (m) => console.error(`[setup] ${m}`) });
+    const cli = await ensureTemporalCli({
+      cliPath: config.temporal.cliPath,
+      cacheDir: config.cacheDir,
+      log: (m) => console.error(`[setup] ${m}`),
+    });
     console.error(`[setup] Temporal CLI (${cli.source}): ${cli.path} — ${temporalCliVersion(cli.path).split('\n')[0]}`);
   } else {
     console.error(`[setup] TEMPORAL_ADDRESS=${config.temporal.address}: no local Temporal server needed`);

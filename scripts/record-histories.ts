@@ -13,7 +13,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { type History, historyToJSON } from '../test/replay/history-json';
 import { temporal as proto } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -29,8 +35,17 @@ import { freePort } from '../test/support/processes';
 import { type Manifest, type ManifestEntry, historiesDir } from '../test/replay/fixtures';
 import { type ActivityScript, scriptedActivities } from '../test/replay/scripted-activities';
 import {
-  type StoreCarriedState, type StoreStatus, type StoreWorkflowInput, disconnectedSignal, nudgeSignal, pauseSignal,
-  resumeSignal, setIntervalSignal, statusQuery, syncNowUpdate, workflowIds,
+  type StoreCarriedState,
+  type StoreStatus,
+  type StoreWorkflowInput,
+  disconnectedSignal,
+  nudgeSignal,
+  pauseSignal,
+  resumeSignal,
+  setIntervalSignal,
+  statusQuery,
+  syncNowUpdate,
+  workflowIds,
 } from '../workflows/definitions';
 import type { connectionKeepAliveWorkflow } from '../workflows/keepalive';
 import type { storeWorkflow } from '../workflows/store';
@@ -56,13 +71,20 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 /** Starts a store workflow as the API does (search attributes set, so the workflow upserts its state). */
-async function startStore(ctx: Ctx, shopDomain: string, carried: StoreCarriedState): Promise<WorkflowHandleWithFirstExecutionRunId<typeof storeWorkflow>> {
+async function startStore(
+  ctx: Ctx,
+  shopDomain: string,
+  carried: StoreCarriedState,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof storeWorkflow>> {
   const input: StoreWorkflowInput = { storeId: `store-${shopDomain.split('.')[0]}`, shopDomain, intervalMinutes: 60, carried };
   return ctx.client.workflow.start<typeof storeWorkflow>('storeWorkflow', {
     workflowId: workflowIds.store(shopDomain),
     taskQueue: ctx.taskQueue,
     args: [input],
-    typedSearchAttributes: [{ key: STORE_SEARCH_ATTRIBUTE, value: shopDomain }, { key: STATE_SEARCH_ATTRIBUTE, value: carried.state }],
+    typedSearchAttributes: [
+      { key: STORE_SEARCH_ATTRIBUTE, value: shopDomain },
+      { key: STATE_SEARCH_ATTRIBUTE, value: carried.state },
+    ],
   });
 }
 
@@ -90,9 +112,12 @@ async function expectUpdateFailure(p: Promise<unknown>, what: string): Promise<v
  */
 async function settledHistory(client: Client, workflowId: string, runId: string): Promise<History> {
   const closed = new Set([
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
   ]);
   let previous = -1;
   return until(`a settled history of ${workflowId}`, async () => {
@@ -101,7 +126,9 @@ async function settledHistory(client: Client, workflowId: string, runId: string)
     const stable = types.length === previous;
     previous = types.length;
     const lastScheduled = types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
-    const idle = types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) > lastScheduled || closed.has(types.at(-1) ?? EventType.EVENT_TYPE_UNSPECIFIED);
+    const idle =
+      types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) > lastScheduled ||
+      closed.has(types.at(-1) ?? EventType.EVENT_TYPE_UNSPECIFIED);
     return stable && idle ? history : undefined;
   });
 }
@@ -179,7 +206,9 @@ async function storeContinueAsNew(ctx: Ctx): Promise<{ first: WorkflowHandle; fi
 }
 
 /** The daily keep-alive over 8 stores (two batches): some refreshes fail, two grants are revoked; one of those stores has a workflow to signal, one has none. */
-async function keepAlive(ctx: Ctx): Promise<{ keepalive: WorkflowHandleWithFirstExecutionRunId; signalled: WorkflowHandleWithFirstExecutionRunId }> {
+async function keepAlive(
+  ctx: Ctx,
+): Promise<{ keepalive: WorkflowHandleWithFirstExecutionRunId; signalled: WorkflowHandleWithFirstExecutionRunId }> {
   const signalled = await startStore(ctx, 'revoked.myshopify.com', { state: 'active', runCount: 0, pending: [] });
   await until('the store workflow to start', async () => ((await signalled.query(statusQuery)).state === 'active' ? true : undefined));
   ctx.script.setFleet([
@@ -190,7 +219,9 @@ async function keepAlive(ctx: Ctx): Promise<{ keepalive: WorkflowHandleWithFirst
   ]);
   // Production starts it from the schedule `fleet:qbo-connection-keepalive` (worker/system.ts).
   const keepalive = await ctx.client.workflow.start<typeof connectionKeepAliveWorkflow>('connectionKeepAliveWorkflow', {
-    workflowId: `${workflowIds.connectionKeepAliveSchedule()}-recorded`, taskQueue: ctx.taskQueue, args: [],
+    workflowId: `${workflowIds.connectionKeepAliveSchedule()}-recorded`,
+    taskQueue: ctx.taskQueue,
+    args: [],
   });
   const result = await keepalive.result();
   if (result.checked !== 8 || result.failing.length !== 3) throw new Error(`unexpected keep-alive result ${JSON.stringify(result)}`);
@@ -228,7 +259,10 @@ function parseArgs(argv: string[]): { set: string; force: boolean } {
 async function main(): Promise<void> {
   const { set, force } = parseArgs(process.argv.slice(2));
   const outDir = path.join(historiesDir, set);
-  if (fs.existsSync(outDir) && !force) throw new UsageError(`${path.relative(repoRoot, outDir)} exists: pick another --set name (older sets stay) or pass --force to re-record it`);
+  if (fs.existsSync(outDir) && !force)
+    throw new UsageError(
+      `${path.relative(repoRoot, outDir)} exists: pick another --set name (older sets stay) or pass --force to re-record it`,
+    );
 
   const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
   // Errors only: the scripted failures make the SDK warn of every failed activity attempt.
@@ -238,7 +272,14 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-histories-'));
   const cleanups: Array<() => Promise<void>> = [async () => fs.rmSync(dataDir, { recursive: true, force: true })];
   try {
-    const server = await startDevServer({ bin: cli.path, dataDir, port: await freePort(), uiPort: await freePort(), namespace: 'default', log });
+    const server = await startDevServer({
+      bin: cli.path,
+      dataDir,
+      port: await freePort(),
+      uiPort: await freePort(),
+      namespace: 'default',
+      log,
+    });
     cleanups.push(() => server.stop());
     console.log(`Temporal dev server ${server.address} (${cli.path})`);
     const connection = await Connection.connect({ address: server.address });
@@ -250,20 +291,35 @@ async function main(): Promise<void> {
     const taskQueue = `record-histories-${process.pid}`;
     const { activities, script } = scriptedActivities();
     const worker = await Worker.create({
-      connection: workerConnection, namespace: 'default', taskQueue, activities,
+      connection: workerConnection,
+      namespace: 'default',
+      taskQueue,
+      activities,
       workflowsPath: path.join(repoRoot, 'workflows', 'index.ts'),
       interceptors: ledgerlineInterceptors,
     });
 
     const recorded: Array<ManifestEntry & { json: string }> = [];
     const ctx: Ctx = {
-      client, taskQueue, script,
+      client,
+      taskQueue,
+      script,
       async record(scenario, label, description, { workflowId, runId }) {
         const history = await settledHistory(client, workflowId, runId);
         const d = await client.workflow.getHandle(workflowId, runId).describe();
         const file = `${scenario}--${label}.json`;
         const json = `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`;
-        recorded.push({ file, scenario, description, workflowType: d.type, workflowId, runId, status: d.status.name, events: history.events?.length ?? 0, json });
+        recorded.push({
+          file,
+          scenario,
+          description,
+          workflowType: d.type,
+          workflowId,
+          runId,
+          status: d.status.name,
+          events: history.events?.length ?? 0,
+          json,
+        });
         console.log(`  ${file}: ${d.type} ${d.status.name}, ${history.events?.length} events`);
       },
     };
@@ -271,29 +327,64 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       console.log('scenario store-lifecycle');
       const lifecycle = await storeLifecycle(ctx);
-      await ctx.record('store-lifecycle', 'store', 'store loop: first scheduled sync, manual sync (update), resync window (update; bulk path), webhook nudge, pause (update rejected, nudge ignored), resume, interval change, coalesced manual syncs; waiting on its timer', { workflowId: lifecycle.workflowId, runId: lifecycle.firstExecutionRunId });
+      await ctx.record(
+        'store-lifecycle',
+        'store',
+        'store loop: first scheduled sync, manual sync (update), resync window (update; bulk path), webhook nudge, pause (update rejected, nudge ignored), resume, interval change, coalesced manual syncs; waiting on its timer',
+        { workflowId: lifecycle.workflowId, runId: lifecycle.firstExecutionRunId },
+      );
       await recordChildren(ctx, 'store-lifecycle', await lifecycle.fetchHistory());
 
       console.log('scenario store-failures');
       const failures = await storeFailures(ctx);
-      await ctx.record('store-failures', 'store', 'store loop: a run that succeeds after a retried page, a failed run (the update answers SyncRunFailed), a revoked QBO connection (store disconnected), resume, a good run', { workflowId: failures.workflowId, runId: failures.firstExecutionRunId });
+      await ctx.record(
+        'store-failures',
+        'store',
+        'store loop: a run that succeeds after a retried page, a failed run (the update answers SyncRunFailed), a revoked QBO connection (store disconnected), resume, a good run',
+        { workflowId: failures.workflowId, runId: failures.firstExecutionRunId },
+      );
       await recordChildren(ctx, 'store-failures', await failures.fetchHistory());
 
       console.log('scenario store-continue-as-new');
       const can = await storeContinueAsNew(ctx);
-      await ctx.record('store-continue-as-new', 'store-run-1', 'store loop carrying 199 runs: a manual sync makes the 200th run, then it continues as new', { workflowId: can.first.workflowId, runId: can.firstRunId });
-      await recordChildren(ctx, 'store-continue-as-new', await client.workflow.getHandle(can.first.workflowId, can.firstRunId).fetchHistory());
+      await ctx.record(
+        'store-continue-as-new',
+        'store-run-1',
+        'store loop carrying 199 runs: a manual sync makes the 200th run, then it continues as new',
+        { workflowId: can.first.workflowId, runId: can.firstRunId },
+      );
+      await recordChildren(
+        ctx,
+        'store-continue-as-new',
+        await client.workflow.getHandle(can.first.workflowId, can.firstRunId).fetchHistory(),
+      );
       const secondRunId = (await can.second.describe()).runId;
-      await ctx.record('store-continue-as-new', 'store-run-2', 'the continued store loop (carried state as input): one manual sync, then waiting on its timer', { workflowId: can.second.workflowId, runId: secondRunId });
+      await ctx.record(
+        'store-continue-as-new',
+        'store-run-2',
+        'the continued store loop (carried state as input): one manual sync, then waiting on its timer',
+        { workflowId: can.second.workflowId, runId: secondRunId },
+      );
       await recordChildren(ctx, 'store-continue-as-new', await can.second.fetchHistory(), 'run-2-');
 
       console.log('scenario keepalive');
       const ka = await keepAlive(ctx);
-      await ctx.record('keepalive', 'keepalive', 'keep-alive over 8 stores in two batches: 5 refreshed, 1 failing, 2 revoked (marked disconnected; one store workflow signalled, one signal fails: no such workflow)', { workflowId: ka.keepalive.workflowId, runId: ka.keepalive.firstExecutionRunId });
-      await ctx.record('keepalive', 'store-disconnected', 'store loop disconnected by the keep-alive signal, then a second disconnected signal', { workflowId: ka.signalled.workflowId, runId: ka.signalled.firstExecutionRunId });
+      await ctx.record(
+        'keepalive',
+        'keepalive',
+        'keep-alive over 8 stores in two batches: 5 refreshed, 1 failing, 2 revoked (marked disconnected; one store workflow signalled, one signal fails: no such workflow)',
+        { workflowId: ka.keepalive.workflowId, runId: ka.keepalive.firstExecutionRunId },
+      );
+      await ctx.record(
+        'keepalive',
+        'store-disconnected',
+        'store loop disconnected by the keep-alive signal, then a second disconnected signal',
+        { workflowId: ka.signalled.workflowId, runId: ka.signalled.firstExecutionRunId },
+      );
     });
 
-    const sdkVersion = (JSON.parse(fs.readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
+    const sdkVersion = (JSON.parse(fs.readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string })
+      .version;
     const manifest: Manifest = {
       recordedAt: new Date().toISOString(),
       sdkVersion,

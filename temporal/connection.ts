@@ -17,9 +17,7 @@ function tlsOptions(cfg: TemporalConfig): ConnectionOptions['tls'] {
   return {
     ...(t.serverName ? { serverNameOverride: t.serverName } : {}),
     ...(t.caPath ? { serverRootCACertificate: fs.readFileSync(t.caPath) } : {}),
-    ...(t.certPath && t.keyPath
-      ? { clientCertPair: { crt: fs.readFileSync(t.certPath), key: fs.readFileSync(t.keyPath) } }
-      : {}),
+    ...(t.certPath && t.keyPath ? { clientCertPair: { crt: fs.readFileSync(t.certPath), key: fs.readFileSync(t.keyPath) } } : {}),
   };
 }
 
@@ -53,9 +51,7 @@ export async function ensureSearchAttributes(client: Client, namespace: string):
   try {
     await svc.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(
-        missing.map((k) => [k.name, proto.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-      ),
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, proto.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
     });
   } catch (err) {
     throw new Error(

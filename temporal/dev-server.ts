@@ -32,7 +32,10 @@ export interface DevServerOptions {
 async function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -49,14 +52,22 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(opts.port),
-    '--ui-port', String(opts.uiPort),
-    '--namespace', opts.namespace,
-    '--db-filename', path.join(opts.dataDir, 'temporal.db'),
-    '--log-level', 'warn',
-    '--log-format', 'json',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--namespace',
+    opts.namespace,
+    '--db-filename',
+    path.join(opts.dataDir, 'temporal.db'),
+    '--log-level',
+    'warn',
+    '--log-format',
+    'json',
     ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
   ];
   const child: ChildProcess = spawn(opts.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,7 +87,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   const uiUrl = `http://127.0.0.1:${opts.uiPort}`;
   let exitCode: number | null | undefined;
-  void exited.then((c) => { exitCode = c; });
+  void exited.then((c) => {
+    exitCode = c;
+  });
   for (;;) {
     if (exitCode !== undefined) throw new Error(`Temporal dev server exited during start-up (code ${exitCode}); see the log above`);
     if (await portOpen(opts.port)) {

@@ -22,7 +22,10 @@ export function toApplicationFailure(err: unknown): unknown {
 }
 
 class LedgerlineErrorsInterceptor implements ActivityInboundCallsInterceptor {
-  async execute(input: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[0], next: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[1]): Promise<unknown> {
+  async execute(
+    input: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[0],
+    next: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[1],
+  ): Promise<unknown> {
     try {
       return await next(input);
     } catch (err) {

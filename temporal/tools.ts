@@ -12,7 +12,6 @@ import { repoRoot } from '../config/paths';
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';
 
-
 export interface ToolLocation {
   path: string;
   source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'sdk-download' | 'built' | 'TEMPORAL_TEST_SERVER_PATH';

@@ -32,9 +32,7 @@ export async function createLedgerlineWorker(opts: LedgerlineWorkerOptions): Pro
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
-    ...(usePrebuilt
-      ? { workflowBundle: { codePath: workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...(usePrebuilt ? { workflowBundle: { codePath: workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     // Drain: let running activities finish (a page write is short) before the process exits.
     shutdownGraceTime: '20 seconds',
     maxConcurrentActivityTaskExecutions: 20,

@@ -53,16 +53,43 @@ export interface KeepAliveResult {
 
 export interface SyncActivities {
   syncRunBegin(input: SyncRunInput & { workflowId: string }): Promise<SyncRunPlan>;
-  syncOrdersPage(input: { storeId: string; runId: string; windowFrom: string | null; windowTo: string; after: string | null }): Promise<PageResult>;
+  syncOrdersPage(input: {
+    storeId: string;
+    runId: string;
+    windowFrom: string | null;
+    windowTo: string;
+    after: string | null;
+  }): Promise<PageResult>;
   /** Splits a bulk window into time slices (from its oldest order on), so writing starts while later slices are read. */
-  shopifyPlanBulkSlices(input: { storeId: string; windowFrom: string | null; windowTo: string }): Promise<Array<{ from: string | null; to: string }>>;
+  shopifyPlanBulkSlices(input: {
+    storeId: string;
+    windowFrom: string | null;
+    windowTo: string;
+  }): Promise<Array<{ from: string | null; to: string }>>;
   shopifyStartOrdersBulk(input: { storeId: string; windowFrom: string | null; windowTo: string }): Promise<{ bulkId: string }>;
   /** The operation's result is a signed URL to the shop's data: it stays in the activities, never in workflow history. */
   shopifyAwaitBulk(input: { storeId: string; bulkId: string }): Promise<{ hasResult: boolean; objectCount: number }>;
-  syncOrdersFromBulk(input: { storeId: string; runId: string; bulkId: string; offset: number; limit?: number; windowFrom: string | null; windowTo: string }): Promise<BulkChunkResult>;
+  syncOrdersFromBulk(input: {
+    storeId: string;
+    runId: string;
+    bulkId: string;
+    offset: number;
+    limit?: number;
+    windowFrom: string | null;
+    windowTo: string;
+  }): Promise<BulkChunkResult>;
   /** Re-examines orders parked or failed for reasons a fix may have removed (a mapping, a QBO setting). */
   syncRetryParked(input: { storeId: string; runId: string; before: string }): Promise<SyncCounts>;
-  syncRunFinish(input: { storeId: string; runId: string; trigger: SyncTrigger; windowFrom: string | null; windowTo: string; advanceCursor: boolean; counts: SyncCounts; startedAt: string }): Promise<SyncRunSummary>;
+  syncRunFinish(input: {
+    storeId: string;
+    runId: string;
+    trigger: SyncTrigger;
+    windowFrom: string | null;
+    windowTo: string;
+    advanceCursor: boolean;
+    counts: SyncCounts;
+    startedAt: string;
+  }): Promise<SyncRunSummary>;
   syncRunFail(input: { storeId: string; runId: string; error: string }): Promise<void>;
 }
 

@@ -90,7 +90,6 @@ export const statusQuery = defineQuery<StoreStatus>('status');
 
 export const workflowIds = {
   store: (shopDomain: string) => `store:${shopDomain}`,
-  syncRun: (shopDomain: string, startedAtIso: string, seq: number) =>
-    `store:${shopDomain}:sync:${startedAtIso.slice(0, 16)}Z:${seq}`,
+  syncRun: (shopDomain: string, startedAtIso: string, seq: number) => `store:${shopDomain}:sync:${startedAtIso.slice(0, 16)}Z:${seq}`,
   connectionKeepAliveSchedule: () => 'fleet:qbo-connection-keepalive',
 } as const;

@@ -26,7 +26,9 @@ export async function connectionKeepAliveWorkflow(): Promise<{ checked: number; 
   for (const r of failing.filter((f) => f.disconnected)) {
     await book.storeMarkDisconnected({ storeId: r.storeId, reason: r.error ?? 'QBO connection revoked' });
     try {
-      await getExternalWorkflowHandle(workflowIds.store(r.shopDomain)).signal(disconnectedSignal, { reason: r.error ?? 'QBO connection revoked' });
+      await getExternalWorkflowHandle(workflowIds.store(r.shopDomain)).signal(disconnectedSignal, {
+        reason: r.error ?? 'QBO connection revoked',
+      });
     } catch (err) {
       log.warn('could not signal store workflow', { store: r.shopDomain, error: String(err) });
     }

@@ -34,7 +34,12 @@ export const bulkPoll: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '10 days', // Shopify's bulk operation lifetime (docs/shopify-facts.md §2)
   // Small operations finish in seconds, a year of orders in minutes: check soon, then every ≤ 20 s.
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 1.25, maximumInterval: '20 seconds', nonRetryableErrorTypes: [...nonRetryableErrorTypes, 'BulkOperationFailedError'] },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 1.25,
+    maximumInterval: '20 seconds',
+    nonRetryableErrorTypes: [...nonRetryableErrorTypes, 'BulkOperationFailedError'],
+  },
 };
 
 /** Token refresh for one store; a revoked grant is final. */

@@ -1,12 +1,30 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, executeChild,
-  log, setHandler, upsertSearchAttributes, workflowInfo,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from './search-attributes';
 import {
-  type PendingRequest, type StoreCarriedState, type StoreState, type StoreWorkflowInput, type SyncNowResult,
-  type SyncRunSummary, disconnectedSignal, nudgeSignal, pauseSignal, resumeSignal, setIntervalSignal, statusQuery,
-  syncNowUpdate, workflowIds,
+  type PendingRequest,
+  type StoreCarriedState,
+  type StoreState,
+  type StoreWorkflowInput,
+  type SyncNowResult,
+  type SyncRunSummary,
+  disconnectedSignal,
+  nudgeSignal,
+  pauseSignal,
+  resumeSignal,
+  setIntervalSignal,
+  statusQuery,
+  syncNowUpdate,
+  workflowIds,
 } from './definitions';
 import { innermostCause, readableError } from './failures';
 import { syncRunWorkflow } from './sync-run';
@@ -14,7 +32,10 @@ import { syncRunWorkflow } from './sync-run';
 /** Continue-as-new after this many runs even if the server doesn't suggest it (keeps replays short). */
 const RUNS_PER_HISTORY = 200;
 
-interface Ticket extends PendingRequest { id: number; waiters: number }
+interface Ticket extends PendingRequest {
+  id: number;
+  waiters: number;
+}
 type Outcome = { ok: true; result: SyncNowResult } | { ok: false; error: string };
 
 /**
@@ -138,7 +159,14 @@ export async function storeWorkflow(input: StoreWorkflowInput): Promise<void> {
     try {
       const summary = await executeChild(syncRunWorkflow, {
         workflowId: childId,
-        args: [{ storeId: input.storeId, shopDomain: input.shopDomain, trigger: ticket.trigger, ...(ticket.window ? { window: ticket.window } : {}) }],
+        args: [
+          {
+            storeId: input.storeId,
+            shopDomain: input.shopDomain,
+            trigger: ticket.trigger,
+            ...(ticket.window ? { window: ticket.window } : {}),
+          },
+        ],
         ...(indexed ? { typedSearchAttributes: [{ key: STORE_SEARCH_ATTRIBUTE, value: input.shopDomain }] } : {}),
       });
       lastRun = summary;

@@ -13,14 +13,24 @@ const BULK_LANES = 2;
 
 const zero = (): SyncCounts => ({ fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0 });
 const add = (a: SyncCounts, b: SyncCounts): SyncCounts => ({
-  fetched: a.fetched + b.fetched, synced: a.synced + b.synced, unchanged: a.unchanged + b.unchanged,
-  parked: a.parked + b.parked, skipped: a.skipped + b.skipped, failed: a.failed + b.failed,
+  fetched: a.fetched + b.fetched,
+  synced: a.synced + b.synced,
+  unchanged: a.unchanged + b.unchanged,
+  parked: a.parked + b.parked,
+  skipped: a.skipped + b.skipped,
+  failed: a.failed + b.failed,
 });
 
 /** Writes one bulk result in chunks, BULK_LANES at once (chunks hold disjoint orders). */
-async function writeBulk(base: { storeId: string; runId: string }, bulkId: string, objectCount: number, slice: { from: string | null; to: string }): Promise<SyncCounts> {
+async function writeBulk(
+  base: { storeId: string; runId: string },
+  bulkId: string,
+  objectCount: number,
+  slice: { from: string | null; to: string },
+): Promise<SyncCounts> {
   let counts = zero();
-  const chunk = (offset: number) => pages.syncOrdersFromBulk({ ...base, bulkId, offset, limit: BULK_CHUNK_ORDERS, windowFrom: slice.from, windowTo: slice.to });
+  const chunk = (offset: number) =>
+    pages.syncOrdersFromBulk({ ...base, bulkId, offset, limit: BULK_CHUNK_ORDERS, windowFrom: slice.from, windowTo: slice.to });
   const offsets: number[] = [];
   for (let o = 0; o < objectCount; o += BULK_CHUNK_ORDERS) offsets.push(o);
   let next = 0;
@@ -42,7 +52,7 @@ async function writeBulk(base: { storeId: string; runId: string }, bulkId: strin
   await Promise.all(Array.from({ length: Math.min(BULK_LANES, offsets.length) }, lane));
   if (failure) throw failure.error;
   // The file had more orders than the operation reported: read on until a short chunk.
-  for (let offset = end, done = offsets.length > 0 && end === objectCount; !done; ) {
+  for (let offset = end, done = offsets.length > 0 && end === objectCount; !done;) {
     const result = await chunk(offset);
     counts = add(counts, result);
     ({ nextOffset: offset, done } = result);
@@ -84,7 +94,7 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
       }
     } else {
       let after: string | null = null;
-      for (let more = true; more; ) {
+      for (let more = true; more;) {
         const page: PageResult = await pages.syncOrdersPage({ ...base, windowFrom: plan.windowFrom, windowTo: plan.windowTo, after });
         counts = add(counts, page);
         ({ hasNextPage: more, endCursor: after } = page);
@@ -97,7 +107,12 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
     throw err;
   }
   return book.syncRunFinish({
-    ...base, trigger: input.trigger, windowFrom: plan.windowFrom, windowTo: plan.windowTo,
-    advanceCursor: plan.advanceCursor, counts, startedAt,
+    ...base,
+    trigger: input.trigger,
+    windowFrom: plan.windowFrom,
+    windowTo: plan.windowTo,
+    advanceCursor: plan.advanceCursor,
+    counts,
+    startedAt,
   });
 }

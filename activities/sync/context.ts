@@ -26,7 +26,11 @@ export interface StoreContext {
   log: Logger;
 }
 
-export async function loadStoreContext(deps: ActivityDeps, storeId: string, shared: { pacer: ShopifyPacer; limiter: QboLimiter }): Promise<StoreContext> {
+export async function loadStoreContext(
+  deps: ActivityDeps,
+  storeId: string,
+  shared: { pacer: ShopifyPacer; limiter: QboLimiter },
+): Promise<StoreContext> {
   const row = await getStoreWithShopifyToken(deps.db, { storeId });
   if (!row) throw new StoreNotFoundError(storeId);
   const { store } = row;
@@ -39,11 +43,18 @@ export async function loadStoreContext(deps: ActivityDeps, storeId: string, shar
     ...(deps.shopifyApiBaseUrl ? { apiBaseUrl: deps.shopifyApiBaseUrl } : {}),
   });
   const tokens = createTokenProvider({
-    store: qboCredentialsOf(deps), cipher: deps.cipher, clock: deps.clock, logger: log, storeId,
+    store: qboCredentialsOf(deps),
+    cipher: deps.cipher,
+    clock: deps.clock,
+    logger: log,
+    storeId,
     ...(deps.qboTokenUrl ? { tokenUrl: deps.qboTokenUrl } : {}),
   });
   const qbo = createQboClient({
-    realmId: store.qboRealmId, tokens, limiter: shared.limiter, logger: log,
+    realmId: store.qboRealmId,
+    tokens,
+    limiter: shared.limiter,
+    logger: log,
     ...(deps.qboEndpoint ? { endpoint: deps.qboEndpoint } : {}),
     ...(deps.qboThrottleWaitMs !== undefined ? { throttleRetryAfterMs: deps.qboThrottleWaitMs } : {}),
   });
@@ -54,8 +65,14 @@ export async function loadStoreContext(deps: ActivityDeps, storeId: string, shar
     await setStoreTimezone(deps.db, { storeId, timeZone });
   }
   return {
-    storeId, shopDomain: store.shopDomain, realmId: store.qboRealmId,
+    storeId,
+    shopDomain: store.shopDomain,
+    realmId: store.qboRealmId,
     // Settings were validated when saved; parsing again fills defaults added since.
-    settings: parseSettings(store.settings), timeZone, shopify, qbo, log,
+    settings: parseSettings(store.settings),
+    timeZone,
+    shopify,
+    qbo,
+    log,
   };
 }

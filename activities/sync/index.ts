@@ -4,7 +4,15 @@
  * QBO before writing, so Temporal may repeat any of them (retries, resets, worker crashes).
  */
 import { Context } from '@temporalio/activity';
-import { completeSyncRun, disconnectStore, failSyncRun, getStore, listRetryableRows, markSourcesGone, startSyncRun } from '../../db/queries';
+import {
+  completeSyncRun,
+  disconnectStore,
+  failSyncRun,
+  getStore,
+  listRetryableRows,
+  markSourcesGone,
+  startSyncRun,
+} from '../../db/queries';
 import { BulkNotReadyError, BulkOperationFailedError, QboConnectionRevokedError, StoreNotFoundError } from '../../domain/errors';
 import { parseSourceKey } from '../../domain/ledger';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
@@ -13,7 +21,11 @@ import { ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, truncatedLists } from '../../do
 import type { QboLimiter } from '../../integrations/qbo/limiter';
 import type { ShopifyPacer } from '../../integrations/shopify/pacer';
 import {
-  ORDER_BY_ID, ORDER_LINE_ITEMS_PAGE, ORDERS_BY_IDS, ORDERS_UPDATED_SINCE, ordersBulkQuery,
+  ORDER_BY_ID,
+  ORDER_LINE_ITEMS_PAGE,
+  ORDERS_BY_IDS,
+  ORDERS_UPDATED_SINCE,
+  ordersBulkQuery,
 } from '../../integrations/shopify/queries/orders';
 import type { ShopifyClient } from '../../integrations/shopify/client';
 import type { ActivityDeps } from '../deps';
@@ -76,7 +88,21 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
   }
 
   const write = (ctx: StoreContext, read: ReadOrders) =>
-    processOrders({ db, log: ctx.log, clock: deps.clock, storeId: ctx.storeId, settings: ctx.settings, timeZone: ctx.timeZone, qbo: ctx.qbo, heartbeat, signal: attemptSignal() }, read.orders, read.unreadable);
+    processOrders(
+      {
+        db,
+        log: ctx.log,
+        clock: deps.clock,
+        storeId: ctx.storeId,
+        settings: ctx.settings,
+        timeZone: ctx.timeZone,
+        qbo: ctx.qbo,
+        heartbeat,
+        signal: attemptSignal(),
+      },
+      read.orders,
+      read.unreadable,
+    );
 
   return {
     async syncRunBegin(input) {
@@ -85,8 +111,20 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
       const now = deps.clock();
       const runId = input.workflowId;
       const { windowFrom, windowTo, mode, advanceCursor, blocked } = planRunWindow(store, input.window, now);
-      await startSyncRun(db, { runId, storeId: store.id, workflowId: input.workflowId, trigger: input.trigger, windowFrom: new Date(windowFrom), windowTo: new Date(windowTo), at: now, blocked });
-      log.info({ storeId: store.id, runId, mode, windowFrom, windowTo, trigger: input.trigger }, blocked ? 'sync run blocked' : 'sync run started');
+      await startSyncRun(db, {
+        runId,
+        storeId: store.id,
+        workflowId: input.workflowId,
+        trigger: input.trigger,
+        windowFrom: new Date(windowFrom),
+        windowTo: new Date(windowTo),
+        at: now,
+        blocked,
+      });
+      log.info(
+        { storeId: store.id, runId, mode, windowFrom, windowTo, trigger: input.trigger },
+        blocked ? 'sync run blocked' : 'sync run started',
+      );
       return { runId, windowFrom, windowTo, mode, advanceCursor, ...(blocked ? { blocked } : {}) };
     },
 
@@ -98,9 +136,9 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
         let after = input.after;
         let hasNextPage = true;
         while (hasNextPage && orders.length < PAGE_TARGET_ORDERS) {
-          const data = await ctx.shopify.request<{ orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderCore[] } }>(
-            ORDERS_UPDATED_SINCE, { query: search, after },
-          );
+          const data = await ctx.shopify.request<{
+            orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderCore[] };
+          }>(ORDERS_UPDATED_SINCE, { query: search, after });
           orders.push(...data.orders.nodes);
           hasNextPage = data.orders.pageInfo.hasNextPage;
           after = data.orders.pageInfo.endCursor ?? after;
@@ -116,7 +154,8 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
         const ctx = await context(input.storeId);
         const data = await ctx.shopify.request<{ orders: { nodes: Array<{ updatedAt: string }> } }>(
           'query LedgerlineOldestOrder($query: String!) { orders(first: 1, sortKey: UPDATED_AT, query: $query) { nodes { updatedAt } } }',
-          { query: windowSearch(input.windowFrom, input.windowTo) }, { estimatedCost: 3 },
+          { query: windowSearch(input.windowFrom, input.windowTo) },
+          { estimatedCost: 3 },
         );
         const oldest = data.orders.nodes[0]?.updatedAt;
         return planSlices(input.windowFrom, input.windowTo, oldest ?? null);
@@ -129,7 +168,9 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
         const query = ordersBulkQuery(windowSearch(input.windowFrom, input.windowTo));
         // A retried start after a lost answer: the operation we started is the current one.
         const current = await ctx.shopify.request<{ currentBulkOperation: { id: string; status: string; query: string } | null }>(
-          'query LedgerlineCurrentBulk { currentBulkOperation(type: QUERY) { id status query } }', {}, { estimatedCost: 1 },
+          'query LedgerlineCurrentBulk { currentBulkOperation(type: QUERY) { id status query } }',
+          {},
+          { estimatedCost: 1 },
         );
         const op = current.currentBulkOperation;
         if (op && op.query === query && ['CREATED', 'RUNNING', 'COMPLETED'].includes(op.status)) return { bulkId: op.id };
@@ -154,7 +195,10 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
         // The result URL is signed (read access to the shop's orders for days): asked for here, never
         // carried through workflow history.
         const op = await ctx.shopify.bulkStatus(input.bulkId);
-        if (!op?.url) throw new BulkOperationFailedError(`Shopify bulk operation ${input.bulkId} has no result file (status ${op?.status ?? 'unknown'})`);
+        if (!op?.url)
+          throw new BulkOperationFailedError(
+            `Shopify bulk operation ${input.bulkId} has no result file (status ${op?.status ?? 'unknown'})`,
+          );
         const orders: ShopifyOrderCore[] = [];
         const limit = input.limit ?? BULK_CHUNK_ORDERS;
         // The inner query places child rows that carry no gid (shipping lines, discount applications).
@@ -172,14 +216,24 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
     async syncRetryParked(input) {
       return guarded(input.storeId, async () => {
         const keys = await listRetryableRows(db, {
-          storeId: input.storeId, role: 'sale', statuses: ['parked', 'failed'], reasonCodes: [...RETRYABLE_PARK_CODES], before: new Date(input.before), limit: PARKED_RETRY_LIMIT,
+          storeId: input.storeId,
+          role: 'sale',
+          statuses: ['parked', 'failed'],
+          reasonCodes: [...RETRYABLE_PARK_CODES],
+          before: new Date(input.before),
+          limit: PARKED_RETRY_LIMIT,
         });
-        const ids = keys.map((k) => parseSourceKey(k)).filter((k) => k.kind === 'order').map((k) => k.gid);
+        const ids = keys
+          .map((k) => parseSourceKey(k))
+          .filter((k) => k.kind === 'order')
+          .map((k) => k.gid);
         if (ids.length === 0) return zeroCounts();
         const ctx = await context(input.storeId);
         const orders: ShopifyOrderCore[] = [];
         for (let i = 0; i < ids.length; i += ORDER_PAGE_LIMITS.orders) {
-          const data = await ctx.shopify.request<{ nodes: Array<ShopifyOrderCore | null> }>(ORDERS_BY_IDS, { ids: ids.slice(i, i + ORDER_PAGE_LIMITS.orders) });
+          const data = await ctx.shopify.request<{ nodes: Array<ShopifyOrderCore | null> }>(ORDERS_BY_IDS, {
+            ids: ids.slice(i, i + ORDER_PAGE_LIMITS.orders),
+          });
           orders.push(...data.nodes.filter((n): n is ShopifyOrderCore => n !== null && typeof n === 'object' && 'id' in n));
           heartbeat({ retried: orders.length });
         }
@@ -187,7 +241,11 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
         const returned = new Set(orders.map((o) => o.id));
         const gone = ids.filter((id) => !returned.has(id));
         await markSourcesGone(db, {
-          storeId: input.storeId, role: 'sale', sourceKeys: gone.map((g) => `order:${g}`), reasonCode: 'order_not_found', at: deps.clock(),
+          storeId: input.storeId,
+          role: 'sale',
+          sourceKeys: gone.map((g) => `order:${g}`),
+          reasonCode: 'order_not_found',
+          at: deps.clock(),
           note: " — Shopify no longer returns this order (deleted, or outside the token's order history); not re-tried",
         });
         return write(ctx, await completeOrders(ctx.shopify, orders));
@@ -197,8 +255,22 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
     async syncRunFinish(input) {
       const now = deps.clock();
       // The cursor never moves backwards: a re-run of an old run must not rewind it (db/queries recordRunCompleted).
-      await completeSyncRun(db, { runId: input.runId, storeId: input.storeId, counts: input.counts, at: now, ...(input.advanceCursor ? { cursorTo: new Date(input.windowTo) } : {}) });
-      const summary = { runId: input.runId, trigger: input.trigger, windowFrom: input.windowFrom, windowTo: input.windowTo, ...input.counts, startedAt: input.startedAt, finishedAt: now.toISOString() };
+      await completeSyncRun(db, {
+        runId: input.runId,
+        storeId: input.storeId,
+        counts: input.counts,
+        at: now,
+        ...(input.advanceCursor ? { cursorTo: new Date(input.windowTo) } : {}),
+      });
+      const summary = {
+        runId: input.runId,
+        trigger: input.trigger,
+        windowFrom: input.windowFrom,
+        windowTo: input.windowTo,
+        ...input.counts,
+        startedAt: input.startedAt,
+        finishedAt: now.toISOString(),
+      };
       log.info({ storeId: input.storeId, ...summary }, 'sync run finished');
       return summary;
     },
@@ -233,14 +305,20 @@ async function completeOrders(shopify: ShopifyClient, orders: ShopifyOrderCore[]
     if (!full) continue; // deleted meanwhile: nothing to book
     const still = truncatedLists(full, SINGLE_ORDER_LIMITS).filter((l) => l !== 'lineItems');
     if (still.length > 0) {
-      unreadable.set(order.id, `Order ${order.name} has more ${still.join(' and ')} than Ledgerline reads in one query (${SINGLE_ORDER_LIMITS.transactions} transactions, ${SINGLE_ORDER_LIMITS.refunds} refunds); book it by hand`);
+      unreadable.set(
+        order.id,
+        `Order ${order.name} has more ${still.join(' and ')} than Ledgerline reads in one query (${SINGLE_ORDER_LIMITS.transactions} transactions, ${SINGLE_ORDER_LIMITS.refunds} refunds); book it by hand`,
+      );
       out.push(full);
       continue;
     }
     let page = full.lineItems;
     const lines = [...page.nodes];
     while (page.pageInfo?.hasNextPage) {
-      const data = await shopify.request<{ order: { lineItems: ShopifyOrderCore['lineItems'] } }>(ORDER_LINE_ITEMS_PAGE, { id: order.id, after: page.pageInfo.endCursor });
+      const data = await shopify.request<{ order: { lineItems: ShopifyOrderCore['lineItems'] } }>(ORDER_LINE_ITEMS_PAGE, {
+        id: order.id,
+        after: page.pageInfo.endCursor,
+      });
       page = data.order.lineItems;
       lines.push(...page.nodes);
     }

@@ -22,14 +22,39 @@ import { listLedgerRows, upsertLedgerRows } from '../../db/queries';
 import { QboValidationError, isLedgerlineError, type LedgerlineError } from '../../domain/errors';
 import { orderSourceKey, qboRequestId, type SourceKey } from '../../domain/ledger';
 import {
-  buildInvoice, buildPayment, buildSalesReceipt, documentFingerprint, planOrderReferences, type OrderReferencePlan,
+  buildInvoice,
+  buildPayment,
+  buildSalesReceipt,
+  documentFingerprint,
+  planOrderReferences,
+  type OrderReferencePlan,
 } from '../../domain/mapping';
 import type { Settings } from '../../domain/settings';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import {
-  adoptPending, bookedSale, groupOrderRows, decideBuildFailure, decideDocumentWrite, decideOrder, decidePayment, documentTotalMinor, interpretWriteResult,
-  keepDocument, latestVersions, nextEntry, paymentForInvoice, pendingCreate, pendingToSettle, resolveDuplicateNumber, ROLE, saleSource,
-  voidedInvoice, type LedgerEntry, type LedgerEntryChanges, type OrderRows, type SaleType,
+  adoptPending,
+  bookedSale,
+  groupOrderRows,
+  decideBuildFailure,
+  decideDocumentWrite,
+  decideOrder,
+  decidePayment,
+  documentTotalMinor,
+  interpretWriteResult,
+  keepDocument,
+  latestVersions,
+  nextEntry,
+  paymentForInvoice,
+  pendingCreate,
+  pendingToSettle,
+  resolveDuplicateNumber,
+  ROLE,
+  saleSource,
+  voidedInvoice,
+  type LedgerEntry,
+  type LedgerEntryChanges,
+  type OrderRows,
+  type SaleType,
 } from '../../domain/sync';
 import { QBO_BATCH_MAX, type BatchItemResult, type QboClient } from '../../integrations/qbo/client';
 import type { SyncCounts } from '../../workflows/contracts';
@@ -78,7 +103,11 @@ interface Work {
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
 /** `unreadable`: orders (by id) that could not be read whole, parked with the reason given. */
-export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCore[], unreadable: Map<string, string> = new Map()): Promise<SyncCounts> {
+export async function processOrders(
+  ctx: OrderSyncContext,
+  input: ShopifyOrderCore[],
+  unreadable: Map<string, string> = new Map(),
+): Promise<SyncCounts> {
   const { db, storeId, settings, timeZone } = ctx;
   const counts = zeroCounts();
   counts.fetched = input.length;
@@ -129,14 +158,25 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
   // 2. References for everything that will be written.
   const writing = work.filter((w) => !w.done && !w.void);
   for (const w of writing) w.plan = planOrderReferences(w.order, settings, timeZone);
-  const refs = writing.length > 0 ? await resolveReferences(db, ctx.qbo, storeId, writing.map((w) => w.plan!)) : undefined;
+  const refs =
+    writing.length > 0
+      ? await resolveReferences(
+          db,
+          ctx.qbo,
+          storeId,
+          writing.map((w) => w.plan!),
+        )
+      : undefined;
   ctx.heartbeat({ stage: 'references', orders: orders.length });
 
   // 3. Build documents.
   for (const w of writing) {
     try {
       const resolved = refs!.refsFor(w.plan!);
-      const doc = w.docType === 'SalesReceipt' ? buildSalesReceipt(w.order, settings, resolved, timeZone) : buildInvoice(w.order, settings, resolved, timeZone);
+      const doc =
+        w.docType === 'SalesReceipt'
+          ? buildSalesReceipt(w.order, settings, resolved, timeZone)
+          : buildInvoice(w.order, settings, resolved, timeZone);
       w.doc = doc as unknown as Entity;
       w.fingerprint = documentFingerprint(doc);
     } catch (err) {
@@ -177,16 +217,24 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
 
   await mapPool(chunk(creates, QBO_BATCH_MAX), concurrency, async (group) => {
     ctx.signal?.throwIfAborted();
-    const results = await sendBatch(ctx.qbo, group.map((w) => ({ operation: 'create', entity: w.docType!, body: w.doc! })));
+    const results = await sendBatch(
+      ctx.qbo,
+      group.map((w) => ({ operation: 'create', entity: w.docType!, body: w.doc! })),
+    );
     for (const [i, w] of group.entries()) await onResult(w, results[i]!, 'create');
     await flush();
     ctx.heartbeat({ stage: 'create' });
   });
   await mapPool(chunk(updates, QBO_BATCH_MAX), concurrency, async (group) => {
     ctx.signal?.throwIfAborted();
-    const results = await sendBatch(ctx.qbo, group.map((w) => ({
-      operation: 'update', entity: w.docType!, body: { ...w.doc!, Id: w.saleId!, SyncToken: w.saleSyncToken!, sparse: true },
-    })));
+    const results = await sendBatch(
+      ctx.qbo,
+      group.map((w) => ({
+        operation: 'update',
+        entity: w.docType!,
+        body: { ...w.doc!, Id: w.saleId!, SyncToken: w.saleSyncToken!, sparse: true },
+      })),
+    );
     for (const [i, w] of group.entries()) await onResult(w, results[i]!, 'update');
     await flush();
     ctx.heartbeat({ stage: 'update' });
@@ -212,7 +260,8 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
     w.saleId = str(entity.Id);
     w.saleSyncToken = str(entity.SyncToken);
     const booked = bookedSale(w.order, w.docType!, entity, w.fingerprint!);
-    if (booked.violations.length > 0) ctx.log.warn({ storeId, order: w.order.name, violations: booked.violations }, 'qbo document does not match the order');
+    if (booked.violations.length > 0)
+      ctx.log.warn({ storeId, order: w.order.name, violations: booked.violations }, 'qbo document does not match the order');
     writes.push(saleRow(w, booked.changes));
     if (booked.synced) counts.synced++;
     else counts.parked++;
@@ -231,10 +280,12 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
         return;
       case 'duplicate_number': {
         // Only "not found"/"not allowed" means "not ours"; a 5xx or 429 must fail the attempt, not park.
-        const doc = outcome.existingId ? await ctx.qbo.read(w.docType!, outcome.existingId).catch((err: unknown) => {
-          if (isLedgerlineError(err) && !err.retryable) return undefined;
-          throw err;
-        }) : undefined;
+        const doc = outcome.existingId
+          ? await ctx.qbo.read(w.docType!, outcome.existingId).catch((err: unknown) => {
+              if (isLedgerlineError(err) && !err.retryable) return undefined;
+              throw err;
+            })
+          : undefined;
         const d = resolveDuplicateNumber(doc, w.order, outcome.message);
         if (d.action === 'adopt') {
           w.saleId = d.qboId;
@@ -283,19 +334,40 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
     } catch (err) {
       const failure = decideBuildFailure(err, undefined, []);
       if (failure.action !== 'park') throw err;
-      writes.push(nextEntry(base(w, ROLE.payment), payment, { status: 'parked', reasonCode: failure.code, reason: (err as Error).message, sourceName: w.order.name }, ctx.clock()));
+      writes.push(
+        nextEntry(
+          base(w, ROLE.payment),
+          payment,
+          { status: 'parked', reasonCode: failure.code, reason: (err as Error).message, sourceName: w.order.name },
+          ctx.clock(),
+        ),
+      );
       counts.parked++;
       return;
     }
     const fingerprint = documentFingerprint(body);
     const requestId = qboRequestId(w.key, 'Payment', fingerprint);
     const paymentRow = (changes: LedgerEntryChanges) =>
-      nextEntry(base(w, ROLE.payment), payment, { sourceName: w.order.name, sourceUpdatedAt: new Date(w.order.updatedAt), fingerprint, requestId, ...changes }, ctx.clock());
+      nextEntry(
+        base(w, ROLE.payment),
+        payment,
+        { sourceName: w.order.name, sourceUpdatedAt: new Date(w.order.updatedAt), fingerprint, requestId, ...changes },
+        ctx.clock(),
+      );
     if (step === 'search') {
       const customerPayments = await ctx.qbo.query('Payment', `CustomerRef = ${qboLiteral(str((body.CustomerRef as Entity).value))}`);
       const existing = paymentForInvoice(customerPayments, w.saleId!);
       if (existing) {
-        writes.push(paymentRow({ status: 'synced', qboType: 'Payment', qboId: str(existing.Id), qboSyncToken: str(existing.SyncToken), reason: null, reasonCode: null }));
+        writes.push(
+          paymentRow({
+            status: 'synced',
+            qboType: 'Payment',
+            qboId: str(existing.Id),
+            qboSyncToken: str(existing.SyncToken),
+            reason: null,
+            reasonCode: null,
+          }),
+        );
         counts.synced++;
         return;
       }
@@ -305,10 +377,17 @@ export async function processOrders(ctx: OrderSyncContext, input: ShopifyOrderCo
     try {
       // A single create carries a requestid: QBO replays the answer to a retried request (docs/qbo-facts.md §2).
       const entity = await ctx.qbo.create('Payment', body, { requestId });
-      writes.push(paymentRow({
-        status: 'synced', qboType: 'Payment', qboId: str(entity.Id), qboSyncToken: str(entity.SyncToken), reason: null, reasonCode: null,
-        qboTotalMinor: documentTotalMinor(w.order, entity),
-      }));
+      writes.push(
+        paymentRow({
+          status: 'synced',
+          qboType: 'Payment',
+          qboId: str(entity.Id),
+          qboSyncToken: str(entity.SyncToken),
+          reason: null,
+          reasonCode: null,
+          qboTotalMinor: documentTotalMinor(w.order, entity),
+        }),
+      );
       counts.synced++;
     } catch (err) {
       if (!(err instanceof QboValidationError)) throw err;
@@ -348,13 +427,21 @@ async function sendBatch(qbo: QboClient, ops: BatchOp[]): Promise<BatchItemResul
  * Step 0: for every `pending` sale row, search QBO by the DocNumber it was sent with and adopt what
  * the adoption rule (domain/sync adoptPending) says an earlier attempt committed.
  */
-async function settlePending(ctx: OrderSyncContext, orders: ShopifyOrderCore[], rowsByKey: Map<string, OrderRows>, writes: LedgerEntry[]): Promise<void> {
+async function settlePending(
+  ctx: OrderSyncContext,
+  orders: ShopifyOrderCore[],
+  rowsByKey: Map<string, OrderRows>,
+  writes: LedgerEntry[],
+): Promise<void> {
   const byKey = new Map(orders.map((o) => [orderSourceKey(o.id) as string, o]));
   for (const { type, byNumber } of pendingToSettle(rowsByKey.values())) {
     if (byNumber.size === 0) continue;
     const docs = await queryIn(ctx.qbo, type, 'DocNumber', [...byNumber.keys()], IN_LIST_MAX);
     for (const { row, order, doc, changes } of adoptPending(byNumber, docs, byKey)) {
-      ctx.log.info({ storeId: ctx.storeId, order: order.name, qboType: type, qboId: doc.Id }, 'adopted a document an earlier attempt created');
+      ctx.log.info(
+        { storeId: ctx.storeId, order: order.name, qboType: type, qboId: doc.Id },
+        'adopted a document an earlier attempt created',
+      );
       const adopted = nextEntry(row, row, changes, ctx.clock());
       writes.push(adopted);
       rowsByKey.set(row.sourceKey, { ...rowsByKey.get(row.sourceKey), sale: adopted });

@@ -47,7 +47,13 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
  * only show `=` for Sku and DocNumber; should a company refuse IN on a field (a ValidationFault), the
  * values are asked one by one instead.
  */
-export async function queryIn(qbo: QboClient, entity: string, field: string, values: string[], listMax = 30): Promise<Array<Record<string, unknown>>> {
+export async function queryIn(
+  qbo: QboClient,
+  entity: string,
+  field: string,
+  values: string[],
+  listMax = 30,
+): Promise<Array<Record<string, unknown>>> {
   const rows: Array<Record<string, unknown>> = [];
   for (const part of chunk(values, listMax)) {
     try {
@@ -56,10 +62,12 @@ export async function queryIn(qbo: QboClient, entity: string, field: string, val
       if (!(err instanceof QboValidationError)) throw err;
       for (const value of part) {
         // A value QBO refuses even alone matches nothing (the caller then creates or parks).
-        rows.push(...(await qbo.query(entity, `${field} = ${qboLiteral(value)}`).catch((e: unknown) => {
-          if (e instanceof QboValidationError) return [];
-          throw e;
-        })));
+        rows.push(
+          ...(await qbo.query(entity, `${field} = ${qboLiteral(value)}`).catch((e: unknown) => {
+            if (e instanceof QboValidationError) return [];
+            throw e;
+          })),
+        );
       }
     }
   }

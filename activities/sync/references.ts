@@ -47,7 +47,10 @@ function itemWant(ref: ItemReference): Want {
   const creates = ref.create ? ref.nameCandidates.map((Name) => ({ ...ref.create!, Name })) : [];
   const sku = ref.key.by === 'sku' ? ref.key.sku : undefined;
   return {
-    kind: 'item', key: ref.keyId, entity: 'Item', creates,
+    kind: 'item',
+    key: ref.keyId,
+    entity: 'Item',
+    creates,
     // A same-named Item is ours only if it carries no other SKU (name matching: any same-named Item).
     accepts: (found) => sku === undefined || !str(found.Sku) || str(found.Sku) === sku,
   };
@@ -55,10 +58,17 @@ function itemWant(ref: ItemReference): Want {
 
 function categoryWant(category: LineCategory, name: string, accountId: string): Want {
   return {
-    kind: 'category', key: `${category}:${accountId}`, entity: 'Item',
+    kind: 'category',
+    key: `${category}:${accountId}`,
+    entity: 'Item',
     creates: [
       { Name: name, Type: 'Service', IncomeAccountRef: { value: accountId }, Description: `${name} (Ledgerline)` },
-      { Name: `${name} ${accountId}`.slice(0, 100), Type: 'Service', IncomeAccountRef: { value: accountId }, Description: `${name} (Ledgerline)` },
+      {
+        Name: `${name} ${accountId}`.slice(0, 100),
+        Type: 'Service',
+        IncomeAccountRef: { value: accountId },
+        Description: `${name} (Ledgerline)`,
+      },
     ],
     accepts: (found) => refValue(found.IncomeAccountRef) === accountId,
   };
@@ -74,14 +84,18 @@ function customerWant(ref: CustomerReference): Want {
   const key = customerKey(ref);
   if (ref.kind === 'generic') {
     return {
-      kind: 'customer', key, entity: 'Customer',
+      kind: 'customer',
+      key,
+      entity: 'Customer',
       creates: [{ DisplayName: ref.displayName }, { DisplayName: `${ref.displayName} (Shopify)` }],
       accepts: () => true,
     };
   }
   const email = ref.email;
   return {
-    kind: 'customer', key, entity: 'Customer',
+    kind: 'customer',
+    key,
+    entity: 'Customer',
     creates: ref.displayNameCandidates.map((DisplayName) => ({
       DisplayName,
       ...(ref.givenName ? { GivenName: ref.givenName.slice(0, 100) } : {}),
@@ -94,7 +108,11 @@ function customerWant(ref: CustomerReference): Want {
 }
 
 /** Finds existing QBO entities for wants not in the cache: by SKU / name / email, in IN-lists. */
-async function lookUp(qbo: QboClient, wants: Want[], plans: Map<string, { ref?: ItemReference; customer?: CustomerReference; name?: string }>): Promise<Map<string, string>> {
+async function lookUp(
+  qbo: QboClient,
+  wants: Want[],
+  plans: Map<string, { ref?: ItemReference; customer?: CustomerReference; name?: string }>,
+): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const bySku = new Map<string, Want>();
   const byItemName = new Map<string, Want>();
@@ -105,7 +123,8 @@ async function lookUp(qbo: QboClient, wants: Want[], plans: Map<string, { ref?: 
     if (w.kind === 'item' && p?.ref?.key.by === 'sku') bySku.set(p.ref.key.sku, w);
     else if (w.kind === 'item' && p?.ref) byItemName.set(p.ref.nameCandidates[0]!.toLowerCase(), w);
     else if (w.kind === 'category' && p?.name) byItemName.set(p.name.toLowerCase(), w);
-    else if (w.kind === 'customer' && p?.customer?.kind === 'customer' && p.customer.email) byCustomerEmail.set(p.customer.email.toLowerCase(), w);
+    else if (w.kind === 'customer' && p?.customer?.kind === 'customer' && p.customer.email)
+      byCustomerEmail.set(p.customer.email.toLowerCase(), w);
     else if (w.kind === 'customer' && p?.customer) {
       const name = p.customer.kind === 'generic' ? p.customer.displayName : p.customer.displayNameCandidates[0];
       if (name) byDisplayName.set(name.toLowerCase(), w);
@@ -115,7 +134,10 @@ async function lookUp(qbo: QboClient, wants: Want[], plans: Map<string, { ref?: 
   const asWritten = new Map<string, string>();
   for (const w of wants) {
     const p = plans.get(w.key);
-    const name = p?.ref?.nameCandidates[0] ?? p?.name ?? (p?.customer?.kind === 'generic' ? p.customer.displayName : p?.customer?.displayNameCandidates[0]);
+    const name =
+      p?.ref?.nameCandidates[0] ??
+      p?.name ??
+      (p?.customer?.kind === 'generic' ? p.customer.displayName : p?.customer?.displayNameCandidates[0]);
     if (name) asWritten.set(name.toLowerCase(), name);
   }
   const run = async (entity: 'Item' | 'Customer', field: string, index: Map<string, Want>, read: (e: Entity) => string, fold: boolean) => {
@@ -160,7 +182,9 @@ async function createMissing(qbo: QboClient, wants: Want[]): Promise<{ ids: Map<
   while (pending.length > 0) {
     const retry: typeof pending = [];
     for (const group of chunk(pending, QBO_BATCH_MAX)) {
-      const results = await qbo.batch(group.map((p, i) => ({ bId: `r${i}`, operation: 'create' as const, [p.want.entity]: p.want.creates[p.candidate]! })));
+      const results = await qbo.batch(
+        group.map((p, i) => ({ bId: `r${i}`, operation: 'create' as const, [p.want.entity]: p.want.creates[p.candidate]! })),
+      );
       const byId = new Map(results.map((r) => [r.bId, r]));
       for (const [i, p] of group.entries()) {
         const r = byId.get(`r${i}`);
@@ -190,7 +214,10 @@ async function createMissing(qbo: QboClient, wants: Want[]): Promise<{ ids: Map<
             retry.push({ want: p.want, candidate: p.candidate + 1 });
             continue;
           }
-          problems.set(p.want.key, `every name tried is taken in QBO (${p.want.creates.map((c) => str(c.Name ?? c.DisplayName)).join(', ')})`);
+          problems.set(
+            p.want.key,
+            `every name tried is taken in QBO (${p.want.creates.map((c) => str(c.Name ?? c.DisplayName)).join(', ')})`,
+          );
           continue;
         }
         if (fault?.retryable) throw fault;

@@ -7,7 +7,9 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
   try {
     return await Promise.race([
       p,
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms); }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+      }),
     ]);
   } finally {
     clearTimeout(timer);
@@ -28,37 +30,41 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       },
     },
   });
-  app.get('/health', {
-    schema: {
-      tags: ['ops'],
-      summary: 'Liveness and connectivity of the database, Temporal and the worker',
-      security: [],
-      response: {
-        200: { $ref: 'Health#' },
-        503: { $ref: 'Health#' },
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Liveness and connectivity of the database, Temporal and the worker',
+        security: [],
+        response: {
+          200: { $ref: 'Health#' },
+          503: { $ref: 'Health#' },
+        },
       },
     },
-  }, async (_req, reply) => {
-    const { database, temporal, workerState } = app.deps;
-    const checks: Record<string, { ok: boolean; detail?: string }> = {};
-    try {
-      await database.ping();
-      checks.database = { ok: true, detail: database.kind };
-    } catch (err) {
-      checks.database = { ok: false, detail: (err as Error).message };
-    }
-    try {
-      const client = await withTimeout(temporal(), TEMPORAL_TIMEOUT_MS, 'Temporal');
-      await withTimeout(client.connection.workflowService.getSystemInfo({}), TEMPORAL_TIMEOUT_MS, 'Temporal');
-      checks.temporal = { ok: true, detail: client.options.namespace };
-    } catch (err) {
-      checks.temporal = { ok: false, detail: (err as Error).message };
-    }
-    if (workerState) {
-      const state = workerState();
-      checks.worker = { ok: state === 'RUNNING', detail: state };
-    }
-    const ok = Object.values(checks).every((c) => c.ok);
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
-  });
+    async (_req, reply) => {
+      const { database, temporal, workerState } = app.deps;
+      const checks: Record<string, { ok: boolean; detail?: string }> = {};
+      try {
+        await database.ping();
+        checks.database = { ok: true, detail: database.kind };
+      } catch (err) {
+        checks.database = { ok: false, detail: (err as Error).message };
+      }
+      try {
+        const client = await withTimeout(temporal(), TEMPORAL_TIMEOUT_MS, 'Temporal');
+        await withTimeout(client.connection.workflowService.getSystemInfo({}), TEMPORAL_TIMEOUT_MS, 'Temporal');
+        checks.temporal = { ok: true, detail: client.options.namespace };
+      } catch (err) {
+        checks.temporal = { ok: false, detail: (err as Error).message };
+      }
+      if (workerState) {
+        const state = workerState();
+        checks.worker = { ok: state === 'RUNNING', detail: state };
+      }
+      const ok = Object.values(checks).every((c) => c.ok);
+      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
+    },
+  );
 }

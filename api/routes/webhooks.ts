@@ -25,8 +25,13 @@ import { HttpError, badRequest } from '../errors';
  * so a sync would find nothing (it is logged for the bookkeeper instead).
  */
 export const NUDGE_TOPICS: ReadonlySet<string> = new Set([
-  'orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'orders/edited',
-  'refunds/create', 'order_transactions/create',
+  'orders/create',
+  'orders/updated',
+  'orders/paid',
+  'orders/cancelled',
+  'orders/edited',
+  'refunds/create',
+  'order_transactions/create',
 ]);
 const UNINSTALLED_TOPIC = 'app/uninstalled';
 
@@ -40,7 +45,10 @@ const PRUNE_EVERY_MS = 3_600_000;
 
 export type WebhookOutcome =
   | { status: 'nudged' | 'disconnected' | 'duplicate' }
-  | { status: 'ignored'; reason: 'unknown_shop' | 'store_paused' | 'store_disconnected' | 'workflow_not_running' | 'order_deleted' | 'topic_not_handled' };
+  | {
+      status: 'ignored';
+      reason: 'unknown_shop' | 'store_paused' | 'store_disconnected' | 'workflow_not_running' | 'order_deleted' | 'topic_not_handled';
+    };
 
 interface Delivery {
   topic: string;
@@ -65,19 +73,29 @@ function header(req: FastifyRequest, name: string): string | undefined {
 /** Checks the signature first (nothing about an unsigned request is trusted), then the headers. */
 function readDelivery(req: FastifyRequest, secret: string | undefined): Delivery {
   if (!secret) {
-    throw new HttpError(503, 'webhooks_not_configured', 'Shopify webhooks are not configured on this server: set SHOPIFY_WEBHOOK_SECRET to the Shopify app\'s client secret');
+    throw new HttpError(
+      503,
+      'webhooks_not_configured',
+      "Shopify webhooks are not configured on this server: set SHOPIFY_WEBHOOK_SECRET to the Shopify app's client secret",
+    );
   }
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const hmac = header(req, 'x-shopify-hmac-sha256');
   if (!hmac) throw new HttpError(401, 'invalid_hmac', 'Missing X-Shopify-Hmac-Sha256 header');
   if (!shopifyHmacValid(secret, body, hmac)) {
-    throw new HttpError(401, 'invalid_hmac', 'X-Shopify-Hmac-Sha256 does not match the request body (signed with another secret, or the body was altered)');
+    throw new HttpError(
+      401,
+      'invalid_hmac',
+      'X-Shopify-Hmac-Sha256 does not match the request body (signed with another secret, or the body was altered)',
+    );
   }
   const topic = header(req, 'x-shopify-topic');
   const domain = header(req, 'x-shopify-shop-domain');
   const webhookId = header(req, 'x-shopify-webhook-id');
   const missing = [
-    ...(topic ? [] : ['X-Shopify-Topic']), ...(domain ? [] : ['X-Shopify-Shop-Domain']), ...(webhookId ? [] : ['X-Shopify-Webhook-Id']),
+    ...(topic ? [] : ['X-Shopify-Topic']),
+    ...(domain ? [] : ['X-Shopify-Shop-Domain']),
+    ...(webhookId ? [] : ['X-Shopify-Webhook-Id']),
   ];
   if (missing.length) throw badRequest(`Missing webhook header${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, { missing });
   if (webhookId!.length > 255) throw badRequest('X-Shopify-Webhook-Id is longer than 255 characters');
@@ -119,7 +137,9 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     try {
       const client = await Promise.race([
         app.deps.temporal(),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('Temporal connection timed out')), TEMPORAL_DEADLINE_MS); }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('Temporal connection timed out')), TEMPORAL_DEADLINE_MS);
+        }),
       ]);
       return await client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () => fn(client));
     } catch (err) {
@@ -153,14 +173,18 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     }
 
     if (d.topic === UNINSTALLED_TOPIC) {
-      const reason = 'The Ledgerline app was uninstalled from the Shopify shop (app/uninstalled webhook): reinstall it and replace the credentials (PUT /stores/:id/credentials), then resume';
+      const reason =
+        'The Ledgerline app was uninstalled from the Shopify shop (app/uninstalled webhook): reinstall it and replace the credentials (PUT /stores/:id/credentials), then resume';
       await disconnectStore(db, { storeId: store.id, reason, at: new Date() });
       const running = await signal(d.shopDomain, (c, id) => c.workflow.getHandle(id).signal(disconnectedSignal, { reason }));
       wlog.warn({ storeId: store.id, workflowSignalled: running }, 'Shopify app uninstalled: store disconnected');
       return { status: 'disconnected' };
     }
     if (d.topic === 'orders/delete') {
-      wlog.warn({ storeId: store.id, order: orderIdOf(d.body) }, 'Shopify order deleted: what Ledgerline booked for it stays in QBO; review it there');
+      wlog.warn(
+        { storeId: store.id, order: orderIdOf(d.body) },
+        'Shopify order deleted: what Ledgerline booked for it stays in QBO; review it there',
+      );
       return { status: 'ignored', reason: 'order_deleted' };
     }
     if (!NUDGE_TOPICS.has(d.topic)) {
@@ -173,7 +197,10 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     if (store.state === 'disconnected') return { status: 'ignored', reason: 'store_disconnected' };
     const running = await signal(d.shopDomain, (c, id) => c.workflow.getHandle(id).signal(nudgeSignal, { reason: d.topic }));
     if (!running) {
-      wlog.warn({ storeId: store.id, topic: d.topic }, 'webhook for a store whose workflow is not running: resume the store to restart syncing');
+      wlog.warn(
+        { storeId: store.id, topic: d.topic },
+        'webhook for a store whose workflow is not running: resume the store to restart syncing',
+      );
       return { status: 'ignored', reason: 'workflow_not_running' };
     }
     return { status: 'nudged' };
@@ -186,51 +213,56 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     await pruneWebhookDeliveries(db, { receivedBefore: new Date(now - DELIVERY_RETENTION_MS) });
   }
 
-  app.post('/webhooks/shopify', {
-    bodyLimit: BODY_LIMIT_BYTES,
-    schema: {
-      tags: ['webhooks'],
-      summary: 'Receives Shopify webhooks (HMAC-signed with the app\'s client secret; no bearer token)',
-      description: 'Order topics nudge the store\'s sync workflow; app/uninstalled disconnects the store. A repeated X-Shopify-Webhook-Id answers 200 and does nothing.',
-      security: [],
-      headers: {
-        type: 'object',
-        properties: {
-          'x-shopify-hmac-sha256': { type: 'string', description: 'base64 HMAC-SHA256 of the raw body' },
-          'x-shopify-topic': { type: 'string', description: 'e.g. orders/updated' },
-          'x-shopify-shop-domain': { type: 'string', description: '<handle>.myshopify.com' },
-          'x-shopify-webhook-id': { type: 'string', description: 'the same on every retry of one event' },
-        },
-      },
-      response: {
-        200: {
+  app.post(
+    '/webhooks/shopify',
+    {
+      bodyLimit: BODY_LIMIT_BYTES,
+      schema: {
+        tags: ['webhooks'],
+        summary: "Receives Shopify webhooks (HMAC-signed with the app's client secret; no bearer token)",
+        description:
+          "Order topics nudge the store's sync workflow; app/uninstalled disconnects the store. A repeated X-Shopify-Webhook-Id answers 200 and does nothing.",
+        security: [],
+        headers: {
           type: 'object',
-          required: ['status'],
           properties: {
-            status: { type: 'string', enum: ['nudged', 'disconnected', 'duplicate', 'ignored'] },
-            reason: { type: 'string' },
+            'x-shopify-hmac-sha256': { type: 'string', description: 'base64 HMAC-SHA256 of the raw body' },
+            'x-shopify-topic': { type: 'string', description: 'e.g. orders/updated' },
+            'x-shopify-shop-domain': { type: 'string', description: '<handle>.myshopify.com' },
+            'x-shopify-webhook-id': { type: 'string', description: 'the same on every retry of one event' },
           },
         },
-        400: { $ref: 'Error#' },
-        401: { $ref: 'Error#' },
-        503: { $ref: 'Error#' },
+        response: {
+          200: {
+            type: 'object',
+            required: ['status'],
+            properties: {
+              status: { type: 'string', enum: ['nudged', 'disconnected', 'duplicate', 'ignored'] },
+              reason: { type: 'string' },
+            },
+          },
+          400: { $ref: 'Error#' },
+          401: { $ref: 'Error#' },
+          503: { $ref: 'Error#' },
+        },
       },
     },
-  }, async (req) => {
-    const d = readDelivery(req, app.deps.shopifyWebhookSecret);
-    await pruneOldDeliveries();
-    if (!await recordWebhookDelivery(db, { webhookId: d.webhookId, shopDomain: d.shopDomain, topic: d.topic })) {
-      wlog.debug({ webhookId: d.webhookId, topic: d.topic }, 'repeated webhook delivery ignored');
-      return { status: 'duplicate' };
-    }
-    try {
-      const outcome = await act(d);
-      wlog.info({ shopDomain: d.shopDomain, topic: d.topic, ...outcome }, 'shopify webhook');
-      return outcome;
-    } catch (err) {
-      // Not acted on: forget the delivery so Shopify's retry (same webhook id) is processed.
-      await forgetWebhookDelivery(db, { webhookId: d.webhookId, shopDomain: d.shopDomain });
-      throw err;
-    }
-  });
+    async (req) => {
+      const d = readDelivery(req, app.deps.shopifyWebhookSecret);
+      await pruneOldDeliveries();
+      if (!(await recordWebhookDelivery(db, { webhookId: d.webhookId, shopDomain: d.shopDomain, topic: d.topic }))) {
+        wlog.debug({ webhookId: d.webhookId, topic: d.topic }, 'repeated webhook delivery ignored');
+        return { status: 'duplicate' };
+      }
+      try {
+        const outcome = await act(d);
+        wlog.info({ shopDomain: d.shopDomain, topic: d.topic, ...outcome }, 'shopify webhook');
+        return outcome;
+      } catch (err) {
+        // Not acted on: forget the delivery so Shopify's retry (same webhook id) is processed.
+        await forgetWebhookDelivery(db, { webhookId: d.webhookId, shopDomain: d.shopDomain });
+        throw err;
+      }
+    },
+  );
 }

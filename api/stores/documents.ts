@@ -45,7 +45,13 @@ function encodeCursor(c: Cursor): string {
 function decodeCursor(text: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string') && !Number.isNaN(Date.parse(value[0] as string))) return value as Cursor;
+    if (
+      Array.isArray(value) &&
+      value.length === 3 &&
+      value.every((v) => typeof v === 'string') &&
+      !Number.isNaN(Date.parse(value[0] as string))
+    )
+      return value as Cursor;
   } catch {
     // fall through
   }
@@ -55,10 +61,15 @@ function decodeCursor(text: string): Cursor {
 /** `status` may list several, comma-separated (e.g. `parked,failed`: what needs attention). */
 export function parseStatuses(status: string | undefined): DocumentStatus[] | undefined {
   if (status === undefined || status.trim() === '') return undefined;
-  const wanted = status.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = status
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((s) => !(DOCUMENT_STATUSES as readonly string[]).includes(s));
   if (unknown.length > 0) {
-    throw badRequest(`Unknown document status ${unknown.map((s) => `"${s}"`).join(', ')}; allowed: ${DOCUMENT_STATUSES.join(', ')}`, { allowed: DOCUMENT_STATUSES });
+    throw badRequest(`Unknown document status ${unknown.map((s) => `"${s}"`).join(', ')}; allowed: ${DOCUMENT_STATUSES.join(', ')}`, {
+      allowed: DOCUMENT_STATUSES,
+    });
   }
   return wanted as DocumentStatus[];
 }
@@ -69,23 +80,39 @@ function money(minor: number | null, currency: string | null): string | null {
 }
 
 export async function listDocuments(
-  ctx: StoreContext, store: StoreRow, q: { status?: string; limit: number; cursor?: string },
+  ctx: StoreContext,
+  store: StoreRow,
+  q: { status?: string; limit: number; cursor?: string },
 ): Promise<DocumentPage> {
   const statuses = parseStatuses(q.status);
   const rows = await listLedgerPage(ctx.db, {
-    storeId: store.id, statuses, after: q.cursor ? decodeCursor(q.cursor) : undefined, limit: q.limit + 1,
+    storeId: store.id,
+    statuses,
+    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    limit: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const currency = store.shopCurrency;
   return {
     items: page.map(({ entry: e }) => ({
-      sourceKey: e.sourceKey, role: e.role, sourceType: e.sourceType, sourceName: e.sourceName,
+      sourceKey: e.sourceKey,
+      role: e.role,
+      sourceType: e.sourceType,
+      sourceName: e.sourceName,
       sourceUpdatedAt: e.sourceUpdatedAt?.toISOString() ?? null,
-      status: e.status, reason: e.reason, reasonCode: e.reasonCode,
-      qboType: e.qboType, qboId: e.qboId, qboDocNumber: e.qboDocNumber,
-      currency, sourceTotal: money(e.sourceTotalMinor, currency), qboTotal: money(e.qboTotalMinor, currency),
-      attempts: e.attempts, createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString(),
+      status: e.status,
+      reason: e.reason,
+      reasonCode: e.reasonCode,
+      qboType: e.qboType,
+      qboId: e.qboId,
+      qboDocNumber: e.qboDocNumber,
+      currency,
+      sourceTotal: money(e.sourceTotalMinor, currency),
+      qboTotal: money(e.qboTotalMinor, currency),
+      attempts: e.attempts,
+      createdAt: e.createdAt.toISOString(),
+      updatedAt: e.updatedAt.toISOString(),
     })),
     nextCursor: rows.length > q.limit && last ? encodeCursor(last.position) : null,
   };

@@ -13,7 +13,13 @@ const instant = (what: string) => ({ type: 'string', format: 'date-time', descri
 const error = { $ref: 'Error#' } as const;
 
 export const errorResponses = {
-  400: error, 401: error, 404: error, 409: error, 422: error, 502: error, 503: error,
+  400: error,
+  401: error,
+  404: error,
+  409: error,
+  422: error,
+  502: error,
+  503: error,
 } as const;
 
 export const idParams = {
@@ -33,9 +39,19 @@ const window = { type: 'object', properties: { from: str, to: str } } as const;
 const lastRun = {
   type: ['object', 'null'],
   properties: {
-    id: str, trigger: str, status: str, windowFrom: nullableStr, windowTo: nullableStr,
-    fetched: int, synced: int, parked: int, skipped: int, failed: int, error: nullableStr,
-    startedAt: str, finishedAt: nullableStr,
+    id: str,
+    trigger: str,
+    status: str,
+    windowFrom: nullableStr,
+    windowTo: nullableStr,
+    fetched: int,
+    synced: int,
+    parked: int,
+    skipped: int,
+    failed: int,
+    error: nullableStr,
+    startedAt: str,
+    finishedAt: nullableStr,
   },
 } as const;
 
@@ -61,7 +77,11 @@ const viewProperties = {
     description: "The store's Temporal workflow; ok false (with error) when Temporal could not answer the status query",
     properties: { id: str, ok: { type: 'boolean' }, error: nullableStr },
   },
-  counts: { type: 'object', description: 'Ledger documents by status', properties: Object.fromEntries(DOCUMENT_STATUSES.map((s) => [s, int])) },
+  counts: {
+    type: 'object',
+    description: 'Ledger documents by status',
+    properties: Object.fromEntries(DOCUMENT_STATUSES.map((s) => [s, int])),
+  },
   lastError: nullableStr,
   connection: { type: 'object', properties: { ok: { type: 'boolean' }, error: nullableStr } },
   createdAt: str,
@@ -70,7 +90,10 @@ const viewProperties = {
 
 export const storeViewSchema = { $id: 'StoreView', type: 'object', properties: viewProperties } as const;
 
-const resolvedAccount = { type: 'object', properties: { id: str, name: nullableStr, source: { type: 'string', enum: ['given', 'found', 'created'] } } } as const;
+const resolvedAccount = {
+  type: 'object',
+  properties: { id: str, name: nullableStr, source: { type: 'string', enum: ['given', 'found', 'created'] } },
+} as const;
 
 export const connectedSchema = {
   type: 'object',
@@ -107,7 +130,10 @@ export const connectBodySchema = {
     shopDomain: { type: 'string', minLength: 1, maxLength: 255, description: "The shop's permanent <handle>.myshopify.com domain" },
     shopifyAccessToken: secret('Admin API access token (stored encrypted)'),
     qbo: qboCredentials(['realmId', 'clientId', 'clientSecret', 'refreshToken']),
-    startDate: { type: ['string', 'null'], description: 'YYYY-MM-DD: orders processed before it are not booked; null or absent: all history' },
+    startDate: {
+      type: ['string', 'null'],
+      description: 'YYYY-MM-DD: orders processed before it are not booked; null or absent: all history',
+    },
     settings: { ...settings, description: 'Partial settings; missing accounts are found or created in QBO, taxMode is detected' },
   },
 } as const;
@@ -128,13 +154,20 @@ export const pauseBodySchema = {
   properties: { reason: { type: 'string', maxLength: 500 } },
 } as const;
 
-export const waitQuerySchema = (defaultSeconds: number) => ({
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    wait: { type: 'integer', minimum: 0, maximum: 60, default: defaultSeconds, description: 'Seconds to wait for the run to finish before answering 202' },
-  },
-}) as const;
+export const waitQuerySchema = (defaultSeconds: number) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      wait: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 60,
+        default: defaultSeconds,
+        description: 'Seconds to wait for the run to finish before answering 202',
+      },
+    },
+  }) as const;
 
 export const resyncBodySchema = {
   type: 'object',
@@ -149,8 +182,18 @@ export const resyncBodySchema = {
 const summary = {
   type: 'object',
   properties: {
-    runId: str, trigger: str, windowFrom: nullableStr, windowTo: str,
-    fetched: int, synced: int, unchanged: int, parked: int, skipped: int, failed: int, startedAt: str, finishedAt: str,
+    runId: str,
+    trigger: str,
+    windowFrom: nullableStr,
+    windowTo: str,
+    fetched: int,
+    synced: int,
+    unchanged: int,
+    parked: int,
+    skipped: int,
+    failed: int,
+    startedAt: str,
+    finishedAt: str,
   },
 } as const;
 
@@ -193,11 +236,23 @@ export const documentsPageSchema = {
       items: {
         type: 'object',
         properties: {
-          sourceKey: str, role: str, sourceType: str, sourceName: nullableStr, sourceUpdatedAt: nullableStr,
-          status: str, reason: nullableStr, reasonCode: nullableStr,
-          qboType: nullableStr, qboId: nullableStr, qboDocNumber: nullableStr,
-          currency: nullableStr, sourceTotal: nullableStr, qboTotal: nullableStr,
-          attempts: int, createdAt: str, updatedAt: str,
+          sourceKey: str,
+          role: str,
+          sourceType: str,
+          sourceName: nullableStr,
+          sourceUpdatedAt: nullableStr,
+          status: str,
+          reason: nullableStr,
+          reasonCode: nullableStr,
+          qboType: nullableStr,
+          qboId: nullableStr,
+          qboDocNumber: nullableStr,
+          currency: nullableStr,
+          sourceTotal: nullableStr,
+          qboTotal: nullableStr,
+          attempts: int,
+          createdAt: str,
+          updatedAt: str,
         },
       },
     },

@@ -76,9 +76,19 @@ export async function loadStore(ctx: StoreContext, idOrDomain: string): Promise<
 function lastRunView(run: SyncRunRow | undefined): LastRunView | null {
   if (!run) return null;
   return {
-    id: run.id, trigger: run.trigger, status: run.status, windowFrom: iso(run.windowFrom), windowTo: iso(run.windowTo),
-    fetched: run.fetched, synced: run.synced, parked: run.parked, skipped: run.skipped, failed: run.failed,
-    error: run.error, startedAt: run.startedAt.toISOString(), finishedAt: iso(run.finishedAt),
+    id: run.id,
+    trigger: run.trigger,
+    status: run.status,
+    windowFrom: iso(run.windowFrom),
+    windowTo: iso(run.windowTo),
+    fetched: run.fetched,
+    synced: run.synced,
+    parked: run.parked,
+    skipped: run.skipped,
+    failed: run.failed,
+    error: run.error,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: iso(run.finishedAt),
   };
 }
 
@@ -141,8 +151,9 @@ export async function storeViews(ctx: StoreContext): Promise<StoreView[]> {
   const rows = await listStores(ctx.db);
   const ids = rows.map((r) => r.id);
   const [counts, runs, statuses] = await Promise.all([
-    countsFor(ctx, ids), lastRunsFor(ctx, ids), Promise.all(rows.map((r) => queryStatus(ctx, r.shopDomain))),
+    countsFor(ctx, ids),
+    lastRunsFor(ctx, ids),
+    Promise.all(rows.map((r) => queryStatus(ctx, r.shopDomain))),
   ]);
   return rows.map((row, i) => compose(row, runs.get(row.id), counts.get(row.id) ?? emptyCounts(), statuses[i]!));
 }
-

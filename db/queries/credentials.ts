@@ -65,7 +65,8 @@ export async function readQboCredentials(db: Executor, p: { storeId: string }): 
  * undefined when another writer (a reconnect) changed the row meanwhile.
  */
 export async function writeRefreshedQboTokens(
-  db: Executor, p: { storeId: string; expectedVersion: number; tokens: RefreshedQboTokens },
+  db: Executor,
+  p: { storeId: string; expectedVersion: number; tokens: RefreshedQboTokens },
 ): Promise<number | undefined> {
   const { tokens: t } = p;
   const written = await db
@@ -95,7 +96,8 @@ export async function insertStoreCredentials(db: Executor, row: NewStoreCredenti
 
 /** Replaces credential columns and bumps the version (an in-flight refresh then retries with these). */
 export async function updateStoreCredentials(db: Executor, p: { storeId: string; columns: CredentialColumns; at: Date }): Promise<void> {
-  await db.update(storeCredentials)
+  await db
+    .update(storeCredentials)
     .set({ ...p.columns, version: sql`${storeCredentials.version} + 1`, updatedAt: p.at })
     .where(eq(storeCredentials.storeId, p.storeId));
 }
@@ -107,10 +109,13 @@ export async function updateStoreCredentials(db: Executor, p: { storeId: string;
 export function qboCredentialStore(db: Db) {
   return {
     read: (storeId: string) => readQboCredentials(db, { storeId }),
-    withRefreshLock: <T>(realmId: string, body: (locked: {
-      read(storeId: string): Promise<QboCredentials | undefined>;
-      writeRefreshed(storeId: string, expectedVersion: number, tokens: RefreshedQboTokens): Promise<number | undefined>;
-    }) => Promise<T>): Promise<T> =>
+    withRefreshLock: <T>(
+      realmId: string,
+      body: (locked: {
+        read(storeId: string): Promise<QboCredentials | undefined>;
+        writeRefreshed(storeId: string, expectedVersion: number, tokens: RefreshedQboTokens): Promise<number | undefined>;
+      }) => Promise<T>,
+    ): Promise<T> =>
       db.transaction(async (tx) => {
         await lockQboRefresh(tx, { realmId });
         return body({

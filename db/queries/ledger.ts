@@ -13,7 +13,12 @@ export type LedgerWrite = typeof ledgerEntries.$inferInsert;
 export async function listLedgerRows(db: Executor, p: { storeId: string; sourceKeys: string[] }): Promise<LedgerRow[]> {
   const out: LedgerRow[] = [];
   for (const part of parts(p.sourceKeys, 500)) {
-    out.push(...await db.select().from(ledgerEntries).where(and(eq(ledgerEntries.storeId, p.storeId), inArray(ledgerEntries.sourceKey, part))));
+    out.push(
+      ...(await db
+        .select()
+        .from(ledgerEntries)
+        .where(and(eq(ledgerEntries.storeId, p.storeId), inArray(ledgerEntries.sourceKey, part)))),
+    );
   }
   return out;
 }
@@ -30,40 +35,73 @@ export async function upsertLedgerRows(db: Executor, p: { rows: LedgerWrite[] })
   // One statement may not touch a row twice: keep the last write per key.
   const byKey = new Map(p.rows.map((r) => [`${r.sourceKey}|${r.role}`, r]));
   for (const part of parts([...byKey.values()], 200)) {
-    await db.insert(ledgerEntries).values(part).onConflictDoUpdate({
-      target: [ledgerEntries.storeId, ledgerEntries.sourceKey, ledgerEntries.role],
-      set: UPSERT_SET,
-    });
+    await db
+      .insert(ledgerEntries)
+      .values(part)
+      .onConflictDoUpdate({
+        target: [ledgerEntries.storeId, ledgerEntries.sourceKey, ledgerEntries.role],
+        set: UPSERT_SET,
+      });
   }
 }
 
 /** Source keys of `role` rows in `statuses` with a reason code in `reasonCodes`, last touched before `before`; oldest first. */
-export async function listRetryableRows(db: Executor, p: {
-  storeId: string; role: string; statuses: string[]; reasonCodes: string[]; before: Date; limit: number;
-}): Promise<string[]> {
-  const rows = await db.select({ sourceKey: ledgerEntries.sourceKey }).from(ledgerEntries).where(and(
-    eq(ledgerEntries.storeId, p.storeId),
-    eq(ledgerEntries.role, p.role),
-    inArray(ledgerEntries.status, p.statuses),
-    inArray(ledgerEntries.reasonCode, p.reasonCodes),
-    lt(ledgerEntries.updatedAt, p.before),
-  )).orderBy(ledgerEntries.updatedAt).limit(p.limit);
+export async function listRetryableRows(
+  db: Executor,
+  p: {
+    storeId: string;
+    role: string;
+    statuses: string[];
+    reasonCodes: string[];
+    before: Date;
+    limit: number;
+  },
+): Promise<string[]> {
+  const rows = await db
+    .select({ sourceKey: ledgerEntries.sourceKey })
+    .from(ledgerEntries)
+    .where(
+      and(
+        eq(ledgerEntries.storeId, p.storeId),
+        eq(ledgerEntries.role, p.role),
+        inArray(ledgerEntries.status, p.statuses),
+        inArray(ledgerEntries.reasonCode, p.reasonCodes),
+        lt(ledgerEntries.updatedAt, p.before),
+      ),
+    )
+    .orderBy(ledgerEntries.updatedAt)
+    .limit(p.limit);
   return rows.map((r) => r.sourceKey);
 }
 
 /** Stops re-trying rows whose source Shopify no longer returns: a new reason code, and a note appended to the reason. */
-export async function markSourcesGone(db: Executor, p: {
-  storeId: string; role: string; sourceKeys: string[]; reasonCode: string; note: string; at: Date;
-}): Promise<void> {
+export async function markSourcesGone(
+  db: Executor,
+  p: {
+    storeId: string;
+    role: string;
+    sourceKeys: string[];
+    reasonCode: string;
+    note: string;
+    at: Date;
+  },
+): Promise<void> {
   if (p.sourceKeys.length === 0) return;
-  await db.update(ledgerEntries).set({
-    reasonCode: p.reasonCode, updatedAt: p.at,
-    reason: sql`coalesce(${ledgerEntries.reason}, '') || ${p.note}`,
-  }).where(and(eq(ledgerEntries.storeId, p.storeId), eq(ledgerEntries.role, p.role), inArray(ledgerEntries.sourceKey, p.sourceKeys)));
+  await db
+    .update(ledgerEntries)
+    .set({
+      reasonCode: p.reasonCode,
+      updatedAt: p.at,
+      reason: sql`coalesce(${ledgerEntries.reason}, '') || ${p.note}`,
+    })
+    .where(and(eq(ledgerEntries.storeId, p.storeId), eq(ledgerEntries.role, p.role), inArray(ledgerEntries.sourceKey, p.sourceKeys)));
 }
 
 /** Rows per (store, status) for these stores. */
-export async function countLedgerByStatus(db: Executor, p: { storeIds: string[] }): Promise<Array<{ storeId: string; status: string; n: number }>> {
+export async function countLedgerByStatus(
+  db: Executor,
+  p: { storeIds: string[] },
+): Promise<Array<{ storeId: string; status: string; n: number }>> {
   if (p.storeIds.length === 0) return [];
   const rows = await db
     .select({ storeId: ledgerEntries.storeId, status: ledgerEntries.status, n: count() })
@@ -80,14 +118,22 @@ export type LedgerPosition = [createdAt: string, sourceKey: string, role: string
  * One page of a store's ledger, newest first by (created_at, source_key, role), after `after` when
  * given; `limit` rows at most. Each row comes with its position, for the next page.
  */
-export async function listLedgerPage(db: Executor, p: {
-  storeId: string; statuses?: string[] | undefined; after?: LedgerPosition | undefined; limit: number;
-}): Promise<Array<{ entry: LedgerRow; position: LedgerPosition }>> {
+export async function listLedgerPage(
+  db: Executor,
+  p: {
+    storeId: string;
+    statuses?: string[] | undefined;
+    after?: LedgerPosition | undefined;
+    limit: number;
+  },
+): Promise<Array<{ entry: LedgerRow; position: LedgerPosition }>> {
   const where: SQL[] = [eq(ledgerEntries.storeId, p.storeId)];
   if (p.statuses) where.push(inArray(ledgerEntries.status, p.statuses));
   if (p.after) {
     const [createdAt, sourceKey, role] = p.after;
-    where.push(sql`(${ledgerEntries.createdAt}, ${ledgerEntries.sourceKey}, ${ledgerEntries.role}) < (${createdAt}::timestamptz, ${sourceKey}, ${role})`);
+    where.push(
+      sql`(${ledgerEntries.createdAt}, ${ledgerEntries.sourceKey}, ${ledgerEntries.role}) < (${createdAt}::timestamptz, ${sourceKey}, ${role})`,
+    );
   }
   const rows = await db
     .select({ entry: ledgerEntries, createdAtText: sql<string>`${ledgerEntries.createdAt}::text` })

@@ -9,7 +9,9 @@ export type QboRefRow = typeof qboRefs.$inferSelect;
 export async function findQboRefs(db: Executor, p: { storeId: string; kind: string; keys: string[] }): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const part of parts(p.keys, 500)) {
-    const rows = await db.select({ key: qboRefs.key, qboId: qboRefs.qboId }).from(qboRefs)
+    const rows = await db
+      .select({ key: qboRefs.key, qboId: qboRefs.qboId })
+      .from(qboRefs)
       .where(and(eq(qboRefs.storeId, p.storeId), eq(qboRefs.kind, p.kind), inArray(qboRefs.key, part)));
     for (const row of rows) out.set(row.key, row.qboId);
   }
@@ -17,10 +19,18 @@ export async function findQboRefs(db: Executor, p: { storeId: string; kind: stri
 }
 
 /** Caches resolved ids (a key seen again takes the new id). */
-export async function upsertQboRefs(db: Executor, p: { storeId: string; refs: Array<{ kind: string; key: string; qboId: string }> }): Promise<void> {
+export async function upsertQboRefs(
+  db: Executor,
+  p: { storeId: string; refs: Array<{ kind: string; key: string; qboId: string }> },
+): Promise<void> {
   for (const part of parts(p.refs, 500)) {
-    await db.insert(qboRefs).values(part.map((f) => ({ storeId: p.storeId, ...f })))
-      .onConflictDoUpdate({ target: [qboRefs.storeId, qboRefs.kind, qboRefs.key], set: { qboId: sql`excluded.qbo_id`, updatedAt: sql`now()` } });
+    await db
+      .insert(qboRefs)
+      .values(part.map((f) => ({ storeId: p.storeId, ...f })))
+      .onConflictDoUpdate({
+        target: [qboRefs.storeId, qboRefs.kind, qboRefs.key],
+        set: { qboId: sql`excluded.qbo_id`, updatedAt: sql`now()` },
+      });
   }
 }
 

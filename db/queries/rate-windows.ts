@@ -22,16 +22,24 @@ export async function lockRateBuckets(tx: Tx, p: { realmId: string; buckets: rea
 }
 
 /** The buckets' counts that started after `since`, oldest first. */
-export function rateWindowCountsSince(db: Executor, p: { realmId: string; buckets: readonly string[]; since: Date }): Promise<RateWindowCount[]> {
+export function rateWindowCountsSince(
+  db: Executor,
+  p: { realmId: string; buckets: readonly string[]; since: Date },
+): Promise<RateWindowCount[]> {
   return db
     .select({ bucket: qboRateWindows.bucket, windowStart: qboRateWindows.windowStart, count: qboRateWindows.count })
     .from(qboRateWindows)
-    .where(and(eq(qboRateWindows.realmId, p.realmId), inArray(qboRateWindows.bucket, [...p.buckets]), gt(qboRateWindows.windowStart, p.since)))
+    .where(
+      and(eq(qboRateWindows.realmId, p.realmId), inArray(qboRateWindows.bucket, [...p.buckets]), gt(qboRateWindows.windowStart, p.since)),
+    )
     .orderBy(asc(qboRateWindows.windowStart));
 }
 
 /** Adds one call to each bucket at `windowStart`, in one statement; answers the new counts. */
-export function addRateWindowCall(db: Executor, p: { realmId: string; buckets: readonly string[]; windowStart: Date }): Promise<Array<{ bucket: string; count: number }>> {
+export function addRateWindowCall(
+  db: Executor,
+  p: { realmId: string; buckets: readonly string[]; windowStart: Date },
+): Promise<Array<{ bucket: string; count: number }>> {
   return db
     .insert(qboRateWindows)
     .values(p.buckets.map((bucket) => ({ realmId: p.realmId, bucket, windowStart: p.windowStart, count: 1 })))
@@ -43,17 +51,29 @@ export function addRateWindowCall(db: Executor, p: { realmId: string; buckets: r
 }
 
 /** Removes one call from each bucket at `windowStart` (never below zero; a missing row is left alone). */
-export async function removeRateWindowCall(db: Executor, p: { realmId: string; buckets: readonly string[]; windowStart: Date }): Promise<void> {
-  await db.update(qboRateWindows)
+export async function removeRateWindowCall(
+  db: Executor,
+  p: { realmId: string; buckets: readonly string[]; windowStart: Date },
+): Promise<void> {
+  await db
+    .update(qboRateWindows)
     .set({ count: sql`greatest(${qboRateWindows.count} - 1, 0)` })
-    .where(and(eq(qboRateWindows.realmId, p.realmId), inArray(qboRateWindows.bucket, [...p.buckets]), eq(qboRateWindows.windowStart, p.windowStart)));
+    .where(
+      and(
+        eq(qboRateWindows.realmId, p.realmId),
+        inArray(qboRateWindows.bucket, [...p.buckets]),
+        eq(qboRateWindows.windowStart, p.windowStart),
+      ),
+    );
 }
 
 /** Deletes the buckets' rows that started at or before `until`. */
 export async function clearRateWindowsUpTo(db: Executor, p: { realmId: string; buckets: readonly string[]; until: Date }): Promise<void> {
-  await db.delete(qboRateWindows).where(and(
-    eq(qboRateWindows.realmId, p.realmId), inArray(qboRateWindows.bucket, [...p.buckets]), lte(qboRateWindows.windowStart, p.until),
-  ));
+  await db
+    .delete(qboRateWindows)
+    .where(
+      and(eq(qboRateWindows.realmId, p.realmId), inArray(qboRateWindows.bucket, [...p.buckets]), lte(qboRateWindows.windowStart, p.until)),
+    );
 }
 
 /** The QBO limiter's store (integrations/qbo/limiter.ts QboRateWindowStore), over `db`. */
@@ -65,7 +85,8 @@ export function qboRateWindowStore(db: Db) {
   });
   return {
     ...ops(db),
-    removeCall: (realmId: string, buckets: readonly string[], windowStart: Date) => removeRateWindowCall(db, { realmId, buckets, windowStart }),
+    removeCall: (realmId: string, buckets: readonly string[], windowStart: Date) =>
+      removeRateWindowCall(db, { realmId, buckets, windowStart }),
     withLocks: <T>(realmId: string, buckets: readonly string[], body: (locked: ReturnType<typeof ops>) => Promise<T>): Promise<T> =>
       db.transaction(async (tx) => {
         await lockRateBuckets(tx, { realmId, buckets });

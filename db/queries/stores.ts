@@ -9,7 +9,13 @@
 import { eq, ne, sql } from 'drizzle-orm';
 import type { Settings } from '../../domain/settings';
 import { storeCredentials, stores } from '../schema';
-import { insertStoreCredentials, lockQboRefresh, updateStoreCredentials, type CredentialColumns, type NewStoreCredentials } from './credentials';
+import {
+  insertStoreCredentials,
+  lockQboRefresh,
+  updateStoreCredentials,
+  type CredentialColumns,
+  type NewStoreCredentials,
+} from './credentials';
 import type { Executor } from './executor';
 
 export type StoreRow = typeof stores.$inferSelect;
@@ -49,7 +55,10 @@ export async function getStoreShopDomain(db: Executor, p: { storeId: string }): 
 }
 
 /** The store with its Shopify token envelope (what a sync activity needs to call Shopify). */
-export async function getStoreWithShopifyToken(db: Executor, p: { storeId: string }): Promise<{ store: StoreRow; shopifyTokenEnc: string } | undefined> {
+export async function getStoreWithShopifyToken(
+  db: Executor,
+  p: { storeId: string },
+): Promise<{ store: StoreRow; shopifyTokenEnc: string } | undefined> {
   const [row] = await db
     .select({ store: stores, shopifyTokenEnc: storeCredentials.shopifyAccessTokenEnc })
     .from(stores)
@@ -95,24 +104,32 @@ export async function markConnectionHealthy(db: Executor, p: { storeId: string; 
  * cleared, and a disconnected store's last error too. The state is not changed here: resume follows.
  */
 export async function replaceStoreCredentials(
-  db: Executor, p: { storeId: string; realmId: string; columns: CredentialColumns; wasDisconnected: boolean; at: Date },
+  db: Executor,
+  p: { storeId: string; realmId: string; columns: CredentialColumns; wasDisconnected: boolean; at: Date },
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await lockQboRefresh(tx, { realmId: p.realmId });
     await updateStoreCredentials(tx, { storeId: p.storeId, columns: p.columns, at: p.at });
-    await tx.update(stores)
+    await tx
+      .update(stores)
       .set({ connectionError: null, ...(p.wasDisconnected ? { lastError: null } : {}), updatedAt: p.at })
       .where(eq(stores.id, p.storeId));
   });
 }
 
 /** Saves validated settings; `startDate` when the settings' start date changed. */
-export async function updateStoreSettings(db: Executor, p: { storeId: string; settings: Settings; startDate?: Date; at: Date }): Promise<void> {
-  await db.update(stores).set({
-    settings: p.settings,
-    ...(p.startDate !== undefined ? { startDate: p.startDate } : {}),
-    updatedAt: p.at,
-  }).where(eq(stores.id, p.storeId));
+export async function updateStoreSettings(
+  db: Executor,
+  p: { storeId: string; settings: Settings; startDate?: Date; at: Date },
+): Promise<void> {
+  await db
+    .update(stores)
+    .set({
+      settings: p.settings,
+      ...(p.startDate !== undefined ? { startDate: p.startDate } : {}),
+      updatedAt: p.at,
+    })
+    .where(eq(stores.id, p.storeId));
 }
 
 /** The shop's IANA time zone, learnt from Shopify when the row had none. */
@@ -125,12 +142,23 @@ export async function setStoreTimezone(db: Executor, p: { storeId: string; timeZ
  * run must not rewind it.
  */
 export async function recordRunCompleted(db: Executor, p: { storeId: string; at: Date; cursorTo?: Date }): Promise<void> {
-  await db.update(stores).set({
-    lastRunAt: p.at, lastRunStatus: 'completed', lastError: null, updatedAt: p.at,
-    ...(p.cursorTo !== undefined ? { cursorUpdatedAt: sql`greatest(coalesce(${stores.cursorUpdatedAt}, ${p.cursorTo}), ${p.cursorTo})` } : {}),
-  }).where(eq(stores.id, p.storeId));
+  await db
+    .update(stores)
+    .set({
+      lastRunAt: p.at,
+      lastRunStatus: 'completed',
+      lastError: null,
+      updatedAt: p.at,
+      ...(p.cursorTo !== undefined
+        ? { cursorUpdatedAt: sql`greatest(coalesce(${stores.cursorUpdatedAt}, ${p.cursorTo}), ${p.cursorTo})` }
+        : {}),
+    })
+    .where(eq(stores.id, p.storeId));
 }
 
 export async function recordRunFailed(db: Executor, p: { storeId: string; at: Date; error: string }): Promise<void> {
-  await db.update(stores).set({ lastRunAt: p.at, lastRunStatus: 'failed', lastError: p.error, updatedAt: p.at }).where(eq(stores.id, p.storeId));
+  await db
+    .update(stores)
+    .set({ lastRunAt: p.at, lastRunStatus: 'failed', lastError: p.error, updatedAt: p.at })
+    .where(eq(stores.id, p.storeId));
 }

@@ -21,26 +21,65 @@ export interface RunCounts {
  * Records a run as started (`running`), or as failed at once when `blocked` says why it cannot run.
  * A reset or re-run of the same child workflow starts its record afresh.
  */
-export async function startSyncRun(db: Executor, p: {
-  runId: string; storeId: string; workflowId: string; trigger: string; windowFrom: Date; windowTo: Date; at: Date; blocked?: string | undefined;
-}): Promise<void> {
+export async function startSyncRun(
+  db: Executor,
+  p: {
+    runId: string;
+    storeId: string;
+    workflowId: string;
+    trigger: string;
+    windowFrom: Date;
+    windowTo: Date;
+    at: Date;
+    blocked?: string | undefined;
+  },
+): Promise<void> {
   const { blocked, at: now } = p;
-  await db.insert(syncRuns).values({
-    id: p.runId, storeId: p.storeId, workflowId: p.workflowId, trigger: p.trigger, status: blocked ? 'failed' : 'running',
-    windowFrom: p.windowFrom, windowTo: p.windowTo, startedAt: now, ...(blocked ? { error: blocked, finishedAt: now } : {}),
-  }).onConflictDoUpdate({
-    target: syncRuns.id,
-    set: { status: blocked ? 'failed' : 'running', error: blocked ?? null, finishedAt: blocked ? now : null, windowFrom: p.windowFrom, windowTo: p.windowTo },
-  });
+  await db
+    .insert(syncRuns)
+    .values({
+      id: p.runId,
+      storeId: p.storeId,
+      workflowId: p.workflowId,
+      trigger: p.trigger,
+      status: blocked ? 'failed' : 'running',
+      windowFrom: p.windowFrom,
+      windowTo: p.windowTo,
+      startedAt: now,
+      ...(blocked ? { error: blocked, finishedAt: now } : {}),
+    })
+    .onConflictDoUpdate({
+      target: syncRuns.id,
+      set: {
+        status: blocked ? 'failed' : 'running',
+        error: blocked ?? null,
+        finishedAt: blocked ? now : null,
+        windowFrom: p.windowFrom,
+        windowTo: p.windowTo,
+      },
+    });
 }
 
 /** The run completed: its counts, and on its store the last run and (with `cursorTo`) the cursor, in one transaction. */
-export async function completeSyncRun(db: Executor, p: { runId: string; storeId: string; counts: RunCounts; at: Date; cursorTo?: Date }): Promise<void> {
+export async function completeSyncRun(
+  db: Executor,
+  p: { runId: string; storeId: string; counts: RunCounts; at: Date; cursorTo?: Date },
+): Promise<void> {
   const { counts: c, at: now } = p;
   await db.transaction(async (tx) => {
-    await tx.update(syncRuns).set({
-      status: 'completed', fetched: c.fetched, synced: c.synced, parked: c.parked, skipped: c.skipped, failed: c.failed, finishedAt: now, error: null,
-    }).where(eq(syncRuns.id, p.runId));
+    await tx
+      .update(syncRuns)
+      .set({
+        status: 'completed',
+        fetched: c.fetched,
+        synced: c.synced,
+        parked: c.parked,
+        skipped: c.skipped,
+        failed: c.failed,
+        finishedAt: now,
+        error: null,
+      })
+      .where(eq(syncRuns.id, p.runId));
     await recordRunCompleted(tx, { storeId: p.storeId, at: now, ...(p.cursorTo !== undefined ? { cursorTo: p.cursorTo } : {}) });
   });
 }

@@ -5,7 +5,8 @@ import type { Executor } from './executor';
 
 /** Records a delivery; false when it was recorded before (a repeat). */
 export async function recordWebhookDelivery(db: Executor, p: { webhookId: string; shopDomain: string; topic: string }): Promise<boolean> {
-  const inserted = await db.insert(webhookDeliveries)
+  const inserted = await db
+    .insert(webhookDeliveries)
     .values({ webhookId: p.webhookId, shopDomain: p.shopDomain, topic: p.topic })
     .onConflictDoNothing()
     .returning({ webhookId: webhookDeliveries.webhookId });
@@ -14,7 +15,9 @@ export async function recordWebhookDelivery(db: Executor, p: { webhookId: string
 
 /** Forgets a delivery that was not acted on, so Shopify's retry of it is processed. */
 export async function forgetWebhookDelivery(db: Executor, p: { webhookId: string; shopDomain: string }): Promise<void> {
-  await db.delete(webhookDeliveries).where(and(eq(webhookDeliveries.webhookId, p.webhookId), eq(webhookDeliveries.shopDomain, p.shopDomain)));
+  await db
+    .delete(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.webhookId, p.webhookId), eq(webhookDeliveries.shopDomain, p.shopDomain)));
 }
 
 export async function pruneWebhookDeliveries(db: Executor, p: { receivedBefore: Date }): Promise<void> {

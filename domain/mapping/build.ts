@@ -30,14 +30,20 @@ function address(a: ShopifyMailingAddress | null): QboPhysicalAddress | undefine
 function assertBalances(order: ShopifyOrderCore, a: OrderAmounts): void {
   const parts = totalFromParts(a);
   const tax = taxFromParts(a);
-  const orderTax = sumMoney(a.orderTaxes.map((t) => t.amount), a.currency);
+  const orderTax = sumMoney(
+    a.orderTaxes.map((t) => t.amount),
+    a.currency,
+  );
   const problems: string[] = [];
   const show = (m: Money): string => `${toDecimalString(m)} ${m.currency}`;
-  if (!equalsMoney(parts, a.total)) problems.push(`lines, shipping, tips, duties and tax add up to ${show(parts)}, not the total ${show(a.total)}`);
+  if (!equalsMoney(parts, a.total))
+    problems.push(`lines, shipping, tips, duties and tax add up to ${show(parts)}, not the total ${show(a.total)}`);
   if (!equalsMoney(tax, a.tax)) problems.push(`line and shipping tax add up to ${show(tax)}, not the total tax ${show(a.tax)}`);
   if (!equalsMoney(orderTax, a.tax)) problems.push(`order tax lines add up to ${show(orderTax)}, not the total tax ${show(a.tax)}`);
   if (problems.length > 0) {
-    throw new UnsupportedOrderError('order_does_not_balance', `Order ${order.name} cannot be booked exactly: ${problems.join('; ')}`, { orderId: order.id });
+    throw new UnsupportedOrderError('order_does_not_balance', `Order ${order.name} cannot be booked exactly: ${problems.join('; ')}`, {
+      orderId: order.id,
+    });
   }
 }
 
@@ -53,7 +59,10 @@ type SaleDocument = Omit<QboSalesReceipt, 'DepositToAccountRef' | 'PaymentMethod
 
 function buildSaleDocument(order: ShopifyOrderCore, settings: Settings, refs: ResolvedRefs, timeZone: string): SaleDocument {
   if (settings.taxMode === 'us_automated' && order.taxesIncluded) {
-    throw new UnsupportedOrderError('tax_inclusive_us', `Order ${order.name} has tax-inclusive prices, which US automated sales tax cannot book`);
+    throw new UnsupportedOrderError(
+      'tax_inclusive_us',
+      `Order ${order.name} has tax-inclusive prices, which US automated sales tax cannot book`,
+    );
   }
   const a = orderAmounts(order);
   assertBalances(order, a);
@@ -89,7 +98,10 @@ function buildSaleDocument(order: ShopifyOrderCore, settings: Settings, refs: Re
 function singleDeposit(order: ShopifyOrderCore, settings: Settings) {
   const deposit = depositReference(order, settings);
   if (!deposit) {
-    throw new UnsupportedOrderError('multi_gateway', `Order ${order.name} was paid through several gateways; one QBO document has one deposit account`);
+    throw new UnsupportedOrderError(
+      'multi_gateway',
+      `Order ${order.name} was paid through several gateways; one QBO document has one deposit account`,
+    );
   }
   return deposit;
 }
@@ -108,13 +120,20 @@ export function buildInvoice(order: ShopifyOrderCore, settings: Settings, refs: 
 }
 
 /** The Payment that settles `invoiceId` with what the order's gateway collected (gift cards are on the invoice). */
-export function buildPayment(order: ShopifyOrderCore, invoiceId: string, settings: Settings, refs: ResolvedRefs, timeZone: string): QboPayment {
+export function buildPayment(
+  order: ShopifyOrderCore,
+  invoiceId: string,
+  settings: Settings,
+  refs: ResolvedRefs,
+  timeZone: string,
+): QboPayment {
   const { gateway, target } = singleDeposit(order, settings);
   const collected = orderAmounts(order).collected[0];
   if (!collected || collected.amount.minor <= 0) {
     throw new UnsupportedOrderError('nothing_collected', `Order ${order.name} has no captured payment to apply to its invoice`);
   }
-  if (!refs.customerId) throw new NeedsMappingError([{ kind: 'customer', key: order.customer?.email ?? order.email ?? settings.genericCustomerName }]);
+  if (!refs.customerId)
+    throw new NeedsMappingError([{ kind: 'customer', key: order.customer?.email ?? order.email ?? settings.genericCustomerName }]);
   const amount = toQboAmount(collected.amount);
   return {
     TxnDate: txnDateFor(collected.lastProcessedAt ?? order.processedAt, timeZone),
@@ -126,4 +145,3 @@ export function buildPayment(order: ShopifyOrderCore, invoiceId: string, setting
     Line: [{ Amount: amount, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] }],
   };
 }
-

@@ -95,10 +95,19 @@ const CATEGORY_OF: Readonly<Record<LineCategory, keyof CategoryTotals>> = {
   duties: 'duties',
 };
 
-function documentCategories(doc: QboSaleDocumentLike, currency: string, categoryItems: Partial<Record<LineCategory, string>>): CategoryTotals {
+function documentCategories(
+  doc: QboSaleDocumentLike,
+  currency: string,
+  categoryItems: Partial<Record<LineCategory, string>>,
+): CategoryTotals {
   const totals: CategoryTotals = {
-    products: zeroMoney(currency), giftCardSales: zeroMoney(currency), discounts: zeroMoney(currency), shipping: zeroMoney(currency),
-    tips: zeroMoney(currency), duties: zeroMoney(currency), giftCardRedemptions: zeroMoney(currency),
+    products: zeroMoney(currency),
+    giftCardSales: zeroMoney(currency),
+    discounts: zeroMoney(currency),
+    shipping: zeroMoney(currency),
+    tips: zeroMoney(currency),
+    duties: zeroMoney(currency),
+    giftCardRedemptions: zeroMoney(currency),
   };
   const byItem = new Map(Object.entries(categoryItems).map(([category, id]) => [id, CATEGORY_OF[category as LineCategory]]));
   for (const line of doc.Line) {
@@ -134,7 +143,14 @@ export function checkDocumentAgainstOrder(
   if (doc.TotalAmt !== undefined) compare('total_amt', expected.documentTotal, fromQboAmount(doc.TotalAmt, c));
   compare('tax', expected.tax, fromQboAmount(doc.TxnTaxDetail?.TotalTax ?? 0, c));
   if (doc.TxnTaxDetail?.TaxLine) {
-    compare('tax_lines', expected.tax, sumMoney(doc.TxnTaxDetail.TaxLine.map((t) => fromQboAmount(t.Amount, c)), c));
+    compare(
+      'tax_lines',
+      expected.tax,
+      sumMoney(
+        doc.TxnTaxDetail.TaxLine.map((t) => fromQboAmount(t.Amount, c)),
+        c,
+      ),
+    );
   }
   if (options.categoryItems) {
     const actual = documentCategories(doc, c, options.categoryItems);

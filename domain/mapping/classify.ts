@@ -61,15 +61,28 @@ const skip = (code: SkipCode, reason: string): OrderClassification => ({ kind: '
 function parkReason(order: ShopifyOrderCore, settings: Settings): OrderClassification | null {
   const gateways = orderAmounts(order).collected.map((c) => c.gateway);
   if (gateways.length > 1) {
-    return { kind: 'Park', code: 'multi_gateway', reason: `Paid through several gateways (${gateways.join(', ')}); one QBO document has one deposit account` };
+    return {
+      kind: 'Park',
+      code: 'multi_gateway',
+      reason: `Paid through several gateways (${gateways.join(', ')}); one QBO document has one deposit account`,
+    };
   }
   if (settings.taxMode === 'us_automated' && order.taxesIncluded) {
-    return { kind: 'Park', code: 'tax_inclusive_us', reason: 'Prices include tax, which US automated sales tax cannot book; switch the store to the global tax mode if the QBO company is not US' };
+    return {
+      kind: 'Park',
+      code: 'tax_inclusive_us',
+      reason:
+        'Prices include tax, which US automated sales tax cannot book; switch the store to the global tax mode if the QBO company is not US',
+    };
   }
   return null;
 }
 
-function bookable(kind: 'SalesReceipt' | 'Invoice' | 'InvoiceAndPayment', order: ShopifyOrderCore, settings: Settings): OrderClassification {
+function bookable(
+  kind: 'SalesReceipt' | 'Invoice' | 'InvoiceAndPayment',
+  order: ShopifyOrderCore,
+  settings: Settings,
+): OrderClassification {
   return parkReason(order, settings) ?? { kind };
 }
 

@@ -6,8 +6,20 @@
 
 /** Top-level fields Ledgerline writes on SalesReceipt, Invoice and Payment. */
 const CONTROLLED_FIELDS = [
-  'TxnDate', 'DocNumber', 'PrivateNote', 'CustomerRef', 'Line', 'TxnTaxDetail', 'GlobalTaxCalculation', 'ClassRef',
-  'DepartmentRef', 'BillAddr', 'ShipAddr', 'DepositToAccountRef', 'PaymentMethodRef', 'TotalAmt',
+  'TxnDate',
+  'DocNumber',
+  'PrivateNote',
+  'CustomerRef',
+  'Line',
+  'TxnTaxDetail',
+  'GlobalTaxCalculation',
+  'ClassRef',
+  'DepartmentRef',
+  'BillAddr',
+  'ShipAddr',
+  'DepositToAccountRef',
+  'PaymentMethodRef',
+  'TotalAmt',
 ] as const;
 
 /** Set by QBO, never by Ledgerline: line ids and numbers, and the display names QBO adds to refs. */

@@ -1,5 +1,12 @@
 /** Order → QBO mapping: pure functions the activities call to plan, build and check documents. */
-export { classifyOrder, type ClassifyContext, type ExistingOrderDocument, type OrderClassification, type ParkCode, type SkipCode } from './classify';
+export {
+  classifyOrder,
+  type ClassifyContext,
+  type ExistingOrderDocument,
+  type OrderClassification,
+  type ParkCode,
+  type SkipCode,
+} from './classify';
 export { buildInvoice, buildPayment, buildSalesReceipt } from './build';
 export {
   checkDocumentAgainstOrder,

@@ -37,7 +37,10 @@ export function fitName(text: string, max: number): string {
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   const suffix = ` ~${stableHashBase36(text, 6)}`;
-  return `${chars.slice(0, max - suffix.length).join('').trimEnd()}${suffix}`;
+  return `${chars
+    .slice(0, max - suffix.length)
+    .join('')
+    .trimEnd()}${suffix}`;
 }
 
 export function qboName(text: string, max: number): string {
@@ -70,7 +73,10 @@ export function customerDisplayNameCandidates(customer: CustomerNameSource): str
   const person = [customer.firstName, customer.lastName].filter((p) => p && p.trim()).join(' ');
   const id = numericId(customer.id);
   const base =
-    sanitizeQboName(customer.displayName ?? '') || sanitizeQboName(person) || sanitizeQboName(email ?? '') || `Shopify customer ${id ?? 'unknown'}`;
+    sanitizeQboName(customer.displayName ?? '') ||
+    sanitizeQboName(person) ||
+    sanitizeQboName(email ?? '') ||
+    `Shopify customer ${id ?? 'unknown'}`;
   const candidates = [base];
   if (email && sanitizeQboName(email) !== base) candidates.push(`${base} (${sanitizeQboName(email)})`);
   if (id) candidates.push(`${base} (Shopify ${id})`);

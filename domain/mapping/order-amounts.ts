@@ -5,16 +5,7 @@
  * shipping is net of its discount, and with `taxesIncluded` the prices already contain the tax.
  */
 import { InvalidInputError } from '../errors';
-import {
-  addMoney,
-  multiplyMoney,
-  negateMoney,
-  parseMoney,
-  subtractMoney,
-  sumMoney,
-  zeroMoney,
-  type Money,
-} from '../money';
+import { addMoney, multiplyMoney, negateMoney, parseMoney, subtractMoney, sumMoney, zeroMoney, type Money } from '../money';
 import type {
   ShopifyLineItem,
   ShopifyMoneyBag,
@@ -101,8 +92,14 @@ function saleLine(line: ShopifyLineItem, currency: string): SaleLineAmounts {
     isGiftCard: line.isGiftCard,
     unitPrice,
     gross: multiplyMoney(unitPrice, line.quantity),
-    discount: sumMoney(line.discountAllocations.map((a) => bagMoney(a.allocatedAmountSet, currency)), currency),
-    tax: sumMoney(taxes.map((t) => t.amount), currency),
+    discount: sumMoney(
+      line.discountAllocations.map((a) => bagMoney(a.allocatedAmountSet, currency)),
+      currency,
+    ),
+    tax: sumMoney(
+      taxes.map((t) => t.amount),
+      currency,
+    ),
     taxes,
   };
 }
@@ -113,7 +110,10 @@ function shippingLine(line: ShopifyShippingLine, currency: string): ShippingAmou
     line,
     original: bagMoney(line.originalPriceSet, currency),
     price: bagMoney(line.discountedPriceSet, currency),
-    tax: sumMoney(taxes.map((t) => t.amount), currency),
+    tax: sumMoney(
+      taxes.map((t) => t.amount),
+      currency,
+    ),
     taxes,
   };
 }
@@ -169,8 +169,14 @@ export function orderAmounts(order: ShopifyOrderCore): OrderAmounts {
 /** What the order's parts add up to; equals `total` for every order Ledgerline can book exactly. */
 export function totalFromParts(a: OrderAmounts): Money {
   const c = a.currency;
-  const lines = sumMoney(a.lines.map((l) => subtractMoney(l.gross, l.discount)), c);
-  const shipping = sumMoney(a.shipping.map((s) => s.price), c);
+  const lines = sumMoney(
+    a.lines.map((l) => subtractMoney(l.gross, l.discount)),
+    c,
+  );
+  const shipping = sumMoney(
+    a.shipping.map((s) => s.price),
+    c,
+  );
   const beforeTax = addMoney(addMoney(addMoney(lines, shipping), a.tip), a.duties);
   return a.taxesIncluded ? beforeTax : addMoney(beforeTax, a.tax);
 }
@@ -178,5 +184,14 @@ export function totalFromParts(a: OrderAmounts): Money {
 /** Σ line and shipping tax lines; equals `tax` for every order Ledgerline can book exactly. */
 export function taxFromParts(a: OrderAmounts): Money {
   const c = a.currency;
-  return addMoney(sumMoney(a.lines.map((l) => l.tax), c), sumMoney(a.shipping.map((s) => s.tax), c));
+  return addMoney(
+    sumMoney(
+      a.lines.map((l) => l.tax),
+      c,
+    ),
+    sumMoney(
+      a.shipping.map((s) => s.tax),
+      c,
+    ),
+  );
 }

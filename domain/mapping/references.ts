@@ -54,7 +54,13 @@ export const CATEGORY_ITEM_NAMES: Readonly<Record<LineCategory, string>> = {
 
 export function categoryAccountId(category: LineCategory, settings: Settings): string {
   const a = settings.accounts;
-  return { shipping: a.shippingIncome, tip: a.tips, giftCardSale: a.giftCardLiability, giftCardRedemption: a.giftCardLiability, duties: a.duties }[category];
+  return {
+    shipping: a.shippingIncome,
+    tip: a.tips,
+    giftCardSale: a.giftCardLiability,
+    giftCardRedemption: a.giftCardLiability,
+    duties: a.duties,
+  }[category];
 }
 
 export type CustomerReference =
@@ -104,7 +110,11 @@ export function itemKeyFor(line: ShopifyLineItem, settings: Settings): ItemKey {
 
 /** Product title + variant title as sold (the line's snapshot, so renaming a product later changes nothing). */
 export function itemNameFor(line: ShopifyLineItem): string {
-  return qboName(productDisplayName(line.title, line.variantTitle), QBO_ITEM_NAME_MAX) || qboName(line.name, QBO_ITEM_NAME_MAX) || 'Shopify product';
+  return (
+    qboName(productDisplayName(line.title, line.variantTitle), QBO_ITEM_NAME_MAX) ||
+    qboName(line.name, QBO_ITEM_NAME_MAX) ||
+    'Shopify product'
+  );
 }
 
 export function lineDescription(line: ShopifyLineItem): string {

@@ -51,7 +51,15 @@ interface LineContext {
   inclusive: boolean;
 }
 
-function itemLine(item: QboRef, amount: Money, gross: Money, qty: number, taxCode: QboRef, ctx: LineContext, description?: string): QboSalesItemLine {
+function itemLine(
+  item: QboRef,
+  amount: Money,
+  gross: Money,
+  qty: number,
+  taxCode: QboRef,
+  ctx: LineContext,
+  description?: string,
+): QboSalesItemLine {
   return {
     DetailType: 'SalesItemLineDetail',
     Amount: toQboAmount(amount),
@@ -97,11 +105,31 @@ export function buildSaleLines(
     discounts.push(split.netDiscount);
     const paidNet = subtractMoney(split.netGross, split.netDiscount);
     if (l.isGiftCard) {
-      lines.push(itemLine(categoryRef('giftCardSale', ctx), l.gross, l.gross, l.line.quantity, coder.exempt(), ctx, `Gift card: ${lineDescription(l.line)}`));
+      lines.push(
+        itemLine(
+          categoryRef('giftCardSale', ctx),
+          l.gross,
+          l.gross,
+          l.line.quantity,
+          coder.exempt(),
+          ctx,
+          `Gift card: ${lineDescription(l.line)}`,
+        ),
+      );
       continue;
     }
     bases.add(l.taxes, paidNet);
-    lines.push(itemLine(productRef(l, ctx), split.netGross, l.gross, l.line.quantity, coder.codeFor(l.taxes, l.line.taxable), ctx, lineDescription(l.line)));
+    lines.push(
+      itemLine(
+        productRef(l, ctx),
+        split.netGross,
+        l.gross,
+        l.line.quantity,
+        coder.codeFor(l.taxes, l.line.taxable),
+        ctx,
+        lineDescription(l.line),
+      ),
+    );
   }
 
   const discount = sumMoney(discounts, a.currency);
@@ -111,8 +139,13 @@ export function buildSaleLines(
     if (s.price.minor === 0) continue;
     const net = ctx.inclusive ? subtractMoney(s.price, s.tax) : s.price;
     bases.add(s.taxes, net);
-    const note = s.original.minor !== s.price.minor ? ` (after a ${toDecimalString(subtractMoney(s.original, s.price))} ${a.currency} shipping discount)` : '';
-    lines.push(itemLine(categoryRef('shipping', ctx), net, s.price, 1, coder.codeFor(s.taxes, true), ctx, `Shipping: ${s.line.title}${note}`));
+    const note =
+      s.original.minor !== s.price.minor
+        ? ` (after a ${toDecimalString(subtractMoney(s.original, s.price))} ${a.currency} shipping discount)`
+        : '';
+    lines.push(
+      itemLine(categoryRef('shipping', ctx), net, s.price, 1, coder.codeFor(s.taxes, true), ctx, `Shipping: ${s.line.title}${note}`),
+    );
   }
   if (a.tip.minor !== 0) lines.push(itemLine(categoryRef('tip', ctx), a.tip, a.tip, 1, coder.exempt(), ctx, 'Tip'));
   if (a.duties.minor !== 0) lines.push(itemLine(categoryRef('duties', ctx), a.duties, a.duties, 1, coder.exempt(), ctx, 'Duties'));

@@ -34,7 +34,13 @@ export function createTaxCoder(settings: Settings, needs: MappingNeed[]): TaxCod
     };
   }
   const codes = new Map(
-    settings.taxCodeMap.codes.map((c) => [c.taxLines.map((t) => taxLineKey(t.title, t.rate)).sort().join('+'), c.taxCodeId]),
+    settings.taxCodeMap.codes.map((c) => [
+      c.taxLines
+        .map((t) => taxLineKey(t.title, t.rate))
+        .sort()
+        .join('+'),
+      c.taxCodeId,
+    ]),
   );
   const exempt = (): QboRef => {
     const id = settings.taxCodeMap.exemptTaxCodeId;
@@ -47,7 +53,10 @@ export function createTaxCoder(settings: Settings, needs: MappingNeed[]): TaxCod
     codeFor(taxes, taxable) {
       const effective = effectiveTaxes(taxes);
       if (!taxable || effective.length === 0) return exempt();
-      const key = effective.map((t) => taxLineKey(t.title, t.rate)).sort().join('+');
+      const key = effective
+        .map((t) => taxLineKey(t.title, t.rate))
+        .sort()
+        .join('+');
       const id = codes.get(key);
       if (id) return { value: id };
       const what = `tax lines ${effective.map(describe).join(' + ')}`;
@@ -65,7 +74,8 @@ export function createTaxCoder(settings: Settings, needs: MappingNeed[]): TaxCod
 export function splitInclusiveLine(l: SaleLineAmounts): { netGross: Money; netDiscount: Money } {
   const paid = subtractMoney(l.gross, l.discount);
   let taxInGross: Money;
-  if (paid.minor <= 0) taxInGross = zeroMoney(l.tax.currency); // fully discounted: nothing was taxed
+  if (paid.minor <= 0)
+    taxInGross = zeroMoney(l.tax.currency); // fully discounted: nothing was taxed
   else if (l.discount.minor === 0) taxInGross = l.tax;
   else taxInGross = mulDivMoney(l.tax, l.gross.minor, paid.minor);
   const taxInDiscount = subtractMoney(taxInGross, l.tax);

@@ -28,26 +28,12 @@ export interface ShopifyConnection<T> {
 }
 
 export type ShopifyFinancialStatus =
-  | 'AUTHORIZED'
-  | 'EXPIRED'
-  | 'PAID'
-  | 'PARTIALLY_PAID'
-  | 'PARTIALLY_REFUNDED'
-  | 'PENDING'
-  | 'REFUNDED'
-  | 'VOIDED';
+  'AUTHORIZED' | 'EXPIRED' | 'PAID' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'PENDING' | 'REFUNDED' | 'VOIDED';
 
 export type ShopifyCancelReason = 'CUSTOMER' | 'DECLINED' | 'FRAUD' | 'INVENTORY' | 'OTHER' | 'STAFF';
 
 export type ShopifyTransactionKind =
-  | 'AUTHORIZATION'
-  | 'CAPTURE'
-  | 'CHANGE'
-  | 'EMV_AUTHORIZATION'
-  | 'REFUND'
-  | 'SALE'
-  | 'SUGGESTED_REFUND'
-  | 'VOID';
+  'AUTHORIZATION' | 'CAPTURE' | 'CHANGE' | 'EMV_AUTHORIZATION' | 'REFUND' | 'SALE' | 'SUGGESTED_REFUND' | 'VOID';
 
 export type ShopifyTransactionStatus = 'AWAITING_RESPONSE' | 'ERROR' | 'FAILURE' | 'PENDING' | 'SUCCESS' | 'UNKNOWN';
 
@@ -169,12 +155,7 @@ export interface ShopifyRefundSummary {
 export type ShopifyRestockType = 'CANCEL' | 'LEGACY_RESTOCK' | 'NO_RESTOCK' | 'RETURN';
 
 export type ShopifyOrderAdjustmentReason =
-  | 'CUSTOMER'
-  | 'DAMAGE'
-  | 'FULL_RETURN_BALANCING_ADJUSTMENT'
-  | 'PENDING_REFUND_DISCREPANCY'
-  | 'REFUND_DISCREPANCY'
-  | 'RESTOCK';
+  'CUSTOMER' | 'DAMAGE' | 'FULL_RETURN_BALANCING_ADJUSTMENT' | 'PENDING_REFUND_DISCREPANCY' | 'REFUND_DISCREPANCY' | 'RESTOCK';
 
 export interface ShopifyRefundLineItem {
   quantity: number;

@@ -14,7 +14,9 @@ export function faultCode(err: unknown): string | undefined {
 
 /** Some integrations report a duplicate DocNumber as 6240 (docs/qbo-facts.md §7): match the message too. */
 export function isDuplicateDocNumber(err: unknown): boolean {
-  return faultCode(err) === FAULT.duplicateDocNumber || (err instanceof QboValidationError && /Duplicate Document Number/i.test(err.message));
+  return (
+    faultCode(err) === FAULT.duplicateDocNumber || (err instanceof QboValidationError && /Duplicate Document Number/i.test(err.message))
+  );
 }
 
 /** The `Id=…` QBO names in duplicate faults, when it does. */

@@ -8,8 +8,14 @@
 import { isLedgerlineError, NeedsMappingError, UnsupportedOrderError, type LedgerlineError } from '../errors';
 import { qboRequestId, type QboDocumentType, type SourceKey } from '../ledger';
 import {
-  checkDocumentAgainstOrder, classifyOrder, expectedTotals, orderAmounts, orderNoteMarker, type ExistingOrderDocument,
-  type InvariantViolation, type QboSaleDocumentLike,
+  checkDocumentAgainstOrder,
+  classifyOrder,
+  expectedTotals,
+  orderAmounts,
+  orderNoteMarker,
+  type ExistingOrderDocument,
+  type InvariantViolation,
+  type QboSaleDocumentLike,
 } from '../mapping';
 import { fromQboAmount } from '../money';
 import type { Settings } from '../settings';
@@ -36,10 +42,15 @@ export function latestVersions(orders: readonly ShopifyOrderCore[]): ShopifyOrde
 export function existingDocument(rows: OrderRows): ExistingOrderDocument | undefined {
   const sale = rows.sale;
   if (!sale) return undefined;
-  if (sale.status === 'ignored' || sale.status === 'voided') return { type: (sale.qboType ?? 'SalesReceipt') as QboDocumentType, status: sale.status };
+  if (sale.status === 'ignored' || sale.status === 'voided')
+    return { type: (sale.qboType ?? 'SalesReceipt') as QboDocumentType, status: sale.status };
   if (!sale.qboId) return undefined;
   const payment = rows.payment?.qboId ? 'synced' : rows.payment?.status;
-  return { type: sale.qboType as QboDocumentType, status: 'synced', ...(payment ? { paymentStatus: payment as ExistingOrderDocument['status'] } : {}) };
+  return {
+    type: sale.qboType as QboDocumentType,
+    status: 'synced',
+    ...(payment ? { paymentStatus: payment as ExistingOrderDocument['status'] } : {}),
+  };
 }
 
 /** Does the sale row hold a live QBO document (not voided)? */
@@ -60,7 +71,13 @@ export type OrderDecision =
  * `unreadable`: why the order could not be read whole (more nested rows than one Shopify read
  * returns), if so: such an order is parked, never booked from a partial read.
  */
-export function decideOrder(order: ShopifyOrderCore, rows: OrderRows, settings: Settings, timeZone: string, unreadable?: string): OrderDecision {
+export function decideOrder(
+  order: ShopifyOrderCore,
+  rows: OrderRows,
+  settings: Settings,
+  timeZone: string,
+  unreadable?: string,
+): OrderDecision {
   if (unreadable !== undefined) return { action: 'park', code: 'order_too_long', reason: unreadable };
   const existing = existingDocument(rows);
   const c = classifyOrder(order, settings, { ...(existing ? { existing } : {}), timeZone });
@@ -68,7 +85,12 @@ export function decideOrder(order: ShopifyOrderCore, rows: OrderRows, settings: 
     case 'Skip': {
       // A booked document is never demoted to "skipped"; ignored/voided rows keep their status.
       const status = rows.sale?.status;
-      return { action: 'skip', code: c.code, reason: c.reason, record: !holdsDocument(rows.sale) && status !== 'ignored' && status !== 'voided' };
+      return {
+        action: 'skip',
+        code: c.code,
+        reason: c.reason,
+        record: !holdsDocument(rows.sale) && status !== 'ignored' && status !== 'voided',
+      };
     }
     case 'Park':
       return { action: 'park', code: c.code, reason: c.reason };
@@ -95,11 +117,20 @@ export type BuildFailure =
 /** `problems`: what reference resolution could not find for this order (items, customer, accounts). */
 export function decideBuildFailure(err: unknown, sale: LedgerEntry | undefined, problems: readonly string[]): BuildFailure {
   if (err instanceof NeedsMappingError) {
-    return { action: 'park', code: 'needs_mapping', reason: problems.length ? `${err.message} (${problems.join('; ')})` : err.message, keep: keepDocument(sale) };
+    return {
+      action: 'park',
+      code: 'needs_mapping',
+      reason: problems.length ? `${err.message} (${problems.join('; ')})` : err.message,
+      keep: keepDocument(sale),
+    };
   }
   if (err instanceof UnsupportedOrderError) return { action: 'park', code: err.code, reason: err.message, keep: keepDocument(sale) };
   if (isLedgerlineError(err) && err.retryable) return { action: 'rethrow', error: err };
-  return { action: 'fail', code: isLedgerlineError(err) ? err.code : 'mapping_error', reason: `Could not build the QBO document: ${(err as Error).message}` };
+  return {
+    action: 'fail',
+    code: isLedgerlineError(err) ? err.code : 'mapping_error',
+    reason: `Could not build the QBO document: ${(err as Error).message}`,
+  };
 }
 
 // --- Step 3: create, update or leave alone -------------------------------------------------------
@@ -114,16 +145,24 @@ export type WriteDecision =
   | { action: 'update'; qboId: string; syncToken: string }
   | { action: 'create' };
 
-export function decideDocumentWrite(sale: LedgerEntry | undefined, docType: SaleType, fingerprint: string, orderUpdatedAt: string): WriteDecision {
+export function decideDocumentWrite(
+  sale: LedgerEntry | undefined,
+  docType: SaleType,
+  fingerprint: string,
+  orderUpdatedAt: string,
+): WriteDecision {
   if (!sale?.qboId || sale.status === 'voided') return { action: 'create' };
   if (sale.qboType !== docType) {
     return {
-      action: 'park', code: 'document_type_changed', keep: keepDocument(sale),
+      action: 'park',
+      code: 'document_type_changed',
+      keep: keepDocument(sale),
       reason: `The order is booked as ${sale.qboType} ${sale.qboId} but now needs a ${docType}; review it in QBO`,
     };
   }
   const doc = { qboId: sale.qboId, syncToken: sale.qboSyncToken ?? '0' };
-  if (sale.sourceUpdatedAt !== null && Date.parse(orderUpdatedAt) < sale.sourceUpdatedAt.getTime()) return { action: 'unchanged', ...doc, older: true };
+  if (sale.sourceUpdatedAt !== null && Date.parse(orderUpdatedAt) < sale.sourceUpdatedAt.getTime())
+    return { action: 'unchanged', ...doc, older: true };
   if (sale.fingerprint === fingerprint && sale.status === 'synced') return { action: 'unchanged', ...doc, older: false };
   return { action: 'update', ...doc };
 }
@@ -132,10 +171,22 @@ export function decideDocumentWrite(sale: LedgerEntry | undefined, docType: Sale
  * The row written `pending` before a create is sent: whatever happens next (a crash, a lost answer),
  * the next attempt finds it and asks QBO before creating again (settle, below).
  */
-export function pendingCreate(key: SourceKey, sale: LedgerEntry | undefined, docType: SaleType, docNumber: string | null, fingerprint: string): LedgerEntryChanges {
+export function pendingCreate(
+  key: SourceKey,
+  sale: LedgerEntry | undefined,
+  docType: SaleType,
+  docNumber: string | null,
+  fingerprint: string,
+): LedgerEntryChanges {
   return {
-    status: 'pending', reasonCode: null, reason: null, qboType: docType, qboDocNumber: docNumber || null,
-    fingerprint, requestId: qboRequestId(key, docType, fingerprint), attempts: (sale?.attempts ?? 0) + 1,
+    status: 'pending',
+    reasonCode: null,
+    reason: null,
+    qboType: docType,
+    qboDocNumber: docNumber || null,
+    fingerprint,
+    requestId: qboRequestId(key, docType, fingerprint),
+    attempts: (sale?.attempts ?? 0) + 1,
   };
 }
 
@@ -143,10 +194,13 @@ export function pendingCreate(key: SourceKey, sale: LedgerEntry | undefined, doc
 
 /** The pending creates to look for in QBO, by document type and DocNumber. */
 export function pendingToSettle(rows: Iterable<OrderRows>): Array<{ type: SaleType; byNumber: Map<string, LedgerEntry[]> }> {
-  const sales = [...rows].map((r) => r.sale).filter((r): r is LedgerEntry => r !== undefined && r.status === 'pending' && !r.qboId && Boolean(r.qboDocNumber));
+  const sales = [...rows]
+    .map((r) => r.sale)
+    .filter((r): r is LedgerEntry => r !== undefined && r.status === 'pending' && !r.qboId && Boolean(r.qboDocNumber));
   return (['SalesReceipt', 'Invoice'] as const).map((type) => {
     const byNumber = new Map<string, LedgerEntry[]>();
-    for (const row of sales.filter((r) => r.qboType === type)) byNumber.set(row.qboDocNumber!, [...(byNumber.get(row.qboDocNumber!) ?? []), row]);
+    for (const row of sales.filter((r) => r.qboType === type))
+      byNumber.set(row.qboDocNumber!, [...(byNumber.get(row.qboDocNumber!) ?? []), row]);
     return { type, byNumber };
   });
 }
@@ -170,7 +224,17 @@ export function adoptPending(
     for (const row of byNumber.get(str(doc.DocNumber)) ?? []) {
       const order = orders.get(row.sourceKey);
       if (!order || !isOrdersDocument(doc, order)) continue;
-      out.push({ row, order, doc, changes: { ...saleVerdict(order, doc).verdict, qboId: str(doc.Id), qboSyncToken: str(doc.SyncToken), qboTotalMinor: documentTotalMinor(order, doc) } });
+      out.push({
+        row,
+        order,
+        doc,
+        changes: {
+          ...saleVerdict(order, doc).verdict,
+          qboId: str(doc.Id),
+          qboSyncToken: str(doc.SyncToken),
+          qboTotalMinor: documentTotalMinor(order, doc),
+        },
+      });
     }
   }
   return out;
@@ -189,21 +253,31 @@ export type WriteOutcome =
   /** A ValidationFault: the order is parked with QBO's message; stale references are forgotten. */
   | { kind: 'rejected'; reason: string; forgetReferences: boolean };
 
-export function interpretWriteResult(result: { entity?: Entity | undefined; fault?: LedgerlineError | undefined }, op: 'create' | 'update'): WriteOutcome {
+export function interpretWriteResult(
+  result: { entity?: Entity | undefined; fault?: LedgerlineError | undefined },
+  op: 'create' | 'update',
+): WriteOutcome {
   if (result.entity) return { kind: 'booked', entity: result.entity };
   const fault = result.fault;
   if (!fault || fault.retryable) return { kind: 'retry', error: fault };
-  if (op === 'create' && isDuplicateDocNumber(fault)) return { kind: 'duplicate_number', existingId: existingIdFrom(fault), message: fault.message };
+  if (op === 'create' && isDuplicateDocNumber(fault))
+    return { kind: 'duplicate_number', existingId: existingIdFrom(fault), message: fault.message };
   if (op === 'update' && faultCode(fault) === FAULT.stale) return { kind: 'stale' };
   return { kind: 'rejected', reason: fault.message, forgetReferences: isStaleReference(fault) };
 }
 
 /** `doc`: the document holding the number (undefined when QBO named none or it cannot be read). */
-export function resolveDuplicateNumber(doc: Entity | undefined, order: ShopifyOrderCore, message: string):
-  | { action: 'adopt'; qboId: string; syncToken: string }
-  | { action: 'park'; code: 'duplicate_doc_number'; reason: string } {
+export function resolveDuplicateNumber(
+  doc: Entity | undefined,
+  order: ShopifyOrderCore,
+  message: string,
+): { action: 'adopt'; qboId: string; syncToken: string } | { action: 'park'; code: 'duplicate_doc_number'; reason: string } {
   if (doc && isOrdersDocument(doc, order)) return { action: 'adopt', qboId: str(doc.Id), syncToken: str(doc.SyncToken) };
-  return { action: 'park', code: 'duplicate_doc_number', reason: `${message}. Another QBO document already uses this number; renumber it or set a DocNumber prefix` };
+  return {
+    action: 'park',
+    code: 'duplicate_doc_number',
+    reason: `${message}. Another QBO document already uses this number; renumber it or set a DocNumber prefix`,
+  };
 }
 
 // --- The totals check (invariant 2) ---------------------------------------------------------------
@@ -214,24 +288,39 @@ export function documentTotalMinor(order: ShopifyOrderCore, entity: Entity): num
 }
 
 /** Invariant 2 for a sale document QBO holds: synced, or parked saying what differs from Shopify. */
-export function saleVerdict(order: ShopifyOrderCore, doc: Entity): { verdict: Pick<LedgerEntry, 'status' | 'reason' | 'reasonCode'> & LedgerEntryChanges; violations: InvariantViolation[] } {
+export function saleVerdict(
+  order: ShopifyOrderCore,
+  doc: Entity,
+): { verdict: Pick<LedgerEntry, 'status' | 'reason' | 'reasonCode'> & LedgerEntryChanges; violations: InvariantViolation[] } {
   const violations = checkDocumentAgainstOrder(order, doc as unknown as QboSaleDocumentLike);
-  const verdict = violations.length === 0
-    ? { status: 'synced' as const, reason: null, reasonCode: null }
-    : {
-        status: 'parked' as const, reasonCode: 'total_mismatch',
-        reason: `QBO booked different figures than Shopify (${violations.map((v) => `${v.check}: QBO ${v.actual}, Shopify ${v.expected}`).join('; ')})`,
-      };
+  const verdict =
+    violations.length === 0
+      ? { status: 'synced' as const, reason: null, reasonCode: null }
+      : {
+          status: 'parked' as const,
+          reasonCode: 'total_mismatch',
+          reason: `QBO booked different figures than Shopify (${violations.map((v) => `${v.check}: QBO ${v.actual}, Shopify ${v.expected}`).join('; ')})`,
+        };
   return { verdict, violations };
 }
 
 /** The row for a sale document QBO now holds (created, updated or adopted), checked against Shopify. */
-export function bookedSale(order: ShopifyOrderCore, docType: SaleType, entity: Entity, fingerprint: string): { changes: LedgerEntryChanges; violations: InvariantViolation[]; synced: boolean } {
+export function bookedSale(
+  order: ShopifyOrderCore,
+  docType: SaleType,
+  entity: Entity,
+  fingerprint: string,
+): { changes: LedgerEntryChanges; violations: InvariantViolation[]; synced: boolean } {
   const { verdict, violations } = saleVerdict(order, entity);
   return {
     changes: {
-      ...verdict, qboType: docType, qboId: str(entity.Id), qboSyncToken: str(entity.SyncToken), qboDocNumber: str(entity.DocNumber) || null,
-      qboTotalMinor: documentTotalMinor(order, entity), fingerprint,
+      ...verdict,
+      qboType: docType,
+      qboId: str(entity.Id),
+      qboSyncToken: str(entity.SyncToken),
+      qboDocNumber: str(entity.DocNumber) || null,
+      qboTotalMinor: documentTotalMinor(order, entity),
+      fingerprint,
     },
     violations,
     synced: verdict.status === 'synced',
@@ -240,7 +329,11 @@ export function bookedSale(order: ShopifyOrderCore, docType: SaleType, entity: E
 
 /** The columns every sale row write carries: which version of the order it reflects. */
 export function saleSource(order: ShopifyOrderCore): LedgerEntryChanges {
-  return { sourceName: order.name, sourceUpdatedAt: new Date(order.updatedAt), sourceTotalMinor: expectedTotals(order).documentTotal.minor };
+  return {
+    sourceName: order.name,
+    sourceUpdatedAt: new Date(order.updatedAt),
+    sourceTotalMinor: expectedTotals(order).documentTotal.minor,
+  };
 }
 
 // --- Payments and voids ---------------------------------------------------------------------------
@@ -256,14 +349,20 @@ export function decidePayment(payment: LedgerEntry | undefined): 'booked' | 'sea
 
 /** The Payment (of the customer's Payments) linked to the invoice, if any. */
 export function paymentForInvoice(payments: readonly Entity[], invoiceId: string): Entity | undefined {
-  return payments.find((p) => ((p.Line as Entity[] | undefined) ?? []).some((l) =>
-    ((l.LinkedTxn as Entity[] | undefined) ?? []).some((t) => str(t.TxnId) === invoiceId && t.TxnType === 'Invoice')));
+  return payments.find((p) =>
+    ((p.Line as Entity[] | undefined) ?? []).some((l) =>
+      ((l.LinkedTxn as Entity[] | undefined) ?? []).some((t) => str(t.TxnId) === invoiceId && t.TxnType === 'Invoice'),
+    ),
+  );
 }
 
 export function voidedInvoice(entity: Entity): LedgerEntryChanges {
   return {
-    status: 'voided', reasonCode: 'cancelled_unpaid', reason: 'Cancelled before it was paid: the invoice was voided in QBO',
-    qboSyncToken: str(entity.SyncToken), qboTotalMinor: 0,
+    status: 'voided',
+    reasonCode: 'cancelled_unpaid',
+    reason: 'Cancelled before it was paid: the invoice was voided in QBO',
+    qboSyncToken: str(entity.SyncToken),
+    qboTotalMinor: 0,
   };
 }
 

@@ -36,7 +36,10 @@ export interface RunWindow {
 }
 
 export function planRunWindow(store: WindowStore, requested: RequestedWindow | undefined, now: Date): RunWindow {
-  const blocked = store.state !== 'active' ? `Store ${store.shopDomain} is ${store.state}${store.connectionError ? `: ${store.connectionError}` : ''}` : undefined;
+  const blocked =
+    store.state !== 'active'
+      ? `Store ${store.shopDomain} is ${store.state}${store.connectionError ? `: ${store.connectionError}` : ''}`
+      : undefined;
   let windowFrom: string;
   let windowTo: string;
   let advanceCursor: boolean;
@@ -67,7 +70,11 @@ export function windowSearch(from: string | null, to: string): string {
  * starts at the window's own start so nothing before the oldest order's second can slip through.
  * No order in the window: no slice.
  */
-export function planSlices(windowFrom: string | null, windowTo: string, oldestUpdatedAt: string | null): Array<{ from: string | null; to: string }> {
+export function planSlices(
+  windowFrom: string | null,
+  windowTo: string,
+  oldestUpdatedAt: string | null,
+): Array<{ from: string | null; to: string }> {
   if (oldestUpdatedAt === null) return [];
   const toMs = Date.parse(windowTo);
   const startMs = Math.max(Date.parse(oldestUpdatedAt), windowFrom ? Date.parse(windowFrom) : -Infinity);

@@ -70,7 +70,12 @@ export class QboEmulatorCore {
   }
 
   snapshot(): SavedState {
-    return { version: 1, companies: [...this.companies.values()].map((c) => c.state), tokens: this.tokens.state, clockOffsetMs: this.clock.offset };
+    return {
+      version: 1,
+      companies: [...this.companies.values()].map((c) => c.state),
+      tokens: this.tokens.state,
+      clockOffsetMs: this.clock.offset,
+    };
   }
 
   private load(file: CompanyFile): Company {
@@ -84,14 +89,21 @@ export class QboEmulatorCore {
 
   private nextRealmId(): string {
     let id: string;
-    do id = String(9_341_452_000_000_000n + BigInt(++this.realmCounter)); while (this.companies.has(id));
+    do id = String(9_341_452_000_000_000n + BigInt(++this.realmCounter));
+    while (this.companies.has(id));
     return id;
   }
 
   createCompany(input: NewCompany = {}): IssuedTokens {
-    const file: CompanyFile = 'qboCompany' in input
-      ? input
-      : defaultCompany({ realmId: input.realmId ?? this.nextRealmId(), country: (input.country ?? 'US') as Country, automatedSalesTax: input.automatedSalesTax, companyName: input.companyName });
+    const file: CompanyFile =
+      'qboCompany' in input
+        ? input
+        : defaultCompany({
+            realmId: input.realmId ?? this.nextRealmId(),
+            country: (input.country ?? 'US') as Country,
+            automatedSalesTax: input.automatedSalesTax,
+            companyName: input.companyName,
+          });
     if (!('qboCompany' in input) && input.refreshToken) file.oauth = { refreshToken: input.refreshToken };
     const company = this.load(file);
     return this.issueTokens(company.realmId);
@@ -124,7 +136,10 @@ export class QboEmulatorCore {
       clearRequestLog: () => this.log.clear(),
       reset: () => this.reset(),
       clock: { now: () => this.clock.now(), advance: (ms) => this.clock.advance(ms) },
-      setFaults: (rules) => { this.injector.clear(); this.injector.add(rules); },
+      setFaults: (rules) => {
+        this.injector.clear();
+        this.injector.add(rules);
+      },
       addFaults: (rules) => this.injector.add(rules),
       clearFaults: () => this.injector.clear(),
       faults: () => this.injector.list(),

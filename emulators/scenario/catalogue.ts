@@ -8,15 +8,42 @@ import { isoSeconds } from '../shopify/time';
 import type { IdSource } from './ids';
 
 const PRODUCTS: { title: string; code: string; vendor: string; type: string; base: number; options: string[][] }[] = [
-  { title: 'Classic Tee', code: 'TEE', vendor: 'Northwind Apparel', type: 'Shirts', base: 2400, options: [['Blue', 'Black', 'White'], ['S', 'M', 'L']] },
-  { title: 'Hooded Sweatshirt', code: 'HOOD', vendor: 'Northwind Apparel', type: 'Sweaters', base: 5900, options: [['Grey', 'Navy'], ['M', 'L', 'XL']] },
+  {
+    title: 'Classic Tee',
+    code: 'TEE',
+    vendor: 'Northwind Apparel',
+    type: 'Shirts',
+    base: 2400,
+    options: [
+      ['Blue', 'Black', 'White'],
+      ['S', 'M', 'L'],
+    ],
+  },
+  {
+    title: 'Hooded Sweatshirt',
+    code: 'HOOD',
+    vendor: 'Northwind Apparel',
+    type: 'Sweaters',
+    base: 5900,
+    options: [
+      ['Grey', 'Navy'],
+      ['M', 'L', 'XL'],
+    ],
+  },
   { title: 'Canvas Tote', code: 'TOTE', vendor: 'Harbor Goods', type: 'Bags', base: 1800, options: [['Natural', 'Black']] },
   { title: 'Ceramic Mug', code: 'MUG', vendor: 'Harbor Goods', type: 'Kitchen', base: 1450, options: [['12oz', '16oz']] },
   { title: 'Wool Beanie', code: 'BEAN', vendor: 'Alpine Knits', type: 'Hats', base: 2900, options: [['Red', 'Charcoal']] },
   { title: 'Trail Socks', code: 'SOCK', vendor: 'Alpine Knits', type: 'Socks', base: 1295, options: [['S/M', 'L/XL']] },
   { title: 'Leather Wallet', code: 'WALL', vendor: 'Cobbler & Co', type: 'Accessories', base: 6500, options: [['Brown', 'Black']] },
   { title: 'Water Bottle', code: 'BOTL', vendor: 'Harbor Goods', type: 'Outdoor', base: 2250, options: [['750ml', '1l']] },
-  { title: 'Denim Jacket', code: 'JACK', vendor: 'Northwind Apparel', type: 'Outerwear', base: 11900, options: [['Indigo'], ['S', 'M', 'L', 'XL']] },
+  {
+    title: 'Denim Jacket',
+    code: 'JACK',
+    vendor: 'Northwind Apparel',
+    type: 'Outerwear',
+    base: 11900,
+    options: [['Indigo'], ['S', 'M', 'L', 'XL']],
+  },
   { title: 'Notebook Set', code: 'NOTE', vendor: 'Paper Lane', type: 'Stationery', base: 995, options: [['Dotted', 'Lined']] },
   { title: 'Scented Candle', code: 'CNDL', vendor: 'Paper Lane', type: 'Home', base: 3450, options: [['Cedar', 'Fig', 'Sea Salt']] },
   { title: 'Sunglasses', code: 'SUNG', vendor: 'Cobbler & Co', type: 'Accessories', base: 8900, options: [['Tortoise', 'Black']] },
@@ -24,7 +51,12 @@ const PRODUCTS: { title: string; code: string; vendor: string; type: string; bas
 const GIFT_CARD_DENOMINATIONS = [2500, 5000, 10000];
 const QUANTITY_NAMES = ['available', 'on_hand', 'committed', 'incoming', 'reserved', 'damaged', 'safety_stock', 'quality_control'];
 
-export interface Catalogue { products: Obj[]; sellable: { product: Obj; variant: Obj }[]; giftCards: { product: Obj; variant: Obj }[]; location: Obj }
+export interface Catalogue {
+  products: Obj[];
+  sellable: { product: Obj; variant: Obj }[];
+  giftCards: { product: Obj; variant: Obj }[];
+  location: Obj;
+}
 
 function combos(options: string[][]): string[][] {
   return options.reduce<string[][]>((acc, values) => acc.flatMap((a) => values.map((v) => [...a, v])), [[]]);
@@ -39,18 +71,49 @@ export function generateCatalogue(rng: Rng, ids: IdSource, currency: string, at:
     const itemId = ids.next();
     const onHand = giftCard ? 0 : rng.int(5, 200);
     const committed = giftCard ? 0 : rng.int(0, Math.min(5, onHand));
-    const quantities: Record<string, number> = { available: onHand - committed, on_hand: onHand, committed, incoming: giftCard ? 0 : rng.int(0, 30) };
+    const quantities: Record<string, number> = {
+      available: onHand - committed,
+      on_hand: onHand,
+      committed,
+      incoming: giftCard ? 0 : rng.int(0, 30),
+    };
     return {
-      id: gid('ProductVariant', vid), legacyResourceId: String(vid), title, displayName: `${product.title} - ${title}`, sku,
-      barcode: null, price: fromCents(cents), taxable: !giftCard, createdAt: now, updatedAt: now,
+      id: gid('ProductVariant', vid),
+      legacyResourceId: String(vid),
+      title,
+      displayName: `${product.title} - ${title}`,
+      sku,
+      barcode: null,
+      price: fromCents(cents),
+      taxable: !giftCard,
+      createdAt: now,
+      updatedAt: now,
       inventoryItem: {
-        id: gid('InventoryItem', itemId), legacyResourceId: String(itemId), sku, tracked: !giftCard, requiresShipping: !giftCard,
-        unitCost: giftCard ? null : moneyV2(Math.round(cents * 0.4), currency), createdAt: now, updatedAt: now,
+        id: gid('InventoryItem', itemId),
+        legacyResourceId: String(itemId),
+        sku,
+        tracked: !giftCard,
+        requiresShipping: !giftCard,
+        unitCost: giftCard ? null : moneyV2(Math.round(cents * 0.4), currency),
+        createdAt: now,
+        updatedAt: now,
         inventoryLevels: {
-          nodes: [{
-            id: gid('InventoryLevel', ids.next()), isActive: true, canDeactivate: false, createdAt: now, updatedAt: now, location,
-            quantities: QUANTITY_NAMES.map((name) => ({ id: gid('InventoryQuantity', ids.next()), name, quantity: quantities[name] ?? 0, updatedAt: now })),
-          }],
+          nodes: [
+            {
+              id: gid('InventoryLevel', ids.next()),
+              isActive: true,
+              canDeactivate: false,
+              createdAt: now,
+              updatedAt: now,
+              location,
+              quantities: QUANTITY_NAMES.map((name) => ({
+                id: gid('InventoryQuantity', ids.next()),
+                name,
+                quantity: quantities[name] ?? 0,
+                updatedAt: now,
+              })),
+            },
+          ],
         },
       },
     };
@@ -58,8 +121,18 @@ export function generateCatalogue(rng: Rng, ids: IdSource, currency: string, at:
   const product = (title: string, vendor: string, productType: string, giftCard: boolean): Obj => {
     const pid = ids.next();
     return {
-      id: gid('Product', pid), legacyResourceId: String(pid), title, handle: title.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
-      vendor, productType, status: 'ACTIVE', tags: [], isGiftCard: giftCard, createdAt: now, updatedAt: now, variants: { nodes: [] as Obj[] },
+      id: gid('Product', pid),
+      legacyResourceId: String(pid),
+      title,
+      handle: title.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+      vendor,
+      productType,
+      status: 'ACTIVE',
+      tags: [],
+      isGiftCard: giftCard,
+      createdAt: now,
+      updatedAt: now,
+      variants: { nodes: [] as Obj[] },
     };
   };
   const products: Obj[] = [];
@@ -67,7 +140,15 @@ export function generateCatalogue(rng: Rng, ids: IdSource, currency: string, at:
   for (const spec of PRODUCTS) {
     const p = product(spec.title, spec.vendor, spec.type, false);
     for (const combo of combos(spec.options)) {
-      const sku = [spec.code, ...combo.map((c) => c.replace(/[^A-Za-z0-9]/g, '').slice(0, 3).toUpperCase())].join('-');
+      const sku = [
+        spec.code,
+        ...combo.map((c) =>
+          c
+            .replace(/[^A-Za-z0-9]/g, '')
+            .slice(0, 3)
+            .toUpperCase(),
+        ),
+      ].join('-');
       // About one variant in ten has no SKU: Ledgerline must then match items by name.
       const v = variant(p, combo.join(' / '), rng.chance(0.1) ? null : sku, spec.base + (combo.includes('XL') ? 300 : 0), false);
       p.variants.nodes.push(v);

@@ -30,9 +30,17 @@ if (!['US', 'CA', 'GB', 'AU'].includes(region)) {
 }
 const started = Date.now();
 const shop = generateShop({
-  seed: Number(values.seed), orders: Number(values.orders), start: values.start!, days: Number(values.days),
-  taxRegion: region, currency: values.currency, taxesIncluded: values['taxes-included'], domain: values.domain,
+  seed: Number(values.seed),
+  orders: Number(values.orders),
+  start: values.start!,
+  days: Number(values.days),
+  taxRegion: region,
+  currency: values.currency,
+  taxesIncluded: values['taxes-included'],
+  domain: values.domain,
 });
 const files = writeSeedFiles(values.out, shop);
-process.stdout.write(`${shop.orders.length} orders, ${shop.payouts.length} payouts, ${shop.balanceTransactions.length} balance transactions `
-  + `in ${Date.now() - started} ms:\n${files.join('\n')}\n`);
+process.stdout.write(
+  `${shop.orders.length} orders, ${shop.payouts.length} payouts, ${shop.balanceTransactions.length} balance transactions ` +
+    `in ${Date.now() - started} ms:\n${files.join('\n')}\n`,
+);

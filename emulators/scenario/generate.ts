@@ -29,20 +29,31 @@ export interface GenerateShopOptions {
   domain?: string;
 }
 
-export interface GeneratedShop { shop: Obj; products: Obj[]; orders: Obj[]; payouts: Obj[]; balanceTransactions: Obj[] }
+export interface GeneratedShop {
+  shop: Obj;
+  products: Obj[];
+  orders: Obj[];
+  payouts: Obj[];
+  balanceTransactions: Obj[];
+}
 
 const DAY = 86_400_000;
 
-interface Later { at: number; apply: (env: OpsEnv) => void }
+interface Later {
+  at: number;
+  apply: (env: OpsEnv) => void;
+}
 
 function followUps(rng: Rng, mix: Mix, order: Obj, state: string, endMs: number, work: ReturnType<typeof createShopState>): Later[] {
   const created = Date.parse(order.createdAt);
-  const later = (minDays: number, maxDays: number): number => created + rng.int(minDays * 24, maxDays * 24) * 3_600_000 + rng.int(0, 3_599_999);
+  const later = (minDays: number, maxDays: number): number =>
+    created + rng.int(minDays * 24, maxDays * 24) * 3_600_000 + rng.int(0, 3_599_999);
   const out: Later[] = [];
   if (state === 'unpaid') {
     const r = rng.next();
     if (r < mix.unpaidLaterPaid) out.push({ at: later(3, 20), apply: (env) => markPaid(env, work, order, { gateway: 'manual' }) });
-    else if (r < mix.unpaidLaterPaid + mix.unpaidCancelled) out.push({ at: later(2, 15), apply: (env) => cancelOrder(env, work, order, { reason: rng.pick(['CUSTOMER', 'OTHER']) }) });
+    else if (r < mix.unpaidLaterPaid + mix.unpaidCancelled)
+      out.push({ at: later(2, 15), apply: (env) => cancelOrder(env, work, order, { reason: rng.pick(['CUSTOMER', 'OTHER']) }) });
   } else if (state === 'authorized') {
     out.push({ at: later(1, 5), apply: (env) => markPaid(env, work, order) });
   } else if (rng.chance(mix.refund)) {
@@ -94,8 +105,20 @@ export function generateShop(opts: GenerateShopOptions): GeneratedShop {
   let now = startMs;
   const env: OpsEnv = { now: () => new Date(now), nextId: () => ids.next(), emit: () => undefined };
   const ctx: OrderContext = {
-    rng, ids, catalogue, mix, currency, taxesIncluded, rates: [], shippingRates: [], region, env, customers: [],
-    setNow: (ms) => { now = ms; },
+    rng,
+    ids,
+    catalogue,
+    mix,
+    currency,
+    taxesIncluded,
+    rates: [],
+    shippingRates: [],
+    region,
+    env,
+    customers: [],
+    setNow: (ms) => {
+      now = ms;
+    },
   };
   const times = Array.from({ length: opts.orders }, () => startMs + Math.floor(rng.next() * (endMs - startMs))).sort((a, b) => a - b);
   const orders: Obj[] = [];
@@ -111,8 +134,14 @@ export function generateShop(opts: GenerateShopOptions): GeneratedShop {
   }
   const { payouts, balanceTransactions } = generatePayouts(rng, ids, currency, orders, startMs, endMs);
   const shop = {
-    id: gid('Shop', ids.next()), name: `Scenario ${opts.seed}`, myshopifyDomain: domain, currencyCode: currency,
-    ianaTimezone: region.timezone, taxesIncluded, email: `owner@${domain}`, contactEmail: `owner@${domain}`,
+    id: gid('Shop', ids.next()),
+    name: `Scenario ${opts.seed}`,
+    myshopifyDomain: domain,
+    currencyCode: currency,
+    ianaTimezone: region.timezone,
+    taxesIncluded,
+    email: `owner@${domain}`,
+    contactEmail: `owner@${domain}`,
   };
   return { shop, products: catalogue.products, orders, payouts, balanceTransactions };
 }

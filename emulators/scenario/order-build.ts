@@ -9,10 +9,32 @@ import { isoSeconds } from '../shopify/time';
 import { draftLines, type LineContext, lineNodes, lineTotals } from './order-lines';
 import type { RegionInfo } from './regions';
 
-export interface OrderContext extends LineContext { region: RegionInfo; env: OpsEnv; setNow(ms: number): void; customers: Obj[] }
+export interface OrderContext extends LineContext {
+  region: RegionInfo;
+  env: OpsEnv;
+  setNow(ms: number): void;
+  customers: Obj[];
+}
 export type PaymentState = 'paid' | 'unpaid' | 'authorized';
 
-const FIRST = ['Ada', 'Ben', 'Chloé', 'Dev', 'Eva', 'Finn', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kira', 'Liam', 'Maya', 'Noah', 'Olga', 'Priya'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Chloé',
+  'Dev',
+  'Eva',
+  'Finn',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kira',
+  'Liam',
+  'Maya',
+  'Noah',
+  'Olga',
+  'Priya',
+];
 const LAST = ['Okafor', 'Smith', 'Dubois', 'Patel', 'Larsen', 'Murphy', 'Tanaka', 'García', 'Novak', 'Chen', 'Rossi', 'Walker'];
 
 function customer(ctx: OrderContext): Obj {
@@ -20,7 +42,10 @@ function customer(ctx: OrderContext): Obj {
     const first = ctx.rng.pick(FIRST);
     const last = ctx.rng.pick(LAST);
     const id = ctx.ids.next();
-    const email = `${first}.${last}.${id % 10000}@example.com`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+    const email = `${first}.${last}.${id % 10000}@example.com`
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '');
     ctx.customers.push({ id: gid('Customer', id), email, displayName: `${first} ${last}`, firstName: first, lastName: last });
   }
   return ctx.rng.pick(ctx.customers);
@@ -29,7 +54,13 @@ function customer(ctx: OrderContext): Obj {
 function payments(ctx: OrderContext, order: Obj, total: number, state: PaymentState): { transactions: Obj[]; gateways: string[] } {
   const { rng, env, mix } = ctx;
   const tx = (kind: string, gateway: string, cents: number, parentId?: string): Obj =>
-    newTransaction(env, order, { kind, gateway, cents, parentId, fees: gateway === 'shopify_payments' && kind !== 'AUTHORIZATION' ? [transactionFee(env.nextId(), cents, ctx.currency)] : [] });
+    newTransaction(env, order, {
+      kind,
+      gateway,
+      cents,
+      parentId,
+      fees: gateway === 'shopify_payments' && kind !== 'AUTHORIZATION' ? [transactionFee(env.nextId(), cents, ctx.currency)] : [],
+    });
   if (state === 'unpaid') return { transactions: [], gateways: ['manual'] };
   if (state === 'authorized') return { transactions: [tx('AUTHORIZATION', 'shopify_payments', total)], gateways: ['shopify_payments'] };
   const transactions: Obj[] = [];
@@ -67,19 +98,33 @@ export function buildOrder(ctx: OrderContext, number: number, createdMs: number,
   const guest = rng.chance(mix.guestCheckout);
   const who = guest ? null : customer(ctx);
   const bag = (cents: number): Obj => moneyBag(cents, ctx.currency);
-  const address = { address1: `${rng.int(1, 999)} Market Street`, city: place.city, provinceCode: place.provinceCode, countryCodeV2: place.countryCode, zip: place.zip };
+  const address = {
+    address1: `${rng.int(1, 999)} Market Street`,
+    city: place.city,
+    provinceCode: place.provinceCode,
+    countryCodeV2: place.countryCode,
+    zip: place.zip,
+  };
   const id = ctx.ids.next();
   const created = isoSeconds(createdMs);
   const order: Obj = {
-    id: gid('Order', id), legacyResourceId: String(id), name: `#${1000 + number}`,
-    createdAt: created, updatedAt: created,
+    id: gid('Order', id),
+    legacyResourceId: String(id),
+    name: `#${1000 + number}`,
+    createdAt: created,
+    updatedAt: created,
     // A few orders were imported: processed before they were created in Shopify.
     processedAt: rng.chance(0.02) ? isoSeconds(createdMs - rng.int(1, 48) * 3_600_000) : created,
-    cancelledAt: null, cancelReason: null, closed: false, closedAt: null,
+    cancelledAt: null,
+    cancelReason: null,
+    closed: false,
+    closedAt: null,
     test: rng.chance(mix.testOrder),
     displayFinancialStatus: state === 'paid' ? 'PAID' : state === 'authorized' ? 'AUTHORIZED' : 'PENDING',
     displayFulfillmentStatus: state === 'paid' && createdMs < endMs - 3 * 86_400_000 ? 'FULFILLED' : 'UNFULFILLED',
-    currencyCode: ctx.currency, presentmentCurrencyCode: ctx.currency, taxesIncluded: ctx.taxesIncluded,
+    currencyCode: ctx.currency,
+    presentmentCurrencyCode: ctx.currency,
+    taxesIncluded: ctx.taxesIncluded,
     email: who?.email ?? (guest && rng.chance(0.5) ? `guest${id % 100000}@example.com` : null),
     note: state === 'unpaid' ? `Net 30 terms, PO ${rng.int(10000, 99999)}` : rng.chance(0.03) ? 'Please gift wrap' : null,
     customer: who,

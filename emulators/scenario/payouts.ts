@@ -11,19 +11,35 @@ import type { IdSource } from './ids';
 const DAY = 86_400_000;
 const CHARGEBACK_FEE = 1500;
 
-interface Bt { obj: Obj; at: number; net: number }
+interface Bt {
+  obj: Obj;
+  at: number;
+  net: number;
+}
 
-function balanceTx(ids: IdSource, currency: string, f: { type: string; sourceType: string; amount: number; fee: number; at: number; order?: Obj; sourceTx?: Obj; reason?: string }): Bt {
+function balanceTx(
+  ids: IdSource,
+  currency: string,
+  f: { type: string; sourceType: string; amount: number; fee: number; at: number; order?: Obj; sourceTx?: Obj; reason?: string },
+): Bt {
   const net = f.amount - f.fee;
   const id = ids.next();
   return {
     at: f.at,
     net,
     obj: {
-      id: gid('ShopifyPaymentsBalanceTransaction', id), type: f.type, test: false, transactionDate: isoSeconds(f.at),
-      sourceType: f.sourceType, sourceId: f.sourceTx ? legacyId(f.sourceTx.id) : String(id),
-      sourceOrderTransactionId: f.sourceTx ? legacyId(f.sourceTx.id) : null, adjustmentReason: f.reason ?? null, adjustmentsOrders: [],
-      amount: moneyV2(f.amount, currency), fee: moneyV2(f.fee, currency), net: moneyV2(net, currency),
+      id: gid('ShopifyPaymentsBalanceTransaction', id),
+      type: f.type,
+      test: false,
+      transactionDate: isoSeconds(f.at),
+      sourceType: f.sourceType,
+      sourceId: f.sourceTx ? legacyId(f.sourceTx.id) : String(id),
+      sourceOrderTransactionId: f.sourceTx ? legacyId(f.sourceTx.id) : null,
+      adjustmentReason: f.reason ?? null,
+      adjustmentsOrders: [],
+      amount: moneyV2(f.amount, currency),
+      fee: moneyV2(f.fee, currency),
+      net: moneyV2(net, currency),
       associatedOrder: f.order ? { id: f.order.id, name: f.order.name } : null,
       associatedPayout: { id: null, status: 'PENDING' },
     },
@@ -38,8 +54,10 @@ function fromOrders(ids: IdSource, currency: string, orders: Obj[]): Bt[] {
       const at = Date.parse(t.processedAt);
       const cents = bagCents(t.amountSet);
       const fee = (t.fees as Obj[]).reduce((s, f) => s + toCents(f.amount.amount), 0);
-      if (t.kind === 'SALE' || t.kind === 'CAPTURE') out.push(balanceTx(ids, currency, { type: 'CHARGE', sourceType: 'CHARGE', amount: cents, fee, at, order, sourceTx: t }));
-      if (t.kind === 'REFUND') out.push(balanceTx(ids, currency, { type: 'REFUND', sourceType: 'REFUND', amount: -cents, fee: 0, at, order, sourceTx: t }));
+      if (t.kind === 'SALE' || t.kind === 'CAPTURE')
+        out.push(balanceTx(ids, currency, { type: 'CHARGE', sourceType: 'CHARGE', amount: cents, fee, at, order, sourceTx: t }));
+      if (t.kind === 'REFUND')
+        out.push(balanceTx(ids, currency, { type: 'REFUND', sourceType: 'REFUND', amount: -cents, fee: 0, at, order, sourceTx: t }));
     }
   }
   return out;
@@ -53,21 +71,50 @@ function adjustments(rng: Rng, ids: IdSource, currency: string, charges: Bt[], s
   for (let i = 0; i < count; i++) {
     const charge = rng.pick(candidates);
     const amount = toCents(charge.obj.amount.amount);
-    out.push(balanceTx(ids, currency, {
-      type: 'ADJUSTMENT', sourceType: 'DISPUTE', amount: -amount, fee: CHARGEBACK_FEE, at: charge.at + rng.int(5, 20) * DAY,
-      order: { id: charge.obj.associatedOrder.id, name: charge.obj.associatedOrder.name }, reason: 'chargeback',
-    }));
+    out.push(
+      balanceTx(ids, currency, {
+        type: 'ADJUSTMENT',
+        sourceType: 'DISPUTE',
+        amount: -amount,
+        fee: CHARGEBACK_FEE,
+        at: charge.at + rng.int(5, 20) * DAY,
+        order: { id: charge.obj.associatedOrder.id, name: charge.obj.associatedOrder.name },
+        reason: 'chargeback',
+      }),
+    );
   }
   if (endMs - startMs >= 10 * DAY && charges.length > 0) {
     const held = Math.max(100, Math.floor(charges.slice(0, 50).reduce((s, c) => s + c.net, 0) / 20));
-    out.push(balanceTx(ids, currency, { type: 'RESERVED_FUNDS', sourceType: 'ADJUSTMENT', amount: -held, fee: 0, at: startMs + 3 * DAY, reason: 'reserve' }));
-    out.push(balanceTx(ids, currency, { type: 'RESERVED_FUNDS_REVERSAL', sourceType: 'ADJUSTMENT', amount: held, fee: 0, at: endMs - 3 * DAY, reason: 'reserve_release' }));
+    out.push(
+      balanceTx(ids, currency, {
+        type: 'RESERVED_FUNDS',
+        sourceType: 'ADJUSTMENT',
+        amount: -held,
+        fee: 0,
+        at: startMs + 3 * DAY,
+        reason: 'reserve',
+      }),
+    );
+    out.push(
+      balanceTx(ids, currency, {
+        type: 'RESERVED_FUNDS_REVERSAL',
+        sourceType: 'ADJUSTMENT',
+        amount: held,
+        fee: 0,
+        at: endMs - 3 * DAY,
+        reason: 'reserve_release',
+      }),
+    );
   }
   return out;
 }
 
 const CATEGORY: Record<string, 'charges' | 'refunds' | 'adjustments' | 'reservedFunds'> = {
-  CHARGE: 'charges', REFUND: 'refunds', ADJUSTMENT: 'adjustments', RESERVED_FUNDS: 'reservedFunds', RESERVED_FUNDS_REVERSAL: 'reservedFunds',
+  CHARGE: 'charges',
+  REFUND: 'refunds',
+  ADJUSTMENT: 'adjustments',
+  RESERVED_FUNDS: 'reservedFunds',
+  RESERVED_FUNDS_REVERSAL: 'reservedFunds',
 };
 
 function summary(currency: string, bts: Bt[]): Obj {
@@ -80,15 +127,30 @@ function summary(currency: string, bts: Bt[]): Obj {
   }
   const m = (c: number): Obj => moneyV2(c, currency);
   return {
-    chargesGross: m(sums.charges.gross), chargesFee: m(sums.charges.fee),
-    refundsFeeGross: m(sums.refunds.gross), refundsFee: m(sums.refunds.fee),
-    adjustmentsGross: m(sums.adjustments.gross), adjustmentsFee: m(sums.adjustments.fee),
-    reservedFundsGross: m(sums.reservedFunds.gross), reservedFundsFee: m(sums.reservedFunds.fee),
-    retriedPayoutsGross: m(0), retriedPayoutsFee: m(0), advanceGross: m(0), advanceFees: m(0), usdcRebateCreditAmount: m(0),
+    chargesGross: m(sums.charges.gross),
+    chargesFee: m(sums.charges.fee),
+    refundsFeeGross: m(sums.refunds.gross),
+    refundsFee: m(sums.refunds.fee),
+    adjustmentsGross: m(sums.adjustments.gross),
+    adjustmentsFee: m(sums.adjustments.fee),
+    reservedFundsGross: m(sums.reservedFunds.gross),
+    reservedFundsFee: m(sums.reservedFunds.fee),
+    retriedPayoutsGross: m(0),
+    retriedPayoutsFee: m(0),
+    advanceGross: m(0),
+    advanceFees: m(0),
+    usdcRebateCreditAmount: m(0),
   };
 }
 
-export function generatePayouts(rng: Rng, ids: IdSource, currency: string, orders: Obj[], startMs: number, endMs: number): { payouts: Obj[]; balanceTransactions: Obj[] } {
+export function generatePayouts(
+  rng: Rng,
+  ids: IdSource,
+  currency: string,
+  orders: Obj[],
+  startMs: number,
+  endMs: number,
+): { payouts: Obj[]; balanceTransactions: Obj[] } {
   const charges = fromOrders(ids, currency, orders);
   const all = [...charges, ...adjustments(rng, ids, currency, charges, startMs, endMs)].sort((a, b) => a.at - b.at);
   const payouts: Obj[] = [];
@@ -104,8 +166,14 @@ export function generatePayouts(rng: Rng, ids: IdSource, currency: string, order
     const pid = ids.next();
     const status = issued < endMs - 2 * DAY ? 'PAID' : 'IN_TRANSIT';
     const payout = {
-      id: gid('ShopifyPaymentsPayout', pid), legacyResourceId: String(pid), issuedAt: isoSeconds(issued), status,
-      transactionType: 'DEPOSIT', externalTraceId: null, net: moneyV2(net, currency), summary: summary(currency, due),
+      id: gid('ShopifyPaymentsPayout', pid),
+      legacyResourceId: String(pid),
+      issuedAt: isoSeconds(issued),
+      status,
+      transactionType: 'DEPOSIT',
+      externalTraceId: null,
+      net: moneyV2(net, currency),
+      summary: summary(currency, due),
     };
     for (const b of due) b.obj.associatedPayout = { id: payout.id, status };
     payouts.push(payout);

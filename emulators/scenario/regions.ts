@@ -3,7 +3,10 @@
 
 export type TaxRegion = 'US' | 'CA' | 'GB' | 'AU';
 
-export interface TaxRate { title: string; ppm: number }
+export interface TaxRate {
+  title: string;
+  ppm: number;
+}
 export interface Jurisdiction {
   countryCode: string;
   provinceCode: string | null;
@@ -14,10 +17,27 @@ export interface Jurisdiction {
   shippingRates: TaxRate[];
 }
 
-export interface RegionInfo { currency: string; timezone: string; jurisdictions: Jurisdiction[]; abroad: Omit<Jurisdiction, 'rates' | 'shippingRates'> }
+export interface RegionInfo {
+  currency: string;
+  timezone: string;
+  jurisdictions: Jurisdiction[];
+  abroad: Omit<Jurisdiction, 'rates' | 'shippingRates'>;
+}
 
-const j = (countryCode: string, provinceCode: string | null, city: string, zip: string, rates: TaxRate[], taxShipping: boolean | TaxRate[]): Jurisdiction => ({
-  countryCode, provinceCode, city, zip, rates, shippingRates: taxShipping === true ? rates : taxShipping === false ? [] : taxShipping,
+const j = (
+  countryCode: string,
+  provinceCode: string | null,
+  city: string,
+  zip: string,
+  rates: TaxRate[],
+  taxShipping: boolean | TaxRate[],
+): Jurisdiction => ({
+  countryCode,
+  provinceCode,
+  city,
+  zip,
+  rates,
+  shippingRates: taxShipping === true ? rates : taxShipping === false ? [] : taxShipping,
 });
 
 const GST_CA = { title: 'GST', ppm: 50_000 };
@@ -29,9 +49,39 @@ export const REGIONS: Record<TaxRegion, RegionInfo> = {
     currency: 'USD',
     timezone: 'America/New_York',
     jurisdictions: [
-      j('US', 'CA', 'Los Angeles', '90012', [{ title: 'California State Tax', ppm: 60_000 }, { title: 'Los Angeles County Tax', ppm: 35_000 }], false),
-      j('US', 'NY', 'New York', '10001', [{ title: 'New York State Tax', ppm: 40_000 }, { title: 'New York City Tax', ppm: 48_750 }], true),
-      j('US', 'TX', 'Austin', '73301', [{ title: 'Texas State Tax', ppm: 62_500 }, { title: 'Austin City Tax', ppm: 20_000 }], true),
+      j(
+        'US',
+        'CA',
+        'Los Angeles',
+        '90012',
+        [
+          { title: 'California State Tax', ppm: 60_000 },
+          { title: 'Los Angeles County Tax', ppm: 35_000 },
+        ],
+        false,
+      ),
+      j(
+        'US',
+        'NY',
+        'New York',
+        '10001',
+        [
+          { title: 'New York State Tax', ppm: 40_000 },
+          { title: 'New York City Tax', ppm: 48_750 },
+        ],
+        true,
+      ),
+      j(
+        'US',
+        'TX',
+        'Austin',
+        '73301',
+        [
+          { title: 'Texas State Tax', ppm: 62_500 },
+          { title: 'Austin City Tax', ppm: 20_000 },
+        ],
+        true,
+      ),
       j('US', 'OR', 'Portland', '97201', [], false),
     ],
     abroad: { countryCode: 'CA', provinceCode: 'ON', city: 'Toronto', zip: 'M5V 2T6' },
@@ -50,19 +100,13 @@ export const REGIONS: Record<TaxRegion, RegionInfo> = {
   GB: {
     currency: 'GBP',
     timezone: 'Europe/London',
-    jurisdictions: [
-      j('GB', 'ENG', 'London', 'EC1A 1BB', [VAT], true),
-      j('GB', 'SCT', 'Edinburgh', 'EH1 1YZ', [VAT], true),
-    ],
+    jurisdictions: [j('GB', 'ENG', 'London', 'EC1A 1BB', [VAT], true), j('GB', 'SCT', 'Edinburgh', 'EH1 1YZ', [VAT], true)],
     abroad: { countryCode: 'US', provinceCode: 'NY', city: 'New York', zip: '10001' },
   },
   AU: {
     currency: 'AUD',
     timezone: 'Australia/Sydney',
-    jurisdictions: [
-      j('AU', 'NSW', 'Sydney', '2000', [GST_AU], true),
-      j('AU', 'VIC', 'Melbourne', '3000', [GST_AU], true),
-    ],
+    jurisdictions: [j('AU', 'NSW', 'Sydney', '2000', [GST_AU], true), j('AU', 'VIC', 'Melbourne', '3000', [GST_AU], true)],
     abroad: { countryCode: 'NZ', provinceCode: null, city: 'Auckland', zip: '1010' },
   },
 };
@@ -77,5 +121,8 @@ export function inclusiveTax(net: number, rates: TaxRate[], allocate: (total: nu
   const total = rates.reduce((s, r) => s + r.ppm, 0);
   if (total === 0) return rates.map(() => 0);
   const exTax = Math.floor((net * 1_000_000 * 2 + (1_000_000 + total)) / (2 * (1_000_000 + total)));
-  return allocate(net - exTax, rates.map((r) => r.ppm));
+  return allocate(
+    net - exTax,
+    rates.map((r) => r.ppm),
+  );
 }

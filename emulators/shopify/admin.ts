@@ -8,7 +8,10 @@ import type { Obj, ShopOptions, ShopState } from './state';
 import type { DeliveryRecord } from './webhooks';
 
 export class ShopifyAdmin {
-  constructor(private readonly core: EmulatorCore, private readonly resetState: () => void) {}
+  constructor(
+    private readonly core: EmulatorCore,
+    private readonly resetState: () => void,
+  ) {}
 
   /** The shop's live state (tests may inspect it; changes bypass webhooks). */
   shop(domain: string): ShopState {
@@ -45,9 +48,15 @@ export class ShopifyAdmin {
     return cancelOrder(this.core.opsEnv(), shop, getOrder(shop, orderId), opts);
   }
 
-  addPayouts(domain: string, payouts: Obj[]): void { addPayouts(this.shop(domain), payouts); }
-  addBalanceTransactions(domain: string, txs: Obj[]): void { addBalanceTransactions(this.shop(domain), txs); }
-  addProducts(domain: string, products: Obj[]): void { addProducts(this.shop(domain), products); }
+  addPayouts(domain: string, payouts: Obj[]): void {
+    addPayouts(this.shop(domain), payouts);
+  }
+  addBalanceTransactions(domain: string, txs: Obj[]): void {
+    addBalanceTransactions(this.shop(domain), txs);
+  }
+  addProducts(domain: string, products: Obj[]): void {
+    addProducts(this.shop(domain), products);
+  }
 
   /** Overrides a shop's cost bucket (e.g. a low restore rate for a throttling test). */
   setThrottle(domain: string, settings: { maximumAvailable?: number; restoreRate?: number; currentlyAvailable?: number }): void {
@@ -62,18 +71,30 @@ export class ShopifyAdmin {
     return this.core.requestLog.filter((r) => !shop || r.shop === shop);
   }
 
-  faults(): FaultRule[] { return this.core.faults.list(); }
-  addFaults(rules: FaultRule | FaultRule[]): void { this.core.faults.add(rules); }
-  clearFaults(): void { this.core.faults.clear(); }
+  faults(): FaultRule[] {
+    return this.core.faults.list();
+  }
+  addFaults(rules: FaultRule | FaultRule[]): void {
+    this.core.faults.add(rules);
+  }
+  clearFaults(): void {
+    this.core.faults.clear();
+  }
 
-  webhookDeliveries(): DeliveryRecord[] { return this.core.webhooks.deliveries.map((d) => ({ ...d })); }
+  webhookDeliveries(): DeliveryRecord[] {
+    return this.core.webhooks.deliveries.map((d) => ({ ...d }));
+  }
   /** Resolves when every webhook delivery so far has succeeded or exhausted its retries. */
-  webhooksIdle(): Promise<void> { return this.core.webhooks.idle(); }
+  webhooksIdle(): Promise<void> {
+    return this.core.webhooks.idle();
+  }
 
   bulkFile(domain: string, file: string): string | undefined {
     return this.core.shop(domain)?.bulkFiles.get(file);
   }
 
   /** Back to the state at start: the configured shops, seeded again; logs and faults cleared. */
-  reset(): void { this.resetState(); }
+  reset(): void {
+    this.resetState();
+  }
 }

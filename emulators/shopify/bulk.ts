@@ -2,24 +2,49 @@
 // limits, run over all data (no `first:`), and written as JSONL — one object per line, nodes of a
 // nested connection on their own lines with `__parentId` pointing at the parent's id.
 import {
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, getNamedType, type GraphQLCompositeType,
-  type GraphQLSchema, isCompositeType, isInterfaceType, isObjectType, Kind, parse, type SelectionSetNode, validate,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  getNamedType,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  parse,
+  type SelectionSetNode,
+  validate,
 } from 'graphql';
 import { connectionNodeType, isConnectionType } from './connection';
 import type { Obj } from './state';
 
-export interface BulkUserError { field: string[]; message: string; code: 'INVALID' | 'OPERATION_IN_PROGRESS' | 'LIMIT_REACHED' }
+export interface BulkUserError {
+  field: string[];
+  message: string;
+  code: 'INVALID' | 'OPERATION_IN_PROGRESS' | 'LIMIT_REACHED';
+}
 
 const MAX_CONNECTIONS = 5;
 const MAX_DEPTH = 2;
 
-interface Ctx { schema: GraphQLSchema; fragments: Record<string, FragmentDefinitionNode> }
+interface Ctx {
+  schema: GraphQLSchema;
+  fragments: Record<string, FragmentDefinitionNode>;
+}
 
 /** The fields of a selection set with the type each is selected on, fragments inlined. */
-function collectFields(c: Ctx, type: GraphQLCompositeType, set: SelectionSetNode | undefined): { node: FieldNode; parent: GraphQLCompositeType }[] {
+function collectFields(
+  c: Ctx,
+  type: GraphQLCompositeType,
+  set: SelectionSetNode | undefined,
+): { node: FieldNode; parent: GraphQLCompositeType }[] {
   const out: { node: FieldNode; parent: GraphQLCompositeType }[] = [];
   for (const sel of set?.selections ?? []) {
-    if (sel.kind === Kind.FIELD) { out.push({ node: sel, parent: type }); continue; }
+    if (sel.kind === Kind.FIELD) {
+      out.push({ node: sel, parent: type });
+      continue;
+    }
     const frag = sel.kind === Kind.FRAGMENT_SPREAD ? c.fragments[sel.name.value] : sel;
     if (!frag) continue;
     const cond = frag.typeCondition ? c.schema.getType(frag.typeCondition.name.value) : type;
@@ -42,7 +67,8 @@ function nodeSets(c: Ctx, connType: GraphQLCompositeType, field: FieldNode): Sel
     if (node.name.value === 'edges') {
       const edgeType = fieldType(parent, 'edges');
       if (edgeType && isCompositeType(edgeType)) {
-        for (const e of collectFields(c, edgeType, node.selectionSet)) if (e.node.name.value === 'node' && e.node.selectionSet) sets.push(e.node.selectionSet);
+        for (const e of collectFields(c, edgeType, node.selectionSet))
+          if (e.node.name.value === 'node' && e.node.selectionSet) sets.push(e.node.selectionSet);
       }
     }
   }
@@ -67,7 +93,8 @@ export function checkBulkQuery(schema: GraphQLSchema, query: string): { document
   if (errors.length > 0) return invalid(`Invalid bulk query: ${errors.map((e) => e.message).join('; ')}`);
   const ops = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   const op = ops[0];
-  if (ops.length !== 1 || !op || op.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'query') return invalid('Bulk queries must contain exactly one query operation.');
+  if (ops.length !== 1 || !op || op.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'query')
+    return invalid('Bulk queries must contain exactly one query operation.');
   const c: Ctx = { schema, fragments: fragmentsOf(document) };
   const root = schema.getQueryType();
   if (!root) return invalid('No query root.');
@@ -120,7 +147,11 @@ function connectionItems(conn: Obj | null | undefined, field: FieldNode): Obj[] 
 }
 
 /** Flattens the result of a bulk query into JSONL lines. */
-export function toJsonl(schema: GraphQLSchema, document: DocumentNode, data: Obj): { text: string; objectCount: number; rootObjectCount: number } {
+export function toJsonl(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  data: Obj,
+): { text: string; objectCount: number; rootObjectCount: number } {
   const c: Ctx = { schema, fragments: fragmentsOf(document) };
   const op = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
   const root = schema.getQueryType();
@@ -149,7 +180,11 @@ export function toJsonl(schema: GraphQLSchema, document: DocumentNode, data: Obj
       const value = data[node.alias?.value ?? node.name.value];
       if (!t || !isCompositeType(t) || value === null || value === undefined) continue;
       const nodeType = isConnectionType(t) ? nodeTypeOf(c, t) : undefined;
-      if (!nodeType) { rootObjectCount++; lines.push(JSON.stringify(value)); continue; }
+      if (!nodeType) {
+        rootObjectCount++;
+        lines.push(JSON.stringify(value));
+        continue;
+      }
       for (const item of connectionItems(value as Obj, node)) {
         rootObjectCount++;
         emit(item, nodeType, nodeSets(c, t, node), undefined);

@@ -2,7 +2,13 @@
 // stays correct when items are inserted or updated between pages.
 import { GraphQLError, type GraphQLNamedType, getNamedType, isObjectType } from 'graphql';
 
-export interface PageArgs { first?: number | null; last?: number | null; after?: string | null; before?: string | null; reverse?: boolean | null }
+export interface PageArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+  reverse?: boolean | null;
+}
 export type CursorKey = readonly (string | number)[];
 
 export interface Connection<T> {
@@ -59,12 +65,18 @@ export function compareKeys(a: CursorKey, b: CursorKey): number {
  * One page of `items` (already in ascending key order). Outside bulk operations a connection
  * needs `first` or `last`, as on Shopify; bulk operations read everything.
  */
-export function paginate<T>(items: readonly T[], keyOf: (item: T, index: number) => CursorKey, args: PageArgs, bulk: boolean): Connection<T> {
+export function paginate<T>(
+  items: readonly T[],
+  keyOf: (item: T, index: number) => CursorKey,
+  args: PageArgs,
+  bulk: boolean,
+): Connection<T> {
   const { first, last, after, before } = args;
   if (!bulk && (first === null || first === undefined) && (last === null || last === undefined)) {
     throw new GraphQLError('you must provide one of first or last', { extensions: { code: 'BAD_REQUEST' } });
   }
-  if ((first ?? 0) < 0 || (last ?? 0) < 0) throw new GraphQLError('first and last must not be negative', { extensions: { code: 'BAD_REQUEST' } });
+  if ((first ?? 0) < 0 || (last ?? 0) < 0)
+    throw new GraphQLError('first and last must not be negative', { extensions: { code: 'BAD_REQUEST' } });
   const dir = args.reverse ? -1 : 1;
   const keyed = items.map((item, i) => ({ item, key: keyOf(item, i) }));
   if (args.reverse) keyed.reverse();

@@ -7,9 +7,23 @@
 // - fragments on different concrete types are alternatives: the most expensive one is charged;
 // - each mutation root field costs 10 whatever its payload selection.
 import {
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, getArgumentValues, getNamedType,
-  type GraphQLCompositeType, type GraphQLField, type GraphQLSchema, isCompositeType, isLeafType, isListType,
-  isNonNullType, Kind, type OperationDefinitionNode, type SelectionSetNode, type GraphQLType, isObjectType,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  getArgumentValues,
+  getNamedType,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  isCompositeType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type GraphQLType,
+  isObjectType,
   isInterfaceType,
 } from 'graphql';
 import { isConnectionType } from './connection';
@@ -124,7 +138,14 @@ function walkFor(schema: GraphQLSchema, document: DocumentNode, variables: Recor
   return { schema, fragments, variables };
 }
 
-function rootCost(schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>, data: Data, actual: boolean): number {
+function rootCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  op: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  data: Data,
+  actual: boolean,
+): number {
   if (op.operation === 'mutation') {
     return op.selectionSet.selections.filter((s) => s.kind !== Kind.FIELD || !s.name.value.startsWith('__')).length * MUTATION_COST;
   }
@@ -134,11 +155,22 @@ function rootCost(schema: GraphQLSchema, document: DocumentNode, op: OperationDe
 }
 
 /** The cost Shopify calculates before running the operation. */
-export function requestedQueryCost(schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>): number {
+export function requestedQueryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  op: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
   return rootCost(schema, document, op, variables, undefined, false);
 }
 
 /** The cost of what was actually returned (charged after execution; the difference is refunded). */
-export function actualQueryCost(schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>, data: Data): number {
+export function actualQueryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  op: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  data: Data,
+): number {
   return rootCost(schema, document, op, variables, data, true);
 }

@@ -14,7 +14,10 @@ import { bulkFinishPayload } from './webhook-payloads';
 import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks';
 import { isoSeconds } from './time';
 
-export interface Logger { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void }
+export interface Logger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+}
 
 export interface RequestLogEntry {
   time: string;
@@ -59,13 +62,19 @@ export class EmulatorCore {
   constructor(readonly opts: CoreOptions) {
     this.faults = new FaultInjector(opts.seed, opts.faults);
     this.webhooks = new WebhookDispatcher({
-      secret: opts.webhookSecret, retry: opts.webhookRetry, now: opts.clock,
+      secret: opts.webhookSecret,
+      retry: opts.webhookRetry,
+      now: opts.clock,
       onError: (msg) => opts.logger?.warn({ emulator: 'shopify' }, msg),
     });
   }
 
-  now(): Date { return this.opts.clock(); }
-  nextId(): number { return ++this.idCounter; }
+  now(): Date {
+    return this.opts.clock();
+  }
+  nextId(): number {
+    return ++this.idCounter;
+  }
 
   createShop(opts: ShopOptions): ShopState {
     if (!opts.domain || !opts.accessToken) throw new Error('A shop needs a domain and an accessToken');
@@ -76,7 +85,9 @@ export class EmulatorCore {
     return shop;
   }
 
-  shop(domain: string): ShopState | undefined { return this.shops.get(domain); }
+  shop(domain: string): ShopState | undefined {
+    return this.shops.get(domain);
+  }
 
   shopByToken(token: string | undefined): ShopState | undefined {
     if (!token) return undefined;
@@ -89,7 +100,10 @@ export class EmulatorCore {
 
   context(shop: ShopState, schema: GraphQLSchema, apiVersion: string, bulk = false): ResolverContext {
     return {
-      shop, schema, apiVersion, bulk,
+      shop,
+      schema,
+      apiVersion,
+      bulk,
       now: () => this.now(),
       nextId: () => this.nextId(),
       emitWebhook: (topic, payload) => this.webhooks.emit(shop, topic, payload),
@@ -107,14 +121,33 @@ export class EmulatorCore {
   startBulkQuery(shop: ShopState, apiVersion: string, query: string): { bulkOperation: Obj | null; userErrors: Obj[] } {
     const running = [...shop.bulkOperations.values()].find((o) => o.type === 'QUERY' && (o.status === 'CREATED' || o.status === 'RUNNING'));
     if (running) {
-      return { bulkOperation: null, userErrors: [{ field: null, message: `A bulk query operation for this app and shop is already in progress: ${running.id}.`, code: 'OPERATION_IN_PROGRESS' }] };
+      return {
+        bulkOperation: null,
+        userErrors: [
+          {
+            field: null,
+            message: `A bulk query operation for this app and shop is already in progress: ${running.id}.`,
+            code: 'OPERATION_IN_PROGRESS',
+          },
+        ],
+      };
     }
     const schema = loadAdminSchema(apiVersion);
     const checked = checkBulkQuery(schema, query);
     if ('userErrors' in checked) return { bulkOperation: null, userErrors: checked.userErrors };
     const op: Obj = {
-      id: gid('BulkOperation', this.nextId()), status: 'CREATED', type: 'QUERY', query, errorCode: null,
-      createdAt: isoSeconds(this.now()), completedAt: null, objectCount: '0', rootObjectCount: '0', fileSize: null, url: null, partialDataUrl: null,
+      id: gid('BulkOperation', this.nextId()),
+      status: 'CREATED',
+      type: 'QUERY',
+      query,
+      errorCode: null,
+      createdAt: isoSeconds(this.now()),
+      completedAt: null,
+      objectCount: '0',
+      rootObjectCount: '0',
+      fileSize: null,
+      url: null,
+      partialDataUrl: null,
     };
     shop.bulkOperations.set(op.id, op);
     this.later(() => {
@@ -124,23 +157,39 @@ export class EmulatorCore {
     return { bulkOperation: op, userErrors: [] };
   }
 
-  private async finishBulk(shop: ShopState, schema: GraphQLSchema, apiVersion: string, op: Obj, document: Parameters<typeof execute>[0]['document']): Promise<void> {
+  private async finishBulk(
+    shop: ShopState,
+    schema: GraphQLSchema,
+    apiVersion: string,
+    op: Obj,
+    document: Parameters<typeof execute>[0]['document'],
+  ): Promise<void> {
     const result = await execute({
-      schema, document, rootValue: {}, contextValue: this.context(shop, schema, apiVersion, true),
-      fieldResolver: this.fieldResolver, typeResolver,
+      schema,
+      document,
+      rootValue: {},
+      contextValue: this.context(shop, schema, apiVersion, true),
+      fieldResolver: this.fieldResolver,
+      typeResolver,
     });
     op.completedAt = isoSeconds(this.now());
     if (result.errors?.length || !result.data) {
       op.status = 'FAILED';
       op.errorCode = 'INTERNAL_SERVER_ERROR';
-      this.opts.logger?.warn({ emulator: 'shopify', bulkOperation: op.id, errors: result.errors?.map((e) => e.message) }, 'bulk query failed');
+      this.opts.logger?.warn(
+        { emulator: 'shopify', bulkOperation: op.id, errors: result.errors?.map((e) => e.message) },
+        'bulk query failed',
+      );
     } else {
       const out = toJsonl(schema, document, result.data as Obj);
       const file = `${legacyId(op.id)}.jsonl`;
       shop.bulkFiles.set(file, out.text);
       Object.assign(op, {
-        status: 'COMPLETED', objectCount: String(out.objectCount), rootObjectCount: String(out.rootObjectCount),
-        fileSize: String(Buffer.byteLength(out.text)), url: out.objectCount > 0 ? `${this.baseUrl}/_emulator/bulk/${shop.domain}/${file}` : null,
+        status: 'COMPLETED',
+        objectCount: String(out.objectCount),
+        rootObjectCount: String(out.rootObjectCount),
+        fileSize: String(Buffer.byteLength(out.text)),
+        url: out.objectCount > 0 ? `${this.baseUrl}/_emulator/bulk/${shop.domain}/${file}` : null,
       });
     }
     this.webhooks.emit(shop, 'BULK_OPERATIONS_FINISH', bulkFinishPayload(op));

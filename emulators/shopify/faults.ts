@@ -15,7 +15,12 @@ export interface FaultRule {
   retryAfterSeconds?: number;
 }
 
-export interface FaultDecision { latencyMs: number; status?: 500 | 429; retryAfterSeconds?: number; drop: boolean }
+export interface FaultDecision {
+  latencyMs: number;
+  status?: 500 | 429;
+  retryAfterSeconds?: number;
+  drop: boolean;
+}
 
 const rate = (v: boolean | number | undefined): number => (v === true ? 1 : typeof v === 'number' ? v : 0);
 
@@ -23,7 +28,10 @@ export class FaultInjector {
   private rules: FaultRule[] = [];
   private rng: Rng;
 
-  constructor(private readonly seed: number, rules: FaultRule[] = []) {
+  constructor(
+    private readonly seed: number,
+    rules: FaultRule[] = [],
+  ) {
     this.rng = createRng(seed);
     this.add(rules);
   }

@@ -4,7 +4,10 @@ import { gid } from './gid';
 import { moneyV2 } from './money';
 import type { Obj } from './state';
 
-export interface FeePlan { basisPoints: number; flatCents: number }
+export interface FeePlan {
+  basisPoints: number;
+  flatCents: number;
+}
 
 export const DEFAULT_FEE_PLAN: FeePlan = { basisPoints: 290, flatCents: 30 };
 

@@ -2,8 +2,12 @@
 // stored object lacks, with no emulation of its own, is an error naming Type.field: the emulator
 // never invents data and never answers a silent null.
 import {
-  GraphQLError, getNamedType, type GraphQLFieldResolver, type GraphQLResolveInfo,
-  type GraphQLTypeResolver, isObjectType,
+  GraphQLError,
+  getNamedType,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLTypeResolver,
+  isObjectType,
 } from 'graphql';
 import { connectionNodeType, isConnectionType, paginate } from './connection';
 import type { ResolverContext } from './context';
@@ -73,8 +77,12 @@ function present(value: unknown, args: Obj, ctx: ResolverContext, info: GraphQLR
 export function createFieldResolver(table: ResolverTable): GraphQLFieldResolver<unknown, ResolverContext> {
   return (source, args, ctx, info) => {
     // The schema names its roots QueryRoot and Mutation; the table says Query and Mutation.
-    const typeName = info.parentType === info.schema.getQueryType() ? 'Query'
-      : info.parentType === info.schema.getMutationType() ? 'Mutation' : info.parentType.name;
+    const typeName =
+      info.parentType === info.schema.getQueryType()
+        ? 'Query'
+        : info.parentType === info.schema.getMutationType()
+          ? 'Mutation'
+          : info.parentType.name;
     const key = `${typeName}.${info.fieldName}`;
     const override = table.override[key];
     if (override) {
@@ -106,7 +114,10 @@ export const typeResolver: GraphQLTypeResolver<unknown, ResolverContext> = (valu
   const keys = Object.keys(obj);
   const fits = possible.filter((t) => isObjectType(t) && keys.every((k) => k in t.getFields()));
   if (fits.length === 1 && fits[0]) return fits[0].name;
-  throw new GraphQLError(`Cannot tell which ${abstractType.name} a stored object is (add "__typename"): ${JSON.stringify(obj).slice(0, 200)}`, {
-    extensions: { code: 'NOT_EMULATED', typeName: abstractType.name },
-  });
+  throw new GraphQLError(
+    `Cannot tell which ${abstractType.name} a stored object is (add "__typename"): ${JSON.stringify(obj).slice(0, 200)}`,
+    {
+      extensions: { code: 'NOT_EMULATED', typeName: abstractType.name },
+    },
+  );
 };

@@ -3,8 +3,15 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  type DocumentNode, execute, getOperationAST, getVariableValues, type GraphQLError, Kind,
-  type OperationDefinitionNode, parse, validate,
+  type DocumentNode,
+  execute,
+  getOperationAST,
+  getVariableValues,
+  type GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  validate,
 } from 'graphql';
 import { actualQueryCost, requestedQueryCost } from './cost';
 import type { EmulatorCore, RequestLogEntry } from './emulator';
@@ -13,7 +20,11 @@ import { loadAdminSchema } from './schema';
 import type { ShopState } from './state';
 import { giveBack, take, throttleStatus } from './throttle';
 
-export interface GraphqlRequest { query?: unknown; variables?: unknown; operationName?: unknown }
+export interface GraphqlRequest {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -42,12 +53,25 @@ function rootFieldNames(op: OperationDefinitionNode | null | undefined): string[
   return (op?.selectionSet.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
 }
 
-export async function handleGraphql(core: EmulatorCore, res: ServerResponse, shop: ShopState, apiVersion: string, body: GraphqlRequest): Promise<void> {
+export async function handleGraphql(
+  core: EmulatorCore,
+  res: ServerResponse,
+  shop: ShopState,
+  apiVersion: string,
+  body: GraphqlRequest,
+): Promise<void> {
   const schema = loadAdminSchema(apiVersion);
   const bucket = shop.bucket;
   const entry: RequestLogEntry = {
-    time: core.now().toISOString(), shop: shop.domain, operationName: typeof body.operationName === 'string' ? body.operationName : null,
-    rootFields: [], requestedQueryCost: null, actualQueryCost: null, status: 200, throttled: false, fault: null,
+    time: core.now().toISOString(),
+    shop: shop.domain,
+    operationName: typeof body.operationName === 'string' ? body.operationName : null,
+    rootFields: [],
+    requestedQueryCost: null,
+    actualQueryCost: null,
+    status: 200,
+    throttled: false,
+    fault: null,
   };
   const cost = (requested: number, actual: number | null) => ({
     cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus(bucket) },
@@ -74,17 +98,25 @@ export async function handleGraphql(core: EmulatorCore, res: ServerResponse, sho
   if (fault.latencyMs > 0) await sleep(fault.latencyMs);
   if (fault.status === 500) {
     entry.fault = '5xx';
-    return reply(500, { errors: [{ message: 'Internal error. Looks like something went wrong on our end.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    return reply(500, {
+      errors: [{ message: 'Internal error. Looks like something went wrong on our end.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
   }
   if (fault.status === 429) {
     entry.fault = '429';
-    return reply(429, { errors: 'Exceeded the rate limit for this app. Retry after the delay in Retry-After.' }, { 'Retry-After': String(fault.retryAfterSeconds ?? 1) });
+    return reply(
+      429,
+      { errors: 'Exceeded the rate limit for this app. Retry after the delay in Retry-After.' },
+      { 'Retry-After': String(fault.retryAfterSeconds ?? 1) },
+    );
   }
 
   const invalid = validate(schema, document);
   if (invalid.length > 0 || !op) {
-    const errors = invalid.length > 0 ? invalid.map((e) => shopifyError(e, 'GRAPHQL_VALIDATION_FAILED'))
-      : [{ message: 'An operation name is required when the document holds several operations.', extensions: { code: 'BAD_REQUEST' } }];
+    const errors =
+      invalid.length > 0
+        ? invalid.map((e) => shopifyError(e, 'GRAPHQL_VALIDATION_FAILED'))
+        : [{ message: 'An operation name is required when the document holds several operations.', extensions: { code: 'BAD_REQUEST' } }];
     return reply(200, { errors, extensions: cost(0, 0) });
   }
   const coerced = getVariableValues(schema, op.variableDefinitions ?? [], (body.variables ?? {}) as Record<string, unknown>);
@@ -94,11 +126,15 @@ export async function handleGraphql(core: EmulatorCore, res: ServerResponse, sho
   entry.requestedQueryCost = requested;
   const maxCost = core.opts.maxQueryCost;
   if (requested > maxCost) {
-    const message = `Query cost is ${requested}, which exceeds the single query max cost limit (${maxCost}).\n\n`
-      + 'See https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\n'
-      + 'To query larger amounts of data with fewer limits, bulk operations should be used instead.\n'
-      + 'See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n';
-    return reply(200, { errors: [{ message, extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost } }], extensions: cost(requested, null) });
+    const message =
+      `Query cost is ${requested}, which exceeds the single query max cost limit (${maxCost}).\n\n` +
+      'See https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\n' +
+      'To query larger amounts of data with fewer limits, bulk operations should be used instead.\n' +
+      'See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n';
+    return reply(200, {
+      errors: [{ message, extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost } }],
+      extensions: cost(requested, null),
+    });
   }
   const nowMs = core.now().getTime();
   if (core.opts.throttling && !take(bucket, requested, nowMs)) {
@@ -110,8 +146,14 @@ export async function handleGraphql(core: EmulatorCore, res: ServerResponse, sho
   }
 
   const result = await execute({
-    schema, document, rootValue: {}, operationName: op.name?.value, variableValues: coerced.coerced,
-    contextValue: core.context(shop, schema, apiVersion), fieldResolver: core.fieldResolver, typeResolver,
+    schema,
+    document,
+    rootValue: {},
+    operationName: op.name?.value,
+    variableValues: coerced.coerced,
+    contextValue: core.context(shop, schema, apiVersion),
+    fieldResolver: core.fieldResolver,
+    typeResolver,
   });
   const actual = Math.min(requested, actualQueryCost(schema, document, op, coerced.coerced, result.data as Record<string, unknown> | null));
   entry.actualQueryCost = actual;

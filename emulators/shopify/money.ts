@@ -1,8 +1,14 @@
 // Money as integer minor units (cents) and exact decimal strings: never floats (STYLE, PRODUCT).
 // Every currency is treated as having two decimals, which holds for the currencies the project uses.
 
-export interface MoneyV2 { amount: string; currencyCode: string }
-export interface MoneyBag { shopMoney: MoneyV2; presentmentMoney: MoneyV2 }
+export interface MoneyV2 {
+  amount: string;
+  currencyCode: string;
+}
+export interface MoneyBag {
+  shopMoney: MoneyV2;
+  presentmentMoney: MoneyV2;
+}
 
 /** "19.90" → 1990; "-0.5" → -50. Rejects anything that is not an exact amount of cents. */
 export function toCents(amount: string | number): number {

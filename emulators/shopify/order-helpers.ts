@@ -12,7 +12,10 @@ export interface OpsEnv {
 
 export class AdminError extends Error {
   override name = 'AdminError';
-  constructor(message: string, readonly status = 400) {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -27,12 +30,13 @@ export const successful = (t: Obj): boolean => t.status === 'SUCCESS';
 
 /** Cents captured: successful SALE and CAPTURE transactions. */
 export function capturedCents(order: Obj): number {
-  return (order.transactions as Obj[] ?? []).filter((t) => successful(t) && (t.kind === 'SALE' || t.kind === 'CAPTURE'))
+  return ((order.transactions as Obj[]) ?? [])
+    .filter((t) => successful(t) && (t.kind === 'SALE' || t.kind === 'CAPTURE'))
     .reduce((sum, t) => sum + bagCents(t.amountSet), 0);
 }
 
 export function refundedCents(order: Obj): number {
-  return (order.refunds as Obj[] ?? []).reduce((sum, r) => sum + bagCents(r.totalRefundedSet), 0);
+  return ((order.refunds as Obj[]) ?? []).reduce((sum, r) => sum + bagCents(r.totalRefundedSet), 0);
 }
 
 export function currencyOf(order: Obj): { shop: string; presentment: string } {
@@ -45,7 +49,11 @@ export function bag(order: Obj, cents: number): Obj {
   return moneyBag(cents, c.shop, { cents, currencyCode: c.presentment === c.shop ? c.shop : c.presentment });
 }
 
-export function newTransaction(env: OpsEnv, order: Obj, fields: { kind: string; gateway: string; cents: number; parentId?: string; fees?: Obj[] }): Obj {
+export function newTransaction(
+  env: OpsEnv,
+  order: Obj,
+  fields: { kind: string; gateway: string; cents: number; parentId?: string; fees?: Obj[] },
+): Obj {
   return {
     id: gid('OrderTransaction', env.nextId()),
     kind: fields.kind,
@@ -61,7 +69,12 @@ export function newTransaction(env: OpsEnv, order: Obj, fields: { kind: string; 
 }
 
 export function formatGateway(gateway: string): string {
-  const names: Record<string, string> = { shopify_payments: 'Shopify Payments', paypal: 'PayPal', manual: 'Manual', gift_card: 'Gift card' };
+  const names: Record<string, string> = {
+    shopify_payments: 'Shopify Payments',
+    paypal: 'PayPal',
+    manual: 'Manual',
+    gift_card: 'Gift card',
+  };
   return names[gateway] ?? gateway;
 }
 

@@ -4,9 +4,7 @@
 import { transactionFee } from './fees';
 import { gidType } from './gid';
 import { bagCents } from './money';
-import {
-  AdminError, bumpUpdatedAt, capturedCents, newTransaction, type OpsEnv, setIfStored, successful,
-} from './order-helpers';
+import { AdminError, bumpUpdatedAt, capturedCents, newTransaction, type OpsEnv, setIfStored, successful } from './order-helpers';
 import { addRefund } from './refund-ops';
 import { putProduct, type Obj, type ShopState } from './state';
 import { orderPayload } from './webhook-payloads';
@@ -57,7 +55,15 @@ export function markPaid(env: OpsEnv, shop: ShopState, order: Obj, opts: { gatew
   if (Array.isArray(order.paymentGatewayNames) && !order.paymentGatewayNames.includes(gateway)) order.paymentGatewayNames.push(gateway);
   bumpUpdatedAt(order, env.now());
   env.emit(shop, 'ORDERS_PAID', orderPayload(order));
-  env.emit(shop, 'ORDER_TRANSACTIONS_CREATE', { id: Number(tx.id.split('/').pop()), admin_graphql_api_id: tx.id, order_id: Number(order.id.split('/').pop()), kind: String(tx.kind).toLowerCase(), status: 'success', gateway, amount: tx.amountSet.shopMoney.amount });
+  env.emit(shop, 'ORDER_TRANSACTIONS_CREATE', {
+    id: Number(tx.id.split('/').pop()),
+    admin_graphql_api_id: tx.id,
+    order_id: Number(order.id.split('/').pop()),
+    kind: String(tx.kind).toLowerCase(),
+    status: 'success',
+    gateway,
+    amount: tx.amountSet.shopMoney.amount,
+  });
   env.emit(shop, 'ORDERS_UPDATED', orderPayload(order));
   return tx;
 }
@@ -72,7 +78,10 @@ export function cancelOrder(env: OpsEnv, shop: ShopState, order: Obj, opts: { re
     addRefund(env, shop, order, { lineItems, shipping: { full: true }, note: 'Order cancelled' });
   } else {
     const auths = ((order.transactions ?? []) as Obj[]).filter((t) => successful(t) && t.kind === 'AUTHORIZATION');
-    order.transactions = [...(order.transactions ?? []), ...auths.map((a) => newTransaction(env, order, { kind: 'VOID', gateway: a.gateway, cents: bagCents(a.amountSet), parentId: a.id }))];
+    order.transactions = [
+      ...(order.transactions ?? []),
+      ...auths.map((a) => newTransaction(env, order, { kind: 'VOID', gateway: a.gateway, cents: bagCents(a.amountSet), parentId: a.id })),
+    ];
     order.displayFinancialStatus = 'VOIDED';
   }
   order.cancelledAt = isoSeconds(env.now());

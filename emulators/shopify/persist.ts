@@ -5,23 +5,46 @@ import type { EmulatorCore } from './emulator';
 import { putProduct, type Obj } from './state';
 
 interface ShopSnapshot {
-  domain: string; accessToken: string; scopes: string[]; info: Obj; paymentsAccount: Obj;
+  domain: string;
+  accessToken: string;
+  scopes: string[];
+  info: Obj;
+  paymentsAccount: Obj;
   bucket: { maximumAvailable: number; restoreRate: number };
-  orders: Obj[]; payouts: Obj[]; balanceTransactions: Obj[]; products: Obj[];
-  bulkOperations: Obj[]; bulkFiles: [string, string][]; webhookSubscriptions: Obj[]; idempotency: [string, { fingerprint: string; payload: Obj }][];
+  orders: Obj[];
+  payouts: Obj[];
+  balanceTransactions: Obj[];
+  products: Obj[];
+  bulkOperations: Obj[];
+  bulkFiles: [string, string][];
+  webhookSubscriptions: Obj[];
+  idempotency: [string, { fingerprint: string; payload: Obj }][];
 }
-interface Snapshot { format: 'ledgerline-shopify-emulator/1'; idCounter: number; shops: ShopSnapshot[] }
+interface Snapshot {
+  format: 'ledgerline-shopify-emulator/1';
+  idCounter: number;
+  shops: ShopSnapshot[];
+}
 
 export function snapshot(core: EmulatorCore): Snapshot {
   return {
     format: 'ledgerline-shopify-emulator/1',
     idCounter: core.idCounter,
     shops: [...core.shops.values()].map((s) => ({
-      domain: s.domain, accessToken: s.accessToken, scopes: s.scopes, info: s.info, paymentsAccount: s.paymentsAccount,
+      domain: s.domain,
+      accessToken: s.accessToken,
+      scopes: s.scopes,
+      info: s.info,
+      paymentsAccount: s.paymentsAccount,
       bucket: { maximumAvailable: s.bucket.maximumAvailable, restoreRate: s.bucket.restoreRate },
-      orders: [...s.orders.values()], payouts: [...s.payouts.values()], balanceTransactions: [...s.balanceTransactions.values()],
-      products: [...s.products.values()], bulkOperations: [...s.bulkOperations.values()], bulkFiles: [...s.bulkFiles],
-      webhookSubscriptions: s.webhookSubscriptions, idempotency: [...s.idempotency],
+      orders: [...s.orders.values()],
+      payouts: [...s.payouts.values()],
+      balanceTransactions: [...s.balanceTransactions.values()],
+      products: [...s.products.values()],
+      bulkOperations: [...s.bulkOperations.values()],
+      bulkFiles: [...s.bulkFiles],
+      webhookSubscriptions: s.webhookSubscriptions,
+      idempotency: [...s.idempotency],
     })),
   };
 }

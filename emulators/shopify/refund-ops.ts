@@ -6,7 +6,15 @@
 import { gid, legacyId } from './gid';
 import { bagCents, moneyV2, toCents } from './money';
 import {
-  AdminError, bag, bumpUpdatedAt, capturedCents, newTransaction, type OpsEnv, refundedCents, setIfStored, successful,
+  AdminError,
+  bag,
+  bumpUpdatedAt,
+  capturedCents,
+  newTransaction,
+  type OpsEnv,
+  refundedCents,
+  setIfStored,
+  successful,
 } from './order-helpers';
 import type { Obj, ShopState } from './state';
 import { orderPayload, refundPayload } from './webhook-payloads';
@@ -34,7 +42,9 @@ function refundLines(env: OpsEnv, shop: ShopState, order: Obj, req: RefundReques
   let cents = 0;
   let tax = 0;
   for (const want of req.lineItems ?? []) {
-    const li = (order.lineItems?.nodes as Obj[] | undefined)?.find((l) => l.id === want.lineItemId || legacyId(l.id) === String(want.lineItemId));
+    const li = (order.lineItems?.nodes as Obj[] | undefined)?.find(
+      (l) => l.id === want.lineItemId || legacyId(l.id) === String(want.lineItemId),
+    );
     if (!li) throw new AdminError(`Line item ${want.lineItemId} is not on order ${order.id}`);
     const refundable = li.refundableQuantity ?? li.quantity;
     if (!Number.isInteger(want.quantity) || want.quantity <= 0 || want.quantity > refundable) {
@@ -84,7 +94,9 @@ function refundShipping(env: OpsEnv, order: Obj, req: RefundRequest): { nodes: O
   for (const line of (order.shippingLines?.nodes as Obj[] | undefined) ?? []) {
     const tax = taxOf(line.taxLines);
     const subtotal = bagCents(line.discountedPriceSet) - (order.taxesIncluded ? tax : 0);
-    const done = (order.refunds as Obj[] ?? []).flatMap((r) => r.refundShippingLines?.nodes ?? []).filter((r: Obj) => r.shippingLine?.id === line.id);
+    const done = ((order.refunds as Obj[]) ?? [])
+      .flatMap((r) => r.refundShippingLines?.nodes ?? [])
+      .filter((r: Obj) => r.shippingLine?.id === line.id);
     const leftSubtotal = subtotal - done.reduce((s: number, r: Obj) => s + bagCents(r.subtotalAmountSet), 0);
     const leftTax = tax - done.reduce((s: number, r: Obj) => s + bagCents(r.taxAmountSet), 0);
     if (leftSubtotal <= 0 && leftTax <= 0) continue;
@@ -95,15 +107,28 @@ function refundShipping(env: OpsEnv, order: Obj, req: RefundRequest): { nodes: O
       sub = partial;
       t = subtotal === 0 ? 0 : Math.min(leftTax, Math.round((tax * partial) / subtotal));
     }
-    nodes.push({ id: gid('RefundShippingLine', env.nextId()), shippingLine: line, subtotalAmountSet: bag(order, sub), taxAmountSet: bag(order, t) });
-    if (partial !== undefined) { partial = undefined; break; }
+    nodes.push({
+      id: gid('RefundShippingLine', env.nextId()),
+      shippingLine: line,
+      subtotalAmountSet: bag(order, sub),
+      taxAmountSet: bag(order, t),
+    });
+    if (partial !== undefined) {
+      partial = undefined;
+      break;
+    }
   }
-  return { nodes, cents: nodes.reduce((s, n) => s + bagCents(n.subtotalAmountSet) + bagCents(n.taxAmountSet), 0), tax: nodes.reduce((s, n) => s + bagCents(n.taxAmountSet), 0) };
+  return {
+    nodes,
+    cents: nodes.reduce((s, n) => s + bagCents(n.subtotalAmountSet) + bagCents(n.taxAmountSet), 0),
+    tax: nodes.reduce((s, n) => s + bagCents(n.taxAmountSet), 0),
+  };
 }
 
 /** The gateway that took the most money: refunds go back there, as the parent transaction. */
 function mainPayment(order: Obj): Obj | undefined {
-  return (order.transactions as Obj[] ?? []).filter((t) => successful(t) && (t.kind === 'SALE' || t.kind === 'CAPTURE'))
+  return ((order.transactions as Obj[]) ?? [])
+    .filter((t) => successful(t) && (t.kind === 'SALE' || t.kind === 'CAPTURE'))
     .sort((a, b) => bagCents(b.amountSet) - bagCents(a.amountSet))[0];
 }
 
@@ -120,7 +145,8 @@ export function addRefund(env: OpsEnv, shop: ShopState, order: Obj, req: RefundR
   const available = capturedCents(order) - refundedCents(order);
   if (total > available) throw new AdminError(`Refund of ${total / 100} exceeds the ${available / 100} that can still be refunded`);
   const parent = mainPayment(order);
-  const transactions = total > 0 && parent ? [newTransaction(env, order, { kind: 'REFUND', gateway: parent.gateway, cents: total, parentId: parent.id })] : [];
+  const transactions =
+    total > 0 && parent ? [newTransaction(env, order, { kind: 'REFUND', gateway: parent.gateway, cents: total, parentId: parent.id })] : [];
   const now = isoSeconds(env.now());
   const refund = {
     id: gid('Refund', env.nextId()),
@@ -158,10 +184,20 @@ function recordPaymentsRefund(env: OpsEnv, shop: ShopState, order: Obj, transact
     const cents = -bagCents(tx.amountSet);
     const id = gid('ShopifyPaymentsBalanceTransaction', env.nextId());
     shop.balanceTransactions.set(id, {
-      id, type: 'REFUND', test: order.test ?? false, transactionDate: tx.processedAt, sourceType: 'REFUND',
-      sourceId: legacyId(tx.id), sourceOrderTransactionId: legacyId(tx.id), adjustmentReason: null, adjustmentsOrders: [],
-      amount: moneyV2(cents, order.currencyCode), fee: moneyV2(0, order.currencyCode), net: moneyV2(cents, order.currencyCode),
-      associatedOrder: { id: order.id, name: order.name }, associatedPayout: { id: null, status: 'PENDING' },
+      id,
+      type: 'REFUND',
+      test: order.test ?? false,
+      transactionDate: tx.processedAt,
+      sourceType: 'REFUND',
+      sourceId: legacyId(tx.id),
+      sourceOrderTransactionId: legacyId(tx.id),
+      adjustmentReason: null,
+      adjustmentsOrders: [],
+      amount: moneyV2(cents, order.currencyCode),
+      fee: moneyV2(0, order.currencyCode),
+      net: moneyV2(cents, order.currencyCode),
+      associatedOrder: { id: order.id, name: order.name },
+      associatedPayout: { id: null, status: 'PENDING' },
     });
   }
 }

@@ -10,8 +10,7 @@ export const DEV_MCP_VERSION = '1.15.4';
 export const DEFAULT_API_VERSION = '2026-10';
 
 export function schemaCacheDir(): string {
-  const base = process.env.LEDGERLINE_CACHE_DIR
-    ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'ledgerline');
+  const base = process.env.LEDGERLINE_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'ledgerline');
   return path.join(base, `shopify-admin-schema-${DEV_MCP_VERSION}`);
 }
 
@@ -22,7 +21,8 @@ export function schemaFile(version: string): string {
 /** API versions whose schema is on disk (the emulator serves exactly these). */
 export function availableApiVersions(): string[] {
   try {
-    return fs.readdirSync(schemaCacheDir())
+    return fs
+      .readdirSync(schemaCacheDir())
       .map((f) => /^admin_(.+)\.json\.gz$/.exec(f)?.[1])
       .filter((v): v is string => v !== undefined)
       .sort();

@@ -10,7 +10,12 @@ export class SearchSyntaxError extends Error {
 }
 
 export type SearchOp = ':' | '>' | '>=' | '<' | '<=';
-export interface SearchTerm { field: string; op: SearchOp; value: string; negated: boolean }
+export interface SearchTerm {
+  field: string;
+  op: SearchOp;
+  value: string;
+  negated: boolean;
+}
 export type FieldFilter = (op: SearchOp, value: string) => (o: Obj) => boolean;
 
 function tokenize(query: string): string[] {
@@ -43,7 +48,10 @@ export function parseSearch(query: string): SearchTerm[] {
   let negateNext = false;
   for (const token of tokenize(query)) {
     if (token === 'AND') continue;
-    if (token === 'NOT') { negateNext = true; continue; }
+    if (token === 'NOT') {
+      negateNext = true;
+      continue;
+    }
     if (token === 'OR' || /^[()]|[()]$/.test(token)) {
       throw new SearchSyntaxError(`Search syntax "${token}" is not emulated (only AND-combined field terms are): ${query}`);
     }
@@ -62,12 +70,18 @@ export function parseSearch(query: string): SearchTerm[] {
 }
 
 /** A predicate for `query`, or `() => true` when there is none. */
-export function compileSearch(query: string | null | undefined, fields: Record<string, FieldFilter>, resource: string): (o: Obj) => boolean {
+export function compileSearch(
+  query: string | null | undefined,
+  fields: Record<string, FieldFilter>,
+  resource: string,
+): (o: Obj) => boolean {
   if (!query || !query.trim()) return () => true;
   const predicates = parseSearch(query).map((t) => {
     const filter = fields[t.field];
     if (!filter) {
-      throw new SearchSyntaxError(`Search filter "${t.field}" is not emulated for ${resource} (emulated: ${Object.keys(fields).join(', ')})`);
+      throw new SearchSyntaxError(
+        `Search filter "${t.field}" is not emulated for ${resource} (emulated: ${Object.keys(fields).join(', ')})`,
+      );
     }
     const p = filter(t.op, t.value);
     return t.negated ? (o: Obj) => !p(o) : p;
@@ -77,11 +91,16 @@ export function compileSearch(query: string | null | undefined, fields: Record<s
 
 function compare(op: SearchOp, diff: number): boolean {
   switch (op) {
-    case ':': return diff === 0;
-    case '>': return diff > 0;
-    case '>=': return diff >= 0;
-    case '<': return diff < 0;
-    case '<=': return diff <= 0;
+    case ':':
+      return diff === 0;
+    case '>':
+      return diff > 0;
+    case '>=':
+      return diff >= 0;
+    case '<':
+      return diff < 0;
+    case '<=':
+      return diff <= 0;
   }
 }
 

@@ -7,10 +7,20 @@ import path from 'node:path';
 import { gidType } from './gid';
 import { putProduct, type Obj, type ShopState } from './state';
 
-export interface SeedBundle { file: string; shop?: Obj; orders: Obj[]; payouts: Obj[]; balanceTransactions: Obj[]; products: Obj[] }
+export interface SeedBundle {
+  file: string;
+  shop?: Obj;
+  orders: Obj[];
+  payouts: Obj[];
+  balanceTransactions: Obj[];
+  products: Obj[];
+}
 
 const KIND: Record<string, 'orders' | 'payouts' | 'balanceTransactions' | 'products'> = {
-  Order: 'orders', ShopifyPaymentsPayout: 'payouts', ShopifyPaymentsBalanceTransaction: 'balanceTransactions', Product: 'products',
+  Order: 'orders',
+  ShopifyPaymentsPayout: 'payouts',
+  ShopifyPaymentsBalanceTransaction: 'balanceTransactions',
+  Product: 'products',
 };
 const BUNDLE_KEYS = ['orders', 'payouts', 'balanceTransactions', 'products'] as const;
 
@@ -36,7 +46,10 @@ export function classifySeed(file: string, value: unknown): SeedBundle | undefin
 export function readSeedDir(dir: string): { bundles: SeedBundle[]; skipped: string[] } {
   const bundles: SeedBundle[] = [];
   const skipped: string[] = [];
-  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const file = path.join(dir, name);
     const bundle = classifySeed(file, JSON.parse(fs.readFileSync(file, 'utf8')));
     if (bundle) bundles.push(bundle);

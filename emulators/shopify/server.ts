@@ -44,7 +44,8 @@ export function requestListener(core: EmulatorCore, admin: ShopifyAdmin) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     route(core, admin, req, res).catch((err: unknown) => {
       core.opts.logger?.warn({ emulator: 'shopify', err: err instanceof Error ? err.message : String(err) }, 'emulator request failed');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal error in the emulator', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, { errors: [{ message: 'Internal error in the emulator', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();
     });
   };

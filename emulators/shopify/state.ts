@@ -19,9 +19,17 @@ export interface ShopOptions {
   scopes?: string[];
 }
 
-export interface Bucket { maximumAvailable: number; restoreRate: number; available: number; atMs: number }
+export interface Bucket {
+  maximumAvailable: number;
+  restoreRate: number;
+  available: number;
+  atMs: number;
+}
 
-export interface IdempotencyRecord { fingerprint: string; payload: Obj }
+export interface IdempotencyRecord {
+  fingerprint: string;
+  payload: Obj;
+}
 
 export interface ShopState {
   domain: string;
@@ -45,8 +53,13 @@ export interface ShopState {
 }
 
 export const DEFAULT_SCOPES = [
-  'read_orders', 'read_all_orders', 'read_products', 'read_inventory', 'write_inventory',
-  'read_shopify_payments_payouts', 'read_locations',
+  'read_orders',
+  'read_all_orders',
+  'read_products',
+  'read_inventory',
+  'write_inventory',
+  'read_shopify_payments_payouts',
+  'read_locations',
 ];
 
 // docs/shopify-facts.md §1: restore rate per plan; 2000-point bucket by default (read at run time by clients).
@@ -124,16 +137,27 @@ function unindexProduct(shop: ShopState, product: Obj): void {
 /** The live object behind a gid, for `node(id:)`, `nodes(ids:)` and references inside stored data. */
 export function findNode(shop: ShopState, id: string): Obj | undefined {
   switch (gidType(id)) {
-    case 'Order': return shop.orders.get(id);
-    case 'Product': return shop.products.get(id);
-    case 'ProductVariant': return shop.variants.get(id)?.variant;
-    case 'InventoryItem': return shop.inventoryItems.get(id)?.item;
-    case 'InventoryLevel': return shop.inventoryLevels.get(id)?.level;
-    case 'Location': return shop.locations.get(id);
-    case 'ShopifyPaymentsPayout': return shop.payouts.get(id);
-    case 'ShopifyPaymentsBalanceTransaction': return shop.balanceTransactions.get(id);
-    case 'BulkOperation': return shop.bulkOperations.get(id);
-    case 'WebhookSubscription': return shop.webhookSubscriptions.find((s) => s.id === id);
-    default: return undefined;
+    case 'Order':
+      return shop.orders.get(id);
+    case 'Product':
+      return shop.products.get(id);
+    case 'ProductVariant':
+      return shop.variants.get(id)?.variant;
+    case 'InventoryItem':
+      return shop.inventoryItems.get(id)?.item;
+    case 'InventoryLevel':
+      return shop.inventoryLevels.get(id)?.level;
+    case 'Location':
+      return shop.locations.get(id);
+    case 'ShopifyPaymentsPayout':
+      return shop.payouts.get(id);
+    case 'ShopifyPaymentsBalanceTransaction':
+      return shop.balanceTransactions.get(id);
+    case 'BulkOperation':
+      return shop.bulkOperations.get(id);
+    case 'WebhookSubscription':
+      return shop.webhookSubscriptions.find((s) => s.id === id);
+    default:
+      return undefined;
   }
 }

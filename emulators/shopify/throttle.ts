@@ -2,7 +2,11 @@
 // execution, the difference to the actual cost is given back afterwards, points restore linearly.
 import type { Bucket } from './state';
 
-export interface ThrottleStatus { maximumAvailable: number; currentlyAvailable: number; restoreRate: number }
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
 
 export function refill(bucket: Bucket, nowMs: number): void {
   const elapsed = Math.max(0, nowMs - bucket.atMs) / 1000;

@@ -45,8 +45,14 @@ export function refundPayload(order: Obj, refund: Obj): Obj {
     note: refund.note ?? null,
     restock: (refund.refundLineItems?.nodes ?? []).some((r: Obj) => r.restocked),
     transactions: (refund.transactions?.nodes ?? []).map((t: Obj) => ({
-      id: num(t.id), admin_graphql_api_id: t.id, order_id: num(order.id), kind: String(t.kind).toLowerCase(),
-      status: String(t.status).toLowerCase(), gateway: t.gateway, amount: amount(t.amountSet), created_at: t.processedAt,
+      id: num(t.id),
+      admin_graphql_api_id: t.id,
+      order_id: num(order.id),
+      kind: String(t.kind).toLowerCase(),
+      status: String(t.status).toLowerCase(),
+      gateway: t.gateway,
+      amount: amount(t.amountSet),
+      created_at: t.processedAt,
     })),
   };
 }

@@ -43,9 +43,7 @@ export class WebhookDispatcher {
   private idleWaiters: (() => void)[] = [];
   private closed = false;
 
-  constructor(
-    private readonly opts: { secret: string; retry: WebhookRetryOptions; now: () => Date; onError?: (msg: string) => void },
-  ) {}
+  constructor(private readonly opts: { secret: string; retry: WebhookRetryOptions; now: () => Date; onError?: (msg: string) => void }) {}
 
   emit(shop: ShopState, graphqlTopic: string, payload: Obj): void {
     const subs = shop.webhookSubscriptions.filter((s) => s.topic === graphqlTopic);
@@ -54,8 +52,14 @@ export class WebhookDispatcher {
     const triggeredAt = this.opts.now().toISOString();
     for (const sub of subs) {
       const record: DeliveryRecord = {
-        webhookId: crypto.randomUUID(), topic: restTopic(graphqlTopic), shop: shop.domain, uri: sub.uri,
-        attempts: 0, status: 'pending', lastStatusCode: null, lastError: null,
+        webhookId: crypto.randomUUID(),
+        topic: restTopic(graphqlTopic),
+        shop: shop.domain,
+        uri: sub.uri,
+        attempts: 0,
+        status: 'pending',
+        lastStatusCode: null,
+        lastError: null,
       };
       this.deliveries.push(record);
       const headers = {

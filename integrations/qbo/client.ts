@@ -28,8 +28,7 @@ export interface QboClientOptions {
 }
 
 export type BatchItemRequest =
-  | ({ bId: string; operation: 'create' | 'update' | 'delete' } & Record<string, unknown>)
-  | { bId: string; Query: string };
+  ({ bId: string; operation: 'create' | 'update' | 'delete' } & Record<string, unknown>) | { bId: string; Query: string };
 
 export interface BatchItemResult {
   bId: string;
@@ -83,7 +82,11 @@ function queryList(data: unknown, entity: string): Entity[] {
 
 export function createQboClient(opts: QboClientOptions): QboClient {
   const { realmId, tokens, limiter, logger } = opts;
-  const target: QuickBooksTarget = { realmId, minorVersion: opts.minorVersion ?? 75, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
+  const target: QuickBooksTarget = {
+    realmId,
+    minorVersion: opts.minorVersion ?? 75,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+  };
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   /** One QBO call: token, limiter, classification; on 401 one forced refresh and a second send. */
@@ -95,7 +98,8 @@ export function createQboClient(opts: QboClientOptions): QboClient {
           return (await withTimeout(invoke(quickBooksFor(target, token), method, ...args()), timeoutMs, operation)) as T;
         } catch (err) {
           const error = classifyQboError(err, ctx);
-          if (error instanceof QboThrottledError && opts.throttleRetryAfterMs !== undefined) throw new QboThrottledError(error.message, opts.throttleRetryAfterMs);
+          if (error instanceof QboThrottledError && opts.throttleRetryAfterMs !== undefined)
+            throw new QboThrottledError(error.message, opts.throttleRetryAfterMs);
           throw error;
         }
       });
@@ -130,7 +134,9 @@ export function createQboClient(opts: QboClientOptions): QboClient {
       // with include=void (its voidPayment), which `void: true` on the entity turns on.
       if (name === 'Invoice') {
         // voidInvoice hands back the whole answer ({ Invoice, time }), not the unwrapped entity.
-        return call<Entity>('void Invoice', 'request', 'voidInvoice', () => [{ ...body }]).then((d) => (d.Invoice as Entity | undefined) ?? d);
+        return call<Entity>('void Invoice', 'request', 'voidInvoice', () => [{ ...body }]).then(
+          (d) => (d.Invoice as Entity | undefined) ?? d,
+        );
       }
       return call(`void ${name}`, 'request', `update${name}`, () => [{ ...body, sparse: true, void: true }]);
     },
@@ -140,7 +146,8 @@ export function createQboClient(opts: QboClientOptions): QboClient {
     },
     async query(entity, whereClause = '') {
       const name = capitalize(entity);
-      const clause = whereClause.trim() && !/^(where|orderby)\b/i.test(whereClause.trim()) ? `where ${whereClause.trim()}` : whereClause.trim();
+      const clause =
+        whereClause.trim() && !/^(where|orderby)\b/i.test(whereClause.trim()) ? `where ${whereClause.trim()}` : whereClause.trim();
       const rows: Entity[] = [];
       // Paging, not retrying: STARTPOSITION is 1-based and a short page is the last (docs/qbo-facts.md §5).
       for (let start = 1; ; start += PAGE_SIZE) {
@@ -152,7 +159,8 @@ export function createQboClient(opts: QboClientOptions): QboClient {
     },
     async batch(items) {
       if (items.length === 0) return [];
-      if (items.length > QBO_BATCH_MAX) throw new InvalidInputError(`A QBO batch holds at most ${QBO_BATCH_MAX} items (got ${items.length})`);
+      if (items.length > QBO_BATCH_MAX)
+        throw new InvalidInputError(`A QBO batch holds at most ${QBO_BATCH_MAX} items (got ${items.length})`);
       const data = await call<{ BatchItemResponse?: Entity[] }>('batch', 'batch', 'batch', () => [items.map((i) => ({ ...i }))]);
       return (data?.BatchItemResponse ?? []).map((item): BatchItemResult => {
         const bId = String(item.bId ?? '');

@@ -8,9 +8,7 @@
  * QBO's code, message and detail are kept; the AxiosError itself is never attached, because its
  * `config.headers` carry the bearer token.
  */
-import {
-  LedgerlineError, QboAuthError, QboThrottledError, QboValidationError, TransientUpstreamError,
-} from '../../domain/errors';
+import { LedgerlineError, QboAuthError, QboThrottledError, QboValidationError, TransientUpstreamError } from '../../domain/errors';
 
 export interface QboFaultError {
   code: string;
@@ -55,8 +53,14 @@ export interface QboCallContext {
 function faultDetails(fault: QboFault, ctx: QboCallContext, status: number | undefined): Json {
   const first = fault.errors[0];
   return {
-    realmId: ctx.realmId, operation: ctx.operation, status, faultType: fault.type,
-    code: first?.code, message: first?.message, detail: first?.detail, element: first?.element,
+    realmId: ctx.realmId,
+    operation: ctx.operation,
+    status,
+    faultType: fault.type,
+    code: first?.code,
+    message: first?.message,
+    detail: first?.detail,
+    element: first?.element,
     errors: fault.errors,
   };
 }
@@ -68,7 +72,8 @@ const AUTH_CODES = new Set(['003200', '3200']);
 export function faultToError(fault: QboFault, ctx: QboCallContext, status?: number): LedgerlineError {
   const codes = fault.errors.map((e) => e.code);
   const first = fault.errors[0];
-  if (status === 429 || codes.some((c) => THROTTLE_CODES.has(c))) return new QboThrottledError(`QBO throttled ${ctx.operation} for realm ${ctx.realmId}`);
+  if (status === 429 || codes.some((c) => THROTTLE_CODES.has(c)))
+    return new QboThrottledError(`QBO throttled ${ctx.operation} for realm ${ctx.realmId}`);
   // docs/qbo-facts.md §7: the 401 detail ("Token expired: …") is left out of the message on purpose.
   if (status === 401 || /^auth/i.test(fault.type) || codes.some((c) => AUTH_CODES.has(c))) {
     return new QboAuthError(`QBO rejected the access token for realm ${ctx.realmId} (${first?.code ?? '401'})`);
@@ -88,7 +93,10 @@ export function classifyQboError(err: unknown, ctx: QboCallContext): LedgerlineE
     const response = isObject(err.response) ? err.response : undefined;
     const status = typeof response?.status === 'number' ? response.status : undefined;
     if (status === undefined) {
-      return new TransientUpstreamError(`QBO ${ctx.operation} got no response (${str(err.code) ?? str(err.message) ?? 'network error'})`, { ...where, networkCode: str(err.code) });
+      return new TransientUpstreamError(`QBO ${ctx.operation} got no response (${str(err.code) ?? str(err.message) ?? 'network error'})`, {
+        ...where,
+        networkCode: str(err.code),
+      });
     }
     const fault = readFault(response?.data);
     if (fault) return faultToError(fault, ctx, status);
@@ -96,7 +104,9 @@ export function classifyQboError(err: unknown, ctx: QboCallContext): LedgerlineE
     if (status === 401) return new QboAuthError(`QBO rejected the access token for realm ${ctx.realmId} (HTTP 401)`);
     if (status >= 500) return new TransientUpstreamError(`QBO answered ${ctx.operation} with HTTP ${status}`, { ...where, status });
     // 403 (the app is not authorised for this company) and other statuses: a person must look.
-    return new LedgerlineError('qbo_request_failed', `QBO answered ${ctx.operation} with HTTP ${status}`, false, { details: { ...where, status } });
+    return new LedgerlineError('qbo_request_failed', `QBO answered ${ctx.operation} with HTTP ${status}`, false, {
+      details: { ...where, status },
+    });
   }
   const fault = readFault(err);
   if (fault) return faultToError(fault, ctx, 200);

@@ -204,7 +204,11 @@ export function createQboLimiter(opts: QboLimiterOptions): QboLimiter {
       const rows = await locked.countsSince(realmId, buckets, since);
       let retryAt: number | undefined;
       for (const { bucket, limit } of wanted) {
-        const at = roomAt(rows.filter((r) => r.bucket === bucket), limit, spanMs);
+        const at = roomAt(
+          rows.filter((r) => r.bucket === bucket),
+          limit,
+          spanMs,
+        );
         if (at !== undefined) retryAt = Math.max(retryAt ?? at, at);
       }
       if (retryAt !== undefined) return { retryAt };
@@ -238,12 +242,14 @@ export function createQboLimiter(opts: QboLimiterOptions): QboLimiter {
     let counted = reserved;
     let moves = Promise.resolve();
     const moveToNow = (): Promise<void> => {
-      moves = moves.then(async () => {
-        const to = bucketStart(clock().getTime());
-        if (to.getTime() <= counted.getTime()) return;
-        await shift(realmId, buckets, counted, to);
-        counted = to;
-      }).catch(() => undefined);
+      moves = moves
+        .then(async () => {
+          const to = bucketStart(clock().getTime());
+          if (to.getTime() <= counted.getTime()) return;
+          await shift(realmId, buckets, counted, to);
+          counted = to;
+        })
+        .catch(() => undefined);
       return moves;
     };
     const keepAlive = setInterval(() => void moveToNow(), Math.max(1, Math.floor(limits.windowMs / 2)));
@@ -264,9 +270,13 @@ export function createQboLimiter(opts: QboLimiterOptions): QboLimiter {
 
   /** Waits for a concurrency slot and a reservation in the window(s) of `kind`. */
   async function admit(realmId: string, kind: QboCallKind, signal: AbortSignal | undefined) {
-    const wanted: BucketLimit[] = kind === 'batch'
-      ? [{ bucket: 'batch', limit: limits.batchesPerWindow }, { bucket: 'request', limit: limits.requestsPerWindow }]
-      : [{ bucket: 'request', limit: limits.requestsPerWindow }];
+    const wanted: BucketLimit[] =
+      kind === 'batch'
+        ? [
+            { bucket: 'batch', limit: limits.batchesPerWindow },
+            { bucket: 'request', limit: limits.requestsPerWindow },
+          ]
+        : [{ bucket: 'request', limit: limits.requestsPerWindow }];
     const buckets = wanted.map((w) => w.bucket);
     const inFlight = semaphoreFor(realmId, limits.concurrent, semaphores);
     // One prober per realm and kind in this process, the others queue behind it: they would learn

@@ -47,7 +47,10 @@ export async function requestRefresh(req: RefreshRequest): Promise<IssuedTokens>
     });
   } catch (err) {
     const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
-    throw new TransientUpstreamError(`QBO token refresh got no response: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`, where);
+    throw new TransientUpstreamError(
+      `QBO token refresh got no response: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`,
+      where,
+    );
   }
   const body = (await res.json().catch(() => ({}))) as TokenResponse;
   const error = typeof body.error === 'string' ? body.error : undefined;

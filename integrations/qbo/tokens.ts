@@ -54,10 +54,13 @@ export interface QboCredentialStore {
    * `writeRefreshed` inside it are part of the same atomic step. `writeRefreshed` answers the new
    * version, or undefined when the row is no longer at `expectedVersion`.
    */
-  withRefreshLock<T>(realmId: string, body: (locked: {
-    read(storeId: string): Promise<StoredQboCredentials | undefined>;
-    writeRefreshed(storeId: string, expectedVersion: number, tokens: RefreshedTokenEnvelopes): Promise<number | undefined>;
-  }) => Promise<T>): Promise<T>;
+  withRefreshLock<T>(
+    realmId: string,
+    body: (locked: {
+      read(storeId: string): Promise<StoredQboCredentials | undefined>;
+      writeRefreshed(storeId: string, expectedVersion: number, tokens: RefreshedTokenEnvelopes): Promise<number | undefined>;
+    }) => Promise<T>,
+  ): Promise<T>;
 }
 
 export interface TokenDeps {
@@ -93,13 +96,21 @@ function usableToken(deps: TokenDeps, row: Credentials, rejected: string | undef
 
 /** Refreshes under the realm's lock unless, once the lock is held, the stored token is usable. */
 async function refreshLocked(
-  deps: TokenDeps, storeId: string, realmId: string, want: { force: boolean; rejected?: string },
+  deps: TokenDeps,
+  storeId: string,
+  realmId: string,
+  want: { force: boolean; rejected?: string },
 ): Promise<{ token: string } & RefreshOutcome> {
   return deps.store.withRefreshLock(realmId, async (locked) => {
     const row = await readCredentials((id) => locked.read(id), storeId);
     const current = want.force ? undefined : usableToken(deps, row, want.rejected);
     if (current) {
-      return { token: current, accessTokenExpiresAt: row.accessTokenExpiresAt!, refreshTokenExpiresAt: row.refreshTokenExpiresAt, refreshed: false };
+      return {
+        token: current,
+        accessTokenExpiresAt: row.accessTokenExpiresAt!,
+        refreshTokenExpiresAt: row.refreshTokenExpiresAt,
+        refreshed: false,
+      };
     }
     const issued = await requestRefresh({
       tokenUrl: deps.tokenUrl ?? QBO_TOKEN_URL,
@@ -110,7 +121,8 @@ async function refreshLocked(
     });
     const now = deps.clock();
     const accessTokenExpiresAt = new Date(now.getTime() + issued.expiresInSec * 1000);
-    const refreshTokenExpiresAt = issued.refreshExpiresInSec === undefined ? row.refreshTokenExpiresAt : new Date(now.getTime() + issued.refreshExpiresInSec * 1000);
+    const refreshTokenExpiresAt =
+      issued.refreshExpiresInSec === undefined ? row.refreshTokenExpiresAt : new Date(now.getTime() + issued.refreshExpiresInSec * 1000);
     const version = await locked.writeRefreshed(storeId, row.version, {
       accessTokenEnc: deps.cipher.encrypt(issued.accessToken),
       accessTokenExpiresAt,

@@ -24,7 +24,11 @@ export interface ConnectionShape {
 type Fragments = Record<string, FragmentDefinitionNode>;
 
 /** Top-level fields of a selection set; `conditional` marks those under a type condition. */
-function fieldsOf(set: SelectionSetNode | undefined, fragments: Fragments, conditional = false): { field: FieldNode; conditional: boolean }[] {
+function fieldsOf(
+  set: SelectionSetNode | undefined,
+  fragments: Fragments,
+  conditional = false,
+): { field: FieldNode; conditional: boolean }[] {
   const out: { field: FieldNode; conditional: boolean }[] = [];
   for (const sel of set?.selections ?? []) {
     if (sel.kind === Kind.FIELD) out.push({ field: sel, conditional });
@@ -76,8 +80,7 @@ export function bulkQueryShape(query: string): ConnectionShape {
   throw new Error('The bulk query has no root connection (edges { node } or nodes)');
 }
 
-const gidType = (id: unknown): string | undefined =>
-  typeof id === 'string' ? /^gid:\/\/shopify\/([^/]+)\//.exec(id)?.[1] : undefined;
+const gidType = (id: unknown): string | undefined => (typeof id === 'string' ? /^gid:\/\/shopify\/([^/]+)\//.exec(id)?.[1] : undefined);
 
 function pluralField(type: string): string {
   const lower = type.charAt(0).toLowerCase() + type.slice(1);
@@ -122,7 +125,9 @@ export class BulkAssembler {
     }
     const parent = typeof parentId === 'string' ? this.placed.get(parentId) : undefined;
     if (!parent) {
-      throw new Error(`Bulk JSONL line refers to parent ${String(parentId)}, which is not in the current object: the file is not grouped by parent`);
+      throw new Error(
+        `Bulk JSONL line refers to parent ${String(parentId)}, which is not in the current object: the file is not grouped by parent`,
+      );
     }
     const { key, shape } = connectionFor(row, parent.shape);
     const { __parentId: _drop, ...child } = row;

@@ -50,18 +50,23 @@ interface RawBulk extends Omit<BulkOperation, 'objectCount' | 'rootObjectCount'>
 
 export async function startBulkQuery(request: Request, innerQuery: string): Promise<{ id: string; status: BulkOperationStatus }> {
   const data = await request<{
-    bulkOperationRunQuery: { bulkOperation: { id: string; status: BulkOperationStatus } | null; userErrors: { field: string[] | null; message: string; code: string | null }[] };
+    bulkOperationRunQuery: {
+      bulkOperation: { id: string; status: BulkOperationStatus } | null;
+      userErrors: { field: string[] | null; message: string; code: string | null }[];
+    };
   }>(START_BULK, { query: innerQuery }, { estimatedCost: MUTATION_COST });
   const { bulkOperation, userErrors } = data.bulkOperationRunQuery;
   if (bulkOperation && userErrors.length === 0) return bulkOperation;
   const messages = userErrors.map((e) => e.message);
   const inProgress = userErrors.some((e) => e.code === 'OPERATION_IN_PROGRESS');
-  return Promise.reject(new ShopifyRequestError(
-    `Shopify did not start the bulk query: ${messages.join('; ') || 'no operation returned'}`,
-    { userErrors },
-    inProgress,
-    inProgress ? IN_PROGRESS_RETRY_MS : undefined,
-  ));
+  return Promise.reject(
+    new ShopifyRequestError(
+      `Shopify did not start the bulk query: ${messages.join('; ') || 'no operation returned'}`,
+      { userErrors },
+      inProgress,
+      inProgress ? IN_PROGRESS_RETRY_MS : undefined,
+    ),
+  );
 }
 
 export async function bulkStatus(request: Request, id: string): Promise<BulkOperation | null> {

@@ -6,9 +6,7 @@
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import type { Logger } from '../../config/logger';
 import { TransientUpstreamError } from '../../domain/errors';
-import {
-  type BulkOperation, type BulkOperationStatus, bulkStatus, readBulkJsonl, type ReadBulkOptions, startBulkQuery,
-} from './bulk';
+import { type BulkOperation, type BulkOperationStatus, bulkStatus, readBulkJsonl, type ReadBulkOptions, startBulkQuery } from './bulk';
 import { classifyShopifyErrors, type CostExtension } from './errors';
 import type { ShopifyPacer } from './pacer';
 
@@ -98,7 +96,10 @@ export function createShopifyClient(opts: ShopifyClientOptions): ShopifyClient {
     ticket.settle(cost, operation);
     if (response.errors) {
       const error = classifyShopifyErrors(response.errors, {
-        shopDomain, operation, cost, fallbackRetryAfterMs: pacer.waitMs(shopDomain, estimate),
+        shopDomain,
+        operation,
+        cost,
+        fallbackRetryAfterMs: pacer.waitMs(shopDomain, estimate),
       });
       logger.warn({ shopDomain, operation, code: error.code, retryAfterMs: error.retryAfterMs }, 'shopify request failed');
       throw error;

@@ -3,9 +3,7 @@
  * throws for HTTP or GraphQL errors: it returns `errors` (docs/shopify-facts.md §3), which land here.
  */
 import type { ClientResponse } from '@shopify/admin-api-client';
-import {
-  LedgerlineError, ShopifyAuthError, ShopifyThrottledError, TransientUpstreamError,
-} from '../../domain/errors';
+import { LedgerlineError, ShopifyAuthError, ShopifyThrottledError, TransientUpstreamError } from '../../domain/errors';
 
 type ResponseErrors = NonNullable<ClientResponse['errors']>;
 
@@ -68,13 +66,22 @@ export function classifyShopifyErrors(errors: ResponseErrors, ctx: FailureContex
   }
   if (status === undefined) {
     // No HTTP answer at all: connection refused/reset, DNS, or our request timeout.
-    return new TransientUpstreamError(`Shopify request ${ctx.operation} failed without a response: ${errors.message ?? 'network error'}`, where);
+    return new TransientUpstreamError(
+      `Shopify request ${ctx.operation} failed without a response: ${errors.message ?? 'network error'}`,
+      where,
+    );
   }
   if (status >= 500 || codes.includes('INTERNAL_SERVER_ERROR')) {
-    return new TransientUpstreamError(`Shopify answered ${ctx.operation} with HTTP ${status}${messages.length ? `: ${messages.join('; ')}` : ''}`, { ...where, status });
+    return new TransientUpstreamError(
+      `Shopify answered ${ctx.operation} with HTTP ${status}${messages.length ? `: ${messages.join('; ')}` : ''}`,
+      { ...where, status },
+    );
   }
   if (gqlErrors.length > 0) {
     return new ShopifyRequestError(`Shopify rejected ${ctx.operation}: ${messages.join('; ')}`, { ...where, status, codes, messages });
   }
-  return new ShopifyRequestError(`Shopify answered ${ctx.operation} with HTTP ${status}: ${errors.message ?? 'no data'}`, { ...where, status });
+  return new ShopifyRequestError(`Shopify answered ${ctx.operation} with HTTP ${status}: ${errors.message ?? 'no data'}`, {
+    ...where,
+    status,
+  });
 }

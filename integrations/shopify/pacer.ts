@@ -86,8 +86,16 @@ export function createShopifyPacer(opts: ShopifyPacerOptions = {}): ShopifyPacer
     let b = buckets.get(shop);
     if (!b) {
       b = {
-        max: ASSUMED_MAXIMUM, rate: ASSUMED_RESTORE_RATE, available: ASSUMED_MAXIMUM, atMs: now(),
-        inFlight: 0, requestsInFlight: 0, known: false, queue: Promise.resolve(), changed: Promise.resolve(), wake: () => undefined,
+        max: ASSUMED_MAXIMUM,
+        rate: ASSUMED_RESTORE_RATE,
+        available: ASSUMED_MAXIMUM,
+        atMs: now(),
+        inFlight: 0,
+        requestsInFlight: 0,
+        known: false,
+        queue: Promise.resolve(),
+        changed: Promise.resolve(),
+        wake: () => undefined,
       };
       newSignal(b);
       buckets.set(shop, b);
@@ -153,7 +161,10 @@ export function createShopifyPacer(opts: ShopifyPacerOptions = {}): ShopifyPacer
           await sleepOrWake(wait, b.changed, signal);
         }
       });
-      b.queue = turn.then(() => undefined, () => undefined);
+      b.queue = turn.then(
+        () => undefined,
+        () => undefined,
+      );
       return ticket(shop, b, await turn);
     },
     knownCost: (shop, operation) => costs.get(`${shop}\n${operation}`),

@@ -88,8 +88,7 @@ function documentation(node: XmlNode): string {
 /** Facts from an annotation: flags that apply to QBO ("ALL" or "QBO"), QBO's max length, desktop-only. */
 export function annotationFacts(doc: string): Omit<GeneratedField, 'name' | 'type' | 'min' | 'max' | 'attribute'> {
   const facts: ReturnType<typeof annotationFacts> = {};
-  const appliesToQbo = (label: string): boolean =>
-    new RegExp(`\\b${label}: ?(ALL|QBO)\\b`, 'i').test(doc);
+  const appliesToQbo = (label: string): boolean => new RegExp(`\\b${label}: ?(ALL|QBO)\\b`, 'i').test(doc);
   const qboMax =
     /ValidRange: ?QBO: ?(?:min ?= ?\d+,? ?)?max ?= ?(\d+)/i.exec(doc) ??
     /\bMax length: ?(\d+)/i.exec(doc) ??
@@ -167,11 +166,7 @@ function ownFields(node: XmlNode): GeneratedField[] {
   return out;
 }
 
-function flatten(
-  name: string,
-  loaded: Loaded,
-  done: Map<string, FlatType>,
-): FlatType {
+function flatten(name: string, loaded: Loaded, done: Map<string, FlatType>): FlatType {
   const cached = done.get(name);
   if (cached) return cached;
   const node = loaded.complexTypes.get(name);

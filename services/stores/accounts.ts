@@ -41,23 +41,32 @@ interface AccountRule {
 }
 
 const lower = (s: string) => s.trim().toLowerCase();
-const named = (...names: string[]): Finder => (accounts) => {
-  for (const n of names) {
-    const hit = accounts.find((a) => lower(a.name) === lower(n));
-    if (hit) return hit;
-  }
-  return undefined;
-};
-const bySubType = (subType: string, exclude: RegExp = /$^/): Finder => (accounts) =>
-  accounts.find((a) => a.accountSubType === subType && !exclude.test(a.name));
-const byType = (type: string): Finder => (accounts) => accounts.find((a) => a.accountType === type);
+const named =
+  (...names: string[]): Finder =>
+  (accounts) => {
+    for (const n of names) {
+      const hit = accounts.find((a) => lower(a.name) === lower(n));
+      if (hit) return hit;
+    }
+    return undefined;
+  };
+const bySubType =
+  (subType: string, exclude: RegExp = /$^/): Finder =>
+  (accounts) =>
+    accounts.find((a) => a.accountSubType === subType && !exclude.test(a.name));
+const byType =
+  (type: string): Finder =>
+  (accounts) =>
+    accounts.find((a) => a.accountType === type);
 /** QBO's own choice of shipping/discount account (Preferences.SalesFormsPrefs). */
-const preferred = (key: 'DefaultShippingAccount' | 'DefaultDiscountAccount'): Finder => (accounts, preferences) => {
-  const forms = preferences.SalesFormsPrefs as Entity | undefined;
-  const ref = forms?.[key];
-  const id = typeof ref === 'object' && ref !== null ? (ref as Entity).value : ref;
-  return id === undefined || id === null ? undefined : accounts.find((a) => a.id === String(id));
-};
+const preferred =
+  (key: 'DefaultShippingAccount' | 'DefaultDiscountAccount'): Finder =>
+  (accounts, preferences) => {
+    const forms = preferences.SalesFormsPrefs as Entity | undefined;
+    const ref = forms?.[key];
+    const id = typeof ref === 'object' && ref !== null ? (ref as Entity).value : ref;
+    return id === undefined || id === null ? undefined : accounts.find((a) => a.id === String(id));
+  };
 
 const LIABILITY = ['Other Current Liability', 'Long Term Liability'];
 const INCOME = ['Income', 'Other Income'];
@@ -122,7 +131,14 @@ export const ACCOUNT_RULES: Record<AccountKey, AccountRule> = {
 };
 
 export const REQUIRED_ACCOUNT_KEYS: AccountKey[] = [
-  'undepositedFunds', 'productIncome', 'shippingIncome', 'discounts', 'giftCardLiability', 'tips', 'duties', 'fees',
+  'undepositedFunds',
+  'productIncome',
+  'shippingIncome',
+  'discounts',
+  'giftCardLiability',
+  'tips',
+  'duties',
+  'fees',
 ];
 const INVENTORY_KEYS: AccountKey[] = ['inventoryAsset', 'costOfGoodsSold'];
 
@@ -147,8 +163,11 @@ async function createAccount(client: QboClient, spec: NonNullable<AccountRule['c
     // Another connect made it meanwhile, or an inactive account holds the name (docs/qbo-facts.md §7: 6240).
     const [existing] = await client.query('Account', `Name = ${quote(spec.Name)}`);
     if (existing) return toAccount(existing);
-    throw new HttpError(422, 'qbo_account_conflict',
-      `QBO already has an inactive account named "${spec.Name}": make it active, or set settings.accounts.${key} to the account to use`);
+    throw new HttpError(
+      422,
+      'qbo_account_conflict',
+      `QBO already has an inactive account named "${spec.Name}": make it active, or set settings.accounts.${key} to the account to use`,
+    );
   }
 }
 
@@ -180,7 +199,10 @@ export async function resolveAccounts(
     if (!account) {
       issues.push({ path: `accounts.${key}`, message: `QBO has no active Account with Id "${id}"` });
     } else if (!rule.types.includes(account.accountType)) {
-      issues.push({ path: `accounts.${key}`, message: `Account ${id} ("${account.name}") is of type ${account.accountType}; expected ${rule.types.join(' or ')}` });
+      issues.push({
+        path: `accounts.${key}`,
+        message: `Account ${id} ("${account.name}") is of type ${account.accountType}; expected ${rule.types.join(' or ')}`,
+      });
     } else {
       accounts[key] = id;
       resolved[key] = { id, name: account.name, source: 'given' };

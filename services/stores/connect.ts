@@ -76,7 +76,11 @@ export function credentialColumns(ctx: StoreContext, shopifyAccessToken: string,
 function checkCurrency(shopCurrency: string, preferences: Record<string, unknown>): void {
   const home = ((preferences.CurrencyPrefs as Record<string, unknown> | undefined)?.HomeCurrency as { value?: unknown } | undefined)?.value;
   if (typeof home === 'string' && home !== shopCurrency) {
-    throw new HttpError(422, 'currency_mismatch', `The shop sells in ${shopCurrency} but the QBO company's home currency is ${home}; connect a company whose home currency is ${shopCurrency}`);
+    throw new HttpError(
+      422,
+      'currency_mismatch',
+      `The shop sells in ${shopCurrency} but the QBO company's home currency is ${home}; connect a company whose home currency is ${shopCurrency}`,
+    );
   }
 }
 
@@ -88,7 +92,11 @@ function checkCurrency(shopCurrency: string, preferences: Record<string, unknown
 function checkCustomTxnNumbers(preferences: Record<string, unknown>): void {
   const forms = preferences.SalesFormsPrefs as Record<string, unknown> | undefined;
   if (forms?.CustomTxnNumbers === false) {
-    throw new HttpError(422, 'custom_txn_numbers_off', 'The QBO company numbers sales forms itself (Account and Settings → Sales → Custom transaction numbers is off); turn custom transaction numbers on so Ledgerline can number documents after the Shopify order and find them again');
+    throw new HttpError(
+      422,
+      'custom_txn_numbers_off',
+      'The QBO company numbers sales forms itself (Account and Settings → Sales → Custom transaction numbers is off); turn custom transaction numbers on so Ledgerline can number documents after the Shopify order and find them again',
+    );
   }
 }
 
@@ -105,7 +113,9 @@ async function settle(settingsIn: Record<string, unknown>, qbo: QboCheck, shopCu
     throw settingsHttpError(err);
   }
   const country = typeof qbo.companyInfo.Country === 'string' ? qbo.companyInfo.Country : null;
-  const taxMode = (settingsIn.taxMode as TaxMode | undefined) ?? detectTaxMode(qbo.preferences as { TaxPrefs?: { PartnerTaxEnabled?: boolean } }, country);
+  const taxMode =
+    (settingsIn.taxMode as TaxMode | undefined) ??
+    detectTaxMode(qbo.preferences as { TaxPrefs?: { PartnerTaxEnabled?: boolean } }, country);
   const settings = parseSettingsOr400({ ...settingsIn, taxMode, accounts: resolution.accounts });
   return { settings, country, resolved: resolution.resolved };
 }
@@ -119,13 +129,17 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
   }
   const id = storeIdFor(shopDomain);
   if (await storeExists(ctx.db, { storeId: id })) {
-    throw conflict(`Store ${id} (${shopDomain}) is already connected; change it with PUT /stores/${id}/credentials or PUT /stores/${id}/settings`);
+    throw conflict(
+      `Store ${id} (${shopDomain}) is already connected; change it with PUT /stores/${id}/credentials or PUT /stores/${id}/settings`,
+    );
   }
 
   const settingsIn: Record<string, unknown> = { ...(body.settings ?? {}) };
   if (body.startDate !== undefined) {
     if (settingsIn.startDate !== undefined && settingsIn.startDate !== body.startDate) {
-      throw badRequest(`startDate (${JSON.stringify(body.startDate)}) and settings.startDate (${JSON.stringify(settingsIn.startDate)}) disagree; send one of them`);
+      throw badRequest(
+        `startDate (${JSON.stringify(body.startDate)}) and settings.startDate (${JSON.stringify(settingsIn.startDate)}) disagree; send one of them`,
+      );
     }
     settingsIn.startDate = body.startDate;
   }
@@ -137,9 +151,13 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
 
   const shop = await checkShopify(ctx, shopDomain, body.shopifyAccessToken);
   const qbo = await checkQbo(ctx, {
-    realmId: body.qbo.realmId, clientId: body.qbo.clientId, clientSecret: body.qbo.clientSecret,
-    accessToken: body.qbo.accessToken, refreshToken: body.qbo.refreshToken,
-    accessTokenExpiresAt: optionalDate(body.qbo.accessTokenExpiresAt), refreshTokenExpiresAt: optionalDate(body.qbo.refreshTokenExpiresAt),
+    realmId: body.qbo.realmId,
+    clientId: body.qbo.clientId,
+    clientSecret: body.qbo.clientSecret,
+    accessToken: body.qbo.accessToken,
+    refreshToken: body.qbo.refreshToken,
+    accessTokenExpiresAt: optionalDate(body.qbo.accessTokenExpiresAt),
+    refreshTokenExpiresAt: optionalDate(body.qbo.refreshTokenExpiresAt),
   });
 
   let settled: Awaited<ReturnType<typeof settle>>;
@@ -151,22 +169,28 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
   const { settings, country, resolved } = settled;
   const now = ctx.clock();
   const row: NewStore = {
-    id, shopDomain,
-    shopName: shop.name, shopCurrency: shop.currencyCode, shopTimezone: shop.ianaTimezone,
+    id,
+    shopDomain,
+    shopName: shop.name,
+    shopCurrency: shop.currencyCode,
+    shopTimezone: shop.ianaTimezone,
     qboRealmId: body.qbo.realmId,
     qboCompanyName: typeof qbo.companyInfo.CompanyName === 'string' ? qbo.companyInfo.CompanyName : null,
     qboCountry: country,
     state: 'active',
     settings,
     startDate: startInstant(settings.startDate, shop.ianaTimezone),
-    createdAt: now, updatedAt: now,
+    createdAt: now,
+    updatedAt: now,
   };
   try {
     await insertConnectedStore(ctx.db, {
-      store: row, credentials: { storeId: id, ...credentialColumns(ctx, body.shopifyAccessToken, qbo.tokens()), updatedAt: now },
+      store: row,
+      credentials: { storeId: id, ...credentialColumns(ctx, body.shopifyAccessToken, qbo.tokens()), updatedAt: now },
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw withRotationNote(conflict(`Store ${id} (${shopDomain}) was connected by another request meanwhile`), qbo.rotated());
+    if (isUniqueViolation(err))
+      throw withRotationNote(conflict(`Store ${id} (${shopDomain}) was connected by another request meanwhile`), qbo.rotated());
     throw err;
   }
   ctx.log.info({ storeId: id, shopDomain, realmId: body.qbo.realmId, refreshed: qbo.rotated() }, 'store connected');
@@ -176,7 +200,11 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
   } catch (err) {
     // The row stays (it holds the tokens, possibly just rotated); resume starts the workflow later.
     const reason = err instanceof Error ? err.message : String(err);
-    throw new HttpError(503, 'workflow_not_started', `Store ${id} was saved, but its workflow could not be started (${reason}); POST /stores/${id}/resume starts it`);
+    throw new HttpError(
+      503,
+      'workflow_not_started',
+      `Store ${id} was saved, but its workflow could not be started (${reason}); POST /stores/${id}/resume starts it`,
+    );
   }
   const saved = await getStore(ctx.db, { storeId: id });
   return { row: saved!, accounts: resolved };

@@ -66,7 +66,10 @@ export async function temporalClient(ctx: StoreContext): Promise<Client> {
     return await Promise.race([
       ctx.temporal(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Temporal did not answer within ${TEMPORAL_CONNECT_TIMEOUT_MS} ms`)), TEMPORAL_CONNECT_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`Temporal did not answer within ${TEMPORAL_CONNECT_TIMEOUT_MS} ms`)),
+          TEMPORAL_CONNECT_TIMEOUT_MS,
+        );
       }),
     ]);
   } catch (err) {

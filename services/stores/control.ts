@@ -68,7 +68,11 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
   let qboTokens: QboTokens | undefined;
   if (body.qbo) {
     if (body.qbo.realmId !== undefined && body.qbo.realmId !== row.qboRealmId) {
-      throw new HttpError(422, 'qbo_realm_mismatch', `Store ${row.id} books to QBO realm ${row.qboRealmId}, not ${body.qbo.realmId}; another company needs its own store`);
+      throw new HttpError(
+        422,
+        'qbo_realm_mismatch',
+        `Store ${row.id} books to QBO realm ${row.qboRealmId}, not ${body.qbo.realmId}; another company needs its own store`,
+      );
     }
     const q = body.qbo;
     const check = await checkQbo(ctx, {
@@ -89,9 +93,16 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
   // Under the token refresh's lock (db/queries/stores.ts): a refresh in flight finishes first, and the
   // version bump makes it retry with these tokens rather than overwrite them.
   await storeRows.replaceStoreCredentials(ctx.db, {
-    storeId: row.id, realmId: row.qboRealmId, columns, wasDisconnected: row.state === 'disconnected', at: ctx.clock(),
+    storeId: row.id,
+    realmId: row.qboRealmId,
+    columns,
+    wasDisconnected: row.state === 'disconnected',
+    at: ctx.clock(),
   });
-  ctx.log.info({ storeId: row.id, shopify: body.shopifyAccessToken !== undefined, qbo: body.qbo !== undefined }, 'store credentials replaced');
+  ctx.log.info(
+    { storeId: row.id, shopify: body.shopifyAccessToken !== undefined, qbo: body.qbo !== undefined },
+    'store credentials replaced',
+  );
 
   await resumeOrStartWorkflow(ctx, row, intervalOf(row));
   await storeRows.resumeStore(ctx.db, { storeId: row.id, at: ctx.clock() });
@@ -106,7 +117,8 @@ export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Re
     await signalStore(ctx, row.shopDomain, setIntervalSignal, { intervalMinutes: settings.syncIntervalMinutes });
   }
   await storeRows.updateStoreSettings(ctx.db, {
-    storeId: row.id, settings,
+    storeId: row.id,
+    settings,
     ...(settings.startDate !== current.startDate ? { startDate: startInstant(settings.startDate, row.shopTimezone) } : {}),
     at: ctx.clock(),
   });

@@ -6,8 +6,13 @@
  * (docs/qbo-facts.md §3: the refresh token sent may be dead once a new one is issued).
  */
 import {
-  LedgerlineError, QboAuthError, QboConnectionRevokedError, QboThrottledError, QboValidationError,
-  TransientUpstreamError, isLedgerlineError,
+  LedgerlineError,
+  QboAuthError,
+  QboConnectionRevokedError,
+  QboThrottledError,
+  QboValidationError,
+  TransientUpstreamError,
+  isLedgerlineError,
 } from '../../domain/errors';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
 import { requestRefresh } from '../../integrations/qbo/oauth';
@@ -87,9 +92,10 @@ class CheckTokens implements TokenProvider {
       accessToken: issued.accessToken,
       accessTokenExpiresAt: new Date(now.getTime() + issued.expiresInSec * 1000),
       refreshToken: issued.refreshToken,
-      refreshTokenExpiresAt: issued.refreshExpiresInSec === undefined
-        ? this.tokens.refreshTokenExpiresAt
-        : new Date(now.getTime() + issued.refreshExpiresInSec * 1000),
+      refreshTokenExpiresAt:
+        issued.refreshExpiresInSec === undefined
+          ? this.tokens.refreshTokenExpiresAt
+          : new Date(now.getTime() + issued.refreshExpiresInSec * 1000),
       refreshedAt: now,
     };
     return issued.accessToken;
@@ -109,13 +115,19 @@ export interface QboCheck {
 /** Maps what the QBO client or the token endpoint threw to the API's answer. */
 export function qboHttpError(err: unknown, realmId: string, refreshed: boolean): unknown {
   if (err instanceof QboConnectionRevokedError) {
-    return new HttpError(422, 'qbo_rejected',
-      'QBO refused the refresh token (invalid_grant): it is expired, revoked or was already rotated. Reconnect the company to get new tokens.');
+    return new HttpError(
+      422,
+      'qbo_rejected',
+      'QBO refused the refresh token (invalid_grant): it is expired, revoked or was already rotated. Reconnect the company to get new tokens.',
+    );
   }
   if (err instanceof QboAuthError) {
     return refreshed
-      ? new HttpError(422, 'qbo_realm_mismatch',
-        `QBO accepted the refresh token but refuses its access token for realm ${realmId}: the tokens were issued for another company. Check qbo.realmId.`)
+      ? new HttpError(
+          422,
+          'qbo_realm_mismatch',
+          `QBO accepted the refresh token but refuses its access token for realm ${realmId}: the tokens were issued for another company. Check qbo.realmId.`,
+        )
       : new HttpError(422, 'qbo_rejected', `QBO refused the access token for realm ${realmId}`);
   }
   if (err instanceof QboThrottledError || err instanceof TransientUpstreamError) {
@@ -136,7 +148,11 @@ export function qboHttpError(err: unknown, realmId: string, refreshed: boolean):
 export async function checkQbo(ctx: StoreContext, input: QboCredentialsInput): Promise<QboCheck> {
   const tokens = new CheckTokens(ctx, input);
   const client = createQboClient({
-    realmId: input.realmId, tokens, limiter: ctx.limiter, logger: ctx.log, timeoutMs: QBO_CHECK_TIMEOUT_MS,
+    realmId: input.realmId,
+    tokens,
+    limiter: ctx.limiter,
+    logger: ctx.log,
+    timeoutMs: QBO_CHECK_TIMEOUT_MS,
     ...(ctx.qboEndpoint ? { endpoint: ctx.qboEndpoint } : {}),
   });
   try {
@@ -156,7 +172,8 @@ export async function checkQbo(ctx: StoreContext, input: QboCredentialsInput): P
 export function withRotationNote(err: unknown, rotated: boolean): unknown {
   if (!rotated || !(err instanceof HttpError)) return err;
   return new HttpError(
-    err.statusCode, err.code,
+    err.statusCode,
+    err.code,
     `${err.message} Note: Ledgerline refreshed the QBO tokens during this attempt, so the refresh token you sent may no longer work; authorize the company again before retrying.`,
     err.details,
   );

@@ -4,14 +4,25 @@
  * settings only, never credentials. Every call is bounded so a request never hangs on Temporal.
  */
 import {
-  type Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage,
-  type WorkflowHandle, type WorkflowUpdateHandle,
+  type Client,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  WorkflowUpdateStage,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type SignalDefinition } from '@temporalio/common';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
 import {
-  type StoreState, type StoreStatus, type StoreWorkflowInput, type SyncNowResult, type SyncWindow,
-  resumeSignal, statusQuery, syncNowUpdate, workflowIds,
+  type StoreState,
+  type StoreStatus,
+  type StoreWorkflowInput,
+  type SyncNowResult,
+  type SyncWindow,
+  resumeSignal,
+  statusQuery,
+  syncNowUpdate,
+  workflowIds,
 } from '../../workflows/definitions';
 import type { storeWorkflow } from '../../workflows/store';
 import { HttpError } from '../errors';
@@ -38,7 +49,9 @@ function attributes(shopDomain: string, state: StoreState) {
 /** The first run happens now (the pending scheduled request), then every `intervalMinutes`. */
 function freshInput(store: StoreRef, intervalMinutes: number): StoreWorkflowInput {
   return {
-    storeId: store.id, shopDomain: store.shopDomain, intervalMinutes,
+    storeId: store.id,
+    shopDomain: store.shopDomain,
+    intervalMinutes,
     carried: { state: 'active', runCount: 0, pending: [{ trigger: 'scheduled' }] },
   };
 }
@@ -47,14 +60,16 @@ function freshInput(store: StoreRef, intervalMinutes: number): StoreWorkflowInpu
 export async function startStoreWorkflow(ctx: StoreContext, store: StoreRef, intervalMinutes: number): Promise<void> {
   const client = await temporalClient(ctx);
   try {
-    await client.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () => client.workflow.start<typeof storeWorkflow>('storeWorkflow', {
-      workflowId: workflowIds.store(store.shopDomain),
-      taskQueue: ctx.taskQueue,
-      args: [freshInput(store, intervalMinutes)],
-      // The stores row did not exist, so a running workflow with this id belongs to nobody.
-      workflowIdConflictPolicy: 'TERMINATE_EXISTING',
-      typedSearchAttributes: attributes(store.shopDomain, 'active'),
-    }));
+    await client.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () =>
+      client.workflow.start<typeof storeWorkflow>('storeWorkflow', {
+        workflowId: workflowIds.store(store.shopDomain),
+        taskQueue: ctx.taskQueue,
+        args: [freshInput(store, intervalMinutes)],
+        // The stores row did not exist, so a running workflow with this id belongs to nobody.
+        workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+        typedSearchAttributes: attributes(store.shopDomain, 'active'),
+      }),
+    );
   } catch (err) {
     throw temporalUnavailable(err, "start the store's workflow");
   }
@@ -64,14 +79,16 @@ export async function startStoreWorkflow(ctx: StoreContext, store: StoreRef, int
 export async function resumeOrStartWorkflow(ctx: StoreContext, store: StoreRef, intervalMinutes: number): Promise<void> {
   const client = await temporalClient(ctx);
   try {
-    await client.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () => client.workflow.signalWithStart<typeof storeWorkflow, []>('storeWorkflow', {
-      workflowId: workflowIds.store(store.shopDomain),
-      taskQueue: ctx.taskQueue,
-      args: [freshInput(store, intervalMinutes)],
-      signal: resumeSignal,
-      signalArgs: [],
-      typedSearchAttributes: attributes(store.shopDomain, 'active'),
-    }));
+    await client.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () =>
+      client.workflow.signalWithStart<typeof storeWorkflow, []>('storeWorkflow', {
+        workflowId: workflowIds.store(store.shopDomain),
+        taskQueue: ctx.taskQueue,
+        args: [freshInput(store, intervalMinutes)],
+        signal: resumeSignal,
+        signalArgs: [],
+        typedSearchAttributes: attributes(store.shopDomain, 'active'),
+      }),
+    );
   } catch (err) {
     throw temporalUnavailable(err, "resume the store's workflow");
   }
@@ -79,11 +96,16 @@ export async function resumeOrStartWorkflow(ctx: StoreContext, store: StoreRef, 
 
 /** Signals the running workflow; false when there is none (nothing to tell). */
 export async function signalStore<Args extends unknown[]>(
-  ctx: StoreContext, shopDomain: string, signal: SignalDefinition<Args>, ...args: Args
+  ctx: StoreContext,
+  shopDomain: string,
+  signal: SignalDefinition<Args>,
+  ...args: Args
 ): Promise<boolean> {
   const client = await temporalClient(ctx);
   try {
-    await client.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () => client.workflow.getHandle(workflowIds.store(shopDomain)).signal(signal, ...args));
+    await client.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () =>
+      client.workflow.getHandle(workflowIds.store(shopDomain)).signal(signal, ...args),
+    );
     return true;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;
@@ -102,20 +124,27 @@ export async function queryStatus(ctx: StoreContext, shopDomain: string): Promis
     return await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, async (): Promise<WorkflowStatus> => {
       // A closed workflow still answers queries (by replay): check it is running first.
       const { status: execution } = await handle.describe();
-      if (execution.name !== 'RUNNING') return { ok: false, error: `The store's workflow ${workflowId} is ${execution.name.toLowerCase()}; POST /stores/:id/resume starts it again` };
+      if (execution.name !== 'RUNNING')
+        return {
+          ok: false,
+          error: `The store's workflow ${workflowId} is ${execution.name.toLowerCase()}; POST /stores/:id/resume starts it again`,
+        };
       return { ok: true, status: await handle.query(statusQuery) };
     });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { ok: false, error: `The store's workflow ${workflowId} is not running` };
     if (err instanceof HttpError) return { ok: false, error: err.message };
     const reason = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: /deadline/i.test(reason) ? `Temporal did not answer the status query within ${QUERY_TIMEOUT_MS / 1000} s (is a worker running?)` : `Status query failed: ${reason}` };
+    return {
+      ok: false,
+      error: /deadline/i.test(reason)
+        ? `Temporal did not answer the status query within ${QUERY_TIMEOUT_MS / 1000} s (is a worker running?)`
+        : `Status query failed: ${reason}`,
+    };
   }
 }
 
-export type SyncOutcome =
-  | { done: true; result: SyncNowResult }
-  | { done: false; updateId: string; runId: string | null };
+export type SyncOutcome = { done: true; result: SyncNowResult } | { done: false; updateId: string; runId: string | null };
 
 export interface SyncRequest {
   trigger: 'manual' | 'resync';
@@ -124,7 +153,12 @@ export interface SyncRequest {
 
 /** Waits up to `waitSeconds` for the update's result; the validator's refusal is a 409. */
 async function awaitOutcome(
-  ctx: StoreContext, shopDomain: string, client: Client, handle: WorkflowHandle, update: WorkflowUpdateHandle<SyncNowResult>, waitSeconds: number,
+  ctx: StoreContext,
+  shopDomain: string,
+  client: Client,
+  handle: WorkflowHandle,
+  update: WorkflowUpdateHandle<SyncNowResult>,
+  waitSeconds: number,
 ): Promise<SyncOutcome> {
   try {
     const result = await client.withDeadline(Date.now() + waitSeconds * 1000, () => update.result());
@@ -139,7 +173,11 @@ async function awaitOutcome(
       throw new HttpError(409, 'sync_refused', message);
     }
     if (err instanceof WorkflowNotFoundError) {
-      throw new HttpError(404, 'not_found', `Sync request ${update.updateId} not found for ${handle.workflowId} (it may belong to an earlier run of the workflow)`);
+      throw new HttpError(
+        404,
+        'not_found',
+        `Sync request ${update.updateId} not found for ${handle.workflowId} (it may belong to an earlier run of the workflow)`,
+      );
     }
     if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw temporalUnavailable(err, 'wait for the sync');
   }
@@ -156,16 +194,26 @@ export async function requestSync(ctx: StoreContext, shopDomain: string, request
   const handle = client.workflow.getHandle(workflowIds.store(shopDomain));
   let update: WorkflowUpdateHandle<SyncNowResult>;
   try {
-    update = await client.withDeadline(Date.now() + ACCEPT_TIMEOUT_MS, () => handle.startUpdate(syncNowUpdate, {
-      args: [{ trigger: request.trigger, ...(request.window ? { window: request.window } : {}) }],
-      waitForStage: WorkflowUpdateStage.ACCEPTED,
-    }));
+    update = await client.withDeadline(Date.now() + ACCEPT_TIMEOUT_MS, () =>
+      handle.startUpdate(syncNowUpdate, {
+        args: [{ trigger: request.trigger, ...(request.window ? { window: request.window } : {}) }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      }),
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      throw new HttpError(409, 'workflow_not_running', `The store's workflow ${handle.workflowId} is not running; POST /stores/:id/resume starts it again`);
+      throw new HttpError(
+        409,
+        'workflow_not_running',
+        `The store's workflow ${handle.workflowId} is not running; POST /stores/:id/resume starts it again`,
+      );
     }
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-      throw new HttpError(503, 'sync_not_accepted', `The store's workflow did not accept the sync within ${ACCEPT_TIMEOUT_MS / 1000} s; is a Ledgerline worker running?`);
+      throw new HttpError(
+        503,
+        'sync_not_accepted',
+        `The store's workflow did not accept the sync within ${ACCEPT_TIMEOUT_MS / 1000} s; is a Ledgerline worker running?`,
+      );
     }
     throw temporalUnavailable(err, 'request the sync');
   }
@@ -173,7 +221,12 @@ export async function requestSync(ctx: StoreContext, shopDomain: string, request
 }
 
 /** The outcome of an earlier sync request (the 202's status link). */
-export async function syncRequestStatus(ctx: StoreContext, shopDomain: string, updateId: string, waitSeconds: number): Promise<SyncOutcome> {
+export async function syncRequestStatus(
+  ctx: StoreContext,
+  shopDomain: string,
+  updateId: string,
+  waitSeconds: number,
+): Promise<SyncOutcome> {
   const client = await temporalClient(ctx);
   const handle = client.workflow.getHandle(workflowIds.store(shopDomain));
   return awaitOutcome(ctx, shopDomain, client, handle, handle.getUpdateHandle<SyncNowResult>(updateId), waitSeconds);

@@ -24,8 +24,12 @@ beforeAll(async () => {
 
 function baseDeps(): Omit<AppDeps, 'temporal'> {
   return {
-    database, apiToken: token, log: pino({ level: 'silent' }), cipher: createCipher(`test:${Buffer.alloc(32, 7).toString('base64')}`),
-    taskQueue: 'app-test', ...processPacing(database.db),
+    database,
+    apiToken: token,
+    log: pino({ level: 'silent' }),
+    cipher: createCipher(`test:${Buffer.alloc(32, 7).toString('base64')}`),
+    taskQueue: 'app-test',
+    ...processPacing(database.db),
   };
 }
 
@@ -48,12 +52,17 @@ describe('the HTTP API', () => {
   it('answers 503 with the failing check when Temporal is unreachable', async () => {
     const broken = await buildApp({
       ...baseDeps(),
-      temporal: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1'); },
+      temporal: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:1');
+      },
     });
     const res = await broken.inject({ method: 'GET', url: '/health' });
     await broken.close();
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ status: 'degraded', checks: { database: { ok: true }, temporal: { ok: false, detail: 'connect ECONNREFUSED 127.0.0.1:1' } } });
+    expect(res.json()).toMatchObject({
+      status: 'degraded',
+      checks: { database: { ok: true }, temporal: { ok: false, detail: 'connect ECONNREFUSED 127.0.0.1:1' } },
+    });
   });
 
   it('serves its OpenAPI document', async () => {

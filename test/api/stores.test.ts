@@ -16,9 +16,7 @@ import { buildApp } from '../../api/app';
 import { createCipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
 import { ledgerEntries, storeCredentials, stores } from '../../db/schema';
-import {
-  DEFAULT_ACCOUNT_IDS as A, defaultCompany, startQboEmulator, type QboEmulatorHandle,
-} from '../../emulators/qbo';
+import { DEFAULT_ACCOUNT_IDS as A, defaultCompany, startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
 import { generateShop } from '../../emulators/scenario/generate';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
@@ -52,14 +50,31 @@ beforeAll(async () => {
     startQboEmulator({ limits: false }),
   ]);
   const integrations = { shopifyApiBaseUrl: shopify.url, qboEndpoint: qbo.v3Endpoint, qboTokenUrl: qbo.tokenUrl };
-  const log = pino({ level: 'debug' }, new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } }));
+  const log = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _enc, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    }),
+  );
   worker = await Worker.create({
-    connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(),
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
     activities: createActivities({ db: database.db, cipher, log: pino({ level: 'silent' }), clock: () => new Date(), ...integrations }),
   });
   workerRun = worker.run();
   app = await buildApp({
-    database, temporal: async () => env.client, apiToken: API_TOKEN, log, cipher, taskQueue, integrations, ...processPacing(database.db),
+    database,
+    temporal: async () => env.client,
+    apiToken: API_TOKEN,
+    log,
+    cipher,
+    taskQueue,
+    integrations,
+    ...processPacing(database.db),
   });
 }, 180_000);
 
@@ -77,14 +92,28 @@ afterAll(async () => {
 // Set-up helpers: each test gets its own shop and QBO company, so running workflows never interfere.
 
 let seq = 0;
-interface Shop { domain: string; handle: string; token: string }
-interface Company { realmId: string; accessToken: string; refreshToken: string }
+interface Shop {
+  domain: string;
+  handle: string;
+  token: string;
+}
+interface Company {
+  realmId: string;
+  accessToken: string;
+  refreshToken: string;
+}
 
 function newShop(name: string, opts: { currencyCode?: string; ianaTimezone?: string } = {}): Shop {
   const handle = `${name}-${process.pid}-${++seq}`;
   const domain = `${handle}.myshopify.com`;
   const token = `shpat_${randomBytes(12).toString('hex')}`;
-  shopify.admin.createShop({ domain, accessToken: token, name: `Shop ${name}`, currencyCode: opts.currencyCode ?? 'USD', ianaTimezone: opts.ianaTimezone ?? 'America/New_York' });
+  shopify.admin.createShop({
+    domain,
+    accessToken: token,
+    name: `Shop ${name}`,
+    currencyCode: opts.currencyCode ?? 'USD',
+    ianaTimezone: opts.ianaTimezone ?? 'America/New_York',
+  });
   secrets.add(token);
   return { domain, handle, token };
 }
@@ -102,8 +131,11 @@ function connectBody(shop: Shop, company: Company, extra: Record<string, unknown
     shopDomain: shop.domain,
     shopifyAccessToken: shop.token,
     qbo: {
-      realmId: company.realmId, clientId: qbo.clientId, clientSecret: qbo.clientSecret,
-      accessToken: company.accessToken, refreshToken: company.refreshToken,
+      realmId: company.realmId,
+      clientId: qbo.clientId,
+      clientSecret: qbo.clientSecret,
+      accessToken: company.accessToken,
+      refreshToken: company.refreshToken,
       accessTokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     },
     ...extra,
@@ -111,7 +143,12 @@ function connectBody(shop: Shop, company: Company, extra: Record<string, unknown
 }
 
 async function call(method: InjectOptions['method'], url: string, payload?: unknown) {
-  const res = await app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }) });
+  const res = await app.inject({
+    method,
+    url,
+    headers: auth,
+    ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }),
+  });
   return { status: res.statusCode, body: res.body ? res.json() : undefined, text: res.body };
 }
 
@@ -148,7 +185,12 @@ async function storeRow(id: string) {
 
 describe('POST /stores', () => {
   it('refuses every store route without the bearer token', async () => {
-    for (const [method, url] of [['GET', '/stores'], ['POST', '/stores'], ['GET', '/stores/x'], ['POST', '/stores/x/sync']] as const) {
+    for (const [method, url] of [
+      ['GET', '/stores'],
+      ['POST', '/stores'],
+      ['GET', '/stores/x'],
+      ['POST', '/stores/x/sync'],
+    ] as const) {
       const res = await app.inject({ method, url });
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('bearer token') } });
@@ -161,18 +203,36 @@ describe('POST /stores', () => {
     const res = await call('POST', '/stores', connectBody(shop, company, { startDate: '2026-01-01' }));
     expect(res.status, res.text).toBe(201);
     expect(res.body).toMatchObject({
-      id: shop.handle, shopDomain: shop.domain, shopName: 'Shop acme', shopCurrency: 'USD', shopTimezone: 'America/Los_Angeles',
+      id: shop.handle,
+      shopDomain: shop.domain,
+      shopName: 'Shop acme',
+      shopCurrency: 'USD',
+      shopTimezone: 'America/Los_Angeles',
       qbo: { realmId: company.realmId, companyName: 'Acme Books', country: 'US' },
-      state: 'active', startDate: '2026-01-01', cursor: { updatedAt: null }, lastRun: null, intervalMinutes: 60,
+      state: 'active',
+      startDate: '2026-01-01',
+      cursor: { updatedAt: null },
+      lastRun: null,
+      intervalMinutes: 60,
       counts: { pending: 0, synced: 0, parked: 0, failed: 0, skipped: 0, voided: 0, ignored: 0 },
       connection: { ok: true, error: null },
       workflow: { id: workflowIds.store(shop.domain) },
       settings: {
-        taxMode: 'us_automated', syncIntervalMinutes: 60, startDate: '2026-01-01',
+        taxMode: 'us_automated',
+        syncIntervalMinutes: 60,
+        startDate: '2026-01-01',
         accounts: {
-          undepositedFunds: A.undepositedFunds, productIncome: A.salesOfProduct, shippingIncome: A.shippingIncome,
-          discounts: A.discountsGiven, giftCardLiability: A.giftCardLiability, tips: A.tipsPayable, duties: A.dutiesPayable,
-          fees: A.shopifyFees, salesTaxPayable: A.taxPayable, inventoryAsset: A.inventoryAsset, costOfGoodsSold: A.costOfGoodsSold,
+          undepositedFunds: A.undepositedFunds,
+          productIncome: A.salesOfProduct,
+          shippingIncome: A.shippingIncome,
+          discounts: A.discountsGiven,
+          giftCardLiability: A.giftCardLiability,
+          tips: A.tipsPayable,
+          duties: A.dutiesPayable,
+          fees: A.shopifyFees,
+          salesTaxPayable: A.taxPayable,
+          inventoryAsset: A.inventoryAsset,
+          costOfGoodsSold: A.costOfGoodsSold,
         },
       },
       accountsResolved: { fees: { id: A.shopifyFees, name: 'Shopify Fees', source: 'found' } },
@@ -183,13 +243,16 @@ describe('POST /stores', () => {
     const [creds] = await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, shop.handle));
     expect(creds).toBeDefined();
     const c = creds!;
-    for (const enc of [c.shopifyAccessTokenEnc, c.qboClientSecretEnc, c.qboAccessTokenEnc, c.qboRefreshTokenEnc]) expect(enc).toMatch(/^v1\./);
+    for (const enc of [c.shopifyAccessTokenEnc, c.qboClientSecretEnc, c.qboAccessTokenEnc, c.qboRefreshTokenEnc])
+      expect(enc).toMatch(/^v1\./);
     expect(cipher.decrypt(c.shopifyAccessTokenEnc)).toBe(shop.token);
     expect(cipher.decrypt(c.qboClientSecretEnc)).toBe(qbo.clientSecret);
     expect(cipher.decrypt(c.qboAccessTokenEnc!)).toBe(company.accessToken);
     expect(cipher.decrypt(c.qboRefreshTokenEnc)).toBe(company.refreshToken);
     expect(c.qboClientId).toBe(qbo.clientId);
-    const dump = await database.db.execute(sql`select row_to_json(s)::text as j from stores s union all select row_to_json(c)::text from store_credentials c`);
+    const dump = await database.db.execute(
+      sql`select row_to_json(s)::text as j from stores s union all select row_to_json(c)::text from store_credentials c`,
+    );
     const text = JSON.stringify(dump);
     expect(text).toContain(c.qboRefreshTokenEnc); // the dump does hold both tables' rows
     for (const s of [shop.token, qbo.clientSecret, company.accessToken, company.refreshToken]) expect(text).not.toContain(s);
@@ -233,7 +296,10 @@ describe('POST /stores', () => {
     const other = newShop('theirs');
     const res = await call('POST', '/stores', { ...connectBody(shop, newCompany()), shopifyAccessToken: other.token });
     expect(res.status).toBe(422);
-    expect(res.body.error).toEqual({ code: 'shopify_rejected', message: `The Shopify access token belongs to ${other.domain}, not ${shop.domain}` });
+    expect(res.body.error).toEqual({
+      code: 'shopify_rejected',
+      message: `The Shopify access token belongs to ${other.domain}, not ${shop.domain}`,
+    });
   });
 
   it('answers 422 qbo_rejected when QBO refuses both the access and the refresh token', async () => {
@@ -261,7 +327,10 @@ describe('POST /stores', () => {
     const shop = newShop('expired');
     const company = newCompany();
     const body = connectBody(shop, company);
-    const res = await call('POST', '/stores', { ...body, qbo: { ...body.qbo, accessTokenExpiresAt: new Date(Date.now() - 60_000).toISOString() } });
+    const res = await call('POST', '/stores', {
+      ...body,
+      qbo: { ...body.qbo, accessTokenExpiresAt: new Date(Date.now() - 60_000).toISOString() },
+    });
     expect(res.status, res.text).toBe(201);
     const [creds] = await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, shop.handle));
     // The emulator rotates refresh tokens: the one sent is dead, so the stored one must be the new one.
@@ -276,9 +345,13 @@ describe('POST /stores', () => {
   it('answers 400 invalid_settings with every issue and its path, before calling QBO', async () => {
     const shop = newShop('badsettings');
     const company = newCompany();
-    const res = await call('POST', '/stores', connectBody(shop, company, {
-      settings: { syncIntervalMinutes: 1, productMatch: 'barcode', accounts: { fees: '' }, colour: 'blue' },
-    }));
+    const res = await call(
+      'POST',
+      '/stores',
+      connectBody(shop, company, {
+        settings: { syncIntervalMinutes: 1, productMatch: 'barcode', accounts: { fees: '' }, colour: 'blue' },
+      }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_settings');
     const paths = (res.body.error.details.issues as { path: string }[]).map((i) => i.path).sort();
@@ -290,16 +363,27 @@ describe('POST /stores', () => {
 
   it('answers 400 for a given account id QBO does not have, or of the wrong type', async () => {
     const shop = newShop('badaccount');
-    const res = await call('POST', '/stores', connectBody(shop, newCompany(), { settings: { accounts: { fees: '999', undepositedFunds: A.salesOfProduct } } }));
+    const res = await call(
+      'POST',
+      '/stores',
+      connectBody(shop, newCompany(), { settings: { accounts: { fees: '999', undepositedFunds: A.salesOfProduct } } }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.details.issues).toEqual([
       { path: 'accounts.fees', message: 'QBO has no active Account with Id "999"' },
-      { path: 'accounts.undepositedFunds', message: `Account ${A.salesOfProduct} ("Sales of Product Income") is of type Income; expected Other Current Asset or Bank` },
+      {
+        path: 'accounts.undepositedFunds',
+        message: `Account ${A.salesOfProduct} ("Sales of Product Income") is of type Income; expected Other Current Asset or Bank`,
+      },
     ]);
   });
 
   it('answers 400 with the field for a malformed body', async () => {
-    const res = await call('POST', '/stores', { shopDomain: 'x.myshopify.com', shopifyAccessToken: 't', qbo: { realmId: 'abc', clientId: 'c', clientSecret: 's' } });
+    const res = await call('POST', '/stores', {
+      shopDomain: 'x.myshopify.com',
+      shopifyAccessToken: 't',
+      qbo: { realmId: 'abc', clientId: 'c', clientSecret: 's' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_request');
     expect(res.body.error.message).toContain("body/qbo must have required property 'refreshToken'");
@@ -326,8 +410,12 @@ describe('POST /stores', () => {
     expect(created.undepositedFunds).toEqual({ id: '2', name: 'Undeposited Funds', source: 'found' });
     expect(created.productIncome).toEqual({ id: '3', name: 'Sales of Product Income', source: 'found' });
     for (const [key, name] of [
-      ['shippingIncome', 'Shopify Shipping Income'], ['discounts', 'Shopify Discounts'], ['giftCardLiability', 'Shopify Gift Card Liability'],
-      ['tips', 'Shopify Tips Payable'], ['duties', 'Shopify Duties Payable'], ['fees', 'Shopify Fees'],
+      ['shippingIncome', 'Shopify Shipping Income'],
+      ['discounts', 'Shopify Discounts'],
+      ['giftCardLiability', 'Shopify Gift Card Liability'],
+      ['tips', 'Shopify Tips Payable'],
+      ['duties', 'Shopify Duties Payable'],
+      ['fees', 'Shopify Fees'],
     ] as const) {
       expect(created[key]).toMatchObject({ name, source: 'created' });
       expect(first.body.settings.accounts[key]).toBe(created[key].id);
@@ -353,10 +441,16 @@ describe('POST /stores', () => {
 describe('POST /stores: companies that number their own forms', () => {
   it('refuses a company with custom transaction numbers off (the lost-answer search needs our DocNumbers)', async () => {
     const base = defaultCompany({ realmId: '9130359988776601', country: 'US' });
-    const company = newCompany({ ...base, qboCompany: { ...base.qboCompany, preferences: { SalesFormsPrefs: { CustomTxnNumbers: false } } } });
+    const company = newCompany({
+      ...base,
+      qboCompany: { ...base.qboCompany, preferences: { SalesFormsPrefs: { CustomTxnNumbers: false } } },
+    });
     const res = await call('POST', '/stores', connectBody(newShop('ownnumbers'), company));
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'custom_txn_numbers_off', message: expect.stringContaining('Custom transaction numbers') });
+    expect(res.body.error).toMatchObject({
+      code: 'custom_txn_numbers_off',
+      message: expect.stringContaining('Custom transaction numbers'),
+    });
   });
 });
 
@@ -371,9 +465,18 @@ describe('GET /stores', () => {
   it('documents every store route in the OpenAPI document, under the stores tag', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
     const routes = [
-      ['post', '/stores'], ['get', '/stores'], ['get', '/stores/{id}'], ['post', '/stores/{id}/sync'], ['post', '/stores/{id}/resync'],
-      ['get', '/stores/{id}/syncs/{updateId}'], ['post', '/stores/{id}/pause'], ['post', '/stores/{id}/resume'],
-      ['put', '/stores/{id}/credentials'], ['get', '/stores/{id}/settings'], ['put', '/stores/{id}/settings'], ['get', '/stores/{id}/documents'],
+      ['post', '/stores'],
+      ['get', '/stores'],
+      ['get', '/stores/{id}'],
+      ['post', '/stores/{id}/sync'],
+      ['post', '/stores/{id}/resync'],
+      ['get', '/stores/{id}/syncs/{updateId}'],
+      ['post', '/stores/{id}/pause'],
+      ['post', '/stores/{id}/resume'],
+      ['put', '/stores/{id}/credentials'],
+      ['get', '/stores/{id}/settings'],
+      ['put', '/stores/{id}/settings'],
+      ['get', '/stores/{id}/documents'],
     ] as const;
     for (const [method, path] of routes) {
       expect(doc.paths[path]?.[method]?.tags, `${method} ${path}`).toEqual(['stores']);
@@ -397,22 +500,34 @@ describe('GET /stores', () => {
       expect(res.status).toBe(404);
       expect(res.body.error).toEqual({ code: 'not_found', message: 'Store nope not found' });
     }
-    for (const url of ['/stores/nope/sync', '/stores/nope/pause', '/stores/nope/resume']) expect((await call('POST', url)).status).toBe(404);
+    for (const url of ['/stores/nope/sync', '/stores/nope/pause', '/stores/nope/resume'])
+      expect((await call('POST', url)).status).toBe(404);
     expect((await call('PUT', '/stores/nope/settings', { syncIntervalMinutes: 30 })).status).toBe(404);
   });
 
   it('still answers when Temporal cannot: the view says so in a field, and control routes answer 503 without changing the store', async () => {
     const { shop } = await connect('offline');
     const offline = await buildApp({
-      database, apiToken: API_TOKEN, log: pino({ level: 'silent' }), cipher, taskQueue, ...processPacing(database.db),
+      database,
+      apiToken: API_TOKEN,
+      log: pino({ level: 'silent' }),
+      cipher,
+      taskQueue,
+      ...processPacing(database.db),
       integrations: { shopifyApiBaseUrl: shopify.url, qboEndpoint: qbo.v3Endpoint, qboTokenUrl: qbo.tokenUrl },
-      temporal: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1'); },
+      temporal: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:1');
+      },
     });
     try {
       const view = await offline.inject({ method: 'GET', url: `/stores/${shop.handle}`, headers: auth });
       expect(view.statusCode).toBe(200);
       expect(view.json()).toMatchObject({
-        id: shop.handle, state: 'active', running: null, nextRunAt: null, queued: null,
+        id: shop.handle,
+        state: 'active',
+        running: null,
+        nextRunAt: null,
+        queued: null,
         workflow: { ok: false, error: 'Could not reach Temporal: connect ECONNREFUSED 127.0.0.1:1' },
       });
       const pause = await offline.inject({ method: 'POST', url: `/stores/${shop.handle}/pause`, headers: auth });
@@ -424,7 +539,10 @@ describe('GET /stores', () => {
       const late = newShop('late');
       const res = await offline.inject({ method: 'POST', url: '/stores', headers: auth, payload: connectBody(late, newCompany()) });
       expect(res.statusCode, res.body).toBe(503);
-      expect(res.json().error).toMatchObject({ code: 'workflow_not_started', message: expect.stringContaining(`POST /stores/${late.handle}/resume`) });
+      expect(res.json().error).toMatchObject({
+        code: 'workflow_not_started',
+        message: expect.stringContaining(`POST /stores/${late.handle}/resume`),
+      });
       expect((await storeRow(late.handle))?.state).toBe('active');
       expect((await call('GET', `/stores/${late.handle}`)).body.workflow.ok).toBe(false);
       const resumed = await call('POST', `/stores/${late.handle}/resume`);
@@ -458,7 +576,11 @@ describe('pause, resume and credentials', () => {
     expect((await status(shop.domain)).state).toBe('paused');
     expect((await storeRow(shop.handle))?.state).toBe('paused');
     const handle = env.client.workflow.getHandle(workflowIds.store(shop.domain));
-    await eventually(async () => (await handle.describe()).typedSearchAttributes.get(STATE_SEARCH_ATTRIBUTE), (v) => v === 'paused', 'LedgerlineState');
+    await eventually(
+      async () => (await handle.describe()).typedSearchAttributes.get(STATE_SEARCH_ATTRIBUTE),
+      (v) => v === 'paused',
+      'LedgerlineState',
+    );
 
     const sync = await call('POST', `/stores/${shop.handle}/sync`);
     expect(sync.status).toBe(409);
@@ -476,9 +598,16 @@ describe('pause, resume and credentials', () => {
 
   it('refuses to resume a disconnected store until PUT /credentials replaces its tokens, which resumes it', async () => {
     const { shop, company } = await connect('lost');
-    await database.db.update(stores).set({ state: 'disconnected', connectionError: 'QBO refresh token is no longer valid (invalid_grant)' }).where(eq(stores.id, shop.handle));
+    await database.db
+      .update(stores)
+      .set({ state: 'disconnected', connectionError: 'QBO refresh token is no longer valid (invalid_grant)' })
+      .where(eq(stores.id, shop.handle));
     await env.client.workflow.getHandle(workflowIds.store(shop.domain)).signal(disconnectedSignal, { reason: 'invalid_grant' });
-    await eventually(() => status(shop.domain), (s) => s.state === 'disconnected', 'workflow state');
+    await eventually(
+      () => status(shop.domain),
+      (s) => s.state === 'disconnected',
+      'workflow state',
+    );
 
     const view = await call('GET', `/stores/${shop.handle}`);
     expect(view.body.connection).toEqual({ ok: false, error: 'QBO refresh token is no longer valid (invalid_grant)' });
@@ -498,7 +627,11 @@ describe('pause, resume and credentials', () => {
     const [before] = await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, shop.handle));
     const fresh = newCompanyTokens(company.realmId);
     const replaced = await call('PUT', `/stores/${shop.handle}/credentials`, {
-      qbo: { accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, accessTokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString() },
+      qbo: {
+        accessToken: fresh.accessToken,
+        refreshToken: fresh.refreshToken,
+        accessTokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
     });
     expect(replaced.status, replaced.text).toBe(200);
     expect(replaced.body).toMatchObject({ state: 'active', connection: { ok: true, error: null } });
@@ -538,11 +671,25 @@ describe('settings', () => {
   it('merges a partial update, validates it with paths, tells the workflow a new interval and moves the start date', async () => {
     const { shop, view } = await connect('settings');
     const url = `/stores/${shop.handle}/settings`;
-    const res = await call('PUT', url, { syncIntervalMinutes: 15, accounts: { fees: A.chargebacks }, classId: '46', startDate: '2026-03-01' });
+    const res = await call('PUT', url, {
+      syncIntervalMinutes: 15,
+      accounts: { fees: A.chargebacks },
+      classId: '46',
+      startDate: '2026-03-01',
+    });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ syncIntervalMinutes: 15, classId: '46', startDate: '2026-03-01', accounts: { ...view.settings.accounts, fees: A.chargebacks } });
+    expect(res.body).toMatchObject({
+      syncIntervalMinutes: 15,
+      classId: '46',
+      startDate: '2026-03-01',
+      accounts: { ...view.settings.accounts, fees: A.chargebacks },
+    });
     expect((await call('GET', url)).body).toEqual(res.body);
-    await eventually(() => status(shop.domain), (s) => s.intervalMinutes === 15, 'workflow interval');
+    await eventually(
+      () => status(shop.domain),
+      (s) => s.intervalMinutes === 15,
+      'workflow interval',
+    );
     const row = await storeRow(shop.handle);
     expect(row?.settings).toMatchObject({ syncIntervalMinutes: 15, classId: '46' });
     expect(row?.startDate.toISOString()).toBe('2026-03-01T05:00:00.000Z');
@@ -556,7 +703,11 @@ describe('settings', () => {
     const bad = await call('PUT', url, { syncIntervalMinutes: 2, accounts: { tips: '' }, feesAs: 'journal' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_settings');
-    expect((bad.body.error.details.issues as { path: string }[]).map((i) => i.path).sort()).toEqual(['accounts.tips', 'feesAs', 'syncIntervalMinutes']);
+    expect((bad.body.error.details.issues as { path: string }[]).map((i) => i.path).sort()).toEqual([
+      'accounts.tips',
+      'feesAs',
+      'syncIntervalMinutes',
+    ]);
     expect((await storeRow(shop.handle))?.settings).toMatchObject({ syncIntervalMinutes: 15 });
     expect((await status(shop.domain)).intervalMinutes).toBe(15);
   });
@@ -567,21 +718,39 @@ describe('GET /stores/:id/documents', () => {
     const { shop } = await connect('docs');
     const statuses = ['synced', 'parked', 'failed', 'synced', 'parked', 'skipped', 'synced'];
     const base = Date.parse('2026-11-01T00:00:00Z');
-    await database.db.insert(ledgerEntries).values(statuses.map((status, i) => ({
-      storeId: shop.handle, sourceKey: `order:gid://shopify/Order/${1000 + i}`, role: 'receipt', sourceType: 'Order',
-      sourceName: `#${1000 + i}`, status, reason: status === 'parked' ? 'Needs mapping: item SKU X' : null,
-      reasonCode: status === 'parked' ? 'needs_mapping' : null, qboType: status === 'synced' ? 'SalesReceipt' : null,
-      qboId: status === 'synced' ? String(500 + i) : null, qboDocNumber: status === 'synced' ? `${1000 + i}` : null,
-      sourceTotalMinor: 1999 + i, qboTotalMinor: status === 'synced' ? 1999 + i : null,
-      // Two rows share a timestamp: the source key breaks the tie.
-      createdAt: new Date(base + Math.min(i, 5) * 60_000), updatedAt: new Date(base + i * 60_000),
-    })));
+    await database.db.insert(ledgerEntries).values(
+      statuses.map((status, i) => ({
+        storeId: shop.handle,
+        sourceKey: `order:gid://shopify/Order/${1000 + i}`,
+        role: 'receipt',
+        sourceType: 'Order',
+        sourceName: `#${1000 + i}`,
+        status,
+        reason: status === 'parked' ? 'Needs mapping: item SKU X' : null,
+        reasonCode: status === 'parked' ? 'needs_mapping' : null,
+        qboType: status === 'synced' ? 'SalesReceipt' : null,
+        qboId: status === 'synced' ? String(500 + i) : null,
+        qboDocNumber: status === 'synced' ? `${1000 + i}` : null,
+        sourceTotalMinor: 1999 + i,
+        qboTotalMinor: status === 'synced' ? 1999 + i : null,
+        // Two rows share a timestamp: the source key breaks the tie.
+        createdAt: new Date(base + Math.min(i, 5) * 60_000),
+        updatedAt: new Date(base + i * 60_000),
+      })),
+    );
     const url = `/stores/${shop.handle}/documents`;
 
     const parked = await call('GET', `${url}?status=parked`);
     expect(parked.status).toBe(200);
     expect(parked.body.items.map((d: { sourceName: string }) => d.sourceName)).toEqual(['#1004', '#1001']);
-    expect(parked.body.items[0]).toMatchObject({ status: 'parked', reason: 'Needs mapping: item SKU X', reasonCode: 'needs_mapping', currency: 'USD', sourceTotal: '20.03', qboTotal: null });
+    expect(parked.body.items[0]).toMatchObject({
+      status: 'parked',
+      reason: 'Needs mapping: item SKU X',
+      reasonCode: 'needs_mapping',
+      currency: 'USD',
+      sourceTotal: '20.03',
+      qboTotal: null,
+    });
     const attention = await call('GET', `${url}?status=parked,failed`);
     expect(attention.body.items.map((d: { status: string }) => d.status).sort()).toEqual(['failed', 'parked', 'parked']);
 
@@ -589,8 +758,10 @@ describe('GET /stores/:id/documents', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { status: number; body: { items: { sourceName: string }[]; nextCursor: string | null } } =
-        await call('GET', `${url}?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { status: number; body: { items: { sourceName: string }[]; nextCursor: string | null } } = await call(
+        'GET',
+        `${url}?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((d) => d.sourceName));
       cursor = page.body.nextCursor;
@@ -601,7 +772,9 @@ describe('GET /stores/:id/documents', () => {
 
     const bad = await call('GET', `${url}?status=lost`);
     expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toBe('Unknown document status "lost"; allowed: pending, synced, parked, failed, skipped, voided, ignored');
+    expect(bad.body.error.message).toBe(
+      'Unknown document status "lost"; allowed: pending, synced, parked, failed, skipped, voided, ignored',
+    );
     expect((await call('GET', `${url}?cursor=garbage`)).status).toBe(400);
     expect((await call('GET', `${url}?limit=0`)).status).toBe(400);
   });
@@ -619,13 +792,24 @@ describe('POST /stores/:id/sync', () => {
   it('answers 202 with a status link when the run outlasts the wait', async () => {
     // The store's first run cannot finish: Shopify fails every orders read (or the sync activities are
     // not registered yet); the manual request queues behind it.
-    shopify.admin.addFaults([{ match: 'orders', rate5xx: 1 }, { match: 'bulkOperationRunQuery', rate5xx: 1 }]);
+    shopify.admin.addFaults([
+      { match: 'orders', rate5xx: 1 },
+      { match: 'bulkOperationRunQuery', rate5xx: 1 },
+    ]);
     try {
       const { shop } = await connect('slow');
-      await eventually(() => status(shop.domain), (s) => s.running, 'first run started');
+      await eventually(
+        () => status(shop.domain),
+        (s) => s.running,
+        'first run started',
+      );
       const res = await call('POST', `/stores/${shop.handle}/sync?wait=1`);
       expect(res.status, res.text).toBe(202);
-      expect(res.body).toMatchObject({ status: 'running', updateId: expect.any(String), statusUrl: `/stores/${shop.handle}/syncs/${res.body.updateId}` });
+      expect(res.body).toMatchObject({
+        status: 'running',
+        updateId: expect.any(String),
+        statusUrl: `/stores/${shop.handle}/syncs/${res.body.updateId}`,
+      });
       const later = await call('GET', `${res.body.statusUrl}?wait=0`);
       expect(later.status).toBe(202);
       expect(later.body.updateId).toBe(res.body.updateId);
@@ -640,7 +824,11 @@ describe('POST /stores/:id/sync', () => {
   // Needs the sales-sync activities (activities/index.ts): keep these last.
   it('answers 502 with the reason when the sync run fails', async () => {
     const { shop } = await connect('failing');
-    await eventually(() => status(shop.domain), (s) => s.lastRun !== null && !s.running, 'first run finished');
+    await eventually(
+      () => status(shop.domain),
+      (s) => s.lastRun !== null && !s.running,
+      'first run finished',
+    );
     // The row says paused while the workflow is active (e.g. changed behind the API's back): the run refuses.
     await database.db.update(stores).set({ state: 'paused' }).where(eq(stores.id, shop.handle));
     const res = await call('POST', `/stores/${shop.handle}/sync?wait=30`);
@@ -650,20 +838,32 @@ describe('POST /stores/:id/sync', () => {
 
   it('answers 200 with the run summary when the sync finishes within the wait', async () => {
     const shop = newShop('synced');
-    const generated = generateShop({ seed: 7, orders: 4, start: new Date(Date.now() - 5 * 86_400_000).toISOString(), days: 3, domain: shop.domain });
+    const generated = generateShop({
+      seed: 7,
+      orders: 4,
+      start: new Date(Date.now() - 5 * 86_400_000).toISOString(),
+      days: 3,
+      domain: shop.domain,
+    });
     const [late, ...early] = [...generated.orders].reverse();
     shopify.admin.addProducts(shop.domain, generated.products);
     shopify.admin.upsertOrders(shop.domain, early);
     const created = await call('POST', '/stores', connectBody(shop, newCompany()));
     expect(created.status, created.text).toBe(201);
-    await eventually(() => status(shop.domain), (s) => s.lastRun !== null && !s.running, 'first run finished', 60_000);
+    await eventually(
+      () => status(shop.domain),
+      (s) => s.lastRun !== null && !s.running,
+      'first run finished',
+      60_000,
+    );
 
     // A new order arrives after the first run; the manual sync books it.
     shopify.admin.upsertOrders(shop.domain, [{ ...late!, updatedAt: new Date().toISOString() }]);
     const res = await call('POST', `/stores/${shop.handle}/sync?wait=60`);
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({
-      status: 'completed', runId: expect.stringMatching(new RegExp(`^store:${shop.domain}:sync:.*:2$`)),
+      status: 'completed',
+      runId: expect.stringMatching(new RegExp(`^store:${shop.domain}:sync:.*:2$`)),
       summary: { trigger: 'manual', fetched: 1, synced: 1, parked: 0, failed: 0 },
     });
     expect(res.body.summary.runId).toBe(res.body.runId);
@@ -677,8 +877,13 @@ describe('POST /stores/:id/sync', () => {
       lastError: null,
     });
     const docs = await call('GET', `/stores/${shop.handle}/documents?status=synced`);
-    expect(docs.body.items.map((d: { sourceKey: string }) => d.sourceKey).sort())
-      .toEqual(generated.orders.map((o) => `order:${String(o.id)}`).sort());
-    expect(docs.body.items.every((d: { qboType: string; qboTotal: string; sourceTotal: string }) => d.qboType === 'SalesReceipt' && d.qboTotal === d.sourceTotal)).toBe(true);
+    expect(docs.body.items.map((d: { sourceKey: string }) => d.sourceKey).sort()).toEqual(
+      generated.orders.map((o) => `order:${String(o.id)}`).sort(),
+    );
+    expect(
+      docs.body.items.every(
+        (d: { qboType: string; qboTotal: string; sourceTotal: string }) => d.qboType === 'SalesReceipt' && d.qboTotal === d.sourceTotal,
+      ),
+    ).toBe(true);
   });
 });

@@ -18,9 +18,7 @@ import { stores, webhookDeliveries } from '../../db/schema';
 import { subscribeWebhooks } from '../../demo/webhooks';
 import { startShopifyEmulator, webhookHmac, type ShopifyEmulator } from '../../emulators/shopify';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
-import {
-  nudgeSignal, setIntervalSignal, statusQuery, workflowIds, type StoreStatus, type SyncRunInput,
-} from '../../workflows/definitions';
+import { nudgeSignal, setIntervalSignal, statusQuery, workflowIds, type StoreStatus, type SyncRunInput } from '../../workflows/definitions';
 import { storeWorkflow } from '../../workflows/store';
 import { processPacing } from '../support/app';
 import { databaseKinds } from '../support/db';
@@ -61,7 +59,14 @@ let shopSeq = 0;
 const newShopDomain = (kind: string) => `wh-${kind}-${process.pid}-${Date.now().toString(36)}-${++shopSeq}.myshopify.com`;
 
 function signedDelivery(opts: { shopDomain: string; topic: string; webhookId?: string; body?: unknown; secret?: string }) {
-  const payload = JSON.stringify(opts.body ?? { id: 820982911946154500, admin_graphql_api_id: 'gid://shopify/Order/820982911946154508', name: '#1001', updated_at: new Date().toISOString() });
+  const payload = JSON.stringify(
+    opts.body ?? {
+      id: 820982911946154500,
+      admin_graphql_api_id: 'gid://shopify/Order/820982911946154508',
+      name: '#1001',
+      updated_at: new Date().toISOString(),
+    },
+  );
   return {
     method: 'POST' as const,
     url: '/webhooks/shopify',
@@ -89,12 +94,27 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     database = await openDatabase();
     taskQueue = uniqueTaskQueue('webhooks');
     worker = await Worker.create({
-      connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(),
-      activities: createActivities({ db: database.db, cipher, log, clock: () => new Date(), qboTokenUrl: undefined, shopifyApiBaseUrl: shopify.url }),
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({
+        db: database.db,
+        cipher,
+        log,
+        clock: () => new Date(),
+        qboTokenUrl: undefined,
+        shopifyApiBaseUrl: shopify.url,
+      }),
     });
     workerDone = worker.run();
     app = await buildApp({
-      database, temporal: async () => env.client, apiToken: API_TOKEN, log, cipher, taskQueue, ...processPacing(database.db),
+      database,
+      temporal: async () => env.client,
+      apiToken: API_TOKEN,
+      log,
+      cipher,
+      taskQueue,
+      ...processPacing(database.db),
       shopifyWebhookSecret: SECRET,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -113,14 +133,23 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     const shopDomain = newShopDomain(kind);
     const storeId = shopDomain.split('.')[0]!;
     await database.db.insert(stores).values({
-      id: storeId, shopDomain, qboRealmId: '4620816365000000001', settings: {} as Settings, startDate: new Date('2026-01-01T00:00:00Z'), state,
+      id: storeId,
+      shopDomain,
+      qboRealmId: '4620816365000000001',
+      settings: {} as Settings,
+      startDate: new Date('2026-01-01T00:00:00Z'),
+      state,
     });
     let handle: WorkflowHandle<typeof storeWorkflow> | undefined;
     if (startWorkflow) {
       handle = await env.client.workflow.start(storeWorkflow, {
-        taskQueue, workflowId: workflowIds.store(shopDomain),
+        taskQueue,
+        workflowId: workflowIds.store(shopDomain),
         args: [{ storeId, shopDomain, intervalMinutes: 60 }],
-        typedSearchAttributes: [{ key: STORE_SEARCH_ATTRIBUTE, value: shopDomain }, { key: STATE_SEARCH_ATTRIBUTE, value: state }],
+        typedSearchAttributes: [
+          { key: STORE_SEARCH_ATTRIBUTE, value: shopDomain },
+          { key: STATE_SEARCH_ATTRIBUTE, value: state },
+        ],
       });
       started.push(handle);
     }
@@ -144,7 +173,9 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     });
     return signals
       .filter((a) => a.signalName === nudgeSignal.name)
-      .map((a) => (env.client.options.loadedDataConverter.payloadConverter.fromPayload(a.input!.payloads![0]!) as { reason: string }).reason);
+      .map(
+        (a) => (env.client.options.loadedDataConverter.payloadConverter.fromPayload(a.input!.payloads![0]!) as { reason: string }).reason,
+      );
   }
 
   /** Waits for the run a nudge started and reads the trigger it was started with. */
@@ -164,10 +195,19 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     shopify.admin.createShop({ domain: shopDomain, accessToken: `shpat_${shopDomain}` });
     const address = app.server.address() as { port: number };
     const callbackUrl = `http://127.0.0.1:${address.port}/webhooks/shopify`;
-    const subs = await subscribeWebhooks({ apiBaseUrl: shopify.url, shopDomain, accessToken: `shpat_${shopDomain}`, callbackUrl, topics: ['ORDERS_CREATE'], log });
+    const subs = await subscribeWebhooks({
+      apiBaseUrl: shopify.url,
+      shopDomain,
+      accessToken: `shpat_${shopDomain}`,
+      callbackUrl,
+      topics: ['ORDERS_CREATE'],
+      log,
+    });
     expect(subs).toEqual({ created: ['ORDERS_CREATE'], existing: [] });
 
-    shopify.admin.upsertOrders(shopDomain, [{ id: 'gid://shopify/Order/5001', name: '#5001', createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() }]);
+    shopify.admin.upsertOrders(shopDomain, [
+      { id: 'gid://shopify/Order/5001', name: '#5001', createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() },
+    ]);
     await shopify.admin.webhooksIdle();
     const delivery = shopify.admin.webhookDeliveries().find((d) => d.shop === shopDomain)!;
     expect(delivery).toMatchObject({ topic: 'orders/create', status: 'delivered', attempts: 1, lastStatusCode: 200 });
@@ -178,8 +218,16 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     expect(recorded).toMatchObject([{ shopDomain, topic: 'orders/create' }]);
 
     // Subscribing again is a no-op, as after a restart of the demo.
-    expect(await subscribeWebhooks({ apiBaseUrl: shopify.url, shopDomain, accessToken: `shpat_${shopDomain}`, callbackUrl, topics: ['ORDERS_CREATE'], log }))
-      .toEqual({ created: [], existing: ['ORDERS_CREATE'] });
+    expect(
+      await subscribeWebhooks({
+        apiBaseUrl: shopify.url,
+        shopDomain,
+        accessToken: `shpat_${shopDomain}`,
+        callbackUrl,
+        topics: ['ORDERS_CREATE'],
+        log,
+      }),
+    ).toEqual({ created: [], existing: ['ORDERS_CREATE'] });
   });
 
   it('answers a repeated delivery 200 without nudging again, even when the repeats arrive together', async () => {
@@ -225,11 +273,17 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     const missing = await app.inject({ ...d, headers: partial });
     expect(missing.statusCode).toBe(400);
     expect(missing.json()).toEqual({
-      error: { code: 'bad_request', message: 'Missing webhook headers: X-Shopify-Topic, X-Shopify-Webhook-Id', details: { missing: ['X-Shopify-Topic', 'X-Shopify-Webhook-Id'] } },
+      error: {
+        code: 'bad_request',
+        message: 'Missing webhook headers: X-Shopify-Topic, X-Shopify-Webhook-Id',
+        details: { missing: ['X-Shopify-Topic', 'X-Shopify-Webhook-Id'] },
+      },
     });
     const badDomain = await app.inject(signedDelivery({ shopDomain: 'shop.example.com', topic: 'orders/create' }));
     expect(badDomain.statusCode).toBe(400);
-    expect(badDomain.json().error.message).toMatch(/^X-Shopify-Shop-Domain: shopDomain must be the shop's permanent <handle>\.myshopify\.com domain/);
+    expect(badDomain.json().error.message).toMatch(
+      /^X-Shopify-Shop-Domain: shopDomain must be the shop's permanent <handle>\.myshopify\.com domain/,
+    );
   });
 
   it('acknowledges a webhook for a shop that is not connected here without acting', async () => {
@@ -243,7 +297,10 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     const res = await app.inject(signedDelivery({ shopDomain, topic: 'app/uninstalled', body: { id: 1, domain: shopDomain } }));
     expect(res.json()).toEqual({ status: 'disconnected' });
     const [row] = await database.db.select().from(stores).where(eq(stores.id, storeId));
-    expect(row).toMatchObject({ state: 'disconnected', connectionError: expect.stringMatching(/uninstalled .*PUT \/stores\/:id\/credentials/) });
+    expect(row).toMatchObject({
+      state: 'disconnected',
+      connectionError: expect.stringMatching(/uninstalled .*PUT \/stores\/:id\/credentials/),
+    });
     const status = await waitFor('the disconnected state', async () => {
       const s = await handle!.query(statusQuery);
       return s.state === 'disconnected' ? s : undefined;
@@ -270,7 +327,8 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
   it('acknowledges topics that need no sync without signalling', async () => {
     const { shopDomain, handle } = await connectedStore('othertopics');
     const answers = [];
-    for (const topic of ['customers/redact', 'products/update', 'orders/delete']) answers.push((await app.inject(signedDelivery({ shopDomain, topic }))).json());
+    for (const topic of ['customers/redact', 'products/update', 'orders/delete'])
+      answers.push((await app.inject(signedDelivery({ shopDomain, topic }))).json());
     expect(answers).toEqual([
       { status: 'ignored', reason: 'topic_not_handled' },
       { status: 'ignored', reason: 'topic_not_handled' },
@@ -279,11 +337,19 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     expect(await nudgesIn(handle!)).toEqual([]);
   });
 
-  it('answers 503 when Temporal is unreachable and processes Shopify\'s retry of the same delivery', async () => {
+  it("answers 503 when Temporal is unreachable and processes Shopify's retry of the same delivery", async () => {
     const { shopDomain, handle } = await connectedStore('retry');
     const broken = await buildApp({
-      database, apiToken: API_TOKEN, log, cipher, taskQueue, ...processPacing(database.db), shopifyWebhookSecret: SECRET,
-      temporal: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1'); },
+      database,
+      apiToken: API_TOKEN,
+      log,
+      cipher,
+      taskQueue,
+      ...processPacing(database.db),
+      shopifyWebhookSecret: SECRET,
+      temporal: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:1');
+      },
     });
     const delivery = signedDelivery({ shopDomain, topic: 'orders/create' });
     const res = await broken.inject(delivery);
@@ -297,13 +363,19 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
   });
 });
 
-describe('the webhook receiver\'s raw-body parsing', () => {
+describe("the webhook receiver's raw-body parsing", () => {
   it('verifies a body sent without a content type, and leaves JSON parsing to the other routes', async () => {
     const [, openPglite] = databaseKinds[0];
     const database = await openPglite();
     const app = await buildApp({
-      database, temporal: async () => env.client, apiToken: API_TOKEN, log, cipher, taskQueue: uniqueTaskQueue('webhooks-raw'),
-      ...processPacing(database.db), shopifyWebhookSecret: SECRET,
+      database,
+      temporal: async () => env.client,
+      apiToken: API_TOKEN,
+      log,
+      cipher,
+      taskQueue: uniqueTaskQueue('webhooks-raw'),
+      ...processPacing(database.db),
+      shopifyWebhookSecret: SECRET,
     });
     try {
       const d = signedDelivery({ shopDomain: newShopDomain('notype'), topic: 'orders/create' });
@@ -311,9 +383,17 @@ describe('the webhook receiver\'s raw-body parsing', () => {
       const res = await app.inject({ ...d, headers });
       expect(res.json()).toEqual({ status: 'ignored', reason: 'unknown_shop' });
       // A JSON route of the same app still gets a parsed body: its schema validation reads the object's keys.
-      const json = await app.inject({ method: 'POST', url: '/stores', headers: { authorization: `Bearer ${API_TOKEN}` }, payload: { a: 1 } });
+      const json = await app.inject({
+        method: 'POST',
+        url: '/stores',
+        headers: { authorization: `Bearer ${API_TOKEN}` },
+        payload: { a: 1 },
+      });
       expect(json.statusCode).toBe(400);
-      expect(json.json().error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/must have required property 'shopDomain'/) });
+      expect(json.json().error).toMatchObject({
+        code: 'invalid_request',
+        message: expect.stringMatching(/must have required property 'shopDomain'/),
+      });
     } finally {
       await app.close();
       await database.close();
@@ -326,7 +406,13 @@ describe('POST /webhooks/shopify without a configured secret', () => {
     const [, openPglite] = databaseKinds[0];
     const database = await openPglite();
     const app = await buildApp({
-      database, temporal: async () => env.client, apiToken: API_TOKEN, log, cipher, taskQueue: uniqueTaskQueue('webhooks-nosecret'), ...processPacing(database.db),
+      database,
+      temporal: async () => env.client,
+      apiToken: API_TOKEN,
+      log,
+      cipher,
+      taskQueue: uniqueTaskQueue('webhooks-nosecret'),
+      ...processPacing(database.db),
     });
     try {
       const res = await app.inject(signedDelivery({ shopDomain: newShopDomain('nosecret'), topic: 'orders/create' }));

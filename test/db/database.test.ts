@@ -24,22 +24,44 @@ describe.each(databaseKinds)('the database on %s', (_name, open) => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
     const names = (tables as unknown as { rows: { table_name: string }[] }).rows.map((r) => r.table_name);
-    expect(names).toEqual(expect.arrayContaining(['ledger_entries', 'qbo_rate_windows', 'qbo_refs', 'store_credentials', 'stores', 'sync_runs', 'webhook_deliveries']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'ledger_entries',
+        'qbo_rate_windows',
+        'qbo_refs',
+        'store_credentials',
+        'stores',
+        'sync_runs',
+        'webhook_deliveries',
+      ]),
+    );
   });
 
   it('keeps one ledger row per source and role: a second write updates it instead of adding one', async () => {
     const { db } = database;
     await db.insert(stores).values({
-      id: 'acme', shopDomain: 'acme.myshopify.com', qboRealmId: '123', settings: {} as Settings, startDate: new Date('2026-01-01T00:00:00Z'),
+      id: 'acme',
+      shopDomain: 'acme.myshopify.com',
+      qboRealmId: '123',
+      settings: {} as Settings,
+      startDate: new Date('2026-01-01T00:00:00Z'),
     });
     const row = { storeId: 'acme', sourceKey: 'order:gid://shopify/Order/1', role: 'receipt', sourceType: 'order', status: 'pending' };
-    await db.insert(ledgerEntries).values(row).onConflictDoUpdate({ target: [ledgerEntries.storeId, ledgerEntries.sourceKey, ledgerEntries.role], set: { status: 'pending' } });
-    await db.insert(ledgerEntries).values({ ...row, status: 'synced', qboType: 'SalesReceipt', qboId: '42' })
+    await db
+      .insert(ledgerEntries)
+      .values(row)
+      .onConflictDoUpdate({ target: [ledgerEntries.storeId, ledgerEntries.sourceKey, ledgerEntries.role], set: { status: 'pending' } });
+    await db
+      .insert(ledgerEntries)
+      .values({ ...row, status: 'synced', qboType: 'SalesReceipt', qboId: '42' })
       .onConflictDoUpdate({
         target: [ledgerEntries.storeId, ledgerEntries.sourceKey, ledgerEntries.role],
         set: { status: 'synced', qboType: 'SalesReceipt', qboId: '42' },
       });
-    const rows = await db.select().from(ledgerEntries).where(and(eq(ledgerEntries.storeId, 'acme')));
+    const rows = await db
+      .select()
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.storeId, 'acme')));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'synced', qboId: '42', qboType: 'SalesReceipt' });
   });
@@ -47,7 +69,17 @@ describe.each(databaseKinds)('the database on %s', (_name, open) => {
   it('refuses a second ledger row pointing at the same QBO document', async () => {
     const { db } = database;
     await expect(
-      db.insert(ledgerEntries).values({ storeId: 'acme', sourceKey: 'order:gid://shopify/Order/2', role: 'receipt', sourceType: 'order', status: 'synced', qboType: 'SalesReceipt', qboId: '42' }),
+      db
+        .insert(ledgerEntries)
+        .values({
+          storeId: 'acme',
+          sourceKey: 'order:gid://shopify/Order/2',
+          role: 'receipt',
+          sourceType: 'order',
+          status: 'synced',
+          qboType: 'SalesReceipt',
+          qboId: '42',
+        }),
     ).rejects.toThrow();
   });
 });

@@ -5,8 +5,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client';
 import {
-  connectStore, countLedgerByStatus, findQboRefs, forgetQboRefs, forgetWebhookDelivery, listLedgerPage, listLedgerRows, listQboRefs,
-  listRetryableRows, markSourcesGone, pruneWebhookDeliveries, recordWebhookDelivery, upsertLedgerRows, upsertQboRefs, type LedgerWrite,
+  connectStore,
+  countLedgerByStatus,
+  findQboRefs,
+  forgetQboRefs,
+  forgetWebhookDelivery,
+  listLedgerPage,
+  listLedgerRows,
+  listQboRefs,
+  listRetryableRows,
+  markSourcesGone,
+  pruneWebhookDeliveries,
+  recordWebhookDelivery,
+  upsertLedgerRows,
+  upsertQboRefs,
+  type LedgerWrite,
 } from '../../db/queries';
 import type { Settings } from '../../domain/settings';
 import { pgliteDatabase } from '../support/db';
@@ -31,19 +44,35 @@ afterAll(async () => {
 
 function row(sourceKey: string, changes: Partial<LedgerWrite> = {}): LedgerWrite {
   return {
-    storeId: STORE, sourceKey, role: 'sale', sourceType: 'order', status: 'pending', sourceName: null, reason: null, reasonCode: null,
-    qboId: null, attempts: 0, createdAt: T0, updatedAt: T0, ...changes,
+    storeId: STORE,
+    sourceKey,
+    role: 'sale',
+    sourceType: 'order',
+    status: 'pending',
+    sourceName: null,
+    reason: null,
+    reasonCode: null,
+    qboId: null,
+    attempts: 0,
+    createdAt: T0,
+    updatedAt: T0,
+    ...changes,
   };
 }
 
 describe('ledger statements', () => {
   it('upserts whole rows (the last write of a key in one call wins) and reads them back by source key', async () => {
-    await upsertLedgerRows(database.db, { rows: [row('order:1'), row('order:1', { status: 'synced', qboId: '10' }), row('order:2', { role: 'payment' })] });
+    await upsertLedgerRows(database.db, {
+      rows: [row('order:1'), row('order:1', { status: 'synced', qboId: '10' }), row('order:2', { role: 'payment' })],
+    });
     await upsertLedgerRows(database.db, { rows: [row('order:2', { role: 'payment', status: 'parked', reason: 'why', createdAt: at(5) })] });
     const rows = await listLedgerRows(database.db, { storeId: STORE, sourceKeys: ['order:1', 'order:2', 'order:none'] });
-    expect(rows.map((r) => [r.sourceKey, r.role, r.status, r.qboId, r.reason])).toEqual(expect.arrayContaining([
-      ['order:1', 'sale', 'synced', '10', null], ['order:2', 'payment', 'parked', null, 'why'],
-    ]));
+    expect(rows.map((r) => [r.sourceKey, r.role, r.status, r.qboId, r.reason])).toEqual(
+      expect.arrayContaining([
+        ['order:1', 'sale', 'synced', '10', null],
+        ['order:2', 'payment', 'parked', null, 'why'],
+      ]),
+    );
     expect(rows).toHaveLength(2);
     // created_at is a key column: a later write keeps the first one.
     expect(rows.find((r) => r.sourceKey === 'order:2')!.createdAt).toEqual(T0);
@@ -51,20 +80,37 @@ describe('ledger statements', () => {
   });
 
   it('lists retryable rows oldest first within the limit, and marks sources Shopify no longer returns', async () => {
-    await upsertLedgerRows(database.db, { rows: [
-      row('order:p1', { status: 'parked', reasonCode: 'needs_mapping', reason: 'no item', updatedAt: at(3) }),
-      row('order:p2', { status: 'failed', reasonCode: 'mapping_error', updatedAt: at(1) }),
-      row('order:p3', { status: 'parked', reasonCode: 'duplicate_doc_number', updatedAt: at(1) }),
-      row('order:p4', { status: 'parked', reasonCode: 'qbo_validation', updatedAt: at(20) }),
-      row('order:p5', { status: 'parked', reasonCode: 'needs_mapping', updatedAt: at(2) }),
-    ] });
-    const query = { storeId: STORE, role: 'sale', statuses: ['parked', 'failed'], reasonCodes: ['needs_mapping', 'qbo_validation', 'mapping_error'], before: at(10) };
+    await upsertLedgerRows(database.db, {
+      rows: [
+        row('order:p1', { status: 'parked', reasonCode: 'needs_mapping', reason: 'no item', updatedAt: at(3) }),
+        row('order:p2', { status: 'failed', reasonCode: 'mapping_error', updatedAt: at(1) }),
+        row('order:p3', { status: 'parked', reasonCode: 'duplicate_doc_number', updatedAt: at(1) }),
+        row('order:p4', { status: 'parked', reasonCode: 'qbo_validation', updatedAt: at(20) }),
+        row('order:p5', { status: 'parked', reasonCode: 'needs_mapping', updatedAt: at(2) }),
+      ],
+    });
+    const query = {
+      storeId: STORE,
+      role: 'sale',
+      statuses: ['parked', 'failed'],
+      reasonCodes: ['needs_mapping', 'qbo_validation', 'mapping_error'],
+      before: at(10),
+    };
     expect(await listRetryableRows(database.db, { ...query, limit: 60 })).toEqual(['order:p2', 'order:p5', 'order:p1']);
     expect(await listRetryableRows(database.db, { ...query, limit: 2 })).toEqual(['order:p2', 'order:p5']);
 
     const note = " — Shopify no longer returns this order (deleted, or outside the token's order history); not re-tried";
-    await markSourcesGone(database.db, { storeId: STORE, role: 'sale', sourceKeys: ['order:p1', 'order:p2'], reasonCode: 'order_not_found', note, at: at(11) });
-    const [p1, p2] = await listLedgerRows(database.db, { storeId: STORE, sourceKeys: ['order:p1', 'order:p2'] }).then((rs) => rs.sort((a, b) => a.sourceKey.localeCompare(b.sourceKey)));
+    await markSourcesGone(database.db, {
+      storeId: STORE,
+      role: 'sale',
+      sourceKeys: ['order:p1', 'order:p2'],
+      reasonCode: 'order_not_found',
+      note,
+      at: at(11),
+    });
+    const [p1, p2] = await listLedgerRows(database.db, { storeId: STORE, sourceKeys: ['order:p1', 'order:p2'] }).then((rs) =>
+      rs.sort((a, b) => a.sourceKey.localeCompare(b.sourceKey)),
+    );
     expect(p1).toMatchObject({ reasonCode: 'order_not_found', reason: `no item${note}`, updatedAt: at(11) });
     expect(p2).toMatchObject({ reasonCode: 'order_not_found', reason: note, updatedAt: at(11) });
     expect(await listRetryableRows(database.db, { ...query, before: at(30), limit: 60 })).toEqual(['order:p5', 'order:p4']);
@@ -87,7 +133,13 @@ describe('ledger statements', () => {
 
 describe('QBO reference cache', () => {
   it('finds, upserts (a key seen again takes the new id) and forgets by QBO id', async () => {
-    await upsertQboRefs(database.db, { storeId: STORE, refs: [{ kind: 'item', key: 'sku:A', qboId: '1' }, { kind: 'customer', key: 'generic:x', qboId: '2' }] });
+    await upsertQboRefs(database.db, {
+      storeId: STORE,
+      refs: [
+        { kind: 'item', key: 'sku:A', qboId: '1' },
+        { kind: 'customer', key: 'generic:x', qboId: '2' },
+      ],
+    });
     await upsertQboRefs(database.db, { storeId: STORE, refs: [{ kind: 'item', key: 'sku:A', qboId: '3' }] });
     expect(await findQboRefs(database.db, { storeId: STORE, kind: 'item', keys: ['sku:A', 'sku:B'] })).toEqual(new Map([['sku:A', '3']]));
     await forgetQboRefs(database.db, { storeId: STORE, qboIds: ['3'] });

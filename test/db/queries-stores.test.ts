@@ -5,17 +5,45 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client';
 import {
-  completeSyncRun, connectStore, disconnectStore, failSyncRun, findStoreByShopDomain, getStore, getStoreCredentials,
-  getStoreWithShopifyToken, latestSyncRuns, listConnectedStores, listStores, markConnectionHealthy, pauseStore,
-  readQboCredentials, recordRunCompleted, replaceStoreCredentials, resumeStore, setStoreTimezone, startSyncRun,
-  storeExists, updateStoreSettings, type NewStore,
+  completeSyncRun,
+  connectStore,
+  disconnectStore,
+  failSyncRun,
+  findStoreByShopDomain,
+  getStore,
+  getStoreCredentials,
+  getStoreWithShopifyToken,
+  latestSyncRuns,
+  listConnectedStores,
+  listStores,
+  markConnectionHealthy,
+  pauseStore,
+  readQboCredentials,
+  recordRunCompleted,
+  replaceStoreCredentials,
+  resumeStore,
+  setStoreTimezone,
+  startSyncRun,
+  storeExists,
+  updateStoreSettings,
+  type NewStore,
 } from '../../db/queries';
 import { defaultSettings } from '../../domain/settings';
 import { pgliteDatabase } from '../support/db';
 
-const settings = defaultSettings({
-  undepositedFunds: '4', productIncome: '79', shippingIncome: '80', discounts: '81', giftCardLiability: '82', tips: '83', duties: '84', fees: '85',
-}, { startDate: '2026-01-01' });
+const settings = defaultSettings(
+  {
+    undepositedFunds: '4',
+    productIncome: '79',
+    shippingIncome: '80',
+    discounts: '81',
+    giftCardLiability: '82',
+    tips: '83',
+    duties: '84',
+    fees: '85',
+  },
+  { startDate: '2026-01-01' },
+);
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
@@ -31,15 +59,27 @@ afterAll(async () => {
 
 function newStore(id: string): NewStore {
   return {
-    id, shopDomain: `${id}.myshopify.com`, qboRealmId: `realm-${id}`, settings, startDate: new Date('2026-01-01T05:00:00Z'),
-    state: 'active', createdAt: T0, updatedAt: T0,
+    id,
+    shopDomain: `${id}.myshopify.com`,
+    qboRealmId: `realm-${id}`,
+    settings,
+    startDate: new Date('2026-01-01T05:00:00Z'),
+    state: 'active',
+    createdAt: T0,
+    updatedAt: T0,
   };
 }
 
 function credentials(storeId: string) {
   return {
-    storeId, shopifyAccessTokenEnc: 'env.shopify', qboClientId: 'client', qboClientSecretEnc: 'env.secret',
-    qboRefreshTokenEnc: 'env.refresh', qboAccessTokenEnc: 'env.access', qboAccessTokenExpiresAt: at(60), updatedAt: T0,
+    storeId,
+    shopifyAccessTokenEnc: 'env.shopify',
+    qboClientId: 'client',
+    qboClientSecretEnc: 'env.secret',
+    qboRefreshTokenEnc: 'env.refresh',
+    qboAccessTokenEnc: 'env.access',
+    qboAccessTokenExpiresAt: at(60),
+    updatedAt: T0,
   };
 }
 
@@ -55,8 +95,15 @@ describe('store state transitions', () => {
     expect(await storeExists(database.db, { storeId: 'acme' })).toBe(true);
     expect(await storeExists(database.db, { storeId: 'nobody' })).toBe(false);
     expect(await getStoreCredentials(database.db, { storeId: 'acme' })).toMatchObject({ shopifyAccessTokenEnc: 'env.shopify', version: 0 });
-    expect(await getStoreWithShopifyToken(database.db, { storeId: 'acme' })).toMatchObject({ store: { id: 'acme' }, shopifyTokenEnc: 'env.shopify' });
-    expect(await readQboCredentials(database.db, { storeId: 'acme' })).toMatchObject({ realmId: 'realm-acme', refreshTokenEnc: 'env.refresh', version: 0 });
+    expect(await getStoreWithShopifyToken(database.db, { storeId: 'acme' })).toMatchObject({
+      store: { id: 'acme' },
+      shopifyTokenEnc: 'env.shopify',
+    });
+    expect(await readQboCredentials(database.db, { storeId: 'acme' })).toMatchObject({
+      realmId: 'realm-acme',
+      refreshTokenEnc: 'env.refresh',
+      version: 0,
+    });
     expect(await findStoreByShopDomain(database.db, { shopDomain: 'acme.myshopify.com' })).toEqual({ id: 'acme', state: 'active' });
 
     // Same shop domain under another id: the transaction rolls back, no orphan credentials.
@@ -81,14 +128,33 @@ describe('store state transitions', () => {
     await recordRunCompleted(database.db, { storeId: 'dc', at: at(1) });
     await failSyncRun(database.db, { runId: 'missing-run', storeId: 'dc', error: 'boom', at: at(2) });
     await disconnectStore(database.db, { storeId: 'dc', reason: 'invalid_grant', at: at(3) });
-    expect(await getStore(database.db, { storeId: 'dc' })).toMatchObject({ state: 'disconnected', connectionError: 'invalid_grant', lastError: 'boom', updatedAt: at(3) });
+    expect(await getStore(database.db, { storeId: 'dc' })).toMatchObject({
+      state: 'disconnected',
+      connectionError: 'invalid_grant',
+      lastError: 'boom',
+      updatedAt: at(3),
+    });
     expect((await listConnectedStores(database.db)).map((s) => s.storeId)).not.toContain('dc');
 
     await replaceStoreCredentials(database.db, {
-      storeId: 'dc', realmId: 'realm-dc', columns: { shopifyAccessTokenEnc: 'env.shopify2' }, wasDisconnected: true, at: at(4),
+      storeId: 'dc',
+      realmId: 'realm-dc',
+      columns: { shopifyAccessTokenEnc: 'env.shopify2' },
+      wasDisconnected: true,
+      at: at(4),
     });
-    expect(await getStore(database.db, { storeId: 'dc' })).toMatchObject({ state: 'disconnected', connectionError: null, lastError: null, updatedAt: at(4) });
-    expect(await getStoreCredentials(database.db, { storeId: 'dc' })).toMatchObject({ shopifyAccessTokenEnc: 'env.shopify2', qboRefreshTokenEnc: 'env.refresh', version: 1, updatedAt: at(4) });
+    expect(await getStore(database.db, { storeId: 'dc' })).toMatchObject({
+      state: 'disconnected',
+      connectionError: null,
+      lastError: null,
+      updatedAt: at(4),
+    });
+    expect(await getStoreCredentials(database.db, { storeId: 'dc' })).toMatchObject({
+      shopifyAccessTokenEnc: 'env.shopify2',
+      qboRefreshTokenEnc: 'env.refresh',
+      version: 1,
+      updatedAt: at(4),
+    });
 
     await resumeStore(database.db, { storeId: 'dc', at: at(5) });
     expect(await getStore(database.db, { storeId: 'dc' })).toMatchObject({ state: 'active' });
@@ -98,7 +164,13 @@ describe('store state transitions', () => {
   it('replaced credentials keep the last error of a store that was not disconnected', async () => {
     await connected('keep');
     await failSyncRun(database.db, { runId: 'r', storeId: 'keep', error: 'shopify 500', at: at(1) });
-    await replaceStoreCredentials(database.db, { storeId: 'keep', realmId: 'realm-keep', columns: { qboClientId: 'c2' }, wasDisconnected: false, at: at(2) });
+    await replaceStoreCredentials(database.db, {
+      storeId: 'keep',
+      realmId: 'realm-keep',
+      columns: { qboClientId: 'c2' },
+      wasDisconnected: false,
+      at: at(2),
+    });
     expect(await getStore(database.db, { storeId: 'keep' })).toMatchObject({ lastError: 'shopify 500', connectionError: null });
   });
 
@@ -107,7 +179,11 @@ describe('store state transitions', () => {
     await pauseStore(database.db, { storeId: 'ok', at: at(1) });
     await disconnectStore(database.db, { storeId: 'ok', reason: 'flaky', at: at(2) });
     await markConnectionHealthy(database.db, { storeId: 'ok', at: at(3) });
-    expect(await getStore(database.db, { storeId: 'ok' })).toMatchObject({ state: 'disconnected', connectionError: null, updatedAt: at(3) });
+    expect(await getStore(database.db, { storeId: 'ok' })).toMatchObject({
+      state: 'disconnected',
+      connectionError: null,
+      updatedAt: at(3),
+    });
   });
 
   it('settings are stored typed; the start date moves only when given; the time zone is recorded', async () => {
@@ -127,8 +203,18 @@ describe('store state transitions', () => {
     await startSyncRun(database.db, { runId: 'run-1', storeId: 'cur', workflowId: 'run-1', trigger: 'manual', ...window, at: at(0) });
     const counts = { fetched: 5, synced: 3, parked: 1, skipped: 1, failed: 0 };
     await completeSyncRun(database.db, { runId: 'run-1', storeId: 'cur', counts, at: at(1), cursorTo: at(0) });
-    expect(await getStore(database.db, { storeId: 'cur' })).toMatchObject({ cursorUpdatedAt: at(0), lastRunAt: at(1), lastRunStatus: 'completed', lastError: null });
-    expect((await latestSyncRuns(database.db, { storeIds: ['cur'] })).get('cur')).toMatchObject({ id: 'run-1', status: 'completed', ...counts, finishedAt: at(1) });
+    expect(await getStore(database.db, { storeId: 'cur' })).toMatchObject({
+      cursorUpdatedAt: at(0),
+      lastRunAt: at(1),
+      lastRunStatus: 'completed',
+      lastError: null,
+    });
+    expect((await latestSyncRuns(database.db, { storeIds: ['cur'] })).get('cur')).toMatchObject({
+      id: 'run-1',
+      status: 'completed',
+      ...counts,
+      finishedAt: at(1),
+    });
 
     // A re-run of an older window never rewinds the cursor; a resync (no cursorTo) leaves it alone.
     await completeSyncRun(database.db, { runId: 'run-1', storeId: 'cur', counts, at: at(2), cursorTo: at(-30) });
@@ -136,19 +222,52 @@ describe('store state transitions', () => {
     await completeSyncRun(database.db, { runId: 'run-1', storeId: 'cur', counts, at: at(3) });
     expect((await getStore(database.db, { storeId: 'cur' }))!.cursorUpdatedAt).toEqual(at(0));
 
-    await startSyncRun(database.db, { runId: 'run-2', storeId: 'cur', workflowId: 'run-2', trigger: 'scheduled', windowFrom: at(-10), windowTo: at(10), at: at(10) });
+    await startSyncRun(database.db, {
+      runId: 'run-2',
+      storeId: 'cur',
+      workflowId: 'run-2',
+      trigger: 'scheduled',
+      windowFrom: at(-10),
+      windowTo: at(10),
+      at: at(10),
+    });
     await failSyncRun(database.db, { runId: 'run-2', storeId: 'cur', error: 'QBO 503', at: at(11) });
-    expect(await getStore(database.db, { storeId: 'cur' })).toMatchObject({ lastRunStatus: 'failed', lastError: 'QBO 503', lastRunAt: at(11), cursorUpdatedAt: at(0) });
-    expect((await latestSyncRuns(database.db, { storeIds: ['cur'] })).get('cur')).toMatchObject({ id: 'run-2', status: 'failed', error: 'QBO 503' });
+    expect(await getStore(database.db, { storeId: 'cur' })).toMatchObject({
+      lastRunStatus: 'failed',
+      lastError: 'QBO 503',
+      lastRunAt: at(11),
+      cursorUpdatedAt: at(0),
+    });
+    expect((await latestSyncRuns(database.db, { storeIds: ['cur'] })).get('cur')).toMatchObject({
+      id: 'run-2',
+      status: 'failed',
+      error: 'QBO 503',
+    });
   });
 
   it('a blocked run is recorded failed at once, and a re-run of the same id starts afresh', async () => {
     await connected('blk');
-    const base = { runId: 'blk-run', storeId: 'blk', workflowId: 'blk-run', trigger: 'manual', windowFrom: at(-5), windowTo: at(0), at: at(0) };
+    const base = {
+      runId: 'blk-run',
+      storeId: 'blk',
+      workflowId: 'blk-run',
+      trigger: 'manual',
+      windowFrom: at(-5),
+      windowTo: at(0),
+      at: at(0),
+    };
     await startSyncRun(database.db, { ...base, blocked: 'Store blk is paused' });
-    expect((await latestSyncRuns(database.db, { storeIds: ['blk'] })).get('blk')).toMatchObject({ status: 'failed', error: 'Store blk is paused', finishedAt: at(0) });
+    expect((await latestSyncRuns(database.db, { storeIds: ['blk'] })).get('blk')).toMatchObject({
+      status: 'failed',
+      error: 'Store blk is paused',
+      finishedAt: at(0),
+    });
     await startSyncRun(database.db, { ...base, at: at(1) });
-    expect((await latestSyncRuns(database.db, { storeIds: ['blk'] })).get('blk')).toMatchObject({ status: 'running', error: null, finishedAt: null });
+    expect((await latestSyncRuns(database.db, { storeIds: ['blk'] })).get('blk')).toMatchObject({
+      status: 'running',
+      error: null,
+      finishedAt: null,
+    });
   });
 
   it('lists stores by id', async () => {

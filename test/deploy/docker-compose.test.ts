@@ -15,19 +15,24 @@ const root = path.resolve(__dirname, '..', '..');
 function composeCommand(): [string, string[]] {
   if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', ['compose']];
   if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose', []];
-  throw new Error('Neither `docker compose` nor `docker-compose` is installed (.ci/run installs Debian\'s docker-compose)');
+  throw new Error("Neither `docker compose` nor `docker-compose` is installed (.ci/run installs Debian's docker-compose)");
 }
 
 interface ComposeFile {
   services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string | null>; command?: string[] }>;
 }
 
-const secrets = { LEDGERLINE_API_TOKEN: randomBytes(16).toString('hex'), LEDGERLINE_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` };
+const secrets = {
+  LEDGERLINE_API_TOKEN: randomBytes(16).toString('hex'),
+  LEDGERLINE_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+};
 
 function composeConfig(env: Record<string, string>): ComposeFile {
   const [cmd, pre] = composeCommand();
   const out = execFileSync(cmd, [...pre, '-f', path.join(root, 'docker-compose.yml'), 'config'], {
-    cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
   return parse(out) as ComposeFile;
 }

@@ -3,10 +3,24 @@ import { buildSalesReceipt, checkDocumentAgainstOrder, type QboSalesItemLine } f
 import { NeedsMappingError } from '../../domain/errors';
 import { parseSettings, type Settings } from '../../domain/settings';
 import { line, order, tax, txn } from './fixtures/builders';
-import { ACCOUNTS, CA, caDiscounted, caExclusive, CATEGORY_ITEM_IDS, GB, gbInclusive, JP, jpInclusive, KW, kwUntaxed, resolveAll } from './fixtures/scenarios';
+import {
+  ACCOUNTS,
+  CA,
+  caDiscounted,
+  caExclusive,
+  CATEGORY_ITEM_IDS,
+  GB,
+  gbInclusive,
+  JP,
+  jpInclusive,
+  KW,
+  kwUntaxed,
+  resolveAll,
+} from './fixtures/scenarios';
 
 const TZ = 'Europe/London';
-const itemLines = (lines: unknown[]) => lines.filter((l): l is QboSalesItemLine => (l as QboSalesItemLine).DetailType === 'SalesItemLineDetail');
+const itemLines = (lines: unknown[]) =>
+  lines.filter((l): l is QboSalesItemLine => (l as QboSalesItemLine).DetailType === 'SalesItemLineDetail');
 
 function needsOf(fn: () => unknown): NeedsMappingError['needs'] {
   try {
@@ -37,7 +51,15 @@ describe('tax-inclusive lines (GB VAT)', () => {
 
   it('marks the document TaxInclusive and books each line net of tax with the gross beside it', () => {
     expect(receipt.GlobalTaxCalculation).toBe('TaxInclusive');
-    expect(itemLines(receipt.Line).map((l) => [l.Amount, l.SalesItemLineDetail.TaxInclusiveAmt, l.SalesItemLineDetail.Qty, l.SalesItemLineDetail.UnitPrice, l.SalesItemLineDetail.TaxCodeRef?.value])).toEqual([
+    expect(
+      itemLines(receipt.Line).map((l) => [
+        l.Amount,
+        l.SalesItemLineDetail.TaxInclusiveAmt,
+        l.SalesItemLineDetail.Qty,
+        l.SalesItemLineDetail.UnitPrice,
+        l.SalesItemLineDetail.TaxCodeRef?.value,
+      ]),
+    ).toEqual([
       [20, 24, 1, 20, '10'],
       [16.67, 20, 2, 8.335, '10'],
       [4.16, 4.99, 1, 4.16, '10'],
@@ -51,7 +73,13 @@ describe('tax-inclusive lines (GB VAT)', () => {
   it("sends Shopify's VAT per QBO tax rate with the net amount it was charged on", () => {
     expect(receipt.TxnTaxDetail).toEqual({
       TotalTax: 7.43,
-      TaxLine: [{ DetailType: 'TaxLineDetail', Amount: 7.43, TaxLineDetail: { TaxRateRef: { value: '20' }, PercentBased: true, TaxPercent: 20, NetAmountTaxable: 37.16 } }],
+      TaxLine: [
+        {
+          DetailType: 'TaxLineDetail',
+          Amount: 7.43,
+          TaxLineDetail: { TaxRateRef: { value: '20' }, PercentBased: true, TaxPercent: 20, NetAmountTaxable: 37.16 },
+        },
+      ],
     });
   });
 
@@ -68,7 +96,14 @@ describe('tax-exclusive lines (CA GST + PST)', () => {
 
   it('gives each line the code of its exact set of tax lines, and untaxed lines the exempt code', () => {
     expect(receipt.GlobalTaxCalculation).toBe('TaxExcluded');
-    expect(itemLines(receipt.Line).map((l) => [l.Description, l.Amount, l.SalesItemLineDetail.TaxCodeRef?.value, l.SalesItemLineDetail.TaxInclusiveAmt])).toEqual([
+    expect(
+      itemLines(receipt.Line).map((l) => [
+        l.Description,
+        l.Amount,
+        l.SalesItemLineDetail.TaxCodeRef?.value,
+        l.SalesItemLineDetail.TaxInclusiveAmt,
+      ]),
+    ).toEqual([
       ['Jacket (SKU JKT)', 100, '7', undefined],
       ['Book (SKU BOOK)', 20, '5', undefined],
       ['Shipping: Canada Post', 10, '5', undefined],
@@ -78,7 +113,14 @@ describe('tax-exclusive lines (CA GST + PST)', () => {
 
   it('sends one tax line per QBO rate with its taxable base', () => {
     expect(receipt.TxnTaxDetail.TotalTax).toBe(13.5);
-    expect(receipt.TxnTaxDetail.TaxLine?.map((t) => [t.TaxLineDetail.TaxRateRef.value, t.Amount, t.TaxLineDetail.TaxPercent, t.TaxLineDetail.NetAmountTaxable])).toEqual([
+    expect(
+      receipt.TxnTaxDetail.TaxLine?.map((t) => [
+        t.TaxLineDetail.TaxRateRef.value,
+        t.Amount,
+        t.TaxLineDetail.TaxPercent,
+        t.TaxLineDetail.NetAmountTaxable,
+      ]),
+    ).toEqual([
       ['31', 6.5, 5, 130],
       ['32', 7, 7, 100],
     ]);
@@ -119,7 +161,9 @@ describe('currencies without cents', () => {
   it('books dinars with three decimals and no tax lines', () => {
     const o = kwUntaxed();
     const receipt = buildSalesReceipt(o, KW, resolveAll(o, KW), 'Asia/Kuwait');
-    expect(itemLines(receipt.Line).map((l) => [l.Amount, l.SalesItemLineDetail.UnitPrice, l.SalesItemLineDetail.TaxCodeRef?.value])).toEqual([
+    expect(
+      itemLines(receipt.Line).map((l) => [l.Amount, l.SalesItemLineDetail.UnitPrice, l.SalesItemLineDetail.TaxCodeRef?.value]),
+    ).toEqual([
       [12.345, 4.115, '3'],
       [1.5, 1.5, '3'],
     ]);
@@ -128,24 +172,31 @@ describe('currencies without cents', () => {
 });
 
 describe('missing tax mappings park the document with what to map', () => {
-  const without = (patch: Partial<Settings['taxCodeMap']>): Settings => parseSettings({ ...CA, taxCodeMap: { ...CA.taxCodeMap, ...patch } });
+  const without = (patch: Partial<Settings['taxCodeMap']>): Settings =>
+    parseSettings({ ...CA, taxCodeMap: { ...CA.taxCodeMap, ...patch } });
 
   it('names a combination of tax lines that has no tax code', () => {
     const settings = without({ codes: CA.taxCodeMap.codes.slice(1) });
     const o = caExclusive();
-    expect(needsOf(() => buildSalesReceipt(o, settings, resolveAll(o, settings), TZ))).toEqual([{ kind: 'taxCode', key: 'tax lines "GST" 5% + "PST BC" 7%' }]);
+    expect(needsOf(() => buildSalesReceipt(o, settings, resolveAll(o, settings), TZ))).toEqual([
+      { kind: 'taxCode', key: 'tax lines "GST" 5% + "PST BC" 7%' },
+    ]);
   });
 
   it('names a Shopify tax line that has no QBO tax rate', () => {
     const settings = without({ rates: CA.taxCodeMap.rates.slice(0, 1) });
     const o = caExclusive();
-    expect(needsOf(() => buildSalesReceipt(o, settings, resolveAll(o, settings), TZ))).toEqual([{ kind: 'taxRate', key: 'tax line "PST BC" 7%' }]);
+    expect(needsOf(() => buildSalesReceipt(o, settings, resolveAll(o, settings), TZ))).toEqual([
+      { kind: 'taxRate', key: 'tax line "PST BC" 7%' },
+    ]);
   });
 
   it('asks for the exempt code when an untaxed line has none', () => {
     const settings = parseSettings({ taxMode: 'global', accounts: ACCOUNTS });
     const o = kwUntaxed();
-    expect(needsOf(() => buildSalesReceipt(o, settings, resolveAll(o, settings), TZ))).toEqual([{ kind: 'exemptTaxCode', key: 'untaxed lines' }]);
+    expect(needsOf(() => buildSalesReceipt(o, settings, resolveAll(o, settings), TZ))).toEqual([
+      { kind: 'exemptTaxCode', key: 'untaxed lines' },
+    ]);
   });
 });
 
@@ -155,7 +206,16 @@ describe('edge cases of included tax', () => {
       currency: 'GBP',
       taxesIncluded: true,
       lines: [
-        line({ title: 'Free sample', sku: 'SMP', quantity: 1, price: '6.00', discounts: ['6.00'], totalDiscount: '6.00', taxes: [tax('VAT', 0.2, '0.00', 'GBP')], currency: 'GBP' }),
+        line({
+          title: 'Free sample',
+          sku: 'SMP',
+          quantity: 1,
+          price: '6.00',
+          discounts: ['6.00'],
+          totalDiscount: '6.00',
+          taxes: [tax('VAT', 0.2, '0.00', 'GBP')],
+          currency: 'GBP',
+        }),
         line({ title: 'Mug', sku: 'MUG', quantity: 3, price: '10.00', taxes: [tax('VAT', 0.2, '5.00', 'GBP')], currency: 'GBP' }),
       ],
       taxLines: [tax('VAT', 0.2, '5.00', 'GBP')],

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildInvoice, buildPayment, buildSalesReceipt, checkDocumentAgainstOrder, qboDocumentTotal, type QboSalesItemLine } from '../../domain/mapping';
+import {
+  buildInvoice,
+  buildPayment,
+  buildSalesReceipt,
+  checkDocumentAgainstOrder,
+  qboDocumentTotal,
+  type QboSalesItemLine,
+} from '../../domain/mapping';
 import { toDecimalString } from '../../domain/money';
 import { NeedsMappingError, UnsupportedOrderError } from '../../domain/errors';
 import { line, order, tax, txn } from './fixtures/builders';
@@ -16,7 +23,8 @@ import {
 } from './fixtures/scenarios';
 
 const TZ = 'America/Los_Angeles';
-const itemLines = (lines: unknown[]) => lines.filter((l): l is QboSalesItemLine => (l as QboSalesItemLine).DetailType === 'SalesItemLineDetail');
+const itemLines = (lines: unknown[]) =>
+  lines.filter((l): l is QboSalesItemLine => (l as QboSalesItemLine).DetailType === 'SalesItemLineDetail');
 
 describe('US automated sales tax: SalesReceipt', () => {
   it.each([
@@ -42,7 +50,13 @@ describe('US automated sales tax: SalesReceipt', () => {
     expect(receipt.DepositToAccountRef).toEqual({ value: '4' });
     expect(receipt.PaymentMethodRef).toBeUndefined();
     expect(receipt.GlobalTaxCalculation).toBeUndefined();
-    expect(receipt.ShipAddr).toEqual({ Line1: '1 Main St', City: 'Springfield', CountrySubDivisionCode: 'CA', PostalCode: '94000', Country: 'US' });
+    expect(receipt.ShipAddr).toEqual({
+      Line1: '1 Main St',
+      City: 'Springfield',
+      CountrySubDivisionCode: 'CA',
+      PostalCode: '94000',
+      Country: 'US',
+    });
   });
 
   it('marks taxed lines TAX and everything else NON, and overrides the total tax', () => {
@@ -165,7 +179,10 @@ describe('unpaid orders: Invoice, then Payment', () => {
 describe('free and zero lines', () => {
   it('keeps a free product line (stock still moves) and drops zero shipping', () => {
     const o = order({
-      lines: [line({ title: 'Sticker', sku: 'STK', quantity: 1, price: '0.00' }), line({ title: 'Pin', sku: 'PIN', quantity: 1, price: '3.00', taxes: [tax('T', 0.1, '0.30')] })],
+      lines: [
+        line({ title: 'Sticker', sku: 'STK', quantity: 1, price: '0.00' }),
+        line({ title: 'Pin', sku: 'PIN', quantity: 1, price: '3.00', taxes: [tax('T', 0.1, '0.30')] }),
+      ],
       taxLines: [tax('T', 0.1, '0.30')],
       subtotal: '3.00',
       totalTax: '0.30',

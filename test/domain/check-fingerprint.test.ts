@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildInvoice, buildSalesReceipt, checkDocumentAgainstOrder, documentFingerprint, expectedTotals, qboDocumentTotal } from '../../domain/mapping';
+import {
+  buildInvoice,
+  buildSalesReceipt,
+  checkDocumentAgainstOrder,
+  documentFingerprint,
+  expectedTotals,
+  qboDocumentTotal,
+} from '../../domain/mapping';
 import { toDecimalString } from '../../domain/money';
 import { ALL_SCENARIOS, CATEGORY_ITEM_IDS, GB, gbInclusive, resolveAll, US, usGiftCardsAndTip } from './fixtures/scenarios';
 
@@ -57,7 +64,10 @@ describe('checkDocumentAgainstOrder', () => {
   });
 
   it('reports a redemption booked as revenue instead of against the liability', () => {
-    const asRevenue = { ...receipt, Line: receipt.Line.filter((l) => l.DetailType !== 'SalesItemLineDetail' || l.SalesItemLineDetail.ItemRef.value !== '903') };
+    const asRevenue = {
+      ...receipt,
+      Line: receipt.Line.filter((l) => l.DetailType !== 'SalesItemLineDetail' || l.SalesItemLineDetail.ItemRef.value !== '903'),
+    };
     expect(checkDocumentAgainstOrder(order, asRevenue, { categoryItems: CATEGORY_ITEM_IDS })).toEqual([
       { check: 'document_total', expected: '66.80', actual: '86.80' },
       { check: 'category:giftCardRedemptions', expected: '-20.00', actual: '0.00' },
@@ -67,12 +77,21 @@ describe('checkDocumentAgainstOrder', () => {
   it('reports tax lines that do not add up to the total tax', () => {
     const o = gbInclusive();
     const doc = buildSalesReceipt(o, GB, resolveAll(o, GB), TZ);
-    const broken = { ...doc, TxnTaxDetail: { ...doc.TxnTaxDetail, TaxLine: doc.TxnTaxDetail.TaxLine?.map((t) => ({ ...t, Amount: 7.42 })) } };
+    const broken = {
+      ...doc,
+      TxnTaxDetail: { ...doc.TxnTaxDetail, TaxLine: doc.TxnTaxDetail.TaxLine?.map((t) => ({ ...t, Amount: 7.42 })) },
+    };
     expect(checkDocumentAgainstOrder(o, broken)).toEqual([{ check: 'tax_lines', expected: '7.43', actual: '7.42' }]);
   });
 
   it('accepts the document as QBO returns it, with ids and computed totals', () => {
-    const readBack = { ...receipt, Id: '201', SyncToken: '0', TotalAmt: 66.8, Line: receipt.Line.map((l, i) => ({ ...l, Id: String(i + 1), LineNum: i + 1 })) };
+    const readBack = {
+      ...receipt,
+      Id: '201',
+      SyncToken: '0',
+      TotalAmt: 66.8,
+      Line: receipt.Line.map((l, i) => ({ ...l, Id: String(i + 1), LineNum: i + 1 })),
+    };
     expect(checkDocumentAgainstOrder(order, readBack, { categoryItems: CATEGORY_ITEM_IDS })).toEqual([]);
   });
 });

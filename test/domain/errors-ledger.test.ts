@@ -29,7 +29,13 @@ describe('error taxonomy', () => {
     [new QboThrottledError(), 'QboThrottledError', 'qbo_throttled', true, 60_000],
     [new QboAuthError(), 'QboAuthError', 'qbo_auth', true, undefined],
     [new QboConnectionRevokedError(), 'QboConnectionRevokedError', 'qbo_connection_revoked', false, undefined],
-    [ShopifyThrottledError.fromCost({ requestedQueryCost: 984, currentlyAvailable: 484, restoreRate: 100 }), 'ShopifyThrottledError', 'shopify_throttled', true, 5_000],
+    [
+      ShopifyThrottledError.fromCost({ requestedQueryCost: 984, currentlyAvailable: 484, restoreRate: 100 }),
+      'ShopifyThrottledError',
+      'shopify_throttled',
+      true,
+      5_000,
+    ],
     [new ShopifyAuthError(), 'ShopifyAuthError', 'shopify_auth', false, undefined],
     [new NeedsMappingError([{ kind: 'taxCode', key: 'tax lines "GST" 5%' }]), 'NeedsMappingError', 'needs_mapping', false, undefined],
     [new UnsupportedOrderError('multi_gateway', 'split tender'), 'UnsupportedOrderError', 'multi_gateway', false, undefined],
@@ -38,7 +44,12 @@ describe('error taxonomy', () => {
   ])('%s carries its name, code, retryability and delay', (error, name, code, retryable, retryAfterMs) => {
     expect(error).toBeInstanceOf(Error);
     expect(isLedgerlineError(error)).toBe(true);
-    expect({ name: error.name, code: error.code, retryable: error.retryable, retryAfterMs: error.retryAfterMs }).toEqual({ name, code, retryable, retryAfterMs });
+    expect({ name: error.name, code: error.code, retryable: error.retryable, retryAfterMs: error.retryAfterMs }).toEqual({
+      name,
+      code,
+      retryable,
+      retryAfterMs,
+    });
   });
 
   it('waits at least a second when Shopify throttles a query that already fits the bucket', () => {
@@ -46,7 +57,11 @@ describe('error taxonomy', () => {
   });
 
   it('says once what must be mapped', () => {
-    const error = new NeedsMappingError([{ kind: 'item', key: 'SKU TEE' }, { kind: 'taxRate', key: 'tax line "PST" 7%' }, { kind: 'item', key: 'SKU TEE' }]);
+    const error = new NeedsMappingError([
+      { kind: 'item', key: 'SKU TEE' },
+      { kind: 'taxRate', key: 'tax line "PST" 7%' },
+      { kind: 'item', key: 'SKU TEE' },
+    ]);
     expect(error.message).toBe('Needs mapping: item SKU TEE; taxRate tax line "PST" 7%');
     expect(error.details).toEqual({ needs: error.needs });
     expect(isLedgerlineError(new Error('plain'))).toBe(false);
@@ -59,7 +74,10 @@ describe('ledger source keys', () => {
     expect(refundSourceKey('gid://shopify/Refund/9')).toBe('refund:gid://shopify/Refund/9');
     expect(payoutSourceKey('gid://shopify/ShopifyPaymentsPayout/5')).toBe('payout:gid://shopify/ShopifyPaymentsPayout/5');
     expect(payoutFeesSourceKey('gid://shopify/ShopifyPaymentsPayout/5')).toBe('payout-fees:gid://shopify/ShopifyPaymentsPayout/5');
-    expect(parseSourceKey('payout-fees:gid://shopify/ShopifyPaymentsPayout/5')).toEqual({ kind: 'payout-fees', gid: 'gid://shopify/ShopifyPaymentsPayout/5' });
+    expect(parseSourceKey('payout-fees:gid://shopify/ShopifyPaymentsPayout/5')).toEqual({
+      kind: 'payout-fees',
+      gid: 'gid://shopify/ShopifyPaymentsPayout/5',
+    });
   });
 
   it('rejects a gid of the wrong type and unknown kinds', () => {

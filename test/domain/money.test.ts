@@ -54,7 +54,13 @@ describe('parseMoney', () => {
   });
 
   it('uses the ISO exponent of each currency', () => {
-    expect([currencyExponent('USD'), currencyExponent('CAD'), currencyExponent('GBP'), currencyExponent('EUR'), currencyExponent('AUD')]).toEqual([2, 2, 2, 2, 2]);
+    expect([
+      currencyExponent('USD'),
+      currencyExponent('CAD'),
+      currencyExponent('GBP'),
+      currencyExponent('EUR'),
+      currencyExponent('AUD'),
+    ]).toEqual([2, 2, 2, 2, 2]);
     expect([currencyExponent('JPY'), currencyExponent('KRW'), currencyExponent('KWD'), currencyExponent('BHD')]).toEqual([0, 0, 3, 3]);
   });
 });

@@ -60,15 +60,15 @@ describe('DocNumber', () => {
 
 describe('customer display names', () => {
   it('offers the name, then the name with the email, then the name with the Shopify number', () => {
-    expect(customerDisplayNameCandidates({ id: 'gid://shopify/Customer/77', displayName: 'Ada Lovelace', email: 'ada@example.com' })).toEqual([
-      'Ada Lovelace',
-      'Ada Lovelace (ada@example.com)',
-      'Ada Lovelace (Shopify 77)',
-    ]);
+    expect(
+      customerDisplayNameCandidates({ id: 'gid://shopify/Customer/77', displayName: 'Ada Lovelace', email: 'ada@example.com' }),
+    ).toEqual(['Ada Lovelace', 'Ada Lovelace (ada@example.com)', 'Ada Lovelace (Shopify 77)']);
   });
 
   it('falls back to first and last name, then the email, and strips forbidden characters', () => {
-    expect(customerDisplayNameCandidates({ id: 'gid://shopify/Customer/9', displayName: '', firstName: 'Grace', lastName: 'Hopper' })[0]).toBe('Grace Hopper');
+    expect(
+      customerDisplayNameCandidates({ id: 'gid://shopify/Customer/9', displayName: '', firstName: 'Grace', lastName: 'Hopper' })[0],
+    ).toBe('Grace Hopper');
     expect(customerDisplayNameCandidates({ id: null, displayName: null, email: 'x@y.z' })).toEqual(['x@y.z']);
     expect(customerDisplayNameCandidates({ id: 'gid://shopify/Customer/5', displayName: 'ACME: Sales' })[0]).toBe('ACME - Sales');
   });
@@ -94,7 +94,11 @@ describe('dates and notes', () => {
 
 describe('planOrderReferences', () => {
   it('plans one item per SKU, the category items, the customer and the deposit', () => {
-    const plan = planOrderReferences(usGiftCardsAndTip(), parseSettings({ taxMode: 'us_automated', accounts: ACCOUNTS, customers: 'per_customer' }), 'UTC');
+    const plan = planOrderReferences(
+      usGiftCardsAndTip(),
+      parseSettings({ taxMode: 'us_automated', accounts: ACCOUNTS, customers: 'per_customer' }),
+      'UTC',
+    );
     expect(plan.items.map((i) => i.key)).toEqual([{ by: 'sku', sku: 'MUG' }]);
     expect(plan.items[0]?.create).toMatchObject({ Name: 'Mug', Sku: 'MUG', Type: 'NonInventory', IncomeAccountRef: { value: '79' } });
     expect(plan.categories).toEqual([

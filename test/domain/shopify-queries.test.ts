@@ -76,7 +76,11 @@ describe('Shopify order documents', () => {
   });
 
   it('the paged, single and bulk documents select the same order fields', () => {
-    const strip = (paths: string[], prefix: string) => paths.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)).filter((p) => !p.includes('pageInfo'));
+    const strip = (paths: string[], prefix: string) =>
+      paths
+        .filter((p) => p.startsWith(prefix))
+        .map((p) => p.slice(prefix.length))
+        .filter((p) => !p.includes('pageInfo'));
     const paged = strip(pathsOf(ORDERS_UPDATED_SINCE), 'orders.nodes.');
     expect(strip(pathsOf(ORDER_BY_ID), 'order.')).toEqual(paged);
     expect(strip(pathsOf(BULK), 'orders.nodes.')).toEqual(paged);
@@ -90,10 +94,23 @@ describe('Shopify order documents', () => {
       ...pathsOf(REFUND_BY_ID).map((p) => p.replace(/^refund\./, 'orders.nodes.refunds.')),
     ]);
     const contract = [
-      'email', 'note', 'cancelReason', 'paymentGatewayNames', 'totalTipReceivedSet', 'originalTotalDutiesSet', 'currentTotalDutiesSet',
-      'customer.firstName', 'customer.lastName', 'shippingAddress.countryCodeV2', 'billingAddress.zip',
-      'lineItems.nodes.title', 'lineItems.nodes.variantTitle', 'lineItems.nodes.vendor', 'lineItems.nodes.isGiftCard',
-      'lineItems.nodes.variant.title', 'lineItems.nodes.variant.product.title',
+      'email',
+      'note',
+      'cancelReason',
+      'paymentGatewayNames',
+      'totalTipReceivedSet',
+      'originalTotalDutiesSet',
+      'currentTotalDutiesSet',
+      'customer.firstName',
+      'customer.lastName',
+      'shippingAddress.countryCodeV2',
+      'billingAddress.zip',
+      'lineItems.nodes.title',
+      'lineItems.nodes.variantTitle',
+      'lineItems.nodes.vendor',
+      'lineItems.nodes.isGiftCard',
+      'lineItems.nodes.variant.title',
+      'lineItems.nodes.variant.product.title',
     ].map((p) => `orders.nodes.${p}`);
     const missing = [...pathsOf(shared), ...contract].filter((p) => !ours.has(p));
     expect(missing).toEqual([]);

@@ -5,14 +5,37 @@
  * the totals check, and the payment and void steps. docs/sync-decisions.md is the same table in prose.
  */
 import { describe, expect, it } from 'vitest';
-import { NeedsMappingError, QboThrottledError, QboValidationError, TransientUpstreamError, UnsupportedOrderError } from '../../domain/errors';
+import {
+  NeedsMappingError,
+  QboThrottledError,
+  QboValidationError,
+  TransientUpstreamError,
+  UnsupportedOrderError,
+} from '../../domain/errors';
 import { orderSourceKey, qboRequestId } from '../../domain/ledger';
 import { buildSalesReceipt, documentFingerprint, orderNoteMarker } from '../../domain/mapping';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import {
-  adoptPending, bookedSale, decideBuildFailure, decideDocumentWrite, decideOrder, decidePayment, existingDocument, groupOrderRows,
-  interpretWriteResult, keepDocument, latestVersions, nextEntry, paymentForInvoice, pendingCreate, pendingToSettle, resolveDuplicateNumber,
-  saleVerdict, voidedInvoice, type LedgerEntry, type LedgerEntryChanges,
+  adoptPending,
+  bookedSale,
+  decideBuildFailure,
+  decideDocumentWrite,
+  decideOrder,
+  decidePayment,
+  existingDocument,
+  groupOrderRows,
+  interpretWriteResult,
+  keepDocument,
+  latestVersions,
+  nextEntry,
+  paymentForInvoice,
+  pendingCreate,
+  pendingToSettle,
+  resolveDuplicateNumber,
+  saleVerdict,
+  voidedInvoice,
+  type LedgerEntry,
+  type LedgerEntryChanges,
 } from '../../domain/sync';
 import { txn } from './fixtures/builders';
 import { resolveAll, US, usCaptured, usSimple, usUnpaid } from './fixtures/scenarios';
@@ -21,10 +44,21 @@ const T0 = new Date('2026-11-01T00:00:00.000Z');
 const NOW = new Date('2026-11-05T00:00:00.000Z');
 
 function row(over: Partial<LedgerEntry> = {}): LedgerEntry {
-  return nextEntry({ storeId: 's1', sourceKey: 'order:gid://shopify/Order/1', role: 'sale', sourceType: 'order' }, undefined, {
-    status: 'synced', qboType: 'SalesReceipt', qboId: '77', qboSyncToken: '2', qboDocNumber: 'SH-1001', fingerprint: 'fp-1',
-    sourceUpdatedAt: T0, ...over,
-  } as LedgerEntryChanges, T0);
+  return nextEntry(
+    { storeId: 's1', sourceKey: 'order:gid://shopify/Order/1', role: 'sale', sourceType: 'order' },
+    undefined,
+    {
+      status: 'synced',
+      qboType: 'SalesReceipt',
+      qboId: '77',
+      qboSyncToken: '2',
+      qboDocNumber: 'SH-1001',
+      fingerprint: 'fp-1',
+      sourceUpdatedAt: T0,
+      ...over,
+    } as LedgerEntryChanges,
+    T0,
+  );
 }
 
 const validation = (message: string, code?: string) => new QboValidationError(message, code ? { code } : undefined);
@@ -33,7 +67,14 @@ const validation = (message: string, code?: string) => new QboValidationError(me
 function receiptFor(order: ShopifyOrderCore, over: Record<string, unknown> = {}): Record<string, unknown> {
   const doc = buildSalesReceipt(order, US, resolveAll(order, US), 'UTC') as unknown as Record<string, unknown>;
   const total = Number(order.totalPriceSet.shopMoney.amount);
-  return { ...doc, Id: '501', SyncToken: '0', TotalAmt: total, TxnTaxDetail: { TotalTax: Number(order.totalTaxSet?.shopMoney.amount ?? 0) }, ...over };
+  return {
+    ...doc,
+    Id: '501',
+    SyncToken: '0',
+    TotalAmt: total,
+    TxnTaxDetail: { TotalTax: Number(order.totalTaxSet?.shopMoney.amount ?? 0) },
+    ...over,
+  };
 }
 
 describe('latestVersions', () => {
@@ -41,7 +82,10 @@ describe('latestVersions', () => {
     const a = { ...usSimple(), updatedAt: '2026-11-01T10:00:00Z' };
     const a2 = { ...a, updatedAt: '2026-11-01T11:00:00Z', note: 'edited' };
     const b = { ...usUnpaid() };
-    expect(latestVersions([a2, b, a]).map((o) => [o.id, o.updatedAt])).toEqual([[a.id, a2.updatedAt], [b.id, b.updatedAt]]);
+    expect(latestVersions([a2, b, a]).map((o) => [o.id, o.updatedAt])).toEqual([
+      [a.id, a2.updatedAt],
+      [b.id, b.updatedAt],
+    ]);
     expect(latestVersions([a, a2])[0]!.note).toBe('edited');
   });
 });
@@ -52,20 +96,59 @@ describe('decideOrder: what the order needs, given its rows', () => {
   it.each([
     ['a new paid order: a SalesReceipt', paid, {}, { action: 'write', docType: 'SalesReceipt', payment: false }],
     ['a new unpaid order: an Invoice', usUnpaid(), {}, { action: 'write', docType: 'Invoice', payment: false }],
-    ['an invoiced order now paid: the Invoice, then its Payment', usCaptured(), { sale: invoice }, { action: 'write', docType: 'Invoice', payment: true }],
-    ['an invoiced order paid whose Payment is booked: only the Invoice kept in step', usCaptured(), { sale: invoice, payment: row({ role: 'payment', qboType: 'Payment', qboId: '90' }) }, { action: 'write', docType: 'Invoice', payment: false }],
-    ['an invoiced order cancelled unpaid: void', { ...usUnpaid(), cancelledAt: '2026-11-03T00:00:00Z' }, { sale: invoice }, { action: 'void' }],
+    [
+      'an invoiced order now paid: the Invoice, then its Payment',
+      usCaptured(),
+      { sale: invoice },
+      { action: 'write', docType: 'Invoice', payment: true },
+    ],
+    [
+      'an invoiced order paid whose Payment is booked: only the Invoice kept in step',
+      usCaptured(),
+      { sale: invoice, payment: row({ role: 'payment', qboType: 'Payment', qboId: '90' }) },
+      { action: 'write', docType: 'Invoice', payment: false },
+    ],
+    [
+      'an invoiced order cancelled unpaid: void',
+      { ...usUnpaid(), cancelledAt: '2026-11-03T00:00:00Z' },
+      { sale: invoice },
+      { action: 'void' },
+    ],
     ['a new test order: skipped, and recorded', { ...paid, test: true }, {}, { action: 'skip', code: 'test_order', record: true }],
-    ['a booked order that became a test order: counted skipped, its row kept', { ...paid, test: true }, { sale: row() }, { action: 'skip', code: 'test_order', record: false }],
-    ['an ignored order: skipped, the row says ignored still', paid, { sale: row({ status: 'ignored', qboId: null }) }, { action: 'skip', code: 'ignored', record: false }],
-    ['a voided invoice: skipped, the row stays voided', usUnpaid(), { sale: row({ status: 'voided', qboType: 'Invoice' }) }, { action: 'skip', code: 'document_voided', record: false }],
-    ['split tender: parked', { ...paid, transactions: [txn('SALE', 'shopify_payments', '28.30'), txn('SALE', 'paypal', '20.00')] }, {}, { action: 'park', code: 'multi_gateway' }],
+    [
+      'a booked order that became a test order: counted skipped, its row kept',
+      { ...paid, test: true },
+      { sale: row() },
+      { action: 'skip', code: 'test_order', record: false },
+    ],
+    [
+      'an ignored order: skipped, the row says ignored still',
+      paid,
+      { sale: row({ status: 'ignored', qboId: null }) },
+      { action: 'skip', code: 'ignored', record: false },
+    ],
+    [
+      'a voided invoice: skipped, the row stays voided',
+      usUnpaid(),
+      { sale: row({ status: 'voided', qboType: 'Invoice' }) },
+      { action: 'skip', code: 'document_voided', record: false },
+    ],
+    [
+      'split tender: parked',
+      { ...paid, transactions: [txn('SALE', 'shopify_payments', '28.30'), txn('SALE', 'paypal', '20.00')] },
+      {},
+      { action: 'park', code: 'multi_gateway' },
+    ],
   ] as const)('%s', (_name, order, rows, want) => {
     expect(decideOrder(order as ShopifyOrderCore, rows, US, 'UTC')).toMatchObject(want);
   });
 
   it('an order that could not be read whole is parked with why, whatever else it is', () => {
-    expect(decideOrder(paid, { sale: row() }, US, 'UTC', 'too many refunds')).toEqual({ action: 'park', code: 'order_too_long', reason: 'too many refunds' });
+    expect(decideOrder(paid, { sale: row() }, US, 'UTC', 'too many refunds')).toEqual({
+      action: 'park',
+      code: 'order_too_long',
+      reason: 'too many refunds',
+    });
   });
 
   it('existingDocument tells classifyOrder what the ledger holds', () => {
@@ -74,27 +157,60 @@ describe('decideOrder: what the order needs, given its rows', () => {
     expect(existingDocument({ sale: row() })).toEqual({ type: 'SalesReceipt', status: 'synced' });
     expect(existingDocument({ sale: row({ status: 'parked' }) })).toEqual({ type: 'SalesReceipt', status: 'synced' });
     expect(existingDocument({ sale: row({ status: 'voided', qboType: 'Invoice' }) })).toEqual({ type: 'Invoice', status: 'voided' });
-    expect(existingDocument({ sale: row({ qboType: 'Invoice' }), payment: row({ role: 'payment', status: 'parked', qboId: null }) }))
-      .toEqual({ type: 'Invoice', status: 'synced', paymentStatus: 'parked' });
+    expect(
+      existingDocument({ sale: row({ qboType: 'Invoice' }), payment: row({ role: 'payment', status: 'parked', qboId: null }) }),
+    ).toEqual({ type: 'Invoice', status: 'synced', paymentStatus: 'parked' });
   });
 });
 
 describe('decideBuildFailure: a document that cannot be built', () => {
   const booked = row();
   it.each([
-    ['missing mapping: parked with what is missing, the booked document kept', new NeedsMappingError([{ kind: 'item', key: 'SKU-1', message: 'Needs mapping: item SKU "SKU-1"' }] as never), booked, ['no item SKU-1'],
-      { action: 'park', code: 'needs_mapping', keep: {} }],
-    ['missing mapping, nothing booked: the planned document is cleared', new NeedsMappingError([{ kind: 'item', key: 'SKU-1', message: 'x' }] as never), undefined, [],
-      { action: 'park', code: 'needs_mapping', keep: keepDocument(undefined) }],
-    ['an order we cannot express: parked with its own code', new UnsupportedOrderError('tax_inclusive_us', 'no'), undefined, [], { action: 'park', code: 'tax_inclusive_us' }],
-    ['a transient upstream failure: the attempt fails, Temporal retries', new TransientUpstreamError('503'), undefined, [], { action: 'rethrow' }],
-    ['a bug of ours: failed with the message, never silent', new TypeError('x is undefined'), undefined, [], { action: 'fail', code: 'mapping_error', reason: 'Could not build the QBO document: x is undefined' }],
+    [
+      'missing mapping: parked with what is missing, the booked document kept',
+      new NeedsMappingError([{ kind: 'item', key: 'SKU-1', message: 'Needs mapping: item SKU "SKU-1"' }] as never),
+      booked,
+      ['no item SKU-1'],
+      { action: 'park', code: 'needs_mapping', keep: {} },
+    ],
+    [
+      'missing mapping, nothing booked: the planned document is cleared',
+      new NeedsMappingError([{ kind: 'item', key: 'SKU-1', message: 'x' }] as never),
+      undefined,
+      [],
+      { action: 'park', code: 'needs_mapping', keep: keepDocument(undefined) },
+    ],
+    [
+      'an order we cannot express: parked with its own code',
+      new UnsupportedOrderError('tax_inclusive_us', 'no'),
+      undefined,
+      [],
+      { action: 'park', code: 'tax_inclusive_us' },
+    ],
+    [
+      'a transient upstream failure: the attempt fails, Temporal retries',
+      new TransientUpstreamError('503'),
+      undefined,
+      [],
+      { action: 'rethrow' },
+    ],
+    [
+      'a bug of ours: failed with the message, never silent',
+      new TypeError('x is undefined'),
+      undefined,
+      [],
+      { action: 'fail', code: 'mapping_error', reason: 'Could not build the QBO document: x is undefined' },
+    ],
   ] as const)('%s', (_n, err, sale, problems, want) => {
     expect(decideBuildFailure(err, sale, problems)).toMatchObject(want);
   });
 
   it('names the unresolved references in the reason', () => {
-    const d = decideBuildFailure(new NeedsMappingError([{ kind: 'item', key: 'A', message: 'Needs mapping: item SKU "A"' }] as never), undefined, ['no item A', 'no customer']);
+    const d = decideBuildFailure(
+      new NeedsMappingError([{ kind: 'item', key: 'A', message: 'Needs mapping: item SKU "A"' }] as never),
+      undefined,
+      ['no item A', 'no customer'],
+    );
     expect(d).toMatchObject({ action: 'park' });
     expect((d as { reason: string }).reason).toMatch(/\(no item A; no customer\)$/);
   });
@@ -105,13 +221,55 @@ describe('decideDocumentWrite: create, update or leave alone', () => {
   it.each([
     ['no row: create', undefined, 'SalesReceipt', 'fp-1', at, { action: 'create' }],
     ['a pending row QBO did not hold: create', row({ status: 'pending', qboId: null }), 'SalesReceipt', 'fp-1', at, { action: 'create' }],
-    ['a voided invoice re-opened: a new document', row({ status: 'voided', qboType: 'Invoice' }), 'Invoice', 'fp-1', at, { action: 'create' }],
-    ['same fingerprint, synced: unchanged', row(), 'SalesReceipt', 'fp-1', at, { action: 'unchanged', qboId: '77', syncToken: '2', older: false }],
-    ['same fingerprint but parked (e.g. a totals mismatch): updated', row({ status: 'parked' }), 'SalesReceipt', 'fp-1', at, { action: 'update', qboId: '77', syncToken: '2' }],
-    ['new fingerprint: update with Id and SyncToken', row(), 'SalesReceipt', 'fp-2', '2026-11-02T00:00:00.000Z', { action: 'update', qboId: '77', syncToken: '2' }],
-    ['an older version of the order: unchanged, never overwrites the newer', row(), 'SalesReceipt', 'fp-2', '2026-10-31T00:00:00.000Z', { action: 'unchanged', older: true }],
+    [
+      'a voided invoice re-opened: a new document',
+      row({ status: 'voided', qboType: 'Invoice' }),
+      'Invoice',
+      'fp-1',
+      at,
+      { action: 'create' },
+    ],
+    [
+      'same fingerprint, synced: unchanged',
+      row(),
+      'SalesReceipt',
+      'fp-1',
+      at,
+      { action: 'unchanged', qboId: '77', syncToken: '2', older: false },
+    ],
+    [
+      'same fingerprint but parked (e.g. a totals mismatch): updated',
+      row({ status: 'parked' }),
+      'SalesReceipt',
+      'fp-1',
+      at,
+      { action: 'update', qboId: '77', syncToken: '2' },
+    ],
+    [
+      'new fingerprint: update with Id and SyncToken',
+      row(),
+      'SalesReceipt',
+      'fp-2',
+      '2026-11-02T00:00:00.000Z',
+      { action: 'update', qboId: '77', syncToken: '2' },
+    ],
+    [
+      'an older version of the order: unchanged, never overwrites the newer',
+      row(),
+      'SalesReceipt',
+      'fp-2',
+      '2026-10-31T00:00:00.000Z',
+      { action: 'unchanged', older: true },
+    ],
     ['no SyncToken recorded: 0', row({ qboSyncToken: null }), 'SalesReceipt', 'fp-2', at, { action: 'update', syncToken: '0' }],
-    ['booked as a SalesReceipt, now needs an Invoice: parked for a person', row(), 'Invoice', 'fp-1', at, { action: 'park', code: 'document_type_changed', keep: {} }],
+    [
+      'booked as a SalesReceipt, now needs an Invoice: parked for a person',
+      row(),
+      'Invoice',
+      'fp-1',
+      at,
+      { action: 'park', code: 'document_type_changed', keep: {} },
+    ],
   ] as const)('%s', (_n, sale, type, fp, updatedAt, want) => {
     expect(decideDocumentWrite(sale, type, fp, updatedAt)).toMatchObject(want);
   });
@@ -119,8 +277,14 @@ describe('decideDocumentWrite: create, update or leave alone', () => {
   it('a create is first recorded pending, with a requestid from the order and version', () => {
     const key = orderSourceKey('gid://shopify/Order/1');
     expect(pendingCreate(key, row({ status: 'parked', qboId: null, attempts: 2 }), 'SalesReceipt', 'SH-1001', 'fp-9')).toEqual({
-      status: 'pending', reasonCode: null, reason: null, qboType: 'SalesReceipt', qboDocNumber: 'SH-1001', fingerprint: 'fp-9',
-      requestId: qboRequestId(key, 'SalesReceipt', 'fp-9'), attempts: 3,
+      status: 'pending',
+      reasonCode: null,
+      reason: null,
+      qboType: 'SalesReceipt',
+      qboDocNumber: 'SH-1001',
+      fingerprint: 'fp-9',
+      requestId: qboRequestId(key, 'SalesReceipt', 'fp-9'),
+      attempts: 3,
     });
     expect(pendingCreate(key, undefined, 'Invoice', '', 'fp-9')).toMatchObject({ qboDocNumber: null, attempts: 1 });
   });
@@ -133,12 +297,27 @@ describe('settling a pending row met again (the adoption rule)', () => {
   const orders = new Map([[key as string, order]]);
 
   it('collects pending creates by type and DocNumber; rows with an id or no number are not searched', () => {
-    const inv = row({ sourceKey: 'order:gid://shopify/Order/2', status: 'pending', qboId: null, qboType: 'Invoice', qboDocNumber: 'SH-1002' });
-    const plan = pendingToSettle([{ sale: pending }, { sale: inv }, { sale: row() }, { sale: row({ status: 'pending', qboId: null, qboDocNumber: null }) }, {}]);
-    expect(plan.map((p) => [p.type, [...p.byNumber.keys()]])).toEqual([['SalesReceipt', ['SH-1001']], ['Invoice', ['SH-1002']]]);
+    const inv = row({
+      sourceKey: 'order:gid://shopify/Order/2',
+      status: 'pending',
+      qboId: null,
+      qboType: 'Invoice',
+      qboDocNumber: 'SH-1002',
+    });
+    const plan = pendingToSettle([
+      { sale: pending },
+      { sale: inv },
+      { sale: row() },
+      { sale: row({ status: 'pending', qboId: null, qboDocNumber: null }) },
+      {},
+    ]);
+    expect(plan.map((p) => [p.type, [...p.byNumber.keys()]])).toEqual([
+      ['SalesReceipt', ['SH-1001']],
+      ['Invoice', ['SH-1002']],
+    ]);
   });
 
-  it('adopts the document carrying the order\'s marker, checked against Shopify', () => {
+  it("adopts the document carrying the order's marker, checked against Shopify", () => {
     const doc = receiptFor(order, { Id: '808', SyncToken: '0', DocNumber: 'SH-1001' });
     expect(String(doc.PrivateNote)).toContain(orderNoteMarker(order.id));
     const [adopted, ...rest] = adoptPending(new Map([['SH-1001', [pending]]]), [doc], orders);
@@ -148,12 +327,16 @@ describe('settling a pending row met again (the adoption rule)', () => {
 
   it('adopts a committed document that does not match Shopify, parked as total_mismatch', () => {
     const doc = receiptFor(order, { DocNumber: 'SH-1001', TotalAmt: 50 });
-    expect(adoptPending(new Map([['SH-1001', [pending]]]), [doc], orders)[0]!.changes).toMatchObject({ status: 'parked', reasonCode: 'total_mismatch', qboId: '501' });
+    expect(adoptPending(new Map([['SH-1001', [pending]]]), [doc], orders)[0]!.changes).toMatchObject({
+      status: 'parked',
+      reasonCode: 'total_mismatch',
+      qboId: '501',
+    });
   });
 
   it.each([
-    ['the same number on someone else\'s document', { PrivateNote: 'typed by a bookkeeper' }],
-    ['another order\'s document under the number', { PrivateNote: `Shopify order #9 ${orderNoteMarker('gid://shopify/Order/9')}` }],
+    ["the same number on someone else's document", { PrivateNote: 'typed by a bookkeeper' }],
+    ["another order's document under the number", { PrivateNote: `Shopify order #9 ${orderNoteMarker('gid://shopify/Order/9')}` }],
     ['a document under another number', { DocNumber: 'SH-9999' }],
   ])('does not adopt %s', (_n, over) => {
     const doc = { ...receiptFor(order, { DocNumber: 'SH-1001' }), ...over };
@@ -168,21 +351,58 @@ describe('interpretWriteResult: what QBO answered for one batch item', () => {
     ['no entity and no fault: retry the attempt', {}, 'create', { kind: 'retry', error: undefined }],
     ['throttled: retry', { fault: new QboThrottledError('429') }, 'update', { kind: 'retry' }],
     ['5xx: retry', { fault: new TransientUpstreamError('503') }, 'create', { kind: 'retry' }],
-    ['6140 on a create, Id named: check who holds the number', { fault: validation('Duplicate Document Number Error: Id=42', '6140') }, 'create', { kind: 'duplicate_number', existingId: '42' }],
-    ['a duplicate number reported under 6240: matched by message', { fault: validation('Duplicate Document Number Error', '6240') }, 'create', { kind: 'duplicate_number', existingId: undefined }],
+    [
+      '6140 on a create, Id named: check who holds the number',
+      { fault: validation('Duplicate Document Number Error: Id=42', '6140') },
+      'create',
+      { kind: 'duplicate_number', existingId: '42' },
+    ],
+    [
+      'a duplicate number reported under 6240: matched by message',
+      { fault: validation('Duplicate Document Number Error', '6240') },
+      'create',
+      { kind: 'duplicate_number', existingId: undefined },
+    ],
     ['5010 on an update: re-read and update', { fault: validation('Stale Object Error', '5010') }, 'update', { kind: 'stale' }],
-    ['5010 on a create is just a rejection', { fault: validation('Stale Object Error', '5010') }, 'create', { kind: 'rejected', forgetReferences: false }],
-    ['an invalid reference: parked, cached references forgotten', { fault: validation('Invalid Reference Id: Item 12', '2500') }, 'create', { kind: 'rejected', reason: 'Invalid Reference Id: Item 12', forgetReferences: true }],
-    ['object not found: parked, references forgotten', { fault: validation('Object Not Found', '610') }, 'update', { kind: 'rejected', forgetReferences: true }],
-    ['any other ValidationFault: parked with QBO\'s message', { fault: validation('Amount is invalid', '2050') }, 'create', { kind: 'rejected', reason: 'Amount is invalid', forgetReferences: false }],
+    [
+      '5010 on a create is just a rejection',
+      { fault: validation('Stale Object Error', '5010') },
+      'create',
+      { kind: 'rejected', forgetReferences: false },
+    ],
+    [
+      'an invalid reference: parked, cached references forgotten',
+      { fault: validation('Invalid Reference Id: Item 12', '2500') },
+      'create',
+      { kind: 'rejected', reason: 'Invalid Reference Id: Item 12', forgetReferences: true },
+    ],
+    [
+      'object not found: parked, references forgotten',
+      { fault: validation('Object Not Found', '610') },
+      'update',
+      { kind: 'rejected', forgetReferences: true },
+    ],
+    [
+      "any other ValidationFault: parked with QBO's message",
+      { fault: validation('Amount is invalid', '2050') },
+      'create',
+      { kind: 'rejected', reason: 'Amount is invalid', forgetReferences: false },
+    ],
   ] as const)('%s', (_n, result, op, want) => {
     expect(interpretWriteResult(result, op)).toMatchObject(want);
   });
 
   it('on a duplicate number, adopts only our own document', () => {
     const order = usSimple();
-    expect(resolveDuplicateNumber(receiptFor(order, { Id: '42', SyncToken: '3' }), order, 'dup')).toEqual({ action: 'adopt', qboId: '42', syncToken: '3' });
-    expect(resolveDuplicateNumber({ Id: '42', PrivateNote: 'manual' }, order, 'Duplicate Document Number Error')).toMatchObject({ action: 'park', code: 'duplicate_doc_number' });
+    expect(resolveDuplicateNumber(receiptFor(order, { Id: '42', SyncToken: '3' }), order, 'dup')).toEqual({
+      action: 'adopt',
+      qboId: '42',
+      syncToken: '3',
+    });
+    expect(resolveDuplicateNumber({ Id: '42', PrivateNote: 'manual' }, order, 'Duplicate Document Number Error')).toMatchObject({
+      action: 'park',
+      code: 'duplicate_doc_number',
+    });
     expect(resolveDuplicateNumber(undefined, order, 'dup')).toMatchObject({ action: 'park', code: 'duplicate_doc_number' });
   });
 });
@@ -190,7 +410,10 @@ describe('interpretWriteResult: what QBO answered for one batch item', () => {
 describe('the totals check (invariant 2) and the booked row', () => {
   const order = usSimple();
   it('a document that matches Shopify to the cent is synced', () => {
-    expect(saleVerdict(order, receiptFor(order))).toEqual({ verdict: { status: 'synced', reason: null, reasonCode: null }, violations: [] });
+    expect(saleVerdict(order, receiptFor(order))).toEqual({
+      verdict: { status: 'synced', reason: null, reasonCode: null },
+      violations: [],
+    });
   });
 
   it.each([
@@ -205,7 +428,18 @@ describe('the totals check (invariant 2) and the booked row', () => {
 
   it('bookedSale records the document, its number, total and fingerprint', () => {
     const booked = bookedSale(order, 'SalesReceipt', receiptFor(order, { Id: '9', SyncToken: '4', DocNumber: 'SH-7' }), 'fp-x');
-    expect(booked).toMatchObject({ synced: true, changes: { status: 'synced', qboType: 'SalesReceipt', qboId: '9', qboSyncToken: '4', qboDocNumber: 'SH-7', qboTotalMinor: 4830, fingerprint: 'fp-x' } });
+    expect(booked).toMatchObject({
+      synced: true,
+      changes: {
+        status: 'synced',
+        qboType: 'SalesReceipt',
+        qboId: '9',
+        qboSyncToken: '4',
+        qboDocNumber: 'SH-7',
+        qboTotalMinor: 4830,
+        fingerprint: 'fp-x',
+      },
+    });
     expect(bookedSale(order, 'SalesReceipt', receiptFor(order, { TotalAmt: 1 }), 'fp-x').synced).toBe(false);
   });
 });
@@ -220,21 +454,32 @@ describe('payments and voids', () => {
     expect(decidePayment(payment)).toBe(want);
   });
 
-  it('finds the Payment linked to the invoice among the customer\'s', () => {
+  it("finds the Payment linked to the invoice among the customer's", () => {
     const linked = (id: string, txnId: string, type = 'Invoice') => ({ Id: id, Line: [{ LinkedTxn: [{ TxnId: txnId, TxnType: type }] }] });
     expect(paymentForInvoice([linked('1', '70'), linked('2', '77', 'CreditMemo'), linked('3', '77')], '77')?.Id).toBe('3');
     expect(paymentForInvoice([linked('1', '70'), { Id: '2' }], '77')).toBeUndefined();
   });
 
   it('a voided invoice is recorded with a zero total and the reason', () => {
-    expect(voidedInvoice({ SyncToken: '5' })).toEqual({ status: 'voided', reasonCode: 'cancelled_unpaid', reason: 'Cancelled before it was paid: the invoice was voided in QBO', qboSyncToken: '5', qboTotalMinor: 0 });
+    expect(voidedInvoice({ SyncToken: '5' })).toEqual({
+      status: 'voided',
+      reasonCode: 'cancelled_unpaid',
+      reason: 'Cancelled before it was paid: the invoice was voided in QBO',
+      qboSyncToken: '5',
+      qboTotalMinor: 0,
+    });
   });
 });
 
 describe('ledger rows', () => {
-  it('nextEntry keeps the row\'s keys and creation time, applies changes, refreshes updatedAt', () => {
+  it("nextEntry keeps the row's keys and creation time, applies changes, refreshes updatedAt", () => {
     const current = row({ attempts: 2 });
-    const next = nextEntry({ storeId: 's1', sourceKey: current.sourceKey, role: 'sale', sourceType: 'order' }, current, { status: 'parked', reason: 'why' }, NOW);
+    const next = nextEntry(
+      { storeId: 's1', sourceKey: current.sourceKey, role: 'sale', sourceType: 'order' },
+      current,
+      { status: 'parked', reason: 'why' },
+      NOW,
+    );
     expect(next).toMatchObject({ status: 'parked', reason: 'why', qboId: '77', attempts: 2, createdAt: T0, updatedAt: NOW });
   });
 
@@ -254,6 +499,8 @@ describe('ledger rows', () => {
 
   it('the fingerprint of a rebuilt document is stable (unchanged orders are left alone)', () => {
     const order = usSimple();
-    expect(documentFingerprint(buildSalesReceipt(order, US, resolveAll(order, US), 'UTC'))).toBe(documentFingerprint(buildSalesReceipt(order, US, resolveAll(order, US), 'UTC')));
+    expect(documentFingerprint(buildSalesReceipt(order, US, resolveAll(order, US), 'UTC'))).toBe(
+      documentFingerprint(buildSalesReceipt(order, US, resolveAll(order, US), 'UTC')),
+    );
   });
 });

@@ -23,7 +23,8 @@ describe('planSlices', () => {
 
   it('one slice for a short window, and never more than the maximum for years of history', () => {
     expect(planSlices(null, '2026-07-01T00:00:00.000Z', '2026-06-20T00:00:00.000Z')).toEqual([
-      { from: null, to: '2026-06-22T18:00:00.000Z' }, { from: '2026-06-22T18:00:00.000Z', to: '2026-07-01T00:00:00.000Z' },
+      { from: null, to: '2026-06-22T18:00:00.000Z' },
+      { from: '2026-06-22T18:00:00.000Z', to: '2026-07-01T00:00:00.000Z' },
     ]);
     expect(planSlices(null, '2026-07-01T00:00:00.000Z', '2016-07-01T00:00:00.000Z')).toHaveLength(BULK_MAX_SLICES + 1);
   });
@@ -32,33 +33,48 @@ describe('planSlices', () => {
 describe('planRunWindow', () => {
   const now = new Date('2026-07-01T12:00:00.000Z');
   const store = (over: Partial<Parameters<typeof planRunWindow>[0]> = {}) => ({
-    shopDomain: 'acme.myshopify.com', state: 'active', connectionError: null, startDate: new Date('2026-01-01T00:00:00.000Z'), cursorUpdatedAt: null, ...over,
+    shopDomain: 'acme.myshopify.com',
+    state: 'active',
+    connectionError: null,
+    startDate: new Date('2026-01-01T00:00:00.000Z'),
+    cursorUpdatedAt: null,
+    ...over,
   });
 
   it.each([
     {
       name: 'first sync: from the start date, in bulk, moving the cursor',
-      store: store(), requested: undefined,
+      store: store(),
+      requested: undefined,
       want: { windowFrom: '2026-01-01T00:00:00.000Z', windowTo: '2026-07-01T12:00:00.000Z', mode: 'bulk', advanceCursor: true },
     },
     {
       name: 'hourly run: from the cursor less the overlap, paged',
-      store: store({ cursorUpdatedAt: new Date('2026-07-01T11:00:00.000Z') }), requested: undefined,
-      want: { windowFrom: new Date(Date.parse('2026-07-01T11:00:00.000Z') - CURSOR_OVERLAP_MS).toISOString(), windowTo: now.toISOString(), mode: 'page', advanceCursor: true },
+      store: store({ cursorUpdatedAt: new Date('2026-07-01T11:00:00.000Z') }),
+      requested: undefined,
+      want: {
+        windowFrom: new Date(Date.parse('2026-07-01T11:00:00.000Z') - CURSOR_OVERLAP_MS).toISOString(),
+        windowTo: now.toISOString(),
+        mode: 'page',
+        advanceCursor: true,
+      },
     },
     {
       name: 'a cursor older than the bulk threshold: bulk',
-      store: store({ cursorUpdatedAt: new Date(now.getTime() - BULK_WINDOW_MS - 1) }), requested: undefined,
+      store: store({ cursorUpdatedAt: new Date(now.getTime() - BULK_WINDOW_MS - 1) }),
+      requested: undefined,
       want: { mode: 'bulk', advanceCursor: true },
     },
     {
       name: 'a resync window: its own bounds, never moves the cursor',
-      store: store({ cursorUpdatedAt: new Date('2026-07-01T11:00:00.000Z') }), requested: { from: '2026-06-30T00:00:00Z', to: '2026-06-30T06:00:00Z' },
+      store: store({ cursorUpdatedAt: new Date('2026-07-01T11:00:00.000Z') }),
+      requested: { from: '2026-06-30T00:00:00Z', to: '2026-06-30T06:00:00Z' },
       want: { windowFrom: '2026-06-30T00:00:00.000Z', windowTo: '2026-06-30T06:00:00.000Z', mode: 'page', advanceCursor: false },
     },
     {
       name: 'a resync without an end: up to now, bulk when long',
-      store: store({ cursorUpdatedAt: new Date('2026-07-01T11:00:00.000Z') }), requested: { from: '2026-03-01T00:00:00Z' },
+      store: store({ cursorUpdatedAt: new Date('2026-07-01T11:00:00.000Z') }),
+      requested: { from: '2026-03-01T00:00:00Z' },
       want: { windowFrom: '2026-03-01T00:00:00.000Z', windowTo: now.toISOString(), mode: 'bulk', advanceCursor: false },
     },
   ])('$name', ({ store: s, requested, want }) => {
@@ -69,12 +85,15 @@ describe('planRunWindow', () => {
 
   it('a store that is not active is blocked, with its state and connection error', () => {
     expect(planRunWindow(store({ state: 'paused' }), undefined, now).blocked).toBe('Store acme.myshopify.com is paused');
-    expect(planRunWindow(store({ state: 'disconnected', connectionError: 'invalid_grant' }), undefined, now).blocked)
-      .toBe('Store acme.myshopify.com is disconnected: invalid_grant');
+    expect(planRunWindow(store({ state: 'disconnected', connectionError: 'invalid_grant' }), undefined, now).blocked).toBe(
+      'Store acme.myshopify.com is disconnected: invalid_grant',
+    );
   });
 
   it('windowSearch bounds the Shopify search on updated_at, half-open', () => {
-    expect(windowSearch('2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z')).toBe("updated_at:>='2026-01-01T00:00:00.000Z' AND updated_at:<'2026-02-01T00:00:00.000Z'");
+    expect(windowSearch('2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z')).toBe(
+      "updated_at:>='2026-01-01T00:00:00.000Z' AND updated_at:<'2026-02-01T00:00:00.000Z'",
+    );
     expect(windowSearch(null, '2026-02-01T00:00:00.000Z')).toBe("updated_at:<'2026-02-01T00:00:00.000Z'");
   });
 });

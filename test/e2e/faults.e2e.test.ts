@@ -49,10 +49,15 @@ describe('sales sync end to end under injected faults', () => {
 
     // Exactly once came from the ledger's own search, not from QBO refusing a repeated DocNumber (6140):
     // that path reads and updates the document one by one, and no such call was made.
-    expect(stack.world.qbo.admin.requestLog().filter((r) => /^(salesreceipt|invoice)$/i.test(r.entity ?? '') && r.operation !== 'query')).toEqual([]);
+    expect(
+      stack.world.qbo.admin.requestLog().filter((r) => /^(salesreceipt|invoice)$/i.test(r.entity ?? '') && r.operation !== 'query'),
+    ).toEqual([]);
     stack.world.qbo.admin.clearFaults(); // read the books back cleanly
     const qbo = qboReader(stack.world, stack.database.db);
-    const rows = await stack.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'sale')));
+    const rows = await stack.database.db
+      .select()
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'sale')));
     const books = await readBooks(qbo, stack.world.shopify, stack.world.shopDomain);
     expect(new Set(rows.map((r) => r.sourceKey)).size).toBe(500);
     expect(books.duplicates).toEqual([]);
@@ -69,7 +74,9 @@ describe('sales sync end to end under injected faults', () => {
     const resync = await stack.api('POST', `/stores/${storeId}/resync?wait=1`, { from: '2000-01-01T00:00:00Z' });
     expect([200, 202]).toContain(resync.status);
     await stack.waitForRuns(storeId, 2, 300_000);
-    const [last] = (await stack.database.db.select().from(syncRuns).where(eq(syncRuns.storeId, storeId))).filter((r) => r.trigger === 'resync');
+    const [last] = (await stack.database.db.select().from(syncRuns).where(eq(syncRuns.storeId, storeId))).filter(
+      (r) => r.trigger === 'resync',
+    );
     expect(last).toMatchObject({ status: 'completed', synced: 0, failed: 0 });
     stack.world.qbo.admin.clearFaults();
     const again = await readBooks(qbo, stack.world.shopify, stack.world.shopDomain);

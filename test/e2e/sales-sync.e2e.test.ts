@@ -19,7 +19,11 @@ let storeId: string;
 
 const reader = () => qboReader(stack.world, stack.database.db);
 
-const saleRows = async () => (await stack.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'sale'))));
+const saleRows = async () =>
+  await stack.database.db
+    .select()
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'sale')));
 
 beforeAll(async () => {
   stack = await startStack({ seed: 101, orders: 520, days: 40 });
@@ -42,14 +46,17 @@ describe('sales sync end to end', () => {
     expect(new Set(rows.map((r) => r.sourceKey)).size).toBe(520);
     expect(books.duplicates).toEqual([]);
     expect(rows.filter((r) => r.status === 'pending' || r.status === 'failed')).toEqual([]);
-    for (const r of rows.filter((x) => x.status !== 'synced')) expect(r.reason, `${r.sourceName} is ${r.status} without a reason`).toBeTruthy();
+    for (const r of rows.filter((x) => x.status !== 'synced'))
+      expect(r.reason, `${r.sourceName} is ${r.status} without a reason`).toBeTruthy();
     const synced = rows.filter((r) => r.status === 'synced');
     expect(books.documentsByOrder.size).toBe(synced.length);
     for (const r of synced) expect(books.documentsByOrder.get(r.sourceKey.replace(/^order:/, ''))?.[0]?.Id).toBe(r.qboId);
     // Invariant 2: every document's TotalAmt and TotalTax, as QBO computed them, equal Shopify's.
     expect(books.mismatches).toEqual([]);
     // Invariant 5: the `manual` orders are parked with QBO's own message; everything else went through.
-    const manualIds = new Set(books.shopifyOrders.filter((o) => o.transactions.some((t) => t.gateway === 'manual')).map((o) => `order:${o.id}`));
+    const manualIds = new Set(
+      books.shopifyOrders.filter((o) => o.transactions.some((t) => t.gateway === 'manual')).map((o) => `order:${o.id}`),
+    );
     const parked = rows.filter((r) => r.status === 'parked');
     expect(parked.length).toBeGreaterThan(0);
     for (const r of parked) {
@@ -81,7 +88,10 @@ describe('sales sync end to end', () => {
     const after = await saleRows();
     expect(after.filter((r) => r.status === 'parked' || r.status === 'pending' || r.status === 'failed')).toEqual([]);
     for (const id of [cancelled1!, cancelled2!]) expect(after.find((r) => r.sourceKey === `order:${id}`)?.status).toBe('voided');
-    const payments = await stack.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'payment')));
+    const payments = await stack.database.db
+      .select()
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'payment')));
     expect(payments.map((p) => p.sourceKey).sort()).toEqual([`order:${paid1}`, `order:${paid2}`].sort());
     expect(payments.every((p) => p.status === 'synced' && p.qboId)).toBe(true);
 
@@ -103,7 +113,9 @@ describe('sales sync end to end', () => {
     const { world } = stack;
     const [booked] = (await saleRows()).filter((r) => r.status === 'synced' && r.qboType === 'SalesReceipt');
     const order = world.shopify.admin.getOrder(world.shopDomain, booked!.sourceKey.replace(/^order:/, ''));
-    world.shopify.admin.upsertOrders(world.shopDomain, [{ ...order, updatedAt: undefined, shippingAddress: { ...(order.shippingAddress ?? {}), address1: '1 Revoked Rd' } }]);
+    world.shopify.admin.upsertOrders(world.shopDomain, [
+      { ...order, updatedAt: undefined, shippingAddress: { ...(order.shippingAddress ?? {}), address1: '1 Revoked Rd' } },
+    ]);
     world.qbo.admin.revokeTokens(world.realmId); // the merchant disconnected the app in QBO
 
     const failed = await stack.api<{ error: { code: string; message: string } }>('POST', `/stores/${storeId}/sync?wait=60`);
@@ -116,7 +128,15 @@ describe('sales sync end to end', () => {
 
     // Reconnected: new tokens through the API, and the edit that waited is booked on the same document.
     const issued = world.qbo.admin.issueTokens(world.realmId);
-    const put = await stack.api('PUT', `/stores/${storeId}/credentials`, { qbo: { realmId: world.realmId, clientId: world.qbo.clientId, clientSecret: world.qbo.clientSecret, accessToken: issued.accessToken, refreshToken: issued.refreshToken } });
+    const put = await stack.api('PUT', `/stores/${storeId}/credentials`, {
+      qbo: {
+        realmId: world.realmId,
+        clientId: world.qbo.clientId,
+        clientSecret: world.qbo.clientSecret,
+        accessToken: issued.accessToken,
+        refreshToken: issued.refreshToken,
+      },
+    });
     expect(put.status).toBe(200);
     const ok = await stack.api<{ summary: { synced: number } }>('POST', `/stores/${storeId}/sync?wait=60`);
     expect(ok.status).toBe(200);

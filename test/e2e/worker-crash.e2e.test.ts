@@ -25,7 +25,11 @@ afterAll(async () => {
   await stack?.close();
 }, 120_000);
 
-const rowsOf = () => stack.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'sale')));
+const rowsOf = () =>
+  stack.database.db
+    .select()
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.role, 'sale')));
 
 describe('sales sync end to end through a worker crash', () => {
   it('a worker killed mid-backfill and replaced leaves every order booked exactly once', async () => {
@@ -56,7 +60,9 @@ describe('sales sync end to end through a worker crash', () => {
 
     // Exactly once came from the ledger's own search, not from QBO refusing a repeated DocNumber (6140):
     // that path reads and updates the document one by one, and no such call was made.
-    expect(stack.world.qbo.admin.requestLog().filter((r) => /^(salesreceipt|invoice)$/i.test(r.entity ?? '') && r.operation !== 'query')).toEqual([]);
+    expect(
+      stack.world.qbo.admin.requestLog().filter((r) => /^(salesreceipt|invoice)$/i.test(r.entity ?? '') && r.operation !== 'query'),
+    ).toEqual([]);
     const qbo = qboReader(stack.world, stack.database.db);
     const rows = await rowsOf();
     const books = await readBooks(qbo, stack.world.shopify, stack.world.shopDomain);

@@ -26,7 +26,11 @@ export interface StoredStore {
 /** Inserts a store and its encrypted credentials, as the connect flow would. */
 export async function insertStore(db: Db, cipher: Cipher, s: StoredStore): Promise<void> {
   await db.insert(stores).values({
-    id: s.storeId, shopDomain: `${s.storeId}.myshopify.com`, qboRealmId: s.realmId, settings: {} as Settings, startDate: new Date('2026-01-01T00:00:00Z'),
+    id: s.storeId,
+    shopDomain: `${s.storeId}.myshopify.com`,
+    qboRealmId: s.realmId,
+    settings: {} as Settings,
+    startDate: new Date('2026-01-01T00:00:00Z'),
   });
   await db.insert(storeCredentials).values({
     storeId: s.storeId,

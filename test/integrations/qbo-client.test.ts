@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client';
 import { stores } from '../../db/schema';
+import { QBO_THROTTLE_RETRY_AFTER_MS, QboThrottledError, QboValidationError, TransientUpstreamError } from '../../domain/errors';
 import {
-  QBO_THROTTLE_RETRY_AFTER_MS, QboThrottledError, QboValidationError, TransientUpstreamError,
-} from '../../domain/errors';
-import {
-  DEFAULT_ACCOUNT_IDS as A, DEFAULT_ITEM_IDS as I, defaultCompany, startQboEmulator, type QboEmulatorHandle,
+  DEFAULT_ACCOUNT_IDS as A,
+  DEFAULT_ITEM_IDS as I,
+  defaultCompany,
+  startQboEmulator,
+  type QboEmulatorHandle,
 } from '../../emulators/qbo';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
 import { createQboLimiter } from '../../integrations/qbo/limiter';
@@ -26,21 +28,32 @@ const cipher = testCipher();
 async function connect(storeId: string, realmId: string): Promise<QboClient> {
   const issued = emu.admin.issueTokens(realmId);
   await insertStore(database.db, cipher, {
-    storeId, realmId, clientId: emu.clientId, clientSecret: emu.clientSecret,
-    refreshToken: issued.refreshToken, accessToken: issued.accessToken, accessTokenExpiresAt: new Date(Date.now() + HOUR),
+    storeId,
+    realmId,
+    clientId: emu.clientId,
+    clientSecret: emu.clientSecret,
+    refreshToken: issued.refreshToken,
+    accessToken: issued.accessToken,
+    accessTokenExpiresAt: new Date(Date.now() + HOUR),
   });
   const clock = () => new Date();
   const tokens = createTokenProvider({ store: qboCredentialStore(database.db), cipher, storeId, tokenUrl: emu.tokenUrl, clock, logger });
-  const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { requestsPerWindow: 1000, batchesPerWindow: 100, windowMs: 1000 } });
+  const limiter = createQboLimiter({
+    store: qboRateWindowStore(database.db),
+    clock,
+    limits: { requestsPerWindow: 1000, batchesPerWindow: 100, windowMs: 1000 },
+  });
   return createQboClient({ realmId, tokens, endpoint: emu.v3Endpoint, limiter, logger });
 }
 
 const line = (itemId: string, qty: number, unitPrice: number, amount: number) => ({
-  DetailType: 'SalesItemLineDetail', Amount: amount,
+  DetailType: 'SalesItemLineDetail',
+  Amount: amount,
   SalesItemLineDetail: { ItemRef: { value: itemId }, Qty: qty, UnitPrice: unitPrice, TaxCodeRef: { value: 'NON' } },
 });
 const receipt = (docNumber: string) => ({
-  DocNumber: docNumber, DepositToAccountRef: { value: A.undepositedFunds },
+  DocNumber: docNumber,
+  DepositToAccountRef: { value: A.undepositedFunds },
   Line: [line(I.service, 2, 5, 10), line(I.shipping, 1, 4.5, 4.5)],
 });
 
@@ -84,7 +97,9 @@ describe('QBO client', () => {
   });
 
   it('turns a ValidationFault into QboValidationError carrying QBO’s code and message', async () => {
-    const error = await qbo.create('SalesReceipt', { ...receipt('BAD-1'), NotAField: 1 }, { requestId: 'ledgerline-bad-1' }).catch((e: unknown) => e);
+    const error = await qbo
+      .create('SalesReceipt', { ...receipt('BAD-1'), NotAField: 1 }, { requestId: 'ledgerline-bad-1' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QboValidationError);
     const fault = error as QboValidationError;
     expect(fault.retryable).toBe(false);
@@ -150,7 +165,11 @@ describe('QBO client', () => {
   });
 
   it('voids an invoice and returns the invoice itself', async () => {
-    const invoice = await qbo.create('Invoice', { CustomerRef: { value: '40' }, Line: [line(I.service, 4, 5, 20)] }, { requestId: 'ledgerline-inv-1' });
+    const invoice = await qbo.create(
+      'Invoice',
+      { CustomerRef: { value: '40' }, Line: [line(I.service, 4, 5, 20)] },
+      { requestId: 'ledgerline-inv-1' },
+    );
     const voided = await qbo.void('Invoice', { Id: invoice.Id, SyncToken: invoice.SyncToken });
     expect(voided).toMatchObject({ Id: invoice.Id, TotalAmt: 0 });
   });

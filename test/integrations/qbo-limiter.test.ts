@@ -72,7 +72,9 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
 
   /** The shared counters of one realm and bucket, oldest first (what every worker reads and bumps). */
   async function counters(realmId: string, bucket: QboCallKind) {
-    return database.db.select().from(qboRateWindows)
+    return database.db
+      .select()
+      .from(qboRateWindows)
       .where(and(eq(qboRateWindows.realmId, realmId), eq(qboRateWindows.bucket, bucket)))
       .orderBy(asc(qboRateWindows.windowStart));
   }
@@ -80,15 +82,24 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
 
   it('never lets two workers that share the database exceed the limit in any sliding window', async () => {
     const limits = { requestsPerWindow: 5, windowMs: 600 };
-    const workers = [createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits }), createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits })];
+    const workers = [
+      createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits }),
+      createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits }),
+    ];
     const sent: number[] = [];
-    await Promise.all(Array.from({ length: 22 }, (_, i) => workers[i % 2]!.run('realm-slide', 'request', async () => {
-      sent.push(Date.now());
-    })));
+    await Promise.all(
+      Array.from({ length: 22 }, (_, i) =>
+        workers[i % 2]!.run('realm-slide', 'request', async () => {
+          sent.push(Date.now());
+        }),
+      ),
+    );
     expect(sent).toHaveLength(22);
     expect(busiestWindow(sent, limits.windowMs)).toBeLessThanOrEqual(5);
     // Not asserted (timing on a shared machine): how close to 5 calls per 600 ms the burst ran.
-    console.info(`[qbo-limiter ${kind}] sliding window: sustained ${sustainedFraction(sent, 5, limits.windowMs).toFixed(3)} of the allowed rate`);
+    console.info(
+      `[qbo-limiter ${kind}] sliding window: sustained ${sustainedFraction(sent, 5, limits.windowMs).toFixed(3)} of the allowed rate`,
+    );
   });
 
   /**
@@ -132,9 +143,14 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
     const stop = new AbortController();
     let busySent = false;
     const busyWorker = watchedLimiter(limits);
-    const busy = busyWorker.limiter.run('realm-busy', 'request', async () => {
-      busySent = true;
-    }, stop.signal);
+    const busy = busyWorker.limiter.run(
+      'realm-busy',
+      'request',
+      async () => {
+        busySent = true;
+      },
+      stop.signal,
+    );
     await until(() => busyWorker.watch.reads >= 2, 'the busy realm’s second call waits');
     expect(await limiter.run('realm-idle', 'request', async () => 'sent')).toBe('sent');
     stop.abort(new Error('worker shutting down'));
@@ -149,11 +165,13 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
     const { gate, open } = gated();
     let active = 0;
     let peak = 0;
-    const calls = Array.from({ length: 6 }, () => limiter.run('realm-conc', 'request', async () => {
-      peak = Math.max(peak, ++active);
-      await gate;
-      active--;
-    }));
+    const calls = Array.from({ length: 6 }, () =>
+      limiter.run('realm-conc', 'request', async () => {
+        peak = Math.max(peak, ++active);
+        await gate;
+        active--;
+      }),
+    );
     await until(() => active === 2, 'two calls are in flight');
     // Another realm's call through the same limiter and database: the queued four had every chance to start.
     await limiter.run('realm-other', 'request', async () => undefined);
@@ -208,7 +226,11 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
     });
 
     it('lets a call go the moment the oldest bucket leaves the window, and clears buckets that no longer count', async () => {
-      const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock: movedClock, limits: { requestsPerWindow: 2, windowMs } });
+      const limiter = createQboLimiter({
+        store: qboRateWindowStore(database.db),
+        clock: movedClock,
+        limits: { requestsPerWindow: 2, windowMs },
+      });
       await limiter.run('realm-clock', 'request', async () => undefined);
       now = t0 + 600;
       await limiter.run('realm-clock', 'request', async () => undefined);
@@ -225,19 +247,32 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
       await third;
       expect(sentAt).toBe(t0 + spanMs);
       // Its new bucket's first call deleted the bucket that had left the window.
-      expect(await rows('realm-clock')).toEqual([[bucketOf(600), 1], [bucketOf(spanMs), 1]]);
+      expect(await rows('realm-clock')).toEqual([
+        [bucketOf(600), 1],
+        [bucketOf(spanMs), 1],
+      ]);
       now = t0 + 600 + spanMs;
       await limiter.run('realm-clock', 'request', async () => undefined);
-      expect(await rows('realm-clock')).toEqual([[bucketOf(spanMs), 1], [bucketOf(600 + spanMs), 1]]);
+      expect(await rows('realm-clock')).toEqual([
+        [bucketOf(spanMs), 1],
+        [bucketOf(600 + spanMs), 1],
+      ]);
     });
 
     it('counts a finished call from its completion, which is never before QBO saw it', async () => {
-      const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock: movedClock, limits: { requestsPerWindow: 1, windowMs } });
+      const limiter = createQboLimiter({
+        store: qboRateWindowStore(database.db),
+        clock: movedClock,
+        limits: { requestsPerWindow: 1, windowMs },
+      });
       // A slow call: reserved at t0, answered 500 ms later.
       await limiter.run('realm-slow', 'request', async () => {
         now = t0 + 500;
       });
-      expect(await rows('realm-slow')).toEqual([[0, 0], [bucketOf(500), 1]]);
+      expect(await rows('realm-slow')).toEqual([
+        [0, 0],
+        [bucketOf(500), 1],
+      ]);
       // A window after its reservation it still counts, until a window after its completion.
       now = t0 + spanMs;
       let sentAt: number | undefined;
@@ -251,7 +286,11 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
       expect(sentAt).toBe(t0 + bucketOf(500) + spanMs);
     });
     it('keeps a call that runs longer than the window counted until it is over', async () => {
-      const limiter = createQboLimiter({ store: qboRateWindowStore(database.db), clock: movedClock, limits: { requestsPerWindow: 1, windowMs } });
+      const limiter = createQboLimiter({
+        store: qboRateWindowStore(database.db),
+        clock: movedClock,
+        limits: { requestsPerWindow: 1, windowMs },
+      });
       const { gate, open } = gated();
       let running = false;
       const long = limiter.run('realm-long', 'request', async () => {
@@ -261,7 +300,10 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
       await until(() => running, 'the long call runs');
       // Five windows later it is still running: every half window (real time) it moves to the latest bucket.
       now = t0 + 5_000;
-      await until(async () => (await rows('realm-long')).some(([start, count]) => start === bucketOf(5_000) && count === 1), 'the running call moved forward');
+      await until(
+        async () => (await rows('realm-long')).some(([start, count]) => start === bucketOf(5_000) && count === 1),
+        'the running call moved forward',
+      );
       // Another worker's call waits for it (its clock reads are counted apart from the long call's moves).
       let otherReads = 0;
       const otherClock = () => {
@@ -269,7 +311,11 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
         return new Date(now);
       };
       let sentAt: number | undefined;
-      const next = createQboLimiter({ store: qboRateWindowStore(database.db), clock: otherClock, limits: { requestsPerWindow: 1, windowMs } }).run('realm-long', 'request', async () => {
+      const next = createQboLimiter({
+        store: qboRateWindowStore(database.db),
+        clock: otherClock,
+        limits: { requestsPerWindow: 1, windowMs },
+      }).run('realm-long', 'request', async () => {
         sentAt = now;
       });
       await until(() => otherReads >= 2, 'the next call waits');
@@ -283,8 +329,12 @@ describe.each(databaseKinds)('QBO limiter on %s', (kind, openDatabase) => {
   });
 
   it('refuses limits that are not positive integers', () => {
-    expect(() => createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { requestsPerWindow: 0 } })).toThrow(InvalidInputError);
-    expect(() => createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { windowMs: 1.5 } })).toThrow('QBO limit windowMs must be a positive integer (got 1.5)');
+    expect(() => createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { requestsPerWindow: 0 } })).toThrow(
+      InvalidInputError,
+    );
+    expect(() => createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits: { windowMs: 1.5 } })).toThrow(
+      'QBO limit windowMs must be a positive integer (got 1.5)',
+    );
   });
 });
 
@@ -296,38 +346,58 @@ describe.each(databaseKinds)('QBO limiter on %s against the emulator’s sliding
     const windowMs = 60_000 / timeScale;
     const perWindow = 20;
     const emu = await startQboEmulator({
-      companies: [defaultCompany({ realmId, country: 'US' })], timeScale, limits: { requestsPerMinute: perWindow, batchesPerMinute: 4, concurrent: 10 },
+      companies: [defaultCompany({ realmId, country: 'US' })],
+      timeScale,
+      limits: { requestsPerMinute: perWindow, batchesPerMinute: 4, concurrent: 10 },
     });
     const database = await openDatabase();
     try {
       const cipher = testCipher();
       const issued = emu.admin.issueTokens(realmId);
       await insertStore(database.db, cipher, {
-        storeId: 'store-burst', realmId, clientId: emu.clientId, clientSecret: emu.clientSecret,
-        refreshToken: issued.refreshToken, accessToken: issued.accessToken, accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
+        storeId: 'store-burst',
+        realmId,
+        clientId: emu.clientId,
+        clientSecret: emu.clientSecret,
+        refreshToken: issued.refreshToken,
+        accessToken: issued.accessToken,
+        accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
       });
       // Two workers: the emulator's 10 concurrent calls per realm are split between them (docs/NOTES.md).
       const limits = { concurrent: 5, requestsPerWindow: perWindow, batchesPerWindow: 4, windowMs };
-      const clients = [0, 1].map(() => createQboClient({
-        realmId,
-        tokens: createTokenProvider({ store: qboCredentialStore(database.db), cipher, storeId: 'store-burst', tokenUrl: emu.tokenUrl, clock, logger }),
-        endpoint: emu.v3Endpoint,
-        limiter: createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits }),
-        logger,
-      }));
+      const clients = [0, 1].map(() =>
+        createQboClient({
+          realmId,
+          tokens: createTokenProvider({
+            store: qboCredentialStore(database.db),
+            cipher,
+            storeId: 'store-burst',
+            tokenUrl: emu.tokenUrl,
+            clock,
+            logger,
+          }),
+          endpoint: emu.v3Endpoint,
+          limiter: createQboLimiter({ store: qboRateWindowStore(database.db), clock, limits }),
+          logger,
+        }),
+      );
       const calls = 120;
-      await Promise.all(Array.from({ length: calls }, (_, i) => {
-        const client = clients[i % 2]!;
-        return i % 6 === 5 ? client.batch([{ bId: 'q', Query: 'select * from Account maxresults 1' }]) : client.companyInfo();
-      }));
+      await Promise.all(
+        Array.from({ length: calls }, (_, i) => {
+          const client = clients[i % 2]!;
+          return i % 6 === 5 ? client.batch([{ bId: 'q', Query: 'select * from Account maxresults 1' }]) : client.companyInfo();
+        }),
+      );
       const log = emu.admin.requestLog({ realmId });
       expect(log.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
       expect(log).toHaveLength(calls);
       // Not asserted (timing on a shared 2-core machine): how close the burst ran to the allowed rate.
       const times = log.map((r) => Date.parse(r.time));
-      console.info(`[qbo-limiter ${kind} + emulator] ${calls} calls (20 batch) in ${Math.max(...times) - Math.min(...times)} ms, `
-        + `${perWindow} per ${windowMs} ms window allowed: sustained ${sustainedFraction(times, perWindow, windowMs).toFixed(3)} of the allowed rate, `
-        + `busiest window ${busiestWindow(times, windowMs)}`);
+      console.info(
+        `[qbo-limiter ${kind} + emulator] ${calls} calls (20 batch) in ${Math.max(...times) - Math.min(...times)} ms, ` +
+          `${perWindow} per ${windowMs} ms window allowed: sustained ${sustainedFraction(times, perWindow, windowMs).toFixed(3)} of the allowed rate, ` +
+          `busiest window ${busiestWindow(times, windowMs)}`,
+      );
     } finally {
       await database.close();
       await emu.close();

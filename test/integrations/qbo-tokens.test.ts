@@ -44,7 +44,12 @@ describe.each(databaseKinds)('QBO token provider on %s', (_kind, open) => {
   async function storeWith(opts: { accessToken?: string; accessTokenExpiresAt?: Date } = {}) {
     const issued = emu.admin.issueTokens(REALM);
     await insertStore(database.db, cipher, {
-      storeId: STORE, realmId: REALM, clientId: emu.clientId, clientSecret: emu.clientSecret, refreshToken: issued.refreshToken, ...opts,
+      storeId: STORE,
+      realmId: REALM,
+      clientId: emu.clientId,
+      clientSecret: emu.clientSecret,
+      refreshToken: issued.refreshToken,
+      ...opts,
     });
     return issued;
   }
@@ -109,7 +114,9 @@ describe.each(databaseKinds)('QBO token provider on %s', (_kind, open) => {
   it('reports invalid_grant as QboConnectionRevokedError and leaves the row untouched', async () => {
     await storeWith();
     emu.admin.revokeTokens(REALM);
-    const error = await createTokenProvider({ ...deps, storeId: STORE }).accessToken().catch((e: unknown) => e);
+    const error = await createTokenProvider({ ...deps, storeId: STORE })
+      .accessToken()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QboConnectionRevokedError);
     expect((error as QboConnectionRevokedError).retryable).toBe(false);
     expect((await credentialsRow(database.db, STORE)).version).toBe(0);

@@ -60,7 +60,9 @@ describe('Shopify bulk reads', () => {
       expect(order.lineItems.nodes[0]).not.toHaveProperty('__parentId');
       expect(order.shippingLines.nodes.map((l: Row) => l.id)).toEqual(original.shippingLines.nodes.map((l: Row) => l.id));
       // Discount applications have no id: only the inner query can place them.
-      expect(order.discountApplications.nodes.map((d: Row) => d.index)).toEqual(original.discountApplications.nodes.map((d: Row) => d.index));
+      expect(order.discountApplications.nodes.map((d: Row) => d.index)).toEqual(
+        original.discountApplications.nodes.map((d: Row) => d.index),
+      );
       expect(order.totalPriceSet.shopMoney).toEqual(original.totalPriceSet.shopMoney);
     }
     expect(orders.some((o) => o.discountApplications.nodes.length > 0)).toBe(true);

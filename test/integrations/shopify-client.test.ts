@@ -19,7 +19,9 @@ function client(pacer: ShopifyPacer, accessToken = TOKEN): ShopifyClient {
 }
 
 beforeAll(async () => {
-  emulator = await startShopifyEmulator({ shops: [{ domain: SHOP, accessToken: TOKEN, name: 'Pacing Shop', currencyCode: 'CAD', ianaTimezone: 'America/Toronto' }] });
+  emulator = await startShopifyEmulator({
+    shops: [{ domain: SHOP, accessToken: TOKEN, name: 'Pacing Shop', currencyCode: 'CAD', ianaTimezone: 'America/Toronto' }],
+  });
 });
 
 afterAll(async () => {
@@ -28,17 +30,26 @@ afterAll(async () => {
 
 beforeEach(() => {
   emulator.admin.reset();
-  emulator.admin.upsertOrders(SHOP, Array.from({ length: 10 }, (_, i) => ({
-    id: `gid://shopify/Order/${1000 + i}`, name: `#${1000 + i}`, createdAt: '2026-11-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z',
-  })));
+  emulator.admin.upsertOrders(
+    SHOP,
+    Array.from({ length: 10 }, (_, i) => ({
+      id: `gid://shopify/Order/${1000 + i}`,
+      name: `#${1000 + i}`,
+      createdAt: '2026-11-01T00:00:00Z',
+      updatedAt: '2026-11-01T00:00:00Z',
+    })),
+  );
 });
 
 describe('Shopify client', () => {
   it('reads the shop through the emulator base URL to validate credentials', async () => {
     const info = await client(createShopifyPacer()).shopInfo();
     expect(info).toEqual({
-      id: expect.stringMatching(/^gid:\/\/shopify\/Shop\//), name: 'Pacing Shop', myshopifyDomain: SHOP,
-      currencyCode: 'CAD', ianaTimezone: 'America/Toronto',
+      id: expect.stringMatching(/^gid:\/\/shopify\/Shop\//),
+      name: 'Pacing Shop',
+      myshopifyDomain: SHOP,
+      currencyCode: 'CAD',
+      ianaTimezone: 'America/Toronto',
     });
   });
 
@@ -47,8 +58,11 @@ describe('Shopify client', () => {
     const pacer = createShopifyPacer();
     const shopify = client(pacer);
     const started = Date.now();
-    const results = await Promise.all(Array.from({ length: 15 }, () =>
-      shopify.request<{ orders: { nodes: { id: string }[] } }>(TEN_ORDERS, {}, { estimatedCost: TEN_ORDERS_COST })));
+    const results = await Promise.all(
+      Array.from({ length: 15 }, () =>
+        shopify.request<{ orders: { nodes: { id: string }[] } }>(TEN_ORDERS, {}, { estimatedCost: TEN_ORDERS_COST }),
+      ),
+    );
     const elapsed = Date.now() - started;
 
     expect(results.every((r) => r.orders.nodes.length === 10)).toBe(true);
@@ -90,13 +104,17 @@ describe('Shopify client', () => {
 
   it('turns an HTTP 429 into ShopifyThrottledError that waits as long as Retry-After says', async () => {
     emulator.admin.addFaults({ match: 'shop', rate429: 1, retryAfterSeconds: 3 });
-    const error = await client(createShopifyPacer()).shopInfo().catch((e: unknown) => e);
+    const error = await client(createShopifyPacer())
+      .shopInfo()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShopifyThrottledError);
     expect((error as ShopifyThrottledError).retryAfterMs).toBe(3000);
   });
 
   it('rejects a wrong access token with ShopifyAuthError', async () => {
-    const error = await client(createShopifyPacer(), 'shpat_wrong').shopInfo().catch((e: unknown) => e);
+    const error = await client(createShopifyPacer(), 'shpat_wrong')
+      .shopInfo()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShopifyAuthError);
     expect((error as ShopifyAuthError).retryable).toBe(false);
     expect((error as Error).message).not.toContain('shpat_wrong');
@@ -104,18 +122,28 @@ describe('Shopify client', () => {
 
   it('classifies a server error as transient and a bad query as a non-retryable request error', async () => {
     emulator.admin.addFaults({ match: 'shop', rate5xx: 1 });
-    const serverError = await client(createShopifyPacer()).shopInfo().catch((e: unknown) => e);
+    const serverError = await client(createShopifyPacer())
+      .shopInfo()
+      .catch((e: unknown) => e);
     expect(serverError).toBeInstanceOf(TransientUpstreamError);
     emulator.admin.clearFaults();
 
-    const badQuery = await client(createShopifyPacer()).request('query Bad { shop { noSuchField } }').catch((e: unknown) => e);
+    const badQuery = await client(createShopifyPacer())
+      .request('query Bad { shop { noSuchField } }')
+      .catch((e: unknown) => e);
     expect(badQuery).toBeInstanceOf(ShopifyRequestError);
     expect((badQuery as ShopifyRequestError).retryable).toBe(false);
     expect((badQuery as Error).message).toContain('noSuchField');
   });
 
   it('reports a network failure as transient', async () => {
-    const shopify = createShopifyClient({ shopDomain: SHOP, accessToken: TOKEN, apiBaseUrl: 'http://127.0.0.1:9', pacer: createShopifyPacer(), logger });
+    const shopify = createShopifyClient({
+      shopDomain: SHOP,
+      accessToken: TOKEN,
+      apiBaseUrl: 'http://127.0.0.1:9',
+      pacer: createShopifyPacer(),
+      logger,
+    });
     await expect(shopify.shopInfo()).rejects.toBeInstanceOf(TransientUpstreamError);
   });
 });

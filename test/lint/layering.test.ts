@@ -40,7 +40,12 @@ describe('layering lint', () => {
   });
 
   it('allows imports that go down', async () => {
-    const messages = (await lint('activities', { 'probe.ts': "import { getStore } from '../../db/queries';\nimport { planSlices } from '../../domain/sync';\nexport const x = [getStore, planSlices];\n" })).get('probe.ts')!;
+    const messages = (
+      await lint('activities', {
+        'probe.ts':
+          "import { getStore } from '../../db/queries';\nimport { planSlices } from '../../domain/sync';\nexport const x = [getStore, planSlices];\n",
+      })
+    ).get('probe.ts')!;
     expect(messages).toEqual([]);
   });
 
@@ -53,7 +58,12 @@ describe('layering lint', () => {
   });
 
   it('keeps workflows free of activity code and Node built-ins', async () => {
-    const messages = (await lint('workflows', { 'probe.ts': "import fs from 'node:fs';\nimport { createActivities } from '../../activities';\nexport const x = [fs, createActivities];\n" })).get('probe.ts')!;
+    const messages = (
+      await lint('workflows', {
+        'probe.ts':
+          "import fs from 'node:fs';\nimport { createActivities } from '../../activities';\nexport const x = [fs, createActivities];\n",
+      })
+    ).get('probe.ts')!;
     expect(messages.join('\n')).toMatch(/Node built-ins are not allowed in workflow code/);
     expect(messages.join('\n')).toMatch(/workflows\/ may not import activities\//);
   });

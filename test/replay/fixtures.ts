@@ -45,16 +45,19 @@ export function loadManifest(set: string): Manifest {
 
 export function historySets(): string[] {
   if (!fs.existsSync(historiesDir)) return [];
-  return fs.readdirSync(historiesDir, { withFileTypes: true })
+  return fs
+    .readdirSync(historiesDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(historiesDir, e.name, 'manifest.json')))
     .map((e) => e.name)
     .sort();
 }
 
 export function loadFixtures(): Fixture[] {
-  return historySets().flatMap((set) => loadManifest(set).histories.map((entry): Fixture => {
-    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, set, entry.file), 'utf8')));
-    const startedType = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? undefined;
-    return { ...entry, set, name: `${set}/${entry.file}`, history, startedType };
-  }));
+  return historySets().flatMap((set) =>
+    loadManifest(set).histories.map((entry): Fixture => {
+      const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, set, entry.file), 'utf8')));
+      const startedType = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? undefined;
+      return { ...entry, set, name: `${set}/${entry.file}`, history, startedType };
+    }),
+  );
 }

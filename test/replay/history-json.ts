@@ -27,7 +27,9 @@ function protoJson(): { protojson: ProtoJson; historyType: unknown } {
     const protojson = fromProto('protobufjs/ext/protojson') as ProtoJson;
     // The CommonJS module object itself (an ESM namespace wrapper, as vitest makes of `import *`, is no protobuf root).
     const root = fromProto('@temporalio/proto') as Record<string, unknown>;
-    const historyType = (patchProtobufRoot(root) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+    const historyType = (patchProtobufRoot(root) as unknown as { lookupType(name: string): unknown }).lookupType(
+      'temporal.api.history.v1.History',
+    );
     fallback = { protojson, historyType };
   }
   return fallback;

@@ -27,7 +27,10 @@ async function replayAll(bundle: WorkflowBundle, list: Fixture[]): Promise<Map<s
   const results = new Map<string, Error | undefined>();
   let i = 0;
   // Results come back one per history, in order.
-  for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, list.map((f) => ({ workflowId: f.workflowId, history: f.history })))) {
+  for await (const r of Worker.runReplayHistories(
+    { workflowBundle: bundle },
+    list.map((f) => ({ workflowId: f.workflowId, history: f.history })),
+  )) {
     results.set(list[i++]!.name, r.error);
   }
   expect(results.size).toBe(list.length);
@@ -45,13 +48,24 @@ describe('recorded histories', () => {
       expect(f.history.events?.length, f.name).toBe(f.events);
     }
     for (const set of historySets()) {
-      const listed = loadManifest(set).histories.map((h) => h.file).sort();
-      const files = fs.readdirSync(path.join(historiesDir, set)).filter((f) => f.endsWith('.json') && f !== 'manifest.json').sort();
+      const listed = loadManifest(set)
+        .histories.map((h) => h.file)
+        .sort();
+      const files = fs
+        .readdirSync(path.join(historiesDir, set))
+        .filter((f) => f.endsWith('.json') && f !== 'manifest.json')
+        .sort();
       expect(files, `${set}: every history file is in manifest.json`).toEqual(listed);
     }
     // The failure paths and continue-as-new are among them.
     const statuses = new Set(fixtures.map((f) => `${f.workflowType}:${f.status}`));
-    for (const s of ['storeWorkflow:RUNNING', 'storeWorkflow:CONTINUED_AS_NEW', 'syncRunWorkflow:COMPLETED', 'syncRunWorkflow:FAILED', 'connectionKeepAliveWorkflow:COMPLETED']) {
+    for (const s of [
+      'storeWorkflow:RUNNING',
+      'storeWorkflow:CONTINUED_AS_NEW',
+      'syncRunWorkflow:COMPLETED',
+      'syncRunWorkflow:FAILED',
+      'connectionKeepAliveWorkflow:COMPLETED',
+    ]) {
       expect(statuses, s).toContain(s);
     }
   });

@@ -59,7 +59,10 @@ export function scriptedActivities(): { activities: Activities; script: Activity
     async shopifyPlanBulkSlices(input) {
       const to = input.windowTo;
       const mid = input.windowFrom ? new Date((Date.parse(input.windowFrom) + Date.parse(to)) / 2).toISOString() : to;
-      return [{ from: input.windowFrom, to: mid }, { from: mid, to }];
+      return [
+        { from: input.windowFrom, to: mid },
+        { from: mid, to },
+      ];
     },
     async shopifyStartOrdersBulk() {
       return { bulkId: `gid://shopify/BulkOperation/${++bulkSeq}` };
@@ -84,8 +87,13 @@ export function scriptedActivities(): { activities: Activities; script: Activity
     async syncRunFinish(input): Promise<SyncRunSummary> {
       if (input.advanceCursor) cursors.set(input.storeId, input.windowTo);
       return {
-        runId: input.runId, trigger: input.trigger, windowFrom: input.windowFrom, windowTo: input.windowTo,
-        ...input.counts, startedAt: input.startedAt, finishedAt: new Date().toISOString(),
+        runId: input.runId,
+        trigger: input.trigger,
+        windowFrom: input.windowFrom,
+        windowTo: input.windowTo,
+        ...input.counts,
+        startedAt: input.startedAt,
+        finishedAt: new Date().toISOString(),
       };
     },
     async syncRunFail() {},
@@ -96,7 +104,14 @@ export function scriptedActivities(): { activities: Activities; script: Activity
       const s = fleet.find((f) => f.storeId === input.storeId);
       if (!s) throw new InvalidInputError(`unknown store ${input.storeId}`);
       if (s.outcome === 'ok') return { storeId: s.storeId, shopDomain: s.shopDomain, ok: true, disconnected: false };
-      if (s.outcome === 'failing') return { storeId: s.storeId, shopDomain: s.shopDomain, ok: false, disconnected: false, error: 'QBO token endpoint answered HTTP 503 (scripted)' };
+      if (s.outcome === 'failing')
+        return {
+          storeId: s.storeId,
+          shopDomain: s.shopDomain,
+          ok: false,
+          disconnected: false,
+          error: 'QBO token endpoint answered HTTP 503 (scripted)',
+        };
       return { storeId: s.storeId, shopDomain: s.shopDomain, ok: false, disconnected: true, error: 'invalid_grant (scripted)' };
     },
     async storeMarkDisconnected() {},
@@ -106,7 +121,9 @@ export function scriptedActivities(): { activities: Activities; script: Activity
     activities,
     script: {
       failNextPage: (storeId, failure) => void pageFailures.set(storeId, failure),
-      setFleet: (stores) => { fleet = stores; },
+      setFleet: (stores) => {
+        fleet = stores;
+      },
     },
   };
 }

@@ -20,16 +20,26 @@ describe('npm start', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'main/start.ts'], {
       cwd: root,
       env: {
-        ...process.env, NODE_ENV: 'development', LOG_PRETTY: 'false', LOG_LEVEL: 'info',
-        LEDGERLINE_DATA_DIR: dataDir, API_PORT: String(apiPort),
-        TEMPORAL_DEV_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort),
-        TEMPORAL_ADDRESS: '', DATABASE_URL: '',
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_PRETTY: 'false',
+        LOG_LEVEL: 'info',
+        LEDGERLINE_DATA_DIR: dataDir,
+        API_PORT: String(apiPort),
+        TEMPORAL_DEV_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+        TEMPORAL_ADDRESS: '',
+        DATABASE_URL: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
     let health: { status: string; checks: Record<string, { ok: boolean }> } | undefined;
@@ -37,7 +47,7 @@ describe('npm start', () => {
       try {
         const res = await fetch(`http://127.0.0.1:${apiPort}/health`);
         if (res.status === 200) {
-          health = await res.json() as typeof health;
+          health = (await res.json()) as typeof health;
           break;
         }
       } catch {
@@ -46,7 +56,8 @@ describe('npm start', () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(health, `no green /health; output:\n${output}`).toMatchObject({
-      status: 'ok', checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+      status: 'ok',
+      checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
     });
     const ui = await fetch(`http://127.0.0.1:${uiPort}/api/v1/namespaces`);
     expect(ui.status).toBe(200);

@@ -67,7 +67,8 @@ export async function readBooks(qbo: QboClient, shopify: ShopifyEmulator, shopDo
     const want = expectedTotals(order);
     const total = fromQboAmount(Number(doc.TotalAmt), want.currency);
     const tax = fromQboAmount(Number((doc as QboSaleDocumentLike).TxnTaxDetail?.TotalTax ?? 0), want.currency);
-    if (total.minor !== want.documentTotal.minor) mismatches.push(`${order.name}: TotalAmt ${toDecimalString(total)} ≠ ${toDecimalString(want.documentTotal)}`);
+    if (total.minor !== want.documentTotal.minor)
+      mismatches.push(`${order.name}: TotalAmt ${toDecimalString(total)} ≠ ${toDecimalString(want.documentTotal)}`);
     if (tax.minor !== want.tax.minor) mismatches.push(`${order.name}: TotalTax ${toDecimalString(tax)} ≠ ${toDecimalString(want.tax)}`);
   }
   const payments = await qbo.query('Payment');

@@ -21,7 +21,9 @@ export async function postgresDatabase(): Promise<Database & { url: string }> {
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(err as Error).message}). Run: sudo bash scripts/setup-postgres.sh`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(err as Error).message}). Run: sudo bash scripts/setup-postgres.sh`,
+    );
   }
   await admin.query(`create database ${name}`);
   await admin.end();

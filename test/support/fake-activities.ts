@@ -35,23 +35,66 @@ export function recordingActivities(opts: { pageDelayMs?: number; failWith?: () 
       if (err) throw err;
       const page = Number(input.after ?? '0') + 1;
       const more = page < (opts.pages ?? 1);
-      return { fetched: 2, synced: 2, unchanged: 0, parked: 0, skipped: 0, failed: 0, hasNextPage: more, endCursor: more ? String(page) : null };
+      return {
+        fetched: 2,
+        synced: 2,
+        unchanged: 0,
+        parked: 0,
+        skipped: 0,
+        failed: 0,
+        hasNextPage: more,
+        endCursor: more ? String(page) : null,
+      };
     },
-    async shopifyPlanBulkSlices() { return []; },
-    async shopifyStartOrdersBulk() { return { bulkId: 'b1' }; },
-    async shopifyAwaitBulk() { return { hasResult: false, objectCount: 0 }; },
-    async syncOrdersFromBulk() { return { fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0, nextOffset: 0, done: true }; },
-    async syncRetryParked() { return { fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0 }; },
+    async shopifyPlanBulkSlices() {
+      return [];
+    },
+    async shopifyStartOrdersBulk() {
+      return { bulkId: 'b1' };
+    },
+    async shopifyAwaitBulk() {
+      return { hasResult: false, objectCount: 0 };
+    },
+    async syncOrdersFromBulk() {
+      return { fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0, nextOffset: 0, done: true };
+    },
+    async syncRetryParked() {
+      return { fetched: 0, synced: 0, unchanged: 0, parked: 0, skipped: 0, failed: 0 };
+    },
     async syncRunFinish(input): Promise<SyncRunSummary> {
-      runs.push({ storeId: input.storeId, trigger: input.trigger, windowFrom: input.windowFrom, windowTo: input.windowTo, advanceCursor: input.advanceCursor });
+      runs.push({
+        storeId: input.storeId,
+        trigger: input.trigger,
+        windowFrom: input.windowFrom,
+        windowTo: input.windowTo,
+        advanceCursor: input.advanceCursor,
+      });
       if (input.advanceCursor) cursor = input.windowTo;
       const c: SyncCounts = input.counts;
-      return { runId: input.runId, trigger: input.trigger, windowFrom: input.windowFrom, windowTo: input.windowTo, ...c, startedAt: input.startedAt, finishedAt: new Date().toISOString() };
+      return {
+        runId: input.runId,
+        trigger: input.trigger,
+        windowFrom: input.windowFrom,
+        windowTo: input.windowTo,
+        ...c,
+        startedAt: input.startedAt,
+        finishedAt: new Date().toISOString(),
+      };
     },
     async syncRunFail() {},
-    async storesListConnected() { return []; },
-    async qboKeepAlive(input) { return { storeId: input.storeId, shopDomain: 'x', ok: true, disconnected: false }; },
+    async storesListConnected() {
+      return [];
+    },
+    async qboKeepAlive(input) {
+      return { storeId: input.storeId, shopDomain: 'x', ok: true, disconnected: false };
+    },
     async storeMarkDisconnected() {},
   };
-  return { activities, runs, get seq() { return seq; } };
+  return {
+    activities,
+    runs,
+    get seq() {
+      return seq;
+    },
+  };
 }

@@ -70,7 +70,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const cacheDir = loadConfig({ ...process.env, NODE_ENV: 'test' }).cacheDir;
     const cli = await ensureTemporalCli({ cacheDir });
     const temporal = await startDevServer({
-      bin: cli.path, dataDir: path.join(dataDir, 'temporal'), port: await freePort(), uiPort: await freePort(), namespace: 'default', log: silentLogger,
+      bin: cli.path,
+      dataDir: path.join(dataDir, 'temporal'),
+      port: await freePort(),
+      uiPort: await freePort(),
+      namespace: 'default',
+      log: silentLogger,
     });
     cleanups.push(() => temporal.stop());
     const connection = await Connection.connect({ address: temporal.address });
@@ -81,11 +86,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const cipher = createCipher(encryptionKeys);
     const apiToken = randomBytes(24).toString('hex');
     const taskQueue = `e2e-${randomBytes(4).toString('hex')}`;
-    const app = await buildApp({
-      database, temporal: async () => client, apiToken, log: silentLogger, cipher, taskQueue,
-      integrations: { shopifyApiBaseUrl: world.shopify.url, qboEndpoint: world.qbo.v3Endpoint, qboTokenUrl: world.qbo.tokenUrl },
-      ...processPacing(database.db),
-    }, { logger: false });
+    const app = await buildApp(
+      {
+        database,
+        temporal: async () => client,
+        apiToken,
+        log: silentLogger,
+        cipher,
+        taskQueue,
+        integrations: { shopifyApiBaseUrl: world.shopify.url, qboEndpoint: world.qbo.v3Endpoint, qboTokenUrl: world.qbo.tokenUrl },
+        ...processPacing(database.db),
+      },
+      { logger: false },
+    );
     cleanups.push(() => app.close());
 
     const workers: WorkerProcess[] = [];
@@ -93,16 +106,27 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const child = spawn(process.execPath, ['--import', 'tsx', 'main/worker.ts'], {
         cwd: root,
         env: {
-          ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', LEDGERLINE_DATA_DIR: dataDir,
-          DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue,
-          LEDGERLINE_ENCRYPTION_KEYS: encryptionKeys, LEDGERLINE_API_TOKEN: apiToken,
-          SHOPIFY_API_BASE_URL: world.shopify.url, QBO_API_ENDPOINT: world.qbo.v3Endpoint, QBO_TOKEN_URL: world.qbo.tokenUrl,
+          ...process.env,
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'warn',
+          LOG_PRETTY: 'false',
+          LEDGERLINE_DATA_DIR: dataDir,
+          DATABASE_URL: database.url,
+          TEMPORAL_ADDRESS: temporal.address,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          LEDGERLINE_ENCRYPTION_KEYS: encryptionKeys,
+          LEDGERLINE_API_TOKEN: apiToken,
+          SHOPIFY_API_BASE_URL: world.shopify.url,
+          QBO_API_ENDPOINT: world.qbo.v3Endpoint,
+          QBO_TOKEN_URL: world.qbo.tokenUrl,
           QBO_LIMITS_TIME_SCALE: String(opts.qboTimeScale ?? 1),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
-      const keep = (b: Buffer) => { out = (out + b.toString()).slice(-20_000); };
+      const keep = (b: Buffer) => {
+        out = (out + b.toString()).slice(-20_000);
+      };
       child.stdout!.on('data', keep);
       child.stderr!.on('data', keep);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -122,17 +146,38 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
 
     const api = async <T>(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) => {
-      const res = await app.inject({ method, url, headers: { authorization: `Bearer ${apiToken}` }, ...(body !== undefined ? { payload: body as object } : {}) });
+      const res = await app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${apiToken}` },
+        ...(body !== undefined ? { payload: body as object } : {}),
+      });
       return { status: res.statusCode, body: res.json() as T };
     };
 
     return {
-      world, database, temporal, client, app, apiToken, taskQueue, workers, startWorker, api,
+      world,
+      database,
+      temporal,
+      client,
+      app,
+      apiToken,
+      taskQueue,
+      workers,
+      startWorker,
+      api,
       async connect(settings = {}) {
         const issued = world.qbo.admin.issueTokens(world.realmId);
         const res = await api<{ id: string }>('POST', '/stores', {
-          shopDomain: world.shopDomain, shopifyAccessToken: 'shpat_test',
-          qbo: { realmId: world.realmId, clientId: world.qbo.clientId, clientSecret: world.qbo.clientSecret, accessToken: issued.accessToken, refreshToken: issued.refreshToken },
+          shopDomain: world.shopDomain,
+          shopifyAccessToken: 'shpat_test',
+          qbo: {
+            realmId: world.realmId,
+            clientId: world.qbo.clientId,
+            clientSecret: world.qbo.clientSecret,
+            accessToken: issued.accessToken,
+            refreshToken: issued.refreshToken,
+          },
           settings,
         });
         if (res.status !== 201) throw new Error(`POST /stores answered ${res.status}: ${JSON.stringify(res.body)}`);
@@ -145,7 +190,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           const done = runs.filter((r) => r.status === 'completed');
           if (done.length >= n) return;
           if (Date.now() > deadline) {
-            throw new Error(`store ${storeId}: ${done.length}/${n} runs completed after ${timeoutMs} ms (runs: ${JSON.stringify(runs.map((r) => [r.status, r.error]))})\nworker output:\n${workers.map((w) => w.output()).join('\n---\n')}`);
+            throw new Error(
+              `store ${storeId}: ${done.length}/${n} runs completed after ${timeoutMs} ms (runs: ${JSON.stringify(runs.map((r) => [r.status, r.error]))})\nworker output:\n${workers.map((w) => w.output()).join('\n---\n')}`,
+            );
           }
           await new Promise((r) => setTimeout(r, 500));
         }

@@ -26,11 +26,21 @@ export const UNPACED = { requestsPerWindow: 100_000, batchesPerWindow: 100_000, 
 
 export function usSettings(overrides: Partial<Settings> = {}): Settings {
   return {
-    ...defaultSettings({
-      undepositedFunds: A.undepositedFunds, productIncome: A.salesOfProduct, shippingIncome: A.shippingIncome,
-      discounts: A.discountsGiven, giftCardLiability: A.giftCardLiability, tips: A.tipsPayable, duties: A.dutiesPayable,
-      fees: A.shopifyFees, inventoryAsset: A.inventoryAsset, costOfGoodsSold: A.costOfGoodsSold,
-    }, { taxMode: 'us_automated' }),
+    ...defaultSettings(
+      {
+        undepositedFunds: A.undepositedFunds,
+        productIncome: A.salesOfProduct,
+        shippingIncome: A.shippingIncome,
+        discounts: A.discountsGiven,
+        giftCardLiability: A.giftCardLiability,
+        tips: A.tipsPayable,
+        duties: A.dutiesPayable,
+        fees: A.shopifyFees,
+        inventoryAsset: A.inventoryAsset,
+        costOfGoodsSold: A.costOfGoodsSold,
+      },
+      { taxMode: 'us_automated' },
+    ),
     ...overrides,
   };
 }
@@ -64,13 +74,26 @@ export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
   const generated = generateShop({ seed: opts.seed, orders: opts.orders, start, days, domain: shopDomain });
   const shopify = await startShopifyEmulator({
     ...opts.shopify,
-    shops: [{ domain: shopDomain, accessToken: 'shpat_test', ianaTimezone: String(generated.shop.ianaTimezone), currencyCode: String(generated.shop.currencyCode), scopes: ['read_orders', 'read_all_orders'] }],
+    shops: [
+      {
+        domain: shopDomain,
+        accessToken: 'shpat_test',
+        ianaTimezone: String(generated.shop.ianaTimezone),
+        currencyCode: String(generated.shop.currencyCode),
+        scopes: ['read_orders', 'read_all_orders'],
+      },
+    ],
   });
   shopify.admin.addProducts(shopDomain, generated.products);
   shopify.admin.upsertOrders(shopDomain, generated.orders);
   const qbo = await startQboEmulator({ ...opts.qbo, companies: [defaultCompany({ realmId, country: 'US', automatedSalesTax: true })] });
   return {
-    shopify, qbo, shopDomain, storeId: storeIdFor(shopDomain), realmId, generated,
+    shopify,
+    qbo,
+    shopDomain,
+    storeId: storeIdFor(shopDomain),
+    realmId,
+    generated,
     async close() {
       await Promise.all([shopify.close(), qbo.close()]);
     },
@@ -78,11 +101,22 @@ export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
 }
 
 /** Writes the store as POST /stores does (credentials encrypted) — for tests of the engine alone. */
-export async function insertConnectedStore(db: Db, cipher: Cipher, world: SyncWorld, settings: Settings = usSettings(), startDate = new Date('2000-01-01T00:00:00Z')): Promise<void> {
+export async function insertConnectedStore(
+  db: Db,
+  cipher: Cipher,
+  world: SyncWorld,
+  settings: Settings = usSettings(),
+  startDate = new Date('2000-01-01T00:00:00Z'),
+): Promise<void> {
   const issued = world.qbo.admin.issueTokens(world.realmId);
   await db.insert(stores).values({
-    id: world.storeId, shopDomain: world.shopDomain, qboRealmId: world.realmId, settings,
-    startDate, shopTimezone: String(world.generated.shop.ianaTimezone), shopCurrency: String(world.generated.shop.currencyCode),
+    id: world.storeId,
+    shopDomain: world.shopDomain,
+    qboRealmId: world.realmId,
+    settings,
+    startDate,
+    shopTimezone: String(world.generated.shop.ianaTimezone),
+    shopCurrency: String(world.generated.shop.currencyCode),
   });
   await db.insert(storeCredentials).values({
     storeId: world.storeId,
@@ -99,16 +133,24 @@ export async function insertConnectedStore(db: Db, cipher: Cipher, world: SyncWo
 export function qboReader(world: SyncWorld, db: Db): QboClient {
   const issued = world.qbo.admin.issueTokens(world.realmId);
   return createQboClient({
-    realmId: world.realmId, tokens: { storeId: 'reader', accessToken: async () => issued.accessToken }, endpoint: world.qbo.v3Endpoint,
-    limiter: createQboLimiter({ store: qboRateWindowStore(db), clock: () => new Date(), limits: UNPACED }), logger: silentLogger,
+    realmId: world.realmId,
+    tokens: { storeId: 'reader', accessToken: async () => issued.accessToken },
+    endpoint: world.qbo.v3Endpoint,
+    limiter: createQboLimiter({ store: qboRateWindowStore(db), clock: () => new Date(), limits: UNPACED }),
+    logger: silentLogger,
   });
 }
 
 /** The real activities for `world`'s store, unpaced, for calling directly in engine tests. */
 export function worldActivities(world: SyncWorld, db: Db, cipher: Cipher): Activities {
   return createActivities({
-    db, cipher, log: silentLogger, clock: () => new Date(), qboTokenUrl: world.qbo.tokenUrl, qboEndpoint: world.qbo.v3Endpoint,
-    shopifyApiBaseUrl: world.shopify.url, qboLimits: UNPACED,
+    db,
+    cipher,
+    log: silentLogger,
+    clock: () => new Date(),
+    qboTokenUrl: world.qbo.tokenUrl,
+    qboEndpoint: world.qbo.v3Endpoint,
+    shopifyApiBaseUrl: world.shopify.url,
+    qboLimits: UNPACED,
   });
 }
-

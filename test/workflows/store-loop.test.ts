@@ -20,7 +20,10 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function withWorker<T>(activities: ReturnType<typeof recordingActivities>['activities'], fn: (taskQueue: string) => Promise<T>): Promise<T> {
+async function withWorker<T>(
+  activities: ReturnType<typeof recordingActivities>['activities'],
+  fn: (taskQueue: string) => Promise<T>,
+): Promise<T> {
   const taskQueue = uniqueTaskQueue('store-loop');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
   return worker.runUntil(fn(taskQueue));
@@ -34,7 +37,9 @@ describe('storeWorkflow on the time-skipping server', () => {
     await withWorker(rec.activities, async (taskQueue) => {
       const shopDomain = shop('hourly');
       const handle = await env.client.workflow.start(storeWorkflow, {
-        taskQueue, workflowId: workflowIds.store(shopDomain), args: [{ storeId: 's1', shopDomain, intervalMinutes: 60 }],
+        taskQueue,
+        workflowId: workflowIds.store(shopDomain),
+        args: [{ storeId: 's1', shopDomain, intervalMinutes: 60 }],
       });
       const before = Date.now();
       await env.sleep('3 hours');
@@ -53,7 +58,9 @@ describe('storeWorkflow on the time-skipping server', () => {
     await withWorker(rec.activities, async (taskQueue) => {
       const shopDomain = shop('manual');
       const handle = await env.client.workflow.start(storeWorkflow, {
-        taskQueue, workflowId: workflowIds.store(shopDomain), args: [{ storeId: 's2', shopDomain, intervalMinutes: 60 }],
+        taskQueue,
+        workflowId: workflowIds.store(shopDomain),
+        args: [{ storeId: 's2', shopDomain, intervalMinutes: 60 }],
       });
       const result = await handle.executeUpdate(syncNowUpdate, { args: [{}] });
       expect(result.summary.trigger).toBe('manual');
@@ -78,7 +85,9 @@ describe('storeWorkflow on the time-skipping server', () => {
     await withWorker(rec.activities, async (taskQueue) => {
       const shopDomain = shop('resync');
       const handle = await env.client.workflow.start(storeWorkflow, {
-        taskQueue, workflowId: workflowIds.store(shopDomain), args: [{ storeId: 's3', shopDomain, intervalMinutes: 60 }],
+        taskQueue,
+        workflowId: workflowIds.store(shopDomain),
+        args: [{ storeId: 's3', shopDomain, intervalMinutes: 60 }],
       });
       const window = { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' };
       const res = await handle.executeUpdate(syncNowUpdate, { args: [{ window }] });

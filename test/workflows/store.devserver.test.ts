@@ -25,7 +25,12 @@ describe('storeWorkflow on the Temporal dev server', () => {
   it('syncs on demand through an update and is findable by store in visibility', async () => {
     const rec = recordingActivities({ pages: 2 });
     const taskQueue = uniqueTaskQueue('devserver');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: rec.activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: rec.activities,
+    });
     await worker.runUntil(async () => {
       const shopDomain = `dev-${Date.now()}.myshopify.com`;
       const handle = await env.client.workflow.start(storeWorkflow, {

@@ -23,7 +23,10 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const SLICES = [{ from: null, to: '2026-02-01T00:00:00.000Z' }, { from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' }];
+const SLICES = [
+  { from: null, to: '2026-02-01T00:00:00.000Z' },
+  { from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' },
+];
 const SIZES: Record<string, number> = { bulk0: 2500, bulk1: 700 };
 
 function bulkActivities(opts: { failAt?: { bulkId: string; offset: number } } = {}) {
@@ -35,9 +38,15 @@ function bulkActivities(opts: { failAt?: { bulkId: string; offset: number } } = 
     async syncRunBegin(input) {
       return { runId: input.workflowId, windowFrom: null, windowTo: '2026-03-01T00:00:00.000Z', mode: 'bulk', advanceCursor: true };
     },
-    async shopifyPlanBulkSlices() { return SLICES; },
-    async shopifyStartOrdersBulk(input) { return { bulkId: `bulk${SLICES.findIndex((s) => s.to === input.windowTo)}` }; },
-    async shopifyAwaitBulk(input) { return { hasResult: true, objectCount: SIZES[input.bulkId]! }; },
+    async shopifyPlanBulkSlices() {
+      return SLICES;
+    },
+    async shopifyStartOrdersBulk(input) {
+      return { bulkId: `bulk${SLICES.findIndex((s) => s.to === input.windowTo)}` };
+    },
+    async shopifyAwaitBulk(input) {
+      return { hasResult: true, objectCount: SIZES[input.bulkId]! };
+    },
     async syncOrdersFromBulk(input) {
       chunks.push({ bulkId: input.bulkId, offset: input.offset, limit: input.limit, at: 'start' });
       started++;
@@ -47,7 +56,16 @@ function bulkActivities(opts: { failAt?: { bulkId: string; offset: number } } = 
       chunks.push({ bulkId: input.bulkId, offset: input.offset, limit: input.limit, at: 'end' });
       if (failing) throw ApplicationFailure.nonRetryable('QBO rejected batch: 2500 Invalid Reference Id', 'QboValidationError');
       const n = Math.max(0, Math.min(input.limit ?? 1000, SIZES[input.bulkId]! - input.offset));
-      return { fetched: n, synced: n, unchanged: 0, parked: 0, skipped: 0, failed: 0, nextOffset: input.offset + n, done: n < (input.limit ?? 1000) };
+      return {
+        fetched: n,
+        synced: n,
+        unchanged: 0,
+        parked: 0,
+        skipped: 0,
+        failed: 0,
+        nextOffset: input.offset + n,
+        done: n < (input.limit ?? 1000),
+      };
     },
   };
   return { activities, chunks, started: () => started };
@@ -57,9 +75,18 @@ async function run(activities: Activities) {
   const taskQueue = uniqueTaskQueue('sync-run-bulk');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
   const workflowId = `sync-run-bulk-${Date.now()}-${Math.random()}`;
-  return worker.runUntil(env.client.workflow.execute(syncRunWorkflow, {
-    taskQueue, workflowId, args: [{ storeId: 's', shopDomain: 's.myshopify.com', trigger: 'scheduled' }],
-  }).then((summary) => ({ ok: true as const, summary, workflowId }), (error: unknown) => ({ ok: false as const, error, workflowId })));
+  return worker.runUntil(
+    env.client.workflow
+      .execute(syncRunWorkflow, {
+        taskQueue,
+        workflowId,
+        args: [{ storeId: 's', shopDomain: 's.myshopify.com', trigger: 'scheduled' }],
+      })
+      .then(
+        (summary) => ({ ok: true as const, summary, workflowId }),
+        (error: unknown) => ({ ok: false as const, error, workflowId }),
+      ),
+  );
 }
 
 describe('syncRunWorkflow bulk path', () => {
@@ -67,7 +94,10 @@ describe('syncRunWorkflow bulk path', () => {
     const b = bulkActivities();
     const result = await run(b.activities);
     expect(result.ok).toBe(true);
-    const done = b.chunks.filter((c) => c.at === 'end').map((c) => `${c.bulkId}@${c.offset}`).sort();
+    const done = b.chunks
+      .filter((c) => c.at === 'end')
+      .map((c) => `${c.bulkId}@${c.offset}`)
+      .sort();
     expect(done).toEqual(['bulk0@0', 'bulk0@1000', 'bulk0@2000', 'bulk1@0'].sort());
     expect(b.chunks.every((c) => c.limit === 1000)).toBe(true);
     if (result.ok) expect(result.summary).toMatchObject({ fetched: 3200, synced: 3200 });
@@ -82,7 +112,11 @@ describe('syncRunWorkflow bulk path', () => {
     expect(b.chunks.filter((c) => c.at === 'end')).toHaveLength(2);
     // The run failed only after the other lane's chunk had completed (history order).
     const events = (await env.client.workflow.getHandle(result.workflowId).fetchHistory()).events ?? [];
-    const chunkScheduled = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'syncOrdersFromBulk').map((e) => String(e.eventId)));
+    const chunkScheduled = new Set(
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'syncOrdersFromBulk')
+        .map((e) => String(e.eventId)),
+    );
     const completed = events.findIndex((e) => chunkScheduled.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)));
     const failedRun = events.findIndex((e) => e.workflowExecutionFailedEventAttributes);
     expect(completed).toBeGreaterThan(-1);

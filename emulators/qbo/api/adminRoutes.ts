@@ -13,13 +13,20 @@ function companySummary(core: QboEmulatorCore, realmId: string): Reply {
   const counts = Object.fromEntries(Object.entries(company.state.entities).map(([name, table]) => [name, Object.keys(table).length]));
   return {
     status: 200,
-    body: { realmId, country: company.country, companyName: company.companyInfo().CompanyName, automatedSalesTax: company.usesAst(), entities: counts },
+    body: {
+      realmId,
+      country: company.country,
+      companyName: company.companyInfo().CompanyName,
+      automatedSalesTax: company.usesAst(),
+      entities: counts,
+    },
   };
 }
 
 function faultRules(body: unknown): FaultRule[] {
-  const rules = Array.isArray(body) ? body : (body as { rules?: unknown }).rules ?? [body];
-  if (!Array.isArray(rules) || rules.some((r) => typeof (r as FaultRule)?.match !== 'string')) throw new Error('a fault rule needs a "match" string');
+  const rules = Array.isArray(body) ? body : ((body as { rules?: unknown }).rules ?? [body]);
+  if (!Array.isArray(rules) || rules.some((r) => typeof (r as FaultRule)?.match !== 'string'))
+    throw new Error('a fault rule needs a "match" string');
   return rules as FaultRule[];
 }
 

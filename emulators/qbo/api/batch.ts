@@ -24,18 +24,24 @@ function runItem(ctx: RuleContext, item: Entity): Entity {
       ctx.hidden.add(`${name}:${doc.Id}`);
       return { [name]: doc };
     }
-    case 'update': return { [name]: updateEntity(ctx, name, item[key]) };
-    case 'delete': return { [name]: deleteEntity(ctx, name, item[key]) };
-    case 'void': return { [name]: voidEntity(ctx, name, item[key]) };
-    case undefined: throw faults.requiredMissing('BatchItemRequest.operation');
-    default: throw faults.unsupportedOperation(`Batch operation ${String(item.operation)} is not supported`);
+    case 'update':
+      return { [name]: updateEntity(ctx, name, item[key]) };
+    case 'delete':
+      return { [name]: deleteEntity(ctx, name, item[key]) };
+    case 'void':
+      return { [name]: voidEntity(ctx, name, item[key]) };
+    case undefined:
+      throw faults.requiredMissing('BatchItemRequest.operation');
+    default:
+      throw faults.unsupportedOperation(`Batch operation ${String(item.operation)} is not supported`);
   }
 }
 
 export function runBatch(ctx: RuleContext, body: unknown, withRequestId: boolean): Entity {
   const items = (body as { BatchItemRequest?: unknown } | null)?.BatchItemRequest;
   if (!Array.isArray(items)) throw faults.requiredMissing('BatchItemRequest');
-  if (items.length > MAX_BATCH_ITEMS) throw faults.business(`A batch may hold at most ${MAX_BATCH_ITEMS} items; this one has ${items.length}`, 'BatchItemRequest');
+  if (items.length > MAX_BATCH_ITEMS)
+    throw faults.business(`A batch may hold at most ${MAX_BATCH_ITEMS} items; this one has ${items.length}`, 'BatchItemRequest');
   for (const item of items as Entity[]) {
     if (item?.bId === undefined || item.bId === '') throw faults.requiredMissing('BatchItemRequest.bId');
     const length = String(item.bId).length;

@@ -31,8 +31,11 @@ export class RateLimiter {
     if (!usage) this.usage.set(realmId, (usage = { requests: [], batches: [], inFlight: 0 }));
     usage.requests = usage.requests.filter((t) => t > since);
     usage.batches = usage.batches.filter((t) => t > since);
-    if (usage.requests.length >= this.settings.requestsPerMinute || usage.inFlight >= this.settings.concurrent
-      || (batch && usage.batches.length >= this.settings.batchesPerMinute)) {
+    if (
+      usage.requests.length >= this.settings.requestsPerMinute ||
+      usage.inFlight >= this.settings.concurrent ||
+      (batch && usage.batches.length >= this.settings.batchesPerMinute)
+    ) {
       return null;
     }
     usage.requests.push(now);

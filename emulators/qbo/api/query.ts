@@ -40,7 +40,10 @@ function compare(a: unknown, b: unknown): number | null {
 }
 
 function likePattern(pattern: string): RegExp {
-  const body = pattern.split('%').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const body = pattern
+    .split('%')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${body}$`, 'is');
 }
 
@@ -48,8 +51,10 @@ function matches(doc: Entity, condition: Condition): boolean {
   const value = resolve(doc, condition.field);
   const [first] = condition.values;
   switch (condition.op) {
-    case 'IN': return condition.values.some((v) => compare(value, v) === 0);
-    case 'LIKE': return value !== undefined && value !== null && likePattern(String(first)).test(String(value));
+    case 'IN':
+      return condition.values.some((v) => compare(value, v) === 0);
+    case 'LIKE':
+      return value !== undefined && value !== null && likePattern(String(first)).test(String(value));
     default: {
       const order = compare(value, first);
       if (order === null) return false;
@@ -63,9 +68,11 @@ export function runQuery(ctx: RuleContext, sql: string): Entity {
   const name = canonicalEntity(query.entity);
   if (!name) throw faults.queryValidation(`Entity '${query.entity}' is not supported`);
   for (const field of [...query.where.map((w) => w.field), ...query.orderBy.map((o) => o.field)]) {
-    if (!ctx.schema.fieldOf(name, field.split('.')[0] as string)) throw faults.queryValidation(`property '${field}' is not queryable for ${name}`);
+    if (!ctx.schema.fieldOf(name, field.split('.')[0] as string))
+      throw faults.queryValidation(`property '${field}' is not queryable for ${name}`);
   }
-  if (query.maxResults < 1 || query.maxResults > MAX_RESULTS) throw faults.queryValidation(`MAXRESULTS must be between 1 and ${MAX_RESULTS}`);
+  if (query.maxResults < 1 || query.maxResults > MAX_RESULTS)
+    throw faults.queryValidation(`MAXRESULTS must be between 1 and ${MAX_RESULTS}`);
   if (query.startPosition < 1) throw faults.queryValidation('STARTPOSITION is 1-based');
   let rows = ctx.company.list(name).filter((doc) => !ctx.hidden.has(`${name}:${doc.Id}`));
   // QBO returns only active list entities unless the query asks about Active.

@@ -28,16 +28,30 @@ function tokenize(sql: string): Token[] {
   let i = 0;
   while (i < sql.length) {
     const c = sql[i] as string;
-    if (/\s/.test(c)) { i += 1; continue; }
+    if (/\s/.test(c)) {
+      i += 1;
+      continue;
+    }
     if (c === "'") {
       let text = '';
       i += 1;
       for (;;) {
         if (i >= sql.length) throw faults.queryParse('unterminated string literal');
         const ch = sql[i] as string;
-        if (ch === '\\' && i + 1 < sql.length) { text += sql[i + 1]; i += 2; continue; }
-        if (ch === "'" && sql[i + 1] === "'") { text += "'"; i += 2; continue; }
-        if (ch === "'") { i += 1; break; }
+        if (ch === '\\' && i + 1 < sql.length) {
+          text += sql[i + 1];
+          i += 2;
+          continue;
+        }
+        if (ch === "'" && sql[i + 1] === "'") {
+          text += "'";
+          i += 2;
+          continue;
+        }
+        if (ch === "'") {
+          i += 1;
+          break;
+        }
         text += ch;
         i += 1;
       }
@@ -45,12 +59,28 @@ function tokenize(sql: string): Token[] {
       continue;
     }
     const two = sql.slice(i, i + 2);
-    if (two === '<=' || two === '>=' || two === '!=' || two === '<>') { tokens.push({ kind: 'symbol', text: two }); i += 2; continue; }
-    if ('=<>(),*'.includes(c)) { tokens.push({ kind: 'symbol', text: c }); i += 1; continue; }
+    if (two === '<=' || two === '>=' || two === '!=' || two === '<>') {
+      tokens.push({ kind: 'symbol', text: two });
+      i += 2;
+      continue;
+    }
+    if ('=<>(),*'.includes(c)) {
+      tokens.push({ kind: 'symbol', text: c });
+      i += 1;
+      continue;
+    }
     const number = /^-?\d+(\.\d+)?/.exec(sql.slice(i));
-    if (number && (c === '-' || /\d/.test(c))) { tokens.push({ kind: 'number', text: number[0] }); i += number[0].length; continue; }
+    if (number && (c === '-' || /\d/.test(c))) {
+      tokens.push({ kind: 'number', text: number[0] });
+      i += number[0].length;
+      continue;
+    }
     const word = /^[A-Za-z_][\w.]*/.exec(sql.slice(i));
-    if (word) { tokens.push({ kind: 'word', text: word[0] }); i += word[0].length; continue; }
+    if (word) {
+      tokens.push({ kind: 'word', text: word[0] });
+      i += word[0].length;
+      continue;
+    }
     throw faults.queryParse(`Encountered " "${c}" " at column ${i + 1}`);
   }
   return tokens;
@@ -105,7 +135,10 @@ function condition(cur: Cursor): Condition {
   if (op === 'IN') {
     cur.expectSymbol('(');
     const values: Literal[] = [literal(cur.next())];
-    while (cur.peek()?.text === ',') { cur.next(); values.push(literal(cur.next())); }
+    while (cur.peek()?.text === ',') {
+      cur.next();
+      values.push(literal(cur.next()));
+    }
     cur.expectSymbol(')');
     return { field: field.text, op: 'IN', values };
   }
@@ -133,13 +166,19 @@ export function parseQuery(sql: string): ParsedQuery {
   cur.expectWord('select');
   let count = false;
   if (cur.isWord('count')) {
-    cur.next(); cur.expectSymbol('('); cur.expectSymbol('*'); cur.expectSymbol(')');
+    cur.next();
+    cur.expectSymbol('(');
+    cur.expectSymbol('*');
+    cur.expectSymbol(')');
     count = true;
   } else if (cur.peek()?.text === '*') {
     cur.next();
   } else {
     // Field lists are accepted but, as docs/qbo-facts.md §5 says, every field comes back.
-    do { const f = cur.next(); if (f.kind !== 'word') throw faults.queryParse(`Encountered "${f.text}"`); } while (cur.peek()?.text === ',' && cur.next());
+    do {
+      const f = cur.next();
+      if (f.kind !== 'word') throw faults.queryParse(`Encountered "${f.text}"`);
+    } while (cur.peek()?.text === ',' && cur.next());
   }
   cur.expectWord('from');
   const entity = cur.next();
@@ -148,7 +187,10 @@ export function parseQuery(sql: string): ParsedQuery {
   if (cur.isWord('where')) {
     cur.next();
     query.where.push(condition(cur));
-    while (cur.isWord('and')) { cur.next(); query.where.push(condition(cur)); }
+    while (cur.isWord('and')) {
+      cur.next();
+      query.where.push(condition(cur));
+    }
     if (cur.isWord('or')) throw faults.queryParse('Encountered " "or" ": OR is not supported');
   }
   while (!cur.done()) {

@@ -31,12 +31,27 @@ async function route(core: QboEmulatorCore, req: IncomingMessage, res: ServerRes
   const url = new URL(req.url ?? '/', 'http://emulator.local');
   const method = req.method ?? 'GET';
   const body = await readBody(req);
-  const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
-  const log = (status: number, reply: unknown, extra: { realmId?: string; entity?: string | null; operation?: string | null; replayed?: boolean; dropped?: boolean } = {}): void => {
+  const parts = url.pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
+  const log = (
+    status: number,
+    reply: unknown,
+    extra: { realmId?: string; entity?: string | null; operation?: string | null; replayed?: boolean; dropped?: boolean } = {},
+  ): void => {
     core.log.add({
-      time: core.clock.responseTime(), realmId: extra.realmId ?? null, method, path: url.pathname, entity: extra.entity ?? null,
-      operation: extra.operation ?? null, requestId: url.searchParams.get('requestid'), status, faultCode: status >= 400 ? faultCode(reply) : null,
-      replayed: extra.replayed ?? false, dropped: extra.dropped ?? false,
+      time: core.clock.responseTime(),
+      realmId: extra.realmId ?? null,
+      method,
+      path: url.pathname,
+      entity: extra.entity ?? null,
+      operation: extra.operation ?? null,
+      requestId: url.searchParams.get('requestid'),
+      status,
+      faultCode: status >= 400 ? faultCode(reply) : null,
+      replayed: extra.replayed ?? false,
+      dropped: extra.dropped ?? false,
     });
   };
   if (parts[0] === '_emulator') {
@@ -47,9 +62,12 @@ async function route(core: QboEmulatorCore, req: IncomingMessage, res: ServerRes
   if (method === 'POST' && url.pathname === '/oauth2/v1/tokens/bearer') {
     const decision = core.injector.decide('token');
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
-    const reply = decision.answer === '429' ? { status: 429, body: faults.throttled().body }
-      : decision.answer === '5xx' ? { status: decision.status5xx, body: faults.system(decision.status5xx).body }
-        : tokenEndpoint(core.tokens, client, req.headers.authorization, body);
+    const reply =
+      decision.answer === '429'
+        ? { status: 429, body: faults.throttled().body }
+        : decision.answer === '5xx'
+          ? { status: decision.status5xx, body: faults.system(decision.status5xx).body }
+          : tokenEndpoint(core.tokens, client, req.headers.authorization, body);
     log(reply.status, reply.body, { operation: 'token', dropped: decision.answer === 'drop' });
     if (decision.answer === 'drop') {
       req.socket.destroy();
@@ -67,7 +85,13 @@ async function route(core: QboEmulatorCore, req: IncomingMessage, res: ServerRes
   if (parts[0] === 'v3' && parts[1] === 'company' && parts[2]) {
     const realmId = parts[2];
     const outcome = await handleV3(core, { method, realmId, rest: parts.slice(3), url, body, authorization: req.headers.authorization });
-    log(outcome.status, outcome.body, { realmId, entity: outcome.entity, operation: outcome.operation, replayed: outcome.replayed, dropped: outcome.drop });
+    log(outcome.status, outcome.body, {
+      realmId,
+      entity: outcome.entity,
+      operation: outcome.operation,
+      replayed: outcome.replayed,
+      dropped: outcome.drop,
+    });
     if (outcome.drop) {
       // Commit-then-drop: the change is stored, the client never hears back.
       req.socket.destroy();
@@ -84,7 +108,15 @@ export function createQboServer(core: QboEmulatorCore): Server {
     route(core, req, res).catch((error: unknown) => {
       core.options.logger?.warn({ err: error, url: req.url }, 'qbo emulator: internal error');
       if (!res.headersSent) {
-        send(res, { status: 500, body: { Fault: { Error: [{ Message: 'An application error has occurred while processing your request', Detail: String(error), code: '10000' }], type: 'SystemFault' } } });
+        send(res, {
+          status: 500,
+          body: {
+            Fault: {
+              Error: [{ Message: 'An application error has occurred while processing your request', Detail: String(error), code: '10000' }],
+              type: 'SystemFault',
+            },
+          },
+        });
       }
     });
   });

@@ -92,8 +92,11 @@ export class TokenService {
 
   private response(accessToken: string, refreshToken: string): TokenResponse {
     return {
-      token_type: 'bearer', access_token: accessToken, expires_in: ACCESS_TOKEN_TTL_S,
-      refresh_token: refreshToken, x_refresh_token_expires_in: REFRESH_TOKEN_TTL_S,
+      token_type: 'bearer',
+      access_token: accessToken,
+      expires_in: ACCESS_TOKEN_TTL_S,
+      refresh_token: refreshToken,
+      x_refresh_token_expires_in: REFRESH_TOKEN_TTL_S,
     };
   }
 
@@ -107,7 +110,10 @@ export class TokenService {
     for (const kind of ['access', 'refresh'] as const) {
       if (which !== 'all' && which !== kind) continue;
       for (const entry of Object.values(this.state[kind])) {
-        if (entry.realmId === realmId && entry.expiresAt > now) { entry.expiresAt = now; count += 1; }
+        if (entry.realmId === realmId && entry.expiresAt > now) {
+          entry.expiresAt = now;
+          count += 1;
+        }
       }
     }
     return count;

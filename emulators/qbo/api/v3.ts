@@ -60,13 +60,25 @@ function classify(core: QboEmulatorCore, req: V3Request): Operation {
   const resource = head.toLowerCase();
   const time = (): string => core.clock.responseTime();
   if (resource === 'query') {
-    const sql = req.method === 'POST' ? req.body : req.url.searchParams.get('query') ?? '';
+    const sql = req.method === 'POST' ? req.body : (req.url.searchParams.get('query') ?? '');
     const entity = canonicalEntity(/\bfrom\s+(\w+)/i.exec(sql)?.[1] ?? '') ?? null;
-    return { entity, operation: 'query', key: `${entity ?? '*'}:query`, batch: false, run: (ctx) => ({ QueryResponse: runQuery(ctx, sql), time: time() }) };
+    return {
+      entity,
+      operation: 'query',
+      key: `${entity ?? '*'}:query`,
+      batch: false,
+      run: (ctx) => ({ QueryResponse: runQuery(ctx, sql), time: time() }),
+    };
   }
   if (resource === 'batch' && req.method === 'POST') {
     const withRequestId = req.url.searchParams.has('requestid');
-    return { entity: null, operation: 'batch', key: 'batch', batch: true, run: (ctx) => ({ ...runBatch(ctx, parseJson(req.body), withRequestId), time: time() }) };
+    return {
+      entity: null,
+      operation: 'batch',
+      key: 'batch',
+      batch: true,
+      run: (ctx) => ({ ...runBatch(ctx, parseJson(req.body), withRequestId), time: time() }),
+    };
   }
   if (resource === 'reports' && req.method === 'GET' && id) {
     const run = (ctx: RuleContext, company: Company): Entity => {
@@ -105,8 +117,15 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 export async function handleV3(core: QboEmulatorCore, req: V3Request): Promise<V3Outcome> {
-  const outcome = (status: number, body: unknown, op?: Operation, extra: Partial<V3Outcome> = {}): V3Outcome =>
-    ({ status, body, drop: false, entity: op?.entity ?? null, operation: op?.operation ?? null, replayed: false, ...extra });
+  const outcome = (status: number, body: unknown, op?: Operation, extra: Partial<V3Outcome> = {}): V3Outcome => ({
+    status,
+    body,
+    drop: false,
+    entity: op?.entity ?? null,
+    operation: op?.operation ?? null,
+    replayed: false,
+    ...extra,
+  });
   const withTime = (body: object): object => ({ ...body, time: core.clock.responseTime() });
   const auth = core.tokens.checkAccess(bearer(req.authorization), req.realmId);
   const company = core.companies.get(req.realmId);
@@ -132,9 +151,20 @@ export async function handleV3(core: QboEmulatorCore, req: V3Request): Promise<V
   }
 }
 
-function execute(core: QboEmulatorCore, company: Company, op: Operation, req: V3Request): { status: number; body: unknown; replayed: boolean } {
+function execute(
+  core: QboEmulatorCore,
+  company: Company,
+  op: Operation,
+  req: V3Request,
+): { status: number; body: unknown; replayed: boolean } {
   const requestId = req.method === 'POST' ? req.url.searchParams.get('requestid') : null;
-  const ctx: RuleContext = { company, clock: core.clock, schema: core.schema, allowDuplicateDocNum: includes(req.url, 'allowduplicatedocnum'), hidden: new Set() };
+  const ctx: RuleContext = {
+    company,
+    clock: core.clock,
+    schema: core.schema,
+    allowDuplicateDocNum: includes(req.url, 'allowduplicatedocnum'),
+    hidden: new Set(),
+  };
   if (requestId !== null) {
     const max = op.batch ? MAX_BATCH_REQUEST_ID : MAX_REQUEST_ID;
     if (requestId.length > max) {

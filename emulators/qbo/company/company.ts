@@ -3,9 +3,28 @@ import type { CompanyState } from './state';
 
 /** Entity names the emulator serves; URLs (`/salesreceipt`) and queries may spell them in any case. */
 export const ENTITY_NAMES = [
-  'SalesReceipt', 'Invoice', 'Payment', 'RefundReceipt', 'CreditMemo', 'Deposit', 'Purchase', 'Bill', 'JournalEntry',
-  'Item', 'Customer', 'Vendor', 'Employee', 'Account', 'TaxCode', 'TaxRate', 'Class', 'Department', 'PaymentMethod', 'Term',
-  'Preferences', 'CompanyInfo',
+  'SalesReceipt',
+  'Invoice',
+  'Payment',
+  'RefundReceipt',
+  'CreditMemo',
+  'Deposit',
+  'Purchase',
+  'Bill',
+  'JournalEntry',
+  'Item',
+  'Customer',
+  'Vendor',
+  'Employee',
+  'Account',
+  'TaxCode',
+  'TaxRate',
+  'Class',
+  'Department',
+  'PaymentMethod',
+  'Term',
+  'Preferences',
+  'CompanyInfo',
 ] as const;
 export type EntityName = (typeof ENTITY_NAMES)[number];
 

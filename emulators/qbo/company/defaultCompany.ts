@@ -14,27 +14,54 @@ export interface DefaultCompanyOptions {
 }
 
 export const DEFAULT_ACCOUNT_IDS = {
-  checking: '1', undepositedFunds: '2', shopifyClearing: '3', shopifyReserve: '4', inventoryAsset: '5',
-  accountsReceivable: '6', accountsPayable: '7', taxPayable: '8', giftCardLiability: '9', tipsPayable: '10',
-  openingBalanceEquity: '11', retainedEarnings: '12', salesOfProduct: '13', shippingIncome: '14', discountsGiven: '15',
-  costOfGoodsSold: '16', inventoryShrinkage: '17', shopifyFees: '18', chargebacks: '19', dutiesPayable: '20', creditCard: '21',
+  checking: '1',
+  undepositedFunds: '2',
+  shopifyClearing: '3',
+  shopifyReserve: '4',
+  inventoryAsset: '5',
+  accountsReceivable: '6',
+  accountsPayable: '7',
+  taxPayable: '8',
+  giftCardLiability: '9',
+  tipsPayable: '10',
+  openingBalanceEquity: '11',
+  retainedEarnings: '12',
+  salesOfProduct: '13',
+  shippingIncome: '14',
+  discountsGiven: '15',
+  costOfGoodsSold: '16',
+  inventoryShrinkage: '17',
+  shopifyFees: '18',
+  chargebacks: '19',
+  dutiesPayable: '20',
+  creditCard: '21',
 } as const;
 
 export const DEFAULT_ITEM_IDS = { shipping: '30', giftCard: '31', tip: '32', tee: '33', service: '34' } as const;
 
 export const DEFAULT_LIST_IDS = {
-  shopifyCustomer: '40', shopifyVendor: '41', cash: '42', creditCardMethod: '43', shopifyPayments: '44', net30: '45',
-  onlineClass: '46', onlineDepartment: '47',
+  shopifyCustomer: '40',
+  shopifyVendor: '41',
+  cash: '42',
+  creditCardMethod: '43',
+  shopifyPayments: '44',
+  net30: '45',
+  onlineClass: '46',
+  onlineDepartment: '47',
 } as const;
 
 const TAX_PAYABLE: Record<Country, [name: string, subType: string]> = {
-  US: ['Sales Tax Payable', 'SalesTaxPayable'], CA: ['GST/HST Payable', 'GlobalTaxPayable'],
-  GB: ['VAT Control', 'GlobalTaxPayable'], AU: ['GST Payable', 'GlobalTaxPayable'],
+  US: ['Sales Tax Payable', 'SalesTaxPayable'],
+  CA: ['GST/HST Payable', 'GlobalTaxPayable'],
+  GB: ['VAT Control', 'GlobalTaxPayable'],
+  AU: ['GST Payable', 'GlobalTaxPayable'],
 };
 
 const CURRENCY: Record<Country, Entity> = {
-  US: { value: 'USD', name: 'United States Dollar' }, CA: { value: 'CAD', name: 'Canadian Dollar' },
-  GB: { value: 'GBP', name: 'British Pound Sterling' }, AU: { value: 'AUD', name: 'Australian Dollar' },
+  US: { value: 'USD', name: 'United States Dollar' },
+  CA: { value: 'CAD', name: 'Canadian Dollar' },
+  GB: { value: 'GBP', name: 'British Pound Sterling' },
+  AU: { value: 'AUD', name: 'Australian Dollar' },
 };
 
 const ADDRESS: Record<Country, Entity> = {
@@ -44,7 +71,12 @@ const ADDRESS: Record<Country, Entity> = {
   AU: { Line1: '1 George St', City: 'Sydney', CountrySubDivisionCode: 'NSW', PostalCode: '2000', Country: 'Australia' },
 };
 
-const account = (id: string, Name: string, AccountType: string, AccountSubType: string): Entity => ({ Id: id, Name, AccountType, AccountSubType });
+const account = (id: string, Name: string, AccountType: string, AccountSubType: string): Entity => ({
+  Id: id,
+  Name,
+  AccountType,
+  AccountSubType,
+});
 
 function accounts(country: Country): Entity[] {
   const a = DEFAULT_ACCOUNT_IDS;
@@ -78,16 +110,31 @@ function items(country: Country): Entity[] {
   const a = DEFAULT_ACCOUNT_IDS;
   const i = DEFAULT_ITEM_IDS;
   const us = country === 'US';
-  const service = (Id: string, Name: string, income: string, taxable: boolean): Entity =>
-    ({ Id, Name, Type: 'Service', IncomeAccountRef: { value: income }, ...(us ? { Taxable: taxable } : {}) });
+  const service = (Id: string, Name: string, income: string, taxable: boolean): Entity => ({
+    Id,
+    Name,
+    Type: 'Service',
+    IncomeAccountRef: { value: income },
+    ...(us ? { Taxable: taxable } : {}),
+  });
   return [
     service(i.shipping, 'Shipping', a.shippingIncome, false),
     service(i.giftCard, 'Gift Card', a.giftCardLiability, false),
     service(i.tip, 'Tip', a.tipsPayable, false),
     {
-      Id: i.tee, Name: 'Blue Tee', Sku: 'TEE-BLU-M', Type: 'Inventory', TrackQtyOnHand: true, QtyOnHand: 100, InvStartDate: '2026-01-01',
-      UnitPrice: 20, PurchaseCost: 8, IncomeAccountRef: { value: a.salesOfProduct }, ExpenseAccountRef: { value: a.costOfGoodsSold },
-      AssetAccountRef: { value: a.inventoryAsset }, ...(us ? { Taxable: true } : {}),
+      Id: i.tee,
+      Name: 'Blue Tee',
+      Sku: 'TEE-BLU-M',
+      Type: 'Inventory',
+      TrackQtyOnHand: true,
+      QtyOnHand: 100,
+      InvStartDate: '2026-01-01',
+      UnitPrice: 20,
+      PurchaseCost: 8,
+      IncomeAccountRef: { value: a.salesOfProduct },
+      ExpenseAccountRef: { value: a.costOfGoodsSold },
+      AssetAccountRef: { value: a.inventoryAsset },
+      ...(us ? { Taxable: true } : {}),
     },
     { ...service(i.service, 'Gift Wrapping', a.salesOfProduct, true), UnitPrice: 5 },
   ];
@@ -96,11 +143,21 @@ function items(country: Country): Entity[] {
 export function defaultPreferences(country: Country, automatedSalesTax: boolean): Entity {
   return {
     Id: '1',
-    AccountingInfoPrefs: { TrackDepartments: true, ClassTrackingPerTxnLine: true, FirstMonthOfFiscalYear: 'January', CustomerTerminology: 'Customers' },
+    AccountingInfoPrefs: {
+      TrackDepartments: true,
+      ClassTrackingPerTxnLine: true,
+      FirstMonthOfFiscalYear: 'January',
+      CustomerTerminology: 'Customers',
+    },
     ProductAndServicesPrefs: { ForSales: true, ForPurchase: true, QuantityWithPriceAndRate: true, QuantityOnHand: true },
     SalesFormsPrefs: {
-      CustomTxnNumbers: true, AllowDeposit: true, AllowDiscount: true, AllowShipping: false, AllowServiceDate: true,
-      DefaultDiscountAccount: DEFAULT_ACCOUNT_IDS.discountsGiven, DefaultShippingAccount: DEFAULT_ACCOUNT_IDS.shippingIncome,
+      CustomTxnNumbers: true,
+      AllowDeposit: true,
+      AllowDiscount: true,
+      AllowShipping: false,
+      AllowServiceDate: true,
+      DefaultDiscountAccount: DEFAULT_ACCOUNT_IDS.discountsGiven,
+      DefaultShippingAccount: DEFAULT_ACCOUNT_IDS.shippingIncome,
     },
     VendorAndPurchasesPrefs: { EnableBills: true, UsingInventory: true },
     TaxPrefs: { UsingSalesTax: true, PartnerTaxEnabled: country === 'US' && automatedSalesTax },

@@ -15,8 +15,16 @@ import { emptyState } from './state';
  * through the same schema check and rules as API creates (so a broken seed fails loudly).
  */
 const LISTS: [key: keyof CompanyFile['qboCompany'], entity: EntityName][] = [
-  ['accounts', 'Account'], ['taxRates', 'TaxRate'], ['taxCodes', 'TaxCode'], ['terms', 'Term'], ['paymentMethods', 'PaymentMethod'],
-  ['classes', 'Class'], ['departments', 'Department'], ['customers', 'Customer'], ['vendors', 'Vendor'], ['employees', 'Employee'],
+  ['accounts', 'Account'],
+  ['taxRates', 'TaxRate'],
+  ['taxCodes', 'TaxCode'],
+  ['terms', 'Term'],
+  ['paymentMethods', 'PaymentMethod'],
+  ['classes', 'Class'],
+  ['departments', 'Department'],
+  ['customers', 'Customer'],
+  ['vendors', 'Vendor'],
+  ['employees', 'Employee'],
   ['items', 'Item'],
 ];
 
@@ -48,15 +56,22 @@ export function loadCompany(file: CompanyFile, clock: EmulatorClock, schema: Qbo
   preferences = merge(preferences, data.preferences);
   const address = data.companyAddress ?? defaults.companyAddress;
   seedEntity(ctx, 'CompanyInfo', {
-    Id: '1', CompanyName: data.companyName ?? realmId, LegalName: data.companyName ?? realmId, CompanyAddr: address, LegalAddr: address,
-    Country: data.country, FiscalYearStartMonth: 'January', CompanyStartDate: clock.today(), SupportedLanguages: 'en',
+    Id: '1',
+    CompanyName: data.companyName ?? realmId,
+    LegalName: data.companyName ?? realmId,
+    CompanyAddr: address,
+    LegalAddr: address,
+    Country: data.country,
+    FiscalYearStartMonth: 'January',
+    CompanyStartDate: clock.today(),
+    SupportedLanguages: 'en',
   });
   seedEntity(ctx, 'Preferences', { ...preferences, Id: '1' });
 
   const lists = LISTS.map(([key, entity]) => [entity, (data[key] ?? defaults[key] ?? []) as Entity[]] as const);
   for (const [, entities] of lists) for (const e of entities) if (e.Id !== undefined) company.reserveId(String(e.Id));
   for (const [entity, entities] of lists) for (const e of entities) seedEntity(ctx, entity, e);
-  company.state.jurisdictions = data.salesTaxJurisdictions ?? (data.taxCodes ? [] : defaults.salesTaxJurisdictions ?? []);
+  company.state.jurisdictions = data.salesTaxJurisdictions ?? (data.taxCodes ? [] : (defaults.salesTaxJurisdictions ?? []));
   return company;
 }
 

@@ -46,7 +46,16 @@ export interface CompanyState {
 
 export function emptyState(realmId: string, country: Country): CompanyState {
   return {
-    realmId, country, nextId: 1, entities: {}, effects: {}, applied: {}, depositedIn: {}, voided: {}, requestIds: {},
-    jurisdictions: [], adjustments: 0,
+    realmId,
+    country,
+    nextId: 1,
+    entities: {},
+    effects: {},
+    applied: {},
+    depositedIn: {},
+    voided: {},
+    requestIds: {},
+    jurisdictions: [],
+    adjustments: 0,
   };
 }

@@ -10,15 +10,42 @@ type Spec = { match: (a: Entity) => boolean; create: Entity };
 const bySubType = (subType: string) => (a: Entity) => a.AccountSubType === subType;
 
 const SPECS = {
-  undepositedFunds: { match: bySubType('UndepositedFunds'), create: { Name: 'Undeposited Funds', AccountType: 'Other Current Asset', AccountSubType: 'UndepositedFunds' } },
-  accountsReceivable: { match: (a) => a.AccountType === 'Accounts Receivable', create: { Name: 'Accounts Receivable (A/R)', AccountType: 'Accounts Receivable', AccountSubType: 'AccountsReceivable' } },
-  accountsPayable: { match: (a) => a.AccountType === 'Accounts Payable', create: { Name: 'Accounts Payable (A/P)', AccountType: 'Accounts Payable', AccountSubType: 'AccountsPayable' } },
-  taxPayable: { match: (a) => a.AccountSubType === 'SalesTaxPayable' || a.AccountSubType === 'GlobalTaxPayable', create: { Name: 'Sales Tax Payable', AccountType: 'Other Current Liability', AccountSubType: 'SalesTaxPayable' } },
-  openingBalanceEquity: { match: bySubType('OpeningBalanceEquity'), create: { Name: 'Opening Balance Equity', AccountType: 'Equity', AccountSubType: 'OpeningBalanceEquity' } },
-  retainedEarnings: { match: bySubType('RetainedEarnings'), create: { Name: 'Retained Earnings', AccountType: 'Equity', AccountSubType: 'RetainedEarnings' } },
-  discounts: { match: bySubType('DiscountsRefundsGiven'), create: { Name: 'Discounts given', AccountType: 'Income', AccountSubType: 'DiscountsRefundsGiven' } },
-  shipping: { match: (a) => a.Name === 'Shipping Income', create: { Name: 'Shipping Income', AccountType: 'Income', AccountSubType: 'SalesOfProductIncome' } },
-  shrinkage: { match: (a) => a.Name === 'Inventory Shrinkage', create: { Name: 'Inventory Shrinkage', AccountType: 'Cost of Goods Sold', AccountSubType: 'SuppliesMaterialsCogs' } },
+  undepositedFunds: {
+    match: bySubType('UndepositedFunds'),
+    create: { Name: 'Undeposited Funds', AccountType: 'Other Current Asset', AccountSubType: 'UndepositedFunds' },
+  },
+  accountsReceivable: {
+    match: (a) => a.AccountType === 'Accounts Receivable',
+    create: { Name: 'Accounts Receivable (A/R)', AccountType: 'Accounts Receivable', AccountSubType: 'AccountsReceivable' },
+  },
+  accountsPayable: {
+    match: (a) => a.AccountType === 'Accounts Payable',
+    create: { Name: 'Accounts Payable (A/P)', AccountType: 'Accounts Payable', AccountSubType: 'AccountsPayable' },
+  },
+  taxPayable: {
+    match: (a) => a.AccountSubType === 'SalesTaxPayable' || a.AccountSubType === 'GlobalTaxPayable',
+    create: { Name: 'Sales Tax Payable', AccountType: 'Other Current Liability', AccountSubType: 'SalesTaxPayable' },
+  },
+  openingBalanceEquity: {
+    match: bySubType('OpeningBalanceEquity'),
+    create: { Name: 'Opening Balance Equity', AccountType: 'Equity', AccountSubType: 'OpeningBalanceEquity' },
+  },
+  retainedEarnings: {
+    match: bySubType('RetainedEarnings'),
+    create: { Name: 'Retained Earnings', AccountType: 'Equity', AccountSubType: 'RetainedEarnings' },
+  },
+  discounts: {
+    match: bySubType('DiscountsRefundsGiven'),
+    create: { Name: 'Discounts given', AccountType: 'Income', AccountSubType: 'DiscountsRefundsGiven' },
+  },
+  shipping: {
+    match: (a) => a.Name === 'Shipping Income',
+    create: { Name: 'Shipping Income', AccountType: 'Income', AccountSubType: 'SalesOfProductIncome' },
+  },
+  shrinkage: {
+    match: (a) => a.Name === 'Inventory Shrinkage',
+    create: { Name: 'Inventory Shrinkage', AccountType: 'Cost of Goods Sold', AccountSubType: 'SuppliesMaterialsCogs' },
+  },
 } satisfies Record<string, Spec>;
 
 export type SystemAccount = keyof typeof SPECS;
@@ -59,10 +86,22 @@ export function newAccount(id: string, fields: Entity, now: string): Entity {
 }
 
 const CLASSIFICATION: Record<string, string> = {
-  Bank: 'Asset', 'Accounts Receivable': 'Asset', 'Other Current Asset': 'Asset', 'Fixed Asset': 'Asset', 'Other Asset': 'Asset',
-  'Accounts Payable': 'Liability', 'Credit Card': 'Liability', 'Other Current Liability': 'Liability', 'Long Term Liability': 'Liability',
-  Equity: 'Equity', Income: 'Revenue', 'Other Income': 'Revenue',
-  'Cost of Goods Sold': 'Expense', Expense: 'Expense', 'Other Expense': 'Expense', 'Non-Posting': 'Asset',
+  Bank: 'Asset',
+  'Accounts Receivable': 'Asset',
+  'Other Current Asset': 'Asset',
+  'Fixed Asset': 'Asset',
+  'Other Asset': 'Asset',
+  'Accounts Payable': 'Liability',
+  'Credit Card': 'Liability',
+  'Other Current Liability': 'Liability',
+  'Long Term Liability': 'Liability',
+  Equity: 'Equity',
+  Income: 'Revenue',
+  'Other Income': 'Revenue',
+  'Cost of Goods Sold': 'Expense',
+  Expense: 'Expense',
+  'Other Expense': 'Expense',
+  'Non-Posting': 'Asset',
 };
 
 export function classificationOf(accountType: string): string {

@@ -43,37 +43,72 @@ const validation = (code: string, message: string, detail?: string, element?: st
 
 export const faults = {
   unsupportedProperty: (detail: string, element?: string) =>
-    validation('2010', 'Request has invalid or unsupported property', `Property Name:${detail} specified is unsupported or invalid`, element),
+    validation(
+      '2010',
+      'Request has invalid or unsupported property',
+      `Property Name:${detail} specified is unsupported or invalid`,
+      element,
+    ),
   requiredMissing: (element: string) =>
-    validation('2020', 'Required param missing, need to supply the required value for the API', `Required parameter ${element} is missing in the request`, element),
+    validation(
+      '2020',
+      'Required param missing, need to supply the required value for the API',
+      `Required parameter ${element} is missing in the request`,
+      element,
+    ),
   stringLength: (element: string, max: number, length: number) =>
-    validation('2050', 'String length is either shorter or longer than supported by specification',
-      `String length specified does not match the supported length. Min:0 Max:${max} supplied length:${length}`, element),
+    validation(
+      '2050',
+      'String length is either shorter or longer than supported by specification',
+      `String length specified does not match the supported length. Min:0 Max:${max} supplied length:${length}`,
+      element,
+    ),
   invalidReference: (entity: string, id: string, element: string) =>
     validation('2500', 'Invalid Reference Id', `Invalid Reference Id : ${entity} element id ${id} not found`, element),
   inactiveReference: (element: string) =>
-    validation('610', 'Object Not Found', "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.", element),
+    validation(
+      '610',
+      'Object Not Found',
+      "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.",
+      element,
+    ),
   notFound: (entity: string, id: string) =>
     validation('610', 'Object Not Found', `Object Not Found : Another user has deleted this transaction. ${entity} Id=${id}`),
   stale: (entity: string, id: string, sent: string, current: string) =>
-    validation('5010', 'Stale Object Error',
-      `Stale Object Error : You and another user were working on ${entity} Id=${id} at the same time. The other user finished first, so your work was not saved. SyncToken sent=${sent}, current=${current}`),
+    validation(
+      '5010',
+      'Stale Object Error',
+      `Stale Object Error : You and another user were working on ${entity} Id=${id} at the same time. The other user finished first, so your work was not saved. SyncToken sent=${sent}, current=${current}`,
+    ),
   duplicateName: (existingId: string) =>
     validation('6240', 'Duplicate Name Exists Error', `The name supplied already exists. : Id=${existingId}`),
   duplicateDocNumber: (docNumber: string, txnType: string, txnId: string) =>
-    validation('6140', 'Duplicate Document Number Error',
-      `Duplicate Document Number Error : You must specify a different number. This number has already been used. DocNumber=${docNumber} is assigned to TxnType=${txnType} with TxnId=${txnId}`, 'DocNumber'),
+    validation(
+      '6140',
+      'Duplicate Document Number Error',
+      `Duplicate Document Number Error : You must specify a different number. This number has already been used. DocNumber=${docNumber} is assigned to TxnType=${txnType} with TxnId=${txnId}`,
+      'DocNumber',
+    ),
   business: (detail: string, element?: string) =>
-    validation('6000', 'A business validation error has occurred while processing your request', `Business Validation Error: ${detail}`, element),
+    validation(
+      '6000',
+      'A business validation error has occurred while processing your request',
+      `Business Validation Error: ${detail}`,
+      element,
+    ),
   unsupportedOperation: (detail: string) => validation('500', 'Unsupported Operation', detail),
   queryParse: (detail: string) => validation('4000', 'Error parsing query', `QueryParserError: ${detail}`),
   queryValidation: (detail: string) => validation('4001', 'Invalid query', `QueryValidationError: ${detail}`),
   // docs/qbo-facts.md §1: the Fault seen in the wild for HTTP 429.
-  throttled: () =>
-    fault(429, 'SERVICE', '003001', 'message=ThrottleExceeded; errorCode=003001; statusCode=429'),
+  throttled: () => fault(429, 'SERVICE', '003001', 'message=ThrottleExceeded; errorCode=003001; statusCode=429'),
   system: (status: number) =>
-    fault(status, 'SystemFault', '10000', 'An application error has occurred while processing your request',
-      'System Failure Error: injected by the emulator'),
+    fault(
+      status,
+      'SystemFault',
+      '10000',
+      'An application error has occurred while processing your request',
+      'System Failure Error: injected by the emulator',
+    ),
 };
 
 /** docs/qbo-facts.md §7: the lower-case 401 shape QBO sends for an expired or unknown access token. */

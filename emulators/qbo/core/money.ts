@@ -92,5 +92,5 @@ export function percentOf(amountCents: number, rate: bigint): number {
 
 /** Qty × UnitPrice (both at SCALE) in cents. */
 export function qtyTimesPrice(qty: bigint, unitPrice: bigint): number {
-  return Number(roundDiv(qty * unitPrice, SCALE * SCALE / 100n));
+  return Number(roundDiv(qty * unitPrice, (SCALE * SCALE) / 100n));
 }

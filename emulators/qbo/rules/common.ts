@@ -36,6 +36,9 @@ export function isDepositAccount(account: Entity): boolean {
 
 export function requireDepositAccount(account: Entity, element: string): void {
   if (!isDepositAccount(account)) {
-    throw faults.business(`${element} must be a Bank or Other Current Asset account; account ${account.Id} is ${account.AccountType}`, element);
+    throw faults.business(
+      `${element} must be a Bank or Other Current Asset account; account ${account.Id} is ${account.AccountType}`,
+      element,
+    );
   }
 }

@@ -20,7 +20,8 @@ function linkedLine(ctx: RuleContext, doc: Entity, line: Entity, bankId: string)
   const type = String(link.TxnType);
   const txnId = refId(link.TxnId);
   if (links.length !== 1) throw faults.business('A deposit line links exactly one transaction', 'Line.LinkedTxn');
-  if (!LINKABLE.has(type)) throw faults.business(`A Deposit can link SalesReceipt, Payment or RefundReceipt, not ${type}`, 'Line.LinkedTxn.TxnType');
+  if (!LINKABLE.has(type))
+    throw faults.business(`A Deposit can link SalesReceipt, Payment or RefundReceipt, not ${type}`, 'Line.LinkedTxn.TxnType');
   const txn = lookup(ctx, type, txnId);
   if (!txn || txnId === undefined) throw faults.notFound(type, String(link.TxnId));
   const txnKey = `${type}:${txnId}`;
@@ -33,12 +34,18 @@ function linkedLine(ctx: RuleContext, doc: Entity, line: Entity, bankId: string)
   const clearingId = refId(txn.DepositToAccountRef);
   const clearing = company.get('Account', String(clearingId));
   if (!clearing || clearing.AccountType !== 'Other Current Asset' || clearingId === bankId) {
-    throw faults.business(`${type} ${txnId} is not in Undeposited Funds or a clearing account, so it cannot be deposited`, 'Line.LinkedTxn');
+    throw faults.business(
+      `${type} ${txnId} is not in Undeposited Funds or a clearing account, so it cannot be deposited`,
+      'Line.LinkedTxn',
+    );
   }
   const expected = (toCents(txn.TotalAmt) ?? 0) * (type === 'RefundReceipt' ? -1 : 1);
   const amount = toCents(line.Amount);
   if (amount !== expected) {
-    throw faults.business(`Deposit line amount ${amount === null ? 'missing' : centsToNumber(amount)} must equal the ${type} ${txnId} total ${centsToNumber(expected)}`, 'Line.Amount');
+    throw faults.business(
+      `Deposit line amount ${amount === null ? 'missing' : centsToNumber(amount)} must equal the ${type} ${txnId} total ${centsToNumber(expected)}`,
+      'Line.Amount',
+    );
   }
   line.LinkedTxn = [{ TxnId: txnId, TxnType: type, TxnLineId: link.TxnLineId ?? '0' }];
   return { posting: { accountId: String(clearingId), cents: -expected }, txnKey };

@@ -44,7 +44,8 @@ function expenseLines(ctx: RuleContext, doc: Entity): { postings: Posting[]; qty
       }
       const inventory = item.Type === 'Inventory';
       const accountId = refId(inventory ? item.AssetAccountRef : item.ExpenseAccountRef);
-      if (accountId === undefined) throw faults.business(`Item ${item.Id} has no expense account`, 'Line.ItemBasedExpenseLineDetail.ItemRef');
+      if (accountId === undefined)
+        throw faults.business(`Item ${item.Id} has no expense account`, 'Line.ItemBasedExpenseLineDetail.ItemRef');
       postings.push({ accountId, cents: amount });
       if (inventory && units !== null) qty.push({ itemId: String(item.Id), delta: qtyText(units) });
     } else if (line.DetailType === undefined) {
@@ -68,7 +69,10 @@ function prepareExpense(ctx: RuleContext, type: ExpenseType, doc: Entity): Prepa
     const account = requireRef(ctx, 'Account', doc.AccountRef, 'AccountRef');
     const allowed = PAYMENT_ACCOUNT_TYPES[String(doc.PaymentType)] ?? [];
     if (!allowed.includes(String(account.AccountType))) {
-      throw faults.business(`A ${doc.PaymentType} purchase must be paid from a ${allowed.join(' or ')} account; account ${account.Id} is ${account.AccountType}`, 'AccountRef');
+      throw faults.business(
+        `A ${doc.PaymentType} purchase must be paid from a ${allowed.join(' or ')} account; account ${account.Id} is ${account.AccountType}`,
+        'AccountRef',
+      );
     }
     checkRef(ctx, ['Vendor', 'Customer', 'Employee'], doc.EntityRef, 'EntityRef');
     checkRef(ctx, 'PaymentMethod', doc.PaymentMethodRef, 'PaymentMethodRef');

@@ -32,7 +32,7 @@ function checkInventory(ctx: RuleContext, doc: Entity): void {
 function stockPostings(ctx: RuleContext, doc: Entity, previous: Entity | undefined): Prepared {
   if (doc.Type !== 'Inventory') return {};
   const qty = parseDecimal(doc.QtyOnHand) ?? 0n;
-  const before = previous ? parseDecimal(previous.QtyOnHand) ?? 0n : 0n;
+  const before = previous ? (parseDecimal(previous.QtyOnHand) ?? 0n) : 0n;
   const cents = qtyTimesPrice(qty - before, parseDecimal(doc.PurchaseCost) ?? 0n);
   if (cents === 0) return {};
   const now = ctx.clock.timestamp();
@@ -40,16 +40,31 @@ function stockPostings(ctx: RuleContext, doc: Entity, previous: Entity | undefin
   const key = previous ? `Item:${doc.Id}:adj:${++ctx.company.state.adjustments}` : `Item:${doc.Id}:open`;
   const date = previous ? ctx.clock.today() : String(doc.InvStartDate);
   const asset = String(doc.AssetAccountRef.value);
-  return { extra: [{ key, effects: { date, postings: [{ accountId: asset, cents }, { accountId: against, cents: -cents }] } }] };
+  return {
+    extra: [
+      {
+        key,
+        effects: {
+          date,
+          postings: [
+            { accountId: asset, cents },
+            { accountId: against, cents: -cents },
+          ],
+        },
+      },
+    ],
+  };
 }
 
 function prepareItem(ctx: RuleContext, doc: Entity, previous: Entity | undefined): Prepared {
   if (doc.Name === undefined || doc.Name === '') throw faults.requiredMissing('Name');
   assertUniqueName(ctx, 'Item', doc, ['Item'], 'Name');
   if (doc.Type === undefined) throw faults.requiredMissing('Type');
-  if (!SUPPORTED_TYPES.has(String(doc.Type))) throw faults.business(`Item Type ${doc.Type} is not supported here; use Inventory, NonInventory or Service`, 'Type');
+  if (!SUPPORTED_TYPES.has(String(doc.Type)))
+    throw faults.business(`Item Type ${doc.Type} is not supported here; use Inventory, NonInventory or Service`, 'Type');
   if (previous?.Type === 'Inventory' && doc.Type !== 'Inventory') throw faults.business('An Inventory item cannot change its Type', 'Type');
-  if (previous?.TrackQtyOnHand === true && doc.TrackQtyOnHand !== true) throw faults.business('TrackQtyOnHand cannot be turned off once it is on', 'TrackQtyOnHand');
+  if (previous?.TrackQtyOnHand === true && doc.TrackQtyOnHand !== true)
+    throw faults.business('TrackQtyOnHand cannot be turned off once it is on', 'TrackQtyOnHand');
   requireRef(ctx, 'Account', doc.IncomeAccountRef, 'IncomeAccountRef');
   if (doc.Type === 'Inventory') {
     checkInventory(ctx, doc);

@@ -28,7 +28,8 @@ function prepareJournal(ctx: RuleContext, doc: Entity): Prepared {
     return { ...line, Id: String(i), Amount: centsToNumber(amount) };
   });
   const balance = postings.reduce((s, p) => s + p.cents, 0);
-  if (balance !== 0) throw faults.business(`The transaction is not balanced: debits and credits differ by ${centsToNumber(balance)}`, 'Line');
+  if (balance !== 0)
+    throw faults.business(`The transaction is not balanced: debits and credits differ by ${centsToNumber(balance)}`, 'Line');
   if (postings.length === 0) throw faults.business('A journal entry needs lines', 'Line');
   doc.TotalAmt = centsToNumber(debits);
   return { effects: { date: String(doc.TxnDate), postings: postings.filter((p) => p.cents !== 0) } };

@@ -7,13 +7,22 @@ import { checkRef, refId } from './refs';
 
 /** Name lists: names are unique (6240, docs/qbo-facts.md §7) without regard to case, and entities start Active. */
 function sameName(a: unknown, b: unknown): boolean {
-  return String(a ?? '').trim().toLowerCase() === String(b ?? '').trim().toLowerCase();
+  return (
+    String(a ?? '')
+      .trim()
+      .toLowerCase() ===
+    String(b ?? '')
+      .trim()
+      .toLowerCase()
+  );
 }
 
 /** `self` is the entity type of `doc`, so an update does not clash with its own stored version. */
 export function assertUniqueName(ctx: RuleContext, self: string, doc: Entity, entities: string[], field: string): void {
   for (const entity of entities) {
-    const clash = ctx.company.list(entity).find((o) => sameName(o[field], doc[field]) && !(entity === self && String(o.Id) === String(doc.Id)));
+    const clash = ctx.company
+      .list(entity)
+      .find((o) => sameName(o[field], doc[field]) && !(entity === self && String(o.Id) === String(doc.Id)));
     if (clash) throw faults.duplicateName(String(clash.Id));
   }
 }
@@ -73,7 +82,8 @@ const accountRules: EntityRules = {
   prepare: (ctx, doc, previous): Prepared => {
     assertUniqueName(ctx, 'Account', doc, ['Account'], 'Name');
     const parent = checkRef(ctx, 'Account', doc.ParentRef, 'ParentRef');
-    if (parent && parent.AccountType !== doc.AccountType) throw faults.business('A sub-account must have the same AccountType as its parent', 'ParentRef');
+    if (parent && parent.AccountType !== doc.AccountType)
+      throw faults.business('A sub-account must have the same AccountType as its parent', 'ParentRef');
     doc.SubAccount = parent !== undefined;
     doc.FullyQualifiedName = parent ? `${parent.FullyQualifiedName}:${doc.Name}` : doc.Name;
     doc.Classification = classificationOf(String(doc.AccountType));
@@ -87,7 +97,10 @@ const accountRules: EntityRules = {
     const cents = isDebitNormal(doc) ? opening : -opening;
     const effects = {
       date: String(doc.OpeningBalanceDate ?? ctx.clock.today()),
-      postings: [{ accountId: String(doc.Id), cents }, { accountId: equity, cents: -cents }],
+      postings: [
+        { accountId: String(doc.Id), cents },
+        { accountId: equity, cents: -cents },
+      ],
     };
     return { extra: [{ key: `Account:${doc.Id}:open`, effects }] };
   },

@@ -83,7 +83,8 @@ function withEffectsUndone<T>(ctx: RuleContext, key: string, change: () => T): T
 function assertNotLocked(ctx: RuleContext, name: EntityName, id: string, action: string): void {
   const key = `${name}:${id}`;
   const depositId = ctx.company.state.depositedIn[key];
-  if (depositId !== undefined) throw faults.business(`${name} ${id} is part of Deposit ${depositId}; remove it from the deposit before you ${action} it`);
+  if (depositId !== undefined)
+    throw faults.business(`${name} ${id} is part of Deposit ${depositId}; remove it from the deposit before you ${action} it`);
   if (name === 'Invoice' && (ctx.company.state.applied[id] ?? 0) !== 0) {
     throw faults.business(`Invoice ${id} has payments applied; delete or void the payments before you ${action} it`);
   }
@@ -118,8 +119,10 @@ export function updateEntity(ctx: RuleContext, name: EntityName, body: unknown):
     const prepared = prepareChecked(ctx, name, doc, existing);
     const stored = ctx.company.get(name, String(existing.Id)) as Entity;
     for (const field of rules.carried ?? []) if (stored[field] !== undefined) doc[field] = stored[field];
-    if (ctx.company.state.depositedIn[key] !== undefined && (String(doc.TotalAmt) !== String(existing.TotalAmt)
-      || doc.DepositToAccountRef?.value !== existing.DepositToAccountRef?.value)) {
+    if (
+      ctx.company.state.depositedIn[key] !== undefined &&
+      (String(doc.TotalAmt) !== String(existing.TotalAmt) || doc.DepositToAccountRef?.value !== existing.DepositToAccountRef?.value)
+    ) {
       assertNotLocked(ctx, name, String(existing.Id), 'change the amount or account of');
     }
     const updated = bump(existing, doc, ctx.clock.timestamp());

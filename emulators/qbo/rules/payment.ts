@@ -30,25 +30,35 @@ function preparePayment(ctx: RuleContext, doc: Entity): Prepared {
     const link = links[0];
     const cents = toCents(line.Amount);
     if (cents === null) throw faults.requiredMissing('Line.Amount');
-    if (links.length !== 1 || link?.TxnType !== 'Invoice') throw faults.business('Each Payment line links exactly one Invoice', 'Line.LinkedTxn');
+    if (links.length !== 1 || link?.TxnType !== 'Invoice')
+      throw faults.business('Each Payment line links exactly one Invoice', 'Line.LinkedTxn');
     const invoiceId = refId(link.TxnId);
     const invoice = lookup(ctx, 'Invoice', invoiceId);
     if (!invoice || invoiceId === undefined) throw faults.notFound('Invoice', String(link.TxnId));
     if (company.state.voided[`Invoice:${invoiceId}`]) throw faults.business(`Invoice ${invoiceId} is voided`, 'Line.LinkedTxn');
-    if (refId(invoice.CustomerRef) !== String(customer.Id)) throw faults.business(`Invoice ${invoiceId} belongs to another customer`, 'Line.LinkedTxn');
+    if (refId(invoice.CustomerRef) !== String(customer.Id))
+      throw faults.business(`Invoice ${invoiceId} belongs to another customer`, 'Line.LinkedTxn');
     const open = (toCents(invoice.TotalAmt) ?? 0) - (company.state.applied[invoiceId] ?? 0);
-    if (cents > open) throw faults.business(`Payment of ${centsToNumber(cents)} exceeds the open balance ${centsToNumber(open)} of Invoice ${invoiceId}`, 'Line.Amount');
+    if (cents > open)
+      throw faults.business(
+        `Payment of ${centsToNumber(cents)} exceeds the open balance ${centsToNumber(open)} of Invoice ${invoiceId}`,
+        'Line.Amount',
+      );
     applied += cents;
     invoicePayments.push({ invoiceId, cents });
     return { ...line, Id: String(i + 1), Amount: centsToNumber(cents), LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] };
   });
-  if (applied > total) throw faults.business(`Lines apply ${centsToNumber(applied)}, more than the TotalAmt ${centsToNumber(total)}`, 'TotalAmt');
+  if (applied > total)
+    throw faults.business(`Lines apply ${centsToNumber(applied)}, more than the TotalAmt ${centsToNumber(total)}`, 'TotalAmt');
   doc.TotalAmt = centsToNumber(total);
   doc.UnappliedAmt = centsToNumber(total - applied);
-  const postings = total === 0 ? [] : [
-    { accountId: String(deposit.Id), cents: total },
-    { accountId: systemAccount(company, 'accountsReceivable', now), cents: -total },
-  ];
+  const postings =
+    total === 0
+      ? []
+      : [
+          { accountId: String(deposit.Id), cents: total },
+          { accountId: systemAccount(company, 'accountsReceivable', now), cents: -total },
+        ];
   return { effects: { date: String(doc.TxnDate), postings, invoicePayments } };
 }
 

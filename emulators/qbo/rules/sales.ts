@@ -33,7 +33,11 @@ export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity): Pr
     if (type === 'RefundReceipt' && refId(doc.DepositToAccountRef) === undefined) throw faults.requiredMissing('DepositToAccountRef');
     doc.DepositToAccountRef ??= { value: systemAccount(company, 'undepositedFunds', now) };
     const account = requireRef(ctx, 'Account', doc.DepositToAccountRef, 'DepositToAccountRef');
-    if (!isDepositAccount(account)) throw faults.business(`DepositToAccountRef must be a Bank or Other Current Asset account (account ${account.Id} is ${account.AccountType})`, 'DepositToAccountRef');
+    if (!isDepositAccount(account))
+      throw faults.business(
+        `DepositToAccountRef must be a Bank or Other Current Asset account (account ${account.Id} is ${account.AccountType})`,
+        'DepositToAccountRef',
+      );
     targetAccountId = String(account.Id);
   } else {
     targetAccountId = systemAccount(company, 'accountsReceivable', now);
@@ -45,7 +49,12 @@ export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity): Pr
   parsed.forEach((l, index) => {
     if (l.kind !== 'item') return;
     const detail = l.line.SalesItemLineDetail as Entity;
-    taxInputs.push({ index, net: l.net, gross: mode === 'TaxInclusive' ? toCents(detail.TaxInclusiveAmt) : null, codeId: refId(detail.TaxCodeRef) });
+    taxInputs.push({
+      index,
+      net: l.net,
+      gross: mode === 'TaxInclusive' ? toCents(detail.TaxInclusiveAmt) : null,
+      codeId: refId(detail.TaxCodeRef),
+    });
   });
   const tax = computeTax(ctx, doc, taxInputs, mode);
   for (const [index, amounts] of tax.amounts) {
@@ -70,7 +79,8 @@ export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity): Pr
   doc.TotalAmt = centsToNumber(total);
   if (type === 'Invoice') {
     const applied = company.state.applied[String(doc.Id)] ?? 0;
-    if (total < applied) throw faults.business(`Invoice total ${centsToNumber(total)} is less than the ${centsToNumber(applied)} already paid`, 'TotalAmt');
+    if (total < applied)
+      throw faults.business(`Invoice total ${centsToNumber(total)} is less than the ${centsToNumber(applied)} already paid`, 'TotalAmt');
     doc.Balance = centsToNumber(total - applied);
   } else if (type === 'CreditMemo') {
     doc.Balance = doc.TotalAmt;
@@ -85,14 +95,23 @@ function writeLines(doc: Entity, parsed: SalesLine[], subtotal: number): void {
   let id = 0;
   const out: Entity[] = [];
   const subtotalLine = { Amount: centsToNumber(subtotal), DetailType: 'SubTotalLineDetail', SubTotalLineDetail: {} };
-  for (const l of parsed.filter((p) => p.kind !== 'discount')) out.push({ ...l.line, Id: String(++id), LineNum: id, Amount: centsToNumber(l.net) });
+  for (const l of parsed.filter((p) => p.kind !== 'discount'))
+    out.push({ ...l.line, Id: String(++id), LineNum: id, Amount: centsToNumber(l.net) });
   out.push(subtotalLine);
-  for (const l of parsed.filter((p) => p.kind === 'discount')) out.push({ ...l.line, Id: String(++id), LineNum: id, Amount: centsToNumber(l.net) });
+  for (const l of parsed.filter((p) => p.kind === 'discount'))
+    out.push({ ...l.line, Id: String(++id), LineNum: id, Amount: centsToNumber(l.net) });
   doc.Line = out;
 }
 
 function salesEffects(
-  ctx: RuleContext, type: SalesType, doc: Entity, parsed: SalesLine[], targetAccountId: string, total: number, totalTax: number, now: string,
+  ctx: RuleContext,
+  type: SalesType,
+  doc: Entity,
+  parsed: SalesLine[],
+  targetAccountId: string,
+  total: number,
+  totalTax: number,
+  now: string,
 ): Prepared['effects'] {
   // Receipts and invoices debit the money side and credit income; refunds and credit memos do the reverse.
   const sign = type === 'RefundReceipt' || type === 'CreditMemo' ? -1 : 1;

@@ -70,7 +70,10 @@ function checkTaxCode(ctx: RuleContext, detail: Entity, item: Entity | undefined
   }
   if (mode === 'NotApplicable') return;
   if (refId(detail.TaxCodeRef) === undefined) {
-    throw faults.business('Make sure all your transactions have a tax code (GST/HST, VAT or GST rate) on every line before you save.', 'TaxCodeRef');
+    throw faults.business(
+      'Make sure all your transactions have a tax code (GST/HST, VAT or GST rate) on every line before you save.',
+      'TaxCodeRef',
+    );
   }
   checkRef(ctx, 'TaxCode', detail.TaxCodeRef, 'Line.SalesItemLineDetail.TaxCodeRef');
 }
@@ -91,11 +94,17 @@ export function parseLines(ctx: RuleContext, type: SalesType, doc: Entity, mode:
     .filter((line) => line.DetailType !== 'SubTotalLineDetail')
     .map((line): SalesLine => {
       switch (line.DetailType) {
-        case 'SalesItemLineDetail': return itemLine(ctx, line, mode, now);
-        case 'DiscountLineDetail': return discountLine(ctx, line, now);
-        case 'DescriptionOnly': return { line, kind: 'other', net: 0 };
-        case undefined: case null: throw faults.requiredMissing('Line.DetailType');
-        default: throw faults.business(`Line DetailType ${line.DetailType} is not allowed on a ${type}`, 'Line.DetailType');
+        case 'SalesItemLineDetail':
+          return itemLine(ctx, line, mode, now);
+        case 'DiscountLineDetail':
+          return discountLine(ctx, line, now);
+        case 'DescriptionOnly':
+          return { line, kind: 'other', net: 0 };
+        case undefined:
+        case null:
+          throw faults.requiredMissing('Line.DetailType');
+        default:
+          throw faults.business(`Line DetailType ${line.DetailType} is not allowed on a ${type}`, 'Line.DetailType');
       }
     });
   if (!parsed.some((l) => l.kind === 'item')) throw faults.business(`A ${type} needs at least one SalesItemLineDetail line`, 'Line');

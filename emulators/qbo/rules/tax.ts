@@ -55,8 +55,9 @@ export function astTaxCode(ctx: RuleContext, doc: Entity): Entity | undefined {
   const zip = String(address?.PostalCode ?? '').slice(0, 5);
   const state = String(address?.CountrySubDivisionCode ?? '').toUpperCase();
   const table = ctx.company.state.jurisdictions;
-  const hit = table.find((j) => j.postalCode !== undefined && j.postalCode === zip)
-    ?? table.find((j) => j.postalCode === undefined && j.state.toUpperCase() === state);
+  const hit =
+    table.find((j) => j.postalCode !== undefined && j.postalCode === zip) ??
+    table.find((j) => j.postalCode === undefined && j.state.toUpperCase() === state);
   return hit ? lookup(ctx, 'TaxCode', hit.taxCodeId) : undefined;
 }
 
@@ -136,7 +137,10 @@ function applyOverrides(ctx: RuleContext, sent: Entity | undefined, buckets: Map
   const sentTotal = sent?.TotalTax === undefined || sent.TotalTax === null ? null : toCents(sent.TotalTax);
   if (sentTotal === null || sentTotal === lineTotal) return lineTotal;
   if (overridden > 0) {
-    throw faults.business(`TxnTaxDetail.TotalTax ${centsToNumber(sentTotal)} does not equal the sum of the sent TaxLine amounts ${centsToNumber(lineTotal)}`, 'TxnTaxDetail.TotalTax');
+    throw faults.business(
+      `TxnTaxDetail.TotalTax ${centsToNumber(sentTotal)} does not equal the sum of the sent TaxLine amounts ${centsToNumber(lineTotal)}`,
+      'TxnTaxDetail.TotalTax',
+    );
   }
   const largest = [...buckets.values()].sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount))[0];
   if (largest) {

@@ -13,5 +13,9 @@ export const bulkResolvers: ResolverTable = {
     },
   },
   computed: {},
-  args: { 'Mutation.bulkOperationRunQuery': ['query', 'groupObjects'], 'Query.bulkOperation': ['id'], 'Query.currentBulkOperation': ['type'] },
+  args: {
+    'Mutation.bulkOperationRunQuery': ['query', 'groupObjects'],
+    'Query.bulkOperation': ['id'],
+    'Query.currentBulkOperation': ['type'],
+  },
 };

@@ -52,7 +52,12 @@ export const catalogResolvers: ResolverTable = {
   override: {
     'Query.products': (_s, args: ListArgs, ctx) => {
       const match = searchPredicate(args.query, PRODUCT_FILTERS, 'products');
-      return sortedPage([...ctx.shop.products.values()].filter(match), sortKeyOf(args.sortKey ?? 'ID', PRODUCT_SORT, 'products'), args, ctx.bulk);
+      return sortedPage(
+        [...ctx.shop.products.values()].filter(match),
+        sortKeyOf(args.sortKey ?? 'ID', PRODUCT_SORT, 'products'),
+        args,
+        ctx.bulk,
+      );
     },
     'Query.productVariants': (_s, args: ListArgs, ctx) => {
       const productFilter: FieldFilter = (op, value) => {
@@ -73,34 +78,51 @@ export const catalogResolvers: ResolverTable = {
     'InventoryLevel.quantities': (level: Obj, args: { names: string[] }) => {
       const stored: Obj[] = level.quantities ?? [];
       return args.names.map((name) => {
-        if (!QUANTITY_NAMES.includes(name)) throw new GraphQLError(`Invalid quantity name: ${name}`, { extensions: { code: 'BAD_REQUEST' } });
+        if (!QUANTITY_NAMES.includes(name))
+          throw new GraphQLError(`Invalid quantity name: ${name}`, { extensions: { code: 'BAD_REQUEST' } });
         const q = stored.find((s) => s.name === name);
-        if (!q) throw new GraphQLError(`Quantity "${name}" is not stored for InventoryLevel ${level.id}: not emulated.`, { extensions: { code: 'NOT_EMULATED' } });
+        if (!q)
+          throw new GraphQLError(`Quantity "${name}" is not stored for InventoryLevel ${level.id}: not emulated.`, {
+            extensions: { code: 'NOT_EMULATED' },
+          });
         return q;
       });
     },
-    'InventoryAdjustmentGroup.changes': (group: Obj, args: { inventoryItemIds?: string[] | null; locationIds?: string[] | null; quantityNames?: string[] | null }) =>
-      (group.changes as Obj[]).filter((c) =>
-        (!args.inventoryItemIds || args.inventoryItemIds.includes(c.item?.id))
-        && (!args.locationIds || args.locationIds.includes(c.location?.id))
-        && (!args.quantityNames || args.quantityNames.includes(c.name))),
+    'InventoryAdjustmentGroup.changes': (
+      group: Obj,
+      args: { inventoryItemIds?: string[] | null; locationIds?: string[] | null; quantityNames?: string[] | null },
+    ) =>
+      (group.changes as Obj[]).filter(
+        (c) =>
+          (!args.inventoryItemIds || args.inventoryItemIds.includes(c.item?.id)) &&
+          (!args.locationIds || args.locationIds.includes(c.location?.id)) &&
+          (!args.quantityNames || args.quantityNames.includes(c.name)),
+      ),
   },
   computed: {
     'ProductVariant.product': (v: Obj, _a, ctx) => ctx.shop.variants.get(v.id)?.product ?? null,
     'ProductVariant.displayName': (v: Obj, _a, ctx) => `${ctx.shop.variants.get(v.id)?.product.title ?? ''} - ${v.title}`,
     // "The total sellable quantity of the variant": the sum of `available` over its locations.
     'ProductVariant.inventoryQuantity': (v: Obj) =>
-      (v.inventoryItem?.inventoryLevels?.nodes ?? []).reduce((sum: number, l: Obj) =>
-        sum + ((l.quantities ?? []).find((q: Obj) => q.name === 'available')?.quantity ?? 0), 0),
+      (v.inventoryItem?.inventoryLevels?.nodes ?? []).reduce(
+        (sum: number, l: Obj) => sum + ((l.quantities ?? []).find((q: Obj) => q.name === 'available')?.quantity ?? 0),
+        0,
+      ),
     'InventoryItem.variant': (item: Obj, _a, ctx) => ctx.shop.inventoryItems.get(item.id)?.variant ?? null,
     'InventoryItem.inventoryLevel': (item: Obj, args: { locationId: string }) =>
       (item.inventoryLevels?.nodes ?? []).find((l: Obj) => l.location?.id === args.locationId) ?? null,
     'InventoryLevel.item': (level: Obj, _a, ctx) => ctx.shop.inventoryLevels.get(level.id)?.item ?? null,
   },
   args: {
-    'Query.products': ['query', 'sortKey'], 'Query.productVariants': ['query', 'sortKey'], 'Query.product': ['id'],
-    'Query.productVariant': ['id'], 'Query.inventoryItem': ['id'], 'Query.location': ['id'], 'Query.locations': ['sortKey'],
-    'InventoryLevel.quantities': ['names'], 'InventoryAdjustmentGroup.changes': ['inventoryItemIds', 'locationIds', 'quantityNames'],
+    'Query.products': ['query', 'sortKey'],
+    'Query.productVariants': ['query', 'sortKey'],
+    'Query.product': ['id'],
+    'Query.productVariant': ['id'],
+    'Query.inventoryItem': ['id'],
+    'Query.location': ['id'],
+    'Query.locations': ['sortKey'],
+    'InventoryLevel.quantities': ['names'],
+    'InventoryAdjustmentGroup.changes': ['inventoryItemIds', 'locationIds', 'quantityNames'],
     'InventoryItem.inventoryLevel': ['locationId'],
   },
 };

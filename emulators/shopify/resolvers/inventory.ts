@@ -10,15 +10,35 @@ import { isoSeconds } from '../time';
 
 // Shopify's documented adjustment reasons.
 const REASONS = new Set([
-  'correction', 'cycle_count_available', 'damaged', 'movement_canceled', 'movement_created', 'movement_received',
-  'movement_updated', 'other', 'promotion', 'quality_control', 'received', 'reservation_created',
-  'reservation_deleted', 'reservation_updated', 'restock', 'safety_stock', 'shrinkage',
+  'correction',
+  'cycle_count_available',
+  'damaged',
+  'movement_canceled',
+  'movement_created',
+  'movement_received',
+  'movement_updated',
+  'other',
+  'promotion',
+  'quality_control',
+  'received',
+  'reservation_created',
+  'reservation_deleted',
+  'reservation_updated',
+  'restock',
+  'safety_stock',
+  'shrinkage',
 ]);
 // The states that are part of on_hand: changing one moves on_hand by the same delta.
 const ON_HAND_PARTS = new Set(['available', 'committed', 'reserved', 'damaged', 'safety_stock', 'quality_control']);
 const ADJUSTABLE = new Set(['available', 'damaged', 'incoming', 'quality_control', 'reserved', 'safety_stock']);
 
-interface Change { inventoryItemId: string; locationId: string; delta?: number; quantity?: number; changeFromQuantity?: number | null }
+interface Change {
+  inventoryItemId: string;
+  locationId: string;
+  delta?: number;
+  quantity?: number;
+  changeFromQuantity?: number | null;
+}
 type UserError = { field: string[]; message: string; code: string };
 
 function idempotencyRequired(apiVersion: string): boolean {
@@ -28,7 +48,10 @@ function idempotencyRequired(apiVersion: string): boolean {
 function stable(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${k}:${stable((value as Obj)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${stable((value as Obj)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -37,20 +60,33 @@ function stable(value: unknown): string {
 function withIdempotency(ctx: ResolverContext, info: GraphQLResolveInfo, input: Obj, run: () => Obj): Obj {
   const directive = ctx.schema.getDirective('idempotent');
   const fieldNode = info.fieldNodes[0];
-  const key = directive && fieldNode ? (getDirectiveValues(directive, fieldNode, info.variableValues)?.key as string | undefined) : undefined;
+  const key =
+    directive && fieldNode ? (getDirectiveValues(directive, fieldNode, info.variableValues)?.key as string | undefined) : undefined;
   if (key === undefined) {
     if (idempotencyRequired(ctx.apiVersion)) {
-      throw new GraphQLError(`The @idempotent directive is required for ${info.fieldName} as of 2026-04.`, { extensions: { code: 'BAD_REQUEST' } });
+      throw new GraphQLError(`The @idempotent directive is required for ${info.fieldName} as of 2026-04.`, {
+        extensions: { code: 'BAD_REQUEST' },
+      });
     }
     return run();
   }
-  if (!key.trim()) throw new GraphQLError('The idempotency key cannot be an empty string or whitespace only.', { extensions: { code: 'BAD_REQUEST' } });
+  if (!key.trim())
+    throw new GraphQLError('The idempotency key cannot be an empty string or whitespace only.', { extensions: { code: 'BAD_REQUEST' } });
   const slot = `${info.fieldName}:${key}`;
   const fingerprint = stable(input);
   const seen = ctx.shop.idempotency.get(slot);
   if (seen) {
     if (seen.fingerprint === fingerprint) return seen.payload;
-    return { inventoryAdjustmentGroup: null, userErrors: [{ field: ['input'], message: 'The idempotency key was already used with different parameters.', code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH' }] };
+    return {
+      inventoryAdjustmentGroup: null,
+      userErrors: [
+        {
+          field: ['input'],
+          message: 'The idempotency key was already used with different parameters.',
+          code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH',
+        },
+      ],
+    };
   }
   const payload = run();
   ctx.shop.idempotency.set(slot, { fingerprint, payload });
@@ -59,29 +95,56 @@ function withIdempotency(ctx: ResolverContext, info: GraphQLResolveInfo, input: 
 
 function quantityEntry(level: Obj, name: string): Obj {
   const entry = (level.quantities as Obj[] | undefined)?.find((q) => q.name === name);
-  if (!entry) throw new GraphQLError(`Quantity "${name}" is not stored for InventoryLevel ${level.id}: not emulated.`, { extensions: { code: 'NOT_EMULATED' } });
+  if (!entry)
+    throw new GraphQLError(`Quantity "${name}" is not stored for InventoryLevel ${level.id}: not emulated.`, {
+      extensions: { code: 'NOT_EMULATED' },
+    });
   return entry;
 }
 
 function applyChanges(ctx: ResolverContext, input: Obj, changes: Change[], listField: string, mode: 'set' | 'adjust'): Obj {
   const errors: UserError[] = [];
-  if (mode === 'set' && !['available', 'on_hand'].includes(input.name)) errors.push({ field: ['input', 'name'], message: 'The quantity name must be available or on_hand.', code: 'INVALID_NAME' });
-  if (mode === 'adjust' && !ADJUSTABLE.has(input.name)) errors.push({ field: ['input', 'name'], message: `The quantity name ${input.name} cannot be adjusted.`, code: 'INVALID_QUANTITY_NAME' });
-  if (!REASONS.has(input.reason)) errors.push({ field: ['input', 'reason'], message: `The reason ${input.reason} is not valid.`, code: 'INVALID_REASON' });
+  if (mode === 'set' && !['available', 'on_hand'].includes(input.name))
+    errors.push({ field: ['input', 'name'], message: 'The quantity name must be available or on_hand.', code: 'INVALID_NAME' });
+  if (mode === 'adjust' && !ADJUSTABLE.has(input.name))
+    errors.push({
+      field: ['input', 'name'],
+      message: `The quantity name ${input.name} cannot be adjusted.`,
+      code: 'INVALID_QUANTITY_NAME',
+    });
+  if (!REASONS.has(input.reason))
+    errors.push({ field: ['input', 'reason'], message: `The reason ${input.reason} is not valid.`, code: 'INVALID_REASON' });
   const planned: { level: Obj; item: Obj; delta: number }[] = [];
   changes.forEach((change, i) => {
     const at = ['input', listField, String(i)];
     if (!Object.prototype.hasOwnProperty.call(change, 'changeFromQuantity')) {
-      throw new GraphQLError(`${at.join('.')}.changeFromQuantity is mandatory: pass the expected quantity, or null to skip the compare-and-set check.`, { extensions: { code: 'BAD_REQUEST' } });
+      throw new GraphQLError(
+        `${at.join('.')}.changeFromQuantity is mandatory: pass the expected quantity, or null to skip the compare-and-set check.`,
+        { extensions: { code: 'BAD_REQUEST' } },
+      );
     }
     const item = ctx.shop.inventoryItems.get(change.inventoryItemId)?.item;
-    if (!item) { errors.push({ field: [...at, 'inventoryItemId'], message: 'The specified inventory item could not be found.', code: 'INVALID_INVENTORY_ITEM' }); return; }
+    if (!item) {
+      errors.push({
+        field: [...at, 'inventoryItemId'],
+        message: 'The specified inventory item could not be found.',
+        code: 'INVALID_INVENTORY_ITEM',
+      });
+      return;
+    }
     const level = (item.inventoryLevels?.nodes as Obj[] | undefined)?.find((l) => l.location?.id === change.locationId);
-    if (!level) { errors.push({ field: [...at, 'locationId'], message: 'The specified location could not be found.', code: 'INVALID_LOCATION' }); return; }
+    if (!level) {
+      errors.push({ field: [...at, 'locationId'], message: 'The specified location could not be found.', code: 'INVALID_LOCATION' });
+      return;
+    }
     if (!QUANTITY_NAMES.includes(input.name)) return;
     const current = quantityEntry(level, input.name).quantity as number;
     if (change.changeFromQuantity !== null && change.changeFromQuantity !== undefined && change.changeFromQuantity !== current) {
-      errors.push({ field: [...at, 'changeFromQuantity'], message: `The quantity is ${current}, not the expected changeFromQuantity ${change.changeFromQuantity}.`, code: 'CHANGE_FROM_QUANTITY_STALE' });
+      errors.push({
+        field: [...at, 'changeFromQuantity'],
+        message: `The quantity is ${current}, not the expected changeFromQuantity ${change.changeFromQuantity}.`,
+        code: 'CHANGE_FROM_QUANTITY_STALE',
+      });
       return;
     }
     planned.push({ level, item, delta: mode === 'set' ? (change.quantity ?? 0) - current : (change.delta ?? 0) });
@@ -98,12 +161,22 @@ function applyChanges(ctx: ResolverContext, input: Obj, changes: Change[], listF
       const entry = quantityEntry(level, name);
       entry.quantity += delta;
       entry.updatedAt = now;
-      applied.push({ name, delta, quantityAfterChange: entry.quantity, item: { id: item.id }, location: { id: level.location.id }, ledgerDocumentUri: null });
+      applied.push({
+        name,
+        delta,
+        quantityAfterChange: entry.quantity,
+        item: { id: item.id },
+        location: { id: level.location.id },
+        ledgerDocumentUri: null,
+      });
     }
     level.updatedAt = now;
     ctx.emitWebhook('INVENTORY_LEVELS_UPDATE', {
-      inventory_item_id: Number(item.id.split('/').pop()), location_id: Number(level.location.id.split('/').pop()),
-      available: quantityEntry(level, 'available').quantity, updated_at: now, admin_graphql_api_id: level.id,
+      inventory_item_id: Number(item.id.split('/').pop()),
+      location_id: Number(level.location.id.split('/').pop()),
+      available: quantityEntry(level, 'available').quantity,
+      updated_at: now,
+      admin_graphql_api_id: level.id,
     });
   }
   const group = {

@@ -25,7 +25,10 @@ export const ORDER_FILTERS: Record<string, FieldFilter> = {
   financial_status: textFilter((o) => o.displayFinancialStatus),
   status: statusFilter,
   test: boolFilter((o) => o.test),
-  name: textFilter((o) => o.name, (s) => s.replace(/^#/, '')),
+  name: textFilter(
+    (o) => o.name,
+    (s) => s.replace(/^#/, ''),
+  ),
   id: idFilter((o) => o.id),
 };
 

@@ -46,7 +46,9 @@ export const paymentsResolvers: ResolverTable = {
     'Query.shopifyPaymentsAccount': (_s, _a, ctx) => ctx.shop.paymentsAccount,
     'ShopifyPaymentsAccount.payouts': (_s, args: ListArgs & { transactionType?: string | null }, ctx) => {
       const match = searchPredicate(args.query, PAYOUT_FILTERS, 'payouts');
-      const items = [...ctx.shop.payouts.values()].filter((p) => match(p) && (!args.transactionType || p.transactionType === args.transactionType));
+      const items = [...ctx.shop.payouts.values()].filter(
+        (p) => match(p) && (!args.transactionType || p.transactionType === args.transactionType),
+      );
       return sortedPage(items, sortKeyOf(args.sortKey ?? 'ID', PAYOUT_SORT, 'payouts'), args, ctx.bulk);
     },
     'ShopifyPaymentsAccount.balanceTransactions': (_s, args: ListArgs & { hideTransfers?: boolean | null }, ctx) => {

@@ -3,7 +3,11 @@ import { compileSearch, type FieldFilter, SearchSyntaxError } from '../search';
 import type { Obj } from '../state';
 
 /** compileSearch with syntax problems reported as GraphQL errors on the field. */
-export function searchPredicate(query: string | null | undefined, fields: Record<string, FieldFilter>, resource: string): (o: Obj) => boolean {
+export function searchPredicate(
+  query: string | null | undefined,
+  fields: Record<string, FieldFilter>,
+  resource: string,
+): (o: Obj) => boolean {
   try {
     return compileSearch(query, fields, resource);
   } catch (err) {

@@ -17,7 +17,10 @@ export const webhookResolvers: ResolverTable = {
         throw new GraphQLError('Webhook format XML is not emulated: only JSON deliveries are.', { extensions: { code: 'NOT_EMULATED' } });
       }
       if (ctx.shop.webhookSubscriptions.some((s) => s.topic === args.topic && s.uri === uri)) {
-        return { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription', 'callbackUrl'], message: 'Address for this topic has already been taken' }] };
+        return {
+          webhookSubscription: null,
+          userErrors: [{ field: ['webhookSubscription', 'callbackUrl'], message: 'Address for this topic has already been taken' }],
+        };
       }
       const now = isoSeconds(ctx.now());
       const sub = {

@@ -11,12 +11,7 @@
  *   money bag with both currencies 3, fee list 4) · one refund summary 3 · the order itself 28 (order, customer, two addresses,
  *   ten money bags 21, tax line 3).
  */
-import {
-  LINE_ITEMS_PAGE_SIZE,
-  ORDER_PAGE_LIMITS,
-  SINGLE_ORDER_LIMITS,
-  type OrderQueryLimits,
-} from '../../../domain/shopify/limits';
+import { LINE_ITEMS_PAGE_SIZE, ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, type OrderQueryLimits } from '../../../domain/shopify/limits';
 
 type Limits = Omit<OrderQueryLimits, 'orders'>;
 
@@ -59,7 +54,8 @@ const DISCOUNT_APPLICATION_FIELDS = `
   ... on AutomaticDiscountApplication { title }
   ... on ScriptDiscountApplication { title }`;
 
-const FEE_FIELDS = 'id type rate rateName flatFeeName amount { amount currencyCode } flatFee { amount currencyCode } taxAmount { amount currencyCode }';
+const FEE_FIELDS =
+  'id type rate rateName flatFeeName amount { amount currencyCode } flatFee { amount currencyCode } taxAmount { amount currencyCode }';
 
 const TRANSACTION_FIELDS = `
   id kind status gateway formattedGateway processedAt test parentTransaction { id }
@@ -145,8 +141,12 @@ export const REFUND_BY_ID = `query RefundById($id: ID!) {
   refund(id: $id) {
     ${REFUND_SUMMARY_FIELDS}
     order { id }
-    ${connection('refundLineItems', 50, `quantity restockType restocked location { id } lineItem { id sku }
-      priceSet { ${MONEY} } subtotalSet { ${MONEY} } totalTaxSet { ${MONEY} }`)}
+    ${connection(
+      'refundLineItems',
+      50,
+      `quantity restockType restocked location { id } lineItem { id sku }
+      priceSet { ${MONEY} } subtotalSet { ${MONEY} } totalTaxSet { ${MONEY} }`,
+    )}
     ${connection('refundShippingLines', 5, `shippingLine { id title } subtotalAmountSet { ${MONEY} } taxAmountSet { ${MONEY} }`)}
     ${connection('orderAdjustments', 10, `id reason amountSet { ${MONEY} } taxAmountSet { ${MONEY} }`)}
     ${connection('transactions', 20, `id kind status gateway processedAt amountSet { ${MONEY} } fees { ${FEE_FIELDS} }`)}

@@ -86,7 +86,9 @@ export function requestedCost(schema: GraphQLSchema, document: string, variables
           else if (inner.name.value === 'nodes') {
             nodeCost = 1 + selectionCost(getNamedType(innerDef.type) as GraphQLCompositeType, inner.selectionSet, depth + 1);
           } else if (inner.name.value === 'edges') {
-            const edgeType = getNamedType(innerDef.type) as GraphQLCompositeType & { getFields(): Record<string, { type: GraphQLOutputType }> };
+            const edgeType = getNamedType(innerDef.type) as GraphQLCompositeType & {
+              getFields(): Record<string, { type: GraphQLOutputType }>;
+            };
             for (const e of inner.selectionSet?.selections ?? []) {
               if (e.kind === Kind.FIELD && e.name.value === 'node') {
                 const nodeType = getNamedType(edgeType.getFields().node!.type) as GraphQLCompositeType;

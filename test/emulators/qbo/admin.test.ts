@@ -17,7 +17,10 @@ describe('QBO emulator: company files, seedDir and stateFile', () => {
   it('loads every company file in seedDir, ignores other JSON, and fills missing lists from the default company', async () => {
     const seeds = join(dir, 'seeds');
     mkdirSync(seeds);
-    writeFileSync(join(seeds, 'maple.json'), JSON.stringify({ qboCompany: { realmId: '111', companyName: 'Maple Goods', country: 'CA' }, oauth: { refreshToken: 'rt-111' } }));
+    writeFileSync(
+      join(seeds, 'maple.json'),
+      JSON.stringify({ qboCompany: { realmId: '111', companyName: 'Maple Goods', country: 'CA' }, oauth: { refreshToken: 'rt-111' } }),
+    );
     writeFileSync(join(seeds, 'settings.json'), JSON.stringify({ hello: 'not a company' }));
     writeFileSync(join(seeds, 'notes.txt'), 'ignored');
     const emu = await startQboEmulator({ seedDir: seeds, limits: false });
@@ -36,7 +39,9 @@ describe('QBO emulator: company files, seedDir and stateFile', () => {
   it('checks seeded lists like API creates, so a broken company file fails at start', async () => {
     const broken = {
       qboCompany: {
-        realmId: '222', companyName: 'Broken', country: 'US',
+        realmId: '222',
+        companyName: 'Broken',
+        country: 'US',
         accounts: [{ Id: '1', Name: 'Sales', AccountType: 'Income' }],
         items: [{ Id: '2', Name: 'Thing', Type: 'Service', IncomeAccountRef: { value: '99' } }],
       },
@@ -78,7 +83,12 @@ describe('QBO emulator: the admin HTTP API', () => {
     const res = await admin('companies', 'POST', { realmId: '4242', country: 'GB' });
     expect(res.status).toBe(201);
     const issued = await json(res);
-    expect(issued).toMatchObject({ realmId: '4242', accessToken: expect.any(String), refreshToken: expect.any(String), authCode: expect.any(String) });
+    expect(issued).toMatchObject({
+      realmId: '4242',
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      authCode: expect.any(String),
+    });
     const qbo = connect(s.emu, '4242', issued);
     expect((await qbo.call('getPreferences')).CurrencyPrefs.HomeCurrency.value).toBe('GBP');
     const summary = await json(await admin('companies/4242'));
@@ -95,7 +105,12 @@ describe('QBO emulator: the admin HTTP API', () => {
       ['POST', 'SalesReceipt', 'create', 'log-1', 200, null],
       ['POST', 'Customer', 'create', null, 400, '6240'],
     ]);
-    expect(requests[0]).toMatchObject({ realmId: s.realmId, path: `/v3/company/${s.realmId}/salesreceipt`, replayed: false, dropped: false });
+    expect(requests[0]).toMatchObject({
+      realmId: s.realmId,
+      path: `/v3/company/${s.realmId}/salesreceipt`,
+      replayed: false,
+      dropped: false,
+    });
   });
 
   it('shows and advances the emulator clock, which expires access tokens', async () => {
@@ -111,7 +126,12 @@ describe('QBO emulator: the admin HTTP API', () => {
     const res = await admin('reset', 'POST');
     expect(await json(res)).toEqual({ companies: [s.realmId] });
     expect((await faultOf(fresh.call('getPreferences'))).status).toBe(401);
-    const seeded = connect(s.emu, s.realmId, { realmId: s.realmId, accessToken: `AT-${s.realmId}-seed`, refreshToken: `RT-${s.realmId}-seed`, authCode: '' });
+    const seeded = connect(s.emu, s.realmId, {
+      realmId: s.realmId,
+      accessToken: `AT-${s.realmId}-seed`,
+      refreshToken: `RT-${s.realmId}-seed`,
+      authCode: '',
+    });
     expect((await seeded.call('findSalesReceipts', { DocNumber: 'WIPE-1' })).QueryResponse).toEqual({});
   });
 });

@@ -50,10 +50,14 @@ describe('QBO emulator: batch', () => {
   });
 
   it('limits a batch requestid to 36 characters and its bIds to 10', async () => {
-    const longId = await raw(s, 'POST', `batch?requestid=${'r'.repeat(37)}`, { BatchItemRequest: [{ bId: '1', Query: 'select * from Customer' }] });
+    const longId = await raw(s, 'POST', `batch?requestid=${'r'.repeat(37)}`, {
+      BatchItemRequest: [{ bId: '1', Query: 'select * from Customer' }],
+    });
     expect(longId.status).toBe(400);
     expect(longId.body.Fault.Error[0].code).toBe('2050');
-    const longBid = await raw(s, 'POST', `batch?requestid=${'r'.repeat(36)}`, { BatchItemRequest: [{ bId: 'b'.repeat(11), Query: 'select * from Customer' }] });
+    const longBid = await raw(s, 'POST', `batch?requestid=${'r'.repeat(36)}`, {
+      BatchItemRequest: [{ bId: 'b'.repeat(11), Query: 'select * from Customer' }],
+    });
     expect(longBid.body.Fault.Error[0].element).toBe('bId');
   });
 });

@@ -32,19 +32,44 @@ describe('QBO emulator: the books balance (double entry, TrialBalance, ProfitAnd
     s = await start();
     const { qbo } = s;
     const receipt = await qbo.call('createSalesReceipt', {
-      TxnDate: date, ...nyc, Line: [
-        itemLine(I.tee, 2, 20, 40, 'TAX'), itemLine(I.shipping, 1, 5, 5, 'NON'),
-        { DetailType: 'DiscountLineDetail', Amount: 4, DiscountLineDetail: { PercentBased: false, DiscountAccountRef: { value: A.discountsGiven } } },
+      TxnDate: date,
+      ...nyc,
+      Line: [
+        itemLine(I.tee, 2, 20, 40, 'TAX'),
+        itemLine(I.shipping, 1, 5, 5, 'NON'),
+        {
+          DetailType: 'DiscountLineDetail',
+          Amount: 4,
+          DiscountLineDetail: { PercentBased: false, DiscountAccountRef: { value: A.discountsGiven } },
+        },
       ],
     });
-    await qbo.call('createSalesReceipt', { TxnDate: date, DepositToAccountRef: { value: A.shopifyClearing }, Line: [itemLine(I.giftCard, 1, 25, 25, 'NON')] });
-    const invoice = await qbo.call('createInvoice', { TxnDate: date, CustomerRef: { value: L.shopifyCustomer }, Line: [itemLine(I.service, 4, 5, 20, 'NON')] });
-    const payment = await qbo.call('createPayment', {
-      TxnDate: date, CustomerRef: { value: L.shopifyCustomer }, TotalAmt: 20, Line: [{ Amount: 20, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
+    await qbo.call('createSalesReceipt', {
+      TxnDate: date,
+      DepositToAccountRef: { value: A.shopifyClearing },
+      Line: [itemLine(I.giftCard, 1, 25, 25, 'NON')],
     });
-    const refund = await qbo.call('createRefundReceipt', { TxnDate: date, ...nyc, DepositToAccountRef: { value: A.undepositedFunds }, Line: [itemLine(I.tee, 1, 20, 20, 'TAX')] });
+    const invoice = await qbo.call('createInvoice', {
+      TxnDate: date,
+      CustomerRef: { value: L.shopifyCustomer },
+      Line: [itemLine(I.service, 4, 5, 20, 'NON')],
+    });
+    const payment = await qbo.call('createPayment', {
+      TxnDate: date,
+      CustomerRef: { value: L.shopifyCustomer },
+      TotalAmt: 20,
+      Line: [{ Amount: 20, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
+    });
+    const refund = await qbo.call('createRefundReceipt', {
+      TxnDate: date,
+      ...nyc,
+      DepositToAccountRef: { value: A.undepositedFunds },
+      Line: [itemLine(I.tee, 1, 20, 20, 'TAX')],
+    });
     await qbo.call('createDeposit', {
-      TxnDate: '2026-11-03', DepositToAccountRef: { value: A.checking }, Line: [
+      TxnDate: '2026-11-03',
+      DepositToAccountRef: { value: A.checking },
+      Line: [
         { Amount: receipt.TotalAmt, LinkedTxn: [{ TxnId: receipt.Id, TxnType: 'SalesReceipt', TxnLineId: '0' }] },
         { Amount: 20, LinkedTxn: [{ TxnId: payment.Id, TxnType: 'Payment', TxnLineId: '0' }] },
         { Amount: -refund.TotalAmt, LinkedTxn: [{ TxnId: refund.Id, TxnType: 'RefundReceipt', TxnLineId: '0' }] },
@@ -52,17 +77,42 @@ describe('QBO emulator: the books balance (double entry, TrialBalance, ProfitAnd
       ],
     });
     await qbo.call('createPurchase', {
-      TxnDate: date, PaymentType: 'CreditCard', AccountRef: { value: A.creditCard }, EntityRef: { value: L.shopifyVendor, type: 'Vendor' },
-      Line: [{ Amount: 29, DetailType: 'AccountBasedExpenseLineDetail', AccountBasedExpenseLineDetail: { AccountRef: { value: A.shopifyFees } } }],
+      TxnDate: date,
+      PaymentType: 'CreditCard',
+      AccountRef: { value: A.creditCard },
+      EntityRef: { value: L.shopifyVendor, type: 'Vendor' },
+      Line: [
+        {
+          Amount: 29,
+          DetailType: 'AccountBasedExpenseLineDetail',
+          AccountBasedExpenseLineDetail: { AccountRef: { value: A.shopifyFees } },
+        },
+      ],
     });
     await qbo.call('createBill', {
-      TxnDate: date, VendorRef: { value: L.shopifyVendor },
-      Line: [{ Amount: 15, DetailType: 'AccountBasedExpenseLineDetail', AccountBasedExpenseLineDetail: { AccountRef: { value: A.chargebacks } } }],
+      TxnDate: date,
+      VendorRef: { value: L.shopifyVendor },
+      Line: [
+        {
+          Amount: 15,
+          DetailType: 'AccountBasedExpenseLineDetail',
+          AccountBasedExpenseLineDetail: { AccountRef: { value: A.chargebacks } },
+        },
+      ],
     });
     await qbo.call('createJournalEntry', {
-      TxnDate: date, Line: [
-        { Amount: 10, DetailType: 'JournalEntryLineDetail', JournalEntryLineDetail: { PostingType: 'Debit', AccountRef: { value: A.shopifyReserve } } },
-        { Amount: 10, DetailType: 'JournalEntryLineDetail', JournalEntryLineDetail: { PostingType: 'Credit', AccountRef: { value: A.shopifyClearing } } },
+      TxnDate: date,
+      Line: [
+        {
+          Amount: 10,
+          DetailType: 'JournalEntryLineDetail',
+          JournalEntryLineDetail: { PostingType: 'Debit', AccountRef: { value: A.shopifyReserve } },
+        },
+        {
+          Amount: 10,
+          DetailType: 'JournalEntryLineDetail',
+          JournalEntryLineDetail: { PostingType: 'Credit', AccountRef: { value: A.shopifyClearing } },
+        },
       ],
     });
   });
@@ -81,7 +131,7 @@ describe('QBO emulator: the books balance (double entry, TrialBalance, ProfitAnd
     expect(tb.rows.get(A.inventoryAsset)).toEqual({ debit: 800 * 100 - 800, credit: 0 });
   });
 
-  it("keeps each Account.CurrentBalance equal to its trial balance row", async () => {
+  it('keeps each Account.CurrentBalance equal to its trial balance row', async () => {
     const tb = readTrialBalance(await s.qbo.call('reportTrialBalance', period));
     for (const id of [A.checking, A.creditCard, A.accountsPayable, A.salesOfProduct, A.costOfGoodsSold]) {
       const account = await s.qbo.call('getAccount', id);
@@ -104,8 +154,12 @@ describe('QBO emulator: the books balance (double entry, TrialBalance, ProfitAnd
   it('reverses the postings of a deleted document and leaves later-dated ones out of the period', async () => {
     const before = readTrialBalance(await s.qbo.call('reportTrialBalance', period));
     const late = await s.qbo.call('createPurchase', {
-      TxnDate: '2026-12-05', PaymentType: 'Cash', AccountRef: { value: A.checking },
-      Line: [{ Amount: 7, DetailType: 'AccountBasedExpenseLineDetail', AccountBasedExpenseLineDetail: { AccountRef: { value: A.shopifyFees } } }],
+      TxnDate: '2026-12-05',
+      PaymentType: 'Cash',
+      AccountRef: { value: A.checking },
+      Line: [
+        { Amount: 7, DetailType: 'AccountBasedExpenseLineDetail', AccountBasedExpenseLineDetail: { AccountRef: { value: A.shopifyFees } } },
+      ],
     });
     expect(readTrialBalance(await s.qbo.call('reportTrialBalance', period))).toEqual(before);
     expect(cents((await s.qbo.call('getAccount', A.checking)).CurrentBalance)).toBe(4127 - 700);

@@ -53,7 +53,10 @@ describe('QBO emulator: create, read, update, delete and void through node-quick
   it('replaces the whole document on a full update (sparse: false)', async () => {
     const created = await s.qbo.call('createSalesReceipt', receipt({ PrivateNote: 'gone after full update' }));
     const updated = await s.qbo.call('updateSalesReceipt', {
-      Id: created.Id, SyncToken: created.SyncToken, sparse: false, Line: [itemLine(I.service, 1, 5, 5, 'NON')],
+      Id: created.Id,
+      SyncToken: created.SyncToken,
+      sparse: false,
+      Line: [itemLine(I.service, 1, 5, 5, 'NON')],
     });
     expect(updated.PrivateNote).toBeUndefined();
     expect(updated.TotalAmt).toBe(5);
@@ -70,9 +73,14 @@ describe('QBO emulator: create, read, update, delete and void through node-quick
   });
 
   it('voids an invoice, its payment and a sales receipt: zero totals, a "Voided" memo, the invoice open again', async () => {
-    const invoice = await s.qbo.call('createInvoice', { CustomerRef: { value: L.shopifyCustomer }, Line: [itemLine(I.service, 4, 5, 20, 'NON')] });
+    const invoice = await s.qbo.call('createInvoice', {
+      CustomerRef: { value: L.shopifyCustomer },
+      Line: [itemLine(I.service, 4, 5, 20, 'NON')],
+    });
     const payment = await s.qbo.call('createPayment', {
-      CustomerRef: { value: L.shopifyCustomer }, TotalAmt: 20, Line: [{ Amount: 20, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
+      CustomerRef: { value: L.shopifyCustomer },
+      TotalAmt: 20,
+      Line: [{ Amount: 20, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
     });
     expect((await s.qbo.call('getInvoice', invoice.Id)).Balance).toBe(0);
     const voidedPayment = await s.qbo.call('voidPayment', { Id: payment.Id, SyncToken: payment.SyncToken });
@@ -133,10 +141,19 @@ describe('QBO emulator: the schema check rejects what QBO rejects', () => {
   });
 
   it('rejects an enum value the schema does not list', async () => {
-    const fault = await faultOf(s.qbo.call('createPurchase', {
-      PaymentType: 'Bitcoin', AccountRef: { value: A.checking },
-      Line: [{ Amount: 1, DetailType: 'AccountBasedExpenseLineDetail', AccountBasedExpenseLineDetail: { AccountRef: { value: A.shopifyFees } } }],
-    }));
+    const fault = await faultOf(
+      s.qbo.call('createPurchase', {
+        PaymentType: 'Bitcoin',
+        AccountRef: { value: A.checking },
+        Line: [
+          {
+            Amount: 1,
+            DetailType: 'AccountBasedExpenseLineDetail',
+            AccountBasedExpenseLineDetail: { AccountRef: { value: A.shopifyFees } },
+          },
+        ],
+      }),
+    );
     expect(fault.code).toBe('2010');
     expect(fault.detail).toContain('Bitcoin');
   });
@@ -147,7 +164,9 @@ describe('QBO emulator: the schema check rejects what QBO rejects', () => {
   });
 
   it('rejects a string over its maxLength with 2050', async () => {
-    const fault = await faultOf(s.qbo.call('createSalesReceipt', { PrivateNote: 'x'.repeat(4001), Line: [itemLine(I.service, 1, 5, 5, 'NON')] }));
+    const fault = await faultOf(
+      s.qbo.call('createSalesReceipt', { PrivateNote: 'x'.repeat(4001), Line: [itemLine(I.service, 1, 5, 5, 'NON')] }),
+    );
     expect(fault.code).toBe('2050');
     expect(fault.element).toBe('PrivateNote');
   });

@@ -12,9 +12,14 @@ describe('QBO emulator: deposits (Shopify payouts)', () => {
   const receipt = async (amount: number, depositTo: string = A.undepositedFunds) =>
     s.qbo.call('createSalesReceipt', { DepositToAccountRef: { value: depositTo }, Line: [itemLine(I.service, 1, amount, amount, 'NON')] });
   const balance = async (accountId: string): Promise<number> => cents((await s.qbo.call('getAccount', accountId)).CurrentBalance);
-  const link = (txn: any, amount: number, type = 'SalesReceipt') => ({ Amount: amount, LinkedTxn: [{ TxnId: txn.Id, TxnType: type, TxnLineId: '0' }] });
+  const link = (txn: any, amount: number, type = 'SalesReceipt') => ({
+    Amount: amount,
+    LinkedTxn: [{ TxnId: txn.Id, TxnType: type, TxnLineId: '0' }],
+  });
   const fee = (amount: number) => ({
-    Amount: amount, DetailType: 'DepositLineDetail', Description: 'Shopify Payments fees',
+    Amount: amount,
+    DetailType: 'DepositLineDetail',
+    Description: 'Shopify Payments fees',
     DepositLineDetail: { AccountRef: { value: A.shopifyFees }, Entity: { value: L.shopifyVendor, type: 'Vendor' } },
   });
 
@@ -22,9 +27,13 @@ describe('QBO emulator: deposits (Shopify payouts)', () => {
     const [uf0, bank0, fees0] = [await balance(A.undepositedFunds), await balance(A.checking), await balance(A.shopifyFees)];
     const r1 = await receipt(45.3);
     const r2 = await receipt(20);
-    const refund = await s.qbo.call('createRefundReceipt', { DepositToAccountRef: { value: A.undepositedFunds }, Line: [itemLine(I.service, 1, 10, 10, 'NON')] });
+    const refund = await s.qbo.call('createRefundReceipt', {
+      DepositToAccountRef: { value: A.undepositedFunds },
+      Line: [itemLine(I.service, 1, 10, 10, 'NON')],
+    });
     const deposit = await s.qbo.call('createDeposit', {
-      DepositToAccountRef: { value: A.checking }, PrivateNote: 'Shopify payout 123456',
+      DepositToAccountRef: { value: A.checking },
+      PrivateNote: 'Shopify payout 123456',
       Line: [link(r1, 45.3), link(r2, 20), link(refund, -10, 'RefundReceipt'), fee(-1.61)],
     });
     expect(deposit.TotalAmt).toBe(53.69);
@@ -66,7 +75,9 @@ describe('QBO emulator: deposits (Shopify payouts)', () => {
   });
 
   it('answers 610 for a linked transaction that does not exist', async () => {
-    const fault = await faultOf(s.qbo.call('createDeposit', { DepositToAccountRef: { value: A.checking }, Line: [link({ Id: '424242' }, 1)] }));
+    const fault = await faultOf(
+      s.qbo.call('createDeposit', { DepositToAccountRef: { value: A.checking }, Line: [link({ Id: '424242' }, 1)] }),
+    );
     expect(fault.code).toBe('610');
   });
 

@@ -1,6 +1,12 @@
 import QuickBooks from 'node-quickbooks';
 import { toCents } from '../../../emulators/qbo/core/money';
-import { defaultCompany, startQboEmulator, type CompanyFile, type QboEmulatorHandle, type QboEmulatorOptions } from '../../../emulators/qbo';
+import {
+  defaultCompany,
+  startQboEmulator,
+  type CompanyFile,
+  type QboEmulatorHandle,
+  type QboEmulatorOptions,
+} from '../../../emulators/qbo';
 
 /** Drives the emulator the way Ledgerline does: node-quickbooks over HTTP (docs/qbo-facts.md §6). */
 export interface Qbo {
@@ -10,7 +16,18 @@ export interface Qbo {
 }
 
 export function connect(emu: QboEmulatorHandle, realmId: string, tokens = emu.admin.issueTokens(realmId)): Qbo {
-  const client = new QuickBooks(emu.clientId, emu.clientSecret, tokens.accessToken, false, realmId, false, false, null, '2.0', tokens.refreshToken);
+  const client = new QuickBooks(
+    emu.clientId,
+    emu.clientSecret,
+    tokens.accessToken,
+    false,
+    realmId,
+    false,
+    false,
+    null,
+    '2.0',
+    tokens.refreshToken,
+  );
   client.endpoint = emu.v3Endpoint;
   QuickBooks.TOKEN_URL = emu.tokenUrl;
   QuickBooks.REVOKE_URL = emu.revokeUrl;
@@ -57,7 +74,10 @@ export interface Started {
   qbo: Qbo;
 }
 
-export async function start(company: Partial<Parameters<typeof defaultCompany>[0]> = {}, options: QboEmulatorOptions = {}): Promise<Started> {
+export async function start(
+  company: Partial<Parameters<typeof defaultCompany>[0]> = {},
+  options: QboEmulatorOptions = {},
+): Promise<Started> {
   const realmId = company.realmId ?? '9130350000000001';
   const file: CompanyFile = defaultCompany({ country: 'US', ...company, realmId });
   const emu = await startQboEmulator({ limits: false, ...options, companies: [file, ...(options.companies ?? [])] });
@@ -69,7 +89,12 @@ export function itemLine(itemId: string, qty: number, unitPrice: number, amount:
   return {
     DetailType: 'SalesItemLineDetail',
     Amount: amount,
-    SalesItemLineDetail: { ItemRef: { value: itemId }, Qty: qty, UnitPrice: unitPrice, ...(taxCode ? { TaxCodeRef: { value: taxCode } } : {}) },
+    SalesItemLineDetail: {
+      ItemRef: { value: itemId },
+      Qty: qty,
+      UnitPrice: unitPrice,
+      ...(taxCode ? { TaxCodeRef: { value: taxCode } } : {}),
+    },
   };
 }
 

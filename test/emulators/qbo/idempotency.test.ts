@@ -17,7 +17,10 @@ describe('QBO emulator: requestid replay and commit-then-drop (docs/qbo-facts.md
   it('answers a repeated requestid with the stored original response and creates one document', async () => {
     const first = await raw(s, 'POST', 'salesreceipt?requestid=order-1001-attempt&minorversion=75', { DocNumber: 'IDEM-1', Line: lines() });
     s.emu.admin.clock.advance(3_000);
-    const second = await raw(s, 'POST', 'salesreceipt?requestid=order-1001-attempt&minorversion=75', { DocNumber: 'IDEM-1', Line: lines() });
+    const second = await raw(s, 'POST', 'salesreceipt?requestid=order-1001-attempt&minorversion=75', {
+      DocNumber: 'IDEM-1',
+      Line: lines(),
+    });
     expect(second).toEqual(first);
     expect(await count('IDEM-1')).toBe(1);
   });
@@ -30,7 +33,9 @@ describe('QBO emulator: requestid replay and commit-then-drop (docs/qbo-facts.md
   });
 
   it('replays a stored Fault as well (same requestid, same answer)', async () => {
-    const bad = await faultOf(s.qbo.call('createSalesReceipt', { requestId: 'sync-order-1003', Line: [itemLine('424242', 1, 5, 5, 'NON')] }));
+    const bad = await faultOf(
+      s.qbo.call('createSalesReceipt', { requestId: 'sync-order-1003', Line: [itemLine('424242', 1, 5, 5, 'NON')] }),
+    );
     const retried = await faultOf(s.qbo.call('createSalesReceipt', { requestId: 'sync-order-1003', DocNumber: 'IDEM-3', Line: lines() }));
     expect(retried.body).toEqual(bad.body);
     expect(await count('IDEM-3')).toBe(0);
@@ -59,6 +64,9 @@ describe('QBO emulator: requestid replay and commit-then-drop (docs/qbo-facts.md
     expect(retried.DocNumber).toBe('DROP-1');
     expect(await count('DROP-1')).toBe(1);
     const log = s.emu.admin.requestLog({ realmId: s.realmId }).filter((e) => e.requestId === 'drop-1');
-    expect(log.map((e) => [e.entity, e.operation, e.dropped, e.replayed])).toEqual([['SalesReceipt', 'create', true, false], ['SalesReceipt', 'create', false, true]]);
+    expect(log.map((e) => [e.entity, e.operation, e.dropped, e.replayed])).toEqual([
+      ['SalesReceipt', 'create', true, false],
+      ['SalesReceipt', 'create', false, true],
+    ]);
   });
 });

@@ -3,7 +3,11 @@ import { DEFAULT_ITEM_IDS as I, defaultCompany } from '../../../emulators/qbo';
 import { connect, faultOf, itemLine, start, type Started } from './helpers';
 
 const FROZEN = Date.parse('2026-11-27T12:00:00Z');
-const statusOf = async (promise: Promise<unknown>): Promise<number> => promise.then(() => 200, (err: any) => err?.response?.status ?? 0);
+const statusOf = async (promise: Promise<unknown>): Promise<number> =>
+  promise.then(
+    () => 200,
+    (err: any) => err?.response?.status ?? 0,
+  );
 
 describe('QBO emulator: throttling (docs/qbo-facts.md §1)', () => {
   let s: Started | undefined;
@@ -17,14 +21,20 @@ describe('QBO emulator: throttling (docs/qbo-facts.md §1)', () => {
     for (let i = 0; i < 5; i += 1) await s.qbo.call('getPreferences');
     const fault = await faultOf(s.qbo.call('getPreferences'));
     expect(fault.status).toBe(429);
-    expect(fault.body.Fault).toEqual({ Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', code: '003001' }], type: 'SERVICE' });
+    expect(fault.body.Fault).toEqual({
+      Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', code: '003001' }],
+      type: 'SERVICE',
+    });
     s.emu.admin.clock.advance(101);
     expect((await s.qbo.call('getPreferences')).Id).toBe('1');
   });
 
   it('applies the documented 500 requests per minute by default, per realm, compressed by timeScale', async () => {
     // A frozen base clock: the window moves only when the test advances it, however slow the machine.
-    s = await start({}, { limits: true, timeScale: 10, clock: () => FROZEN, companies: [defaultCompany({ realmId: '77', country: 'GB' })] });
+    s = await start(
+      {},
+      { limits: true, timeScale: 10, clock: () => FROZEN, companies: [defaultCompany({ realmId: '77', country: 'GB' })] },
+    );
     const { qbo } = s;
     for (let round = 0; round < 50; round += 1) await Promise.all(Array.from({ length: 10 }, () => qbo.call('getPreferences')));
     expect(await statusOf(qbo.call('getPreferences'))).toBe(429);
@@ -70,7 +80,15 @@ describe('QBO emulator: fault injection', () => {
   };
 
   it('answers a 5xx SystemFault or a 429 for a matching endpoint without touching the books', async () => {
-    const s = await started({}, { faults: [{ match: 'SalesReceipt:create', rate5xx: 1, times: 1 }, { match: 'SalesReceipt:*', rate429: 1, times: 1 }] });
+    const s = await started(
+      {},
+      {
+        faults: [
+          { match: 'SalesReceipt:create', rate5xx: 1, times: 1 },
+          { match: 'SalesReceipt:*', rate429: 1, times: 1 },
+        ],
+      },
+    );
     const body = () => ({ DocNumber: 'FI-1', Line: [itemLine(I.service, 1, 5, 5, 'NON')] });
     const failed = await faultOf(s.qbo.call('createSalesReceipt', body()));
     expect(failed.status).toBe(503);
@@ -96,7 +114,10 @@ describe('QBO emulator: fault injection', () => {
 
   it('adds rules and clears them over HTTP at /_emulator/faults', async () => {
     const s = await started();
-    const post = await fetch(`${s.emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ match: 'Preferences:read', rate5xx: 1, status5xx: 500 }) });
+    const post = await fetch(`${s.emu.url}/_emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ match: 'Preferences:read', rate5xx: 1, status5xx: 500 }),
+    });
     expect(post.status).toBe(200);
     expect(await statusOf(s.qbo.call('getPreferences'))).toBe(500);
     await fetch(`${s.emu.url}/_emulator/faults`, { method: 'DELETE' });

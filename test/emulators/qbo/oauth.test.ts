@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCompany, type QboEmulatorHandle } from '../../../emulators/qbo';
 import { connect, faultOf, start, type Started } from './helpers';
 
-const basic = (emu: QboEmulatorHandle, secret = emu.clientSecret): string => `Basic ${Buffer.from(`${emu.clientId}:${secret}`).toString('base64')}`;
+const basic = (emu: QboEmulatorHandle, secret = emu.clientSecret): string =>
+  `Basic ${Buffer.from(`${emu.clientId}:${secret}`).toString('base64')}`;
 
 async function postToken(emu: QboEmulatorHandle, form: Record<string, string>, secret?: string): Promise<{ status: number; body: any }> {
   const res = await fetch(emu.tokenUrl, {
@@ -43,23 +44,37 @@ describe('QBO emulator: OAuth 2 (docs/qbo-facts.md §3)', () => {
     const fault = await faultOf(qbo.call('getPreferences'));
     expect(fault.status).toBe(401);
     expect(fault.body.fault.type).toBe('AUTHENTICATION');
-    expect(fault.body.fault.error[0]).toMatchObject({ code: '3200', message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401' });
+    expect(fault.body.fault.error[0]).toMatchObject({
+      code: '3200',
+      message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
+    });
     expect(fault.detail).toMatch(/^Token expired/);
     await qbo.call('refreshAccessToken');
     expect((await qbo.call('getPreferences')).Id).toBe('1');
   });
 
   it('answers 401 invalid_client for wrong client credentials', async () => {
-    expect(await postToken(s.emu, { grant_type: 'refresh_token', refresh_token: 'whatever' }, 'wrong-secret')).toEqual({ status: 401, body: { error: 'invalid_client' } });
+    expect(await postToken(s.emu, { grant_type: 'refresh_token', refresh_token: 'whatever' }, 'wrong-secret')).toEqual({
+      status: 401,
+      body: { error: 'invalid_client' },
+    });
   });
 
   it('exchanges an authorization code issued by the admin API, once', async () => {
     const { authCode } = s.emu.admin.issueTokens(s.realmId);
     const first = await postToken(s.emu, { grant_type: 'authorization_code', code: authCode, redirect_uri: 'http://localhost/callback' });
     expect(first.status).toBe(200);
-    const qbo = connect(s.emu, s.realmId, { realmId: s.realmId, accessToken: first.body.access_token, refreshToken: first.body.refresh_token, authCode });
+    const qbo = connect(s.emu, s.realmId, {
+      realmId: s.realmId,
+      accessToken: first.body.access_token,
+      refreshToken: first.body.refresh_token,
+      authCode,
+    });
     expect((await qbo.call('getCompanyInfo', s.realmId)).Id).toBe('1');
-    expect(await postToken(s.emu, { grant_type: 'authorization_code', code: authCode })).toEqual({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await postToken(s.emu, { grant_type: 'authorization_code', code: authCode })).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
   });
 
   it('ends the whole grant when a token is revoked', async () => {
@@ -69,7 +84,10 @@ describe('QBO emulator: OAuth 2 (docs/qbo-facts.md §3)', () => {
     await qbo.call('revokeAccess', true);
     qbo.client.token = token;
     expect((await faultOf(qbo.call('getPreferences'))).status).toBe(401);
-    expect(await postToken(s.emu, { grant_type: 'refresh_token', refresh_token: refreshToken })).toEqual({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await postToken(s.emu, { grant_type: 'refresh_token', refresh_token: refreshToken })).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
   });
 
   it('expires tokens on demand through the admin API', async () => {

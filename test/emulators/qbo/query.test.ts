@@ -14,7 +14,11 @@ describe("QBO emulator: QBO's query language", () => {
       const c = await s.qbo.call('createCustomer', { DisplayName: name });
       if (i === 2) checkpoint = c.MetaData.LastUpdatedTime;
     }
-    for (const [doc, date, amount] of [['Q-1', '2026-10-01', 10], ['Q-2', '2026-10-15', 20], ['Q-3', '2026-11-01', 30]] as const) {
+    for (const [doc, date, amount] of [
+      ['Q-1', '2026-10-01', 10],
+      ['Q-2', '2026-10-15', 20],
+      ['Q-3', '2026-11-01', 30],
+    ] as const) {
       await s.qbo.call('createSalesReceipt', { DocNumber: doc, TxnDate: date, Line: [itemLine(I.service, amount / 5, 5, amount, 'NON')] });
     }
   });
@@ -26,10 +30,18 @@ describe("QBO emulator: QBO's query language", () => {
     expect(docNumbers(await s.qbo.call('findSalesReceipts', { TxnDate: '2026-10-15' }))).toEqual(['Q-2']);
     expect(docNumbers(await s.qbo.call('findSalesReceipts', [{ field: 'TxnDate', value: '2026-10-15', operator: '<' }]))).toEqual(['Q-1']);
     expect(docNumbers(await s.qbo.call('findSalesReceipts', [{ field: 'TxnDate', value: '2026-10-15', operator: '>' }]))).toEqual(['Q-3']);
-    expect(docNumbers(await s.qbo.call('findSalesReceipts', [{ field: 'TxnDate', value: '2026-10-15', operator: '<=' }]))).toEqual(['Q-1', 'Q-2']);
-    expect(docNumbers(await s.qbo.call('findSalesReceipts', [
-      { field: 'TxnDate', value: '2026-10-01', operator: '>=' }, { field: 'TxnDate', value: '2026-11-01', operator: '<' },
-    ]))).toEqual(['Q-1', 'Q-2']);
+    expect(docNumbers(await s.qbo.call('findSalesReceipts', [{ field: 'TxnDate', value: '2026-10-15', operator: '<=' }]))).toEqual([
+      'Q-1',
+      'Q-2',
+    ]);
+    expect(
+      docNumbers(
+        await s.qbo.call('findSalesReceipts', [
+          { field: 'TxnDate', value: '2026-10-01', operator: '>=' },
+          { field: 'TxnDate', value: '2026-11-01', operator: '<' },
+        ]),
+      ),
+    ).toEqual(['Q-1', 'Q-2']);
   });
 
   it('filters with IN and LIKE', async () => {
@@ -49,7 +61,12 @@ describe("QBO emulator: QBO's query language", () => {
   });
 
   it('pages with STARTPOSITION (1-based) and MAXRESULTS, and orders with ORDERBY', async () => {
-    const page = await s.qbo.call('findCustomers', [{ field: 'DisplayName', value: 'Q-%', operator: 'LIKE' }, { field: 'asc', value: 'DisplayName' }, { field: 'limit', value: 2 }, { field: 'offset', value: 3 }]);
+    const page = await s.qbo.call('findCustomers', [
+      { field: 'DisplayName', value: 'Q-%', operator: 'LIKE' },
+      { field: 'asc', value: 'DisplayName' },
+      { field: 'limit', value: 2 },
+      { field: 'offset', value: 3 },
+    ]);
     expect(page.QueryResponse.startPosition).toBe(3);
     expect(page.QueryResponse.maxResults).toBe(2);
     expect(page.QueryResponse.Customer.map((c: any) => c.DisplayName)).toEqual(['Q-Delta', 'Q-Epsilon']);
@@ -70,7 +87,10 @@ describe("QBO emulator: QBO's query language", () => {
     const epsilon = (await s.qbo.call('findCustomers', { DisplayName: 'Q-Epsilon' })).QueryResponse.Customer[0];
     await s.qbo.call('updateCustomer', { Id: epsilon.Id, SyncToken: epsilon.SyncToken, Active: false });
     expect((await s.qbo.call('findCustomers', { DisplayName: 'Q-Epsilon' })).QueryResponse).toEqual({});
-    const both = await s.qbo.call('findCustomers', [{ field: 'DisplayName', value: 'Q-Epsilon' }, { field: 'Active', value: [true, false], operator: 'IN' }]);
+    const both = await s.qbo.call('findCustomers', [
+      { field: 'DisplayName', value: 'Q-Epsilon' },
+      { field: 'Active', value: [true, false], operator: 'IN' },
+    ]);
     expect(both.QueryResponse.Customer).toHaveLength(1);
   });
 

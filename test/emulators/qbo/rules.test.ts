@@ -43,7 +43,9 @@ describe('QBO emulator: the business rules QBO enforces', () => {
   });
 
   it('keeps Item names unique (6240)', async () => {
-    const fault = await faultOf(s.qbo.call('createItem', { Name: 'blue tee', Type: 'Service', IncomeAccountRef: { value: A.salesOfProduct } }));
+    const fault = await faultOf(
+      s.qbo.call('createItem', { Name: 'blue tee', Type: 'Service', IncomeAccountRef: { value: A.salesOfProduct } }),
+    );
     expect(fault.code).toBe('6240');
   });
 
@@ -71,15 +73,30 @@ describe('QBO emulator: the business rules QBO enforces', () => {
     const noIncome = await faultOf(s.qbo.call('createItem', { Name: 'Svc', Type: 'Service' }));
     expect(noIncome.code).toBe('2020');
     expect(noIncome.element).toBe('IncomeAccountRef');
-    const noAsset = await faultOf(s.qbo.call('createItem', {
-      Name: 'Mug', Type: 'Inventory', TrackQtyOnHand: true, QtyOnHand: 5, InvStartDate: '2026-01-01',
-      IncomeAccountRef: { value: A.salesOfProduct }, ExpenseAccountRef: { value: A.costOfGoodsSold },
-    }));
+    const noAsset = await faultOf(
+      s.qbo.call('createItem', {
+        Name: 'Mug',
+        Type: 'Inventory',
+        TrackQtyOnHand: true,
+        QtyOnHand: 5,
+        InvStartDate: '2026-01-01',
+        IncomeAccountRef: { value: A.salesOfProduct },
+        ExpenseAccountRef: { value: A.costOfGoodsSold },
+      }),
+    );
     expect(noAsset.element).toBe('AssetAccountRef');
-    const wrongCogs = await faultOf(s.qbo.call('createItem', {
-      Name: 'Mug', Type: 'Inventory', TrackQtyOnHand: true, QtyOnHand: 5, InvStartDate: '2026-01-01',
-      IncomeAccountRef: { value: A.salesOfProduct }, ExpenseAccountRef: { value: A.checking }, AssetAccountRef: { value: A.inventoryAsset },
-    }));
+    const wrongCogs = await faultOf(
+      s.qbo.call('createItem', {
+        Name: 'Mug',
+        Type: 'Inventory',
+        TrackQtyOnHand: true,
+        QtyOnHand: 5,
+        InvStartDate: '2026-01-01',
+        IncomeAccountRef: { value: A.salesOfProduct },
+        ExpenseAccountRef: { value: A.checking },
+        AssetAccountRef: { value: A.inventoryAsset },
+      }),
+    );
     expect(wrongCogs.code).toBe('6000');
     const tee = await s.qbo.call('getItem', I.tee);
     const off = await faultOf(s.qbo.call('updateItem', { Id: tee.Id, SyncToken: tee.SyncToken, TrackQtyOnHand: false }));
@@ -96,7 +113,11 @@ describe('QBO emulator: the business rules QBO enforces', () => {
   });
 
   it('allows a negative line (a gift-card redemption) but not a negative total', async () => {
-    const redemption = { DetailType: 'SalesItemLineDetail', Amount: -15, SalesItemLineDetail: { ItemRef: { value: I.giftCard }, TaxCodeRef: { value: 'NON' } } };
+    const redemption = {
+      DetailType: 'SalesItemLineDetail',
+      Amount: -15,
+      SalesItemLineDetail: { ItemRef: { value: I.giftCard }, TaxCodeRef: { value: 'NON' } },
+    };
     const sr = await s.qbo.call('createSalesReceipt', { Line: [itemLine(I.service, 4, 5, 20, 'NON'), redemption] });
     expect(sr.TotalAmt).toBe(5);
     const fault = await faultOf(s.qbo.call('createSalesReceipt', { Line: [itemLine(I.service, 1, 5, 5, 'NON'), redemption] }));
@@ -107,7 +128,10 @@ describe('QBO emulator: the business rules QBO enforces', () => {
     const before = (await s.qbo.call('getItem', I.tee)).QtyOnHand;
     await s.qbo.call('createSalesReceipt', { Line: [itemLine(I.tee, 3, 20, 60, 'TAX')] });
     expect((await s.qbo.call('getItem', I.tee)).QtyOnHand).toBe(before - 3);
-    await s.qbo.call('createRefundReceipt', { DepositToAccountRef: { value: A.undepositedFunds }, Line: [itemLine(I.tee, 1, 20, 20, 'TAX')] });
+    await s.qbo.call('createRefundReceipt', {
+      DepositToAccountRef: { value: A.undepositedFunds },
+      Line: [itemLine(I.tee, 1, 20, 20, 'TAX')],
+    });
     expect((await s.qbo.call('getItem', I.tee)).QtyOnHand).toBe(before - 2);
   });
 
@@ -119,9 +143,13 @@ describe('QBO emulator: the business rules QBO enforces', () => {
 
   it('refuses a payment larger than the invoice balance', async () => {
     const invoice = await s.qbo.call('createInvoice', { CustomerRef: { value: L.shopifyCustomer }, Line: lines });
-    const fault = await faultOf(s.qbo.call('createPayment', {
-      CustomerRef: { value: L.shopifyCustomer }, TotalAmt: 6, Line: [{ Amount: 6, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
-    }));
+    const fault = await faultOf(
+      s.qbo.call('createPayment', {
+        CustomerRef: { value: L.shopifyCustomer },
+        TotalAmt: 6,
+        Line: [{ Amount: 6, LinkedTxn: [{ TxnId: invoice.Id, TxnType: 'Invoice' }] }],
+      }),
+    );
     expect(fault.code).toBe('6000');
   });
 });
@@ -136,7 +164,11 @@ describe('QBO emulator: shipping, discounts and stock valuation', () => {
   });
   afterAll(() => s.emu.close());
 
-  const shippingLine = { DetailType: 'SalesItemLineDetail', Amount: 7, SalesItemLineDetail: { ItemRef: { value: 'SHIPPING_ITEM_ID' }, TaxCodeRef: { value: 'NON' } } };
+  const shippingLine = {
+    DetailType: 'SalesItemLineDetail',
+    Amount: 7,
+    SalesItemLineDetail: { ItemRef: { value: 'SHIPPING_ITEM_ID' }, TaxCodeRef: { value: 'NON' } },
+  };
   const balance = async (qbo: Qbo, id: string): Promise<number> => cents((await qbo.call('getAccount', id)).CurrentBalance);
 
   it('accepts SHIPPING_ITEM_ID only where Preferences.SalesFormsPrefs.AllowShipping is on, and books it to Shipping Income', async () => {
@@ -150,7 +182,10 @@ describe('QBO emulator: shipping, discounts and stock valuation', () => {
   it('computes a percent-based discount from the subtotal and books it to the discount account', async () => {
     const before = await balance(s.qbo, A.discountsGiven);
     const sr = await s.qbo.call('createSalesReceipt', {
-      Line: [itemLine(I.service, 10, 5, 50, 'NON'), { DetailType: 'DiscountLineDetail', DiscountLineDetail: { PercentBased: true, DiscountPercent: 10 } }],
+      Line: [
+        itemLine(I.service, 10, 5, 50, 'NON'),
+        { DetailType: 'DiscountLineDetail', DiscountLineDetail: { PercentBased: true, DiscountPercent: 10 } },
+      ],
     });
     expect(sr.TotalAmt).toBe(45);
     expect(sr.Line.find((l: any) => l.DetailType === 'DiscountLineDetail').Amount).toBe(5);
@@ -170,11 +205,16 @@ describe('QBO emulator: shipping, discounts and stock valuation', () => {
   });
 
   it("posts an account's opening balance once and keeps it through later updates", async () => {
-    const account = await s.qbo.call('createAccount', { Name: 'Savings', AccountType: 'Bank', AccountSubType: 'Savings', OpeningBalance: 250, OpeningBalanceDate: '2026-01-01' });
+    const account = await s.qbo.call('createAccount', {
+      Name: 'Savings',
+      AccountType: 'Bank',
+      AccountSubType: 'Savings',
+      OpeningBalance: 250,
+      OpeningBalanceDate: '2026-01-01',
+    });
     expect(account.CurrentBalance).toBe(250);
     const renamed = await s.qbo.call('updateAccount', { Id: account.Id, SyncToken: account.SyncToken, Name: 'Reserve Savings' });
     expect(renamed.CurrentBalance).toBe(250);
     expect(renamed.FullyQualifiedName).toBe('Reserve Savings');
   });
 });
-

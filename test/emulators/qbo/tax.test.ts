@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT_IDS as A, DEFAULT_ITEM_IDS as I, defaultCompany } from '../../../emulators/qbo';
 import { cents, connect, faultOf, itemLine, start, type Qbo, type Started } from './helpers';
 
-const taxOf = (doc: any) => ({ total: doc.TotalAmt, tax: doc.TxnTaxDetail.TotalTax, lines: doc.TxnTaxDetail.TaxLine.map((l: any) => [l.TaxLineDetail.TaxRateRef.value, l.Amount]) });
+const taxOf = (doc: any) => ({
+  total: doc.TotalAmt,
+  tax: doc.TxnTaxDetail.TotalTax,
+  lines: doc.TxnTaxDetail.TaxLine.map((l: any) => [l.TaxLineDetail.TaxRateRef.value, l.Amount]),
+});
 
 describe('QBO emulator: US sales tax with Automated Sales Tax (docs/qbo-facts.md §4)', () => {
   let s: Started;
@@ -13,7 +17,10 @@ describe('QBO emulator: US sales tax with Automated Sales Tax (docs/qbo-facts.md
   });
   afterAll(() => s.emu.close());
 
-  const sale = (extra: Record<string, unknown> = {}) => ({ Line: [itemLine(I.tee, 2, 20, 40, 'TAX'), itemLine(I.shipping, 1, 5, 5, 'NON')], ...extra });
+  const sale = (extra: Record<string, unknown> = {}) => ({
+    Line: [itemLine(I.tee, 2, 20, 40, 'TAX'), itemLine(I.shipping, 1, 5, 5, 'NON')],
+    ...extra,
+  });
   const nyc = { ShipAddr: { Line1: '1 Penn Plaza', City: 'New York', CountrySubDivisionCode: 'NY', PostalCode: '10001' } };
 
   it("recomputes tax from the ship-to ZIP's rate, on TAX lines only", async () => {
@@ -32,7 +39,10 @@ describe('QBO emulator: US sales tax with Automated Sales Tax (docs/qbo-facts.md
   });
 
   it('rounds half away from zero', async () => {
-    const sr = await s.qbo.call('createSalesReceipt', { ShipAddr: { CountrySubDivisionCode: 'TX' }, Line: [itemLine(I.service, 1, 2, 2, 'TAX')] });
+    const sr = await s.qbo.call('createSalesReceipt', {
+      ShipAddr: { CountrySubDivisionCode: 'TX' },
+      Line: [itemLine(I.service, 1, 2, 2, 'TAX')],
+    });
     expect(sr.TxnTaxDetail.TotalTax).toBe(0.13);
   });
 
@@ -43,7 +53,11 @@ describe('QBO emulator: US sales tax with Automated Sales Tax (docs/qbo-facts.md
     expect(sr.TxnTaxDetail.TaxLine[0].TaxLineDetail.OverrideDeltaAmount).toBe(-0.25);
     const memo = await s.qbo.call('updateSalesReceipt', { Id: sr.Id, SyncToken: sr.SyncToken, PrivateNote: 'memo only' });
     expect(memo.TxnTaxDetail.TotalTax).toBe(3.3);
-    const relined = await s.qbo.call('updateSalesReceipt', { Id: sr.Id, SyncToken: memo.SyncToken, Line: [itemLine(I.tee, 1, 20, 20, 'TAX')] });
+    const relined = await s.qbo.call('updateSalesReceipt', {
+      Id: sr.Id,
+      SyncToken: memo.SyncToken,
+      Line: [itemLine(I.tee, 1, 20, 20, 'TAX')],
+    });
     expect(relined.TxnTaxDetail.TotalTax).toBe(1.78);
   });
 
@@ -68,13 +82,17 @@ describe('QBO emulator: global tax with per-line tax codes (docs/qbo-facts.md §
   const GST_PST_BC = '202';
   const EXEMPT = '205';
   beforeAll(async () => {
-    s = await start({ country: 'CA', realmId: '4620816365000000' }, { companies: [defaultCompany({ realmId: '4620816365000001', country: 'GB' })] });
+    s = await start(
+      { country: 'CA', realmId: '4620816365000000' },
+      { companies: [defaultCompany({ realmId: '4620816365000001', country: 'GB' })] },
+    );
     uk = connect(s.emu, '4620816365000001');
   });
   afterAll(() => s.emu.close());
 
   const line = (amount: number, code?: string, extra: Record<string, unknown> = {}) => ({
-    DetailType: 'SalesItemLineDetail', Amount: amount,
+    DetailType: 'SalesItemLineDetail',
+    Amount: amount,
     SalesItemLineDetail: { ItemRef: { value: I.service }, ...(code ? { TaxCodeRef: { value: code } } : {}), ...extra },
   });
 
@@ -89,7 +107,14 @@ describe('QBO emulator: global tax with per-line tax codes (docs/qbo-facts.md §
     expect(taxOf(hst)).toEqual({ total: 113, tax: 13, lines: [['101', 13]] });
     const bc = await s.qbo.call('createSalesReceipt', { Line: [line(100, GST_PST_BC), line(50, EXEMPT)] });
     expect(bc.GlobalTaxCalculation).toBe('TaxExcluded');
-    expect(taxOf(bc)).toEqual({ total: 162, tax: 12, lines: [['100', 5], ['102', 7]] });
+    expect(taxOf(bc)).toEqual({
+      total: 162,
+      tax: 12,
+      lines: [
+        ['100', 5],
+        ['102', 7],
+      ],
+    });
   });
 
   it('extracts the tax from tax-inclusive amounts: Amount becomes the net, TaxInclusiveAmt the gross', async () => {
@@ -101,24 +126,35 @@ describe('QBO emulator: global tax with per-line tax codes (docs/qbo-facts.md §
 
   it("keeps the tax amounts the client sends (Shopify's exact tax) and computes only the rest", async () => {
     const excluded = await s.qbo.call('createSalesReceipt', {
-      Line: [line(100, HST_ON)], TxnTaxDetail: { TaxLine: [{ Amount: 12.99, DetailType: 'TaxLineDetail', TaxLineDetail: { TaxRateRef: { value: '101' } } }] },
+      Line: [line(100, HST_ON)],
+      TxnTaxDetail: { TaxLine: [{ Amount: 12.99, DetailType: 'TaxLineDetail', TaxLineDetail: { TaxRateRef: { value: '101' } } }] },
     });
     expect(taxOf(excluded)).toEqual({ total: 112.99, tax: 12.99, lines: [['101', 12.99]] });
     const inclusive = await s.qbo.call('createSalesReceipt', {
-      GlobalTaxCalculation: 'TaxInclusive', Line: [line(10, HST_ON, { TaxInclusiveAmt: 11.29 })],
+      GlobalTaxCalculation: 'TaxInclusive',
+      Line: [line(10, HST_ON, { TaxInclusiveAmt: 11.29 })],
       TxnTaxDetail: { TaxLine: [{ Amount: 1.29, DetailType: 'TaxLineDetail', TaxLineDetail: { TaxRateRef: { value: '101' } } }] },
     });
     expect(taxOf(inclusive)).toEqual({ total: 11.29, tax: 1.29, lines: [['101', 1.29]] });
-    const grossOnly = await s.qbo.call('createSalesReceipt', { GlobalTaxCalculation: 'TaxInclusive', Line: [line(113, HST_ON)], TxnTaxDetail: { TotalTax: 12.99 } });
+    const grossOnly = await s.qbo.call('createSalesReceipt', {
+      GlobalTaxCalculation: 'TaxInclusive',
+      Line: [line(113, HST_ON)],
+      TxnTaxDetail: { TotalTax: 12.99 },
+    });
     expect(taxOf(grossOnly)).toMatchObject({ total: 113, tax: 12.99 });
     expect(grossOnly.Line[0].Amount).toBe(100.01);
   });
 
   it('refuses a TotalTax that contradicts the TaxLine amounts sent with it', async () => {
-    const fault = await faultOf(s.qbo.call('createSalesReceipt', {
-      Line: [line(100, HST_ON)],
-      TxnTaxDetail: { TotalTax: 13, TaxLine: [{ Amount: 12, DetailType: 'TaxLineDetail', TaxLineDetail: { TaxRateRef: { value: '101' } } }] },
-    }));
+    const fault = await faultOf(
+      s.qbo.call('createSalesReceipt', {
+        Line: [line(100, HST_ON)],
+        TxnTaxDetail: {
+          TotalTax: 13,
+          TaxLine: [{ Amount: 12, DetailType: 'TaxLineDetail', TaxLineDetail: { TaxRateRef: { value: '101' } } }],
+        },
+      }),
+    );
     expect(fault.code).toBe('6000');
   });
 

@@ -12,7 +12,9 @@ beforeAll(async () => {
   generated = seed.shop;
   emu = await startEmulator({ seedDir: seed.dir, throttling: false });
 });
-afterAll(async () => { await emu.close(); });
+afterAll(async () => {
+  await emu.close();
+});
 
 const ORDER = `query($id: ID!) { order(id: $id) {
   updatedAt displayFinancialStatus cancelledAt
@@ -43,18 +45,26 @@ function take(pred: (o: any) => boolean): any {
 
 describe('admin API', () => {
   it('adds a partial refund: lines, adjustment, REFUND transaction, totals, status and updatedAt move', async () => {
-    const order = take((o) => o.displayFinancialStatus === 'PAID' && o.refunds.length === 0 && o.transactions.some((t: any) => t.kind === 'SALE' && t.gateway === 'shopify_payments')
-      && o.lineItems.nodes.some((l: any) => !l.isGiftCard));
+    const order = take(
+      (o) =>
+        o.displayFinancialStatus === 'PAID' &&
+        o.refunds.length === 0 &&
+        o.transactions.some((t: any) => t.kind === 'SALE' && t.gateway === 'shopify_payments') &&
+        o.lineItems.nodes.some((l: any) => !l.isGiftCard),
+    );
     const line = order.lineItems.nodes.find((l: any) => !l.isGiftCard);
     const before = await readOrder(order.id);
     const res = await adminPost(emu, `/_emulator/shops/${SHOP}/orders/${order.legacyResourceId}/refunds`, {
-      lineItems: [{ lineItemId: line.id, quantity: 1, restockType: 'RETURN' }], adjustments: [{ amount: '-1.00', reason: 'RESTOCK' }], note: 'Too small',
+      lineItems: [{ lineItemId: line.id, quantity: 1, restockType: 'RETURN' }],
+      adjustments: [{ amount: '-1.00', reason: 'RESTOCK' }],
+      note: 'Too small',
     });
     expect(res.status).toBe(201);
     const after = await readOrder(order.id);
     const refund = after.refunds[0];
-    const parts = refund.refundLineItems.nodes.reduce((s: number, r: any) => s + c(r.subtotalSet) + c(r.totalTaxSet), 0)
-      + refund.orderAdjustments.nodes.reduce((s: number, a: any) => s + c(a.amountSet) + c(a.taxAmountSet), 0);
+    const parts =
+      refund.refundLineItems.nodes.reduce((s: number, r: any) => s + c(r.subtotalSet) + c(r.totalTaxSet), 0) +
+      refund.orderAdjustments.nodes.reduce((s: number, a: any) => s + c(a.amountSet) + c(a.taxAmountSet), 0);
     expect(c(refund.totalRefundedSet)).toBe(parts);
     expect(refund.transactions.nodes.map((t: any) => [t.kind, c(t.amountSet)])).toEqual([['REFUND', parts]]);
     expect(c(after.totalRefundedSet)).toBe(parts);
@@ -64,14 +74,26 @@ describe('admin API', () => {
     expect(after.lineItems.nodes.find((l: any) => l.id === line.id).refundableQuantity).toBe(line.quantity - 1);
     const refundTx = after.transactions.find((t: any) => t.kind === 'REFUND');
     expect(refundTx).toMatchObject({ gateway: 'shopify_payments', status: 'SUCCESS' });
-    expect(refundTx.parentTransaction.id).toBe(order.transactions.find((t: any) => t.kind === 'SALE' && t.gateway === 'shopify_payments').id);
+    expect(refundTx.parentTransaction.id).toBe(
+      order.transactions.find((t: any) => t.kind === 'SALE' && t.gateway === 'shopify_payments').id,
+    );
   });
 
   it('refunds the rest of an order in full and marks it REFUNDED', async () => {
-    const order = take((o) => o.displayFinancialStatus === 'PAID' && o.refunds.length === 0 && !o.lineItems.nodes.some((l: any) => l.isGiftCard)
-      && o.shippingLines.nodes.length > 0 && c(o.totalTipReceivedSet) === 0 && !o.originalTotalDutiesSet);
+    const order = take(
+      (o) =>
+        o.displayFinancialStatus === 'PAID' &&
+        o.refunds.length === 0 &&
+        !o.lineItems.nodes.some((l: any) => l.isGiftCard) &&
+        o.shippingLines.nodes.length > 0 &&
+        c(o.totalTipReceivedSet) === 0 &&
+        !o.originalTotalDutiesSet,
+    );
     const lineItems = order.lineItems.nodes.map((l: any) => ({ lineItemId: l.id, quantity: l.quantity }));
-    const res = await adminPost(emu, `/_emulator/shops/${SHOP}/orders/${encodeURIComponent(order.id)}/refunds`, { lineItems, shipping: { full: true } });
+    const res = await adminPost(emu, `/_emulator/shops/${SHOP}/orders/${encodeURIComponent(order.id)}/refunds`, {
+      lineItems,
+      shipping: { full: true },
+    });
     expect(res.json.error).toBeUndefined();
     const after = await readOrder(order.id);
     expect(after.displayFinancialStatus).toBe('REFUNDED');
@@ -81,7 +103,9 @@ describe('admin API', () => {
 
   it('refuses a refund larger than what can still be refunded', async () => {
     const order = take((o) => o.displayFinancialStatus === 'PAID' && o.refunds.length === 0);
-    const res = await adminPost(emu, `/_emulator/shops/${SHOP}/orders/${order.legacyResourceId}/refunds`, { adjustments: [{ amount: '100000.00' }] });
+    const res = await adminPost(emu, `/_emulator/shops/${SHOP}/orders/${order.legacyResourceId}/refunds`, {
+      adjustments: [{ amount: '100000.00' }],
+    });
     expect(res.status).toBe(400);
     expect(res.json.error).toMatch(/exceeds/);
   });
@@ -122,7 +146,17 @@ describe('admin API', () => {
     const res: any = await clientFor(emu, 'shpat_gamma').request('query ShopCheck { shop { name } }');
     expect(res.data.shop.name).toBe('Gamma');
     const log: any = await (await fetch(`${emu.url}/_emulator/requests?shop=gamma.myshopify.com`)).json();
-    expect(log.result).toMatchObject([{ shop: 'gamma.myshopify.com', operationName: 'ShopCheck', rootFields: ['shop'], requestedQueryCost: 1, actualQueryCost: 1, status: 200, throttled: false }]);
+    expect(log.result).toMatchObject([
+      {
+        shop: 'gamma.myshopify.com',
+        operationName: 'ShopCheck',
+        rootFields: ['shop'],
+        requestedQueryCost: 1,
+        actualQueryCost: 1,
+        status: 200,
+        throttled: false,
+      },
+    ]);
   });
 
   it('adds payouts, balance transactions and products', async () => {
@@ -131,18 +165,30 @@ describe('admin API', () => {
     product.variants.nodes = [];
     expect((await adminPost(emu, `/_emulator/shops/${SHOP}/payouts`, payout)).status).toBe(201);
     expect((await adminPost(emu, `/_emulator/shops/${SHOP}/products`, [product])).status).toBe(201);
-    const bt = { ...structuredClone(generated.balanceTransactions[0]!), id: 'gid://shopify/ShopifyPaymentsBalanceTransaction/1', associatedPayout: { id: payout.id, status: payout.status } };
+    const bt = {
+      ...structuredClone(generated.balanceTransactions[0]!),
+      id: 'gid://shopify/ShopifyPaymentsBalanceTransaction/1',
+      associatedPayout: { id: payout.id, status: payout.status },
+    };
     expect((await adminPost(emu, `/_emulator/shops/${SHOP}/balance-transactions`, bt)).status).toBe(201);
-    const res: any = await clientFor(emu).request('{ product(id: "gid://shopify/Product/1") { title } shopifyPaymentsAccount { balanceTransactions(first: 5, query: "payments_transfer_id:1") { nodes { id associatedPayout { id status } } } } }');
+    const res: any = await clientFor(emu).request(
+      '{ product(id: "gid://shopify/Product/1") { title } shopifyPaymentsAccount { balanceTransactions(first: 5, query: "payments_transfer_id:1") { nodes { id associatedPayout { id status } } } } }',
+    );
     expect(errorsOf(res)).toEqual([]);
     expect(res.data.product.title).toBe('Added product');
-    expect(res.data.shopifyPaymentsAccount.balanceTransactions.nodes).toEqual([{ id: bt.id, associatedPayout: { id: payout.id, status: payout.status } }]);
+    expect(res.data.shopifyPaymentsAccount.balanceTransactions.nodes).toEqual([
+      { id: bt.id, associatedPayout: { id: payout.id, status: payout.status } },
+    ]);
     const bad = await adminPost(emu, `/_emulator/shops/${SHOP}/payouts`, { id: 'gid://shopify/Order/1' });
     expect(bad.status).toBe(400);
   });
 
   it('resets to the seeded state', async () => {
-    await adminPost(emu, `/_emulator/shops/${SHOP}/orders`, { id: 'gid://shopify/Order/424242', name: '#X', createdAt: '2026-10-01T00:00:00Z' });
+    await adminPost(emu, `/_emulator/shops/${SHOP}/orders`, {
+      id: 'gid://shopify/Order/424242',
+      name: '#X',
+      createdAt: '2026-10-01T00:00:00Z',
+    });
     expect((await adminPost(emu, '/_emulator/reset')).status).toBe(201);
     const r: any = await clientFor(emu).request('{ order(id: "gid://shopify/Order/424242") { id } orders(first: 250) { nodes { id } } }');
     expect(r.data.order).toBeNull();

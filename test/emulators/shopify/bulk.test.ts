@@ -4,9 +4,13 @@ import type { ShopifyEmulator } from '../../../emulators/shopify';
 import { clientFor, errorsOf, seedFolder, sharedQuery, startEmulator, waitFor } from './helpers';
 
 let emu: ShopifyEmulator | undefined;
-afterEach(async () => { await emu?.close(); emu = undefined; });
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
 
-const START = 'mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status } userErrors { field message code } } }';
+const START =
+  'mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status } userErrors { field message code } } }';
 const STATUS = 'query($id: ID!) { bulkOperation(id: $id) { status url objectCount rootObjectCount fileSize } }';
 
 describe('bulk operations', () => {
@@ -22,7 +26,10 @@ describe('bulk operations', () => {
       return r.data.bulkOperation.status === 'COMPLETED' ? r.data.bulkOperation : undefined;
     });
     const text = await (await fetch(op.url)).text();
-    const rows = text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const rows = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(Number(op.objectCount));
     expect(Buffer.byteLength(text)).toBe(Number(op.fileSize));
     const orders = rows.filter((r) => !r.__parentId);

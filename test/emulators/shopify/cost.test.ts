@@ -5,7 +5,10 @@ import { miniOrder } from './fixtures';
 import { clientFor, errorsOf, SHOP, sharedQuery, startEmulator, TOKEN } from './helpers';
 
 let emu: ShopifyEmulator | undefined;
-afterEach(async () => { await emu?.close(); emu = undefined; });
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
 
 let nowMs = Date.parse('2026-11-01T00:00:00Z');
 const clock = (): Date => new Date(nowMs);
@@ -28,18 +31,26 @@ describe('query cost', () => {
 
   it('charges a mutation 10 points', async () => {
     emu = await startEmulator({ clock });
-    const res: any = await clientFor(emu).request('mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: { uri: "https://example.com/hook" }) { userErrors { message } } }');
+    const res: any = await clientFor(emu).request(
+      'mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: { uri: "https://example.com/hook" }) { userErrors { message } } }',
+    );
     expect(res.extensions.cost.requestedQueryCost).toBe(10);
     expect(res.extensions.cost.actualQueryCost).toBe(10);
   });
 
   it('refuses a single query over 1000 points with MAX_COST_EXCEEDED and charges nothing', async () => {
     emu = await startEmulator({ clock });
-    const res: any = await clientFor(emu).request('{ orders(first: 250) { nodes { id totalPriceSet { shopMoney { amount } presentmentMoney { amount } } } } }');
+    const res: any = await clientFor(emu).request(
+      '{ orders(first: 250) { nodes { id totalPriceSet { shopMoney { amount } presentmentMoney { amount } } } } }',
+    );
     expect(res.data).toBeUndefined();
     expect(errorsOf(res)[0]).toMatch(/^Query cost is 1002, which exceeds the single query max cost limit \(1000\)/);
     expect(res.errors.graphQLErrors[0].extensions).toEqual({ code: 'MAX_COST_EXCEEDED', cost: 1002, maxCost: 1000 });
-    expect(res.extensions.cost).toMatchObject({ requestedQueryCost: 1002, actualQueryCost: null, throttleStatus: { currentlyAvailable: 2000 } });
+    expect(res.extensions.cost).toMatchObject({
+      requestedQueryCost: 1002,
+      actualQueryCost: null,
+      throttleStatus: { currentlyAvailable: 2000 },
+    });
   });
 
   it('flags that the shared orders and inventory queries cost more than 1000 points as written', async () => {
@@ -65,9 +76,15 @@ describe('query cost', () => {
     expect(available).toEqual([67, 34, 1]);
     const throttled: any = await client.request(QUERY);
     expect(throttled.errors.networkStatusCode).toBe(200);
-    expect(throttled.errors.graphQLErrors).toEqual([{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }]);
+    expect(throttled.errors.graphQLErrors).toEqual([
+      { message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } },
+    ]);
     expect(throttled.data).toBeUndefined();
-    expect(throttled.extensions.cost).toEqual({ requestedQueryCost: 33, actualQueryCost: null, throttleStatus: { maximumAvailable: 100, currentlyAvailable: 1, restoreRate: 10 } });
+    expect(throttled.extensions.cost).toEqual({
+      requestedQueryCost: 33,
+      actualQueryCost: null,
+      throttleStatus: { maximumAvailable: 100, currentlyAvailable: 1, restoreRate: 10 },
+    });
     // (33 − 1) / 10 = 3.2 s to wait, as a client would compute it.
     nowMs += 3200;
     const again: any = await client.request(QUERY);
@@ -77,7 +94,11 @@ describe('query cost', () => {
   });
 
   it('never throttles when throttling is off', async () => {
-    emu = await startEmulator({ clock, throttling: false, shops: [{ domain: SHOP, accessToken: TOKEN, maximumAvailable: 10, restoreRate: 1 }] });
+    emu = await startEmulator({
+      clock,
+      throttling: false,
+      shops: [{ domain: SHOP, accessToken: TOKEN, maximumAvailable: 10, restoreRate: 1 }],
+    });
     for (let i = 0; i < 3; i++) {
       const res: any = await clientFor(emu).request(QUERY);
       expect(errorsOf(res)).toEqual([]);

@@ -4,14 +4,21 @@ import type { ShopifyEmulator } from '../../../emulators/shopify';
 import { clientFor, errorsOf, seedFolder, startEmulator } from './helpers';
 
 let emu: ShopifyEmulator | undefined;
-afterEach(async () => { await emu?.close(); emu = undefined; });
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
 
 const ORDERS = '{ orders(first: 1) { nodes { id } } }';
 
 async function statuses(e: ShopifyEmulator, n: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const res = await fetch(`${e.url}/admin/api/2026-10/graphql.json`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_alpha' }, body: JSON.stringify({ query: ORDERS }) });
+    const res = await fetch(`${e.url}/admin/api/2026-10/graphql.json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_alpha' },
+      body: JSON.stringify({ query: ORDERS }),
+    });
     await res.arrayBuffer();
     out.push(res.status);
   }
@@ -29,9 +36,16 @@ describe('fault injection', () => {
 
   it('answers 429 with Retry-After, set and cleared over the admin API', async () => {
     emu = await startEmulator();
-    const set = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ match: '*', rate429: 1, retryAfterSeconds: 2 }) });
+    const set = await fetch(`${emu.url}/_emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ match: '*', rate429: 1, retryAfterSeconds: 2 }),
+    });
     expect(set.status).toBe(201);
-    const raw = await fetch(`${emu.url}/admin/api/2026-10/graphql.json`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_alpha' }, body: JSON.stringify({ query: ORDERS }) });
+    const raw = await fetch(`${emu.url}/admin/api/2026-10/graphql.json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_alpha' },
+      body: JSON.stringify({ query: ORDERS }),
+    });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('2');
     await raw.arrayBuffer();
@@ -64,13 +78,25 @@ describe('fault injection', () => {
     emu = await startEmulator({ seedDir: seed.dir, faults: [{ match: 'inventoryAdjustQuantities', commitThenDrop: true }] });
     const client = clientFor(emu);
     const read = async (): Promise<number> => {
-      const r: any = await client.request('query($id: ID!, $l: ID!) { inventoryItem(id: $id) { inventoryLevel(locationId: $l) { quantities(names: ["available"]) { quantity } } } }', { variables: { id: item.id, l: locationId } });
+      const r: any = await client.request(
+        'query($id: ID!, $l: ID!) { inventoryItem(id: $id) { inventoryLevel(locationId: $l) { quantities(names: ["available"]) { quantity } } } }',
+        { variables: { id: item.id, l: locationId } },
+      );
       return r.data.inventoryItem.inventoryLevel.quantities[0].quantity;
     };
     const before = await read();
-    const res: any = await client.request('mutation($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities(input: $input) @idempotent(key: "drop-1") { userErrors { code } } }', {
-      variables: { input: { name: 'available', reason: 'correction', changes: [{ inventoryItemId: item.id, locationId, delta: 3, changeFromQuantity: before }] } },
-    });
+    const res: any = await client.request(
+      'mutation($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities(input: $input) @idempotent(key: "drop-1") { userErrors { code } } }',
+      {
+        variables: {
+          input: {
+            name: 'available',
+            reason: 'correction',
+            changes: [{ inventoryItemId: item.id, locationId, delta: 3, changeFromQuantity: before }],
+          },
+        },
+      },
+    );
     expect(res.data).toBeUndefined();
     expect(res.errors).toBeDefined();
     expect(await read()).toBe(before + 3);

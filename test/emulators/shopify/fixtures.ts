@@ -1,7 +1,18 @@
 // Small hand-written orders in the Admin GraphQL shape, for tests that need exact timestamps.
 import { moneyBag } from '../../../emulators/shopify/money';
 
-export function miniOrder(n: number, fields: { createdAt: string; updatedAt?: string; processedAt?: string; status?: string; test?: boolean; cancelledAt?: string | null; total?: number }) {
+export function miniOrder(
+  n: number,
+  fields: {
+    createdAt: string;
+    updatedAt?: string;
+    processedAt?: string;
+    status?: string;
+    test?: boolean;
+    cancelledAt?: string | null;
+    total?: number;
+  },
+) {
   return {
     id: `gid://shopify/Order/${n}`,
     name: `#${n}`,

@@ -39,7 +39,9 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
 
 export async function adminPost(emulator: ShopifyEmulator, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${emulator.url}${path}`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };
 }

@@ -11,7 +11,12 @@ const ORDERS = [
   miniOrder(103, { createdAt: '2026-10-03T10:00:00Z', updatedAt: '2026-10-09T00:00:00Z', status: 'REFUNDED' }),
   miniOrder(104, { createdAt: '2026-10-04T10:00:00Z', updatedAt: '2026-10-04T10:00:00Z', test: true }),
   miniOrder(105, { createdAt: '2026-10-05T10:00:00Z', updatedAt: '2026-10-07T00:00:00Z', processedAt: '2026-09-30T00:00:00Z' }),
-  miniOrder(106, { createdAt: '2026-10-06T10:00:00Z', updatedAt: '2026-10-06T10:00:00Z', status: 'VOIDED', cancelledAt: '2026-10-06T12:00:00Z' }),
+  miniOrder(106, {
+    createdAt: '2026-10-06T10:00:00Z',
+    updatedAt: '2026-10-06T10:00:00Z',
+    status: 'VOIDED',
+    cancelledAt: '2026-10-06T12:00:00Z',
+  }),
   miniOrder(107, { createdAt: '2026-10-07T10:00:00Z', updatedAt: '2026-10-08T00:00:00Z' }),
 ];
 
@@ -19,10 +24,14 @@ beforeAll(async () => {
   emu = await startEmulator({ throttling: false });
   emu.admin.upsertOrders(SHOP, ORDERS);
 });
-afterAll(async () => { await emu.close(); });
+afterAll(async () => {
+  await emu.close();
+});
 
 async function names(query: string | null, extra = '', first = 50): Promise<string[]> {
-  const res: any = await clientFor(emu).request(`query($q: String) { orders(first: ${first}, query: $q ${extra}) { nodes { name } } }`, { variables: { q: query } });
+  const res: any = await clientFor(emu).request(`query($q: String) { orders(first: ${first}, query: $q ${extra}) { nodes { name } } }`, {
+    variables: { q: query },
+  });
   expect(errorsOf(res)).toEqual([]);
   return res.data.orders.nodes.map((o: any) => o.name);
 }
@@ -34,7 +43,10 @@ describe('orders paging', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const res: any = await client.request('query($after: String) { orders(first: 3, after: $after, sortKey: UPDATED_AT) { edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }', { variables: { after } });
+      const res: any = await client.request(
+        'query($after: String) { orders(first: 3, after: $after, sortKey: UPDATED_AT) { edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }',
+        { variables: { after } },
+      );
       expect(errorsOf(res)).toEqual([]);
       const { edges, pageInfo } = res.data.orders;
       seen.push(...edges.map((e: any) => e.node.name));
@@ -48,10 +60,14 @@ describe('orders paging', () => {
 
   it('pages backward with last/before and sorts in reverse', async () => {
     const client = clientFor(emu);
-    const last: any = await client.request('{ orders(last: 2, sortKey: CREATED_AT) { nodes { name } pageInfo { hasPreviousPage startCursor } } }');
+    const last: any = await client.request(
+      '{ orders(last: 2, sortKey: CREATED_AT) { nodes { name } pageInfo { hasPreviousPage startCursor } } }',
+    );
     expect(last.data.orders.nodes.map((o: any) => o.name)).toEqual(['#106', '#107']);
     expect(last.data.orders.pageInfo.hasPreviousPage).toBe(true);
-    const before: any = await client.request('query($b: String) { orders(last: 2, before: $b, sortKey: CREATED_AT) { nodes { name } } }', { variables: { b: last.data.orders.pageInfo.startCursor } });
+    const before: any = await client.request('query($b: String) { orders(last: 2, before: $b, sortKey: CREATED_AT) { nodes { name } } }', {
+      variables: { b: last.data.orders.pageInfo.startCursor },
+    });
     expect(before.data.orders.nodes.map((o: any) => o.name)).toEqual(['#104', '#105']);
     expect(await names(null, 'sortKey: CREATED_AT, reverse: true', 3)).toEqual(['#107', '#106', '#105']);
   });

@@ -2,7 +2,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Delivery { headers: http.IncomingHttpHeaders; rawBody: string; answered: number }
+export interface Delivery {
+  headers: http.IncomingHttpHeaders;
+  rawBody: string;
+  answered: number;
+}
 
 export async function startReceiver(failFirst = 0): Promise<{ url: string; deliveries: Delivery[]; close(): Promise<void> }> {
   const deliveries: Delivery[] = [];
@@ -20,6 +24,10 @@ export async function startReceiver(failFirst = 0): Promise<{ url: string; deliv
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     deliveries,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

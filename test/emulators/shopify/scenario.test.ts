@@ -12,33 +12,54 @@ const taxOf = (lines: O[]): number => sum(lines.map((t) => c(t.priceSet)));
 /** The project's Shopify money contract, checked on one order; returns the broken equations. */
 function broken(o: O): string[] {
   const out: string[] = [];
-  const check = (name: string, a: number, b: number): void => { if (a !== b) out.push(`${o.name} ${name}: ${a} ≠ ${b}`); };
+  const check = (name: string, a: number, b: number): void => {
+    if (a !== b) out.push(`${o.name} ${name}: ${a} ≠ ${b}`);
+  };
   const lines: O[] = o.lineItems.nodes;
   const ships: O[] = o.shippingLines.nodes;
   for (const l of lines) {
     check('line discount = Σ allocations', c(l.totalDiscountSet), sum(l.discountAllocations.map((a: O) => c(a.allocatedAmountSet))));
     if (l.isGiftCard) check('gift card untaxed and unshipped', Number(l.taxable) + Number(l.requiresShipping) + l.taxLines.length, 0);
   }
-  for (const s of ships) check('shipping original − discount = discounted', c(s.originalPriceSet) - sum(s.discountAllocations.map((a: O) => c(a.allocatedAmountSet))), c(s.discountedPriceSet));
+  for (const s of ships)
+    check(
+      'shipping original − discount = discounted',
+      c(s.originalPriceSet) - sum(s.discountAllocations.map((a: O) => c(a.allocatedAmountSet))),
+      c(s.discountedPriceSet),
+    );
   const subtotal = sum(lines.map((l) => c(l.originalUnitPriceSet) * l.quantity - c(l.totalDiscountSet)));
   check('subtotal', c(o.subtotalPriceSet), subtotal);
   check('shipping', c(o.totalShippingPriceSet), sum(ships.map((s) => c(s.discountedPriceSet))));
-  check('discounts', c(o.totalDiscountsSet), sum([...lines, ...ships].flatMap((l) => l.discountAllocations.map((a: O) => c(a.allocatedAmountSet)))));
+  check(
+    'discounts',
+    c(o.totalDiscountsSet),
+    sum([...lines, ...ships].flatMap((l) => l.discountAllocations.map((a: O) => c(a.allocatedAmountSet)))),
+  );
   check('tax = Σ order tax lines', c(o.totalTaxSet), taxOf(o.taxLines));
   check('tax = Σ line and shipping tax lines', c(o.totalTaxSet), sum([...lines, ...ships].map((l) => taxOf(l.taxLines))));
   const extras = c(o.totalTipReceivedSet) + c(o.originalTotalDutiesSet);
-  check('total', c(o.totalPriceSet), c(o.subtotalPriceSet) + c(o.totalShippingPriceSet) + (o.taxesIncluded ? 0 : c(o.totalTaxSet)) + extras);
+  check(
+    'total',
+    c(o.totalPriceSet),
+    c(o.subtotalPriceSet) + c(o.totalShippingPriceSet) + (o.taxesIncluded ? 0 : c(o.totalTaxSet)) + extras,
+  );
   const ok = (o.transactions as O[]).filter((t) => t.status === 'SUCCESS');
   const captured = sum(ok.filter((t) => t.kind === 'SALE' || t.kind === 'CAPTURE').map((t) => c(t.amountSet)));
   if (['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(o.displayFinancialStatus)) check('paid = total', captured, c(o.totalPriceSet));
   if (['PENDING', 'VOIDED'].includes(o.displayFinancialStatus)) check('unpaid: nothing captured', captured, 0);
-  for (const t of ok.filter((x) => x.gateway === 'shopify_payments' && (x.kind === 'SALE' || x.kind === 'CAPTURE'))) check('Shopify Payments charge has a fee', Math.sign(sum(t.fees.map((f: O) => c(f.amount)))), 1);
+  for (const t of ok.filter((x) => x.gateway === 'shopify_payments' && (x.kind === 'SALE' || x.kind === 'CAPTURE')))
+    check('Shopify Payments charge has a fee', Math.sign(sum(t.fees.map((f: O) => c(f.amount)))), 1);
   for (const r of o.refunds as O[]) {
-    const parts = sum(r.refundLineItems.nodes.map((x: O) => c(x.subtotalSet) + c(x.totalTaxSet)))
-      + sum(r.refundShippingLines.nodes.map((x: O) => c(x.subtotalAmountSet) + c(x.taxAmountSet)))
-      + sum(r.orderAdjustments.nodes.map((x: O) => c(x.amountSet) + c(x.taxAmountSet)));
+    const parts =
+      sum(r.refundLineItems.nodes.map((x: O) => c(x.subtotalSet) + c(x.totalTaxSet))) +
+      sum(r.refundShippingLines.nodes.map((x: O) => c(x.subtotalAmountSet) + c(x.taxAmountSet))) +
+      sum(r.orderAdjustments.nodes.map((x: O) => c(x.amountSet) + c(x.taxAmountSet)));
     check('refund = Σ its parts', c(r.totalRefundedSet), parts);
-    check('refund = Σ its REFUND transactions', c(r.totalRefundedSet), sum(r.transactions.nodes.filter((t: O) => t.kind === 'REFUND' && t.status === 'SUCCESS').map((t: O) => c(t.amountSet))));
+    check(
+      'refund = Σ its REFUND transactions',
+      c(r.totalRefundedSet),
+      sum(r.transactions.nodes.filter((t: O) => t.kind === 'REFUND' && t.status === 'SUCCESS').map((t: O) => c(t.amountSet))),
+    );
   }
   check('order refunded = Σ refunds', c(o.totalRefundedSet), sum(o.refunds.map((r: O) => c(r.totalRefundedSet))));
   if (o.refunds.length > 0) check('refunded status', Number(['PARTIALLY_REFUNDED', 'REFUNDED'].includes(o.displayFinancialStatus)), 1);
@@ -53,8 +74,19 @@ function payoutProblems(shop: GeneratedShop): string[] {
     const net = sum(txs.map((t) => c(t.net)));
     if (c(p.net) !== net) out.push(`${p.id} net ${c(p.net)} ≠ Σ transactions ${net}`);
     const s = p.summary;
-    const summaryNet = c(s.chargesGross) - c(s.chargesFee) + c(s.refundsFeeGross) - c(s.refundsFee) + c(s.adjustmentsGross) - c(s.adjustmentsFee)
-      + c(s.reservedFundsGross) - c(s.reservedFundsFee) + c(s.retriedPayoutsGross) - c(s.retriedPayoutsFee) + c(s.advanceGross) - c(s.advanceFees);
+    const summaryNet =
+      c(s.chargesGross) -
+      c(s.chargesFee) +
+      c(s.refundsFeeGross) -
+      c(s.refundsFee) +
+      c(s.adjustmentsGross) -
+      c(s.adjustmentsFee) +
+      c(s.reservedFundsGross) -
+      c(s.reservedFundsFee) +
+      c(s.retriedPayoutsGross) -
+      c(s.retriedPayoutsFee) +
+      c(s.advanceGross) -
+      c(s.advanceFees);
     if (summaryNet !== net) out.push(`${p.id} summary ${summaryNet} ≠ net ${net}`);
     const charges = txs.filter((t) => t.type === 'CHARGE');
     if (c(s.chargesGross) !== sum(charges.map((t) => c(t.amount)))) out.push(`${p.id} chargesGross`);
@@ -63,21 +95,32 @@ function payoutProblems(shop: GeneratedShop): string[] {
 }
 
 const CONFIGS: { region: TaxRegion; taxesIncluded: boolean }[] = [
-  { region: 'US', taxesIncluded: false }, { region: 'CA', taxesIncluded: false }, { region: 'GB', taxesIncluded: true }, { region: 'AU', taxesIncluded: true }, { region: 'US', taxesIncluded: true },
+  { region: 'US', taxesIncluded: false },
+  { region: 'CA', taxesIncluded: false },
+  { region: 'GB', taxesIncluded: true },
+  { region: 'AU', taxesIncluded: true },
+  { region: 'US', taxesIncluded: true },
 ];
 
 describe('scenario generator', () => {
-  it.each(CONFIGS)('keeps every money equation exact to the cent ($region, taxes included: $taxesIncluded)', ({ region, taxesIncluded }) => {
-    const shop = generateShop({ seed: 11, orders: 1500, start: '2026-08-01T00:00:00Z', days: 45, taxRegion: region, taxesIncluded });
-    expect(shop.orders.flatMap(broken)).toEqual([]);
-    expect(payoutProblems(shop)).toEqual([]);
-  });
+  it.each(CONFIGS)(
+    'keeps every money equation exact to the cent ($region, taxes included: $taxesIncluded)',
+    ({ region, taxesIncluded }) => {
+      const shop = generateShop({ seed: 11, orders: 1500, start: '2026-08-01T00:00:00Z', days: 45, taxRegion: region, taxesIncluded });
+      expect(shop.orders.flatMap(broken)).toEqual([]);
+      expect(payoutProblems(shop)).toEqual([]);
+    },
+  );
 
   it('produces the situations Ledgerline must book', () => {
     const shop = generateShop({ seed: 3, orders: 3000, start: '2026-08-01T00:00:00Z', days: 60 });
     const o = shop.orders;
     const has = (p: (x: O) => boolean): boolean => o.some(p);
-    expect(has((x) => x.lineItems.nodes.some((l: O) => l.discountAllocations.some((a: O) => a.discountApplication.targetSelection === 'ENTITLED')))).toBe(true);
+    expect(
+      has((x) =>
+        x.lineItems.nodes.some((l: O) => l.discountAllocations.some((a: O) => a.discountApplication.targetSelection === 'ENTITLED')),
+      ),
+    ).toBe(true);
     expect(has((x) => x.discountApplications.nodes.some((a: O) => a.targetSelection === 'ALL' && a.targetType === 'LINE_ITEM'))).toBe(true);
     expect(has((x) => x.shippingLines.nodes.some((s: O) => s.discountAllocations.length > 0))).toBe(true);
     expect(has((x) => x.lineItems.nodes.some((l: O) => l.isGiftCard))).toBe(true);

@@ -11,10 +11,15 @@ describe('seeding', () => {
     const { dir, shop } = seedFolder({ orders: 20, taxRegion: 'GB' });
     fs.writeFileSync(path.join(dir, 'qbo-company.json'), JSON.stringify({ qboCompany: { realmId: '123', accounts: [{ Id: '1' }] } }));
     fs.writeFileSync(path.join(dir, 'extra-order.json'), JSON.stringify(miniOrder(1, { createdAt: '2026-10-01T00:00:00Z' })));
-    fs.writeFileSync(path.join(dir, 'bundle.json'), JSON.stringify({ orders: [miniOrder(2, { createdAt: '2026-10-02T00:00:00Z' })], notes: 'ignored' }));
+    fs.writeFileSync(
+      path.join(dir, 'bundle.json'),
+      JSON.stringify({ orders: [miniOrder(2, { createdAt: '2026-10-02T00:00:00Z' })], notes: 'ignored' }),
+    );
     const emu = await startEmulator({ seedDir: dir });
     try {
-      const res: any = await clientFor(emu).request('{ shop { currencyCode myshopifyDomain } orders(first: 250) { nodes { id } } products(first: 50) { nodes { id } } shopifyPaymentsAccount { defaultCurrency payouts(first: 100) { nodes { id } } balanceTransactions(first: 250) { nodes { id } } } }');
+      const res: any = await clientFor(emu).request(
+        '{ shop { currencyCode myshopifyDomain } orders(first: 250) { nodes { id } } products(first: 50) { nodes { id } } shopifyPaymentsAccount { defaultCurrency payouts(first: 100) { nodes { id } } balanceTransactions(first: 250) { nodes { id } } } }',
+      );
       expect(errorsOf(res)).toEqual([]);
       expect(res.data.shop).toEqual({ currencyCode: 'GBP', myshopifyDomain: SHOP });
       expect(res.data.orders.nodes).toHaveLength(shop.orders.length + 2);

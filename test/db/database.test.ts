@@ -69,17 +69,15 @@ describe.each(databaseKinds)('the database on %s', (_name, open) => {
   it('refuses a second ledger row pointing at the same QBO document', async () => {
     const { db } = database;
     await expect(
-      db
-        .insert(ledgerEntries)
-        .values({
-          storeId: 'acme',
-          sourceKey: 'order:gid://shopify/Order/2',
-          role: 'receipt',
-          sourceType: 'order',
-          status: 'synced',
-          qboType: 'SalesReceipt',
-          qboId: '42',
-        }),
+      db.insert(ledgerEntries).values({
+        storeId: 'acme',
+        sourceKey: 'order:gid://shopify/Order/2',
+        role: 'receipt',
+        sourceType: 'order',
+        status: 'synced',
+        qboType: 'SalesReceipt',
+        qboId: '42',
+      }),
     ).rejects.toThrow();
   });
 });

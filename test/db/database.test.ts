@@ -68,16 +68,25 @@ describe.each(databaseKinds)('the database on %s', (_name, open) => {
 
   it('refuses a second ledger row pointing at the same QBO document', async () => {
     const { db } = database;
-    await expect(
-      db.insert(ledgerEntries).values({
-        storeId: 'acme',
-        sourceKey: 'order:gid://shopify/Order/2',
-        role: 'receipt',
-        sourceType: 'order',
-        status: 'synced',
-        qboType: 'SalesReceipt',
-        qboId: '42',
-      }),
-    ).rejects.toThrow();
+    await db.insert(stores).values({
+      id: 'uniq',
+      shopDomain: 'uniq.myshopify.com',
+      qboRealmId: '456',
+      settings: {} as Settings,
+      startDate: new Date('2026-01-01T00:00:00Z'),
+    });
+    const booked = { storeId: 'uniq', role: 'sale', sourceType: 'order', status: 'synced', qboType: 'SalesReceipt', qboId: '77' };
+    await db.insert(ledgerEntries).values({ ...booked, sourceKey: 'order:gid://shopify/Order/10' });
+    const err = await db
+      .insert(ledgerEntries)
+      .values({ ...booked, sourceKey: 'order:gid://shopify/Order/11' })
+      .then(
+        () => undefined,
+        (e: unknown) => e as { message?: string; cause?: { message?: string } },
+      );
+    // The unique index on (store, QBO type, QBO id) is what refuses it, not some other constraint.
+    expect(`${err?.message ?? ''} ${err?.cause?.message ?? ''}`).toMatch(/ledger_entries_qbo_doc_idx/);
+    // The same QBO id as another type of document is a different document.
+    await db.insert(ledgerEntries).values({ ...booked, sourceKey: 'order:gid://shopify/Order/12', qboType: 'Invoice' });
   });
 });

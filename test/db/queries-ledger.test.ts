@@ -117,17 +117,33 @@ describe('ledger statements', () => {
   });
 
   it('counts rows by status and pages the ledger newest first with a stable position', async () => {
-    const counts = await countLedgerByStatus(database.db, { storeIds: [STORE] });
-    expect(counts.find((c) => c.status === 'parked')?.n).toBeGreaterThanOrEqual(3);
+    // A store of its own, so the figures do not depend on what other tests wrote.
+    const PAGED = 'ledger-paged';
+    await connectStore(database.db, {
+      store: { id: PAGED, shopDomain: `${PAGED}.myshopify.com`, qboRealmId: 'r2', settings: {} as Settings, startDate: T0 },
+      credentials: { storeId: PAGED, shopifyAccessTokenEnc: 'e', qboClientId: 'c', qboClientSecretEnc: 'e', qboRefreshTokenEnc: 'e' },
+    });
+    const statuses = ['parked', 'synced', 'parked', 'skipped', 'parked'];
+    await upsertLedgerRows(database.db, {
+      // Two rows share a creation instant: the page order breaks the tie by source key.
+      rows: statuses.map((status, i) => ({ ...row(`order:g${i}`, { status, createdAt: at(Math.min(i, 3)) }), storeId: PAGED })),
+    });
+    const counts = await countLedgerByStatus(database.db, { storeIds: [PAGED] });
+    expect(counts.sort((a, b) => a.status.localeCompare(b.status))).toEqual([
+      { storeId: PAGED, status: 'parked', n: 3 },
+      { storeId: PAGED, status: 'skipped', n: 1 },
+      { storeId: PAGED, status: 'synced', n: 1 },
+    ]);
     expect(await countLedgerByStatus(database.db, { storeIds: [] })).toEqual([]);
 
-    const first = await listLedgerPage(database.db, { storeId: STORE, limit: 2 });
-    expect(first).toHaveLength(2);
-    const rest = await listLedgerPage(database.db, { storeId: STORE, after: first[1]!.position, limit: 100 });
-    const all = await listLedgerPage(database.db, { storeId: STORE, limit: 100 });
+    const first = await listLedgerPage(database.db, { storeId: PAGED, limit: 2 });
+    expect(first.map((r) => r.entry.sourceKey)).toEqual(['order:g4', 'order:g3']);
+    const rest = await listLedgerPage(database.db, { storeId: PAGED, after: first[1]!.position, limit: 100 });
+    expect(rest.map((r) => r.entry.sourceKey)).toEqual(['order:g2', 'order:g1', 'order:g0']);
+    const all = await listLedgerPage(database.db, { storeId: PAGED, limit: 100 });
     expect([...first, ...rest].map((r) => r.position)).toEqual(all.map((r) => r.position));
-    const parked = await listLedgerPage(database.db, { storeId: STORE, statuses: ['parked'], limit: 100 });
-    expect(parked.every((r) => r.entry.status === 'parked')).toBe(true);
+    const parked = await listLedgerPage(database.db, { storeId: PAGED, statuses: ['parked'], limit: 100 });
+    expect(parked.map((r) => r.entry.sourceKey)).toEqual(['order:g4', 'order:g2', 'order:g0']);
   });
 });
 

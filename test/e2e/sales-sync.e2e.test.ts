@@ -30,7 +30,9 @@ beforeAll(async () => {
   stack.startWorker();
   // `manual` payments are deposited into an account QBO does not have: QBO rejects those documents.
   storeId = await stack.connect({ gateways: { manual: { depositAccountId: '999999' } } });
-}, 180_000);
+  // The backfill connect starts is the fixture every test reads from (each test also runs alone).
+  await stack.waitForRuns(storeId, 1, 300_000);
+}, 480_000);
 
 afterAll(async () => {
   await stack?.close();
@@ -38,7 +40,6 @@ afterAll(async () => {
 
 describe('sales sync end to end', () => {
   it('books a 520-order shop exactly once, to the cent, parking only what QBO rejects', async () => {
-    await stack.waitForRuns(storeId, 1, 300_000);
     const rows = await saleRows();
     const books = await readBooks(reader(), stack.world.shopify, stack.world.shopDomain);
     expect(books.shopifyOrders.length).toBe(520);

@@ -10,6 +10,7 @@ import { connectDemoStore } from './connect';
 import { startDemoEmulators, type DemoEmulators } from './emulators';
 import { demoGuide } from './guide';
 import { DEMO_COMPANY_NAME, DEMO_SHOPIFY_TOKEN } from './manifest';
+import type { ShopifyPacer } from '../integrations/shopify/pacer';
 import { DEMO_WEBHOOK_TOPICS, dropStaleSubscriptions, subscribeWebhooks } from './webhooks';
 
 /** QBO access tokens live an hour, refresh tokens 101 days (docs/qbo-facts.md §3; the emulator does the same). */
@@ -20,6 +21,8 @@ export interface RunningSystemView {
   apiUrl: string | undefined;
   apiToken: string;
   temporalUiUrl: string | undefined;
+  /** The process's Shopify pacer: the demo's own Shopify calls share its cost bucket. */
+  pacer: ShopifyPacer;
 }
 
 export interface Demo {
@@ -96,6 +99,7 @@ export async function startDemo(config: Config, log: Logger): Promise<Demo> {
         callbackUrl,
         topics: DEMO_WEBHOOK_TOPICS,
         log: dlog,
+        pacer: system.pacer,
       });
       dlog.info({ callbackUrl, ...subs, dropped }, 'demo shop webhooks subscribed');
 

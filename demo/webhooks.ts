@@ -6,7 +6,7 @@
 import type { Logger } from '../config/logger';
 import type { ShopifyEmulator } from '../emulators/shopify';
 import { createShopifyClient } from '../integrations/shopify/client';
-import { createShopifyPacer } from '../integrations/shopify/pacer';
+import type { ShopifyPacer } from '../integrations/shopify/pacer';
 
 /** What changes an order's books: each of these nudges the store's sync (api/routes/webhooks.ts). */
 export const DEMO_WEBHOOK_TOPICS = ['ORDERS_CREATE', 'ORDERS_UPDATED', 'ORDERS_PAID', 'ORDERS_CANCELLED', 'REFUNDS_CREATE'] as const;
@@ -29,6 +29,8 @@ export interface SubscribeOptions {
   callbackUrl: string;
   topics?: readonly string[];
   log: Logger;
+  /** The process's Shopify pacer (main/system.ts): one cost bucket per shop per process. */
+  pacer: ShopifyPacer;
 }
 
 /** Idempotent: a topic already subscribed to this address counts as done. */
@@ -37,7 +39,7 @@ export async function subscribeWebhooks(opts: SubscribeOptions): Promise<{ creat
     shopDomain: opts.shopDomain,
     accessToken: opts.accessToken,
     apiBaseUrl: opts.apiBaseUrl,
-    pacer: createShopifyPacer(),
+    pacer: opts.pacer,
     logger: opts.log,
   });
   const created: string[] = [];

@@ -185,3 +185,14 @@ export class StoreNotFoundError extends LedgerlineError {
     super('store_not_found', `No store ${storeId} is connected`, false, { details: { storeId } });
   }
 }
+
+/**
+ * A request Shopify refused for a reason retrying cannot fix: a GraphQL error in our document (bad
+ * field, MAX_COST_EXCEEDED, …), an unexpected HTTP status, a bulk query Shopify rejected.
+ */
+export class ShopifyRequestError extends LedgerlineError {
+  override readonly name: string = 'ShopifyRequestError';
+  constructor(message: string, details: Record<string, unknown>, retryable = false, retryAfterMs?: number) {
+    super('shopify_request', message, retryable, { details, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  }
+}

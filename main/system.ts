@@ -18,7 +18,7 @@ import { qboRateWindowStore } from '../db/queries/rate-windows';
 import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
 import { createQboLimiter } from '../integrations/qbo/limiter';
-import { createShopifyPacer } from '../integrations/shopify/pacer';
+import { createShopifyPacer, type ShopifyPacer } from '../integrations/shopify/pacer';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../temporal/connection';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { installTemporalRuntime } from '../temporal/runtime';
@@ -45,6 +45,8 @@ export interface RunningSystem {
   app: FastifyInstance | undefined;
   /** Resolves when the worker stops (crash or shutdown). */
   workerDone: Promise<void> | undefined;
+  /** The process's one Shopify pacer (the demo's webhook subscriptions go through it too). */
+  pacer: ShopifyPacer;
   stop(): Promise<void>;
 }
 
@@ -175,6 +177,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       worker,
       app,
       workerDone,
+      pacer,
       stop: stopAll,
     };
   } catch (err) {

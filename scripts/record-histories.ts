@@ -217,7 +217,7 @@ async function keepAlive(
     { storeId: 'store-revoked', shopDomain: 'revoked.myshopify.com', outcome: 'revoked' },
     { storeId: 'store-gone', shopDomain: 'gone.myshopify.com', outcome: 'revoked' },
   ]);
-  // Production starts it from the schedule `fleet:qbo-connection-keepalive` (worker/system.ts).
+  // Production starts it from the schedule `fleet:qbo-connection-keepalive` (main/system.ts).
   const keepalive = await ctx.client.workflow.start<typeof connectionKeepAliveWorkflow>('connectionKeepAliveWorkflow', {
     workflowId: `${workflowIds.connectionKeepAliveSchedule()}-recorded`,
     taskQueue: ctx.taskQueue,

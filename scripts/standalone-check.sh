@@ -28,7 +28,7 @@ cd "$clone"
 log "no file in the clone refers to documents outside the repository"
 # The names of the developers' input documents, bracketed so that this line does not match itself.
 outside='\.\./shar[e]d|shar[e]d/docs|API-FACT[S]|MONEY-FACT[S]|TEMPORAL-HER[E]|PRODUC[T]\.md|STYL[E]\.md'
-if git grep -nE "$outside" -- .; then
+if git grep -niE "$outside" -- .; then
   log "found references to documents outside the repository (above)"; exit 1
 fi
 

@@ -16,6 +16,7 @@
  *   6. check what QBO booked against Shopify's totals and tax (invariant 2) and record it.
  * Payments (an invoice paid later) are single creates with a requestid; voids use Id + SyncToken.
  */
+import { asText, chunk } from '../../domain/collections';
 import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/client';
 import { listLedgerRows, upsertLedgerRows } from '../../db/queries';
@@ -58,7 +59,7 @@ import {
 } from '../../domain/sync';
 import { QBO_BATCH_MAX, type BatchItemResult, type QboClient } from '../../integrations/qbo/client';
 import type { SyncCounts } from '../../workflows/contracts';
-import { chunk, IN_LIST_MAX, mapPool, qboLiteral, queryIn } from './qbo-helpers';
+import { DOC_NUMBER_IN_LIST_MAX, mapPool, qboLiteral, queryIn } from './qbo-helpers';
 import { forgetRefs, resolveReferences } from './references';
 
 type Entity = Record<string, unknown>;
@@ -100,7 +101,7 @@ interface Work {
   done?: boolean;
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const str = asText;
 
 /** `unreadable`: orders (by id) that could not be read whole, parked with the reason given. */
 export async function processOrders(
@@ -436,7 +437,7 @@ async function settlePending(
   const byKey = new Map(orders.map((o) => [orderSourceKey(o.id) as string, o]));
   for (const { type, byNumber } of pendingToSettle(rowsByKey.values())) {
     if (byNumber.size === 0) continue;
-    const docs = await queryIn(ctx.qbo, type, 'DocNumber', [...byNumber.keys()], IN_LIST_MAX);
+    const docs = await queryIn(ctx.qbo, type, 'DocNumber', [...byNumber.keys()], DOC_NUMBER_IN_LIST_MAX);
     for (const { row, order, doc, changes } of adoptPending(byNumber, docs, byKey)) {
       ctx.log.info(
         { storeId: ctx.storeId, order: order.name, qboType: type, qboId: doc.Id },

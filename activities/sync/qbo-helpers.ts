@@ -1,6 +1,8 @@
 /**
- * Small pieces the sync activities share when talking to QBO: query literals, chunking, fault codes.
+ * Small pieces the sync activities share when talking to QBO: query literals, IN-list queries, a
+ * bounded pool. (Fault codes: domain/sync/faults.ts; chunking: domain/collections.ts.)
  */
+import { chunk } from '../../domain/collections';
 import { QboValidationError } from '../../domain/errors';
 import type { QboClient } from '../../integrations/qbo/client';
 
@@ -9,14 +11,8 @@ export function qboLiteral(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** Values per `field IN (…)` query. */
-export const IN_LIST_MAX = 30;
+export const DOC_NUMBER_IN_LIST_MAX = 30;
 
 /**
  * Runs `fn` over `items` with at most `limit` at once, results in input order. After the first
@@ -52,7 +48,7 @@ export async function queryIn(
   entity: string,
   field: string,
   values: string[],
-  listMax = 30,
+  listMax: number,
 ): Promise<Array<Record<string, unknown>>> {
   const rows: Array<Record<string, unknown>> = [];
   for (const part of chunk(values, listMax)) {

@@ -10,17 +10,18 @@
  * Whatever cannot be resolved is left out; the document builder then reports exactly what is missing
  * (NeedsMappingError) and the order is parked until the mapping exists.
  */
+import { asText, chunk } from '../../domain/collections';
 import type { Db } from '../../db/client';
 import { findQboRefs, forgetQboRefs, upsertQboRefs } from '../../db/queries/qbo-refs';
 import { isLedgerlineError } from '../../domain/errors';
 import type { CustomerReference, ItemReference, LineCategory, OrderReferencePlan, ResolvedRefs } from '../../domain/mapping';
 import { QBO_BATCH_MAX, type QboClient } from '../../integrations/qbo/client';
 import { existingIdFrom, FAULT, faultCode } from '../../domain/sync';
-import { chunk, qboLiteral, queryIn } from './qbo-helpers';
+import { qboLiteral, queryIn } from './qbo-helpers';
 
 type Entity = Record<string, unknown>;
 
-const IN_LIST_MAX = 40;
+const REFERENCE_IN_LIST_MAX = 40;
 
 interface Want {
   kind: 'item' | 'category' | 'customer';
@@ -40,7 +41,7 @@ export interface ResolveOutcome {
   created: number;
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const str = asText;
 const refValue = (v: unknown): string => str((v as { value?: unknown } | undefined)?.value);
 
 function itemWant(ref: ItemReference): Want {
@@ -142,7 +143,7 @@ async function lookUp(
   }
   const run = async (entity: 'Item' | 'Customer', field: string, index: Map<string, Want>, read: (e: Entity) => string, fold: boolean) => {
     const values = [...index.keys()].map((k) => (fold ? (asWritten.get(k) ?? k) : k));
-    const rows = await queryIn(qbo, entity, field, values, IN_LIST_MAX);
+    const rows = await queryIn(qbo, entity, field, values, REFERENCE_IN_LIST_MAX);
     for (const row of rows) {
       const k = fold ? read(row).toLowerCase() : read(row);
       const w = index.get(k);

@@ -1,20 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-
-const TEMPORAL_TIMEOUT_MS = 3_000;
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { TEMPORAL_CALL_TIMEOUT_MS as TEMPORAL_TIMEOUT_MS, withTimeout } from '../../services/deadline';
 
 /** `GET /health`: DB and Temporal connectivity (and the in-process worker when there is one). 503 when any is down. */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {

@@ -13,6 +13,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { disconnectStore, findStoreByShopDomain } from '../../db/queries/stores';
 import { forgetWebhookDelivery, pruneWebhookDeliveries, recordWebhookDelivery } from '../../db/queries/webhooks';
+import { TEMPORAL_CALL_TIMEOUT_MS, withTimeout } from '../../services/deadline';
 import { InvalidInputError } from '../../domain/errors';
 import { normalizeShopDomain } from '../../domain/store';
 import { disconnectedSignal, nudgeSignal, workflowIds } from '../../workflows/definitions';
@@ -36,7 +37,7 @@ export const NUDGE_TOPICS: ReadonlySet<string> = new Set([
 const UNINSTALLED_TOPIC = 'app/uninstalled';
 
 /** Shopify wants an answer within 5 s (docs/shopify-facts.md §4): a Temporal call gets 3 s, then Shopify retries. */
-const TEMPORAL_DEADLINE_MS = 3_000;
+const TEMPORAL_DEADLINE_MS = TEMPORAL_CALL_TIMEOUT_MS;
 /** Order webhooks can carry hundreds of line items; Fastify's 1 MiB default is too tight. */
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 /** Shopify retries a delivery for 4 hours (48 h in older docs, docs/shopify-facts.md §4): 7 days of ids is ample. */
@@ -133,21 +134,13 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
 
   /** Runs a Temporal call under a deadline; an unreachable Temporal becomes a 503 (Shopify retries). */
   const withTemporal = async <T>(fn: (client: Client) => Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const client = await Promise.race([
-        app.deps.temporal(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('Temporal connection timed out')), TEMPORAL_DEADLINE_MS);
-        }),
-      ]);
+      const client = await withTimeout(app.deps.temporal(), TEMPORAL_DEADLINE_MS, 'The Temporal connection');
       return await client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () => fn(client));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw err;
       wlog.error({ err }, 'could not reach Temporal for a webhook');
       throw new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; the webhook was not processed (Shopify will retry it)');
-    } finally {
-      clearTimeout(timer);
     }
   };
 

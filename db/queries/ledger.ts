@@ -4,15 +4,25 @@
  */
 import { and, count, desc, eq, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { ledgerEntries } from '../schema';
-import { parts, type Executor } from './executor';
+import { chunk } from '../../domain/collections';
+import type { LedgerEntry } from '../../domain/sync';
+import type { Executor } from './executor';
 
 export type LedgerRow = typeof ledgerEntries.$inferSelect;
 export type LedgerWrite = typeof ledgerEntries.$inferInsert;
 
+/**
+ * The sync's decisions read rows as domain/sync's LedgerEntry: the two types must stay the same, so
+ * a column added to the table without the domain knowing (or the other way round) fails to compile.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const ledgerRowIsLedgerEntry: Same<LedgerRow, LedgerEntry> = true;
+void ledgerRowIsLedgerEntry;
+
 /** The store's rows for these source keys (every role). */
 export async function listLedgerRows(db: Executor, p: { storeId: string; sourceKeys: string[] }): Promise<LedgerRow[]> {
   const out: LedgerRow[] = [];
-  for (const part of parts(p.sourceKeys, 500)) {
+  for (const part of chunk(p.sourceKeys, 500)) {
     out.push(
       ...(await db
         .select()
@@ -34,7 +44,7 @@ const UPSERT_SET: Record<string, SQL> = Object.fromEntries(
 export async function upsertLedgerRows(db: Executor, p: { rows: LedgerWrite[] }): Promise<void> {
   // One statement may not touch a row twice: keep the last write per key.
   const byKey = new Map(p.rows.map((r) => [`${r.sourceKey}|${r.role}`, r]));
-  for (const part of parts([...byKey.values()], 200)) {
+  for (const part of chunk([...byKey.values()], 200)) {
     await db
       .insert(ledgerEntries)
       .values(part)

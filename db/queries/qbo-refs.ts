@@ -1,14 +1,15 @@
 /** `qbo_refs`: the cache of QBO ids Ledgerline resolved (items by SKU/name, category items, customers). */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { qboRefs } from '../schema';
-import { parts, type Executor } from './executor';
+import { chunk } from '../../domain/collections';
+import type { Executor } from './executor';
 
 export type QboRefRow = typeof qboRefs.$inferSelect;
 
 /** Cached ids of `kind` for `keys`, by key. */
 export async function findQboRefs(db: Executor, p: { storeId: string; kind: string; keys: string[] }): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const part of parts(p.keys, 500)) {
+  for (const part of chunk(p.keys, 500)) {
     const rows = await db
       .select({ key: qboRefs.key, qboId: qboRefs.qboId })
       .from(qboRefs)
@@ -23,7 +24,7 @@ export async function upsertQboRefs(
   db: Executor,
   p: { storeId: string; refs: Array<{ kind: string; key: string; qboId: string }> },
 ): Promise<void> {
-  for (const part of parts(p.refs, 500)) {
+  for (const part of chunk(p.refs, 500)) {
     await db
       .insert(qboRefs)
       .values(part.map((f) => ({ storeId: p.storeId, ...f })))

@@ -5,6 +5,7 @@
  * of the decision table in docs/sync-decisions.md, tested branch by branch in
  * test/domain/sync-decisions.test.ts.
  */
+import { asText } from '../collections';
 import { isLedgerlineError, NeedsMappingError, UnsupportedOrderError, type LedgerlineError } from '../errors';
 import { qboRequestId, type QboDocumentType, type SourceKey } from '../ledger';
 import {
@@ -26,7 +27,7 @@ import { keepDocument, type LedgerEntry, type LedgerEntryChanges, type OrderRows
 type Entity = Record<string, unknown>;
 export type SaleType = Extract<QboDocumentType, 'SalesReceipt' | 'Invoice'>;
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const str = asText;
 
 /** The most recent version of each order (a page overlap or a bulk file may repeat one). */
 export function latestVersions(orders: readonly ShopifyOrderCore[]): ShopifyOrderCore[] {

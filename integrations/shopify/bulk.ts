@@ -4,7 +4,7 @@
  * per-query cost limit.
  */
 import { TransientUpstreamError } from '../../domain/errors';
-import { ShopifyRequestError } from './errors';
+import { ShopifyRequestError } from '../../domain/errors';
 import { BulkAssembler, bulkQueryShape } from './bulk-jsonl';
 
 export type BulkOperationStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELING' | 'CANCELED' | 'FAILED' | 'EXPIRED';

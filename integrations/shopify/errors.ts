@@ -3,20 +3,15 @@
  * throws for HTTP or GraphQL errors: it returns `errors` (docs/shopify-facts.md §3), which land here.
  */
 import type { ClientResponse } from '@shopify/admin-api-client';
-import { LedgerlineError, ShopifyAuthError, ShopifyThrottledError, TransientUpstreamError } from '../../domain/errors';
+import {
+  ShopifyAuthError,
+  ShopifyRequestError,
+  ShopifyThrottledError,
+  TransientUpstreamError,
+  type LedgerlineError,
+} from '../../domain/errors';
 
 type ResponseErrors = NonNullable<ClientResponse['errors']>;
-
-/**
- * A request Shopify refused for a reason retrying cannot fix: a GraphQL error in our document (bad
- * field, MAX_COST_EXCEEDED, …), an unexpected HTTP status, a bulk query Shopify rejected.
- */
-export class ShopifyRequestError extends LedgerlineError {
-  override readonly name: string = 'ShopifyRequestError';
-  constructor(message: string, details: Record<string, unknown>, retryable = false, retryAfterMs?: number) {
-    super('shopify_request', message, retryable, { details, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
-  }
-}
 
 export interface CostExtension {
   requestedQueryCost?: number;

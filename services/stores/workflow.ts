@@ -25,13 +25,14 @@ import {
   workflowIds,
 } from '../../workflows/definitions';
 import type { storeWorkflow } from '../../workflows/store';
+import { TEMPORAL_CALL_TIMEOUT_MS } from '../deadline';
 import { HttpError } from '../errors';
 import { type StoreContext, temporalClient, temporalUnavailable } from './context';
 
 // A running worker accepts an update within one workflow task; longer means none is polling.
 const ACCEPT_TIMEOUT_MS = 10_000;
 // Queries and signals are answered in one round trip (a query needs a worker, hence not instant).
-const QUERY_TIMEOUT_MS = 3_000;
+const QUERY_TIMEOUT_MS = TEMPORAL_CALL_TIMEOUT_MS;
 const SIGNAL_TIMEOUT_MS = 5_000;
 
 export interface StoreRef {

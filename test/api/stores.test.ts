@@ -59,11 +59,16 @@ beforeAll(async () => {
       },
     }),
   );
+  // One pacer and QBO limiter for this test process, shared by the worker's activities and the API.
+  const pacing = processPacing(database.db);
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ db: database.db, cipher, log: pino({ level: 'silent' }), clock: () => new Date(), ...integrations }),
+    activities: createActivities(
+      { db: database.db, cipher, log: pino({ level: 'silent' }), clock: () => new Date(), ...integrations },
+      pacing,
+    ),
   });
   workerRun = worker.run();
   app = await buildApp({
@@ -74,7 +79,7 @@ beforeAll(async () => {
     cipher,
     taskQueue,
     integrations,
-    ...processPacing(database.db),
+    ...pacing,
   });
 }, 180_000);
 

@@ -88,23 +88,29 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
   let worker: Worker;
   let workerDone: Promise<void>;
   let taskQueue: string;
+  let pacing: ReturnType<typeof processPacing>;
   const started: WorkflowHandle[] = [];
 
   beforeAll(async () => {
     database = await openDatabase();
     taskQueue = uniqueTaskQueue('webhooks');
+    // One pacer and QBO limiter for this test process, shared by the worker's activities and the API.
+    pacing = processPacing(database.db);
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({
-        db: database.db,
-        cipher,
-        log,
-        clock: () => new Date(),
-        qboTokenUrl: undefined,
-        shopifyApiBaseUrl: shopify.url,
-      }),
+      activities: createActivities(
+        {
+          db: database.db,
+          cipher,
+          log,
+          clock: () => new Date(),
+          qboTokenUrl: undefined,
+          shopifyApiBaseUrl: shopify.url,
+        },
+        pacing,
+      ),
     });
     workerDone = worker.run();
     app = await buildApp({
@@ -114,7 +120,7 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
       log,
       cipher,
       taskQueue,
-      ...processPacing(database.db),
+      ...pacing,
       shopifyWebhookSecret: SECRET,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -202,6 +208,7 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
       callbackUrl,
       topics: ['ORDERS_CREATE'],
       log,
+      pacer: pacing.pacer,
     });
     expect(subs).toEqual({ created: ['ORDERS_CREATE'], existing: [] });
 
@@ -226,6 +233,7 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
         callbackUrl,
         topics: ['ORDERS_CREATE'],
         log,
+        pacer: pacing.pacer,
       }),
     ).toEqual({ created: [], existing: ['ORDERS_CREATE'] });
   });
@@ -345,7 +353,7 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
       log,
       cipher,
       taskQueue,
-      ...processPacing(database.db),
+      ...pacing,
       shopifyWebhookSecret: SECRET,
       temporal: async () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:1');

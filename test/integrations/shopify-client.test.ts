@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ShopifyAuthError, ShopifyThrottledError, TransientUpstreamError } from '../../domain/errors';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
 import { createShopifyClient, type ShopifyClient } from '../../integrations/shopify/client';
-import { ShopifyRequestError } from '../../integrations/shopify/errors';
+import { ShopifyRequestError } from '../../domain/errors';
 import { createShopifyPacer, type ShopifyPacer } from '../../integrations/shopify/pacer';
 import { logger } from './helpers';
 

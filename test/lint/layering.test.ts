@@ -20,9 +20,13 @@ afterAll(() => {
 async function lint(folder: string, files: Record<string, string>): Promise<Map<string, string[]>> {
   const dir = mkdtempSync(path.join(root, folder, '__lint-probe-'));
   written.push(dir);
-  for (const [name, source] of Object.entries(files)) writeFileSync(path.join(dir, name), source);
-  const results = await eslint.lintFiles(Object.keys(files).map((name) => path.join(dir, name)));
-  rmSync(dir, { recursive: true, force: true });
+  let results: ESLint.LintResult[];
+  try {
+    for (const [name, source] of Object.entries(files)) writeFileSync(path.join(dir, name), source);
+    results = await eslint.lintFiles(Object.keys(files).map((name) => path.join(dir, name)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return new Map(results.map((r) => [path.basename(r.filePath), r.messages.map((m) => `${m.ruleId}: ${m.message}`)]));
 }
 

@@ -10,6 +10,7 @@ import { createActivities } from '../../activities';
 import type { Activities } from '../../workflows/contracts';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
 import { createQboLimiter } from '../../integrations/qbo/limiter';
+import { createShopifyPacer } from '../../integrations/shopify/pacer';
 import { logger as silentLogger, testCipher } from '../integrations/helpers';
 import { storeCredentials, stores } from '../../db/schema';
 import { DEFAULT_ACCOUNT_IDS as A, defaultCompany, startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
@@ -143,14 +144,18 @@ export function qboReader(world: SyncWorld, db: Db): QboClient {
 
 /** The real activities for `world`'s store, unpaced, for calling directly in engine tests. */
 export function worldActivities(world: SyncWorld, db: Db, cipher: Cipher): Activities {
-  return createActivities({
-    db,
-    cipher,
-    log: silentLogger,
-    clock: () => new Date(),
-    qboTokenUrl: world.qbo.tokenUrl,
-    qboEndpoint: world.qbo.v3Endpoint,
-    shopifyApiBaseUrl: world.shopify.url,
-    qboLimits: UNPACED,
-  });
+  const clock = () => new Date();
+  return createActivities(
+    {
+      db,
+      cipher,
+      log: silentLogger,
+      clock,
+      qboTokenUrl: world.qbo.tokenUrl,
+      qboEndpoint: world.qbo.v3Endpoint,
+      shopifyApiBaseUrl: world.shopify.url,
+      qboLimits: UNPACED,
+    },
+    { pacer: createShopifyPacer(), limiter: createQboLimiter({ store: qboRateWindowStore(db), clock, limits: UNPACED }) },
+  );
 }

@@ -87,7 +87,8 @@ describe('Shopify order documents', () => {
   });
 
   it("selects every field of the project's orders.graphql and the contract's additions", () => {
-    const shared = readFileSync(join(__dirname, 'fixtures/reference-orders.graphql'), 'utf8');
+    // The researched example orders query (docs/shopify-facts.md §2): Ledgerline's documents select every field it selects.
+    const shared = readFileSync(join(__dirname, '..', 'fixtures', 'shopify-queries', 'orders.graphql'), 'utf8');
     const ours = new Set([
       ...pathsOf(ORDERS_UPDATED_SINCE),
       // Refund details live in RefundById (their connections would break the cost and bulk limits).

@@ -5,6 +5,7 @@
  */
 import {
   type Client,
+  isGrpcServiceError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   WorkflowUpdateStage,
@@ -12,6 +13,7 @@ import {
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type SignalDefinition } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
 import {
   type StoreState,
@@ -221,7 +223,40 @@ export async function requestSync(ctx: StoreContext, shopDomain: string, request
   return awaitOutcome(ctx, shopDomain, client, handle, update, waitSeconds);
 }
 
-/** The outcome of an earlier sync request (the 202's status link). */
+/** gRPC's status code 5 (https://grpc.io/docs/guides/status-codes/). */
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * Is `updateId` an update the store's workflow has accepted (running or finished)? Asked with a
+ * "wait until accepted" poll, which the server answers at once for a known update and with NOT_FOUND
+ * for any other id. Without it a status check with `wait=0` would time out before the server could
+ * say "not found", and an id nobody issued would look like a sync still running.
+ */
+async function ensureUpdateKnown(client: Client, workflowId: string, updateId: string): Promise<void> {
+  try {
+    await client.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
+      client.workflowService.pollWorkflowExecutionUpdate({
+        namespace: client.options.namespace,
+        updateRef: { workflowExecution: { workflowId }, updateId },
+        identity: client.options.identity,
+        waitPolicy: {
+          lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED,
+        },
+      }),
+    );
+  } catch (err) {
+    if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) {
+      throw new HttpError(
+        404,
+        'not_found',
+        `Sync request ${updateId} not found for ${workflowId} (it may belong to an earlier run of the workflow)`,
+      );
+    }
+    throw temporalUnavailable(err, 'look up the sync request');
+  }
+}
+
+/** The outcome of an earlier sync request (the 202's status link); an id the workflow never accepted is a 404. */
 export async function syncRequestStatus(
   ctx: StoreContext,
   shopDomain: string,
@@ -230,5 +265,6 @@ export async function syncRequestStatus(
 ): Promise<SyncOutcome> {
   const client = await temporalClient(ctx);
   const handle = client.workflow.getHandle(workflowIds.store(shopDomain));
+  await ensureUpdateKnown(client, handle.workflowId, updateId);
   return awaitOutcome(ctx, shopDomain, client, handle, handle.getUpdateHandle<SyncNowResult>(updateId), waitSeconds);
 }

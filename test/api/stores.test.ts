@@ -820,6 +820,10 @@ describe('POST /stores/:id/sync', () => {
       expect(later.body.updateId).toBe(res.body.updateId);
       expect((await status(shop.domain)).queued).toEqual([{ trigger: 'manual' }]);
       expect((await call('GET', `/stores/${shop.handle}/syncs/no-such-update?wait=5`)).status).toBe(404);
+      // Not even a zero wait makes an id nobody issued look like a running sync.
+      const unknown = await call('GET', `/stores/${shop.handle}/syncs/no-such-update?wait=0`);
+      expect(unknown.status, unknown.text).toBe(404);
+      expect(unknown.body.error).toMatchObject({ code: 'not_found' });
       expect((await call('POST', `/stores/${shop.handle}/sync?wait=61`)).status).toBe(400);
     } finally {
       shopify.admin.clearFaults();

@@ -5,7 +5,7 @@
  * the page's last row (created_at as PostgreSQL's own text, so microseconds survive the round trip).
  */
 import { listLedgerPage, type LedgerPosition } from '../../db/queries/ledger';
-import { DOCUMENT_STATUSES, type DocumentStatus } from '../../domain/ledger';
+import { DOCUMENT_STATUSES, parseSourceKey, type DocumentStatus } from '../../domain/ledger';
 import { moneyFromMinor, toDecimalString } from '../../domain/money';
 import { badRequest } from '../errors';
 import type { StoreContext } from '../../services/stores/context';
@@ -42,16 +42,34 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
+/**
+ * PostgreSQL's text form of a timestamptz (ISO DateStyle): `2026-12-03 10:12:34.123456+00`, the offset
+ * `+hh` or `+hh:mm`. Anything else never came from this API, and PostgreSQL could refuse it (a 500).
+ */
+const PG_TIMESTAMPTZ = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?([+-]\d{2}(?::\d{2})?)$/;
+const ROLE = /^[a-z][a-z_-]{0,31}$/;
+
+function validTimestamp(text: string): boolean {
+  const m = PG_TIMESTAMPTZ.exec(text);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, se, frac = '', off] = m;
+  const offset = off!.length === 3 ? `${off}:00` : off!;
+  const iso = `${y}-${mo}-${d}T${h}:${mi}:${se}${frac.slice(0, 4)}${offset}`;
+  const ms = Date.parse(iso);
+  // Date.parse rolls 2026-02-30 over to March: the fields must read back as written.
+  if (Number.isNaN(ms) || Number(y) < 1970 || Number(y) > 9999) return false;
+  const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se)));
+  return check.getUTCMonth() === Number(mo) - 1 && check.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(se) < 60;
+}
+
 function decodeCursor(text: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 3 &&
-      value.every((v) => typeof v === 'string') &&
-      !Number.isNaN(Date.parse(value[0] as string))
-    )
-      return value as Cursor;
+    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string')) {
+      const [createdAt, sourceKey, role] = value as Cursor;
+      parseSourceKey(sourceKey); // throws for anything that is not a well-formed source key
+      if (validTimestamp(createdAt) && ROLE.test(role)) return [createdAt, sourceKey, role];
+    }
   } catch {
     // fall through
   }

@@ -781,6 +781,22 @@ describe('GET /stores/:id/documents', () => {
       'Unknown document status "lost"; allowed: pending, synced, parked, failed, skipped, voided, ignored',
     );
     expect((await call('GET', `${url}?cursor=garbage`)).status).toBe(400);
+    // Cursors JavaScript would take but PostgreSQL refuses, or that no page ever issued: 400, never 500.
+    const forged = (position: unknown) => Buffer.from(JSON.stringify(position)).toString('base64url');
+    for (const position of [
+      ['1', 'order:gid://shopify/Order/1', 'sale'],
+      ['2026-02-30 10:00:00+00', 'order:gid://shopify/Order/1', 'sale'],
+      ['2026-01-01T10:00:00Z', 'order:gid://shopify/Order/1', 'sale'],
+      ['2026-01-01 10:00:00+00', 'order:\u0000', 'sale'],
+      ['2026-01-01 10:00:00+00', 'order:gid://shopify/Order/1', 'sale\u0000'],
+      ['99999-01-01 10:00:00+00', 'order:gid://shopify/Order/1', 'sale'],
+    ]) {
+      const res = await call('GET', `${url}?cursor=${forged(position)}`);
+      expect(res.status, `${JSON.stringify(position)}: ${res.text}`).toBe(400);
+    }
+    // A cursor this API issued still pages (the happy path above), also for the last row's exact position.
+    const firstPage = await call('GET', `${url}?limit=1`);
+    expect((await call('GET', `${url}?limit=1&cursor=${firstPage.body.nextCursor}`)).status).toBe(200);
     expect((await call('GET', `${url}?limit=0`)).status).toBe(400);
   });
 });

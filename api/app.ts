@@ -14,7 +14,8 @@ import type { Database } from '../db/client';
 import type { QboLimiter } from '../integrations/qbo/limiter';
 import type { ShopifyPacer } from '../integrations/shopify/pacer';
 import { storeContext } from '../services/stores/context';
-import { HttpError, errorBodySchema } from './errors';
+import { controlCharacterAt } from './control-chars';
+import { HttpError, badRequest, errorBodySchema } from './errors';
 import { healthRoutes } from './routes/health';
 import { storeRoutes } from './routes/stores';
 import { webhookRoutes } from './routes/webhooks';
@@ -117,6 +118,14 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
       if (scheme?.toLowerCase() !== 'bearer' || !token || !tokensEqual(token, deps.apiToken)) {
         throw new HttpError(401, 'unauthorized', 'Missing or invalid bearer token (Authorization: Bearer <LEDGERLINE_API_TOKEN>)');
       }
+    });
+    // Before schema validation: a control character anywhere is a 400 naming the field, never a 500.
+    secured.addHook('preValidation', async (req) => {
+      const at =
+        controlCharacterAt(req.params, 'params', false) ??
+        controlCharacterAt(req.query, 'query', false) ??
+        controlCharacterAt(req.body, 'body', true);
+      if (at) throw badRequest(`${at} contains a control character (NUL or another non-printing character); remove it`, { field: at });
     });
     await secured.register(storeRoutes(stores));
   });

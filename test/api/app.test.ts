@@ -74,6 +74,43 @@ describe('the HTTP API', () => {
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
   });
 
+  it.each([
+    ['a NUL in the store id', 'GET', '/stores/%00', undefined, 'params.id'],
+    ['a control character in a store id', 'GET', '/stores/acme%01shop/documents', undefined, 'params.id'],
+    ['a NUL in a query value', 'GET', '/stores/acme/documents?status=%00', undefined, 'query.status'],
+    [
+      'a NUL inside a settings string',
+      'PUT',
+      '/stores/acme/settings',
+      { settings: { docNumberPrefix: 'SH\u0000' } },
+      'body.settings.docNumberPrefix',
+    ],
+    ['a NUL in a JSON key', 'PUT', '/stores/acme/settings', { settings: { 'x\u0000': 1 } }, 'body.settings.x\u0000'],
+    ['a vertical tab in a pause reason', 'POST', '/stores/acme/pause', { reason: 'holiday\u000b' }, 'body.reason'],
+  ] as const)(
+    'refuses %s with a 400 naming the field, before anything reaches the database',
+    async (_name, method, url, payload, field) => {
+      const res = await app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        ...(payload ? { payload: JSON.stringify(payload) } : {}),
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'bad_request', details: { field } });
+    },
+  );
+
+  it('lets tabs and line breaks through in free text (the request goes on to the store lookup)', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/stores/no-such-store/pause',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ reason: 'closed\tfor the\r\nholidays' }),
+    });
+    expect(res.statusCode, res.body).toBe(404);
+  });
+
   it('answers an unknown route with the uniform error body', async () => {
     const res = await app.inject({ method: 'GET', url: '/nope', headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(404);

@@ -138,7 +138,7 @@ export const storeRoutes =
       },
       async (req, reply) => {
         const store = await loadStore(ctx, req.params.id);
-        const window = resyncWindow(ctx, req.body.from, req.body.to);
+        const window = resyncWindow(ctx, req.body.from, req.body.to, store.startDate);
         return answerSync(reply, store.id, await requestSync(ctx, store.shopDomain, { trigger: 'resync', window }, req.query.wait));
       },
     );

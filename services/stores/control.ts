@@ -126,15 +126,32 @@ export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Re
 }
 
 /** A resync window: a real past instant `from`, before `to` (default: now), neither in the future. */
-export function resyncWindow(ctx: StoreContext, from: string, to: string | undefined): SyncWindow {
+/**
+ * The earliest instant a resync may name. No Shopify order is older (Shopify opened in 2006), and
+ * every database Ledgerline runs on stores it; year 0 or 10000 reach PostgreSQL as "out of range".
+ */
+export const EARLIEST_RESYNC = Date.parse('2000-01-01T00:00:00Z');
+
+/**
+ * A resync window from the API's strings: real instants, from before to, neither in the future nor
+ * before EARLIEST_RESYNC. A `from` before the store's start date starts at the start date (orders
+ * before it are not booked anyway, so nothing is lost and the window stays as short as it can be).
+ */
+export function resyncWindow(ctx: StoreContext, from: string, to: string | undefined, startDate?: Date): SyncWindow {
   const now = ctx.clock().getTime();
-  const f = Date.parse(from);
-  if (Number.isNaN(f)) throw badRequest(`from must be an ISO date-time, got ${JSON.stringify(from)}`);
-  if (f >= now) throw badRequest(`from (${from}) is in the future; a resync re-examines the past`);
+  const parsed = Date.parse(from);
+  if (Number.isNaN(parsed)) throw badRequest(`from must be an ISO date-time, got ${JSON.stringify(from)}`);
+  if (parsed < EARLIEST_RESYNC)
+    throw badRequest(`from (${from}) is before ${new Date(EARLIEST_RESYNC).toISOString()}, the earliest a resync may start`);
+  if (parsed >= now) throw badRequest(`from (${from}) is in the future; a resync re-examines the past`);
+  const f = startDate && parsed < startDate.getTime() ? startDate.getTime() : parsed;
   if (to === undefined) return { from: new Date(f).toISOString() };
   const t = Date.parse(to);
   if (Number.isNaN(t)) throw badRequest(`to must be an ISO date-time, got ${JSON.stringify(to)}`);
-  if (f >= t) throw badRequest(`from (${from}) must be before to (${to})`);
+  if (parsed >= t) throw badRequest(`from (${from}) must be before to (${to})`);
+  if (f >= t) {
+    throw badRequest(`The window ends (${to}) before the store's start date (${new Date(f).toISOString()}): nothing in it is booked`);
+  }
   if (t > now) throw badRequest(`to (${to}) is in the future; leave it out to resync up to now`);
   return { from: new Date(f).toISOString(), to: new Date(t).toISOString() };
 }

@@ -661,6 +661,7 @@ describe('POST /stores/:id/resync', () => {
       [{ from: '2026-05-01T00:00:00Z', to: '2026-05-01T00:00:00Z' }, /must be before to/],
       [{ from: '2026-05-01T00:00:00Z', to: future }, /to .* is in the future/],
       [{ from: 'last tuesday' }, /body\/from must match format "date-time"/],
+      [{ from: '0000-01-01T00:00:00Z' }, /is before 2000-01-01T00:00:00.000Z, the earliest a resync may start/],
       [{}, /must have required property 'from'/],
     ];
     for (const [payload, message] of cases) {

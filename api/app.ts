@@ -113,9 +113,11 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
   // Everything else needs the bearer token.
   await app.register(async (secured) => {
     secured.addHook('onRequest', async (req) => {
+      // Exactly `Bearer <token>`: anything after the token (or a second space) is refused, not ignored.
       const header = req.headers.authorization ?? '';
-      const [scheme, token] = header.split(' ');
-      if (scheme?.toLowerCase() !== 'bearer' || !token || !tokensEqual(token, deps.apiToken)) {
+      const parts = header.split(' ');
+      const [scheme, token] = parts;
+      if (parts.length !== 2 || scheme?.toLowerCase() !== 'bearer' || !token || !tokensEqual(token, deps.apiToken)) {
         throw new HttpError(401, 'unauthorized', 'Missing or invalid bearer token (Authorization: Bearer <LEDGERLINE_API_TOKEN>)');
       }
     });

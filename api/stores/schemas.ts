@@ -8,7 +8,13 @@ import { DOCUMENT_STATUSES } from '../../domain/ledger';
 const str = { type: 'string' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
 const int = { type: 'integer' } as const;
-const secret = (what: string) => ({ type: 'string', minLength: 1, maxLength: 4096, description: what }) as const;
+/**
+ * Tokens, client ids and secrets are printable ASCII without spaces (Shopify's `shpat_…`, Intuit's
+ * JWT-like tokens and client credentials): a CR, LF or NUL in one is a paste accident that would reach
+ * an HTTP header. Refused with a 400 that names the field and never repeats its value.
+ */
+const TOKEN_PATTERN = '^[!-~]+$';
+const secret = (what: string) => ({ type: 'string', minLength: 1, maxLength: 4096, pattern: TOKEN_PATTERN, description: what }) as const;
 const instant = (what: string) => ({ type: 'string', format: 'date-time', description: what }) as const;
 const error = { $ref: 'Error#' } as const;
 
@@ -113,7 +119,13 @@ const qboCredentials = (required: string[]) => ({
   required,
   properties: {
     realmId: { type: 'string', pattern: '^[0-9]{1,32}$', description: 'The QBO company (realm) id' },
-    clientId: { type: 'string', minLength: 1, maxLength: 255, description: "The Intuit app's client id (for refreshing tokens)" },
+    clientId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: TOKEN_PATTERN,
+      description: "The Intuit app's client id (for refreshing tokens)",
+    },
     clientSecret: secret("The Intuit app's client secret (stored encrypted)"),
     accessToken: secret('The current access token; absent or expired: Ledgerline refreshes first'),
     refreshToken: secret('The refresh token (stored encrypted; rotated tokens are persisted)'),

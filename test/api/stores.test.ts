@@ -200,6 +200,42 @@ describe('POST /stores', () => {
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('bearer token') } });
     }
+    // The right token with anything after it is not the right header.
+    for (const header of [`Bearer ${API_TOKEN} extra`, `Bearer  ${API_TOKEN}`, `Bearer ${API_TOKEN} `, `Token ${API_TOKEN}`]) {
+      const res = await app.inject({ method: 'GET', url: '/stores', headers: { authorization: header } });
+      expect(res.statusCode, header).toBe(401);
+    }
+    expect((await app.inject({ method: 'GET', url: '/stores', headers: { authorization: `bearer ${API_TOKEN}` } })).statusCode).toBe(200);
+  });
+
+  type Body = Record<string, any>;
+  it.each<[string, (b: Body) => Body, string]>([
+    [
+      'a line break in the Shopify token',
+      (b: Record<string, any>) => ({ ...b, shopifyAccessToken: `${b.shopifyAccessToken}\r\nX-Evil: 1` }),
+      'shopifyAccessToken',
+    ],
+    [
+      'a NUL in the Shopify token',
+      (b: Record<string, any>) => ({ ...b, shopifyAccessToken: `${b.shopifyAccessToken}\u0000` }),
+      'shopifyAccessToken',
+    ],
+    [
+      'a space in the QBO refresh token',
+      (b: Record<string, any>) => ({ ...b, qbo: { ...b.qbo, refreshToken: `${b.qbo.refreshToken} x` } }),
+      'refreshToken',
+    ],
+    ['a tab in the QBO client id', (b: Record<string, any>) => ({ ...b, qbo: { ...b.qbo, clientId: `${b.qbo.clientId}\t` } }), 'clientId'],
+  ])('refuses %s with a 400 that names the field and never repeats the secret', async (_name, change, field) => {
+    const shop = newShop(`tok${field.length}`);
+    const company = newCompany();
+    const body = change(connectBody(shop, company));
+    const res = await call('POST', '/stores', body);
+    expect(res.status, res.text).toBe(400);
+    expect(res.text).toContain(field);
+    for (const value of [body.shopifyAccessToken, body.qbo.refreshToken, body.qbo.clientSecret])
+      expect(res.text).not.toContain(String(value).trim());
+    expect(await storeRow(shop.handle)).toBeUndefined();
   });
 
   it('connects a store: 201 with the view, accounts found in QBO, encrypted credentials and a running workflow', async () => {

@@ -125,7 +125,6 @@ export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Re
   return settings;
 }
 
-/** A resync window: a real past instant `from`, before `to` (default: now), neither in the future. */
 /**
  * The earliest instant a resync may name. No Shopify order is older (Shopify opened in 2006), and
  * every database Ledgerline runs on stores it; year 0 or 10000 reach PostgreSQL as "out of range".

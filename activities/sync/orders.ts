@@ -16,7 +16,7 @@
  *   6. check what QBO booked against Shopify's totals and tax (invariant 2) and record it.
  * Payments (an invoice paid later) are single creates with a requestid; voids use Id + SyncToken.
  */
-import { asText, chunk } from '../../domain/collections';
+import { asText as str, chunk } from '../../domain/collections';
 import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/client';
 import { listLedgerRows, upsertLedgerRows } from '../../db/queries';
@@ -100,8 +100,6 @@ interface Work {
   saleSyncToken?: string;
   done?: boolean;
 }
-
-const str = asText;
 
 /** `unreadable`: orders (by id) that could not be read whole, parked with the reason given. */
 export async function processOrders(

@@ -10,7 +10,7 @@
  * Whatever cannot be resolved is left out; the document builder then reports exactly what is missing
  * (NeedsMappingError) and the order is parked until the mapping exists.
  */
-import { asText, chunk } from '../../domain/collections';
+import { asText as str, chunk } from '../../domain/collections';
 import type { Db } from '../../db/client';
 import { findQboRefs, forgetQboRefs, upsertQboRefs } from '../../db/queries/qbo-refs';
 import { isLedgerlineError } from '../../domain/errors';
@@ -41,7 +41,6 @@ export interface ResolveOutcome {
   created: number;
 }
 
-const str = asText;
 const refValue = (v: unknown): string => str((v as { value?: unknown } | undefined)?.value);
 
 function itemWant(ref: ItemReference): Want {

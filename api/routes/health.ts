@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { TEMPORAL_CALL_TIMEOUT_MS as TEMPORAL_TIMEOUT_MS, withTimeout } from '../../services/deadline';
+import { TEMPORAL_CALL_TIMEOUT_MS, withTimeout } from '../../services/deadline';
 
 /** `GET /health`: DB and Temporal connectivity (and the in-process worker when there is one). 503 when any is down. */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
@@ -38,8 +38,8 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         checks.database = { ok: false, detail: (err as Error).message };
       }
       try {
-        const client = await withTimeout(temporal(), TEMPORAL_TIMEOUT_MS, 'Temporal');
-        await withTimeout(client.connection.workflowService.getSystemInfo({}), TEMPORAL_TIMEOUT_MS, 'Temporal');
+        const client = await withTimeout(temporal(), TEMPORAL_CALL_TIMEOUT_MS, 'Temporal');
+        await withTimeout(client.connection.workflowService.getSystemInfo({}), TEMPORAL_CALL_TIMEOUT_MS, 'Temporal');
         checks.temporal = { ok: true, detail: client.options.namespace };
       } catch (err) {
         checks.temporal = { ok: false, detail: (err as Error).message };

@@ -36,8 +36,6 @@ export const NUDGE_TOPICS: ReadonlySet<string> = new Set([
 ]);
 const UNINSTALLED_TOPIC = 'app/uninstalled';
 
-/** Shopify wants an answer within 5 s (docs/shopify-facts.md §4): a Temporal call gets 3 s, then Shopify retries. */
-const TEMPORAL_DEADLINE_MS = TEMPORAL_CALL_TIMEOUT_MS;
 /** Order webhooks can carry hundreds of line items; Fastify's 1 MiB default is too tight. */
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 /** Shopify retries a delivery for 4 hours (48 h in older docs, docs/shopify-facts.md §4): 7 days of ids is ample. */
@@ -132,11 +130,14 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
 
-  /** Runs a Temporal call under a deadline; an unreachable Temporal becomes a 503 (Shopify retries). */
+  /**
+   * Runs a Temporal call under a deadline (Shopify wants an answer within 5 s, docs/shopify-facts.md §4:
+   * Temporal gets 3 s, then Shopify retries); an unreachable Temporal becomes a 503.
+   */
   const withTemporal = async <T>(fn: (client: Client) => Promise<T>): Promise<T> => {
     try {
-      const client = await withTimeout(app.deps.temporal(), TEMPORAL_DEADLINE_MS, 'The Temporal connection');
-      return await client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () => fn(client));
+      const client = await withTimeout(app.deps.temporal(), TEMPORAL_CALL_TIMEOUT_MS, 'The Temporal connection');
+      return await client.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () => fn(client));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw err;
       wlog.error({ err }, 'could not reach Temporal for a webhook');

@@ -5,7 +5,7 @@
  * of the decision table in docs/sync-decisions.md, tested branch by branch in
  * test/domain/sync-decisions.test.ts.
  */
-import { asText } from '../collections';
+import { asText as str } from '../collections';
 import { isLedgerlineError, NeedsMappingError, UnsupportedOrderError, type LedgerlineError } from '../errors';
 import { qboRequestId, type QboDocumentType, type SourceKey } from '../ledger';
 import {
@@ -26,8 +26,6 @@ import { keepDocument, type LedgerEntry, type LedgerEntryChanges, type OrderRows
 
 type Entity = Record<string, unknown>;
 export type SaleType = Extract<QboDocumentType, 'SalesReceipt' | 'Invoice'>;
-
-const str = asText;
 
 /** The most recent version of each order (a page overlap or a bulk file may repeat one). */
 export function latestVersions(orders: readonly ShopifyOrderCore[]): ShopifyOrderCore[] {

@@ -154,6 +154,10 @@ export interface SyncRequest {
   window?: SyncWindow;
 }
 
+/** The 404 for a sync request id the store's workflow does not know. */
+const unknownSyncRequest = (updateId: string, workflowId: string) =>
+  new HttpError(404, 'not_found', `Sync request ${updateId} not found for ${workflowId} (it may belong to an earlier run of the workflow)`);
+
 /** Waits up to `waitSeconds` for the update's result; the validator's refusal is a 409. */
 async function awaitOutcome(
   ctx: StoreContext,
@@ -176,11 +180,7 @@ async function awaitOutcome(
       throw new HttpError(409, 'sync_refused', message);
     }
     if (err instanceof WorkflowNotFoundError) {
-      throw new HttpError(
-        404,
-        'not_found',
-        `Sync request ${update.updateId} not found for ${handle.workflowId} (it may belong to an earlier run of the workflow)`,
-      );
+      throw unknownSyncRequest(update.updateId, handle.workflowId);
     }
     if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw temporalUnavailable(err, 'wait for the sync');
   }
@@ -246,11 +246,7 @@ async function ensureUpdateKnown(client: Client, workflowId: string, updateId: s
     );
   } catch (err) {
     if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) {
-      throw new HttpError(
-        404,
-        'not_found',
-        `Sync request ${updateId} not found for ${workflowId} (it may belong to an earlier run of the workflow)`,
-      );
+      throw unknownSyncRequest(updateId, workflowId);
     }
     throw temporalUnavailable(err, 'look up the sync request');
   }

@@ -66,6 +66,8 @@ export const ledgerEntries = pgTable(
     /** The QBO document's role for this source: receipt | invoice | payment | void | refund | deposit | fees. */
     role: text('role').notNull(),
     sourceType: text('source_type').notNull(),
+    /** The source this one belongs to: a refund's order (`order:<gid>`); null for orders themselves. */
+    parentSourceKey: text('parent_source_key'),
     sourceName: text('source_name'),
     sourceUpdatedAt: ts('source_updated_at'),
     /** pending | synced | parked | failed | skipped | voided | ignored */
@@ -93,6 +95,9 @@ export const ledgerEntries = pgTable(
     uniqueIndex('ledger_entries_qbo_doc_idx')
       .on(t.storeId, t.qboType, t.qboId)
       .where(sql`${t.qboId} is not null`),
+    index('ledger_entries_parent_idx')
+      .on(t.storeId, t.parentSourceKey)
+      .where(sql`${t.parentSourceKey} is not null`),
   ],
 );
 

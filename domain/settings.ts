@@ -70,6 +70,7 @@ const accounts = z.strictObject(
     duties: qboId('the QBO Account id for duties collected'),
     fees: qboId('the QBO Expense Account id for payment fees'),
     refundsFrom: qboId('the QBO Account id refunds are paid from').optional(),
+    refundAdjustments: qboId('the QBO Account id for refund adjustments and restocking fees (default: productIncome)').optional(),
     salesTaxPayable: qboId('the QBO sales tax liability Account id (informational)').optional(),
     inventoryAsset: qboId('the QBO Inventory Asset Account id, for auto-created Inventory items').optional(),
     costOfGoodsSold: qboId('the QBO Cost of Goods Sold Account id, for auto-created Inventory items').optional(),

@@ -15,7 +15,7 @@ import {
 } from '../../db/queries';
 import { BulkNotReadyError, BulkOperationFailedError, QboConnectionRevokedError, StoreNotFoundError } from '../../domain/errors';
 import { parseSourceKey } from '../../domain/ledger';
-import type { ShopifyOrderCore } from '../../domain/shopify/types';
+import type { ShopifyOrderCore, ShopifyRefund } from '../../domain/shopify/types';
 import { planRunWindow, planSlices, RETRYABLE_PARK_CODES, windowSearch } from '../../domain/sync';
 import { ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, truncatedLists } from '../../domain/shopify/limits';
 import type { QboLimiter } from '../../integrations/qbo/limiter';
@@ -26,12 +26,14 @@ import {
   ORDERS_BY_IDS,
   ORDERS_UPDATED_SINCE,
   ordersBulkQuery,
+  REFUND_BY_ID,
 } from '../../integrations/shopify/queries/orders';
 import type { ShopifyClient } from '../../integrations/shopify/client';
 import type { ActivityDeps } from '../deps';
-import { BULK_CHUNK_ORDERS, type SyncActivities } from '../../workflows/contracts';
+import { BULK_CHUNK_ORDERS, type SyncActivities, type SyncCounts } from '../../workflows/contracts';
 import { loadStoreContext, type StoreContext } from './context';
 import { processOrders, zeroCounts } from './orders';
+import { processRefunds } from './refunds';
 
 /** Orders one page activity collects (several 3-order Shopify pages) before writing them. */
 export const PAGE_TARGET_ORDERS = 30;
@@ -87,22 +89,23 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
     }
   }
 
-  const write = (ctx: StoreContext, read: ReadOrders) =>
-    processOrders(
-      {
-        db,
-        log: ctx.log,
-        clock: deps.clock,
-        storeId: ctx.storeId,
-        settings: ctx.settings,
-        timeZone: ctx.timeZone,
-        qbo: ctx.qbo,
-        heartbeat,
-        signal: attemptSignal(),
-      },
-      read.orders,
-      read.unreadable,
-    );
+  /** Sales first, then the refunds of the same orders (a refund waits for its sale's document). */
+  const write = async (ctx: StoreContext, read: ReadOrders): Promise<SyncCounts> => {
+    const orderCtx = {
+      db,
+      log: ctx.log,
+      clock: deps.clock,
+      storeId: ctx.storeId,
+      settings: ctx.settings,
+      timeZone: ctx.timeZone,
+      qbo: ctx.qbo,
+      heartbeat,
+      signal: attemptSignal(),
+    };
+    const counts = await processOrders(orderCtx, read.orders, read.unreadable);
+    await processRefunds({ ...orderCtx, readRefund: (id) => readRefund(ctx.shopify, id) }, read.orders, counts);
+    return counts;
+  };
 
   return {
     async syncRunBegin(input) {
@@ -325,4 +328,10 @@ async function completeOrders(shopify: ShopifyClient, orders: ShopifyOrderCore[]
     out.push({ ...full, lineItems: { nodes: lines } });
   }
   return { orders: out, unreadable };
+}
+
+/** One refund with its details (its nested lists are far below what one refund holds in practice). */
+async function readRefund(shopify: ShopifyClient, id: string): Promise<ShopifyRefund | null> {
+  const data = await shopify.request<{ refund: ShopifyRefund | null }>(REFUND_BY_ID, { id });
+  return data.refund;
 }

@@ -153,3 +153,40 @@ export async function listLedgerPage(
     .limit(p.limit);
   return rows.map((r) => ({ entry: r.entry, position: [r.createdAtText, r.entry.sourceKey, r.entry.role] }));
 }
+
+/** Rows that belong to these parent sources (a refund's rows by its order's key). */
+export async function listChildRows(db: Executor, p: { storeId: string; parentKeys: string[] }): Promise<LedgerRow[]> {
+  const out: LedgerRow[] = [];
+  for (const part of chunk(p.parentKeys, 500)) {
+    out.push(
+      ...(await db
+        .select()
+        .from(ledgerEntries)
+        .where(and(eq(ledgerEntries.storeId, p.storeId), inArray(ledgerEntries.parentSourceKey, part)))),
+    );
+  }
+  return out;
+}
+
+/** Parent keys (orders) of `role` rows that a run should try again; like listRetryableRows, oldest first. */
+export async function listRetryableParents(
+  db: Executor,
+  p: { storeId: string; role: string; statuses: string[]; reasonCodes: string[]; before: Date; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ parent: ledgerEntries.parentSourceKey, updatedAt: ledgerEntries.updatedAt })
+    .from(ledgerEntries)
+    .where(
+      and(
+        eq(ledgerEntries.storeId, p.storeId),
+        eq(ledgerEntries.role, p.role),
+        inArray(ledgerEntries.status, p.statuses),
+        inArray(ledgerEntries.reasonCode, p.reasonCodes),
+        lt(ledgerEntries.updatedAt, p.before),
+        sql`${ledgerEntries.parentSourceKey} is not null`,
+      ),
+    )
+    .orderBy(ledgerEntries.updatedAt)
+    .limit(p.limit);
+  return [...new Set(rows.map((r) => r.parent!))];
+}

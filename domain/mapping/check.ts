@@ -93,6 +93,9 @@ const CATEGORY_OF: Readonly<Record<LineCategory, keyof CategoryTotals>> = {
   giftCardSale: 'giftCardSales',
   giftCardRedemption: 'giftCardRedemptions',
   duties: 'duties',
+  // Refund-only items; a sale document never carries them.
+  returnNotRestocked: 'products',
+  refundAdjustment: 'products',
 };
 
 function documentCategories(

@@ -45,3 +45,15 @@ export {
   type ResolvedRefs,
 } from './references';
 export type * from './qbo-types';
+export {
+  buildRefundDocument,
+  expectedRefundTotals,
+  planRefundReferences,
+  refundAmounts,
+  refundDocNumber,
+  refundNoteMarker,
+  refundOrdinal,
+  type RefundAmounts,
+  type RefundDocument,
+  type RefundDocumentType,
+} from './refund';

@@ -34,7 +34,16 @@ export interface ItemReference {
   nameCandidates: string[];
 }
 
-export const LINE_CATEGORIES = ['shipping', 'tip', 'giftCardSale', 'giftCardRedemption', 'duties'] as const;
+/** Sale categories, then the two only refunds use (units returned but not restocked; refund adjustments). */
+export const LINE_CATEGORIES = [
+  'shipping',
+  'tip',
+  'giftCardSale',
+  'giftCardRedemption',
+  'duties',
+  'returnNotRestocked',
+  'refundAdjustment',
+] as const;
 export type LineCategory = (typeof LINE_CATEGORIES)[number];
 
 /** One Service item per category, bound to the category's account (gift cards to the liability). */
@@ -50,6 +59,8 @@ export const CATEGORY_ITEM_NAMES: Readonly<Record<LineCategory, string>> = {
   giftCardSale: 'Shopify Gift Card Sold',
   giftCardRedemption: 'Shopify Gift Card Redeemed',
   duties: 'Shopify Duties',
+  returnNotRestocked: 'Shopify Returns (not restocked)',
+  refundAdjustment: 'Shopify Refund Adjustments',
 };
 
 export function categoryAccountId(category: LineCategory, settings: Settings): string {
@@ -60,6 +71,9 @@ export function categoryAccountId(category: LineCategory, settings: Settings): s
     giftCardSale: a.giftCardLiability,
     giftCardRedemption: a.giftCardLiability,
     duties: a.duties,
+    // The returned units' income, reversed on a non-inventory item so QBO's stock does not grow.
+    returnNotRestocked: a.productIncome,
+    refundAdjustment: a.refundAdjustments ?? a.productIncome,
   }[category];
 }
 

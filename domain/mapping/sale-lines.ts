@@ -44,14 +44,14 @@ export interface SaleLinesResult {
   bases: TaxableBases;
 }
 
-interface LineContext {
+export interface LineContext {
   settings: Settings;
   refs: ResolvedRefs;
   needs: MappingNeed[];
   inclusive: boolean;
 }
 
-function itemLine(
+export function itemLine(
   item: QboRef,
   amount: Money,
   gross: Money,

@@ -2,3 +2,4 @@ export * from './faults';
 export * from './ledger-entry';
 export * from './orders';
 export * from './window';
+export * from './refunds';

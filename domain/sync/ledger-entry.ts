@@ -11,6 +11,8 @@ export interface LedgerEntry {
   sourceKey: string;
   role: string;
   sourceType: string;
+  /** A refund's order (`order:<gid>`); null for orders themselves. */
+  parentSourceKey: string | null;
   sourceName: string | null;
   sourceUpdatedAt: Date | null;
   status: string;
@@ -63,6 +65,7 @@ export function nextEntry(
   now: Date,
 ): LedgerEntryWrite {
   return {
+    parentSourceKey: null,
     sourceName: null,
     sourceUpdatedAt: null,
     reason: null,

@@ -139,6 +139,13 @@ export function findNode(shop: ShopState, id: string): Obj | undefined {
   switch (gidType(id)) {
     case 'Order':
       return shop.orders.get(id);
+    case 'Refund':
+      // Refunds live on their orders, as in Shopify's own model (Refund.order).
+      for (const order of shop.orders.values()) {
+        const refund = (order.refunds as Obj[] | undefined)?.find((r) => r.id === id);
+        if (refund) return refund;
+      }
+      return undefined;
     case 'Product':
       return shop.products.get(id);
     case 'ProductVariant':

@@ -49,6 +49,8 @@ export interface QboClient {
   /** Voids a transaction (Id and SyncToken in `body`); it stays in QBO with zero amounts. */
   void(entity: string, body: Entity): Promise<Entity>;
   read(entity: string, id: string): Promise<Entity>;
+  /** Deletes a transaction (Id and SyncToken in `body`), for those QBO cannot void (CreditMemo). */
+  delete(entity: string, body: Entity): Promise<Entity>;
   /** `select * from <entity> [whereClause]`, every page. */
   query(entity: string, whereClause?: string): Promise<Entity[]>;
   batch(items: BatchItemRequest[]): Promise<BatchItemResult[]>;
@@ -139,6 +141,11 @@ export function createQboClient(opts: QboClientOptions): QboClient {
         );
       }
       return call(`void ${name}`, 'request', `update${name}`, () => [{ ...body, sparse: true, void: true }]);
+    },
+    delete(entity, body) {
+      const name = capitalize(entity);
+      // node-quickbooks posts the entity with ?operation=delete (docs/qbo-facts.md §8).
+      return call(`delete ${name}`, 'request', `delete${name}`, () => [{ Id: body.Id, SyncToken: body.SyncToken }]);
     },
     read(entity, id) {
       const name = capitalize(entity);

@@ -114,6 +114,7 @@ export const ACCOUNT_RULES: Record<AccountKey, AccountRule> = {
     types: ['Expense', 'Other Expense', 'Cost of Goods Sold'],
   },
   refundsFrom: { finders: [], types: ['Bank', 'Other Current Asset'] },
+  refundAdjustments: { finders: [], types: [...INCOME, 'Expense', 'Other Expense'] },
   salesTaxPayable: {
     finders: [bySubType('SalesTaxPayable'), bySubType('GlobalTaxPayable')],
     types: LIABILITY,

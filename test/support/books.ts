@@ -3,17 +3,20 @@
  * orders) to prove the invariants from the outside:
  *  1. exactly once — no Shopify order has two QBO sale documents;
  *  2. to the cent — each document's TotalAmt (as QBO computed it) and TotalTax equal Shopify's figures;
+ *  3. per refund — exactly one refund document (RefundReceipt or CreditMemo) whose TotalAmt is the money
+ *     Shopify sent back and whose TotalTax is the refunded tax;
  *  and the trial balance's debits equal its credits.
  */
-import { expectedTotals, type QboSaleDocumentLike } from '../../domain/mapping';
+import { expectedRefundTotals, expectedTotals, type QboSaleDocumentLike } from '../../domain/mapping';
 import { fromQboAmount, toDecimalString } from '../../domain/money';
-import type { ShopifyOrderCore } from '../../domain/shopify/types';
+import type { ShopifyOrder, ShopifyOrderCore, ShopifyRefund } from '../../domain/shopify/types';
 import type { ShopifyEmulator } from '../../emulators/shopify';
 import type { QboClient } from '../../integrations/qbo/client';
 
 type Entity = Record<string, any>;
 
 const MARKER = /\[(gid:\/\/shopify\/Order\/\d+)\]/;
+const REFUND_MARKER = /\[(gid:\/\/shopify\/Refund\/\d+)\]/;
 
 export interface Books {
   shopifyOrders: ShopifyOrderCore[];
@@ -25,6 +28,12 @@ export interface Books {
   /** `#1001: TotalAmt 10.00 ≠ 12.00` for documents that do not match their order. */
   mismatches: string[];
   trialBalance: { debits: number; credits: number };
+  /** Live refund documents (RefundReceipt, CreditMemo; voided ones left out) by the refund gid in their PrivateNote. */
+  refundDocuments: Map<string, Entity[]>;
+  /** Every Shopify refund with its order. */
+  shopifyRefunds: Array<{ order: ShopifyOrder; refund: ShopifyRefund }>;
+  /** `#1001 refund …: TotalAmt 1.00 ≠ 2.00` and refunds with more than one document. */
+  refundMismatches: string[];
 }
 
 function trialBalanceTotals(report: Entity): { debits: number; credits: number } {
@@ -71,7 +80,46 @@ export async function readBooks(qbo: QboClient, shopify: ShopifyEmulator, shopDo
       mismatches.push(`${order.name}: TotalAmt ${toDecimalString(total)} ≠ ${toDecimalString(want.documentTotal)}`);
     if (tax.minor !== want.tax.minor) mismatches.push(`${order.name}: TotalTax ${toDecimalString(tax)} ≠ ${toDecimalString(want.tax)}`);
   }
+  const refundDocs = [
+    ...(await qbo.query('RefundReceipt')).map((d): Entity => ({ ...d, _type: 'RefundReceipt' })),
+    ...(await qbo.query('CreditMemo')).map((d): Entity => ({ ...d, _type: 'CreditMemo' })),
+  ];
+  const refundDocuments = new Map<string, Entity[]>();
+  for (const doc of refundDocs) {
+    const gid = REFUND_MARKER.exec(String(doc.PrivateNote ?? ''))?.[1];
+    if (!gid || String(doc.PrivateNote).startsWith('Voided')) continue;
+    refundDocuments.set(gid, [...(refundDocuments.get(gid) ?? []), doc]);
+  }
+  const shopifyRefunds = (shopifyOrders as ShopifyOrder[]).flatMap((order) => (order.refunds ?? []).map((refund) => ({ order, refund })));
+  const refundById = new Map(shopifyRefunds.map((r) => [r.refund.id, r]));
+  const refundMismatches: string[] = [];
+  for (const [gid, list] of refundDocuments) {
+    const found = refundById.get(gid);
+    if (!found) {
+      refundMismatches.push(`${gid}: a QBO refund document for a refund Shopify does not have`);
+      continue;
+    }
+    const label = `${found.order.name} refund ${gid}`;
+    if (list.length > 1) refundMismatches.push(`${label}: ${list.length} documents (${list.map((d) => `${d._type} ${d.Id}`).join(', ')})`);
+    const want = expectedRefundTotals(found.order, found.refund);
+    const doc = list[0]!;
+    const total = fromQboAmount(Number(doc.TotalAmt), want.total.currency);
+    const tax = fromQboAmount(Number(doc.TxnTaxDetail?.TotalTax ?? 0), want.total.currency);
+    if (total.minor !== want.total.minor)
+      refundMismatches.push(`${label}: TotalAmt ${toDecimalString(total)} ≠ ${toDecimalString(want.total)}`);
+    if (tax.minor !== want.tax.minor) refundMismatches.push(`${label}: TotalTax ${toDecimalString(tax)} ≠ ${toDecimalString(want.tax)}`);
+  }
   const payments = await qbo.query('Payment');
   const trialBalance = trialBalanceTotals(await qbo.reportTrialBalance({ start_date: '2000-01-01', end_date: '2100-12-31' }));
-  return { shopifyOrders, documentsByOrder, payments, duplicates, mismatches, trialBalance };
+  return {
+    shopifyOrders,
+    documentsByOrder,
+    payments,
+    duplicates,
+    mismatches,
+    trialBalance,
+    refundDocuments,
+    shopifyRefunds,
+    refundMismatches,
+  };
 }

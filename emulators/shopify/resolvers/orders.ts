@@ -56,6 +56,10 @@ function nodeById(ctx: ResolverContext, id: string): Obj | null {
   const found = findNode(ctx.shop, id);
   if (!found) return null;
   if (found.id?.includes('/Order/') && !orderVisible(ctx.shop, found, ctx.now())) return null;
+  if (found.id?.includes('/Refund/')) {
+    const order = ctx.shop.orders.get(found.order?.id);
+    if (!order || !orderVisible(ctx.shop, order, ctx.now())) return null;
+  }
   return found;
 }
 
@@ -66,9 +70,16 @@ export const orderResolvers: ResolverTable = {
       const order = ctx.shop.orders.get(args.id);
       return order && orderVisible(ctx.shop, order, ctx.now()) ? order : null;
     },
+    'Query.refund': (_s, args: { id: string }, ctx) => (args.id.includes('/Refund/') ? nodeById(ctx, args.id) : null),
     'Query.node': (_s, args: { id: string }, ctx) => nodeById(ctx, args.id),
     'Query.nodes': (_s, args: { ids: string[] }, ctx) => args.ids.map((id) => nodeById(ctx, id)),
   },
   computed: {},
-  args: { 'Query.orders': ['query', 'sortKey'], 'Query.order': ['id'], 'Query.node': ['id'], 'Query.nodes': ['ids'] },
+  args: {
+    'Query.orders': ['query', 'sortKey'],
+    'Query.order': ['id'],
+    'Query.refund': ['id'],
+    'Query.node': ['id'],
+    'Query.nodes': ['ids'],
+  },
 };

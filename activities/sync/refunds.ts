@@ -1,0 +1,233 @@
+/**
+ * Books the refunds of a set of Shopify orders, each as its own QBO document, exactly once (invariant 3),
+ * after their orders' sales were written (processOrders). I/O only; every decision is in
+ * domain/sync/refunds.ts and the document in domain/mapping/refund.ts. For each refund without a
+ * settled ledger row:
+ *   1. read its details from Shopify (REFUND_BY_ID: lines, shipping, adjustments, transactions);
+ *   2. a `pending` row means an earlier attempt sent the create and never heard back: QBO is searched
+ *      by the DocNumber it was sent with, and the document carrying the refund's marker is adopted;
+ *   3. decide (skip, wait for the sale or the money, or book as RefundReceipt / CreditMemo);
+ *   4. resolve references, build, write the row `pending`, create with a requestid (a retried create
+ *      replays QBO's first answer, docs/qbo-facts.md §2);
+ *   5. check what QBO booked against Shopify's refund; a document that differs is voided (a CreditMemo,
+ *      which QBO cannot void, is deleted) and the refund parked with the difference.
+ * Refunds are few next to orders and each needs its own Shopify read, so they are single creates.
+ */
+import { asText as str } from '../../domain/collections';
+import { listChildRows, listLedgerRows, upsertLedgerRows } from '../../db/queries';
+import { QboValidationError, isLedgerlineError } from '../../domain/errors';
+import { orderSourceKey, qboRequestId, refundSourceKey } from '../../domain/ledger';
+import {
+  buildRefundDocument,
+  documentFingerprint,
+  planRefundReferences,
+  refundDocNumber,
+  refundOrdinal,
+  type OrderReferencePlan,
+  type RefundDocumentType,
+} from '../../domain/mapping';
+import type { ShopifyOrderCore, ShopifyRefund } from '../../domain/shopify/types';
+import {
+  decideBuildFailure,
+  decideRefund,
+  isRefundsDocument,
+  nextEntry,
+  REFUND_ROLE,
+  refundNeedsWork,
+  refundSource,
+  refundVerdict,
+  ROLE,
+  type LedgerEntry,
+  type LedgerEntryChanges,
+} from '../../domain/sync';
+import type { SyncCounts } from '../../workflows/contracts';
+import type { OrderSyncContext } from './orders';
+import { qboLiteral } from './qbo-helpers';
+import { resolveReferences } from './references';
+
+type Entity = Record<string, unknown>;
+
+export interface RefundSyncContext extends OrderSyncContext {
+  /** Reads one refund with its details (null when Shopify no longer has it). */
+  readRefund: (refundId: string) => Promise<ShopifyRefund | null>;
+}
+
+interface RefundWork {
+  order: ShopifyOrderCore;
+  refund: ShopifyRefund;
+  ordinal: number;
+  row: LedgerEntry | undefined;
+  docType?: RefundDocumentType;
+  plan?: OrderReferencePlan;
+}
+
+/** Adds what it did to `counts` (synced, parked, skipped, failed). */
+export async function processRefunds(ctx: RefundSyncContext, orders: readonly ShopifyOrderCore[], counts: SyncCounts): Promise<void> {
+  const { db, storeId, settings, timeZone } = ctx;
+  const withRefunds = orders.filter((o) => o.refunds.length > 0);
+  if (withRefunds.length === 0) return;
+  const orderKeys = withRefunds.map((o) => orderSourceKey(o.id));
+  const sales = new Map(
+    (await listLedgerRows(db, { storeId, sourceKeys: orderKeys })).filter((r) => r.role === ROLE.sale).map((r) => [r.sourceKey, r]),
+  );
+  const rows = new Map(
+    (await listChildRows(db, { storeId, parentKeys: orderKeys })).filter((r) => r.role === REFUND_ROLE).map((r) => [r.sourceKey, r]),
+  );
+  const writes: LedgerEntry[] = [];
+  const flush = async (): Promise<void> => {
+    if (writes.length > 0) await upsertLedgerRows(db, { rows: writes.splice(0, writes.length) });
+  };
+  const rowFor = (w: RefundWork, changes: LedgerEntryChanges): LedgerEntry => {
+    const base = { storeId, sourceKey: refundSourceKey(w.refund.id), role: REFUND_ROLE, sourceType: 'refund' };
+    const next = nextEntry(base, w.row, { ...refundSource(w.order, w.refund, w.ordinal), ...changes }, ctx.clock());
+    w.row = next;
+    return next;
+  };
+  const clearDocument: LedgerEntryChanges = { qboType: null, qboId: null, qboSyncToken: null, qboTotalMinor: null };
+  const park = (w: RefundWork, code: string, reason: string, extra: LedgerEntryChanges = {}): void => {
+    writes.push(rowFor(w, { status: 'parked', reasonCode: code, reason, ...clearDocument, ...extra }));
+    counts.parked++;
+  };
+
+  // 1–3. Read what needs work, settle lost answers, decide.
+  const writing: RefundWork[] = [];
+  for (const order of withRefunds) {
+    const sale = sales.get(orderSourceKey(order.id));
+    for (const summary of order.refunds) {
+      const row = rows.get(refundSourceKey(summary.id));
+      if (!refundNeedsWork(row)) continue;
+      const refund = await ctx.readRefund(summary.id);
+      ctx.heartbeat({ stage: 'refunds', refund: summary.id });
+      if (!refund) continue; // Shopify no longer returns it: nothing to book.
+      const w: RefundWork = { order, refund, ordinal: refundOrdinal(order, refund.id), row };
+      if (row?.status === 'pending' && row.qboType && row.qboDocNumber && (await adoptEarlier(w, row.qboType as RefundDocumentType)))
+        continue;
+      let d;
+      try {
+        d = decideRefund(order, refund, sale, settings);
+      } catch (err) {
+        const failure = decideBuildFailure(err, undefined, []);
+        if (failure.action === 'rethrow') throw failure.error;
+        if (failure.action === 'park') park(w, failure.code, failure.reason);
+        else {
+          writes.push(rowFor(w, { status: 'failed', reasonCode: failure.code, reason: failure.reason }));
+          counts.failed++;
+        }
+        continue;
+      }
+      if (d.action === 'skip') {
+        writes.push(rowFor(w, { status: 'skipped', reasonCode: d.code, reason: d.reason, ...clearDocument }));
+        counts.skipped++;
+      } else if (d.action === 'park') {
+        park(w, d.code, d.reason);
+      } else {
+        w.docType = d.docType;
+        writing.push(w);
+      }
+    }
+  }
+  await flush();
+  if (writing.length === 0) return;
+
+  // 4. References for every document at once, then one create per refund.
+  for (const w of writing) w.plan = planRefundReferences(w.order, w.refund, settings, timeZone);
+  const refs = await resolveReferences(
+    db,
+    ctx.qbo,
+    storeId,
+    writing.map((w) => w.plan!),
+  );
+  for (const w of writing) {
+    ctx.signal?.throwIfAborted();
+    let doc: Entity;
+    try {
+      const built = buildRefundDocument(w.order, w.refund, {
+        settings,
+        refs: refs.refsFor(w.plan!),
+        timeZone,
+        docType: w.docType!,
+        ordinal: w.ordinal,
+      });
+      doc = built as unknown as Entity;
+    } catch (err) {
+      const failure = decideBuildFailure(err, undefined, refs.problemsFor(w.plan!));
+      if (failure.action === 'rethrow') throw failure.error;
+      if (failure.action === 'park') park(w, failure.code, failure.reason);
+      else {
+        writes.push(rowFor(w, { status: 'failed', reasonCode: failure.code, reason: failure.reason }));
+        counts.failed++;
+      }
+      continue;
+    }
+    const key = refundSourceKey(w.refund.id);
+    const fingerprint = documentFingerprint(doc);
+    // A new attempt after a fault varies the requestid, so QBO does not replay the stored fault.
+    const attempts = (w.row?.attempts ?? 0) + 1;
+    const requestId = qboRequestId(key, w.docType!, `${fingerprint}|${w.row?.status === 'parked' ? attempts : 0}`);
+    writes.push(
+      rowFor(w, {
+        status: 'pending',
+        qboType: w.docType!,
+        qboDocNumber: str(doc.DocNumber),
+        fingerprint,
+        requestId,
+        attempts,
+      }),
+    );
+    await flush();
+    let entity: Entity;
+    try {
+      entity = await ctx.qbo.create(w.docType!, doc, { requestId });
+    } catch (err) {
+      if (!(err instanceof QboValidationError)) throw err;
+      park(w, 'qbo_validation', err.message, { qboDocNumber: null, fingerprint: null });
+      await flush();
+      continue;
+    }
+    await record(w, entity);
+    await flush();
+    ctx.heartbeat({ stage: 'refunds', booked: w.refund.id });
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  /** An earlier attempt's create that committed without us hearing back: adopt it (and check it). */
+  async function adoptEarlier(w: RefundWork, type: RefundDocumentType): Promise<boolean> {
+    const found = await ctx.qbo.query(type, `DocNumber = ${qboLiteral(refundDocNumber(w.order, w.refund, w.ordinal, settings))}`);
+    const doc = found.find((d) => isRefundsDocument(d, w.refund.id));
+    if (!doc) return false;
+    ctx.log.info({ storeId, refund: w.refund.id, qboType: type, qboId: doc.Id }, 'adopted a refund document an earlier attempt created');
+    w.docType = type;
+    await record(w, doc);
+    await flush();
+    return true;
+  }
+
+  /** Records a refund document QBO holds, or removes it and parks the refund when it is not exact. */
+  async function record(w: RefundWork, entity: Entity): Promise<void> {
+    const verdict = refundVerdict(w.order, w.refund, entity);
+    if (verdict.ok) {
+      writes.push(rowFor(w, { ...verdict.changes, qboType: w.docType! }));
+      counts.synced++;
+      return;
+    }
+    ctx.log.warn({ storeId, refund: w.refund.id, reason: verdict.reason }, 'qbo refund document does not match Shopify; removing it');
+    const id = str(entity.Id);
+    try {
+      const current = await ctx.qbo.read(w.docType!, id);
+      const body = { Id: id, SyncToken: str(current.SyncToken) };
+      // A wrong document never stays in QBO (invariant 3): RefundReceipts are voided, CreditMemos deleted.
+      if (w.docType === 'CreditMemo') await ctx.qbo.delete('CreditMemo', body);
+      else await ctx.qbo.void(w.docType!, body);
+    } catch (err) {
+      if (isLedgerlineError(err) && err.retryable) throw err;
+      // QBO refused to remove it: keep its id on the row so a person sees which document to fix.
+      park(w, 'total_mismatch', `${verdict.reason}; removing QBO ${w.docType} ${id} failed: ${(err as Error).message}`, {
+        qboType: w.docType!,
+        qboId: id,
+      });
+      return;
+    }
+    park(w, 'total_mismatch', `${verdict.reason}; the QBO ${w.docType} ${id} was ${w.docType === 'CreditMemo' ? 'deleted' : 'voided'}`);
+  }
+}

@@ -1,0 +1,2 @@
+ALTER TABLE "ledger_entries" ADD COLUMN "parent_source_key" text;--> statement-breakpoint
+CREATE INDEX "ledger_entries_parent_idx" ON "ledger_entries" USING btree ("store_id","parent_source_key") WHERE "ledger_entries"."parent_source_key" is not null;

@@ -14,13 +14,15 @@ import {
   updateSettings,
   type CredentialsBody,
 } from '../../services/stores/control';
-import { listDocuments } from '../stores/documents';
+import { listDocuments, listOrderDocuments } from '../stores/documents';
 import {
   connectBodySchema,
   connectedSchema,
   credentialsBodySchema,
   documentsPageSchema,
   documentsQuerySchema,
+  orderDocumentsParams,
+  orderDocumentsSchema,
   errorResponses,
   idParams,
   pauseBodySchema,
@@ -238,5 +240,18 @@ export const storeRoutes =
         },
       },
       async (req) => listDocuments(ctx, await loadStore(ctx, req.params.id), req.query),
+    );
+
+    app.get<{ Params: { id: string; orderId: string } }>(
+      '/stores/:id/orders/:orderId/documents',
+      {
+        schema: {
+          tags: TAGS,
+          summary: "One order's ledger rows: its sale, the invoice's payment and each refund, with their QBO documents",
+          params: orderDocumentsParams,
+          response: { 200: orderDocumentsSchema, ...pick([400, 401, 404]) },
+        },
+      },
+      async (req) => listOrderDocuments(ctx, await loadStore(ctx, req.params.id), req.params.orderId),
     );
   };

@@ -4,10 +4,10 @@
  * never re-created, so pages stay stable while syncs add rows in front. The cursor is that triple of
  * the page's last row (created_at as PostgreSQL's own text, so microseconds survive the round trip).
  */
-import { listLedgerPage, type LedgerPosition } from '../../db/queries/ledger';
+import { listChildRows, listLedgerPage, listLedgerRows, type LedgerPosition, type LedgerRow } from '../../db/queries/ledger';
 import { DOCUMENT_STATUSES, parseSourceKey, type DocumentStatus } from '../../domain/ledger';
 import { moneyFromMinor, toDecimalString } from '../../domain/money';
-import { badRequest } from '../errors';
+import { badRequest, notFound } from '../errors';
 import type { StoreContext } from '../../services/stores/context';
 import type { StoreRow } from './views';
 
@@ -15,6 +15,7 @@ export interface DocumentView {
   sourceKey: string;
   role: string;
   sourceType: string;
+  parentSourceKey: string | null;
   sourceName: string | null;
   sourceUpdatedAt: string | null;
   status: string;
@@ -97,6 +98,45 @@ function money(minor: number | null, currency: string | null): string | null {
   return toDecimalString(moneyFromMinor(minor, currency));
 }
 
+function documentView(e: LedgerRow, currency: string | null): DocumentView {
+  return {
+    sourceKey: e.sourceKey,
+    role: e.role,
+    sourceType: e.sourceType,
+    parentSourceKey: e.parentSourceKey,
+    sourceName: e.sourceName,
+    sourceUpdatedAt: e.sourceUpdatedAt?.toISOString() ?? null,
+    status: e.status,
+    reason: e.reason,
+    reasonCode: e.reasonCode,
+    qboType: e.qboType,
+    qboId: e.qboId,
+    qboDocNumber: e.qboDocNumber,
+    currency,
+    sourceTotal: money(e.sourceTotalMinor, currency),
+    qboTotal: money(e.qboTotalMinor, currency),
+    attempts: e.attempts,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+  };
+}
+
+/** GET /stores/:id/orders/:orderId/documents: one order's sale, payment and refunds, with their QBO documents. */
+export async function listOrderDocuments(
+  ctx: StoreContext,
+  store: StoreRow,
+  orderId: string,
+): Promise<{ order: string; items: DocumentView[] }> {
+  const key = `order:gid://shopify/Order/${orderId}`;
+  const own = await listLedgerRows(ctx.db, { storeId: store.id, sourceKeys: [key] });
+  const children = await listChildRows(ctx.db, { storeId: store.id, parentKeys: [key] });
+  if (own.length === 0 && children.length === 0) throw notFound(`Ledgerline has not seen order ${orderId} of ${store.shopDomain}`);
+  const rows = [...own, ...children].sort(
+    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.sourceKey.localeCompare(b.sourceKey),
+  );
+  return { order: key, items: rows.map((r) => documentView(r, store.shopCurrency)) };
+}
+
 export async function listDocuments(
   ctx: StoreContext,
   store: StoreRow,
@@ -113,25 +153,7 @@ export async function listDocuments(
   const last = page[page.length - 1];
   const currency = store.shopCurrency;
   return {
-    items: page.map(({ entry: e }) => ({
-      sourceKey: e.sourceKey,
-      role: e.role,
-      sourceType: e.sourceType,
-      sourceName: e.sourceName,
-      sourceUpdatedAt: e.sourceUpdatedAt?.toISOString() ?? null,
-      status: e.status,
-      reason: e.reason,
-      reasonCode: e.reasonCode,
-      qboType: e.qboType,
-      qboId: e.qboId,
-      qboDocNumber: e.qboDocNumber,
-      currency,
-      sourceTotal: money(e.sourceTotalMinor, currency),
-      qboTotal: money(e.qboTotalMinor, currency),
-      attempts: e.attempts,
-      createdAt: e.createdAt.toISOString(),
-      updatedAt: e.updatedAt.toISOString(),
-    })),
+    items: page.map(({ entry }) => documentView(entry, currency)),
     nextCursor: rows.length > q.limit && last ? encodeCursor(last.position) : null,
   };
 }

@@ -88,6 +88,11 @@ const viewProperties = {
     description: 'Ledger documents by status',
     properties: Object.fromEntries(DOCUMENT_STATUSES.map((s) => [s, int])),
   },
+  refundCounts: {
+    type: 'object',
+    description: 'Refunds by status (they are in `counts` too)',
+    properties: Object.fromEntries(DOCUMENT_STATUSES.map((s) => [s, int])),
+  },
   lastError: nullableStr,
   connection: { type: 'object', properties: { ok: { type: 'boolean' }, error: nullableStr } },
   createdAt: str,
@@ -251,6 +256,7 @@ export const documentsPageSchema = {
           sourceKey: str,
           role: str,
           sourceType: str,
+          parentSourceKey: { ...nullableStr, description: "A refund's order (order:<gid>)" },
           sourceName: nullableStr,
           sourceUpdatedAt: nullableStr,
           status: str,
@@ -273,3 +279,20 @@ export const documentsPageSchema = {
 } as const;
 
 export { settings as settingsSchema };
+
+export const orderDocumentsParams = {
+  type: 'object',
+  required: ['id', 'orderId'],
+  properties: {
+    id: idParams.properties.id,
+    orderId: { type: 'string', pattern: '^[0-9]{1,20}$', description: "The Shopify order's numeric id (legacyResourceId)" },
+  },
+} as const;
+
+export const orderDocumentsSchema = {
+  type: 'object',
+  properties: {
+    order: str,
+    items: documentsPageSchema.properties.items,
+  },
+} as const;

@@ -50,6 +50,7 @@ export interface StoreView {
   queued: PendingRequest[] | null;
   workflow: { id: string; ok: boolean; error: string | null };
   counts: Record<DocumentStatus, number>;
+  refundCounts: Record<DocumentStatus, number>;
   lastError: string | null;
   connection: { ok: boolean; error: string | null };
   createdAt: string;
@@ -96,7 +97,14 @@ function emptyCounts(): Record<DocumentStatus, number> {
   return Object.fromEntries(DOCUMENT_STATUSES.map((s) => [s, 0])) as Record<DocumentStatus, number>;
 }
 
-function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Record<DocumentStatus, number>, wf: WorkflowStatus): StoreView {
+interface Counts {
+  all: Record<DocumentStatus, number>;
+  refunds: Record<DocumentStatus, number>;
+}
+
+const emptyBoth = (): Counts => ({ all: emptyCounts(), refunds: emptyCounts() });
+
+function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Counts, wf: WorkflowStatus): StoreView {
   const settings = row.settings;
   const status = wf.ok ? wf.status : undefined;
   const startDate = typeof settings.startDate === 'string' ? settings.startDate : null;
@@ -119,7 +127,8 @@ function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Record<Docu
     currentRunId: status?.currentRunId ?? null,
     queued: status ? status.queued : null,
     workflow: { id: workflowIds.store(row.shopDomain), ok: wf.ok, error: wf.ok ? null : wf.error },
-    counts,
+    counts: counts.all,
+    refundCounts: counts.refunds,
     // The workflow knows the latest run's failure first; the row keeps errors recorded outside runs.
     lastError: status ? (status.lastError ?? row.lastError) : row.lastError,
     connection: { ok: row.state !== 'disconnected' && row.connectionError === null, error: row.connectionError },
@@ -128,12 +137,14 @@ function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Record<Docu
   };
 }
 
-async function countsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string, Record<DocumentStatus, number>>> {
-  const out = new Map(storeIds.map((id) => [id, emptyCounts()]));
+async function countsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string, Counts>> {
+  const out = new Map(storeIds.map((id) => [id, emptyBoth()]));
   if (storeIds.length === 0) return out;
   for (const r of await countLedgerByStatus(ctx.db, { storeIds })) {
     const counts = out.get(r.storeId);
-    if (counts) counts[r.status as DocumentStatus] = r.n;
+    if (!counts) continue;
+    counts.all[r.status as DocumentStatus] += r.n;
+    if (r.role === 'refund') counts.refunds[r.status as DocumentStatus] += r.n;
   }
   return out;
 }
@@ -144,7 +155,7 @@ function lastRunsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string,
 
 export async function storeView(ctx: StoreContext, row: StoreRow): Promise<StoreView> {
   const [counts, runs, wf] = await Promise.all([countsFor(ctx, [row.id]), lastRunsFor(ctx, [row.id]), queryStatus(ctx, row.shopDomain)]);
-  return compose(row, runs.get(row.id), counts.get(row.id) ?? emptyCounts(), wf);
+  return compose(row, runs.get(row.id), counts.get(row.id) ?? emptyBoth(), wf);
 }
 
 export async function storeViews(ctx: StoreContext): Promise<StoreView[]> {
@@ -155,5 +166,5 @@ export async function storeViews(ctx: StoreContext): Promise<StoreView[]> {
     lastRunsFor(ctx, ids),
     Promise.all(rows.map((r) => queryStatus(ctx, r.shopDomain))),
   ]);
-  return rows.map((row, i) => compose(row, runs.get(row.id), counts.get(row.id) ?? emptyCounts(), statuses[i]!));
+  return rows.map((row, i) => compose(row, runs.get(row.id), counts.get(row.id) ?? emptyBoth(), statuses[i]!));
 }

@@ -107,18 +107,18 @@ export async function markSourcesGone(
     .where(and(eq(ledgerEntries.storeId, p.storeId), eq(ledgerEntries.role, p.role), inArray(ledgerEntries.sourceKey, p.sourceKeys)));
 }
 
-/** Rows per (store, status) for these stores. */
+/** Rows per (store, role, status) for these stores. */
 export async function countLedgerByStatus(
   db: Executor,
   p: { storeIds: string[] },
-): Promise<Array<{ storeId: string; status: string; n: number }>> {
+): Promise<Array<{ storeId: string; role: string; status: string; n: number }>> {
   if (p.storeIds.length === 0) return [];
   const rows = await db
-    .select({ storeId: ledgerEntries.storeId, status: ledgerEntries.status, n: count() })
+    .select({ storeId: ledgerEntries.storeId, role: ledgerEntries.role, status: ledgerEntries.status, n: count() })
     .from(ledgerEntries)
     .where(inArray(ledgerEntries.storeId, p.storeIds))
-    .groupBy(ledgerEntries.storeId, ledgerEntries.status);
-  return rows.map((r) => ({ storeId: r.storeId, status: r.status, n: Number(r.n) }));
+    .groupBy(ledgerEntries.storeId, ledgerEntries.role, ledgerEntries.status);
+  return rows.map((r) => ({ storeId: r.storeId, role: r.role, status: r.status, n: Number(r.n) }));
 }
 
 /** (created_at as PostgreSQL's own text, so microseconds survive a round trip; source key; role). */

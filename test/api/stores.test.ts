@@ -518,6 +518,7 @@ describe('GET /stores', () => {
       ['get', '/stores/{id}/settings'],
       ['put', '/stores/{id}/settings'],
       ['get', '/stores/{id}/documents'],
+      ['get', '/stores/{id}/orders/{orderId}/documents'],
     ] as const;
     for (const [method, path] of routes) {
       expect(doc.paths[path]?.[method]?.tags, `${method} ${path}`).toEqual(['stores']);
@@ -835,6 +836,64 @@ describe('GET /stores/:id/documents', () => {
     const firstPage = await call('GET', `${url}?limit=1`);
     expect((await call('GET', `${url}?limit=1&cursor=${firstPage.body.nextCursor}`)).status).toBe(200);
     expect((await call('GET', `${url}?limit=0`)).status).toBe(400);
+  });
+});
+
+describe('GET /stores/:id/orders/:orderId/documents', () => {
+  it("shows one order's sale and refunds with their QBO documents, counts refunds in the view, and 404s an unknown order", async () => {
+    const { shop } = await connect('orderview');
+    const at = (m: number) => new Date(Date.parse('2026-11-01T00:00:00Z') + m * 60_000);
+    const order = 'order:gid://shopify/Order/4242';
+    const row = (over: Partial<typeof ledgerEntries.$inferInsert>) => ({
+      storeId: shop.handle,
+      sourceKey: order,
+      role: 'sale',
+      sourceType: 'order',
+      sourceName: '#4242',
+      status: 'synced',
+      ...over,
+    });
+    await database.db.insert(ledgerEntries).values([
+      row({ qboType: 'SalesReceipt', qboId: '700', qboDocNumber: '4242', createdAt: at(0) }),
+      row({
+        sourceKey: 'refund:gid://shopify/Refund/9001',
+        role: 'refund',
+        sourceType: 'refund',
+        parentSourceKey: order,
+        sourceName: '#4242 refund 1',
+        qboType: 'RefundReceipt',
+        qboId: '701',
+        qboDocNumber: '4242-R1',
+        qboTotalMinor: 2165,
+        createdAt: at(1),
+      }),
+      row({
+        sourceKey: 'refund:gid://shopify/Refund/9002',
+        role: 'refund',
+        sourceType: 'refund',
+        parentSourceKey: order,
+        sourceName: '#4242 refund 2',
+        status: 'parked',
+        reasonCode: 'refund_money_pending',
+        reason: '4.80 USD of this refund is still pending at the gateway; booked once it succeeds',
+        createdAt: at(2),
+      }),
+      row({ sourceKey: 'order:gid://shopify/Order/4243', sourceName: '#4243', qboType: 'SalesReceipt', qboId: '702', createdAt: at(3) }),
+    ]);
+    const res = await call('GET', `/stores/${shop.handle}/orders/4242/documents`);
+    expect(res.status).toBe(200);
+    expect(res.body.order).toBe(order);
+    expect(res.body.items.map((d: { role: string; qboType: string | null; status: string }) => [d.role, d.qboType, d.status])).toEqual([
+      ['sale', 'SalesReceipt', 'synced'],
+      ['refund', 'RefundReceipt', 'synced'],
+      ['refund', null, 'parked'],
+    ]);
+    expect(res.body.items[1]).toMatchObject({ parentSourceKey: order, qboDocNumber: '4242-R1', qboTotal: '21.65' });
+    expect((await call('GET', `/stores/${shop.handle}/orders/1/documents`)).status).toBe(404);
+    expect((await call('GET', `/stores/${shop.handle}/orders/gid:x/documents`)).status).toBe(400);
+    const view = await call('GET', `/stores/${shop.handle}`);
+    expect(view.body.refundCounts).toMatchObject({ synced: 1, parked: 1 });
+    expect(view.body.counts).toMatchObject({ synced: 3, parked: 1 });
   });
 });
 

@@ -65,7 +65,8 @@ function followUps(rng: Rng, mix: Mix, order: Obj, state: string, endMs: number,
 }
 
 function refundOnce(env: OpsEnv, rng: Rng, work: ReturnType<typeof createShopState>, order: Obj, full: boolean): void {
-  const goods = (order.lineItems.nodes as Obj[]).filter((l) => !l.isGiftCard && l.refundableQuantity > 0);
+  // Tips (a line item with no variant) are not returned goods.
+  const goods = (order.lineItems.nodes as Obj[]).filter((l) => !l.isGiftCard && l.variant !== null && l.refundableQuantity > 0);
   if (goods.length === 0) return;
   const restock = rng.chance(0.5) ? 'RETURN' : 'NO_RESTOCK';
   const picked = full ? goods : [rng.pick(goods)];

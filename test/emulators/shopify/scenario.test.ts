@@ -15,7 +15,12 @@ function broken(o: O): string[] {
   const check = (name: string, a: number, b: number): void => {
     if (a !== b) out.push(`${o.name} ${name}: ${a} ≠ ${b}`);
   };
-  const lines: O[] = o.lineItems.nodes;
+  // A tip is a line item too (no variant, "Tip", untaxed, unshipped) besides totalTipReceivedSet, and is not in the subtotal.
+  const isTip = (l: O): boolean => l.variant === null && l.title === 'Tip';
+  const lines: O[] = o.lineItems.nodes.filter((l: O) => !isTip(l));
+  const tips: O[] = o.lineItems.nodes.filter(isTip);
+  check('tip = Σ tip line items', c(o.totalTipReceivedSet), sum(tips.map((l) => c(l.originalUnitPriceSet) * l.quantity)));
+  for (const t of tips) check('tip untaxed and unshipped', Number(t.taxable) + Number(t.requiresShipping) + t.taxLines.length, 0);
   const ships: O[] = o.shippingLines.nodes;
   for (const l of lines) {
     check('line discount = Σ allocations', c(l.totalDiscountSet), sum(l.discountAllocations.map((a: O) => c(a.allocatedAmountSet))));
@@ -126,6 +131,7 @@ describe('scenario generator', () => {
     expect(has((x) => x.lineItems.nodes.some((l: O) => l.isGiftCard))).toBe(true);
     expect(has((x) => x.transactions.some((t: O) => t.gateway === 'gift_card'))).toBe(true);
     expect(has((x) => c(x.totalTipReceivedSet) > 0)).toBe(true);
+    expect(has((x) => x.lineItems.nodes.some((l: O) => l.variant === null && l.title === 'Tip'))).toBe(true);
     expect(has((x) => c(x.originalTotalDutiesSet) > 0)).toBe(true);
     expect(has((x) => x.displayFinancialStatus === 'REFUNDED')).toBe(true);
     expect(has((x) => x.displayFinancialStatus === 'PARTIALLY_REFUNDED')).toBe(true);

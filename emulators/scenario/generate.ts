@@ -79,7 +79,10 @@ function refundOnce(env: OpsEnv, rng: Rng, work: ReturnType<typeof createShopSta
     // A restocking fee keeps part of the money: negative, as it reduces the refund.
     const line = picked[0]!;
     const fee = Math.max(100, Math.floor(toCents(line.originalUnitPriceSet.shopMoney.amount) / 10));
-    req.adjustments = [{ amount: fromCents(-fee), reason: 'RESTOCK' }];
+    // A line given away (100 % discount) refunds nothing a fee could come out of.
+    const paidForOne =
+      toCents(line.originalUnitPriceSet.shopMoney.amount) - Math.ceil(toCents(line.totalDiscountSet.shopMoney.amount) / line.quantity);
+    if (paidForOne > fee) req.adjustments = [{ amount: fromCents(-fee), reason: 'RESTOCK' }];
   } else if (!full && rng.chance(0.1)) {
     req.adjustments = [{ amount: rng.pick(['2.00', '5.00']), reason: 'CUSTOMER' }];
   }

@@ -117,6 +117,24 @@ describe('scenario generator', () => {
     },
   );
 
+  it.each(['GB', 'AU'] as const)('gives whole lines and whole orders away with 100 per cent discounts when asked (%s)', (region) => {
+    const shop = generateShop({
+      seed: 7,
+      orders: 400,
+      start: '2026-08-01T00:00:00Z',
+      days: 30,
+      taxRegion: region,
+      mix: { fullDiscount: 0.2 },
+    });
+    expect(shop.orders.flatMap(broken)).toEqual([]);
+    const free = (l: O): boolean => !l.isGiftCard && l.variant !== null && c(l.originalUnitPriceSet) * l.quantity === c(l.totalDiscountSet);
+    expect(shop.orders.some((o) => o.lineItems.nodes.some(free) && o.lineItems.nodes.some((l: O) => !free(l) && l.variant !== null))).toBe(
+      true,
+    );
+    expect(shop.orders.some((o) => o.lineItems.nodes.filter((l: O) => l.variant !== null).every(free))).toBe(true);
+    expect(shop.orders.every((o) => o.taxesIncluded)).toBe(true);
+  });
+
   it('produces the situations Ledgerline must book', () => {
     const shop = generateShop({ seed: 3, orders: 3000, start: '2026-08-01T00:00:00Z', days: 60 });
     const o = shop.orders;

@@ -3,9 +3,10 @@
  * Shopify order. Document total + gift-card redemptions = Shopify total price; tax = Shopify tax; and,
  * when the category items are known, every category sums to Shopify's figure.
  *
- * QBO's TotalAmt is recomputed the way QBO computes it: Σ sales item lines − Σ discount lines + tax.
- * Ledgerline writes tax-inclusive lines with `Amount` net of tax (TaxInclusiveAmt holds the gross), so the
- * tax is added in both regimes.
+ * QBO's TotalAmt is recomputed the way QBO computes it (docs/qbo-facts.md §4 "Tax-inclusive documents"):
+ * tax-exclusive, Σ sales item lines − Σ discount lines + tax; tax-inclusive, Σ line grosses (TaxInclusiveAmt,
+ * or Amount without it) − Σ discount lines, the tax being inside the grosses. A tax-inclusive document with a
+ * discount line net of tax therefore comes out high by the discount's tax, as it would in QBO.
  */
 import { addMoney, fromQboAmount, negateMoney, subtractMoney, sumMoney, toDecimalString, zeroMoney, type Money } from '../money';
 import type { ShopifyOrderCore } from '../shopify/types';
@@ -34,6 +35,8 @@ export interface ExpectedTotals {
   documentTotal: Money;
   /** Gross amounts per category, tax-inclusive when the order's prices are. */
   categories: CategoryTotals;
+  /** Products and gift cards sold after their line discounts (tax-inclusive documents carry no discount line). */
+  afterDiscounts: { products: Money; giftCardSales: Money };
 }
 
 export function expectedTotals(order: ShopifyOrderCore): ExpectedTotals {
@@ -54,6 +57,10 @@ export function expectedTotals(order: ShopifyOrderCore): ExpectedTotals {
       tips: a.tip,
       duties: a.duties,
       giftCardRedemptions: negateMoney(a.giftCardRedemptions),
+    },
+    afterDiscounts: {
+      products: sum(a.lines.filter((l) => !l.isGiftCard).map((l) => subtractMoney(l.gross, l.discount))),
+      giftCardSales: sum(a.lines.filter((l) => l.isGiftCard).map((l) => subtractMoney(l.gross, l.discount))),
     },
   };
 }
@@ -76,13 +83,20 @@ export interface InvariantViolation {
   actual: string;
 }
 
-/** Σ sales item lines − Σ discount lines + TotalTax, as QBO computes TotalAmt. */
+/**
+ * TotalAmt as QBO computes it: Σ sales item lines − Σ discount lines + TotalTax; under TaxInclusive the
+ * line grosses (TaxInclusiveAmt, or the Amount sent without one) − Σ discount lines, tax included.
+ */
 export function qboDocumentTotal(doc: QboSaleDocumentLike, currency: string): Money {
-  let total = fromQboAmount(doc.TxnTaxDetail?.TotalTax ?? 0, currency);
+  const inclusive = doc.GlobalTaxCalculation === 'TaxInclusive';
+  let total = inclusive ? zeroMoney(currency) : fromQboAmount(doc.TxnTaxDetail?.TotalTax ?? 0, currency);
   for (const line of doc.Line) {
-    const amount = fromQboAmount(line.Amount, currency);
-    if (line.DetailType === 'SalesItemLineDetail') total = addMoney(total, amount);
-    else if (line.DetailType === 'DiscountLineDetail') total = subtractMoney(total, amount);
+    if (line.DetailType === 'SalesItemLineDetail') {
+      const gross = inclusive ? (line.SalesItemLineDetail?.TaxInclusiveAmt ?? line.Amount) : line.Amount;
+      total = addMoney(total, fromQboAmount(gross, currency));
+    } else if (line.DetailType === 'DiscountLineDetail') {
+      total = subtractMoney(total, fromQboAmount(line.Amount, currency));
+    }
   }
   return total;
 }
@@ -127,8 +141,8 @@ function documentCategories(
 
 /**
  * Violations of invariant 2 for `doc` as the document of `order` (empty when it holds). Pass the
- * category item ids to compare each category too; discounts are compared only for tax-exclusive
- * documents (tax-inclusive discount lines are net of tax, which Shopify does not report).
+ * category item ids to compare each category too; a tax-inclusive document books products and gift
+ * cards after their discounts (no discount line), so those are compared net of discounts.
  */
 export function checkDocumentAgainstOrder(
   order: ShopifyOrderCore,
@@ -157,10 +171,11 @@ export function checkDocumentAgainstOrder(
   }
   if (options.categoryItems) {
     const actual = documentCategories(doc, c, options.categoryItems);
-    for (const key of Object.keys(expected.categories) as Array<keyof CategoryTotals>) {
-      if (key === 'discounts' && doc.GlobalTaxCalculation === 'TaxInclusive') continue;
-      compare(`category:${key}`, expected.categories[key], actual[key]);
-    }
+    const inclusive = doc.GlobalTaxCalculation === 'TaxInclusive';
+    const want: CategoryTotals = inclusive
+      ? { ...expected.categories, ...expected.afterDiscounts, discounts: zeroMoney(c) }
+      : expected.categories;
+    for (const key of Object.keys(want) as Array<keyof CategoryTotals>) compare(`category:${key}`, want[key], actual[key]);
   }
   return violations;
 }

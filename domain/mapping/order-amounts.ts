@@ -62,6 +62,7 @@ export interface GatewayCollection {
 export interface OrderAmounts {
   currency: string;
   taxesIncluded: boolean;
+  /** The order's line items except the tip's (see `tipLineItemIds`). */
   lines: SaleLineAmounts[];
   shipping: ShippingAmounts[];
   tip: Money;
@@ -92,10 +93,7 @@ function saleLine(line: ShopifyLineItem, currency: string): SaleLineAmounts {
     isGiftCard: line.isGiftCard,
     unitPrice,
     gross: multiplyMoney(unitPrice, line.quantity),
-    discount: sumMoney(
-      line.discountAllocations.map((a) => bagMoney(a.allocatedAmountSet, currency)),
-      currency,
-    ),
+    discount: lineDiscount(line, currency),
     tax: sumMoney(
       taxes.map((t) => t.amount),
       currency,
@@ -148,13 +146,46 @@ function collections(transactions: readonly ShopifyTransaction[], currency: stri
   return { giftCards, others: [...byGateway.values()].filter((c) => c.amount.minor !== 0) };
 }
 
+/** How a tip line item looks (docs/shopify-facts.md §2 "Tips"): no variant, nothing to ship, untaxed, not a gift card. */
+function looksLikeTip(line: ShopifyLineItem): boolean {
+  return line.variant === null && !line.requiresShipping && !line.taxable && !line.isGiftCard && line.title.trim().toLowerCase() === 'tip';
+}
+
+/**
+ * The ids of the line items that are the order's tip. Shopify records a tip twice: as a line item (the
+ * TipSale agreement's `lineItem`: no variant, title "Tip", untaxed, nothing to ship) and in
+ * `totalTipReceivedSet` (docs/shopify-facts.md §2 "Tips"; https://shopify.dev/docs/api/admin-graphql/latest/objects/TipSale,
+ * https://shopify.dev/docs/api/admin-graphql/latest/objects/Order#field-totalTipReceivedSet). Lines are taken as the tip
+ * only when they add up to `totalTipReceivedSet` exactly, so the tip is booked once, on the tips category; any other
+ * shape leaves the order unbalanced and parked rather than booked twice.
+ */
+export function tipLineItemIds(order: ShopifyOrderCore): Set<string> {
+  const currency = order.currencyCode;
+  const tip = bagMoney(order.totalTipReceivedSet, currency);
+  if (tip.minor === 0) return new Set();
+  const candidates = order.lineItems.nodes.filter(looksLikeTip);
+  const amount = sumMoney(
+    candidates.map((l) => subtractMoney(multiplyMoney(bagMoney(l.originalUnitPriceSet, currency), l.quantity), lineDiscount(l, currency))),
+    currency,
+  );
+  return amount.minor === tip.minor ? new Set(candidates.map((l) => l.id)) : new Set();
+}
+
+function lineDiscount(line: ShopifyLineItem, currency: string): Money {
+  return sumMoney(
+    line.discountAllocations.map((a) => bagMoney(a.allocatedAmountSet, currency)),
+    currency,
+  );
+}
+
 export function orderAmounts(order: ShopifyOrderCore): OrderAmounts {
   const currency = order.currencyCode;
   const { giftCards, others } = collections(order.transactions, currency);
+  const tipLines = tipLineItemIds(order);
   return {
     currency,
     taxesIncluded: order.taxesIncluded,
-    lines: order.lineItems.nodes.map((l) => saleLine(l, currency)),
+    lines: order.lineItems.nodes.filter((l) => !tipLines.has(l.id)).map((l) => saleLine(l, currency)),
     shipping: order.shippingLines.nodes.map((s) => shippingLine(s, currency)),
     tip: bagMoney(order.totalTipReceivedSet, currency),
     duties: bagMoney(order.originalTotalDutiesSet, currency),

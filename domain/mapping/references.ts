@@ -14,7 +14,7 @@ import {
   sanitizeQboName,
   txnDateFor,
 } from './names';
-import { orderAmounts } from './order-amounts';
+import { orderAmounts, tipLineItemIds } from './order-amounts';
 import type { QboItemCreate } from './qbo-types';
 
 export type ItemKey = { by: 'sku'; sku: string } | { by: 'name'; name: string };
@@ -160,8 +160,10 @@ function itemToCreate(line: ShopifyLineItem, key: ItemKey, settings: Settings, t
 
 function itemReferences(order: ShopifyOrderCore, settings: Settings, timeZone: string): ItemReference[] {
   const byKey = new Map<string, ItemReference>();
+  // The tip's line item is booked on the tips category, never as an item (order-amounts.ts tipLineItemIds).
+  const tips = tipLineItemIds(order);
   for (const line of order.lineItems.nodes) {
-    if (line.isGiftCard) continue;
+    if (line.isGiftCard || tips.has(line.id)) continue;
     const key = itemKeyFor(line, settings);
     const keyId = itemKeyId(key);
     const existing = byKey.get(keyId);

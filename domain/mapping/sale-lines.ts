@@ -7,6 +7,14 @@
  * shipping, Shopify's `discountedPriceSet`): Shopify taxes the discounted shipping price, and QBO's
  * DiscountLineDetail is a discount on the item subtotal, so folding shipping discounts into it would
  * misstate both the shipping income and the taxable base of shipping.
+ *
+ * Tax-inclusive documents (GB/EU/AU VAT, `GlobalTaxCalculation: TaxInclusive`) carry no discount line:
+ * each product line is booked after its discounts, `TaxInclusiveAmt` = what the customer paid for it and
+ * `Amount` = that less Shopify's tax on it. Under TaxInclusive every amount on the form is read with its
+ * tax in it, so a discount line would come off the tax-inclusive total while the tax sent stays Shopify's;
+ * a line whose net plus its own tax equals its gross books the same total whichever of `Amount` or
+ * `TaxInclusiveAmt` QBO starts from (docs/qbo-facts.md §4 "Tax-inclusive documents", issue #12 item 2; Intuit's
+ * TaxInclusiveAmt and TotalAmt: https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/salesreceipt).
  */
 import type { MappingNeed } from '../errors';
 import {
@@ -23,7 +31,7 @@ import type { Settings } from '../settings';
 import type { OrderAmounts, SaleLineAmounts } from './order-amounts';
 import type { QboDiscountLine, QboSalesItemLine, QboSalesLine, QboRef } from './qbo-types';
 import { itemKeyFor, itemKeyId, lineDescription, type LineCategory, type ResolvedRefs } from './references';
-import { createTaxCoder, splitInclusiveLine, TaxableBases } from './tax';
+import { createTaxCoder, TaxableBases } from './tax';
 
 /** QBO amounts are "10.5 format" (docs/qbo-facts.md §4): at most 5 decimal places in a unit price. */
 const QBO_MAX_DECIMALS = 5;
@@ -101,9 +109,12 @@ export function buildSaleLines(
   const discounts: Money[] = [];
 
   for (const l of a.lines) {
-    const split = ctx.inclusive && !l.isGiftCard ? splitInclusiveLine(l) : { netGross: l.gross, netDiscount: l.discount };
-    discounts.push(split.netDiscount);
-    const paidNet = subtractMoney(split.netGross, split.netDiscount);
+    if (ctx.inclusive) {
+      lines.push(inclusiveProductLine(l, a.currency, ctx, coder, bases));
+      continue;
+    }
+    discounts.push(l.discount);
+    const paidNet = subtractMoney(l.gross, l.discount);
     if (l.isGiftCard) {
       lines.push(
         itemLine(
@@ -120,15 +131,7 @@ export function buildSaleLines(
     }
     bases.add(l.taxes, paidNet);
     lines.push(
-      itemLine(
-        productRef(l, ctx),
-        split.netGross,
-        l.gross,
-        l.line.quantity,
-        coder.codeFor(l.taxes, l.line.taxable),
-        ctx,
-        lineDescription(l.line),
-      ),
+      itemLine(productRef(l, ctx), l.gross, l.gross, l.line.quantity, coder.codeFor(l.taxes, l.line.taxable), ctx, lineDescription(l.line)),
     );
   }
 
@@ -157,6 +160,30 @@ export function buildSaleLines(
     lines.push(itemLine(categoryRef('giftCardRedemption', ctx), redeemed, redeemed, 1, coder.exempt(), ctx, 'Gift card redeemed'));
   }
   return { lines, bases };
+}
+
+/**
+ * A product (or gift card) line of a tax-inclusive document, after its discounts: TaxInclusiveAmt is what
+ * the customer paid for it (gross − discounts, Shopify's prices include the tax) and Amount that less
+ * the line's own Shopify tax, so Amount + tax = TaxInclusiveAmt to the cent.
+ */
+function inclusiveProductLine(
+  l: SaleLineAmounts,
+  currency: string,
+  ctx: LineContext,
+  coder: ReturnType<typeof createTaxCoder>,
+  bases: TaxableBases,
+): QboSalesItemLine {
+  const paid = subtractMoney(l.gross, l.discount);
+  const note = l.discount.minor !== 0 ? ` (after a ${toDecimalString(l.discount)} ${currency} discount)` : '';
+  if (l.isGiftCard) {
+    const ref = categoryRef('giftCardSale', ctx);
+    return itemLine(ref, paid, paid, l.line.quantity, coder.exempt(), ctx, `Gift card: ${lineDescription(l.line)}${note}`);
+  }
+  const net = subtractMoney(paid, l.tax);
+  bases.add(l.taxes, net);
+  const code = coder.codeFor(l.taxes, l.line.taxable);
+  return itemLine(productRef(l, ctx), net, paid, l.line.quantity, code, ctx, `${lineDescription(l.line)}${note}`);
 }
 
 function discountLine(amount: Money, settings: Settings, names: readonly string[]): QboDiscountLine {

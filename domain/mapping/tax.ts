@@ -7,9 +7,9 @@
  *    matching `taxesIncluded`.
  */
 import type { MappingNeed } from '../errors';
-import { addMoney, mulDivMoney, subtractMoney, toQboAmount, zeroMoney, type Money } from '../money';
+import { addMoney, toQboAmount, zeroMoney, type Money } from '../money';
 import { rateKey, taxLineKey, type Settings } from '../settings';
-import type { SaleLineAmounts, TaxPortion } from './order-amounts';
+import type { TaxPortion } from './order-amounts';
 import type { QboRef, QboTaxLine } from './qbo-types';
 
 /** Tax lines that tax anything: zero-rate, zero-amount lines mark zero-rated goods, booked as exempt. */
@@ -64,22 +64,6 @@ export function createTaxCoder(settings: Settings, needs: MappingNeed[]): TaxCod
       return { value: '' };
     },
   };
-}
-
-/**
- * A tax-inclusive product line split into net-of-tax parts. Shopify taxes the discounted price, so the
- * tax contained in the gross is the line tax scaled by gross / (gross − discount); the discount's share
- * is the difference. netGross − netDiscount + tax = gross − discount exactly, whatever the rounding.
- */
-export function splitInclusiveLine(l: SaleLineAmounts): { netGross: Money; netDiscount: Money } {
-  const paid = subtractMoney(l.gross, l.discount);
-  let taxInGross: Money;
-  if (paid.minor <= 0)
-    taxInGross = zeroMoney(l.tax.currency); // fully discounted: nothing was taxed
-  else if (l.discount.minor === 0) taxInGross = l.tax;
-  else taxInGross = mulDivMoney(l.tax, l.gross.minor, paid.minor);
-  const taxInDiscount = subtractMoney(taxInGross, l.tax);
-  return { netGross: subtractMoney(l.gross, taxInGross), netDiscount: subtractMoney(l.discount, taxInDiscount) };
 }
 
 /** Net amount taxed at each Shopify tax line key, accumulated while the lines are built. */

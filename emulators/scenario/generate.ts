@@ -65,7 +65,8 @@ function followUps(rng: Rng, mix: Mix, order: Obj, state: string, endMs: number,
 }
 
 function refundOnce(env: OpsEnv, rng: Rng, work: ReturnType<typeof createShopState>, order: Obj, full: boolean): void {
-  const goods = (order.lineItems.nodes as Obj[]).filter((l) => !l.isGiftCard && l.refundableQuantity > 0);
+  // Tips (a line item with no variant) are not returned goods.
+  const goods = (order.lineItems.nodes as Obj[]).filter((l) => !l.isGiftCard && l.variant !== null && l.refundableQuantity > 0);
   if (goods.length === 0) return;
   const restock = rng.chance(0.5) ? 'RETURN' : 'NO_RESTOCK';
   const picked = full ? goods : [rng.pick(goods)];
@@ -78,7 +79,10 @@ function refundOnce(env: OpsEnv, rng: Rng, work: ReturnType<typeof createShopSta
     // A restocking fee keeps part of the money: negative, as it reduces the refund.
     const line = picked[0]!;
     const fee = Math.max(100, Math.floor(toCents(line.originalUnitPriceSet.shopMoney.amount) / 10));
-    req.adjustments = [{ amount: fromCents(-fee), reason: 'RESTOCK' }];
+    // A line given away (100 % discount) refunds nothing a fee could come out of.
+    const paidForOne =
+      toCents(line.originalUnitPriceSet.shopMoney.amount) - Math.ceil(toCents(line.totalDiscountSet.shopMoney.amount) / line.quantity);
+    if (paidForOne > fee) req.adjustments = [{ amount: fromCents(-fee), reason: 'RESTOCK' }];
   } else if (!full && rng.chance(0.1)) {
     req.adjustments = [{ amount: rng.pick(['2.00', '5.00']), reason: 'CUSTOMER' }];
   }

@@ -3,7 +3,7 @@
 import { transactionFee } from '../shopify/fees';
 import { gid } from '../shopify/gid';
 import { moneyBag } from '../shopify/money';
-import { newTransaction, type OpsEnv } from '../shopify/order-helpers';
+import { newTransaction, type OpsEnv, tipLineItem } from '../shopify/order-helpers';
 import type { Obj } from '../shopify/state';
 import { isoSeconds } from '../shopify/time';
 import { draftLines, type LineContext, lineNodes, lineTotals } from './order-lines';
@@ -141,7 +141,8 @@ export function buildOrder(ctx: OrderContext, number: number, createdMs: number,
     currentTotalPriceSet: bag(total),
     totalRefundedSet: bag(0),
     taxLines: nodes.taxLines,
-    lineItems: { nodes: nodes.lineItems },
+    // A tip is a line item of its own as well as totalTipReceivedSet (emulators/shopify/order-helpers.ts tipLineItem).
+    lineItems: { nodes: tip > 0 ? [...nodes.lineItems, tipLineItem(gid('LineItem', ctx.ids.next()), tip, ctx.currency)] : nodes.lineItems },
     shippingLines: { nodes: nodes.shippingLines },
     discountApplications: { nodes: draft.applications },
     refunds: [],

@@ -124,6 +124,22 @@ function discountLines(ctx: LineContext, lines: LineDraft[], applications: Obj[]
     applications.push(app);
     allocate(total, goods.map(net)).forEach((cents, i) => goods[i]!.allocations.push({ app, cents }));
   }
+  // Drawn only when enabled, so shops generated without it keep their random sequence.
+  if (mix.fullDiscount > 0 && goods.length > 0 && rng.chance(mix.fullDiscount)) {
+    const everything = rng.chance(0.5);
+    const free = everything ? goods : [rng.pick(goods)];
+    const app = application(ctx, applications.length, {
+      targetType: 'LINE_ITEM',
+      targetSelection: everything ? 'ALL' : 'ENTITLED',
+      allocationMethod: everything ? 'ACROSS' : 'EACH',
+      percent: 100,
+    });
+    applications.push(app);
+    for (const line of free) {
+      const rest = net(line);
+      if (rest > 0) line.allocations.push({ app, cents: rest });
+    }
+  }
 }
 
 function shippingFor(ctx: LineContext, lines: LineDraft[], applications: Obj[]): ShippingDraft[] {

@@ -1,4 +1,7 @@
-// Calculated query cost (docs/shopify-facts.md §1). Our reading of Shopify's rules:
+// Calculated query cost (docs/shopify-facts.md §1; https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits,
+// which prices each field by what it returns: scalar and enum 0, object 1, interface and union the maximum of
+// their possible selections, and so on).
+// Our reading of Shopify's rules:
 // - scalars and enums cost 0; an object costs 1 plus its selection;
 // - a connection costs 2 + n × (cost of one node), n = `first` or `last` (actual cost: nodes
 //   returned); its `edges`, `cursor` and `pageInfo` wrappers are free, the node is an object;

@@ -81,3 +81,46 @@ export function formatGateway(gateway: string): string {
 export function setIfStored(obj: Obj, field: string, value: unknown): void {
   if (Object.prototype.hasOwnProperty.call(obj, field)) obj[field] = value;
 }
+
+/**
+ * A tip as Shopify records it: a line item of its own — the TipSale agreement's `lineItem`, with no variant, title
+ * "Tip", untaxed, nothing to ship, quantity 1 — besides the order's `totalTipReceivedSet`
+ * (https://shopify.dev/docs/api/admin-graphql/latest/objects/TipSale,
+ * https://shopify.dev/docs/api/admin-graphql/latest/objects/Order#field-totalTipReceivedSet; docs/shopify-facts.md §2 "Tips").
+ */
+export function tipLineItem(id: string, cents: number, currency: string): Obj {
+  const price = moneyBag(cents, currency);
+  return {
+    id,
+    sku: null,
+    name: 'Tip',
+    title: 'Tip',
+    variantTitle: null,
+    vendor: null,
+    isGiftCard: false,
+    quantity: 1,
+    currentQuantity: 1,
+    refundableQuantity: 1,
+    requiresShipping: false,
+    taxable: false,
+    variant: null,
+    originalUnitPriceSet: price,
+    discountedUnitPriceAfterAllDiscountsSet: price,
+    totalDiscountSet: moneyBag(0, currency),
+    discountAllocations: [],
+    taxLines: [],
+  };
+}
+
+const isTipLine = (l: Obj): boolean => l?.variant === null && l?.title === 'Tip' && l?.taxable === false && l?.requiresShipping === false;
+
+/**
+ * A stored order with a tip and no tip line item gets one, as every tipped Shopify order has: seeds written
+ * before tips were modelled as line items (only `totalTipReceivedSet`) read back like real Shopify orders.
+ */
+export function ensureTipLineItem(env: OpsEnv, order: Obj): void {
+  const cents = bagCents(order.totalTipReceivedSet);
+  const lines: unknown = Array.isArray(order.lineItems) ? order.lineItems : order.lineItems?.nodes;
+  if (cents === 0 || !Array.isArray(lines) || lines.some(isTipLine)) return;
+  lines.push(tipLineItem(gid('LineItem', env.nextId()), cents, order.currencyCode));
+}

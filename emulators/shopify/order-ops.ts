@@ -4,7 +4,16 @@
 import { transactionFee } from './fees';
 import { gidType } from './gid';
 import { bagCents } from './money';
-import { AdminError, bumpUpdatedAt, capturedCents, newTransaction, type OpsEnv, setIfStored, successful } from './order-helpers';
+import {
+  AdminError,
+  bumpUpdatedAt,
+  capturedCents,
+  ensureTipLineItem,
+  newTransaction,
+  type OpsEnv,
+  setIfStored,
+  successful,
+} from './order-helpers';
 import { addRefund } from './refund-ops';
 import { putProduct, type Obj, type ShopState } from './state';
 import { orderPayload } from './webhook-payloads';
@@ -19,6 +28,7 @@ export function upsertOrders(env: OpsEnv, shop: ShopState, orders: Obj[]): Obj[]
   for (const o of orders) requireGid(o, 'Order');
   return orders.map((input) => {
     const order = structuredClone(input);
+    ensureTipLineItem(env, order);
     const existing = shop.orders.get(order.id);
     if (existing && order.updatedAt === undefined) {
       order.updatedAt = existing.updatedAt;

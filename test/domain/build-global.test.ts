@@ -49,7 +49,7 @@ describe('tax-inclusive lines (GB VAT)', () => {
   const o = gbInclusive();
   const receipt = buildSalesReceipt(o, GB, resolveAll(o, GB), TZ);
 
-  it('marks the document TaxInclusive and books each line net of tax with the gross beside it', () => {
+  it('marks the document TaxInclusive and books each line after its discount, net of tax with the gross paid beside it', () => {
     expect(receipt.GlobalTaxCalculation).toBe('TaxInclusive');
     expect(
       itemLines(receipt.Line).map((l) => [
@@ -60,14 +60,29 @@ describe('tax-inclusive lines (GB VAT)', () => {
         l.SalesItemLineDetail.TaxCodeRef?.value,
       ]),
     ).toEqual([
-      [20, 24, 1, 20, '10'],
-      [16.67, 20, 2, 8.335, '10'],
+      [18, 21.6, 1, 18, '10'],
+      [15, 18, 2, 7.5, '10'],
       [4.16, 4.99, 1, 4.16, '10'],
     ]);
+    expect(itemLines(receipt.Line)[0]?.Description).toBe('Teapot (SKU POT) (after a 2.40 GBP discount)');
   });
 
-  it('books the discount net of the VAT it removed', () => {
-    expect(receipt.Line.find((l) => l.DetailType === 'DiscountLineDetail')?.Amount).toBe(3.67);
+  it('sends no discount line, so QBO (which reads every amount of a TaxInclusive form with its tax) books what the customer paid', () => {
+    expect(receipt.Line.some((l) => l.DetailType === 'DiscountLineDetail')).toBe(false);
+    // Σ TaxInclusiveAmt is Shopify's total; Σ Amount + TotalTax is too.
+    const lines = itemLines(receipt.Line);
+    const cents = (xs: number[]) => Math.round(xs.reduce((s, x) => s + x * 100, 0));
+    expect(cents(lines.map((l) => l.SalesItemLineDetail.TaxInclusiveAmt ?? 0))).toBe(4459);
+    expect(cents([...lines.map((l) => l.Amount), receipt.TxnTaxDetail.TotalTax ?? 0])).toBe(4459);
+  });
+
+  it('a document with the pre-discount gross and a discount net of VAT fails the totals check, high by the VAT in the discount', () => {
+    const old = structuredClone(receipt);
+    const [pot, tea] = itemLines(old.Line);
+    Object.assign(pot!, { Amount: 20, SalesItemLineDetail: { ...pot!.SalesItemLineDetail, TaxInclusiveAmt: 24 } });
+    Object.assign(tea!, { Amount: 16.67, SalesItemLineDetail: { ...tea!.SalesItemLineDetail, TaxInclusiveAmt: 20 } });
+    old.Line.push({ DetailType: 'DiscountLineDetail', Amount: 3.67, DiscountLineDetail: { PercentBased: false } } as never);
+    expect(checkDocumentAgainstOrder(o, old)).toContainEqual({ check: 'document_total', expected: '44.59', actual: '45.32' });
   });
 
   it("sends Shopify's VAT per QBO tax rate with the net amount it was charged on", () => {
@@ -227,9 +242,9 @@ describe('edge cases of included tax', () => {
     });
     const receipt = buildSalesReceipt(o, GB, resolveAll(o, GB), TZ);
     expect(checkDocumentAgainstOrder(o, receipt, { categoryItems: CATEGORY_ITEM_IDS })).toEqual([]);
-    expect(itemLines(receipt.Line).map((l) => [l.Amount, l.SalesItemLineDetail.UnitPrice])).toEqual([
-      [6, 6],
-      [25, 8.33333],
+    expect(itemLines(receipt.Line).map((l) => [l.Amount, l.SalesItemLineDetail.TaxInclusiveAmt, l.SalesItemLineDetail.UnitPrice])).toEqual([
+      [0, 0, 0],
+      [25, 30, 8.33333],
     ]);
     expect(receipt.TxnTaxDetail.TaxLine?.[0]?.TaxLineDetail.NetAmountTaxable).toBe(25);
   });

@@ -4,12 +4,13 @@ import {
   buildPayment,
   buildSalesReceipt,
   checkDocumentAgainstOrder,
+  planOrderReferences,
   qboDocumentTotal,
   type QboSalesItemLine,
 } from '../../domain/mapping';
 import { toDecimalString } from '../../domain/money';
 import { NeedsMappingError, UnsupportedOrderError } from '../../domain/errors';
-import { line, order, tax, txn } from './fixtures/builders';
+import { bag, line, order, tax, txn } from './fixtures/builders';
 import {
   CATEGORY_ITEM_IDS,
   resolveAll,
@@ -90,6 +91,36 @@ describe('US automated sales tax: SalesReceipt', () => {
     const receipt = buildSalesReceipt(o, US, resolveAll(o, US), TZ);
     const byItem = Object.fromEntries(itemLines(receipt.Line).map((l) => [l.SalesItemLineDetail.ItemRef.value, l.Amount]));
     expect(byItem).toEqual({ '902': 50, '100': 30, '901': 5, '903': -20 });
+  });
+
+  it("books a tip once, on the tips item, though Shopify records it both as a line item and as the order's tip total", () => {
+    const o = usGiftCardsAndTip();
+    expect(o.lineItems.nodes.filter((l) => l.title === 'Tip')).toHaveLength(1);
+    const receipt = buildSalesReceipt(o, US, resolveAll(o, US), TZ);
+    expect(itemLines(receipt.Line).filter((l) => l.Description === 'Tip' || l.Description?.startsWith('Tip ('))).toHaveLength(1);
+    expect(
+      itemLines(receipt.Line)
+        .filter((l) => l.SalesItemLineDetail.ItemRef.value === CATEGORY_ITEM_IDS.tip)
+        .map((l) => l.Amount),
+    ).toEqual([5]);
+    // No QBO item is looked up or created for the tip's line item.
+    const plan = planOrderReferences(o, { ...US, missingItems: 'auto_create' }, TZ);
+    expect(plan.items.map((i) => i.nameCandidates[0])).toEqual(['Mug']);
+    expect(plan.categories.map((c) => c.category)).toContain('tip');
+  });
+
+  it('parks an order whose tip line items do not add up to its tip total instead of booking the tip twice', () => {
+    const o = usGiftCardsAndTip();
+    const shifted = {
+      ...o,
+      lineItems: {
+        ...o.lineItems,
+        nodes: o.lineItems.nodes.map((l) =>
+          l.title === 'Tip' ? { ...l, originalUnitPriceSet: bag('4.00'), discountedUnitPriceAfterAllDiscountsSet: bag('4.00') } : l,
+        ),
+      },
+    };
+    expect(() => buildSalesReceipt(shifted, US, resolveAll(shifted, US), TZ)).toThrow(UnsupportedOrderError);
   });
 
   it('books duties on the duties item', () => {

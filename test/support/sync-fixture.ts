@@ -14,7 +14,7 @@ import { createShopifyPacer } from '../../integrations/shopify/pacer';
 import { logger as silentLogger, testCipher } from '../integrations/helpers';
 import { storeCredentials, stores } from '../../db/schema';
 import { DEFAULT_ACCOUNT_IDS as A, defaultCompany, startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
-import { generateShop, type GeneratedShop } from '../../emulators/scenario';
+import { generateShop, type GeneratedShop, type Mix, type TaxRegion } from '../../emulators/scenario';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
 import { defaultSettings, type Settings } from '../../domain/settings';
 import { storeIdFor } from '../../domain/store';
@@ -64,6 +64,9 @@ export interface WorldOptions {
   end?: Date;
   shopify?: Partial<Parameters<typeof startShopifyEmulator>[0]>;
   qbo?: Partial<Parameters<typeof startQboEmulator>[0]>;
+  /** The shop's tax regime (default US); the QBO company is of the same country (US: automated sales tax). */
+  taxRegion?: TaxRegion;
+  mix?: Partial<Mix>;
 }
 
 export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
@@ -72,7 +75,16 @@ export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
   const days = opts.days ?? 30;
   const end = opts.end ?? new Date(Date.now() - 86_400_000);
   const start = new Date(end.getTime() - days * 86_400_000).toISOString().slice(0, 10);
-  const generated = generateShop({ seed: opts.seed, orders: opts.orders, start, days, domain: shopDomain });
+  const region = opts.taxRegion ?? 'US';
+  const generated = generateShop({
+    seed: opts.seed,
+    orders: opts.orders,
+    start,
+    days,
+    domain: shopDomain,
+    taxRegion: region,
+    ...(opts.mix ? { mix: opts.mix } : {}),
+  });
   const shopify = await startShopifyEmulator({
     ...opts.shopify,
     shops: [
@@ -87,7 +99,9 @@ export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
   });
   shopify.admin.addProducts(shopDomain, generated.products);
   shopify.admin.upsertOrders(shopDomain, generated.orders);
-  const qbo = await startQboEmulator({ ...opts.qbo, companies: [defaultCompany({ realmId, country: 'US', automatedSalesTax: true })] });
+  const company =
+    region === 'US' ? defaultCompany({ realmId, country: 'US', automatedSalesTax: true }) : defaultCompany({ realmId, country: region });
+  const qbo = await startQboEmulator({ ...opts.qbo, companies: [company] });
   return {
     shopify,
     qbo,

@@ -71,6 +71,8 @@ export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity): Pr
   }
   const discounts = parsed.filter((l) => l.kind === 'discount').reduce((s, l) => s + l.net, 0);
   // Intuit's field docs: TotalAmt is "calculated by QuickBooks business logic; any value you supply is over-written".
+  // Under TaxInclusive the item nets already carry the tax to their grosses (tax.ts keepGross), so this is
+  // Σ grosses − discounts: a discount line is read with its tax in it (docs/qbo-facts.md §4 "Tax-inclusive documents").
   const total = subtotal - discounts + tax.totalTax;
   if (total < 0) throw faults.business(`Transaction total ${centsToNumber(total)} cannot be negative`, 'TotalAmt');
 

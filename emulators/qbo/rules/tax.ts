@@ -11,6 +11,11 @@ import { checkRef, lookup, refId } from './refs';
  * - Global: each line's TaxCodeRef names its rates. TaxExcluded: tax = rate × Σ net per rate, rounded.
  *   TaxInclusive: the tax is extracted from each line's gross (TaxInclusiveAmt, else the sent Amount).
  * Sent TaxLine amounts and TxnTaxDetail.TotalTax are kept; only absent amounts are computed.
+ * TaxInclusive keeps each line's gross (what the customer pays), so a sent tax that differs from the extracted one
+ * moves a net Amount, and TotalAmt (sales.ts) is Σ grosses − discount lines: a discount line reads, like every
+ * amount on a tax-inclusive form, with its tax in it (docs/qbo-facts.md §4 "Tax-inclusive documents";
+ * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/salesreceipt TaxInclusiveAmt and
+ * TotalAmt; https://github.com/intuit/QuickBooks-V3-PHP-SDK/issues/232).
  */
 export type TaxMode = 'US' | 'TaxExcluded' | 'TaxInclusive' | 'NotApplicable';
 

@@ -95,8 +95,9 @@ function orderFields(limits: Limits | null): string {
  * Orders updated at or after a time, oldest first (docs/shopify-facts.md §2). Variables: `query`, e.g.
  * `updated_at:>='2026-11-01T00:00:00Z'`, and `after` (the previous page's endCursor). The page size is
  * fixed in the document so the requested cost is known (limits in domain/shopify/limits.ts):
- * 2 + pageInfo 1 + 3 orders × (28 + lineItems 3+8×17 + shippingLines 3+3×8 + discountApplications 3+5×2
- * + transactions 10×9 + refunds 10×3) = 3 + 3 × 327 = 984 (< 1000).
+ * 2 + pageInfo 1 + 2 orders × (28 + lineItems 3+8×17 + shippingLines 3+3×8 + discountApplications 3+5×2
+ * + transactions 10×9 + refunds 10×3) = 3 + 2 × 327 = 657, which keeps the 20 % margin under Shopify's
+ * 1000-point cap that MAX_PAGE_QUERY_COST (800) asks for.
  * The `read_all_orders` scope is needed for orders older than 60 days.
  */
 export const ORDERS_UPDATED_SINCE = `query OrdersUpdatedSince($after: String, $query: String!) {
@@ -108,7 +109,7 @@ export const ORDERS_UPDATED_SINCE = `query OrdersUpdatedSince($after: String, $q
 
 /**
  * Orders by gid (re-trying parked orders), at most ORDER_PAGE_LIMITS.orders ids per call so the
- * requested cost stays that of a page: 3 × 327 = 981 (< 1000; `nodes` costs each node's selection).
+ * requested cost stays that of a page: 2 × 327 = 654 (≤ 800; `nodes` costs each node's selection).
  */
 export const ORDERS_BY_IDS = `query OrdersByIds($ids: [ID!]!) {
   nodes(ids: $ids) { ... on Order { ${orderFields(ORDER_PAGE_LIMITS)} } }

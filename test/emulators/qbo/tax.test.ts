@@ -164,6 +164,38 @@ describe('QBO emulator: global tax with per-line tax codes (docs/qbo-facts.md §
     expect(sr.TxnTaxDetail.TotalTax).toBe(0);
   });
 
+  it('reads every amount of a TaxInclusive form with its tax: a discount line comes off the gross, the tax sent stays', async () => {
+    // A £24 teapot sold for £21.60 (VAT 3.60). Sent as the gross with a discount net of VAT (2.00) the
+    // total is high by the VAT in the discount (0.40); sent after its discount it is what was paid.
+    const vat = (amount: number) => ({
+      TaxLine: [{ Amount: amount, DetailType: 'TaxLineDetail', TaxLineDetail: { TaxRateRef: { value: '100' } } }],
+    });
+    const discount = (amount: number) => ({
+      DetailType: 'DiscountLineDetail',
+      Amount: amount,
+      DiscountLineDetail: { PercentBased: false },
+    });
+    const netDiscount = await uk.call('createSalesReceipt', {
+      GlobalTaxCalculation: 'TaxInclusive',
+      Line: [line(20, '200', { TaxInclusiveAmt: 24 }), discount(2)],
+      TxnTaxDetail: vat(3.6),
+    });
+    expect(taxOf(netDiscount)).toEqual({ total: 22, tax: 3.6, lines: [['100', 3.6]] });
+    const grossDiscount = await uk.call('createSalesReceipt', {
+      GlobalTaxCalculation: 'TaxInclusive',
+      Line: [line(20, '200', { TaxInclusiveAmt: 24 }), discount(2.4)],
+      TxnTaxDetail: vat(3.6),
+    });
+    expect(grossDiscount.TotalAmt).toBe(21.6);
+    const afterDiscount = await uk.call('createSalesReceipt', {
+      GlobalTaxCalculation: 'TaxInclusive',
+      Line: [line(18, '200', { TaxInclusiveAmt: 21.6 })],
+      TxnTaxDetail: vat(3.6),
+    });
+    expect(taxOf(afterDiscount)).toEqual({ total: 21.6, tax: 3.6, lines: [['100', 3.6]] });
+    expect(afterDiscount.Line[0]).toMatchObject({ Amount: 18, SalesItemLineDetail: { TaxInclusiveAmt: 21.6 } });
+  });
+
   it('takes 20 % VAT out of a UK tax-inclusive price', async () => {
     const sr = await uk.call('createSalesReceipt', { GlobalTaxCalculation: 'TaxInclusive', Line: [line(12, '200')] });
     expect(taxOf(sr)).toEqual({ total: 12, tax: 2, lines: [['100', 2]] });

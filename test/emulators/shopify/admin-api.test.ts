@@ -44,6 +44,36 @@ function take(pred: (o: any) => boolean): any {
 }
 
 describe('admin API', () => {
+  it('answers a tipped order with the tip as a line item as well as totalTipReceivedSet, as Shopify does', async () => {
+    const TIPPED = `query($id: ID!) { order(id: $id) { totalTipReceivedSet { shopMoney { amount } }
+      lineItems(first: 20) { nodes { id title sku taxable requiresShipping isGiftCard quantity variant { id }
+        originalUnitPriceSet { shopMoney { amount } } taxLines { title } } } } }`;
+    const read = async (id: string): Promise<any> => {
+      const res: any = await clientFor(emu).request(TIPPED, { variables: { id } });
+      expect(errorsOf(res)).toEqual([]);
+      return res.data.order;
+    };
+    const tipLines = (o: any) => o.lineItems.nodes.filter((l: any) => l.variant === null && l.title === 'Tip');
+    // A generated tipped order carries its tip line.
+    const generatedTip = generated.orders.find((o) => c(o.totalTipReceivedSet) > 0)!;
+    const seeded = await read(generatedTip.id);
+    expect(tipLines(seeded)).toHaveLength(1);
+    // An order stored with only the tip total (an older seed) is answered with the line Shopify would have.
+    const plain = take((o) => c(o.totalTipReceivedSet) === 0 && o.refunds.length === 0);
+    emu.admin.upsertOrders(SHOP, [
+      { ...plain, updatedAt: undefined, totalTipReceivedSet: { shopMoney: { amount: '2.50', currencyCode: plain.currencyCode } } },
+    ]);
+    const tipped = await read(plain.id);
+    expect(tipLines(tipped)).toEqual([
+      expect.objectContaining({ sku: null, taxable: false, requiresShipping: false, isGiftCard: false, quantity: 1, taxLines: [] }),
+    ]);
+    expect(c(tipLines(tipped)[0].originalUnitPriceSet)).toBe(250);
+    expect(c(tipped.totalTipReceivedSet)).toBe(250);
+    // Storing it again does not add a second tip line.
+    emu.admin.upsertOrders(SHOP, [{ ...emu.admin.getOrder(SHOP, plain.id), updatedAt: undefined }]);
+    expect(tipLines(await read(plain.id))).toHaveLength(1);
+  });
+
   it('adds a partial refund: lines, adjustment, REFUND transaction, totals, status and updatedAt move', async () => {
     const order = take(
       (o) =>

@@ -1,6 +1,8 @@
 // Calculated query cost, the 1000-point limit and the per-shop leaky bucket (docs/shopify-facts.md §1).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopifyEmulator } from '../../../emulators/shopify';
+import { MAX_PAGE_QUERY_COST, ORDER_PAGE_LIMITS } from '../../../domain/shopify/limits';
+import { ORDERS_UPDATED_SINCE } from '../../../integrations/shopify/queries/orders';
 import { miniOrder } from './fixtures';
 import { clientFor, errorsOf, SHOP, sharedQuery, startEmulator, TOKEN } from './helpers';
 
@@ -61,6 +63,16 @@ describe('query cost', () => {
     expect(ordersRes.extensions.cost.requestedQueryCost).toBeGreaterThan(2000);
     const inventoryRes: any = await client.request(sharedQuery('inventory.graphql', 'InventoryBySku'), { variables: { query: 'sku:X' } });
     expect(inventoryRes.errors.graphQLErrors[0].extensions.code).toBe('MAX_COST_EXCEEDED');
+  });
+
+  it("prices Ledgerline's hourly orders page at no more than 800 points, 20 % under the cap", async () => {
+    emu = await startEmulator({ clock });
+    const res: any = await clientFor(emu).request(ORDERS_UPDATED_SINCE, { variables: { query: 'status:any' } });
+    expect(errorsOf(res)).toEqual([]);
+    expect(res.data.orders.nodes).toEqual([]);
+    expect(res.extensions.cost.requestedQueryCost).toBeGreaterThan(0);
+    expect(res.extensions.cost.requestedQueryCost).toBeLessThanOrEqual(MAX_PAGE_QUERY_COST);
+    expect(ORDER_PAGE_LIMITS.orders).toBe(2);
   });
 
   it('throttles a burst once the bucket is empty, with no data, then serves again after restoring', async () => {

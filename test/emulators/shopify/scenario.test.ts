@@ -15,7 +15,12 @@ function broken(o: O): string[] {
   const check = (name: string, a: number, b: number): void => {
     if (a !== b) out.push(`${o.name} ${name}: ${a} ≠ ${b}`);
   };
-  const lines: O[] = o.lineItems.nodes;
+  // A tip is a line item too (no variant, "Tip", untaxed, unshipped) besides totalTipReceivedSet, and is not in the subtotal.
+  const isTip = (l: O): boolean => l.variant === null && l.title === 'Tip';
+  const lines: O[] = o.lineItems.nodes.filter((l: O) => !isTip(l));
+  const tips: O[] = o.lineItems.nodes.filter(isTip);
+  check('tip = Σ tip line items', c(o.totalTipReceivedSet), sum(tips.map((l) => c(l.originalUnitPriceSet) * l.quantity)));
+  for (const t of tips) check('tip untaxed and unshipped', Number(t.taxable) + Number(t.requiresShipping) + t.taxLines.length, 0);
   const ships: O[] = o.shippingLines.nodes;
   for (const l of lines) {
     check('line discount = Σ allocations', c(l.totalDiscountSet), sum(l.discountAllocations.map((a: O) => c(a.allocatedAmountSet))));
@@ -112,6 +117,24 @@ describe('scenario generator', () => {
     },
   );
 
+  it.each(['GB', 'AU'] as const)('gives whole lines and whole orders away with 100 per cent discounts when asked (%s)', (region) => {
+    const shop = generateShop({
+      seed: 7,
+      orders: 400,
+      start: '2026-08-01T00:00:00Z',
+      days: 30,
+      taxRegion: region,
+      mix: { fullDiscount: 0.2 },
+    });
+    expect(shop.orders.flatMap(broken)).toEqual([]);
+    const free = (l: O): boolean => !l.isGiftCard && l.variant !== null && c(l.originalUnitPriceSet) * l.quantity === c(l.totalDiscountSet);
+    expect(shop.orders.some((o) => o.lineItems.nodes.some(free) && o.lineItems.nodes.some((l: O) => !free(l) && l.variant !== null))).toBe(
+      true,
+    );
+    expect(shop.orders.some((o) => o.lineItems.nodes.filter((l: O) => l.variant !== null).every(free))).toBe(true);
+    expect(shop.orders.every((o) => o.taxesIncluded)).toBe(true);
+  });
+
   it('produces the situations Ledgerline must book', () => {
     const shop = generateShop({ seed: 3, orders: 3000, start: '2026-08-01T00:00:00Z', days: 60 });
     const o = shop.orders;
@@ -126,6 +149,7 @@ describe('scenario generator', () => {
     expect(has((x) => x.lineItems.nodes.some((l: O) => l.isGiftCard))).toBe(true);
     expect(has((x) => x.transactions.some((t: O) => t.gateway === 'gift_card'))).toBe(true);
     expect(has((x) => c(x.totalTipReceivedSet) > 0)).toBe(true);
+    expect(has((x) => x.lineItems.nodes.some((l: O) => l.variant === null && l.title === 'Tip'))).toBe(true);
     expect(has((x) => c(x.originalTotalDutiesSet) > 0)).toBe(true);
     expect(has((x) => x.displayFinancialStatus === 'REFUNDED')).toBe(true);
     expect(has((x) => x.displayFinancialStatus === 'PARTIALLY_REFUNDED')).toBe(true);

@@ -33,7 +33,7 @@ import {
 import { gatewayTargetFor, type GatewayTarget, type Settings } from '../settings';
 import type { ShopifyLineItem, ShopifyOrderCore, ShopifyRefund } from '../shopify/types';
 import { docNumberFor, privateNoteFor, txnDateFor } from './names';
-import { bagMoney, GIFT_CARD_GATEWAY, orderAmounts, type TaxPortion } from './order-amounts';
+import { bagMoney, GIFT_CARD_GATEWAY, orderAmounts, tipLineItemIds, type TaxPortion } from './order-amounts';
 import type { QboRef, QboSalesItemLine, QboSalesLine, QboTxnTaxDetail, QboPhysicalAddress } from './qbo-types';
 import {
   CATEGORY_ITEM_NAMES,
@@ -54,7 +54,7 @@ import { createTaxCoder, effectiveTaxes, globalTaxLines, TaxableBases } from './
 export type RefundDocumentType = 'RefundReceipt' | 'CreditMemo';
 
 /** What one refunded part is booked as. */
-export type RefundPartKind = 'product' | 'notRestocked' | 'giftCardSale' | 'shipping' | 'adjustment';
+export type RefundPartKind = 'product' | 'notRestocked' | 'giftCardSale' | 'tip' | 'shipping' | 'adjustment';
 
 export interface RefundPart {
   kind: RefundPartKind;
@@ -114,7 +114,7 @@ export function splitTax(tax: Money, sold: readonly TaxPortion[], what: string):
   return effective.map((t, i) => ({ title: t.title, rate: t.rate, amount: shares[i]! }));
 }
 
-function productPart(order: ShopifyOrderCore, refund: ShopifyRefund, index: number): RefundPart {
+function productPart(order: ShopifyOrderCore, refund: ShopifyRefund, index: number, tips: ReadonlySet<string>): RefundPart {
   const c = order.currencyCode;
   const rli = refund.refundLineItems.nodes[index]!;
   const line = order.lineItems.nodes.find((l) => l.id === rli.lineItem.id);
@@ -129,8 +129,10 @@ function productPart(order: ShopifyOrderCore, refund: ShopifyRefund, index: numb
   const sold = line.taxLines.map((t) => ({ title: t.title, rate: t.rate ?? 0, amount: bagMoney(t.priceSet, c) }));
   // Units that do not go back on the shelf must not go back into QBO stock (invariant 3).
   const restocked = rli.restocked && rli.restockType !== 'NO_RESTOCK';
-  const kind: RefundPartKind = line.isGiftCard ? 'giftCardSale' : restocked ? 'product' : 'notRestocked';
+  // A refunded tip is Shopify's tip line item coming back: the tips item, never a product.
+  const kind: RefundPartKind = tips.has(line.id) ? 'tip' : line.isGiftCard ? 'giftCardSale' : restocked ? 'product' : 'notRestocked';
   const label = lineDescription(line);
+  if (kind === 'tip') return { kind, line, quantity: 1, net, tax, taxes: [], taxable: false, description: 'Tip refunded' };
   return {
     kind,
     line,
@@ -151,7 +153,8 @@ function productPart(order: ShopifyOrderCore, refund: ShopifyRefund, index: numb
 export function refundAmounts(order: ShopifyOrderCore, refund: ShopifyRefund): RefundAmounts {
   const c = order.currencyCode;
   const sold = orderAmounts(order);
-  const parts: RefundPart[] = refund.refundLineItems.nodes.map((_, i) => productPart(order, refund, i));
+  const tips = tipLineItemIds(order);
+  const parts: RefundPart[] = refund.refundLineItems.nodes.map((_, i) => productPart(order, refund, i, tips));
   for (const s of refund.refundShippingLines.nodes) {
     const shipping =
       sold.shipping.find((x) => x.line.id !== null && x.line.id === s.shippingLine.id) ??
@@ -294,6 +297,7 @@ export function planRefundReferences(
   for (const p of a.parts) {
     if (p.kind === 'notRestocked') needed.add('returnNotRestocked');
     if (p.kind === 'giftCardSale') needed.add('giftCardSale');
+    if (p.kind === 'tip') needed.add('tip');
     if (p.kind === 'shipping') needed.add('shipping');
     if (p.kind === 'adjustment') needed.add('refundAdjustment');
   }
@@ -376,13 +380,14 @@ export function buildRefundDocument(order: ShopifyOrderCore, refund: ShopifyRefu
           {
             notRestocked: 'returnNotRestocked',
             giftCardSale: 'giftCardSale',
+            tip: 'tip',
             shipping: 'shipping',
             adjustment: 'refundAdjustment',
           } as const
         )[p.kind],
       );
     }
-    const code = p.kind === 'giftCardSale' ? coder.exempt() : coder.codeFor(p.taxes, p.taxable);
+    const code = p.kind === 'giftCardSale' || p.kind === 'tip' ? coder.exempt() : coder.codeFor(p.taxes, p.taxable);
     bases.add(p.taxes, p.net);
     lines.push(itemLine(item, p.net, p.net, p.quantity, code, ctx, p.description));
   }

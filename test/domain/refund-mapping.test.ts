@@ -309,6 +309,33 @@ describe('refund documents, by tax regime', () => {
   });
 });
 
+describe('refunded tips', () => {
+  it("US: a refunded tip is Shopify's tip line coming back, booked on the tips item, untaxed", () => {
+    const { o: base, mug } = usOrder();
+    // The same order plus a $5.00 tip (a line item and totalTipReceivedSet): 76.45.
+    const tipLine = {
+      ...line({ title: 'Tip', quantity: 1, price: '5.00', taxable: false, sku: null }),
+      variant: null,
+      requiresShipping: false,
+    };
+    const o: ShopifyOrderCore = {
+      ...base,
+      lineItems: { nodes: [mug, tipLine] },
+      totalTipReceivedSet: bag('5.00'),
+      totalPriceSet: bag('76.45'),
+      transactions: [txn('SALE', 'shopify_payments', '76.45')],
+    };
+    const r = refundOf(o, {
+      lines: [{ lineItemId: tipLine.id, quantity: 1, subtotal: '5.00', tax: '0.00', restock: 'NO_RESTOCK' }],
+      money: [{ gateway: 'shopify_payments', amount: '5.00' }],
+      total: '5.00',
+    });
+    const d = build(o, r, US);
+    expect(itemLines(d)).toEqual([{ item: CATEGORY_ITEM_IDS.tip, qty: 1, amount: 5, code: 'NON' }]);
+    expect(d.TxnTaxDetail).toEqual({ TotalTax: 0 });
+  });
+});
+
 describe('refunds that cannot be booked exactly are refused', () => {
   it('parts that do not add up to the refunded total', () => {
     const { o, mug } = usOrder();

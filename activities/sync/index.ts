@@ -9,6 +9,7 @@ import {
   disconnectStore,
   failSyncRun,
   getStore,
+  listRetryableParents,
   listRetryableRows,
   markSourcesGone,
   startSyncRun,
@@ -16,7 +17,7 @@ import {
 import { BulkNotReadyError, BulkOperationFailedError, QboConnectionRevokedError, StoreNotFoundError } from '../../domain/errors';
 import { parseSourceKey } from '../../domain/ledger';
 import type { ShopifyOrderCore, ShopifyRefund } from '../../domain/shopify/types';
-import { planRunWindow, planSlices, RETRYABLE_PARK_CODES, windowSearch } from '../../domain/sync';
+import { planRunWindow, planSlices, REFUND_ROLE, RETRYABLE_PARK_CODES, RETRYABLE_REFUND_CODES, windowSearch } from '../../domain/sync';
 import { ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, truncatedLists } from '../../domain/shopify/limits';
 import type { QboLimiter } from '../../integrations/qbo/limiter';
 import type { ShopifyPacer } from '../../integrations/shopify/pacer';
@@ -226,10 +227,23 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
           before: new Date(input.before),
           limit: PARKED_RETRY_LIMIT,
         });
-        const ids = keys
-          .map((k) => parseSourceKey(k))
-          .filter((k) => k.kind === 'order')
-          .map((k) => k.gid);
+        // Refunds waiting for their sale or their money, or parked for a mapping: their orders are re-read too.
+        const refundParents = await listRetryableParents(db, {
+          storeId: input.storeId,
+          role: REFUND_ROLE,
+          statuses: ['parked', 'failed'],
+          reasonCodes: [...RETRYABLE_REFUND_CODES],
+          before: new Date(input.before),
+          limit: PARKED_RETRY_LIMIT,
+        });
+        const ids = [
+          ...new Set(
+            [...keys, ...refundParents]
+              .map((k) => parseSourceKey(k))
+              .filter((k) => k.kind === 'order')
+              .map((k) => k.gid),
+          ),
+        ];
         if (ids.length === 0) return zeroCounts();
         const ctx = await context(input.storeId);
         const orders: ShopifyOrderCore[] = [];

@@ -85,14 +85,17 @@ export function decideRefund(
   return { action: 'write', docType: 'RefundReceipt' };
 }
 
-/** Park codes of refund rows a run re-tries (with the sale's: a mapping may exist now, QBO may accept now). */
+/**
+ * Park codes of refund rows every run re-tries (a mapping may exist now, QBO may accept now, the sale or the
+ * money may have arrived). `total_mismatch` is not among them: its document was removed, and booking it again
+ * before the cause is fixed would void another; any run that reads the order again (a resync) re-tries it.
+ */
 export const RETRYABLE_REFUND_CODES = [
   'needs_mapping',
   'qbo_validation',
   'mapping_error',
   'sale_not_booked',
   'refund_money_pending',
-  'total_mismatch',
 ] as const;
 
 /** Is `doc` the document an earlier attempt created for this refund (its marker in PrivateNote)? */

@@ -39,6 +39,12 @@ export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity): Pr
         'DepositToAccountRef',
       );
     targetAccountId = String(account.Id);
+    // Intuit's RefundReceipt sample (docs/qbo-facts.md §8): refunded from a Bank account with no print
+    // status given, QBO queues a cheque to print and fills the reference number with "To Print".
+    if (type === 'RefundReceipt' && account.AccountType === 'Bank' && doc.PrintStatus === undefined) {
+      doc.PrintStatus = 'NeedToPrint';
+      doc.PaymentRefNum ??= 'To Print';
+    }
   } else {
     targetAccountId = systemAccount(company, 'accountsReceivable', now);
   }

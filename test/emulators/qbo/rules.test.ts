@@ -135,6 +135,18 @@ describe('QBO emulator: the business rules QBO enforces', () => {
     expect((await s.qbo.call('getItem', I.tee)).QtyOnHand).toBe(before - 2);
   });
 
+  it('marks a RefundReceipt from a Bank account "NeedToPrint" / "To Print" unless told otherwise, as Intuit\'s sample shows', async () => {
+    const unsaid = await s.qbo.call('createRefundReceipt', { DepositToAccountRef: { value: A.checking }, Line: lines });
+    expect([unsaid.PrintStatus, unsaid.PaymentRefNum]).toEqual(['NeedToPrint', 'To Print']);
+    const said = await s.qbo.call('createRefundReceipt', {
+      DepositToAccountRef: { value: A.checking },
+      PrintStatus: 'NotSet',
+      PaymentRefNum: '9001',
+      Line: lines,
+    });
+    expect([said.PrintStatus, said.PaymentRefNum]).toEqual(['NotSet', '9001']);
+  });
+
   it('requires a RefundReceipt to say which account the money leaves from', async () => {
     const fault = await faultOf(s.qbo.call('createRefundReceipt', { Line: lines }));
     expect(fault.code).toBe('2020');

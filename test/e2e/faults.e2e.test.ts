@@ -7,7 +7,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntries, syncRuns } from '../../db/schema';
-import { readBooks } from '../support/books';
+import { readBooks, refundProblems } from '../support/books';
 import { startStack, type Stack } from '../support/stack';
 import { qboReader } from '../support/sync-fixture';
 
@@ -65,6 +65,11 @@ describe('sales sync end to end under injected faults', () => {
     expect(rows.filter((r) => !['synced', 'skipped'].includes(r.status))).toEqual([]);
     expect(books.documentsByOrder.size).toBe(rows.filter((r) => r.status === 'synced').length);
     expect(books.trialBalance.debits).toBe(books.trialBalance.credits);
+    // Refunds too, through the same faults: one document each, to the cent, nothing left pending.
+    const all = await stack.database.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, storeId));
+    expect(refundProblems(books, all)).toEqual([]);
+    expect(all.filter((r) => r.role === 'refund' && r.status === 'pending')).toEqual([]);
+    expect(books.refundDocuments.size).toBeGreaterThan(5);
     const items = await qbo.query('Item');
     const names = items.map((i) => String(i.Name).toLowerCase());
     expect(names.length).toBe(new Set(names).size);
@@ -82,5 +87,7 @@ describe('sales sync end to end under injected faults', () => {
     const again = await readBooks(qbo, stack.world.shopify, stack.world.shopDomain);
     expect(again.duplicates).toEqual([]);
     expect(again.documentsByOrder.size).toBe(books.documentsByOrder.size);
+    expect(again.refundDocuments.size).toBe(books.refundDocuments.size);
+    expect(again.refundMismatches).toEqual([]);
   }, 900_000);
 });

@@ -10,7 +10,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntries } from '../../db/schema';
-import { readBooks } from '../support/books';
+import { readBooks, refundProblems } from '../support/books';
 import { startStack, type Stack } from '../support/stack';
 import { qboReader } from '../support/sync-fixture';
 
@@ -70,6 +70,10 @@ describe('sales sync end to end', () => {
     // Unpaid orders are invoices.
     const invoices = [...books.documentsByOrder.values()].flat().filter((d) => d._type === 'Invoice');
     expect(invoices.length).toBeGreaterThan(0);
+    // Invariants 1 and 3 for refunds: one document per Shopify refund, its total the money sent back.
+    const all = await stack.database.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, storeId));
+    expect(refundProblems(books, all)).toEqual([]);
+    expect(books.refundDocuments.size).toBeGreaterThan(10);
   }, 330_000);
 
   it('books payments for invoices paid later, voids cancelled ones, and retries the parked orders once fixed', async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntries } from '../../db/schema';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import type { TaxRegion } from '../../emulators/scenario';
-import { readBooks } from '../support/books';
+import { readBooks, refundProblems } from '../support/books';
 import { startStack, type Stack } from '../support/stack';
 import { qboReader } from '../support/sync-fixture';
 
@@ -65,7 +65,7 @@ function describeRegion(region: 'GB' | 'AU', seed: number): void {
         orders: ORDERS,
         days: 20,
         taxRegion: region satisfies TaxRegion,
-        mix: { lineDiscount: 0.35, orderDiscount: 0.3, shippingDiscount: 0.4, fullDiscount: 0.15, tip: 0.2, refund: 0, testOrder: 0 },
+        mix: { lineDiscount: 0.35, orderDiscount: 0.3, shippingDiscount: 0.4, fullDiscount: 0.15, tip: 0.2, testOrder: 0 },
       });
       stack.startWorker();
       storeId = await stack.connect({ taxMode: 'global', taxCodeMap: TAX_CODE_MAPS[region], docNumberPrefix: `${region}-` });
@@ -89,6 +89,10 @@ function describeRegion(region: 'GB' | 'AU', seed: number): void {
       const notBooked = rows.filter((r) => r.status !== 'synced' && r.status !== 'voided');
       expect(notBooked.map((r) => `${r.sourceName}: ${r.status} ${r.reasonCode} ${r.reason}`)).toEqual([]);
       expect(books.trialBalance.debits).toBe(books.trialBalance.credits);
+      // Refunds of tax-inclusive orders: booked tax-exclusive, each to the cent of the money sent back.
+      const all = await stack.database.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, storeId));
+      expect(refundProblems(books, all)).toEqual([]);
+      expect(books.refundDocuments.size).toBeGreaterThan(3);
 
       const synced = new Set(rows.map((r) => r.sourceKey.replace(/^order:/, '')));
       for (const [what, has] of Object.entries(situations)) {

@@ -9,7 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerEntries } from '../../db/schema';
 import { QBO_BATCH_MAX } from '../../integrations/qbo/client';
-import { readBooks } from '../support/books';
+import { readBooks, refundProblems } from '../support/books';
 import { startStack, type Stack } from '../support/stack';
 import { qboReader } from '../support/sync-fixture';
 
@@ -77,6 +77,11 @@ describe('sales sync end to end through a worker crash', () => {
     expect(rows.filter((r) => !['synced', 'skipped'].includes(r.status))).toEqual([]);
     expect(books.documentsByOrder.size).toBe(rows.filter((r) => r.status === 'synced').length);
     expect(books.trialBalance.debits).toBe(books.trialBalance.credits);
+    // Refunds across the kill: one document each, to the cent, none left pending.
+    const all = await stack.database.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, storeId));
+    expect(refundProblems(books, all)).toEqual([]);
+    expect(all.filter((r) => r.role === 'refund' && r.status === 'pending')).toEqual([]);
+    expect(books.refundDocuments.size).toBeGreaterThan(5);
     // The rows synced before the kill kept their documents.
     for (const r of atKill.filter((x) => x.status === 'synced')) expect(rows.find((x) => x.sourceKey === r.sourceKey)?.qboId).toBe(r.qboId);
   }, 700_000);

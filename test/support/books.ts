@@ -123,3 +123,37 @@ export async function readBooks(qbo: QboClient, shopify: ShopifyEmulator, shopDo
     refundMismatches,
   };
 }
+
+/**
+ * Invariants 1 and 3 for refunds, from both sides: every Shopify refund has exactly one ledger row; a synced
+ * row's document is the one live document QBO holds for that refund; any other row says why and has no live
+ * document; plus every document's figures (`refundMismatches`). Empty when all hold.
+ */
+export function refundProblems(
+  books: Books,
+  rows: ReadonlyArray<{
+    sourceKey: string;
+    role: string;
+    status: string;
+    reason: string | null;
+    qboId: string | null;
+    qboType: string | null;
+  }>,
+): string[] {
+  const problems = [...books.refundMismatches];
+  const byKey = new Map(rows.filter((r) => r.role === 'refund').map((r) => [r.sourceKey, r]));
+  for (const { order, refund } of books.shopifyRefunds) {
+    const row = byKey.get(`refund:${refund.id}`);
+    const docs = books.refundDocuments.get(refund.id) ?? [];
+    const label = `${order.name} refund ${refund.id}`;
+    if (!row) problems.push(`${label}: no ledger row`);
+    else if (row.status === 'synced') {
+      if (docs.length !== 1 || docs[0]!.Id !== row.qboId || docs[0]!._type !== row.qboType)
+        problems.push(`${label}: synced as ${row.qboType} ${row.qboId}, QBO holds [${docs.map((d) => `${d._type} ${d.Id}`).join(', ')}]`);
+    } else {
+      if (!row.reason) problems.push(`${label}: ${row.status} without a reason`);
+      if (docs.length > 0) problems.push(`${label}: ${row.status}, yet QBO holds ${docs.map((d) => `${d._type} ${d.Id}`).join(', ')}`);
+    }
+  }
+  return problems;
+}

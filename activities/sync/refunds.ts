@@ -26,7 +26,7 @@ import {
   type OrderReferencePlan,
   type RefundDocumentType,
 } from '../../domain/mapping';
-import type { ShopifyOrderCore, ShopifyRefund } from '../../domain/shopify/types';
+import type { ShopifyOrderCore, ShopifyRefund, ShopifyRefundSummary } from '../../domain/shopify/types';
 import {
   decideBuildFailure,
   decideRefund,
@@ -46,6 +46,9 @@ import { qboLiteral } from './qbo-helpers';
 import { resolveReferences } from './references';
 
 type Entity = Record<string, unknown>;
+
+/** Faults retrying can fix (throttling, 5xx, lost connections); validation and revoked grants are not. */
+const isTransient = (err: unknown): boolean => isLedgerlineError(err) && err.retryable;
 
 export interface RefundSyncContext extends OrderSyncContext {
   /** Reads one refund with its details (null when Shopify no longer has it). */
@@ -88,6 +91,27 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     writes.push(rowFor(w, { status: 'parked', reasonCode: code, reason, ...clearDocument, ...extra }));
     counts.parked++;
   };
+  /**
+   * A transient fault (5xx, 429, a lost connection) on one refund defers that refund to the next run instead
+   * of failing the whole page: a chunk of a thousand orders with dozens of refunds would otherwise rarely get
+   * through a flaky hour. A row whose create is in doubt stays `pending` (the next visit searches QBO first);
+   * any other is parked `refund_deferred`, which every run re-tries.
+   */
+  const defer = (order: ShopifyOrderCore, summary: ShopifyRefundSummary, row: LedgerEntry | undefined, err: unknown): void => {
+    if (!isTransient(err)) throw err;
+    ctx.log.warn({ storeId, refund: summary.id, error: (err as Error).message }, 'refund deferred to the next run');
+    if (row?.status === 'pending') return;
+    const w = { order, refund: summary as ShopifyRefund, ordinal: refundOrdinal(order, summary.id), row };
+    writes.push(
+      rowFor(w, {
+        status: 'parked',
+        reasonCode: 'refund_deferred',
+        reason: `Deferred to the next run: ${(err as Error).message}`,
+        ...clearDocument,
+      }),
+    );
+    counts.parked++;
+  };
 
   // 1–3. Read what needs work, settle lost answers, decide.
   const writing: RefundWork[] = [];
@@ -96,12 +120,24 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     for (const summary of order.refunds) {
       const row = rows.get(refundSourceKey(summary.id));
       if (!refundNeedsWork(row)) continue;
-      const refund = await ctx.readRefund(summary.id);
+      let refund: ShopifyRefund | null;
+      try {
+        refund = await ctx.readRefund(summary.id);
+      } catch (err) {
+        defer(order, summary, row, err);
+        continue;
+      }
       ctx.heartbeat({ stage: 'refunds', refund: summary.id });
       if (!refund) continue; // Shopify no longer returns it: nothing to book.
       const w: RefundWork = { order, refund, ordinal: refundOrdinal(order, refund.id), row };
-      if (row?.status === 'pending' && row.qboType && row.qboDocNumber && (await adoptEarlier(w, row.qboType as RefundDocumentType)))
-        continue;
+      if (row?.status === 'pending' && row.qboType && row.qboDocNumber) {
+        try {
+          if (await adoptEarlier(w, row.qboType as RefundDocumentType)) continue;
+        } catch (err) {
+          defer(order, summary, row, err);
+          continue;
+        }
+      }
       let d;
       try {
         d = decideRefund(order, refund, sale, settings);
@@ -131,12 +167,19 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
 
   // 4. References for every document at once, then one create per refund.
   for (const w of writing) w.plan = planRefundReferences(w.order, w.refund, settings, timeZone);
-  const refs = await resolveReferences(
-    db,
-    ctx.qbo,
-    storeId,
-    writing.map((w) => w.plan!),
-  );
+  let refs: Awaited<ReturnType<typeof resolveReferences>>;
+  try {
+    refs = await resolveReferences(
+      db,
+      ctx.qbo,
+      storeId,
+      writing.map((w) => w.plan!),
+    );
+  } catch (err) {
+    for (const w of writing) defer(w.order, w.refund, w.row, err);
+    await flush();
+    return;
+  }
   for (const w of writing) {
     ctx.signal?.throwIfAborted();
     let doc: Entity;
@@ -179,7 +222,11 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     try {
       entity = await ctx.qbo.create(w.docType!, doc, { requestId });
     } catch (err) {
-      if (!(err instanceof QboValidationError)) throw err;
+      if (!(err instanceof QboValidationError)) {
+        // The create may have committed without an answer: the row stays `pending` for the next visit.
+        defer(w.order, w.refund, w.row, err);
+        continue;
+      }
       park(w, 'qbo_validation', err.message, { qboDocNumber: null, fingerprint: null });
       await flush();
       continue;

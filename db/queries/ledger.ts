@@ -2,7 +2,7 @@
  * `ledger_entries`, the idempotent sync ledger: rows are written as whole values (insert … on conflict
  * do update), so a retried write lands on the same row; one row per (store, source key, role).
  */
-import { and, count, desc, eq, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { ledgerEntries } from '../schema';
 import { chunk } from '../../domain/collections';
 import type { LedgerEntry } from '../../domain/sync';
@@ -168,7 +168,10 @@ export async function listChildRows(db: Executor, p: { storeId: string; parentKe
   return out;
 }
 
-/** Parent keys (orders) of `role` rows that a run should try again; like listRetryableRows, oldest first. */
+/**
+ * Parent keys (orders) of `role` rows that a run should try again — in `statuses` with a code in
+ * `reasonCodes`, or `pending` (a write in doubt) — last touched before `before`; oldest first.
+ */
 export async function listRetryableParents(
   db: Executor,
   p: { storeId: string; role: string; statuses: string[]; reasonCodes: string[]; before: Date; limit: number },
@@ -180,8 +183,10 @@ export async function listRetryableParents(
       and(
         eq(ledgerEntries.storeId, p.storeId),
         eq(ledgerEntries.role, p.role),
-        inArray(ledgerEntries.status, p.statuses),
-        inArray(ledgerEntries.reasonCode, p.reasonCodes),
+        or(
+          and(inArray(ledgerEntries.status, p.statuses), inArray(ledgerEntries.reasonCode, p.reasonCodes)),
+          eq(ledgerEntries.status, 'pending'),
+        ),
         lt(ledgerEntries.updatedAt, p.before),
         sql`${ledgerEntries.parentSourceKey} is not null`,
       ),

@@ -87,7 +87,8 @@ export function decideRefund(
 
 /**
  * Park codes of refund rows every run re-tries (a mapping may exist now, QBO may accept now, the sale or the
- * money may have arrived). `total_mismatch` is not among them: its document was removed, and booking it again
+ * money may have arrived, a transient fault has passed). `pending` refund rows left by an earlier run (a create
+ * whose answer was lost) are re-visited too. `total_mismatch` is not among them: its document was removed, and booking it again
  * before the cause is fixed would void another; any run that reads the order again (a resync) re-tries it.
  */
 export const RETRYABLE_REFUND_CODES = [

@@ -64,7 +64,7 @@ function current(ctx: RuleContext, name: EntityName, body: Entity): Entity {
   if (body.SyncToken === undefined || body.SyncToken === null || body.SyncToken === '') throw faults.requiredMissing('SyncToken');
   const existing = readEntity(ctx, name, String(body.Id));
   if (String(body.SyncToken) !== String(existing.SyncToken)) {
-    throw faults.stale(name, String(body.Id), String(body.SyncToken), String(existing.SyncToken));
+    throw faults.stale();
   }
   return existing;
 }

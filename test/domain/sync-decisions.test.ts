@@ -32,6 +32,7 @@ import {
   pendingCreate,
   pendingToSettle,
   resolveDuplicateNumber,
+  resolveNameClash,
   saleVerdict,
   voidedInvoice,
   type LedgerEntry,
@@ -341,6 +342,21 @@ describe('settling a pending row met again (the adoption rule)', () => {
   ])('does not adopt %s', (_n, over) => {
     const doc = { ...receiptFor(order, { DocNumber: 'SH-1001' }), ...over };
     expect(adoptPending(new Map([['SH-1001', [pending]]]), [doc], orders)).toEqual([]);
+  });
+});
+
+describe('resolveNameClash: a 6240 Duplicate Name, the holder found by query (QBO names no Id)', () => {
+  const item = (Id: string, Name: string, extra: Record<string, unknown> = {}) => ({ Id, Name, Active: true, ...extra });
+  const noOtherSku = (found: Record<string, unknown>) => !found.Sku || found.Sku === 'MUG-1';
+  it.each([
+    ['an active holder of this product: adopt it', [item('7', 'Ceramic Mug')], { action: 'adopt', qboId: '7' }],
+    ['matched without regard to case', [item('7', 'ceramic mug')], { action: 'adopt', qboId: '7' }],
+    ['an inactive holder: a person decides', [item('8', 'Ceramic Mug', { Active: false })], { action: 'inactive', qboId: '8' }],
+    ["another product's Item (another SKU): the next name", [item('9', 'Ceramic Mug', { Sku: 'MUG-2' })], { action: 'next' }],
+    ['no holder of this type (a Vendor holds the name): the next name', [], { action: 'next' }],
+    ['only other names came back: the next name', [item('10', 'Ceramic Mug XL')], { action: 'next' }],
+  ] as const)('%s', (_n, rows, want) => {
+    expect(resolveNameClash(rows, 'Name', 'Ceramic Mug', noOtherSku)).toEqual(want);
   });
 });
 

@@ -21,7 +21,7 @@ import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/client';
 import { listLedgerRows, upsertLedgerRows } from '../../db/queries';
 import { QboValidationError, isLedgerlineError, type LedgerlineError } from '../../domain/errors';
-import { orderSourceKey, qboRequestId, type SourceKey } from '../../domain/ledger';
+import { orderSourceKey, type SourceKey } from '../../domain/ledger';
 import {
   buildInvoice,
   buildPayment,
@@ -34,6 +34,7 @@ import type { Settings } from '../../domain/settings';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import {
   adoptPending,
+  answeredByQbo,
   bookedSale,
   groupOrderRows,
   decideBuildFailure,
@@ -46,6 +47,7 @@ import {
   latestVersions,
   nextEntry,
   paymentForInvoice,
+  paymentRequestId,
   pendingCreate,
   pendingToSettle,
   resolveDuplicateNumber,
@@ -345,7 +347,7 @@ export async function processOrders(
       return;
     }
     const fingerprint = documentFingerprint(body);
-    const requestId = qboRequestId(w.key, 'Payment', fingerprint);
+    const requestId = paymentRequestId(w.key, fingerprint, payment);
     const paymentRow = (changes: LedgerEntryChanges) =>
       nextEntry(
         base(w, ROLE.payment),
@@ -371,7 +373,9 @@ export async function processOrders(
         return;
       }
     }
-    writes.push(paymentRow({ status: 'pending', attempts: (payment?.attempts ?? 0) + 1 }));
+    // The send count: every row written from here on carries it, so a send after a fault gets a new requestid.
+    const attempts = (payment?.attempts ?? 0) + 1;
+    writes.push(paymentRow({ status: 'pending', attempts }));
     await flush();
     try {
       // A single create carries a requestid: QBO replays the answer to a retried request (docs/qbo-facts.md §2).
@@ -379,6 +383,7 @@ export async function processOrders(
       writes.push(
         paymentRow({
           status: 'synced',
+          attempts,
           qboType: 'Payment',
           qboId: str(entity.Id),
           qboSyncToken: str(entity.SyncToken),
@@ -389,8 +394,16 @@ export async function processOrders(
       );
       counts.synced++;
     } catch (err) {
-      if (!(err instanceof QboValidationError)) throw err;
-      writes.push(paymentRow({ status: 'parked', reasonCode: 'qbo_validation', reason: err.message }));
+      if (!(err instanceof QboValidationError)) {
+        // QBO answered with a fault (5xx): it may replay that answer to this requestid, so the retry
+        // sends a new one (the row stays pending: the retry searches the customer's Payments first).
+        if (answeredByQbo(err)) {
+          writes.push(paymentRow({ status: 'pending', attempts, requestId: null }));
+          await flush();
+        }
+        throw err;
+      }
+      writes.push(paymentRow({ status: 'parked', attempts, reasonCode: 'qbo_validation', reason: err.message }));
       counts.parked++;
     }
   }

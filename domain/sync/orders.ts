@@ -346,6 +346,28 @@ export function decidePayment(payment: LedgerEntry | undefined): 'booked' | 'sea
   return payment?.status === 'pending' ? 'search' : 'create';
 }
 
+/**
+ * The requestid of a Payment create (docs/qbo-facts.md §2). QBO answers a requestid it has seen with
+ * that first answer, a fault included ("returns the same response as the original request",
+ * https://blogs.intuit.com/2015/04/06/15346/), so an id that is a pure function of the body replays a
+ * fault forever once its cause (an inactive account, a closed books date) is fixed in QBO. Hence:
+ *   - the row is `pending` with a requestid for this very body: an earlier send never heard back (a lost
+ *     answer); the same id again, so QBO replays the Payment it committed, if it did;
+ *   - anything else (a first send; a send after a fault parked the row, or after a fault answer that
+ *     failed the attempt, which clears the row's requestid): a new id, numbered by the row's send count.
+ * Before either, the customer's Payments were searched (decidePayment `search`), so a new id never
+ * books a second Payment for the invoice.
+ */
+export function paymentRequestId(key: SourceKey, fingerprint: string, payment: LedgerEntry | undefined): string {
+  if (payment?.status === 'pending' && payment.requestId && payment.fingerprint === fingerprint) return payment.requestId;
+  return qboRequestId(key, 'Payment', fingerprint, (payment?.attempts ?? 0) + 1);
+}
+
+/** Did QBO itself answer (a fault with an HTTP status), as opposed to the answer being lost on the way? */
+export function answeredByQbo(err: unknown): boolean {
+  return isLedgerlineError(err) && typeof err.details?.status === 'number';
+}
+
 /** The Payment (of the customer's Payments) linked to the invoice, if any. */
 export function paymentForInvoice(payments: readonly Entity[], invoiceId: string): Entity | undefined {
   return payments.find((p) =>

@@ -29,6 +29,8 @@ import {
   latestVersions,
   nextEntry,
   paymentForInvoice,
+  paymentRequestId,
+  answeredByQbo,
   pendingCreate,
   pendingToSettle,
   resolveDuplicateNumber,
@@ -468,6 +470,41 @@ describe('payments and voids', () => {
     ['a parked payment: create again', row({ role: 'payment', status: 'parked', qboId: null }), 'create'],
   ] as const)('%s', (_n, payment, want) => {
     expect(decidePayment(payment)).toBe(want);
+  });
+
+  describe('paymentRequestId: stable for a lost answer, new after a fault (QBO replays a stored fault)', () => {
+    const key = orderSourceKey('gid://shopify/Order/1');
+    const sent = (over: Partial<LedgerEntry>) =>
+      row({ role: 'payment', qboType: null, qboId: null, fingerprint: 'pay-fp', requestId: 'll-sent-once', attempts: 1, ...over });
+    it.each([
+      ['a first send: numbered 1', undefined, qboRequestId(key, 'Payment', 'pay-fp', 1)],
+      ['pending with an id for this body (the answer was lost): the same id', sent({ status: 'pending' }), 'll-sent-once'],
+      [
+        'pending after a fault answer (id cleared): a new one',
+        sent({ status: 'pending', requestId: null }),
+        qboRequestId(key, 'Payment', 'pay-fp', 2),
+      ],
+      [
+        'pending for another body: a new one',
+        sent({ status: 'pending', fingerprint: 'older-fp' }),
+        qboRequestId(key, 'Payment', 'pay-fp', 2),
+      ],
+      ['parked after QBO refused it: a new one', sent({ status: 'parked', attempts: 3 }), qboRequestId(key, 'Payment', 'pay-fp', 4)],
+    ] as const)('%s', (_n, payment, want) => {
+      expect(paymentRequestId(key, 'pay-fp', payment)).toBe(want);
+    });
+
+    it('every numbered id differs, fits QBO (≤ 36 characters for batch, 50 alone) and is the same on every run', () => {
+      const ids = [1, 2, 3].map((n) => qboRequestId(key, 'Payment', 'pay-fp', n));
+      expect(new Set([...ids, qboRequestId(key, 'Payment', 'pay-fp')]).size).toBe(4);
+      for (const id of ids) expect(id.length).toBeLessThanOrEqual(36);
+      expect(qboRequestId(key, 'Payment', 'pay-fp', 2)).toBe(ids[1]);
+    });
+
+    it('tells a fault QBO answered (it may be replayed) from an answer lost on the way', () => {
+      expect(answeredByQbo(new TransientUpstreamError('QBO answered with HTTP 503', { status: 503 }))).toBe(true);
+      expect(answeredByQbo(new TransientUpstreamError('QBO create Payment got no response (ECONNRESET)'))).toBe(false);
+    });
   });
 
   it("finds the Payment linked to the invoice among the customer's", () => {

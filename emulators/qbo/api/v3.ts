@@ -164,6 +164,7 @@ function execute(
     schema: core.schema,
     allowDuplicateDocNum: includes(req.url, 'allowduplicatedocnum'),
     hidden: new Set(),
+    taxDelta: (key) => core.injector.taxDelta(key),
   };
   if (requestId !== null) {
     const max = op.batch ? MAX_BATCH_REQUEST_ID : MAX_REQUEST_ID;

@@ -41,6 +41,8 @@ import {
   decideDocumentWrite,
   decideOrder,
   decidePayment,
+  discardedSale,
+  discardMismatch,
   documentTotalMinor,
   interpretWriteResult,
   keepDocument,
@@ -256,24 +258,32 @@ export async function processOrders(
     await upsertLedgerRows(db, { rows: batch });
   }
 
-  /** Records a document QBO holds for the order, checked against Shopify's figures (invariant 2). */
-  function recordSale(w: Work, entity: Entity): void {
+  /**
+   * Records a document QBO holds for the order, checked against Shopify's figures (invariant 2). One
+   * that fails the check is deleted at once (domain/sync discardMismatch) and the order parked: a
+   * wrong document never stays in QBO, and no Payment is applied to a wrong invoice.
+   */
+  async function recordSale(w: Work, entity: Entity): Promise<void> {
     w.saleId = str(entity.Id);
     w.saleSyncToken = str(entity.SyncToken);
     const booked = bookedSale(w.order, w.docType!, entity, w.fingerprint!);
-    if (booked.violations.length > 0)
-      ctx.log.warn({ storeId, order: w.order.name, violations: booked.violations }, 'qbo document does not match the order');
-    writes.push(saleRow(w, booked.changes));
-    if (booked.synced) counts.synced++;
-    else counts.parked++;
-    if (!w.payment) w.done = true;
+    if (booked.synced) {
+      writes.push(saleRow(w, booked.changes));
+      counts.synced++;
+      if (!w.payment) w.done = true;
+      return;
+    }
+    ctx.log.warn({ storeId, order: w.order.name, violations: booked.violations }, 'qbo document does not match the order: deleting it');
+    writes.push(saleRow(w, await discardWrongDocument(ctx, w.order, w.docType!, entity)));
+    counts.parked++;
+    w.done = true;
   }
 
   async function onResult(w: Work, result: BatchItemResult, op: 'create' | 'update'): Promise<void> {
     const outcome = interpretWriteResult(result, op);
     switch (outcome.kind) {
       case 'booked':
-        recordSale(w, outcome.entity);
+        await recordSale(w, outcome.entity);
         return;
       case 'retry':
         retryable.push(outcome.error ?? new QboValidationError('QBO answered a batch item without entity or fault'));
@@ -314,7 +324,7 @@ export async function processOrders(
     try {
       const current = await ctx.qbo.read(w.docType!, w.saleId!);
       const entity = await ctx.qbo.update(w.docType!, { ...w.doc!, Id: w.saleId!, SyncToken: str(current.SyncToken) }, { sparse: true });
-      recordSale(w, entity);
+      await recordSale(w, entity);
     } catch (err) {
       if (err instanceof QboValidationError) park(w, 'qbo_validation', err.message, keepDocument(w.rows.sale));
       else throw err;
@@ -422,6 +432,32 @@ export async function processOrders(
   }
 }
 
+/**
+ * Deletes a document that failed the totals check (domain/sync discardMismatch) and returns the row to
+ * record. A delete QBO refuses with a ValidationFault (a payment applied, a deposit holding it) leaves
+ * the document for a person, said in the row; anything transient fails the attempt (the retry re-reads
+ * and checks the document again).
+ */
+async function discardWrongDocument(
+  ctx: OrderSyncContext,
+  order: ShopifyOrderCore,
+  docType: SaleType,
+  entity: Entity,
+): Promise<LedgerEntryChanges> {
+  const d = discardMismatch(docType, entity);
+  try {
+    await ctx.qbo.delete(d.docType, { Id: d.qboId, SyncToken: d.syncToken });
+    ctx.log.info(
+      { storeId: ctx.storeId, order: order.name, qboType: docType, qboId: d.qboId },
+      'deleted a document that failed the totals check',
+    );
+    return discardedSale(order, docType, entity, { deleted: true });
+  } catch (err) {
+    if (!(err instanceof QboValidationError)) throw err;
+    return discardedSale(order, docType, entity, { deleted: false, refusal: err.message });
+  }
+}
+
 interface BatchOp {
   operation: 'create' | 'update';
   entity: string;
@@ -454,7 +490,9 @@ async function settlePending(
         { storeId: ctx.storeId, order: order.name, qboType: type, qboId: doc.Id },
         'adopted a document an earlier attempt created',
       );
-      const adopted = nextEntry(row, row, changes, ctx.clock());
+      // An adopted document is checked like any other: a wrong one is deleted, not kept.
+      const checked = changes.status === 'synced' ? changes : { ...changes, ...(await discardWrongDocument(ctx, order, type, doc)) };
+      const adopted = nextEntry(row, row, checked, ctx.clock());
       writes.push(adopted);
       rowsByKey.set(row.sourceKey, { ...rowsByKey.get(row.sourceKey), sale: adopted });
     }

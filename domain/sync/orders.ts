@@ -18,7 +18,7 @@ import {
   type InvariantViolation,
   type QboSaleDocumentLike,
 } from '../mapping';
-import { fromQboAmount } from '../money';
+import { fromQboAmount, moneyFromMinor, toDecimalString } from '../money';
 import type { Settings } from '../settings';
 import type { ShopifyOrderCore } from '../shopify/types';
 import { existingIdFrom, FAULT, faultCode, isDuplicateDocNumber, isStaleReference } from './faults';
@@ -326,6 +326,60 @@ export function bookedSale(
   };
 }
 
+/**
+ * Invariant 2 failed for a document QBO now holds (created, updated or adopted): it must not stay in
+ * the books, where it would overstate (or understate) income and the deposit account. It is deleted at
+ * once, a SalesReceipt and an Invoice alike (docs/qbo-facts.md §4 "Removing a wrong document"). Not a void:
+ * a voided document keeps its DocNumber and the order's marker, so the fresh document the order's retry
+ * creates would meet 6140 against it, and the lost-answer search could adopt the voided one.
+ */
+export function discardMismatch(
+  docType: SaleType,
+  entity: Entity,
+): { action: 'delete'; docType: SaleType; qboId: string; syncToken: string } {
+  return { action: 'delete', docType, qboId: str(entity.Id), syncToken: str(entity.SyncToken) };
+}
+
+/**
+ * The row after a failed totals check: parked `total_mismatch` with both figures and the difference.
+ * `deleted`: the wrong document is gone (the row holds none; the order's retry creates a fresh one
+ * once the cause is fixed); otherwise QBO refused the delete (`refusal`, e.g. a payment applied to the
+ * invoice) and the row keeps the document for a person.
+ */
+export function discardedSale(
+  order: ShopifyOrderCore,
+  docType: SaleType,
+  entity: Entity,
+  outcome: { deleted: true } | { deleted: false; refusal: string },
+): LedgerEntryChanges {
+  const { verdict } = saleVerdict(order, entity);
+  const booked = documentTotalMinor(order, entity);
+  const expected = expectedTotals(order).documentTotal;
+  const difference =
+    booked === null
+      ? ''
+      : ` Difference ${toDecimalString(moneyFromMinor(booked - expected.minor, expected.currency))} ${expected.currency}.`;
+  const what = `${docType} ${str(entity.Id)}${entity.DocNumber ? ` (${str(entity.DocNumber)})` : ''}`;
+  const base = { status: 'parked' as const, reasonCode: 'total_mismatch', qboTotalMinor: booked };
+  if (outcome.deleted) {
+    return {
+      ...base,
+      ...keepDocument(undefined),
+      qboTotalMinor: booked,
+      reason: `${verdict.reason ?? 'QBO booked different figures than Shopify'}.${difference} The ${what} was deleted from QBO at once; the order is booked afresh when it is re-tried, once the cause (a mapping, a QBO setting) is fixed`,
+    };
+  }
+  return {
+    ...base,
+    qboType: docType,
+    qboId: str(entity.Id),
+    qboSyncToken: str(entity.SyncToken),
+    qboDocNumber: str(entity.DocNumber) || null,
+    fingerprint: null,
+    reason: `${verdict.reason ?? 'QBO booked different figures than Shopify'}.${difference} QBO refused to delete the ${what} (${outcome.refusal}): correct or delete it in QBO`,
+  };
+}
+
 /** The columns every sale row write carries: which version of the order it reflects. */
 export function saleSource(order: ShopifyOrderCore): LedgerEntryChanges {
   return {
@@ -387,5 +441,8 @@ export function voidedInvoice(entity: Entity): LedgerEntryChanges {
   };
 }
 
-/** Park codes a run re-tries (a mapping may exist now, QBO may accept now). */
-export const RETRYABLE_PARK_CODES = ['needs_mapping', 'qbo_validation', 'mapping_error'] as const;
+/**
+ * Park codes a run re-tries (a mapping may exist now, QBO may accept now; a `total_mismatch` document
+ * was deleted, so the retry builds and creates a fresh one, checked again).
+ */
+export const RETRYABLE_PARK_CODES = ['needs_mapping', 'qbo_validation', 'mapping_error', 'total_mismatch'] as const;

@@ -34,6 +34,7 @@ interface Shop {
   syncAll(): Promise<{ synced: number; parked: number; failed: number; unchanged: number }>;
   retryParked(): Promise<{ synced: number; parked: number; failed: number }>;
   row(orderId: string, role?: 'sale' | 'payment'): Promise<typeof ledgerEntries.$inferSelect | undefined>;
+  rowsWith(reasonCode: string): Promise<Array<typeof ledgerEntries.$inferSelect>>;
   setSettings(settings: Settings): Promise<void>;
 }
 
@@ -91,6 +92,11 @@ async function openShop(
         );
       return row;
     },
+    rowsWith: (reasonCode) =>
+      db.db
+        .select()
+        .from(ledgerEntries)
+        .where(and(eq(ledgerEntries.storeId, world.storeId), eq(ledgerEntries.reasonCode, reasonCode))),
     async setSettings(next) {
       await db.db.update(stores).set({ settings: next }).where(eq(stores.id, world.storeId));
     },
@@ -137,4 +143,47 @@ describe('a requestid after a fault (item 7)', () => {
     const linked = payments.filter((p) => JSON.stringify(p.Line).includes(`"TxnId":"${invoiceRow!.qboId!}"`));
     expect(linked).toHaveLength(1);
   });
+});
+
+/** The documents of a type QBO holds for an order (its marker in PrivateNote). */
+async function documentsFor(qbo: QboClient, type: 'SalesReceipt' | 'Invoice', orderId: string) {
+  return (await qbo.query(type)).filter((d) => String(d.PrivateNote ?? '').includes(`[${orderId}]`));
+}
+
+describe('a document that fails the totals check (item 1)', () => {
+  it.each([
+    ['SalesReceipt', 'a paid order'],
+    ['Invoice', 'an unpaid order'],
+  ] as const)(
+    'a document QBO books with other figures (%s, %s) is deleted at once, parked with the difference, and booked afresh on the retry',
+    async (type, _which) => {
+      const shop = await openShop({
+        seed: 72,
+        orders: 10,
+        days: 5,
+        qbo: { faults: [{ match: `${type}:create`, taxDeltaCents: 7, times: 1 }] },
+      });
+      const first = await shop.syncAll();
+      expect(first.parked).toBeGreaterThanOrEqual(1);
+      const [parked, ...others] = (await shop.rowsWith('total_mismatch')).filter((r) => r.qboType === null);
+      expect(others).toEqual([]);
+      expect(parked, `one ${type} failed the check`).toBeDefined();
+      expect(parked!.status).toBe('parked');
+      expect(parked!.reason).toMatch(/Difference 0\.07 USD/);
+      expect(parked!.reason).toMatch(new RegExp(`The ${type} \\d+ .*was deleted from QBO at once`));
+      expect(parked!.qboId).toBeNull();
+      const orderId = parked!.sourceKey.replace(/^order:/, '');
+      // Read back from QBO: the wrong document is gone.
+      expect(await documentsFor(shop.qbo, type, orderId)).toEqual([]);
+
+      // The next run's retry of parked orders books it afresh (QBO now books what it is sent).
+      const retried = await shop.retryParked();
+      expect(retried).toMatchObject({ synced: 1, parked: 0, failed: 0 });
+      const booked = await shop.row(orderId);
+      expect(booked).toMatchObject({ status: 'synced', qboType: type, reasonCode: null });
+      const docs = await documentsFor(shop.qbo, type, orderId);
+      expect(docs.map((d) => d.Id)).toEqual([booked!.qboId]);
+      expect(Math.round(Number(docs[0]!.TotalAmt) * 100)).toBe(booked!.sourceTotalMinor);
+    },
+  );
 });

@@ -22,6 +22,9 @@ import {
   decideDocumentWrite,
   decideOrder,
   decidePayment,
+  discardedSale,
+  discardMismatch,
+  RETRYABLE_PARK_CODES,
   existingDocument,
   groupOrderRows,
   interpretWriteResult,
@@ -459,6 +462,44 @@ describe('the totals check (invariant 2) and the booked row', () => {
       },
     });
     expect(bookedSale(order, 'SalesReceipt', receiptFor(order, { TotalAmt: 1 }), 'fp-x').synced).toBe(false);
+  });
+});
+
+describe('a document that fails the totals check never stays in QBO', () => {
+  const order = usSimple();
+  // QBO booked 7 cents more tax than Shopify collected: TotalAmt 48.37 against 48.30.
+  const wrong = receiptFor(order, { Id: '61', SyncToken: '0', DocNumber: 'SH-1001', TotalAmt: 48.37, TxnTaxDetail: { TotalTax: 3.37 } });
+
+  it.each([['SalesReceipt'], ['Invoice']] as const)('a %s is deleted (not voided: a voided one keeps its number)', (type) => {
+    expect(discardMismatch(type, wrong)).toEqual({ action: 'delete', docType: type, qboId: '61', syncToken: '0' });
+  });
+
+  it('deleted: parked total_mismatch with both figures and the difference, holding no document', () => {
+    const changes = discardedSale(order, 'SalesReceipt', wrong, { deleted: true });
+    expect(changes).toMatchObject({
+      status: 'parked',
+      reasonCode: 'total_mismatch',
+      qboType: null,
+      qboId: null,
+      qboSyncToken: null,
+      qboDocNumber: null,
+      fingerprint: null,
+      qboTotalMinor: 4837,
+    });
+    expect(changes.reason).toMatch(/total_amt: QBO 48\.37, Shopify 48\.30/);
+    expect(changes.reason).toMatch(/Difference 0\.07 USD\. The SalesReceipt 61 \(SH-1001\) was deleted from QBO at once/);
+  });
+
+  it('QBO refused the delete: parked, the document kept for a person, with the refusal', () => {
+    const changes = discardedSale(order, 'Invoice', wrong, { deleted: false, refusal: 'Invoice 61 has payments applied' });
+    expect(changes).toMatchObject({ status: 'parked', reasonCode: 'total_mismatch', qboType: 'Invoice', qboId: '61', fingerprint: null });
+    expect(changes.reason).toMatch(
+      /QBO refused to delete the Invoice 61 \(SH-1001\) \(Invoice 61 has payments applied\): correct or delete it in QBO/,
+    );
+  });
+
+  it('total_mismatch is re-tried with the parked orders (the retry creates a fresh document)', () => {
+    expect(RETRYABLE_PARK_CODES).toContain('total_mismatch');
   });
 });
 

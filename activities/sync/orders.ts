@@ -53,6 +53,7 @@ import {
   pendingCreate,
   pendingToSettle,
   resolveDuplicateNumber,
+  resolveStale,
   ROLE,
   saleSource,
   voidedInvoice,
@@ -307,7 +308,7 @@ export async function processOrders(
         return;
       }
       case 'stale':
-        await updateOne(w);
+        await afterStale(w);
         return;
       case 'rejected':
         if (outcome.forgetReferences) {
@@ -319,12 +320,32 @@ export async function processOrders(
     }
   }
 
-  /** One update with a freshly read SyncToken (after 5010 Stale Object, or adopting a document). */
+  /** One update with a freshly read SyncToken (adopting our own document after a 6140). */
   async function updateOne(w: Work): Promise<void> {
     try {
       const current = await ctx.qbo.read(w.docType!, w.saleId!);
       const entity = await ctx.qbo.update(w.docType!, { ...w.doc!, Id: w.saleId!, SyncToken: str(current.SyncToken) }, { sparse: true });
       await recordSale(w, entity);
+    } catch (err) {
+      if (err instanceof QboValidationError) park(w, 'qbo_validation', err.message, keepDocument(w.rows.sale));
+      else throw err;
+    }
+  }
+
+  /** 5010 on an update: read the document again; never overwrite what a person changed (resolveStale). */
+  async function afterStale(w: Work): Promise<void> {
+    try {
+      const current = await ctx.qbo.read(w.docType!, w.saleId!);
+      const d = resolveStale(current, w.docType!, w.fingerprint!, w.rows.sale);
+      if (d.action === 'record') {
+        await recordSale(w, current);
+      } else if (d.action === 'update') {
+        const entity = await ctx.qbo.update(w.docType!, { ...w.doc!, Id: w.saleId!, SyncToken: d.syncToken }, { sparse: true });
+        await recordSale(w, entity);
+      } else {
+        ctx.log.warn({ storeId, order: w.order.name, qboType: w.docType, qboId: w.saleId }, 'document edited in QBO: not overwritten');
+        park(w, d.code, d.reason, d.keep);
+      }
     } catch (err) {
       if (err instanceof QboValidationError) park(w, 'qbo_validation', err.message, keepDocument(w.rows.sale));
       else throw err;

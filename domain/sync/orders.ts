@@ -12,6 +12,7 @@ import {
   checkDocumentAgainstOrder,
   classifyOrder,
   expectedTotals,
+  holdsFingerprint,
   orderAmounts,
   orderNoteMarker,
   type ExistingOrderDocument,
@@ -247,7 +248,7 @@ export type WriteOutcome =
   | { kind: 'retry'; error: LedgerlineError | undefined }
   /** 6140 on a create: the number is taken, by our own earlier create (adopt it) or someone else's. */
   | { kind: 'duplicate_number'; existingId: string | undefined; message: string }
-  /** 5010 on an update: re-read the SyncToken and update once more. */
+  /** 5010 on an update: re-read the document and decide (resolveStale). */
   | { kind: 'stale' }
   /** A ValidationFault: the order is parked with QBO's message; stale references are forgotten. */
   | { kind: 'rejected'; reason: string; forgetReferences: boolean };
@@ -263,6 +264,33 @@ export function interpretWriteResult(
     return { kind: 'duplicate_number', existingId: existingIdFrom(fault), message: fault.message };
   if (op === 'update' && faultCode(fault) === FAULT.stale) return { kind: 'stale' };
   return { kind: 'rejected', reason: fault.message, forgetReferences: isStaleReference(fault) };
+}
+
+/**
+ * A 5010 Stale Object on an update: someone saved the document since Ledgerline last read its SyncToken
+ * (QBO's fault names neither who nor what, docs/qbo-facts.md §7), so it was read again (`current`):
+ *   - it already holds the version being written (`next`: an earlier attempt's update committed and its
+ *     answer was lost) → record it, nothing to send;
+ *   - the fields Ledgerline writes still hold what it last wrote (`lastWritten`; only a memo or another
+ *     field of QBO's changed) → update once more with the fresh SyncToken (a sparse update leaves the
+ *     rest alone);
+ *   - otherwise a person edited what Ledgerline wrote (an amount, a line, the date, …): never overwritten.
+ *     The order is parked `edited_in_qbo` (not re-tried automatically) for a person to reconcile.
+ */
+export type StaleDecision =
+  | { action: 'record' }
+  | { action: 'update'; syncToken: string }
+  | { action: 'park'; code: 'edited_in_qbo'; reason: string; keep: LedgerEntryChanges };
+
+export function resolveStale(current: Entity, docType: SaleType, next: string, sale: LedgerEntry | undefined): StaleDecision {
+  if (holdsFingerprint(current, next)) return { action: 'record' };
+  if (sale?.fingerprint && holdsFingerprint(current, sale.fingerprint)) return { action: 'update', syncToken: str(current.SyncToken) };
+  return {
+    action: 'park',
+    code: 'edited_in_qbo',
+    keep: keepDocument(sale),
+    reason: `The ${docType} ${str(current.Id)}${current.DocNumber ? ` (${str(current.DocNumber)})` : ''} was edited in QBO since Ledgerline wrote it; Ledgerline does not overwrite a person's edit. Reconcile it with the Shopify order in QBO`,
+  };
 }
 
 /** `doc`: the document holding the number (undefined when QBO named none or it cannot be read). */

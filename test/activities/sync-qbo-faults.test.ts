@@ -35,6 +35,7 @@ interface Shop {
   retryParked(): Promise<{ synced: number; parked: number; failed: number }>;
   row(orderId: string, role?: 'sale' | 'payment'): Promise<typeof ledgerEntries.$inferSelect | undefined>;
   rowsWith(reasonCode: string): Promise<Array<typeof ledgerEntries.$inferSelect>>;
+  rowsWithStatus(status: string): Promise<Array<typeof ledgerEntries.$inferSelect>>;
   setSettings(settings: Settings): Promise<void>;
 }
 
@@ -97,6 +98,11 @@ async function openShop(
         .select()
         .from(ledgerEntries)
         .where(and(eq(ledgerEntries.storeId, world.storeId), eq(ledgerEntries.reasonCode, reasonCode))),
+    rowsWithStatus: (status) =>
+      db.db
+        .select()
+        .from(ledgerEntries)
+        .where(and(eq(ledgerEntries.storeId, world.storeId), eq(ledgerEntries.status, status), eq(ledgerEntries.role, 'sale'))),
     async setSettings(next) {
       await db.db.update(stores).set({ settings: next }).where(eq(stores.id, world.storeId));
     },
@@ -186,4 +192,81 @@ describe('a document that fails the totals check (item 1)', () => {
       expect(Math.round(Number(docs[0]!.TotalAmt) * 100)).toBe(booked!.sourceTotalMinor);
     },
   );
+});
+
+describe('a stale SyncToken (5010) on an update (item 9)', () => {
+  /** A synced SalesReceipt whose order is then edited in Shopify (a new ship-to address). */
+  async function bookedThenEdited(seed: number) {
+    const shop = await openShop({ seed, orders: 10, days: 5 });
+    await shop.syncAll();
+    const row = (await shop.rowsWithStatus('synced')).find((r) => r.qboType === 'SalesReceipt')!;
+    const orderId = row.sourceKey.replace(/^order:/, '');
+    const editInShopify = () => {
+      const order = shop.world.shopify.admin.getOrder(shop.world.shopDomain, orderId);
+      shop.world.shopify.admin.upsertOrders(shop.world.shopDomain, [
+        {
+          ...order,
+          updatedAt: undefined,
+          shippingAddress: {
+            ...(order.shippingAddress ?? {}),
+            address1: '9 Edited Way',
+            city: 'Editville',
+            countryCodeV2: 'US',
+            provinceCode: 'CA',
+            zip: '94105',
+          },
+        },
+      ]);
+    };
+    return { shop, row, orderId, editInShopify };
+  }
+
+  it("parks the order as edited in QBO and leaves a bookkeeper's change to what Ledgerline wrote as it is", async () => {
+    const { shop, row, orderId, editInShopify } = await bookedThenEdited(91);
+    // A bookkeeper moves the sale's date in QBO (a field Ledgerline writes).
+    const before = await shop.qbo.read('SalesReceipt', row.qboId!);
+    await shop.qbo.update('SalesReceipt', { Id: row.qboId!, SyncToken: before.SyncToken, TxnDate: '2020-02-02' });
+    editInShopify();
+    const summary = await shop.syncAll();
+    expect(summary.failed).toBe(0);
+    const parked = await shop.row(orderId);
+    expect(parked).toMatchObject({ status: 'parked', reasonCode: 'edited_in_qbo', qboId: row.qboId });
+    expect(parked!.reason).toMatch(/was edited in QBO since Ledgerline wrote it/);
+    // Read back: the bookkeeper's date stands, and Ledgerline's update was not applied.
+    const after = await shop.qbo.read('SalesReceipt', row.qboId!);
+    expect(after.TxnDate).toBe('2020-02-02');
+    expect(JSON.stringify(after.ShipAddr ?? {})).not.toContain('9 Edited Way');
+    expect(Number(after.SyncToken)).toBe(Number(before.SyncToken) + 1);
+    // Not re-tried automatically.
+    await shop.retryParked();
+    expect((await shop.qbo.read('SalesReceipt', row.qboId!)).SyncToken).toBe(after.SyncToken);
+  });
+
+  it('records its own update whose answer was lost (QBO already holds that version) without writing it again', async () => {
+    const { shop, row, orderId, editInShopify } = await bookedThenEdited(93);
+    const before = await shop.qbo.read('SalesReceipt', row.qboId!);
+    editInShopify();
+    // QBO commits the update batch and the answer is lost: the attempt fails, the row keeps the old SyncToken.
+    shop.world.qbo.admin.setFaults([{ match: 'batch', commitThenDrop: true, times: 1 }]);
+    await expect(shop.syncAll()).rejects.toThrow();
+    expect(await shop.row(orderId)).toMatchObject({ status: 'synced', qboSyncToken: before.SyncToken });
+    // The retry's update meets 5010; the document already holds this version: recorded, not written twice.
+    await shop.syncAll();
+    const after = await shop.qbo.read('SalesReceipt', row.qboId!);
+    expect(Number(after.SyncToken)).toBe(Number(before.SyncToken) + 1);
+    expect(after.ShipAddr).toMatchObject({ Line1: '9 Edited Way' });
+    expect(await shop.row(orderId)).toMatchObject({ status: 'synced', qboSyncToken: after.SyncToken });
+  });
+
+  it('updates with the fresh SyncToken when only a field Ledgerline does not write changed, keeping that change', async () => {
+    const { shop, row, orderId, editInShopify } = await bookedThenEdited(92);
+    const before = await shop.qbo.read('SalesReceipt', row.qboId!);
+    await shop.qbo.update('SalesReceipt', { Id: row.qboId!, SyncToken: before.SyncToken, CustomerMemo: { value: 'Thanks, see you soon' } });
+    editInShopify();
+    await shop.syncAll();
+    expect(await shop.row(orderId)).toMatchObject({ status: 'synced', qboId: row.qboId });
+    const after = await shop.qbo.read('SalesReceipt', row.qboId!);
+    expect(after.ShipAddr).toMatchObject({ Line1: '9 Edited Way', City: 'Editville' });
+    expect(after.CustomerMemo).toEqual({ value: 'Thanks, see you soon' });
+  });
 });

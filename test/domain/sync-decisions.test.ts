@@ -13,7 +13,7 @@ import {
   UnsupportedOrderError,
 } from '../../domain/errors';
 import { orderSourceKey, qboRequestId } from '../../domain/ledger';
-import { buildSalesReceipt, documentFingerprint, orderNoteMarker } from '../../domain/mapping';
+import { buildSalesReceipt, documentFingerprint, holdsFingerprint, orderNoteMarker } from '../../domain/mapping';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import {
   adoptPending,
@@ -38,6 +38,7 @@ import {
   pendingToSettle,
   resolveDuplicateNumber,
   resolveNameClash,
+  resolveStale,
   saleVerdict,
   voidedInvoice,
   type LedgerEntry,
@@ -462,6 +463,74 @@ describe('the totals check (invariant 2) and the booked row', () => {
       },
     });
     expect(bookedSale(order, 'SalesReceipt', receiptFor(order, { TotalAmt: 1 }), 'fp-x').synced).toBe(false);
+  });
+});
+
+describe('a stale SyncToken (5010): was the document edited in QBO?', () => {
+  const order = usSimple();
+  const built = buildSalesReceipt(order, US, resolveAll(order, US), 'UTC') as unknown as Record<string, unknown>;
+  const written = documentFingerprint(built);
+  type Line = Record<string, unknown>;
+  const lines = built.Line as Line[];
+  /** The document as QBO answers it: ids, line numbers, ref names, its SubTotal line, discounts after it, computed tax lines. */
+  const asQboHoldsIt = (over: Record<string, unknown> = {}): Record<string, unknown> => {
+    const withIds: Line[] = lines.map((l, i) => ({ ...l, Id: String(i + 1), LineNum: i + 1 }));
+    const sales = withIds.filter((l) => l.DetailType !== 'DiscountLineDetail');
+    const discounts = withIds.filter((l) => l.DetailType === 'DiscountLineDetail');
+    return {
+      ...built,
+      Id: '77',
+      SyncToken: '5',
+      MetaData: { LastUpdatedTime: '2026-11-02T00:00:00-00:00' },
+      CustomerRef: { ...(built.CustomerRef as object), name: 'Shopify Customer' },
+      Line: [...sales, { DetailType: 'SubTotalLineDetail', Amount: 1, SubTotalLineDetail: {} }, ...discounts],
+      TxnTaxDetail: { ...(built.TxnTaxDetail as object), TaxLine: [{ Amount: 1, DetailType: 'TaxLineDetail' }] },
+      ...over,
+    };
+  };
+
+  it.each([
+    ['as QBO answers it, untouched', {}, true],
+    ['a memo of its own added (a field Ledgerline does not write)', { CustomerMemo: { value: 'Thanks!' } }, true],
+    ['its date moved', { TxnDate: '2020-02-02' }, false],
+    ['its private note rewritten', { PrivateNote: 'fixed by hand' }, false],
+    ['a line amount changed', { Line: lines.map((l, i) => (i === 0 ? { ...l, Amount: Number(l.Amount) + 1 } : l)) }, false],
+    ['a line removed', { Line: lines.slice(1) }, false],
+    ['a line added', { Line: [...lines, { ...lines[0]!, Description: 'added in QBO' }] }, false],
+    ['the customer changed', { CustomerRef: { value: '999' } }, false],
+  ])('holdsFingerprint: %s → %s', (_n, over, want) => {
+    expect(holdsFingerprint(asQboHoldsIt(over), written)).toBe(want);
+  });
+
+  it('an unreadable fingerprint matches nothing', () => {
+    expect(holdsFingerprint(asQboHoldsIt(), 'not json')).toBe(false);
+  });
+
+  const sale = row({ qboId: '77', fingerprint: written });
+  it('QBO already holds the version being written (our own update, answer lost): record it', () => {
+    expect(resolveStale(asQboHoldsIt(), 'SalesReceipt', written, row({ qboId: '77', fingerprint: 'an older version' }))).toEqual({
+      action: 'record',
+    });
+  });
+
+  it('only fields Ledgerline does not write changed: update once more with the fresh SyncToken', () => {
+    expect(resolveStale(asQboHoldsIt({ CustomerMemo: { value: 'Thanks!' } }), 'SalesReceipt', 'the next version', sale)).toEqual({
+      action: 'update',
+      syncToken: '5',
+    });
+  });
+
+  it.each([
+    ['a person edited what Ledgerline wrote', sale],
+    ['Ledgerline cannot tell what it last wrote', row({ qboId: '77', fingerprint: null })],
+  ])('%s: parked edited_in_qbo, the document kept, never overwritten', (_n, current) => {
+    const d = resolveStale(asQboHoldsIt({ TxnDate: '2020-02-02', DocNumber: 'SH-1001' }), 'SalesReceipt', 'the next version', current);
+    expect(d).toMatchObject({ action: 'park', code: 'edited_in_qbo', keep: {} });
+    expect(d.action === 'park' && d.reason).toMatch(/^The SalesReceipt 77 \(SH-1001\) was edited in QBO since Ledgerline wrote it/);
+  });
+
+  it('edited_in_qbo is not re-tried automatically', () => {
+    expect(RETRYABLE_PARK_CODES).not.toContain('edited_in_qbo');
   });
 });
 

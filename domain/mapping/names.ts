@@ -87,7 +87,9 @@ export function customerDisplayNameCandidates(customer: CustomerNameSource): str
 const DOC_NUMBER_HASH_LENGTH = 6;
 
 /**
- * DocNumber from the order name, at most 21 characters (docs/qbo-facts.md §4). The rule, in order
+ * DocNumber from the order name, at most 21 characters (docs/qbo-facts.md §4; Intuit's SalesReceipt and
+ * Invoice references, https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/salesreceipt,
+ * and the DocNumber maxLength in Intuit's v3 XSDs, emulators/qbo/schema/xsd/). The rule, in order
  * (README "DocNumbers"):
  *   1. `prefix + name`, the name without "#" and with spaces as "-" ("#1001" → "SH-1001"), when it fits;
  *   2. otherwise `prefix + order number + "-" + hash`: the order number is the last run of digits in

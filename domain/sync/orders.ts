@@ -268,7 +268,8 @@ export function interpretWriteResult(
 
 /**
  * A 5010 Stale Object on an update: someone saved the document since Ledgerline last read its SyncToken
- * (QBO's fault names neither who nor what, docs/qbo-facts.md §7), so it was read again (`current`):
+ * (QBO's fault names neither who nor what, docs/qbo-facts.md §7; Intuit's batch sample answer,
+ * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/batch), so it was read again (`current`):
  *   - it already holds the version being written (`next`: an earlier attempt's update committed and its
  *     answer was lost) → record it, nothing to send;
  *   - the fields Ledgerline writes still hold what it last wrote (`lastWritten`; only a memo or another
@@ -357,7 +358,9 @@ export function bookedSale(
 /**
  * Invariant 2 failed for a document QBO now holds (created, updated or adopted): it must not stay in
  * the books, where it would overstate (or understate) income and the deposit account. It is deleted at
- * once, a SalesReceipt and an Invoice alike (docs/qbo-facts.md §4 "Removing a wrong document"). Not a void:
+ * once, a SalesReceipt and an Invoice alike (docs/qbo-facts.md §4 "Removing a wrong document";
+ * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/salesreceipt#delete-a-salesreceipt,
+ * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/invoice#delete-an-invoice). Not a void:
  * a voided document keeps its DocNumber and the order's marker, so the fresh document the order's retry
  * creates would meet 6140 against it, and the lost-answer search could adopt the voided one.
  */

@@ -57,7 +57,10 @@ export type QboDocumentType = 'SalesReceipt' | 'Invoice' | 'Payment' | 'RefundRe
 /**
  * A QBO `requestid` (docs/qbo-facts.md §2) for writing `fingerprint`'s version of a source's document: the same
  * content retried replays QBO's answer; an edited order gets a new id. 36 chars: within the batch limit.
+ * `attempt` (the ledger row's send count) varies it per send: QBO replays a stored fault too, so a send after
+ * a fault must not reuse the id (domain/sync `paymentRequestId`).
  */
-export function qboRequestId(key: SourceKey, docType: QboDocumentType, fingerprint: string): string {
-  return `ll-${stableHashHex(`${key}|${docType}`)}-${stableHashHex(fingerprint)}`;
+export function qboRequestId(key: SourceKey, docType: QboDocumentType, fingerprint: string, attempt?: number): string {
+  const content = attempt === undefined ? fingerprint : `${fingerprint}|attempt ${attempt}`;
+  return `ll-${stableHashHex(`${key}|${docType}`)}-${stableHashHex(content)}`;
 }

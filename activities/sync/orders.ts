@@ -21,7 +21,7 @@ import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/client';
 import { listLedgerRows, upsertLedgerRows } from '../../db/queries';
 import { QboValidationError, isLedgerlineError, type LedgerlineError } from '../../domain/errors';
-import { orderSourceKey, qboRequestId, type SourceKey } from '../../domain/ledger';
+import { orderSourceKey, type SourceKey } from '../../domain/ledger';
 import {
   buildInvoice,
   buildPayment,
@@ -34,21 +34,26 @@ import type { Settings } from '../../domain/settings';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import {
   adoptPending,
+  answeredByQbo,
   bookedSale,
   groupOrderRows,
   decideBuildFailure,
   decideDocumentWrite,
   decideOrder,
   decidePayment,
+  discardedSale,
+  discardMismatch,
   documentTotalMinor,
   interpretWriteResult,
   keepDocument,
   latestVersions,
   nextEntry,
   paymentForInvoice,
+  paymentRequestId,
   pendingCreate,
   pendingToSettle,
   resolveDuplicateNumber,
+  resolveStale,
   ROLE,
   saleSource,
   voidedInvoice,
@@ -254,24 +259,32 @@ export async function processOrders(
     await upsertLedgerRows(db, { rows: batch });
   }
 
-  /** Records a document QBO holds for the order, checked against Shopify's figures (invariant 2). */
-  function recordSale(w: Work, entity: Entity): void {
+  /**
+   * Records a document QBO holds for the order, checked against Shopify's figures (invariant 2). One
+   * that fails the check is deleted at once (domain/sync discardMismatch) and the order parked: a
+   * wrong document never stays in QBO, and no Payment is applied to a wrong invoice.
+   */
+  async function recordSale(w: Work, entity: Entity): Promise<void> {
     w.saleId = str(entity.Id);
     w.saleSyncToken = str(entity.SyncToken);
     const booked = bookedSale(w.order, w.docType!, entity, w.fingerprint!);
-    if (booked.violations.length > 0)
-      ctx.log.warn({ storeId, order: w.order.name, violations: booked.violations }, 'qbo document does not match the order');
-    writes.push(saleRow(w, booked.changes));
-    if (booked.synced) counts.synced++;
-    else counts.parked++;
-    if (!w.payment) w.done = true;
+    if (booked.synced) {
+      writes.push(saleRow(w, booked.changes));
+      counts.synced++;
+      if (!w.payment) w.done = true;
+      return;
+    }
+    ctx.log.warn({ storeId, order: w.order.name, violations: booked.violations }, 'qbo document does not match the order: deleting it');
+    writes.push(saleRow(w, await discardWrongDocument(ctx, w.order, w.docType!, entity)));
+    counts.parked++;
+    w.done = true;
   }
 
   async function onResult(w: Work, result: BatchItemResult, op: 'create' | 'update'): Promise<void> {
     const outcome = interpretWriteResult(result, op);
     switch (outcome.kind) {
       case 'booked':
-        recordSale(w, outcome.entity);
+        await recordSale(w, outcome.entity);
         return;
       case 'retry':
         retryable.push(outcome.error ?? new QboValidationError('QBO answered a batch item without entity or fault'));
@@ -295,7 +308,7 @@ export async function processOrders(
         return;
       }
       case 'stale':
-        await updateOne(w);
+        await afterStale(w);
         return;
       case 'rejected':
         if (outcome.forgetReferences) {
@@ -307,12 +320,32 @@ export async function processOrders(
     }
   }
 
-  /** One update with a freshly read SyncToken (after 5010 Stale Object, or adopting a document). */
+  /** One update with a freshly read SyncToken (adopting our own document after a 6140). */
   async function updateOne(w: Work): Promise<void> {
     try {
       const current = await ctx.qbo.read(w.docType!, w.saleId!);
       const entity = await ctx.qbo.update(w.docType!, { ...w.doc!, Id: w.saleId!, SyncToken: str(current.SyncToken) }, { sparse: true });
-      recordSale(w, entity);
+      await recordSale(w, entity);
+    } catch (err) {
+      if (err instanceof QboValidationError) park(w, 'qbo_validation', err.message, keepDocument(w.rows.sale));
+      else throw err;
+    }
+  }
+
+  /** 5010 on an update: read the document again; never overwrite what a person changed (resolveStale). */
+  async function afterStale(w: Work): Promise<void> {
+    try {
+      const current = await ctx.qbo.read(w.docType!, w.saleId!);
+      const d = resolveStale(current, w.docType!, w.fingerprint!, w.rows.sale);
+      if (d.action === 'record') {
+        await recordSale(w, current);
+      } else if (d.action === 'update') {
+        const entity = await ctx.qbo.update(w.docType!, { ...w.doc!, Id: w.saleId!, SyncToken: d.syncToken }, { sparse: true });
+        await recordSale(w, entity);
+      } else {
+        ctx.log.warn({ storeId, order: w.order.name, qboType: w.docType, qboId: w.saleId }, 'document edited in QBO: not overwritten');
+        park(w, d.code, d.reason, d.keep);
+      }
     } catch (err) {
       if (err instanceof QboValidationError) park(w, 'qbo_validation', err.message, keepDocument(w.rows.sale));
       else throw err;
@@ -345,7 +378,7 @@ export async function processOrders(
       return;
     }
     const fingerprint = documentFingerprint(body);
-    const requestId = qboRequestId(w.key, 'Payment', fingerprint);
+    const requestId = paymentRequestId(w.key, fingerprint, payment);
     const paymentRow = (changes: LedgerEntryChanges) =>
       nextEntry(
         base(w, ROLE.payment),
@@ -371,7 +404,9 @@ export async function processOrders(
         return;
       }
     }
-    writes.push(paymentRow({ status: 'pending', attempts: (payment?.attempts ?? 0) + 1 }));
+    // The send count: every row written from here on carries it, so a send after a fault gets a new requestid.
+    const attempts = (payment?.attempts ?? 0) + 1;
+    writes.push(paymentRow({ status: 'pending', attempts }));
     await flush();
     try {
       // A single create carries a requestid: QBO replays the answer to a retried request (docs/qbo-facts.md §2).
@@ -379,6 +414,7 @@ export async function processOrders(
       writes.push(
         paymentRow({
           status: 'synced',
+          attempts,
           qboType: 'Payment',
           qboId: str(entity.Id),
           qboSyncToken: str(entity.SyncToken),
@@ -389,8 +425,16 @@ export async function processOrders(
       );
       counts.synced++;
     } catch (err) {
-      if (!(err instanceof QboValidationError)) throw err;
-      writes.push(paymentRow({ status: 'parked', reasonCode: 'qbo_validation', reason: err.message }));
+      if (!(err instanceof QboValidationError)) {
+        // QBO answered with a fault (5xx): it may replay that answer to this requestid, so the retry
+        // sends a new one (the row stays pending: the retry searches the customer's Payments first).
+        if (answeredByQbo(err)) {
+          writes.push(paymentRow({ status: 'pending', attempts, requestId: null }));
+          await flush();
+        }
+        throw err;
+      }
+      writes.push(paymentRow({ status: 'parked', attempts, reasonCode: 'qbo_validation', reason: err.message }));
       counts.parked++;
     }
   }
@@ -406,6 +450,32 @@ export async function processOrders(
       if (!(err instanceof QboValidationError)) throw err;
       park(w, 'qbo_validation', `Voiding invoice ${sale.qboId}: ${err.message}`);
     }
+  }
+}
+
+/**
+ * Deletes a document that failed the totals check (domain/sync discardMismatch) and returns the row to
+ * record. A delete QBO refuses with a ValidationFault (a payment applied, a deposit holding it) leaves
+ * the document for a person, said in the row; anything transient fails the attempt (the retry re-reads
+ * and checks the document again).
+ */
+async function discardWrongDocument(
+  ctx: OrderSyncContext,
+  order: ShopifyOrderCore,
+  docType: SaleType,
+  entity: Entity,
+): Promise<LedgerEntryChanges> {
+  const d = discardMismatch(docType, entity);
+  try {
+    await ctx.qbo.delete(d.docType, { Id: d.qboId, SyncToken: d.syncToken });
+    ctx.log.info(
+      { storeId: ctx.storeId, order: order.name, qboType: docType, qboId: d.qboId },
+      'deleted a document that failed the totals check',
+    );
+    return discardedSale(order, docType, entity, { deleted: true });
+  } catch (err) {
+    if (!(err instanceof QboValidationError)) throw err;
+    return discardedSale(order, docType, entity, { deleted: false, refusal: err.message });
   }
 }
 
@@ -441,7 +511,9 @@ async function settlePending(
         { storeId: ctx.storeId, order: order.name, qboType: type, qboId: doc.Id },
         'adopted a document an earlier attempt created',
       );
-      const adopted = nextEntry(row, row, changes, ctx.clock());
+      // An adopted document is checked like any other: a wrong one is deleted, not kept.
+      const checked = changes.status === 'synced' ? changes : { ...changes, ...(await discardWrongDocument(ctx, order, type, doc)) };
+      const adopted = nextEntry(row, row, checked, ctx.clock());
       writes.push(adopted);
       rowsByKey.set(row.sourceKey, { ...rowsByKey.get(row.sourceKey), sale: adopted });
     }

@@ -16,7 +16,7 @@ import { findQboRefs, forgetQboRefs, upsertQboRefs } from '../../db/queries/qbo-
 import { isLedgerlineError } from '../../domain/errors';
 import type { CustomerReference, ItemReference, LineCategory, OrderReferencePlan, ResolvedRefs } from '../../domain/mapping';
 import { QBO_BATCH_MAX, type QboClient } from '../../integrations/qbo/client';
-import { existingIdFrom, FAULT, faultCode } from '../../domain/sync';
+import { FAULT, faultCode, resolveNameClash } from '../../domain/sync';
 import { qboLiteral, queryIn } from './qbo-helpers';
 
 type Entity = Record<string, unknown>;
@@ -161,19 +161,10 @@ async function lookUp(
   return found;
 }
 
-/** The entity, or undefined when QBO says it is gone; transient errors fail the attempt. */
-async function readUnlessGone(qbo: QboClient, entity: string, id: string): Promise<Entity | undefined> {
-  try {
-    return await qbo.read(entity, id);
-  } catch (err) {
-    if (isLedgerlineError(err) && !err.retryable) return undefined;
-    throw err;
-  }
-}
-
 /**
- * Creates the wants in batches, candidate by candidate: a 6240 on candidate n tries candidate n+1
- * (or adopts the clashing entity when it is acceptable). Returns ids by key and problems by key.
+ * Creates the wants in batches, candidate by candidate: a 6240 on candidate n finds the holder by name
+ * (domain/sync resolveNameClash): adopts it when acceptable, reports it when inactive, else tries
+ * candidate n+1. Returns ids by key and problems by key.
  */
 async function createMissing(qbo: QboClient, wants: Want[]): Promise<{ ids: Map<string, string>; problems: Map<string, string> }> {
   const ids = new Map<string, string>();
@@ -195,20 +186,23 @@ async function createMissing(qbo: QboClient, wants: Want[]): Promise<{ ids: Map<
         const fault = r?.fault;
         if (fault && !isLedgerlineError(fault)) throw fault;
         if (fault && !fault.retryable && faultCode(fault) === FAULT.duplicateName) {
-          const clashId = existingIdFrom(fault);
-          if (clashId && p.want.entity === 'Item') {
-            const clash = await readUnlessGone(qbo, 'Item', clashId);
-            if (clash && p.want.accepts(clash)) {
-              ids.set(p.want.key, clashId);
-              continue;
-            }
+          // QBO's 6240 names no Id ("The name supplied already exists. : null", docs/qbo-facts.md §7;
+          // https://github.com/ruckus/quickbooks-ruby/blob/master/lib/quickbooks/service/base_service_json.rb):
+          // find the holder by name, inactive ones included.
+          const field = p.want.entity === 'Item' ? 'Name' : 'DisplayName';
+          const name = str(p.want.creates[p.candidate]![field]);
+          const rows = await qbo.query(p.want.entity, `${field} = ${qboLiteral(name)} AND Active IN (true, false)`);
+          const clash = resolveNameClash(rows, field, name, p.want.accepts);
+          if (clash.action === 'adopt') {
+            ids.set(p.want.key, clash.qboId);
+            continue;
           }
-          if (clashId && p.want.entity === 'Customer') {
-            const clash = await readUnlessGone(qbo, 'Customer', clashId);
-            if (clash && p.want.accepts(clash)) {
-              ids.set(p.want.key, clashId);
-              continue;
-            }
+          if (clash.action === 'inactive') {
+            problems.set(
+              p.want.key,
+              `QBO has an inactive ${p.want.entity} "${name}" (Id ${clash.qboId}): make it active in QBO, or rename it, and the next run uses it`,
+            );
+            continue;
           }
           if (p.candidate + 1 < p.want.creates.length) {
             retry.push({ want: p.want, candidate: p.candidate + 1 });

@@ -9,8 +9,8 @@
  *   3. decide (skip, wait for the sale or the money, or book as RefundReceipt / CreditMemo);
  *   4. resolve references, build, write the row `pending`, create with a requestid (a retried create
  *      replays QBO's first answer, docs/qbo-facts.md §2);
- *   5. check what QBO booked against Shopify's refund; a document that differs is voided (a CreditMemo,
- *      which QBO cannot void, is deleted) and the refund parked with the difference.
+ *   5. check what QBO booked against Shopify's refund; a document that differs is deleted at once and the
+ *      refund parked with the difference.
  * Refunds are few next to orders and each needs its own Shopify read, so they are single creates.
  */
 import { asText as str } from '../../domain/collections';
@@ -263,9 +263,10 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     try {
       const current = await ctx.qbo.read(w.docType!, id);
       const body = { Id: id, SyncToken: str(current.SyncToken) };
-      // A wrong document never stays in QBO (invariant 3): RefundReceipts are voided, CreditMemos deleted.
-      if (w.docType === 'CreditMemo') await ctx.qbo.delete('CreditMemo', body);
-      else await ctx.qbo.void(w.docType!, body);
+      // A wrong document never stays in QBO (invariant 3). Deleted, not voided: a voided one would keep its
+      // DocNumber and the refund's marker, and the retry's fresh document needs both (docs/qbo-facts.md §4
+      // "Removing a wrong document"; a CreditMemo cannot be voided at all, §8).
+      await ctx.qbo.delete(w.docType!, body);
     } catch (err) {
       if (isLedgerlineError(err) && err.retryable) throw err;
       // QBO refused to remove it: keep its id on the row so a person sees which document to fix.
@@ -275,6 +276,6 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
       });
       return;
     }
-    park(w, 'total_mismatch', `${verdict.reason}; the QBO ${w.docType} ${id} was ${w.docType === 'CreditMemo' ? 'deleted' : 'voided'}`);
+    park(w, 'total_mismatch', `${verdict.reason}; the QBO ${w.docType} ${id} was deleted`);
   }
 }

@@ -17,7 +17,7 @@ export {
   type InvariantViolation,
   type QboSaleDocumentLike,
 } from './check';
-export { documentFingerprint } from './fingerprint';
+export { documentFingerprint, holdsFingerprint } from './fingerprint';
 export {
   customerDisplayNameCandidates,
   docNumberFor,

@@ -83,19 +83,32 @@ export function customerDisplayNameCandidates(customer: CustomerNameSource): str
   return [...new Set(candidates.map((c) => fitName(c, QBO_DISPLAY_NAME_MAX)))];
 }
 
+/** The hash suffix of a shortened DocNumber: "-" and 6 base-36 characters (36^6 ≈ 2.2 billion values). */
+const DOC_NUMBER_HASH_LENGTH = 6;
+
 /**
- * DocNumber from the order name ("#1001" → prefix + "1001"), at most 21 characters. A longer one keeps
- * the end of the name (where order numbers differ) and appends a hash of the order id, so it stays
- * unique per order and is the same on every run.
+ * DocNumber from the order name, at most 21 characters (docs/qbo-facts.md §4; Intuit's SalesReceipt and
+ * Invoice references, https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/salesreceipt,
+ * and the DocNumber maxLength in Intuit's v3 XSDs, emulators/qbo/schema/xsd/). The rule, in order
+ * (README "DocNumbers"):
+ *   1. `prefix + name`, the name without "#" and with spaces as "-" ("#1001" → "SH-1001"), when it fits;
+ *   2. otherwise `prefix + order number + "-" + hash`: the order number is the last run of digits in
+ *      the name (Shopify's number; a shop's own prefix and suffix around it are what made the name
+ *      long), the hash 6 base-36 characters of the full name and the order's id, so two different
+ *      long names (or two orders under one name) get different numbers, and one order the same number
+ *      on every run;
+ *   3. if even that is too long (a very long number), the number keeps its last digits (where order
+ *      numbers differ), and a name without digits keeps its first characters.
  */
 export function docNumberFor(orderName: string, prefix: string, orderId: string): string {
   const name = sanitizeQboName(orderName.replace(/#/g, '')).replace(/ /g, '-');
   const full = `${prefix}${name}`;
   if (Array.from(full).length <= QBO_DOC_NUMBER_MAX) return full;
-  const hash = stableHashBase36(orderId, 6);
-  const room = QBO_DOC_NUMBER_MAX - Array.from(prefix).length - hash.length - 1;
-  const tail = Array.from(name).slice(-room).join('');
-  return `${prefix}${tail}-${hash}`;
+  const suffix = `-${stableHashBase36(`${name}\u0000${orderId}`, DOC_NUMBER_HASH_LENGTH)}`;
+  const room = QBO_DOC_NUMBER_MAX - Array.from(prefix).length - suffix.length;
+  const digits = /(\d+)(?!.*\d)/.exec(name)?.[1];
+  const head = digits ? Array.from(digits).slice(-room) : Array.from(name).slice(0, room);
+  return `${prefix}${head.join('').replace(/-+$/, '')}${suffix}`;
 }
 
 /** The exact text activities search PrivateNote for; brackets keep gid …/12 from matching …/123. */

@@ -19,7 +19,10 @@ export function isDuplicateDocNumber(err: unknown): boolean {
   );
 }
 
-/** The `Id=…` QBO names in duplicate faults, when it does. */
+/**
+ * The `TxnId=…` QBO names in a 6140 duplicate DocNumber fault. A 6240 duplicate name names no Id
+ * (docs/qbo-facts.md §7): see resolveNameClash.
+ */
 export function existingIdFrom(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   return /(?:Id|TxnId)=(\d+)/.exec(err.message)?.[1];
@@ -28,4 +31,28 @@ export function existingIdFrom(err: unknown): string | undefined {
 /** A reference QBO no longer accepts (a cached Item or customer deleted or made inactive). */
 export function isStaleReference(err: unknown): boolean {
   return faultCode(err) === FAULT.notFound || (err instanceof Error && /Invalid Reference Id|inactive/i.test(err.message));
+}
+
+/**
+ * What to do after a 6240 Duplicate Name on creating an Item or Customer. Real QBO does not say who
+ * holds the name (the detail ends ": null", docs/qbo-facts.md §7), so the activity queries it by name,
+ * inactive ones included (`Active IN (true, false)`), and hands the rows here:
+ *   - the holder is acceptable (same product / customer) and active → adopt it (never a second Item,
+ *     whose stock and cost of goods would then be booked apart);
+ *   - acceptable but inactive → a person decides (make it active, or rename it): never used, since QBO
+ *     refuses an inactive reference (610), and never re-activated behind the bookkeeper's back;
+ *   - no holder of this type (a Vendor or Employee holds a DisplayName) or another product's → the next name.
+ */
+export type NameClash = { action: 'adopt'; qboId: string } | { action: 'inactive'; qboId: string } | { action: 'next' };
+
+export function resolveNameClash(
+  rows: ReadonlyArray<Record<string, unknown>>,
+  field: 'Name' | 'DisplayName',
+  name: string,
+  accepts: (holder: Record<string, unknown>) => boolean,
+): NameClash {
+  const holder = rows.find((r) => typeof r[field] === 'string' && (r[field] as string).trim().toLowerCase() === name.trim().toLowerCase());
+  if (!holder || !accepts(holder)) return { action: 'next' };
+  const qboId = String(holder.Id);
+  return holder.Active === false ? { action: 'inactive', qboId } : { action: 'adopt', qboId };
 }

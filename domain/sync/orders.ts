@@ -12,13 +12,14 @@ import {
   checkDocumentAgainstOrder,
   classifyOrder,
   expectedTotals,
+  holdsFingerprint,
   orderAmounts,
   orderNoteMarker,
   type ExistingOrderDocument,
   type InvariantViolation,
   type QboSaleDocumentLike,
 } from '../mapping';
-import { fromQboAmount } from '../money';
+import { fromQboAmount, moneyFromMinor, toDecimalString } from '../money';
 import type { Settings } from '../settings';
 import type { ShopifyOrderCore } from '../shopify/types';
 import { existingIdFrom, FAULT, faultCode, isDuplicateDocNumber, isStaleReference } from './faults';
@@ -247,7 +248,7 @@ export type WriteOutcome =
   | { kind: 'retry'; error: LedgerlineError | undefined }
   /** 6140 on a create: the number is taken, by our own earlier create (adopt it) or someone else's. */
   | { kind: 'duplicate_number'; existingId: string | undefined; message: string }
-  /** 5010 on an update: re-read the SyncToken and update once more. */
+  /** 5010 on an update: re-read the document and decide (resolveStale). */
   | { kind: 'stale' }
   /** A ValidationFault: the order is parked with QBO's message; stale references are forgotten. */
   | { kind: 'rejected'; reason: string; forgetReferences: boolean };
@@ -263,6 +264,34 @@ export function interpretWriteResult(
     return { kind: 'duplicate_number', existingId: existingIdFrom(fault), message: fault.message };
   if (op === 'update' && faultCode(fault) === FAULT.stale) return { kind: 'stale' };
   return { kind: 'rejected', reason: fault.message, forgetReferences: isStaleReference(fault) };
+}
+
+/**
+ * A 5010 Stale Object on an update: someone saved the document since Ledgerline last read its SyncToken
+ * (QBO's fault names neither who nor what, docs/qbo-facts.md §7; Intuit's batch sample answer,
+ * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/batch), so it was read again (`current`):
+ *   - it already holds the version being written (`next`: an earlier attempt's update committed and its
+ *     answer was lost) → record it, nothing to send;
+ *   - the fields Ledgerline writes still hold what it last wrote (`lastWritten`; only a memo or another
+ *     field of QBO's changed) → update once more with the fresh SyncToken (a sparse update leaves the
+ *     rest alone);
+ *   - otherwise a person edited what Ledgerline wrote (an amount, a line, the date, …): never overwritten.
+ *     The order is parked `edited_in_qbo` (not re-tried automatically) for a person to reconcile.
+ */
+export type StaleDecision =
+  | { action: 'record' }
+  | { action: 'update'; syncToken: string }
+  | { action: 'park'; code: 'edited_in_qbo'; reason: string; keep: LedgerEntryChanges };
+
+export function resolveStale(current: Entity, docType: SaleType, next: string, sale: LedgerEntry | undefined): StaleDecision {
+  if (holdsFingerprint(current, next)) return { action: 'record' };
+  if (sale?.fingerprint && holdsFingerprint(current, sale.fingerprint)) return { action: 'update', syncToken: str(current.SyncToken) };
+  return {
+    action: 'park',
+    code: 'edited_in_qbo',
+    keep: keepDocument(sale),
+    reason: `The ${docType} ${str(current.Id)}${current.DocNumber ? ` (${str(current.DocNumber)})` : ''} was edited in QBO since Ledgerline wrote it; Ledgerline does not overwrite a person's edit. Reconcile it with the Shopify order in QBO`,
+  };
 }
 
 /** `doc`: the document holding the number (undefined when QBO named none or it cannot be read). */
@@ -326,6 +355,62 @@ export function bookedSale(
   };
 }
 
+/**
+ * Invariant 2 failed for a document QBO now holds (created, updated or adopted): it must not stay in
+ * the books, where it would overstate (or understate) income and the deposit account. It is deleted at
+ * once, a SalesReceipt and an Invoice alike (docs/qbo-facts.md §4 "Removing a wrong document";
+ * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/salesreceipt#delete-a-salesreceipt,
+ * https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/invoice#delete-an-invoice). Not a void:
+ * a voided document keeps its DocNumber and the order's marker, so the fresh document the order's retry
+ * creates would meet 6140 against it, and the lost-answer search could adopt the voided one.
+ */
+export function discardMismatch(
+  docType: SaleType,
+  entity: Entity,
+): { action: 'delete'; docType: SaleType; qboId: string; syncToken: string } {
+  return { action: 'delete', docType, qboId: str(entity.Id), syncToken: str(entity.SyncToken) };
+}
+
+/**
+ * The row after a failed totals check: parked `total_mismatch` with both figures and the difference.
+ * `deleted`: the wrong document is gone (the row holds none; the order's retry creates a fresh one
+ * once the cause is fixed); otherwise QBO refused the delete (`refusal`, e.g. a payment applied to the
+ * invoice) and the row keeps the document for a person.
+ */
+export function discardedSale(
+  order: ShopifyOrderCore,
+  docType: SaleType,
+  entity: Entity,
+  outcome: { deleted: true } | { deleted: false; refusal: string },
+): LedgerEntryChanges {
+  const { verdict } = saleVerdict(order, entity);
+  const booked = documentTotalMinor(order, entity);
+  const expected = expectedTotals(order).documentTotal;
+  const difference =
+    booked === null
+      ? ''
+      : ` Difference ${toDecimalString(moneyFromMinor(booked - expected.minor, expected.currency))} ${expected.currency}.`;
+  const what = `${docType} ${str(entity.Id)}${entity.DocNumber ? ` (${str(entity.DocNumber)})` : ''}`;
+  const base = { status: 'parked' as const, reasonCode: 'total_mismatch', qboTotalMinor: booked };
+  if (outcome.deleted) {
+    return {
+      ...base,
+      ...keepDocument(undefined),
+      qboTotalMinor: booked,
+      reason: `${verdict.reason ?? 'QBO booked different figures than Shopify'}.${difference} The ${what} was deleted from QBO at once; the order is booked afresh when it is re-tried, once the cause (a mapping, a QBO setting) is fixed`,
+    };
+  }
+  return {
+    ...base,
+    qboType: docType,
+    qboId: str(entity.Id),
+    qboSyncToken: str(entity.SyncToken),
+    qboDocNumber: str(entity.DocNumber) || null,
+    fingerprint: null,
+    reason: `${verdict.reason ?? 'QBO booked different figures than Shopify'}.${difference} QBO refused to delete the ${what} (${outcome.refusal}): correct or delete it in QBO`,
+  };
+}
+
 /** The columns every sale row write carries: which version of the order it reflects. */
 export function saleSource(order: ShopifyOrderCore): LedgerEntryChanges {
   return {
@@ -344,6 +429,28 @@ export function saleSource(order: ShopifyOrderCore): LedgerEntryChanges {
 export function decidePayment(payment: LedgerEntry | undefined): 'booked' | 'search' | 'create' {
   if (payment?.status === 'synced' && payment.qboId) return 'booked';
   return payment?.status === 'pending' ? 'search' : 'create';
+}
+
+/**
+ * The requestid of a Payment create (docs/qbo-facts.md §2). QBO answers a requestid it has seen with
+ * that first answer, a fault included ("returns the same response as the original request",
+ * https://blogs.intuit.com/2015/04/06/15346/), so an id that is a pure function of the body replays a
+ * fault forever once its cause (an inactive account, a closed books date) is fixed in QBO. Hence:
+ *   - the row is `pending` with a requestid for this very body: an earlier send never heard back (a lost
+ *     answer); the same id again, so QBO replays the Payment it committed, if it did;
+ *   - anything else (a first send; a send after a fault parked the row, or after a fault answer that
+ *     failed the attempt, which clears the row's requestid): a new id, numbered by the row's send count.
+ * Before either, the customer's Payments were searched (decidePayment `search`), so a new id never
+ * books a second Payment for the invoice.
+ */
+export function paymentRequestId(key: SourceKey, fingerprint: string, payment: LedgerEntry | undefined): string {
+  if (payment?.status === 'pending' && payment.requestId && payment.fingerprint === fingerprint) return payment.requestId;
+  return qboRequestId(key, 'Payment', fingerprint, (payment?.attempts ?? 0) + 1);
+}
+
+/** Did QBO itself answer (a fault with an HTTP status), as opposed to the answer being lost on the way? */
+export function answeredByQbo(err: unknown): boolean {
+  return isLedgerlineError(err) && typeof err.details?.status === 'number';
 }
 
 /** The Payment (of the customer's Payments) linked to the invoice, if any. */
@@ -365,5 +472,8 @@ export function voidedInvoice(entity: Entity): LedgerEntryChanges {
   };
 }
 
-/** Park codes a run re-tries (a mapping may exist now, QBO may accept now). */
-export const RETRYABLE_PARK_CODES = ['needs_mapping', 'qbo_validation', 'mapping_error'] as const;
+/**
+ * Park codes a run re-tries (a mapping may exist now, QBO may accept now; a `total_mismatch` document
+ * was deleted, so the retry builds and creates a fresh one, checked again).
+ */
+export const RETRYABLE_PARK_CODES = ['needs_mapping', 'qbo_validation', 'mapping_error', 'total_mismatch'] as const;

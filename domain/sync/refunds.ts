@@ -89,7 +89,7 @@ export function decideRefund(
  * Park codes of refund rows every run re-tries (a mapping may exist now, QBO may accept now, the sale or the
  * money may have arrived, a transient fault has passed). `pending` refund rows left by an earlier run (a create
  * whose answer was lost) are re-visited too. `total_mismatch` is not among them: its document was removed, and booking it again
- * before the cause is fixed would void another; any run that reads the order again (a resync) re-tries it.
+ * before the cause is fixed would delete another; any run that reads the order again (a resync) re-tries it.
  */
 export const RETRYABLE_REFUND_CODES = [
   'needs_mapping',
@@ -116,7 +116,7 @@ export function refundSource(order: ShopifyOrderCore, refund: ShopifyRefund | Sh
 /**
  * Invariant 3 for a refund document QBO holds: its TotalAmt is the money that went back (gift-card
  * portions ride on it as a negative line) and its tax is Shopify's refunded tax. A document that
- * differs must not stay in QBO: the caller voids (or deletes) it and parks the refund.
+ * differs must not stay in QBO: the caller deletes it and parks the refund.
  */
 export function refundVerdict(
   order: ShopifyOrderCore,

@@ -59,6 +59,14 @@ export interface FaultRule {
   status5xx?: number;
   /** Fire on at most this many matching requests, then stop. */
   times?: number;
+  /**
+   * Book a different tax than the sale sent: `TxnTaxDetail.TotalTax` (and its first TaxLine) plus this many
+   * cents, as QBO does when it recalculates what it was sent (automated sales tax, docs/qbo-facts.md §4) or
+   * drops it (a company with sales tax off). The document stays consistent (TotalAmt follows); a test uses it
+   * to make QBO hold figures that differ from Shopify's. Matched per document, batch items included
+   * ("SalesReceipt:create", "Invoice:update", …); counts toward `times`.
+   */
+  taxDeltaCents?: number;
 }
 
 export interface LimitSettings {

@@ -48,9 +48,12 @@ export interface QboClient {
   update(entity: string, body: Entity, opts?: { requestId?: string; sparse?: boolean }): Promise<Entity>;
   /** Voids a transaction (Id and SyncToken in `body`); it stays in QBO with zero amounts. */
   void(entity: string, body: Entity): Promise<Entity>;
-  read(entity: string, id: string): Promise<Entity>;
-  /** Deletes a transaction (Id and SyncToken in `body`), for those QBO cannot void (CreditMemo). */
+  /**
+   * Deletes a transaction (Id and SyncToken in `body`): `POST /<entity>?operation=delete`, answered with
+   * `{ Id, status: "Deleted" }` (docs/qbo-facts.md §4 "Removing a wrong document").
+   */
   delete(entity: string, body: Entity): Promise<Entity>;
+  read(entity: string, id: string): Promise<Entity>;
   /** `select * from <entity> [whereClause]`, every page. */
   query(entity: string, whereClause?: string): Promise<Entity[]>;
   batch(items: BatchItemRequest[]): Promise<BatchItemResult[]>;
@@ -144,8 +147,10 @@ export function createQboClient(opts: QboClientOptions): QboClient {
     },
     delete(entity, body) {
       const name = capitalize(entity);
-      // node-quickbooks posts the entity with ?operation=delete (docs/qbo-facts.md §8).
-      return call(`delete ${name}`, 'request', `delete${name}`, () => [{ Id: body.Id, SyncToken: body.SyncToken }]);
+      // node-quickbooks' delete<Entity> posts the entity given and hands back the whole answer ({ SalesReceipt, time }).
+      return call<Entity>(`delete ${name}`, 'request', `delete${name}`, () => [{ Id: body.Id, SyncToken: body.SyncToken }]).then(
+        (d) => (d[name] as Entity | undefined) ?? d,
+      );
     },
     read(entity, id) {
       const name = capitalize(entity);

@@ -45,16 +45,31 @@ describe('DocNumber', () => {
     expect(docNumberFor(name, prefix, 'gid://shopify/Order/1')).toBe(docNumber);
   });
 
-  it('shortens long names to 21 characters, unique per order and stable across runs', () => {
-    const name = '#MARKETPLACE-EU-2026-000123456';
-    const a = docNumberFor(name, 'SHOPIFY-', 'gid://shopify/Order/111');
-    const b = docNumberFor(name, 'SHOPIFY-', 'gid://shopify/Order/222');
-    expect(a.length).toBeLessThanOrEqual(21);
-    expect(b.length).toBeLessThanOrEqual(21);
-    expect(a.startsWith('SHOPIFY-')).toBe(true);
-    expect(a).toContain('3456');
-    expect(a).not.toBe(b);
-    expect(docNumberFor(name, 'SHOPIFY-', 'gid://shopify/Order/111')).toBe(a);
+  // README "DocNumbers": prefix + order number first, then a 6-character hash when the name is too long.
+  it.each([
+    ['fits exactly', '#ABCDEFGHI-123456', 'SHOP-', /^SHOP-ABCDEFGHI-123456$/],
+    ["a shop's long order prefix", '#ACME-STORE-WHOLESALE-1001', 'SH-', /^SH-1001-[0-9A-Z]{6}$/],
+    ['a long suffix', '#1001-REPLACEMENT-FOR-DAMAGED', '', /^1001-[0-9A-Z]{6}$/],
+    ['a very long number keeps its last digits', '#MARKETPLACE-EU-2026-000123456', 'SHOPIFY-', /^SHOPIFY-123456-[0-9A-Z]{6}$/],
+    ['a name without digits keeps its start', '#GIFT-ORDER-FOR-GRANDMOTHER', 'SH-', /^SH-GIFT-ORDER-[0-9A-Z]{6}$/],
+  ])('a long name (%s): %j with prefix %j becomes %s', (_case, name, prefix, shape) => {
+    const docNumber = docNumberFor(name, prefix, 'gid://shopify/Order/1');
+    expect(docNumber).toMatch(shape);
+    expect(Array.from(docNumber).length).toBeLessThanOrEqual(21);
+    expect(docNumberFor(name, prefix, 'gid://shopify/Order/1')).toBe(docNumber);
+  });
+
+  it('never gives two different long names, or two orders under one name, the same number', () => {
+    const a = docNumberFor('#EU-WHOLESALE-STORE-1001', 'SH-', 'gid://shopify/Order/111');
+    const b = docNumberFor('#US-WHOLESALE-STORE-1001', 'SH-', 'gid://shopify/Order/111');
+    const c = docNumberFor('#EU-WHOLESALE-STORE-1001', 'SH-', 'gid://shopify/Order/222');
+    expect(new Set([a, b, c]).size).toBe(3);
+    for (const d of [a, b, c]) expect(d.startsWith('SH-1001-')).toBe(true);
+    // Over many orders with one long shape, no two numbers collide.
+    const many = Array.from({ length: 5000 }, (_, i) =>
+      docNumberFor(`#MARKETPLACE-ORDER-${100000 + i}`, 'SH-', `gid://shopify/Order/${i}`),
+    );
+    expect(new Set(many).size).toBe(many.length);
   });
 });
 

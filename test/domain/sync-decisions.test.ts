@@ -13,7 +13,7 @@ import {
   UnsupportedOrderError,
 } from '../../domain/errors';
 import { orderSourceKey, qboRequestId } from '../../domain/ledger';
-import { buildSalesReceipt, documentFingerprint, orderNoteMarker } from '../../domain/mapping';
+import { buildSalesReceipt, documentFingerprint, holdsFingerprint, orderNoteMarker } from '../../domain/mapping';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import {
   adoptPending,
@@ -22,6 +22,9 @@ import {
   decideDocumentWrite,
   decideOrder,
   decidePayment,
+  discardedSale,
+  discardMismatch,
+  RETRYABLE_PARK_CODES,
   existingDocument,
   groupOrderRows,
   interpretWriteResult,
@@ -29,9 +32,13 @@ import {
   latestVersions,
   nextEntry,
   paymentForInvoice,
+  paymentRequestId,
+  answeredByQbo,
   pendingCreate,
   pendingToSettle,
   resolveDuplicateNumber,
+  resolveNameClash,
+  resolveStale,
   saleVerdict,
   voidedInvoice,
   type LedgerEntry,
@@ -344,6 +351,21 @@ describe('settling a pending row met again (the adoption rule)', () => {
   });
 });
 
+describe('resolveNameClash: a 6240 Duplicate Name, the holder found by query (QBO names no Id)', () => {
+  const item = (Id: string, Name: string, extra: Record<string, unknown> = {}) => ({ Id, Name, Active: true, ...extra });
+  const noOtherSku = (found: Record<string, unknown>) => !found.Sku || found.Sku === 'MUG-1';
+  it.each([
+    ['an active holder of this product: adopt it', [item('7', 'Ceramic Mug')], { action: 'adopt', qboId: '7' }],
+    ['matched without regard to case', [item('7', 'ceramic mug')], { action: 'adopt', qboId: '7' }],
+    ['an inactive holder: a person decides', [item('8', 'Ceramic Mug', { Active: false })], { action: 'inactive', qboId: '8' }],
+    ["another product's Item (another SKU): the next name", [item('9', 'Ceramic Mug', { Sku: 'MUG-2' })], { action: 'next' }],
+    ['no holder of this type (a Vendor holds the name): the next name', [], { action: 'next' }],
+    ['only other names came back: the next name', [item('10', 'Ceramic Mug XL')], { action: 'next' }],
+  ] as const)('%s', (_n, rows, want) => {
+    expect(resolveNameClash(rows, 'Name', 'Ceramic Mug', noOtherSku)).toEqual(want);
+  });
+});
+
 describe('interpretWriteResult: what QBO answered for one batch item', () => {
   const entity = { Id: '1', SyncToken: '0' };
   it.each([
@@ -444,6 +466,112 @@ describe('the totals check (invariant 2) and the booked row', () => {
   });
 });
 
+describe('a stale SyncToken (5010): was the document edited in QBO?', () => {
+  const order = usSimple();
+  const built = buildSalesReceipt(order, US, resolveAll(order, US), 'UTC') as unknown as Record<string, unknown>;
+  const written = documentFingerprint(built);
+  type Line = Record<string, unknown>;
+  const lines = built.Line as Line[];
+  /** The document as QBO answers it: ids, line numbers, ref names, its SubTotal line, discounts after it, computed tax lines. */
+  const asQboHoldsIt = (over: Record<string, unknown> = {}): Record<string, unknown> => {
+    const withIds: Line[] = lines.map((l, i) => ({ ...l, Id: String(i + 1), LineNum: i + 1 }));
+    const sales = withIds.filter((l) => l.DetailType !== 'DiscountLineDetail');
+    const discounts = withIds.filter((l) => l.DetailType === 'DiscountLineDetail');
+    return {
+      ...built,
+      Id: '77',
+      SyncToken: '5',
+      MetaData: { LastUpdatedTime: '2026-11-02T00:00:00-00:00' },
+      CustomerRef: { ...(built.CustomerRef as object), name: 'Shopify Customer' },
+      Line: [...sales, { DetailType: 'SubTotalLineDetail', Amount: 1, SubTotalLineDetail: {} }, ...discounts],
+      TxnTaxDetail: { ...(built.TxnTaxDetail as object), TaxLine: [{ Amount: 1, DetailType: 'TaxLineDetail' }] },
+      ...over,
+    };
+  };
+
+  it.each([
+    ['as QBO answers it, untouched', {}, true],
+    ['a memo of its own added (a field Ledgerline does not write)', { CustomerMemo: { value: 'Thanks!' } }, true],
+    ['its date moved', { TxnDate: '2020-02-02' }, false],
+    ['its private note rewritten', { PrivateNote: 'fixed by hand' }, false],
+    ['a line amount changed', { Line: lines.map((l, i) => (i === 0 ? { ...l, Amount: Number(l.Amount) + 1 } : l)) }, false],
+    ['a line removed', { Line: lines.slice(1) }, false],
+    ['a line added', { Line: [...lines, { ...lines[0]!, Description: 'added in QBO' }] }, false],
+    ['the customer changed', { CustomerRef: { value: '999' } }, false],
+  ])('holdsFingerprint: %s → %s', (_n, over, want) => {
+    expect(holdsFingerprint(asQboHoldsIt(over), written)).toBe(want);
+  });
+
+  it('an unreadable fingerprint matches nothing', () => {
+    expect(holdsFingerprint(asQboHoldsIt(), 'not json')).toBe(false);
+  });
+
+  const sale = row({ qboId: '77', fingerprint: written });
+  it('QBO already holds the version being written (our own update, answer lost): record it', () => {
+    expect(resolveStale(asQboHoldsIt(), 'SalesReceipt', written, row({ qboId: '77', fingerprint: 'an older version' }))).toEqual({
+      action: 'record',
+    });
+  });
+
+  it('only fields Ledgerline does not write changed: update once more with the fresh SyncToken', () => {
+    expect(resolveStale(asQboHoldsIt({ CustomerMemo: { value: 'Thanks!' } }), 'SalesReceipt', 'the next version', sale)).toEqual({
+      action: 'update',
+      syncToken: '5',
+    });
+  });
+
+  it.each([
+    ['a person edited what Ledgerline wrote', sale],
+    ['Ledgerline cannot tell what it last wrote', row({ qboId: '77', fingerprint: null })],
+  ])('%s: parked edited_in_qbo, the document kept, never overwritten', (_n, current) => {
+    const d = resolveStale(asQboHoldsIt({ TxnDate: '2020-02-02', DocNumber: 'SH-1001' }), 'SalesReceipt', 'the next version', current);
+    expect(d).toMatchObject({ action: 'park', code: 'edited_in_qbo', keep: {} });
+    expect(d.action === 'park' && d.reason).toMatch(/^The SalesReceipt 77 \(SH-1001\) was edited in QBO since Ledgerline wrote it/);
+  });
+
+  it('edited_in_qbo is not re-tried automatically', () => {
+    expect(RETRYABLE_PARK_CODES).not.toContain('edited_in_qbo');
+  });
+});
+
+describe('a document that fails the totals check never stays in QBO', () => {
+  const order = usSimple();
+  // QBO booked 7 cents more tax than Shopify collected: TotalAmt 48.37 against 48.30.
+  const wrong = receiptFor(order, { Id: '61', SyncToken: '0', DocNumber: 'SH-1001', TotalAmt: 48.37, TxnTaxDetail: { TotalTax: 3.37 } });
+
+  it.each([['SalesReceipt'], ['Invoice']] as const)('a %s is deleted (not voided: a voided one keeps its number)', (type) => {
+    expect(discardMismatch(type, wrong)).toEqual({ action: 'delete', docType: type, qboId: '61', syncToken: '0' });
+  });
+
+  it('deleted: parked total_mismatch with both figures and the difference, holding no document', () => {
+    const changes = discardedSale(order, 'SalesReceipt', wrong, { deleted: true });
+    expect(changes).toMatchObject({
+      status: 'parked',
+      reasonCode: 'total_mismatch',
+      qboType: null,
+      qboId: null,
+      qboSyncToken: null,
+      qboDocNumber: null,
+      fingerprint: null,
+      qboTotalMinor: 4837,
+    });
+    expect(changes.reason).toMatch(/total_amt: QBO 48\.37, Shopify 48\.30/);
+    expect(changes.reason).toMatch(/Difference 0\.07 USD\. The SalesReceipt 61 \(SH-1001\) was deleted from QBO at once/);
+  });
+
+  it('QBO refused the delete: parked, the document kept for a person, with the refusal', () => {
+    const changes = discardedSale(order, 'Invoice', wrong, { deleted: false, refusal: 'Invoice 61 has payments applied' });
+    expect(changes).toMatchObject({ status: 'parked', reasonCode: 'total_mismatch', qboType: 'Invoice', qboId: '61', fingerprint: null });
+    expect(changes.reason).toMatch(
+      /QBO refused to delete the Invoice 61 \(SH-1001\) \(Invoice 61 has payments applied\): correct or delete it in QBO/,
+    );
+  });
+
+  it('total_mismatch is re-tried with the parked orders (the retry creates a fresh document)', () => {
+    expect(RETRYABLE_PARK_CODES).toContain('total_mismatch');
+  });
+});
+
 describe('payments and voids', () => {
   it.each([
     ['no payment row: create', undefined, 'create'],
@@ -452,6 +580,41 @@ describe('payments and voids', () => {
     ['a parked payment: create again', row({ role: 'payment', status: 'parked', qboId: null }), 'create'],
   ] as const)('%s', (_n, payment, want) => {
     expect(decidePayment(payment)).toBe(want);
+  });
+
+  describe('paymentRequestId: stable for a lost answer, new after a fault (QBO replays a stored fault)', () => {
+    const key = orderSourceKey('gid://shopify/Order/1');
+    const sent = (over: Partial<LedgerEntry>) =>
+      row({ role: 'payment', qboType: null, qboId: null, fingerprint: 'pay-fp', requestId: 'll-sent-once', attempts: 1, ...over });
+    it.each([
+      ['a first send: numbered 1', undefined, qboRequestId(key, 'Payment', 'pay-fp', 1)],
+      ['pending with an id for this body (the answer was lost): the same id', sent({ status: 'pending' }), 'll-sent-once'],
+      [
+        'pending after a fault answer (id cleared): a new one',
+        sent({ status: 'pending', requestId: null }),
+        qboRequestId(key, 'Payment', 'pay-fp', 2),
+      ],
+      [
+        'pending for another body: a new one',
+        sent({ status: 'pending', fingerprint: 'older-fp' }),
+        qboRequestId(key, 'Payment', 'pay-fp', 2),
+      ],
+      ['parked after QBO refused it: a new one', sent({ status: 'parked', attempts: 3 }), qboRequestId(key, 'Payment', 'pay-fp', 4)],
+    ] as const)('%s', (_n, payment, want) => {
+      expect(paymentRequestId(key, 'pay-fp', payment)).toBe(want);
+    });
+
+    it('every numbered id differs, fits QBO (≤ 36 characters for batch, 50 alone) and is the same on every run', () => {
+      const ids = [1, 2, 3].map((n) => qboRequestId(key, 'Payment', 'pay-fp', n));
+      expect(new Set([...ids, qboRequestId(key, 'Payment', 'pay-fp')]).size).toBe(4);
+      for (const id of ids) expect(id.length).toBeLessThanOrEqual(36);
+      expect(qboRequestId(key, 'Payment', 'pay-fp', 2)).toBe(ids[1]);
+    });
+
+    it('tells a fault QBO answered (it may be replayed) from an answer lost on the way', () => {
+      expect(answeredByQbo(new TransientUpstreamError('QBO answered with HTTP 503', { status: 503 }))).toBe(true);
+      expect(answeredByQbo(new TransientUpstreamError('QBO create Payment got no response (ECONNRESET)'))).toBe(false);
+    });
   });
 
   it("finds the Payment linked to the invoice among the customer's", () => {

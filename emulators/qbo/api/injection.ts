@@ -53,8 +53,20 @@ export class FaultInjector {
     this.roll = createRng(seed);
   }
 
+  /** The tax delta a `taxDeltaCents` rule applies to this document ("SalesReceipt:create"), if one matches. */
+  taxDelta(key: string): number {
+    const rule = this.rules.find(
+      (r) => r.taxDeltaCents !== undefined && matches(r.match, key) && (r.times === undefined || r.fired < r.times),
+    );
+    if (!rule) return 0;
+    rule.fired += 1;
+    return rule.taxDeltaCents ?? 0;
+  }
+
   decide(key: string): Decision {
-    const rule = this.rules.find((r) => matches(r.match, key) && (r.times === undefined || r.fired < r.times));
+    const rule = this.rules.find(
+      (r) => r.taxDeltaCents === undefined && matches(r.match, key) && (r.times === undefined || r.fired < r.times),
+    );
     const decision: Decision = { latencyMs: 0, answer: 'ok', status5xx: rule?.status5xx ?? 503 };
     if (!rule) return decision;
     decision.latencyMs = rule.latencyMs ?? 0;

@@ -11,7 +11,9 @@ import { runQuery } from './query';
 
 /**
  * /v3/company/:realmId/… — the order QBO's gateway applies: authentication (401), throttling (429), then the
- * service; the requestid replay (docs/qbo-facts.md §2) answers a repeated POST with the stored original response.
+ * service; the requestid replay (docs/qbo-facts.md §2) answers a repeated POST with the stored original response,
+ * a Fault included ("the same response as the original request", https://blogs.intuit.com/2015/04/06/15346/): only
+ * a new requestid sees a cause fixed since.
  */
 export interface V3Request {
   method: string;
@@ -164,6 +166,7 @@ function execute(
     schema: core.schema,
     allowDuplicateDocNum: includes(req.url, 'allowduplicatedocnum'),
     hidden: new Set(),
+    taxDelta: (key) => core.injector.taxDelta(key),
   };
   if (requestId !== null) {
     const max = op.batch ? MAX_BATCH_REQUEST_ID : MAX_REQUEST_ID;

@@ -74,14 +74,23 @@ export const faults = {
     ),
   notFound: (entity: string, id: string) =>
     validation('610', 'Object Not Found', `Object Not Found : Another user has deleted this transaction. ${entity} Id=${id}`),
-  stale: (entity: string, id: string, sent: string, current: string) =>
+  // The 5010 QBO sends for a stale SyncToken names the other user and neither the entity, its Id nor the
+  // SyncTokens: Intuit's batch sample answer ("bid3",
+  // https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/batch) reads "Stale Object
+  // Error : You and root were working on this at the same time. root finished before you did, so your work
+  // was not saved." with element "". The emulator has no users, so the other one is "root" as in that
+  // sample (docs/qbo-facts.md §7). A client learns the current SyncToken only by reading the entity again.
+  stale: (otherUser = 'root') =>
     validation(
       '5010',
       'Stale Object Error',
-      `Stale Object Error : You and another user were working on ${entity} Id=${id} at the same time. The other user finished first, so your work was not saved. SyncToken sent=${sent}, current=${current}`,
+      `Stale Object Error : You and ${otherUser} were working on this at the same time. ${otherUser} finished before you did, so your work was not saved.`,
+      '',
     ),
-  duplicateName: (existingId: string) =>
-    validation('6240', 'Duplicate Name Exists Error', `The name supplied already exists. : Id=${existingId}`),
+  // Real QBO names no Id in a 6240: recorded answers read "The name supplied already exists. : null"
+  // (https://github.com/ruckus/quickbooks-ruby/blob/master/lib/quickbooks/service/base_service_json.rb,
+  // comment with Intuit's typical response; docs/qbo-facts.md §7). A client must find the clash by query.
+  duplicateName: () => validation('6240', 'Duplicate Name Exists Error', 'The name supplied already exists. : null'),
   duplicateDocNumber: (docNumber: string, txnType: string, txnId: string) =>
     validation(
       '6140',

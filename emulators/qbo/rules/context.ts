@@ -12,6 +12,8 @@ export interface RuleContext {
   allowDuplicateDocNum: boolean;
   /** "Type:Id" of documents created earlier in the same batch: docs/qbo-facts.md §1 says later items cannot see them. */
   hidden: Set<string>;
+  /** Fault injection's `taxDeltaCents` for "Entity:operation" (0 when no rule applies). */
+  taxDelta?: (key: string) => number;
 }
 
 /** What an entity's rules decided: the document's own effects and any standalone ones (inventory adjustments). */

@@ -17,13 +17,16 @@ function sameName(a: unknown, b: unknown): boolean {
   );
 }
 
-/** `self` is the entity type of `doc`, so an update does not clash with its own stored version. */
+/**
+ * `self` is the entity type of `doc`, so an update does not clash with its own stored version. Inactive
+ * entities hold their names too (a clash with one is still 6240).
+ */
 export function assertUniqueName(ctx: RuleContext, self: string, doc: Entity, entities: string[], field: string): void {
   for (const entity of entities) {
     const clash = ctx.company
       .list(entity)
       .find((o) => sameName(o[field], doc[field]) && !(entity === self && String(o.Id) === String(doc.Id)));
-    if (clash) throw faults.duplicateName(String(clash.Id));
+    if (clash) throw faults.duplicateName();
   }
 }
 

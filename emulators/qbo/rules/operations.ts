@@ -44,10 +44,33 @@ function insert(ctx: RuleContext, name: EntityName, doc: Entity): Entity {
   return stamped;
 }
 
+/**
+ * Fault injection's `taxDeltaCents` (emulators/qbo/README.md "Fault injection"): the sent TotalTax, and its
+ * first TaxLine so the two still agree, moved by the delta before the rules run. Only a sale that sends a
+ * TotalTax is touched.
+ */
+function withTaxDelta(ctx: RuleContext, key: string, doc: Entity): Entity {
+  const detail = doc.TxnTaxDetail as Entity | undefined;
+  if (!ctx.taxDelta || typeof detail?.TotalTax !== 'number') return doc;
+  const delta = ctx.taxDelta(key);
+  if (delta === 0) return doc;
+  const move = (amount: unknown): number => Math.round(Number(amount) * 100 + delta) / 100;
+  const lines = Array.isArray(detail.TaxLine) ? (detail.TaxLine as Entity[]) : [];
+  const [first, ...rest] = lines;
+  return {
+    ...doc,
+    TxnTaxDetail: {
+      ...detail,
+      TotalTax: move(detail.TotalTax),
+      ...(first ? { TaxLine: [{ ...first, Amount: move(first.Amount) }, ...rest] } : {}),
+    },
+  };
+}
+
 export function createEntity(ctx: RuleContext, name: EntityName, body: unknown): Entity {
   if (!RULES[name].create) throw faults.unsupportedOperation(`Operation Create is not supported for ${name}.`);
   validateShape(ctx.schema, name, body);
-  const doc = strip(name, body as Entity);
+  const doc = withTaxDelta(ctx, `${name}:create`, strip(name, body as Entity));
   doc.Id = ctx.company.newId();
   return insert(ctx, name, doc);
 }
@@ -64,7 +87,7 @@ function current(ctx: RuleContext, name: EntityName, body: Entity): Entity {
   if (body.SyncToken === undefined || body.SyncToken === null || body.SyncToken === '') throw faults.requiredMissing('SyncToken');
   const existing = readEntity(ctx, name, String(body.Id));
   if (String(body.SyncToken) !== String(existing.SyncToken)) {
-    throw faults.stale(name, String(body.Id), String(body.SyncToken), String(existing.SyncToken));
+    throw faults.stale();
   }
   return existing;
 }
@@ -109,7 +132,7 @@ export function updateEntity(ctx: RuleContext, name: EntityName, body: unknown):
   const existing = current(ctx, name, sent);
   const key = `${name}:${existing.Id}`;
   if (ctx.company.state.voided[key]) throw faults.business(`${name} ${existing.Id} is voided and cannot be changed`);
-  const input = strip(name, sent);
+  const input = withTaxDelta(ctx, `${name}:update`, strip(name, sent));
   const sparse = sent.sparse === true || sent.sparse === 'true';
   // A sparse update keeps unsent fields; QBO recomputes tax when the lines change and no tax is sent.
   const doc: Entity = sparse ? { ...strip(name, existing), ...input } : input;

@@ -30,6 +30,24 @@ describe('QBO emulator: batch', () => {
     expect((await faultOf(s.qbo.call('getSalesReceipt', receipt.Id))).code).toBe('610');
   });
 
+  it('a taxDeltaCents fault rule books another tax than sent, per document (batch items too), consistently', async () => {
+    s.emu.admin.setFaults([{ match: 'SalesReceipt:create', taxDeltaCents: 7, times: 1 }]);
+    try {
+      const sale = (n: string) => ({ DocNumber: n, Line: [itemLine(I.service, 1, 40, 40, 'TAX')], TxnTaxDetail: { TotalTax: 3.3 } });
+      const result = await s.qbo.call('batch', [
+        { bId: 'a', operation: 'create', SalesReceipt: sale('DELTA-1') },
+        { bId: 'b', operation: 'create', SalesReceipt: sale('DELTA-2') },
+      ]);
+      const [a, b] = result.BatchItemResponse.map((r: any) => r.SalesReceipt);
+      expect([a.TxnTaxDetail.TotalTax, a.TotalAmt]).toEqual([3.37, 43.37]);
+      // `times: 1`: the next document is booked as sent.
+      expect([b.TxnTaxDetail.TotalTax, b.TotalAmt]).toEqual([3.3, 43.3]);
+      expect((await s.qbo.call('getSalesReceipt', a.Id)).TotalAmt).toBe(43.37);
+    } finally {
+      s.emu.admin.clearFaults();
+    }
+  });
+
   it('hides what an item created from the later items of the same batch', async () => {
     const result = await s.qbo.call('batch', [
       { bId: 'a', operation: 'create', Customer: { DisplayName: 'Invisible Until Done' } },

@@ -41,6 +41,21 @@ describe('QBO emulator: requestid replay and commit-then-drop (docs/qbo-facts.md
     expect(await count('IDEM-3')).toBe(0);
   });
 
+  it('replays a stored Fault after its cause is fixed; only a new requestid sees the fix', async () => {
+    const customer = await s.qbo.call('createCustomer', { DisplayName: 'Paused Buyer' });
+    const paused = await s.qbo.call('updateCustomer', { Id: customer.Id, SyncToken: customer.SyncToken, Active: false, sparse: true });
+    const body = { DocNumber: 'IDEM-5', CustomerRef: { value: customer.Id }, Line: lines() };
+    const refused = await faultOf(s.qbo.call('createSalesReceipt', { requestId: 'order-1005-a1', ...body }));
+    expect(refused.code).toBe('610');
+    await s.qbo.call('updateCustomer', { Id: customer.Id, SyncToken: paused.SyncToken, Active: true, sparse: true });
+    const replayed = await faultOf(s.qbo.call('createSalesReceipt', { requestId: 'order-1005-a1', ...body }));
+    expect(replayed.body).toEqual(refused.body);
+    expect(await count('IDEM-5')).toBe(0);
+    const fresh = await s.qbo.call('createSalesReceipt', { requestId: 'order-1005-a2', ...body });
+    expect(fresh.DocNumber).toBe('IDEM-5');
+    expect(await count('IDEM-5')).toBe(1);
+  });
+
   it('keeps requestids per company', async () => {
     const other = connect(s.emu, otherRealm);
     await s.qbo.call('createSalesReceipt', { requestId: 'shared-id', DocNumber: 'IDEM-4', Line: lines() });

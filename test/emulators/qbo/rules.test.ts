@@ -34,6 +34,22 @@ describe('QBO emulator: the business rules QBO enforces', () => {
     const fault = await faultOf(s.qbo.call('createVendor', { DisplayName: 'acme supplies' }));
     expect(fault.code).toBe('6240');
     expect(fault.message).toBe('Duplicate Name Exists Error');
+    // Real QBO names no Id of the holder (docs/qbo-facts.md §7): the detail ends ": null".
+    expect(fault.detail).toBe('The name supplied already exists. : null');
+  });
+
+  it('answers 6240 for a name an inactive entity holds, and finds that entity only when the query names Active', async () => {
+    const item = await s.qbo.call('createItem', { Name: 'Retired Mug', Type: 'Service', IncomeAccountRef: { value: A.salesOfProduct } });
+    await s.qbo.call('updateItem', { Id: item.Id, SyncToken: item.SyncToken, Active: false, sparse: true });
+    const fault = await faultOf(
+      s.qbo.call('createItem', { Name: 'retired mug', Type: 'Service', IncomeAccountRef: { value: A.salesOfProduct } }),
+    );
+    expect(fault.code).toBe('6240');
+    expect(fault.detail).toBe('The name supplied already exists. : null');
+    const active = await s.qbo.call('findItems', "where Name = 'Retired Mug'");
+    expect(active.QueryResponse.Item ?? []).toEqual([]);
+    const all = await s.qbo.call('findItems', "where Name = 'Retired Mug' AND Active IN (true, false)");
+    expect(all.QueryResponse.Item.map((i: { Id: string; Active: boolean }) => [i.Id, i.Active])).toEqual([[item.Id, false]]);
   });
 
   it('builds a DisplayName from the name parts when none is sent', async () => {
@@ -55,6 +71,11 @@ describe('QBO emulator: the business rules QBO enforces', () => {
     const fault = await faultOf(s.qbo.call('updateCustomer', { Id: customer.Id, SyncToken: customer.SyncToken, Notes: 'second' }));
     expect(fault.code).toBe('5010');
     expect(fault.message).toBe('Stale Object Error');
+    // As Intuit's batch sample answer reads: no Id, no SyncToken (docs/qbo-facts.md §7).
+    expect(fault.detail).toBe(
+      'Stale Object Error : You and root were working on this at the same time. root finished before you did, so your work was not saved.',
+    );
+    expect(fault.element).toBe('');
   });
 
   it('rejects a reference to a missing entity (2500) and to an inactive one (610)', async () => {

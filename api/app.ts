@@ -108,7 +108,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
 
   await app.register(healthRoutes);
   // Shopify webhooks carry their own authentication (an HMAC of the body), not the bearer token.
-  await app.register(webhookRoutes);
+  await app.register(webhookRoutes(stores));
 
   // Everything else needs the bearer token.
   await app.register(async (secured) => {

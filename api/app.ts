@@ -16,6 +16,8 @@ import type { ShopifyPacer } from '../integrations/shopify/pacer';
 import { storeContext } from '../services/stores/context';
 import { controlCharacterAt } from './control-chars';
 import { HttpError, badRequest, errorBodySchema } from './errors';
+import { redactUrl, requestSerializer } from './log-redaction';
+import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './rate-limits';
 import { healthRoutes } from './routes/health';
 import { storeRoutes } from './routes/stores';
 import { webhookRoutes } from './routes/webhooks';
@@ -40,11 +42,14 @@ export interface AppDeps {
   integrations?: { shopifyApiBaseUrl?: string | undefined; qboEndpoint?: string | undefined; qboTokenUrl?: string | undefined };
   /** The Shopify app's client secret, for webhook HMACs; undefined → webhooks are refused. */
   shopifyWebhookSecret?: string | undefined;
+  /** Request budgets per client address (api/rate-limits.ts); tests use small ones. */
+  rateLimits?: Partial<RateLimits> | undefined;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
+    rateLimits: RateLimits;
   }
 }
 
@@ -56,11 +61,16 @@ function tokensEqual(a: string, b: string): boolean {
 
 export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, 'logger'> = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: opts.logger === false ? undefined : deps.log.child({ component: 'api' }),
+    // Fastify logs each request's URL: secrets in its query string (?token=, ?access_token=) are redacted.
+    loggerInstance: opts.logger === false ? undefined : deps.log.child({ component: 'api' }, { serializers: { req: requestSerializer } }),
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   });
   app.decorate('deps', deps);
+  const rateLimits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  app.decorate('rateLimits', rateLimits);
   app.addSchema({ $id: 'Error', ...errorBodySchema });
+  // First, so every route registered after it (all of them) is limited.
+  const auth = await registerRateLimits(app as unknown as FastifyInstance, rateLimits);
 
   await app.register(swagger, {
     openapi: {
@@ -92,7 +102,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
     return reply.status(500).send({ error: { code: 'internal', message: 'Internal error; see the server log' } });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } }),
+    reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${redactUrl(req.url)}` } }),
   );
 
   const stores = storeContext({
@@ -112,12 +122,19 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
 
   // Everything else needs the bearer token.
   await app.register(async (secured) => {
-    secured.addHook('onRequest', async (req) => {
+    secured.addHook('onRequest', async (req, reply) => {
+      // An address that failed too often is refused before its token is compared (no guessing at speed).
+      const blocked = await auth.authBlocked(req);
+      if (blocked) {
+        void reply.header('retry-after', (blocked.details as { retryAfterSeconds: number }).retryAfterSeconds);
+        throw blocked;
+      }
       // Exactly `Bearer <token>`: anything after the token (or a second space) is refused, not ignored.
       const header = req.headers.authorization ?? '';
       const parts = header.split(' ');
       const [scheme, token] = parts;
       if (parts.length !== 2 || scheme?.toLowerCase() !== 'bearer' || !token || !tokensEqual(token, deps.apiToken)) {
+        await auth.authFailed(req);
         throw new HttpError(401, 'unauthorized', 'Missing or invalid bearer token (Authorization: Bearer <LEDGERLINE_API_TOKEN>)');
       }
     });

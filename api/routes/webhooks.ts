@@ -32,6 +32,7 @@ import { orderSourceKey } from '../../domain/ledger';
 import { normalizeShopDomain } from '../../domain/store';
 import { disconnectedSignal, nudgeSignal, workflowIds } from '../../workflows/definitions';
 import { HttpError, badRequest } from '../errors';
+import { webhookRateLimit } from '../rate-limits';
 
 export const NUDGE_TOPICS: ReadonlySet<string> = new Set([
   'orders/create',
@@ -342,6 +343,7 @@ export const webhookRoutes =
       '/webhooks/shopify',
       {
         bodyLimit: BODY_LIMIT_BYTES,
+        config: { rateLimit: webhookRateLimit(app.rateLimits) },
         schema: {
           tags: ['webhooks'],
           summary: "Receives Shopify webhooks (HMAC-signed with the app's client secret; no bearer token)",
@@ -374,6 +376,7 @@ export const webhookRoutes =
             401: { $ref: 'Error#' },
             403: { $ref: 'Error#' },
             409: { $ref: 'Error#' },
+            429: { $ref: 'Error#' },
             503: { $ref: 'Error#' },
           },
         },

@@ -17,6 +17,7 @@ import { storeContext } from '../services/stores/context';
 import { controlCharacterAt } from './control-chars';
 import { HttpError, badRequest, errorBodySchema } from './errors';
 import { redactUrl, requestSerializer } from './log-redaction';
+import { clientErrorCode, frameworkErrors, queryIntegers, validationIssues } from './strict-input';
 import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './rate-limits';
 import { healthRoutes } from './routes/health';
 import { storeRoutes } from './routes/stores';
@@ -59,11 +60,18 @@ function tokensEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
+/** Longer than any id's maxLength in the schemas (255), so those answer with the field named. */
+const MAX_PARAM_LENGTH = 1024;
+
 export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, 'logger'> = {}): Promise<FastifyInstance> {
   const app = Fastify({
     // Fastify logs each request's URL: secrets in its query string (?token=, ?access_token=) are redacted.
     loggerInstance: opts.logger === false ? undefined : deps.log.child({ component: 'api' }, { serializers: { req: requestSerializer } }),
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+    // Strict: no type coercion (api/strict-input.ts converts integer query parameters itself).
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+    // Long enough that an over-long id reaches its schema (maxLength, a precise 400); longer still is a 400 too.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   });
   app.decorate('deps', deps);
   const rateLimits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
@@ -91,16 +99,20 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
         .status(err.statusCode)
         .send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
     }
-    const e = err as Error & { validation?: unknown; statusCode?: number; code?: string };
+    const e = err as Error & { validation?: unknown; validationContext?: string; statusCode?: number; code?: string };
     if (e.validation) {
-      return reply.status(400).send({ error: { code: 'invalid_request', message: e.message, details: e.validation } });
+      const issues = validationIssues(e.validation, e.validationContext);
+      return reply
+        .status(400)
+        .send({ error: { code: 'invalid_request', message: e.message, details: { field: issues[0]?.path, issues } } });
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.status(e.statusCode).send({ error: { code: e.code ?? 'bad_request', message: e.message } });
+      return reply.status(e.statusCode).send({ error: { code: clientErrorCode(e), message: e.message } });
     }
     req.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal', message: 'Internal error; see the server log' } });
   });
+  app.addHook('preValidation', queryIntegers);
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${redactUrl(req.url)}` } }),
   );

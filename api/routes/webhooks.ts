@@ -353,12 +353,13 @@ export const webhookRoutes =
           headers: {
             type: 'object',
             properties: {
-              'x-shopify-hmac-sha256': { type: 'string', description: 'base64 HMAC-SHA256 of the raw body' },
-              'x-shopify-topic': { type: 'string', description: 'e.g. orders/updated' },
-              'x-shopify-shop-domain': { type: 'string', description: '<handle>.myshopify.com' },
-              'x-shopify-webhook-id': { type: 'string', description: 'the same on every retry of one event' },
+              'x-shopify-hmac-sha256': { type: 'string', maxLength: 128, description: 'base64 HMAC-SHA256 of the raw body' },
+              'x-shopify-topic': { type: 'string', maxLength: 255, description: 'e.g. orders/updated' },
+              'x-shopify-shop-domain': { type: 'string', maxLength: 255, description: '<handle>.myshopify.com' },
+              'x-shopify-webhook-id': { type: 'string', maxLength: 255, description: 'the same on every retry of one event' },
               'x-shopify-triggered-at': {
                 type: 'string',
+                maxLength: 64,
                 description: 'when Shopify triggered the event (kept on retries); older than 4 h 5 min or over 5 min ahead is refused',
               },
             },

@@ -169,6 +169,23 @@ describe('the HTTP API', () => {
     expect(huge.json()).toEqual({ error: { code: 'invalid_request', message: 'A path segment (a store id or another id) is too long' } });
   });
 
+  it.each([
+    ['a resync instant', 'POST', '/stores/acme/resync', { from: `2026-01-01T00:00:00${'0'.repeat(100)}Z` }, 'body.from', 64],
+    ['a documents status filter', 'GET', `/stores/acme/documents?status=${'synced,'.repeat(40)}`, undefined, 'querystring.status', 200],
+    ['a connect start date', 'POST', '/stores', { shopDomain: 'a.myshopify.com', startDate: '2026-01-01'.repeat(5) }, 'body.startDate', 32],
+    ['a sync status id', 'GET', `/stores/acme/syncs/${'u'.repeat(256)}`, undefined, 'params.updateId', 255],
+  ] as const)('refuses an over-long %s with 400 naming the field and its maxLength', async (_name, method, url, payload, field, max) => {
+    const res = await app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      ...(payload ? { payload: JSON.stringify(payload) } : {}),
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.code).toBe('invalid_request');
+    expect(res.json().error.details.issues).toContainEqual({ path: field, message: `must NOT have more than ${max} characters` });
+  });
+
   it("answers Fastify's own refusals in the one error shape with stable codes", async () => {
     const headers = { authorization: `Bearer ${token}` };
     const badJson = await app.inject({

@@ -307,6 +307,9 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
         details: { missing: ['X-Shopify-Topic', 'X-Shopify-Webhook-Id'] },
       },
     });
+    const longId = await app.inject(signedDelivery({ shopDomain, topic: 'orders/create', webhookId: 'w'.repeat(256) }));
+    expect(longId.statusCode).toBe(400);
+    expect(longId.json().error).toMatchObject({ code: 'invalid_request', details: { field: 'headers.x-shopify-webhook-id' } });
     const badDomain = await app.inject(signedDelivery({ shopDomain: 'shop.example.com', topic: 'orders/create' }));
     expect(badDomain.statusCode).toBe(400);
     expect(badDomain.json().error.message).toMatch(

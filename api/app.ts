@@ -43,6 +43,11 @@ export interface AppDeps {
   integrations?: { shopifyApiBaseUrl?: string | undefined; qboEndpoint?: string | undefined; qboTokenUrl?: string | undefined };
   /** The Shopify app's client secret, for webhook HMACs; undefined → webhooks are refused. */
   shopifyWebhookSecret?: string | undefined;
+  /**
+   * Per-shop client secrets by shop domain (a store connected through its own custom app): a shop listed
+   * here is verified with its own secret only; other shops with shopifyWebhookSecret.
+   */
+  shopifyWebhookSecrets?: Readonly<Record<string, string>> | undefined;
   /** Request budgets per client address (api/rate-limits.ts); tests use small ones. */
   rateLimits?: Partial<RateLimits> | undefined;
 }

@@ -96,13 +96,26 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return s?.trim() || undefined;
 }
 
-/** Checks the signature first (nothing about an unsigned request is trusted), then the headers. */
-function readDelivery(req: FastifyRequest, secret: string | undefined, now: Date): Delivery {
+/** The secrets a delivery may be verified with: per shop (its own custom app), else the app's. */
+export interface WebhookSecrets {
+  app: string | undefined;
+  perShop: Readonly<Record<string, string>>;
+}
+
+/**
+ * Checks the signature first (nothing about an unsigned request is trusted), then the headers. The shop
+ * header only selects the key: a shop with its own secret is verified with that secret alone, so a body
+ * another shop signed cannot be replayed with this shop's domain.
+ */
+function readDelivery(req: FastifyRequest, secrets: WebhookSecrets, now: Date): Delivery {
+  const claimed = header(req, 'x-shopify-shop-domain')?.toLowerCase();
+  const own = claimed !== undefined ? secrets.perShop[claimed] : undefined;
+  const secret = own ?? secrets.app;
   if (!secret) {
     throw new HttpError(
       503,
       'webhooks_not_configured',
-      "Shopify webhooks are not configured on this server: set SHOPIFY_WEBHOOK_SECRET to the Shopify app's client secret",
+      "Shopify webhooks are not configured on this server: set SHOPIFY_WEBHOOK_SECRET to the Shopify app's client secret (or SHOPIFY_WEBHOOK_SECRETS for this shop)",
     );
   }
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -112,7 +125,9 @@ function readDelivery(req: FastifyRequest, secret: string | undefined, now: Date
     throw new HttpError(
       401,
       'invalid_hmac',
-      'X-Shopify-Hmac-Sha256 does not match the request body (signed with another secret, or the body was altered)',
+      own
+        ? `X-Shopify-Hmac-Sha256 does not match the request body with ${claimed}'s own secret (signed for another shop, or the body was altered)`
+        : 'X-Shopify-Hmac-Sha256 does not match the request body (signed with another secret, or the body was altered)',
     );
   }
   const topic = header(req, 'x-shopify-topic');
@@ -238,6 +253,7 @@ export const webhookRoutes =
     const { database, log } = app.deps;
     const db = database.db;
     const wlog = log.child({ component: 'webhooks' });
+    const secrets: WebhookSecrets = { app: app.deps.shopifyWebhookSecret, perShop: app.deps.shopifyWebhookSecrets ?? {} };
     let lastPrune = 0;
 
     // The HMAC covers the exact bytes Shopify sent, so this plugin (and only it: Fastify encapsulates
@@ -383,7 +399,7 @@ export const webhookRoutes =
         },
       },
       async (req) => {
-        const d = readDelivery(req, app.deps.shopifyWebhookSecret, new Date());
+        const d = readDelivery(req, secrets, new Date());
         if (d.topic === UNINSTALLED_TOPIC) checkUninstalledShop(d);
         if (NUDGE_TOPICS.has(d.topic)) orderOf(d.topic, d.payload);
         await pruneOldDeliveries();

@@ -544,6 +544,45 @@ describe("the webhook receiver's raw-body parsing", () => {
   });
 });
 
+describe('POST /webhooks/shopify with per-shop secrets', () => {
+  it("verifies a shop with its own secret with that secret only, so another shop's signed delivery cannot be replayed against it", async () => {
+    const [, openPglite] = databaseKinds[0];
+    const database = await openPglite();
+    const own = newShopDomain('ownsecret');
+    const OWN_SECRET = 'shpss_own_custom_app_secret_for_one_shop';
+    const app = await buildApp({
+      database,
+      temporal: async () => env.client,
+      apiToken: API_TOKEN,
+      log,
+      cipher,
+      taskQueue: uniqueTaskQueue('webhooks-pershop'),
+      ...processPacing(database.db),
+      shopifyWebhookSecret: SECRET,
+      shopifyWebhookSecrets: { [own]: OWN_SECRET },
+    });
+    try {
+      // Signed with its own secret: verified (the shop is not connected here, so acknowledged only).
+      const ownDelivery = await app.inject(signedDelivery({ shopDomain: own, topic: 'orders/create', secret: OWN_SECRET }));
+      expect(ownDelivery.json()).toEqual({ status: 'ignored', reason: 'unknown_shop' });
+
+      // A delivery another shop's app signed, replayed with this shop's domain: refused.
+      const captured = signedDelivery({ shopDomain: newShopDomain('elsewhere'), topic: 'orders/create' });
+      expect((await app.inject(captured)).json()).toEqual({ status: 'ignored', reason: 'unknown_shop' });
+      const replay = await app.inject({ ...captured, headers: { ...captured.headers, 'x-shopify-shop-domain': own } });
+      expect(replay.statusCode).toBe(401);
+      expect(replay.json().error).toEqual({
+        code: 'invalid_hmac',
+        message: `X-Shopify-Hmac-Sha256 does not match the request body with ${own}'s own secret (signed for another shop, or the body was altered)`,
+      });
+      expect(await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.shopDomain, own))).toHaveLength(1);
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});
+
 describe('POST /webhooks/shopify without a configured secret', () => {
   it('answers 503 naming the setting, and is documented as needing no bearer token', async () => {
     const [, openPglite] = databaseKinds[0];

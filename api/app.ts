@@ -43,6 +43,8 @@ export interface AppDeps {
   integrations?: { shopifyApiBaseUrl?: string | undefined; qboEndpoint?: string | undefined; qboTokenUrl?: string | undefined };
   /** The Shopify app's client secret, for webhook HMACs; undefined → webhooks are refused. */
   shopifyWebhookSecret?: string | undefined;
+  /** During a secret rotation, the app's previous client secret: still accepted until it is unset. */
+  shopifyWebhookSecretPrevious?: string | undefined;
   /**
    * Per-shop client secrets by shop domain (a store connected through its own custom app): a shop listed
    * here is verified with its own secret only; other shops with shopifyWebhookSecret.

@@ -53,6 +53,11 @@ const schema = z.object({
   /** The Shopify app's client secret: webhook deliveries are verified with its HMAC-SHA256. Unset → webhooks are refused. */
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
   /**
+   * The app's previous client secret during a rotation: deliveries signed with it are still accepted
+   * (Shopify can take up to an hour to sign with a new secret, docs/shopify-facts.md §4). Unset it after.
+   */
+  SHOPIFY_WEBHOOK_SECRET_PREVIOUS: z.string().min(1).optional(),
+  /**
    * Per-shop client secrets, comma-separated `<handle>.myshopify.com:<secret>`: a store connected through
    * its own custom app has its own secret, and a shop listed here is verified with that secret only, so a
    * delivery signed for another shop cannot be replayed against it.
@@ -98,7 +103,12 @@ export interface Config {
     devPort: number;
     uiPort: number;
   };
-  shopify: { apiBaseUrl: string | undefined; webhookSecret: string | undefined; webhookSecrets: Record<string, string> };
+  shopify: {
+    apiBaseUrl: string | undefined;
+    webhookSecret: string | undefined;
+    webhookSecretPrevious: string | undefined;
+    webhookSecrets: Record<string, string>;
+  };
   qbo: { endpoint: string | undefined; tokenUrl: string | undefined; limitsTimeScale: number };
   demo: { enabled: boolean; orders: number; days: number; shopifyPort: number; qboPort: number };
 }
@@ -145,6 +155,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.LEDGERLINE_ENCRYPTION_KEYS) {
     problems.push('LEDGERLINE_ENCRYPTION_KEYS is required in production (credentials are encrypted at rest)');
   }
+  if (e.SHOPIFY_WEBHOOK_SECRET_PREVIOUS && !e.SHOPIFY_WEBHOOK_SECRET) {
+    problems.push('SHOPIFY_WEBHOOK_SECRET_PREVIOUS needs SHOPIFY_WEBHOOK_SECRET (the new secret) set too');
+  }
   if (e.NODE_ENV === 'production' && !e.LEDGERLINE_API_TOKEN) {
     problems.push('LEDGERLINE_API_TOKEN is required in production');
   }
@@ -181,7 +194,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },
-    shopify: { apiBaseUrl: e.SHOPIFY_API_BASE_URL, webhookSecret: e.SHOPIFY_WEBHOOK_SECRET, webhookSecrets },
+    shopify: {
+      apiBaseUrl: e.SHOPIFY_API_BASE_URL,
+      webhookSecret: e.SHOPIFY_WEBHOOK_SECRET,
+      webhookSecretPrevious: e.SHOPIFY_WEBHOOK_SECRET_PREVIOUS,
+      webhookSecrets,
+    },
     qbo: { endpoint: e.QBO_API_ENDPOINT, tokenUrl: e.QBO_TOKEN_URL, limitsTimeScale: e.QBO_LIMITS_TIME_SCALE },
     demo: {
       enabled: e.LEDGERLINE_DEMO ?? false,

@@ -159,6 +159,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         limiter,
         integrations: { shopifyApiBaseUrl: config.shopify.apiBaseUrl, qboEndpoint: config.qbo.endpoint, qboTokenUrl: config.qbo.tokenUrl },
         shopifyWebhookSecret: config.shopify.webhookSecret,
+        shopifyWebhookSecretPrevious: config.shopify.webhookSecretPrevious,
         shopifyWebhookSecrets: config.shopify.webhookSecrets,
         ...(worker ? { workerState: () => worker!.getState() } : {}),
       });

@@ -99,6 +99,8 @@ function header(req: FastifyRequest, name: string): string | undefined {
 /** The secrets a delivery may be verified with: per shop (its own custom app), else the app's. */
 export interface WebhookSecrets {
   app: string | undefined;
+  /** The app's previous secret during a rotation (issue #13 item 14). */
+  previous: string | undefined;
   perShop: Readonly<Record<string, string>>;
 }
 
@@ -121,7 +123,9 @@ function readDelivery(req: FastifyRequest, secrets: WebhookSecrets, now: Date): 
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const hmac = header(req, 'x-shopify-hmac-sha256');
   if (!hmac) throw new HttpError(401, 'invalid_hmac', 'Missing X-Shopify-Hmac-Sha256 header');
-  if (!shopifyHmacValid(secret, body, hmac)) {
+  // During a rotation Shopify may still sign with the previous app secret (docs/shopify-facts.md §4).
+  const accepted = own ? [own] : [secret, ...(secrets.previous ? [secrets.previous] : [])];
+  if (!accepted.some((key) => shopifyHmacValid(key, body, hmac))) {
     throw new HttpError(
       401,
       'invalid_hmac',
@@ -253,7 +257,11 @@ export const webhookRoutes =
     const { database, log } = app.deps;
     const db = database.db;
     const wlog = log.child({ component: 'webhooks' });
-    const secrets: WebhookSecrets = { app: app.deps.shopifyWebhookSecret, perShop: app.deps.shopifyWebhookSecrets ?? {} };
+    const secrets: WebhookSecrets = {
+      app: app.deps.shopifyWebhookSecret,
+      previous: app.deps.shopifyWebhookSecretPrevious,
+      perShop: app.deps.shopifyWebhookSecrets ?? {},
+    };
     let lastPrune = 0;
 
     // The HMAC covers the exact bytes Shopify sent, so this plugin (and only it: Fastify encapsulates

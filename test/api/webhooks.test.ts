@@ -583,6 +583,38 @@ describe('POST /webhooks/shopify with per-shop secrets', () => {
   });
 });
 
+describe('POST /webhooks/shopify during a secret rotation', () => {
+  it('accepts deliveries signed with the new or the previous app secret, and no other', async () => {
+    const [, openPglite] = databaseKinds[0];
+    const database = await openPglite();
+    const NEW_SECRET = 'shpss_rotated_in_secret_0123456789';
+    const app = await buildApp({
+      database,
+      temporal: async () => env.client,
+      apiToken: API_TOKEN,
+      log,
+      cipher,
+      taskQueue: uniqueTaskQueue('webhooks-rotation'),
+      ...processPacing(database.db),
+      shopifyWebhookSecret: NEW_SECRET,
+      shopifyWebhookSecretPrevious: SECRET,
+    });
+    try {
+      const answers = [];
+      for (const secret of [NEW_SECRET, SECRET, 'shpss_some_other_apps_secret'])
+        answers.push(await app.inject(signedDelivery({ shopDomain: newShopDomain('rotation'), topic: 'orders/create', secret })));
+      expect(answers.map((r) => [r.statusCode, r.json().status ?? r.json().error.code])).toEqual([
+        [200, 'ignored'],
+        [200, 'ignored'],
+        [401, 'invalid_hmac'],
+      ]);
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});
+
 describe('POST /webhooks/shopify without a configured secret', () => {
   it('answers 503 naming the setting, and is documented as needing no bearer token', async () => {
     const [, openPglite] = databaseKinds[0];

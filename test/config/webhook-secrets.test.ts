@@ -24,4 +24,14 @@ describe('SHOPIFY_WEBHOOK_SECRETS', () => {
     ]);
     expect((err as Error).message).not.toContain('s3cr3t');
   });
+
+  it('takes the previous app secret during a rotation, only with the new one set', () => {
+    expect(loadConfig({ SHOPIFY_WEBHOOK_SECRET: 'new', SHOPIFY_WEBHOOK_SECRET_PREVIOUS: 'old' }).shopify).toMatchObject({
+      webhookSecret: 'new',
+      webhookSecretPrevious: 'old',
+    });
+    expect(() => loadConfig({ SHOPIFY_WEBHOOK_SECRET_PREVIOUS: 'old' })).toThrow(
+      /SHOPIFY_WEBHOOK_SECRET_PREVIOUS needs SHOPIFY_WEBHOOK_SECRET/,
+    );
+  });
 });

@@ -96,6 +96,14 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return s?.trim() || undefined;
 }
 
+function shopDomainOrUndefined(value: string | undefined): string | undefined {
+  try {
+    return value === undefined ? undefined : normalizeShopDomain(value);
+  } catch {
+    return undefined; // refused with a 400 once the signature has been checked
+  }
+}
+
 /** The secrets a delivery may be verified with: per shop (its own custom app), else the app's. */
 export interface WebhookSecrets {
   app: string | undefined;
@@ -110,7 +118,8 @@ export interface WebhookSecrets {
  * another shop signed cannot be replayed with this shop's domain.
  */
 function readDelivery(req: FastifyRequest, secrets: WebhookSecrets, now: Date): Delivery {
-  const claimed = header(req, 'x-shopify-shop-domain')?.toLowerCase();
+  // Normalized as the shop is looked up later, so no spelling of the domain (`HTTPS://…/`) escapes its key.
+  const claimed = shopDomainOrUndefined(header(req, 'x-shopify-shop-domain'));
   const own = claimed !== undefined ? secrets.perShop[claimed] : undefined;
   const secret = own ?? secrets.app;
   if (!secret) {

@@ -571,6 +571,12 @@ describe('POST /webhooks/shopify with per-shop secrets', () => {
       expect((await app.inject(captured)).json()).toEqual({ status: 'ignored', reason: 'unknown_shop' });
       const replay = await app.inject({ ...captured, headers: { ...captured.headers, 'x-shopify-shop-domain': own } });
       expect(replay.statusCode).toBe(401);
+      // Another spelling of the same domain selects the same key.
+      const respelled = await app.inject({
+        ...captured,
+        headers: { ...captured.headers, 'x-shopify-shop-domain': `HTTPS://${own.toUpperCase()}/` },
+      });
+      expect(respelled.statusCode).toBe(401);
       expect(replay.json().error).toEqual({
         code: 'invalid_hmac',
         message: `X-Shopify-Hmac-Sha256 does not match the request body with ${own}'s own secret (signed for another shop, or the body was altered)`,

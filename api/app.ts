@@ -16,6 +16,9 @@ import type { ShopifyPacer } from '../integrations/shopify/pacer';
 import { storeContext } from '../services/stores/context';
 import { controlCharacterAt } from './control-chars';
 import { HttpError, badRequest, errorBodySchema } from './errors';
+import { redactUrl, requestSerializer } from './log-redaction';
+import { clientErrorCode, frameworkErrors, queryIntegers, validationIssues } from './strict-input';
+import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './rate-limits';
 import { healthRoutes } from './routes/health';
 import { storeRoutes } from './routes/stores';
 import { webhookRoutes } from './routes/webhooks';
@@ -40,11 +43,21 @@ export interface AppDeps {
   integrations?: { shopifyApiBaseUrl?: string | undefined; qboEndpoint?: string | undefined; qboTokenUrl?: string | undefined };
   /** The Shopify app's client secret, for webhook HMACs; undefined → webhooks are refused. */
   shopifyWebhookSecret?: string | undefined;
+  /** During a secret rotation, the app's previous client secret: still accepted until it is unset. */
+  shopifyWebhookSecretPrevious?: string | undefined;
+  /**
+   * Per-shop client secrets by shop domain (a store connected through its own custom app): a shop listed
+   * here is verified with its own secret only; other shops with shopifyWebhookSecret.
+   */
+  shopifyWebhookSecrets?: Readonly<Record<string, string>> | undefined;
+  /** Request budgets per client address (api/rate-limits.ts); tests use small ones. */
+  rateLimits?: Partial<RateLimits> | undefined;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
+    rateLimits: RateLimits;
   }
 }
 
@@ -54,13 +67,25 @@ function tokensEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
+/** Longer than any id's maxLength in the schemas (255), so those answer with the field named. */
+const MAX_PARAM_LENGTH = 1024;
+
 export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, 'logger'> = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: opts.logger === false ? undefined : deps.log.child({ component: 'api' }),
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+    // Fastify logs each request's URL: secrets in its query string (?token=, ?access_token=) are redacted.
+    loggerInstance: opts.logger === false ? undefined : deps.log.child({ component: 'api' }, { serializers: { req: requestSerializer } }),
+    // Strict: no type coercion (api/strict-input.ts converts integer query parameters itself).
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+    // Long enough that an over-long id reaches its schema (maxLength, a precise 400); longer still is a 400 too.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   });
   app.decorate('deps', deps);
+  const rateLimits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  app.decorate('rateLimits', rateLimits);
   app.addSchema({ $id: 'Error', ...errorBodySchema });
+  // First, so every route registered after it (all of them) is limited.
+  const auth = await registerRateLimits(app as unknown as FastifyInstance, rateLimits);
 
   await app.register(swagger, {
     openapi: {
@@ -81,18 +106,22 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
         .status(err.statusCode)
         .send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
     }
-    const e = err as Error & { validation?: unknown; statusCode?: number; code?: string };
+    const e = err as Error & { validation?: unknown; validationContext?: string; statusCode?: number; code?: string };
     if (e.validation) {
-      return reply.status(400).send({ error: { code: 'invalid_request', message: e.message, details: e.validation } });
+      const issues = validationIssues(e.validation, e.validationContext);
+      return reply
+        .status(400)
+        .send({ error: { code: 'invalid_request', message: e.message, details: { field: issues[0]?.path, issues } } });
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.status(e.statusCode).send({ error: { code: e.code ?? 'bad_request', message: e.message } });
+      return reply.status(e.statusCode).send({ error: { code: clientErrorCode(e), message: e.message } });
     }
     req.log.error({ err }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal', message: 'Internal error; see the server log' } });
   });
+  app.addHook('preValidation', queryIntegers);
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url}` } }),
+    reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${redactUrl(req.url)}` } }),
   );
 
   const stores = storeContext({
@@ -108,16 +137,23 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
 
   await app.register(healthRoutes);
   // Shopify webhooks carry their own authentication (an HMAC of the body), not the bearer token.
-  await app.register(webhookRoutes);
+  await app.register(webhookRoutes(stores));
 
   // Everything else needs the bearer token.
   await app.register(async (secured) => {
-    secured.addHook('onRequest', async (req) => {
+    secured.addHook('onRequest', async (req, reply) => {
+      // An address that failed too often is refused before its token is compared (no guessing at speed).
+      const blocked = await auth.authBlocked(req);
+      if (blocked) {
+        void reply.header('retry-after', (blocked.details as { retryAfterSeconds: number }).retryAfterSeconds);
+        throw blocked;
+      }
       // Exactly `Bearer <token>`: anything after the token (or a second space) is refused, not ignored.
       const header = req.headers.authorization ?? '';
       const parts = header.split(' ');
       const [scheme, token] = parts;
       if (parts.length !== 2 || scheme?.toLowerCase() !== 'bearer' || !token || !tokensEqual(token, deps.apiToken)) {
+        await auth.authFailed(req);
         throw new HttpError(401, 'unauthorized', 'Missing or invalid bearer token (Authorization: Bearer <LEDGERLINE_API_TOKEN>)');
       }
     });

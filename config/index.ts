@@ -52,6 +52,17 @@ const schema = z.object({
   SHOPIFY_API_BASE_URL: z.string().url('SHOPIFY_API_BASE_URL must be a URL').optional(),
   /** The Shopify app's client secret: webhook deliveries are verified with its HMAC-SHA256. Unset → webhooks are refused. */
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /**
+   * The app's previous client secret during a rotation: deliveries signed with it are still accepted
+   * (Shopify can take up to an hour to sign with a new secret, docs/shopify-facts.md §4). Unset it after.
+   */
+  SHOPIFY_WEBHOOK_SECRET_PREVIOUS: z.string().min(1).optional(),
+  /**
+   * Per-shop client secrets, comma-separated `<handle>.myshopify.com:<secret>`: a store connected through
+   * its own custom app has its own secret, and a shop listed here is verified with that secret only, so a
+   * delivery signed for another shop cannot be replayed against it.
+   */
+  SHOPIFY_WEBHOOK_SECRETS: z.string().min(1).optional(),
   /** QBO v3 endpoint ending in /v3/company/ (sandbox: https://sandbox-quickbooks.api.intuit.com/v3/company/). Unset → production. */
   QBO_API_ENDPOINT: z.string().url('QBO_API_ENDPOINT must be a URL ending in /v3/company/').optional(),
   /** QBO OAuth token endpoint. Unset → Intuit's. */
@@ -92,7 +103,12 @@ export interface Config {
     devPort: number;
     uiPort: number;
   };
-  shopify: { apiBaseUrl: string | undefined; webhookSecret: string | undefined };
+  shopify: {
+    apiBaseUrl: string | undefined;
+    webhookSecret: string | undefined;
+    webhookSecretPrevious: string | undefined;
+    webhookSecrets: Record<string, string>;
+  };
   qbo: { endpoint: string | undefined; tokenUrl: string | undefined; limitsTimeScale: number };
   demo: { enabled: boolean; orders: number; days: number; shopifyPort: number; qboPort: number };
 }
@@ -102,6 +118,25 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** `shop.myshopify.com:secret,…` → { domain: secret }; a malformed entry is a problem naming its position, never its secret. */
+export function parseShopSecrets(spec: string | undefined, problems: string[]): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  if (!spec) return secrets;
+  spec.split(',').forEach((entry, i) => {
+    const colon = entry.indexOf(':');
+    const domain = entry.slice(0, colon).trim().toLowerCase();
+    const secret = entry.slice(colon + 1).trim();
+    if (colon < 0 || !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(domain) || !secret) {
+      problems.push(`SHOPIFY_WEBHOOK_SECRETS: entry ${i + 1} must be <handle>.myshopify.com:<secret>`);
+    } else if (secrets[domain] !== undefined) {
+      problems.push(`SHOPIFY_WEBHOOK_SECRETS: ${domain} is listed twice`);
+    } else {
+      secrets[domain] = secret;
+    }
+  });
+  return secrets;
 }
 
 /** Parses and validates the environment. Throws ConfigError listing every bad variable at once. */
@@ -120,9 +155,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.LEDGERLINE_ENCRYPTION_KEYS) {
     problems.push('LEDGERLINE_ENCRYPTION_KEYS is required in production (credentials are encrypted at rest)');
   }
+  if (e.SHOPIFY_WEBHOOK_SECRET_PREVIOUS && !e.SHOPIFY_WEBHOOK_SECRET) {
+    problems.push('SHOPIFY_WEBHOOK_SECRET_PREVIOUS needs SHOPIFY_WEBHOOK_SECRET (the new secret) set too');
+  }
   if (e.NODE_ENV === 'production' && !e.LEDGERLINE_API_TOKEN) {
     problems.push('LEDGERLINE_API_TOKEN is required in production');
   }
+  const webhookSecrets = parseShopSecrets(e.SHOPIFY_WEBHOOK_SECRETS, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.LEDGERLINE_DATA_DIR);
@@ -155,7 +194,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },
-    shopify: { apiBaseUrl: e.SHOPIFY_API_BASE_URL, webhookSecret: e.SHOPIFY_WEBHOOK_SECRET },
+    shopify: {
+      apiBaseUrl: e.SHOPIFY_API_BASE_URL,
+      webhookSecret: e.SHOPIFY_WEBHOOK_SECRET,
+      webhookSecretPrevious: e.SHOPIFY_WEBHOOK_SECRET_PREVIOUS,
+      webhookSecrets,
+    },
     qbo: { endpoint: e.QBO_API_ENDPOINT, tokenUrl: e.QBO_TOKEN_URL, limitsTimeScale: e.QBO_LIMITS_TIME_SCALE },
     demo: {
       enabled: e.LEDGERLINE_DEMO ?? false,

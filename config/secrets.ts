@@ -8,6 +8,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './index';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, tightenFile } from './private-files';
 
 export interface Cipher {
   encrypt(plain: string): string;
@@ -79,14 +80,17 @@ export function resolveSecrets(config: Config): { apiToken: string; encryptionKe
   }
   const file = path.join(config.dataDir, 'dev-secrets.json');
   let stored: DevSecrets | undefined;
-  if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, 'utf8')) as DevSecrets;
+  ensurePrivateDir(config.dataDir);
+  if (fs.existsSync(file)) {
+    tightenFile(file);
+    stored = JSON.parse(fs.readFileSync(file, 'utf8')) as DevSecrets;
+  }
   if (!stored) {
     stored = {
       apiToken: randomBytes(24).toString('base64url'),
       encryptionKeys: `dev1:${randomBytes(32).toString('base64')}`,
     };
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: PRIVATE_FILE_MODE });
   }
   return {
     apiToken: config.api.token ?? stored.apiToken,

@@ -2,7 +2,6 @@
  * Database access: PostgreSQL when DATABASE_URL is set, else embedded PGlite (real PostgreSQL compiled
  * to WASM, in-process) persisted under the data dir. The same drizzle migrations serve both.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -13,6 +12,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { repoRoot } from '../config/paths';
+import { ensurePrivateDir } from '../config/private-files';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -49,7 +49,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       close: () => pool.end(),
     };
   }
-  if (opts.pgliteDir) fs.mkdirSync(opts.pgliteDir, { recursive: true });
+  // Owner-only: PGlite writes its files with the process umask (config/private-files.ts).
+  if (opts.pgliteDir) ensurePrivateDir(opts.pgliteDir);
   const client = opts.pgliteDir ? new PGlite(opts.pgliteDir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;

@@ -159,6 +159,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         limiter,
         integrations: { shopifyApiBaseUrl: config.shopify.apiBaseUrl, qboEndpoint: config.qbo.endpoint, qboTokenUrl: config.qbo.tokenUrl },
         shopifyWebhookSecret: config.shopify.webhookSecret,
+        shopifyWebhookSecretPrevious: config.shopify.webhookSecretPrevious,
+        shopifyWebhookSecrets: config.shopify.webhookSecrets,
         ...(worker ? { workerState: () => worker!.getState() } : {}),
       });
       await app.listen({ host: config.api.host, port: config.api.port });

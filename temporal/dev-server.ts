@@ -4,11 +4,11 @@
  * registered by flag. Its output is routed into our logs; stop() sends SIGTERM and waits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Logger } from '../config/logger';
+import { ensurePrivateDir } from '../config/private-files';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 export interface DevServer {
@@ -50,7 +50,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       );
     }
   }
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  // Owner-only: the CLI writes temporal.db with the process umask (config/private-files.ts).
+  ensurePrivateDir(opts.dataDir);
   const args = [
     'server',
     'start-dev',

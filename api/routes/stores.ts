@@ -222,7 +222,7 @@ export const storeRoutes =
           summary: 'Change settings: keys sent replace the current ones (accounts merge key by key; null restores a default)',
           params: idParams,
           body: settingsSchema,
-          response: { 200: settingsSchema, ...pick([400, 401, 404, 503]) },
+          response: { 200: settingsSchema, ...pick([400, 401, 404, 409, 422, 502, 503]) },
         },
       },
       async (req) => updateSettings(ctx, await loadStore(ctx, req.params.id), req.body),

@@ -15,7 +15,8 @@ const int = { type: 'integer' } as const;
  */
 const TOKEN_PATTERN = '^[!-~]+$';
 const secret = (what: string) => ({ type: 'string', minLength: 1, maxLength: 4096, pattern: TOKEN_PATTERN, description: what }) as const;
-const instant = (what: string) => ({ type: 'string', format: 'date-time', description: what }) as const;
+/** An ISO 8601 instant is at most ~35 characters; 64 leaves room and stops a megabyte "date" at the schema. */
+const instant = (what: string) => ({ type: 'string', format: 'date-time', maxLength: 64, description: what }) as const;
 const error = { $ref: 'Error#' } as const;
 
 export const errorResponses = {
@@ -149,6 +150,7 @@ export const connectBodySchema = {
     qbo: qboCredentials(['realmId', 'clientId', 'clientSecret', 'refreshToken']),
     startDate: {
       type: ['string', 'null'],
+      maxLength: 32,
       description: 'YYYY-MM-DD: orders processed before it are not booked; null or absent: all history',
     },
     settings: { ...settings, description: 'Partial settings; missing accounts are found or created in QBO, taxMode is detected' },
@@ -239,7 +241,7 @@ export const documentsQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    status: { type: 'string', description: `One status or several, comma-separated: ${DOCUMENT_STATUSES.join(', ')}` },
+    status: { type: 'string', maxLength: 200, description: `One status or several, comma-separated: ${DOCUMENT_STATUSES.join(', ')}` },
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
     cursor: { type: 'string', maxLength: 2000, description: 'nextCursor of the previous page' },
   },

@@ -125,3 +125,12 @@ export function qboCredentialStore(db: Db) {
       }),
   };
 }
+
+/** Every store with credentials and its QBO realm (the key of the refresh lock), by store id. */
+export function listCredentialStores(db: Executor): Promise<Array<{ storeId: string; realmId: string }>> {
+  return db
+    .select({ storeId: storeCredentials.storeId, realmId: stores.qboRealmId })
+    .from(storeCredentials)
+    .innerJoin(stores, eq(stores.id, storeCredentials.storeId))
+    .orderBy(storeCredentials.storeId);
+}

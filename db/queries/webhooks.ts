@@ -1,6 +1,6 @@
 /** `webhook_deliveries`: Shopify deliveries accepted, by X-Shopify-Webhook-Id (stable across retries). */
-import { and, eq, lt } from 'drizzle-orm';
-import { webhookDeliveries } from '../schema';
+import { and, eq, lt, ne } from 'drizzle-orm';
+import { ledgerEntries, stores, webhookDeliveries } from '../schema';
 import type { Executor } from './executor';
 
 /** Records a delivery; false when it was recorded before (a repeat). */
@@ -22,4 +22,19 @@ export async function forgetWebhookDelivery(db: Executor, p: { webhookId: string
 
 export async function pruneWebhookDeliveries(db: Executor, p: { receivedBefore: Date }): Promise<void> {
   await db.delete(webhookDeliveries).where(lt(webhookDeliveries.receivedAt, p.receivedBefore));
+}
+
+/**
+ * Whether another store's ledger holds `sourceKey` (Shopify gids are unique across shops, so an order
+ * booked for another store is not this shop's). Joined through `stores` so each lookup uses the ledger's
+ * primary key (store_id, source_key, …) once per store instead of scanning the ledger.
+ */
+export async function sourceBookedForAnotherStore(db: Executor, p: { storeId: string; sourceKey: string }): Promise<boolean> {
+  const rows = await db
+    .select({ storeId: ledgerEntries.storeId })
+    .from(stores)
+    .innerJoin(ledgerEntries, and(eq(ledgerEntries.storeId, stores.id), eq(ledgerEntries.sourceKey, p.sourceKey)))
+    .where(ne(stores.id, p.storeId))
+    .limit(1);
+  return rows.length > 0;
 }

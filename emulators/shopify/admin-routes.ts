@@ -14,6 +14,7 @@ export function adminRoutes(admin: ShopifyAdmin): [string, RegExp, Handler][] {
   const orderPath = `${shopPath}/orders/([^/]+)`;
   return [
     ['POST', /^\/_emulator\/shops$/, (_p, body) => admin.createShop(body).domain],
+    ['POST', new RegExp(`^${shopPath}/uninstall$`), ([d]) => admin.uninstallApp(d!)],
     ['POST', /^\/_emulator\/reset$/, () => admin.reset()],
     ['GET', /^\/_emulator\/requests$/, (_p, _b, q) => admin.requests(q.get('shop') ?? undefined)],
     ['GET', /^\/_emulator\/faults$/, () => admin.faults()],

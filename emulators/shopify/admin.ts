@@ -5,6 +5,7 @@ import { AdminError } from './order-helpers';
 import { addBalanceTransactions, addPayouts, addProducts, cancelOrder, getOrder, markPaid, upsertOrders } from './order-ops';
 import { addRefund, type RefundRequest } from './refund-ops';
 import type { Obj, ShopOptions, ShopState } from './state';
+import { shopPayload } from './webhook-payloads';
 import type { DeliveryRecord } from './webhooks';
 
 export class ShopifyAdmin {
@@ -56,6 +57,19 @@ export class ShopifyAdmin {
   }
   addProducts(domain: string, products: Obj[]): void {
     addProducts(this.shop(domain), products);
+  }
+
+  /**
+   * The merchant uninstalls the app: Shopify sends `app/uninstalled` to the app's subscriptions, revokes
+   * the access token (the Admin API answers 401 to it from now on) and drops the app's subscriptions.
+   */
+  uninstallApp(domain: string): { domain: string } {
+    const shop = this.shop(domain);
+    if (shop.uninstalled) throw new AdminError(`The app is not installed on ${domain}`, 409);
+    this.core.webhooks.emit(shop, 'APP_UNINSTALLED', shopPayload(shop));
+    shop.uninstalled = true;
+    shop.webhookSubscriptions = [];
+    return { domain };
   }
 
   /** Overrides a shop's cost bucket (e.g. a low restore rate for a throttling test). */

@@ -91,7 +91,8 @@ export class EmulatorCore {
 
   shopByToken(token: string | undefined): ShopState | undefined {
     if (!token) return undefined;
-    return [...this.shops.values()].find((s) => s.accessToken === token);
+    // An uninstalled app's token is revoked: Shopify answers 401 to it (docs/shopify-facts.md §4).
+    return [...this.shops.values()].find((s) => s.accessToken === token && !s.uninstalled);
   }
 
   opsEnv(): OpsEnv {

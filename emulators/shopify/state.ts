@@ -50,6 +50,8 @@ export interface ShopState {
   bulkFiles: Map<string, string>;
   webhookSubscriptions: Obj[];
   idempotency: Map<string, IdempotencyRecord>;
+  /** Set when the app was uninstalled: the access token is revoked (every Admin API call answers 401). */
+  uninstalled?: boolean;
 }
 
 export const DEFAULT_SCOPES = [

@@ -1,7 +1,7 @@
 // REST-shaped (snake_case) webhook bodies: enough for a receiver to identify and re-fetch the
 // resource (`id` numeric, `admin_graphql_api_id`, `updated_at`), as Shopify's payloads allow.
 import { legacyId } from './gid';
-import type { Obj } from './state';
+import type { Obj, ShopState } from './state';
 
 const num = (id: unknown): number | null => {
   const l = legacyId(id);
@@ -65,5 +65,18 @@ export function bulkFinishPayload(op: Obj): Obj {
     error_code: op.errorCode ? String(op.errorCode).toLowerCase() : null,
     status: String(op.status).toLowerCase(),
     type: String(op.type).toLowerCase(),
+  };
+}
+
+/** `app/uninstalled`: the REST Shop resource; `myshopify_domain` is the permanent domain, `domain` the primary one. */
+export function shopPayload(shop: ShopState): Obj {
+  return {
+    id: num(shop.info.id),
+    name: shop.info.name,
+    email: shop.info.email,
+    domain: shop.info.primaryDomain?.host ?? shop.domain,
+    myshopify_domain: shop.domain,
+    currency: shop.info.currencyCode,
+    iana_timezone: shop.info.ianaTimezone,
   };
 }

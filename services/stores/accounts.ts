@@ -188,11 +188,25 @@ export async function resolveAccounts(
   opts: { inventoryAccountsNeeded: boolean },
 ): Promise<AccountResolution> {
   const chart = (await client.query('Account')).map(toAccount);
+  const { accounts, resolved } = checkGivenAccounts(chart, given);
+  return findOrCreateMissing(client, chart, preferences, accounts, resolved, opts);
+}
+
+/**
+ * Checks account ids a merchant names (at connect, and in a settings update) against the company's chart:
+ * each must exist, be active and have a sensible AccountType; throws SettingsValidationError naming each
+ * bad one by its path (`accounts.<key>`).
+ */
+export async function checkAccountIds(client: QboClient, given: Partial<Record<AccountKey, string>>): Promise<void> {
+  if (Object.values(given).every((id) => id === undefined)) return;
+  checkGivenAccounts((await client.query('Account')).map(toAccount), given);
+}
+
+function checkGivenAccounts(chart: QboAccount[], given: Partial<Record<AccountKey, string>>): AccountResolution {
   const byId = new Map(chart.map((a) => [a.id, a]));
   const accounts: Partial<Record<AccountKey, string>> = {};
   const resolved: Partial<Record<AccountKey, ResolvedAccount>> = {};
   const issues: SettingsIssue[] = [];
-
   for (const [key, id] of Object.entries(given) as [AccountKey, string | undefined][]) {
     if (id === undefined) continue;
     const account = byId.get(id);
@@ -210,7 +224,17 @@ export async function resolveAccounts(
     }
   }
   if (issues.length > 0) throw new SettingsValidationError(issues);
+  return { accounts, resolved };
+}
 
+async function findOrCreateMissing(
+  client: QboClient,
+  chart: QboAccount[],
+  preferences: Entity,
+  accounts: Partial<Record<AccountKey, string>>,
+  resolved: Partial<Record<AccountKey, ResolvedAccount>>,
+  opts: { inventoryAccountsNeeded: boolean },
+): Promise<AccountResolution> {
   const mustHave = new Set<AccountKey>([...REQUIRED_ACCOUNT_KEYS, ...(opts.inventoryAccountsNeeded ? INVENTORY_KEYS : [])]);
   for (const key of Object.keys(ACCOUNT_RULES) as AccountKey[]) {
     if (accounts[key] !== undefined) continue;

@@ -11,7 +11,7 @@ import { HttpError, badRequest, conflict } from '../errors';
 import { resolveAccounts, type AccountKey, type ResolvedAccount } from './accounts';
 import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, withRotationNote, type QboCheck, type QboTokens } from './qbo-check';
-import { isPlainObject, precheckSettings, startInstant } from './settings-input';
+import { isPlainObject, precheckSettings, startDateIssue, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
 import { startStoreWorkflow } from './workflow';
 
@@ -145,6 +145,8 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
   }
   try {
     precheckSettings(settingsIn);
+    const issue = startDateIssue((settingsIn.startDate as string | null | undefined) ?? null, ctx.clock());
+    if (issue) throw new SettingsValidationError([issue]);
   } catch (err) {
     throw settingsHttpError(err);
   }

@@ -9,10 +9,12 @@ import type { StoreRow } from '../../db/queries/stores';
 import type { Settings } from '../../domain/settings';
 import { pauseSignal, setIntervalSignal, type SyncWindow } from '../../workflows/definitions';
 import { HttpError, badRequest, conflict } from '../errors';
-import { credentialColumns, parseSettingsOr400 } from './connect';
+import { SettingsValidationError } from '../../domain/errors';
+import { checkAccountIds, type AccountKey } from './accounts';
+import { credentialColumns, parseSettingsOr400, settingsHttpError } from './connect';
 import type { StoreContext } from './context';
-import { checkQbo, type QboTokens } from './qbo-check';
-import { mergeSettings, startInstant } from './settings-input';
+import { checkQbo, qboHttpError, storeQboClient, type QboTokens } from './qbo-check';
+import { mergeSettings, startDateIssue, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
 import { resumeOrStartWorkflow, signalStore } from './workflow';
 
@@ -113,6 +115,22 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
 export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Record<string, unknown>): Promise<Settings> {
   const current = parseSettingsOr400(row.settings);
   const settings = parseSettingsOr400(mergeSettings(current, patch));
+  if (settings.startDate !== current.startDate) {
+    const issue = startDateIssue(settings.startDate, ctx.clock());
+    if (issue) throw settingsHttpError(new SettingsValidationError([issue]));
+  }
+  // Account ids that changed are checked against the company as connect checks them; the others were.
+  const changed = Object.fromEntries(
+    Object.entries(settings.accounts).filter(([key, id]) => id !== undefined && current.accounts[key as AccountKey] !== id),
+  ) as Partial<Record<AccountKey, string>>;
+  if (Object.keys(changed).length > 0) {
+    if (row.state === 'disconnected') throw disconnected(row, 'change its QBO accounts');
+    try {
+      await checkAccountIds(storeQboClient(ctx, row), changed);
+    } catch (err) {
+      throw settingsHttpError(qboHttpError(err, row.qboRealmId, false));
+    }
+  }
   if (settings.syncIntervalMinutes !== current.syncIntervalMinutes) {
     await signalStore(ctx, row.shopDomain, setIntervalSignal, { intervalMinutes: settings.syncIntervalMinutes });
   }

@@ -16,7 +16,8 @@ import {
 } from '../../domain/errors';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
 import { requestRefresh } from '../../integrations/qbo/oauth';
-import { ACCESS_TOKEN_MARGIN_MS, QBO_TOKEN_URL, type TokenProvider } from '../../integrations/qbo/tokens';
+import { ACCESS_TOKEN_MARGIN_MS, QBO_TOKEN_URL, createTokenProvider, type TokenProvider } from '../../integrations/qbo/tokens';
+import { qboCredentialStore } from '../../db/queries/credentials';
 import { HttpError } from '../errors';
 import type { StoreContext } from './context';
 
@@ -177,4 +178,27 @@ export function withRotationNote(err: unknown, rotated: boolean): unknown {
     `${err.message} Note: Ledgerline refreshed the QBO tokens during this attempt, so the refresh token you sent may no longer work; authorize the company again before retrying.`,
     err.details,
   );
+}
+
+/**
+ * A QBO client for a connected store, on its stored credentials (refreshed and persisted under the same
+ * lock the worker uses), for checks a request makes against the company (a settings update's account ids).
+ */
+export function storeQboClient(ctx: StoreContext, store: { id: string; qboRealmId: string }): QboClient {
+  const tokens = createTokenProvider({
+    store: qboCredentialStore(ctx.db),
+    cipher: ctx.cipher,
+    clock: ctx.clock,
+    logger: ctx.log,
+    storeId: store.id,
+    ...(ctx.qboTokenUrl ? { tokenUrl: ctx.qboTokenUrl } : {}),
+  });
+  return createQboClient({
+    realmId: store.qboRealmId,
+    tokens,
+    limiter: ctx.limiter,
+    logger: ctx.log,
+    timeoutMs: QBO_CHECK_TIMEOUT_MS,
+    ...(ctx.qboEndpoint ? { endpoint: ctx.qboEndpoint } : {}),
+  });
 }

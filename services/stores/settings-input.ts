@@ -2,7 +2,7 @@
  * Settings as the API receives them: partial at connect (accounts and taxMode come from QBO), merged
  * onto the current ones on update, and the store's start date as an instant for the stores row.
  */
-import { SettingsValidationError } from '../../domain/errors';
+import { SettingsValidationError, type SettingsIssue } from '../../domain/errors';
 import { parseSettings, type Settings } from '../../domain/settings';
 import { REQUIRED_ACCOUNT_KEYS } from './accounts';
 
@@ -55,6 +55,26 @@ export function mergeSettings(current: Settings, patch: Json): Json {
     }
   }
   return merged;
+}
+
+/** The earliest settings startDate: no Shopify order is older (the resync windows' bound, services/stores/control.ts). */
+export const EARLIEST_START_DATE = '2000-01-01';
+/** The furthest east a shop's day can run ahead of UTC (UTC+14): a start date "today" there is not in the future. */
+const MAX_ZONE_AHEAD_MS = 14 * 3_600_000;
+
+/**
+ * A settings startDate (YYYY-MM-DD, already parsed) must be a real day from 2000-01-01 up to today: one
+ * before reaches PostgreSQL's range limits in later date arithmetic, one in the future books nothing.
+ */
+export function startDateIssue(startDate: string | null, now: Date): SettingsIssue | undefined {
+  if (startDate === null) return undefined;
+  if (startDate < EARLIEST_START_DATE) {
+    return { path: 'startDate', message: `must not be before ${EARLIEST_START_DATE} (got ${startDate}); null books every order` };
+  }
+  if (Date.parse(`${startDate}T00:00:00Z`) > now.getTime() + MAX_ZONE_AHEAD_MS) {
+    return { path: 'startDate', message: `must not be in the future (got ${startDate})` };
+  }
+  return undefined;
 }
 
 /** Wall-clock offset of `timeZone` at `instant`, in ms (local − UTC). */

@@ -111,6 +111,103 @@ describe('the HTTP API', () => {
     expect(res.statusCode, res.body).toBe(404);
   });
 
+  it.each([
+    ['an array for a string', 'POST', '/stores', { shopDomain: ['x.myshopify.com'], shopifyAccessToken: 't', qbo: {} }, 'body.shopDomain'],
+    ['a number for a string', 'POST', '/stores/acme/pause', { reason: 5 }, 'body.reason'],
+    ['a string for an object', 'PUT', '/stores/acme/settings', '"fast"', 'body'],
+  ] as const)(
+    'refuses %s in a JSON body with 400 invalid_request naming the field (no coercion)',
+    async (_name, method, url, payload, field) => {
+      const res = await app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(Object.keys(res.json())).toEqual(['error']);
+      expect(res.json().error).toMatchObject({ code: 'invalid_request', details: { field } });
+      expect(res.json().error.details.issues).toContainEqual({ path: field, message: expect.any(String) });
+    },
+  );
+
+  it.each([
+    ['text', '/stores/acme/sync?wait=soon'],
+    ['a hexadecimal number', '/stores/acme/sync?wait=0x5'],
+    ['an exponent', '/stores/acme/sync?wait=5e0'],
+    ['a repeated parameter', '/stores/acme/sync?wait=1&wait=2'],
+    ['a negative number', '/stores/acme/sync?wait=-1'],
+  ])('refuses %s for an integer query parameter with 400 naming it', async (_name, url) => {
+    const res = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'invalid_request', details: { field: 'querystring.wait' } });
+  });
+
+  it('takes plain decimal digits for an integer query parameter (the request goes on to the store lookup)', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/stores/no-such-store/documents?limit=10',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode, res.body).toBe(404);
+  });
+
+  it('answers over-long ids with 400 naming the field and its maximum, in the one error shape', async () => {
+    const long = await app.inject({ method: 'GET', url: `/stores/${'a'.repeat(300)}`, headers: { authorization: `Bearer ${token}` } });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().error).toMatchObject({
+      code: 'invalid_request',
+      message: 'params/id must NOT have more than 255 characters',
+      details: { field: 'params.id' },
+    });
+    const huge = await app.inject({
+      method: 'GET',
+      url: `/stores/${'a'.repeat(5000)}/documents`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json()).toEqual({ error: { code: 'invalid_request', message: 'A path segment (a store id or another id) is too long' } });
+  });
+
+  it.each([
+    ['a resync instant', 'POST', '/stores/acme/resync', { from: `2026-01-01T00:00:00${'0'.repeat(100)}Z` }, 'body.from', 64],
+    ['a documents status filter', 'GET', `/stores/acme/documents?status=${'synced,'.repeat(40)}`, undefined, 'querystring.status', 200],
+    ['a connect start date', 'POST', '/stores', { shopDomain: 'a.myshopify.com', startDate: '2026-01-01'.repeat(5) }, 'body.startDate', 32],
+    ['a sync status id', 'GET', `/stores/acme/syncs/${'u'.repeat(256)}`, undefined, 'params.updateId', 255],
+  ] as const)('refuses an over-long %s with 400 naming the field and its maxLength', async (_name, method, url, payload, field, max) => {
+    const res = await app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      ...(payload ? { payload: JSON.stringify(payload) } : {}),
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.code).toBe('invalid_request');
+    expect(res.json().error.details.issues).toContainEqual({ path: field, message: `must NOT have more than ${max} characters` });
+  });
+
+  it("answers Fastify's own refusals in the one error shape with stable codes", async () => {
+    const headers = { authorization: `Bearer ${token}` };
+    const badJson = await app.inject({
+      method: 'POST',
+      url: '/stores',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: '{"shopDomain":',
+    });
+    const wrongType = await app.inject({
+      method: 'POST',
+      url: '/stores',
+      headers: { ...headers, 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
+    const badUrl = await app.inject({ method: 'GET', url: '/stores/%E0%A4%A', headers });
+    expect([badJson, wrongType, badUrl].map((r) => [r.statusCode, r.json().error.code, Object.keys(r.json())])).toEqual([
+      [400, 'invalid_json', ['error']],
+      [415, 'unsupported_media_type', ['error']],
+      [400, 'bad_url', ['error']],
+    ]);
+  });
+
   it('answers an unknown route with the uniform error body', async () => {
     const res = await app.inject({ method: 'GET', url: '/nope', headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(404);

@@ -756,6 +756,54 @@ describe('settings', () => {
   });
 });
 
+describe('settings checked against QBO and bounded', () => {
+  it('answers 400 naming each account id the QBO company does not have or of the wrong type, and keeps the settings', async () => {
+    const { shop, view } = await connect('settingsaccounts');
+    const url = `/stores/${shop.handle}/settings`;
+    const res = await call('PUT', url, { accounts: { fees: '999', undepositedFunds: A.salesOfProduct }, syncIntervalMinutes: 30 });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.error.code).toBe('invalid_settings');
+    expect(res.body.error.details.issues).toHaveLength(2);
+    expect(res.body.error.details.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'accounts.fees', message: 'QBO has no active Account with Id "999"' },
+        {
+          path: 'accounts.undepositedFunds',
+          message: `Account ${A.salesOfProduct} ("Sales of Product Income") is of type Income; expected Other Current Asset or Bank`,
+        },
+      ]),
+    );
+    expect((await storeRow(shop.handle))?.settings).toEqual(view.settings);
+
+    // An existing account of the right type is accepted.
+    const ok = await call('PUT', url, { accounts: { fees: A.chargebacks } });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.accounts.fees).toBe(A.chargebacks);
+  });
+
+  it('answers 400 for a start date before 2000-01-01 or in the future, at connect and in an update', async () => {
+    const { shop } = await connect('settingsdates');
+    const url = `/stores/${shop.handle}/settings`;
+    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    for (const [startDate, message] of [
+      ['1999-12-31', 'startDate: must not be before 2000-01-01 (got 1999-12-31); null books every order'],
+      ['0001-01-01', 'startDate: must not be before 2000-01-01 (got 0001-01-01); null books every order'],
+      [tomorrow, `startDate: must not be in the future (got ${tomorrow})`],
+    ] as const) {
+      const res = await call('PUT', url, { startDate });
+      expect(res.status, startDate).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'invalid_settings', details: { issues: [{ path: 'startDate' }] } });
+      expect(res.body.error.message).toContain(message);
+    }
+    expect((await call('PUT', url, { startDate: '2000-01-01' })).status).toBe(200);
+
+    const fresh = newShop('connectdate');
+    const refused = await call('POST', '/stores', connectBody(fresh, newCompany(), { startDate: '1970-01-01' }));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.issues).toEqual([{ path: 'startDate', message: expect.stringMatching(/before 2000-01-01/) }]);
+  });
+});
+
 describe('GET /stores/:id/documents', () => {
   it('filters by status, pages with a stable cursor, and answers 400 listing the statuses for an unknown one', async () => {
     const { shop } = await connect('docs');

@@ -14,7 +14,7 @@ import { createActivities } from '../../activities';
 import { buildApp } from '../../api/app';
 import { createCipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
-import { stores, webhookDeliveries } from '../../db/schema';
+import { ledgerEntries, storeCredentials, stores, webhookDeliveries } from '../../db/schema';
 import { subscribeWebhooks } from '../../demo/webhooks';
 import { startShopifyEmulator, webhookHmac, type ShopifyEmulator } from '../../emulators/shopify';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
@@ -58,7 +58,14 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
 let shopSeq = 0;
 const newShopDomain = (kind: string) => `wh-${kind}-${process.pid}-${Date.now().toString(36)}-${++shopSeq}.myshopify.com`;
 
-function signedDelivery(opts: { shopDomain: string; topic: string; webhookId?: string; body?: unknown; secret?: string }) {
+function signedDelivery(opts: {
+  shopDomain: string;
+  topic: string;
+  webhookId?: string;
+  body?: unknown;
+  secret?: string;
+  triggeredAt?: string;
+}) {
   const payload = JSON.stringify(
     opts.body ?? {
       id: 820982911946154500,
@@ -78,6 +85,7 @@ function signedDelivery(opts: { shopDomain: string; topic: string; webhookId?: s
       'x-shopify-shop-domain': opts.shopDomain,
       'x-shopify-webhook-id': opts.webhookId ?? randomUUID(),
       'x-shopify-api-version': '2026-10',
+      'x-shopify-triggered-at': opts.triggeredAt ?? new Date().toISOString(),
     },
   };
 }
@@ -122,6 +130,7 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
       taskQueue,
       ...pacing,
       shopifyWebhookSecret: SECRET,
+      integrations: { shopifyApiBaseUrl: shopify.url },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
   }, 120_000);
@@ -134,10 +143,15 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     await database?.close();
   });
 
-  /** A connected store: its row, and its workflow started as the store API starts it (no run queued yet). */
+  /**
+   * A connected store: its row, its Shopify credentials (a shop of the emulator with that token), and its
+   * workflow started as the store API starts it (no run queued yet).
+   */
   async function connectedStore(kind: string, state: 'active' | 'paused' = 'active', startWorkflow = true) {
     const shopDomain = newShopDomain(kind);
     const storeId = shopDomain.split('.')[0]!;
+    const accessToken = `shpat_${storeId}`;
+    shopify.admin.createShop({ domain: shopDomain, accessToken });
     await database.db.insert(stores).values({
       id: storeId,
       shopDomain,
@@ -145,6 +159,13 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
       settings: {} as Settings,
       startDate: new Date('2026-01-01T00:00:00Z'),
       state,
+    });
+    await database.db.insert(storeCredentials).values({
+      storeId,
+      shopifyAccessTokenEnc: cipher.encrypt(accessToken),
+      qboClientId: 'client-id',
+      qboClientSecretEnc: cipher.encrypt('client-secret'),
+      qboRefreshTokenEnc: cipher.encrypt('refresh-token'),
     });
     let handle: WorkflowHandle<typeof storeWorkflow> | undefined;
     if (startWorkflow) {
@@ -159,7 +180,7 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
       });
       started.push(handle);
     }
-    return { shopDomain, storeId, handle };
+    return { shopDomain, storeId, accessToken, handle };
   }
 
   const barriers = new Map<string, number>();
@@ -197,14 +218,13 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
   }
 
   it('starts a webhook-triggered sync when the Shopify emulator delivers a signed orders/create', async () => {
-    const { shopDomain, handle } = await connectedStore('delivered');
-    shopify.admin.createShop({ domain: shopDomain, accessToken: `shpat_${shopDomain}` });
+    const { shopDomain, accessToken, handle } = await connectedStore('delivered');
     const address = app.server.address() as { port: number };
     const callbackUrl = `http://127.0.0.1:${address.port}/webhooks/shopify`;
     const subs = await subscribeWebhooks({
       apiBaseUrl: shopify.url,
       shopDomain,
-      accessToken: `shpat_${shopDomain}`,
+      accessToken,
       callbackUrl,
       topics: ['ORDERS_CREATE'],
       log,
@@ -229,7 +249,7 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
       await subscribeWebhooks({
         apiBaseUrl: shopify.url,
         shopDomain,
-        accessToken: `shpat_${shopDomain}`,
+        accessToken,
         callbackUrl,
         topics: ['ORDERS_CREATE'],
         log,
@@ -287,6 +307,9 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
         details: { missing: ['X-Shopify-Topic', 'X-Shopify-Webhook-Id'] },
       },
     });
+    const longId = await app.inject(signedDelivery({ shopDomain, topic: 'orders/create', webhookId: 'w'.repeat(256) }));
+    expect(longId.statusCode).toBe(400);
+    expect(longId.json().error).toMatchObject({ code: 'invalid_request', details: { field: 'headers.x-shopify-webhook-id' } });
     const badDomain = await app.inject(signedDelivery({ shopDomain: 'shop.example.com', topic: 'orders/create' }));
     expect(badDomain.statusCode).toBe(400);
     expect(badDomain.json().error.message).toMatch(
@@ -300,10 +323,23 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     expect(res.json()).toEqual({ status: 'ignored', reason: 'unknown_shop' });
   });
 
-  it('disconnects the store in the database and in its workflow on app/uninstalled', async () => {
-    const { shopDomain, storeId, handle } = await connectedStore('uninstalled');
-    const res = await app.inject(signedDelivery({ shopDomain, topic: 'app/uninstalled', body: { id: 1, domain: shopDomain } }));
-    expect(res.json()).toEqual({ status: 'disconnected' });
+  it('disconnects the store in the database and in its workflow when Shopify delivers app/uninstalled and confirms it', async () => {
+    const { shopDomain, storeId, accessToken, handle } = await connectedStore('uninstalled');
+    const address = app.server.address() as { port: number };
+    await subscribeWebhooks({
+      apiBaseUrl: shopify.url,
+      shopDomain,
+      accessToken,
+      callbackUrl: `http://127.0.0.1:${address.port}/webhooks/shopify`,
+      topics: ['APP_UNINSTALLED'],
+      log,
+      pacer: pacing.pacer,
+    });
+    shopify.admin.uninstallApp(shopDomain);
+    await shopify.admin.webhooksIdle();
+    const delivery = shopify.admin.webhookDeliveries().find((d) => d.shop === shopDomain && d.topic === 'app/uninstalled')!;
+    expect(delivery).toMatchObject({ status: 'delivered', lastStatusCode: 200 });
+
     const [row] = await database.db.select().from(stores).where(eq(stores.id, storeId));
     expect(row).toMatchObject({
       state: 'disconnected',
@@ -319,6 +355,105 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     const after = await app.inject(signedDelivery({ shopDomain, topic: 'orders/updated' }));
     expect(after.json()).toEqual({ status: 'ignored', reason: 'store_disconnected' });
     expect(await nudgesIn(handle!)).toEqual([]);
+  });
+
+  it('disconnects nothing when Shopify still accepts the store token, even for a fresh signed app/uninstalled', async () => {
+    const { shopDomain, storeId, handle } = await connectedStore('stillinstalled');
+    const res = await app.inject(
+      signedDelivery({ shopDomain, topic: 'app/uninstalled', body: { id: 1, domain: shopDomain, myshopify_domain: shopDomain } }),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ignored', reason: 'app_still_installed' });
+    const [row] = await database.db.select().from(stores).where(eq(stores.id, storeId));
+    expect(row).toMatchObject({ state: 'active', connectionError: null });
+    expect((await handle!.query(statusQuery)).state).toBe('active');
+  });
+
+  it("refuses a signed app/uninstalled body replayed with another shop's domain with 403, disconnecting neither", async () => {
+    const victim = await connectedStore('victim');
+    const attacker = await connectedStore('attacker');
+    // The attacker's own shop really uninstalled the app, so Shopify would confirm an uninstall of it.
+    shopify.admin.uninstallApp(attacker.shopDomain);
+    const captured = signedDelivery({
+      shopDomain: attacker.shopDomain,
+      topic: 'app/uninstalled',
+      body: { id: 2, domain: attacker.shopDomain, myshopify_domain: attacker.shopDomain },
+    });
+    const replay = await app.inject({ ...captured, headers: { ...captured.headers, 'x-shopify-shop-domain': victim.shopDomain } });
+    expect(replay.statusCode).toBe(403);
+    expect(replay.json()).toEqual({
+      error: {
+        code: 'webhook_shop_mismatch',
+        message: 'The app/uninstalled body is about another shop than X-Shopify-Shop-Domain',
+        details: { field: 'X-Shopify-Shop-Domain' },
+      },
+    });
+    const noShop = await app.inject(signedDelivery({ shopDomain: victim.shopDomain, topic: 'app/uninstalled', body: { id: 2 } }));
+    expect([noShop.statusCode, noShop.json().error.code]).toEqual([400, 'webhook_body_mismatch']);
+    const [row] = await database.db.select().from(stores).where(eq(stores.id, victim.storeId));
+    expect(row!.state).toBe('active');
+    expect(await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.shopDomain, victim.shopDomain))).toEqual([]);
+  });
+
+  it('refuses an order delivery replayed with the domain of a shop the order is not booked for, with 403, and nudges nothing', async () => {
+    const owner = await connectedStore('owner');
+    const other = await connectedStore('other');
+    const order = 'gid://shopify/Order/7300000000001';
+    await database.db
+      .insert(ledgerEntries)
+      .values({ storeId: owner.storeId, sourceKey: `order:${order}`, role: 'receipt', sourceType: 'order', status: 'synced' });
+    const body = { id: 7300000000001, admin_graphql_api_id: order, updated_at: new Date().toISOString() };
+    const replay = await app.inject(signedDelivery({ shopDomain: other.shopDomain, topic: 'orders/updated', body }));
+    expect(replay.statusCode).toBe(403);
+    expect(replay.json().error).toMatchObject({ code: 'webhook_shop_mismatch', message: expect.stringContaining(order) });
+    const refund = await app.inject(
+      signedDelivery({ shopDomain: other.shopDomain, topic: 'refunds/create', body: { id: 9, order_id: 7300000000001 } }),
+    );
+    expect(refund.statusCode).toBe(403);
+    expect(await nudgesIn(other.handle!)).toEqual([]);
+
+    // The shop the order belongs to is nudged; a body that names no order is a 400.
+    expect((await app.inject(signedDelivery({ shopDomain: owner.shopDomain, topic: 'orders/updated', body }))).json()).toEqual({
+      status: 'nudged',
+    });
+    const nameless = await app.inject(signedDelivery({ shopDomain: owner.shopDomain, topic: 'orders/paid', body: { name: '#1' } }));
+    expect(nameless.statusCode).toBe(400);
+    expect(nameless.json().error).toEqual({
+      code: 'webhook_body_mismatch',
+      message: 'The body of a orders/paid delivery does not identify an order',
+      details: { topic: 'orders/paid' },
+    });
+    expect(await nudgesIn(owner.handle!)).toEqual(['orders/updated']);
+  });
+
+  it('refuses stale, future and undated deliveries with 400 naming X-Shopify-Triggered-At, and records none', async () => {
+    const { shopDomain, handle } = await connectedStore('stale');
+    const hour = 3_600_000;
+    const answers = [];
+    for (const triggeredAt of [
+      '2020-01-01T00:00:00Z',
+      new Date(Date.now() - 5 * hour).toISOString(),
+      new Date(Date.now() + hour).toISOString(),
+      'yesterday',
+    ])
+      answers.push(await app.inject(signedDelivery({ shopDomain, topic: 'orders/updated', triggeredAt })));
+    expect(answers.map((r) => [r.statusCode, r.json().error.code, r.json().error.details])).toEqual([
+      [400, 'stale_delivery', { field: 'X-Shopify-Triggered-At' }],
+      [400, 'stale_delivery', { field: 'X-Shopify-Triggered-At' }],
+      [400, 'invalid_triggered_at', { field: 'X-Shopify-Triggered-At' }],
+      [400, 'invalid_triggered_at', { field: 'X-Shopify-Triggered-At' }],
+    ]);
+    const { 'x-shopify-triggered-at': _omit, ...undated } = signedDelivery({ shopDomain, topic: 'orders/updated' }).headers;
+    const missing = await app.inject({ ...signedDelivery({ shopDomain, topic: 'orders/updated' }), headers: undated });
+    expect(missing.json().error).toMatchObject({ code: 'bad_request', details: { missing: ['X-Shopify-Triggered-At'] } });
+    expect(await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.shopDomain, shopDomain))).toEqual([]);
+
+    // Within the bound (Shopify's own retries of a 3-hour-old event) the delivery is processed.
+    const late = await app.inject(
+      signedDelivery({ shopDomain, topic: 'orders/updated', triggeredAt: new Date(Date.now() - 3 * hour).toISOString() }),
+    );
+    expect(late.json()).toEqual({ status: 'nudged' });
+    expect(await nudgesIn(handle!)).toEqual(['orders/updated']);
   });
 
   it('does not signal a paused store, and says when a store has no running workflow', async () => {
@@ -402,6 +537,83 @@ describe("the webhook receiver's raw-body parsing", () => {
         code: 'invalid_request',
         message: expect.stringMatching(/must have required property 'shopDomain'/),
       });
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});
+
+describe('POST /webhooks/shopify with per-shop secrets', () => {
+  it("verifies a shop with its own secret with that secret only, so another shop's signed delivery cannot be replayed against it", async () => {
+    const [, openPglite] = databaseKinds[0];
+    const database = await openPglite();
+    const own = newShopDomain('ownsecret');
+    const OWN_SECRET = 'shpss_own_custom_app_secret_for_one_shop';
+    const app = await buildApp({
+      database,
+      temporal: async () => env.client,
+      apiToken: API_TOKEN,
+      log,
+      cipher,
+      taskQueue: uniqueTaskQueue('webhooks-pershop'),
+      ...processPacing(database.db),
+      shopifyWebhookSecret: SECRET,
+      shopifyWebhookSecrets: { [own]: OWN_SECRET },
+    });
+    try {
+      // Signed with its own secret: verified (the shop is not connected here, so acknowledged only).
+      const ownDelivery = await app.inject(signedDelivery({ shopDomain: own, topic: 'orders/create', secret: OWN_SECRET }));
+      expect(ownDelivery.json()).toEqual({ status: 'ignored', reason: 'unknown_shop' });
+
+      // A delivery another shop's app signed, replayed with this shop's domain: refused.
+      const captured = signedDelivery({ shopDomain: newShopDomain('elsewhere'), topic: 'orders/create' });
+      expect((await app.inject(captured)).json()).toEqual({ status: 'ignored', reason: 'unknown_shop' });
+      const replay = await app.inject({ ...captured, headers: { ...captured.headers, 'x-shopify-shop-domain': own } });
+      expect(replay.statusCode).toBe(401);
+      // Another spelling of the same domain selects the same key.
+      const respelled = await app.inject({
+        ...captured,
+        headers: { ...captured.headers, 'x-shopify-shop-domain': `HTTPS://${own.toUpperCase()}/` },
+      });
+      expect(respelled.statusCode).toBe(401);
+      expect(replay.json().error).toEqual({
+        code: 'invalid_hmac',
+        message: `X-Shopify-Hmac-Sha256 does not match the request body with ${own}'s own secret (signed for another shop, or the body was altered)`,
+      });
+      expect(await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.shopDomain, own))).toHaveLength(1);
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});
+
+describe('POST /webhooks/shopify during a secret rotation', () => {
+  it('accepts deliveries signed with the new or the previous app secret, and no other', async () => {
+    const [, openPglite] = databaseKinds[0];
+    const database = await openPglite();
+    const NEW_SECRET = 'shpss_rotated_in_secret_0123456789';
+    const app = await buildApp({
+      database,
+      temporal: async () => env.client,
+      apiToken: API_TOKEN,
+      log,
+      cipher,
+      taskQueue: uniqueTaskQueue('webhooks-rotation'),
+      ...processPacing(database.db),
+      shopifyWebhookSecret: NEW_SECRET,
+      shopifyWebhookSecretPrevious: SECRET,
+    });
+    try {
+      const answers = [];
+      for (const secret of [NEW_SECRET, SECRET, 'shpss_some_other_apps_secret'])
+        answers.push(await app.inject(signedDelivery({ shopDomain: newShopDomain('rotation'), topic: 'orders/create', secret })));
+      expect(answers.map((r) => [r.statusCode, r.json().status ?? r.json().error.code])).toEqual([
+        [200, 'ignored'],
+        [200, 'ignored'],
+        [401, 'invalid_hmac'],
+      ]);
     } finally {
       await app.close();
       await database.close();

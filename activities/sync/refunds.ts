@@ -210,6 +210,8 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     writes.push(
       rowFor(w, {
         status: 'pending',
+        reason: null,
+        reasonCode: null,
         qboType: w.docType!,
         qboDocNumber: str(doc.DocNumber),
         fingerprint,

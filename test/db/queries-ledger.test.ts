@@ -13,6 +13,8 @@ import {
   listLedgerPage,
   listLedgerRows,
   listQboRefs,
+  listChildRows,
+  listRetryableParents,
   listRetryableRows,
   markSourcesGone,
   pruneWebhookDeliveries,
@@ -116,7 +118,7 @@ describe('ledger statements', () => {
     expect(await listRetryableRows(database.db, { ...query, before: at(30), limit: 60 })).toEqual(['order:p5', 'order:p4']);
   });
 
-  it('counts rows by status and pages the ledger newest first with a stable position', async () => {
+  it('counts rows by role and status and pages the ledger newest first with a stable position', async () => {
     // A store of its own, so the figures do not depend on what other tests wrote.
     const PAGED = 'ledger-paged';
     await connectStore(database.db, {
@@ -130,9 +132,9 @@ describe('ledger statements', () => {
     });
     const counts = await countLedgerByStatus(database.db, { storeIds: [PAGED] });
     expect(counts.sort((a, b) => a.status.localeCompare(b.status))).toEqual([
-      { storeId: PAGED, status: 'parked', n: 3 },
-      { storeId: PAGED, status: 'skipped', n: 1 },
-      { storeId: PAGED, status: 'synced', n: 1 },
+      { storeId: PAGED, role: 'sale', status: 'parked', n: 3 },
+      { storeId: PAGED, role: 'sale', status: 'skipped', n: 1 },
+      { storeId: PAGED, role: 'sale', status: 'synced', n: 1 },
     ]);
     expect(await countLedgerByStatus(database.db, { storeIds: [] })).toEqual([]);
 
@@ -161,6 +163,32 @@ describe('QBO reference cache', () => {
     await forgetQboRefs(database.db, { storeId: STORE, qboIds: ['3'] });
     expect(await findQboRefs(database.db, { storeId: STORE, kind: 'item', keys: ['sku:A'] })).toEqual(new Map());
     expect((await listQboRefs(database.db, { storeId: STORE })).map((r) => r.key)).toEqual(['generic:x']);
+  });
+
+  it("finds a refund's rows by its order, and the orders whose refunds a run should try again", async () => {
+    const refund = (key: string, parent: string, status: string, reasonCode: string | null, minute: number) =>
+      row(key, { role: 'refund', sourceType: 'refund', parentSourceKey: parent, status, reasonCode, updatedAt: at(minute) });
+    await upsertLedgerRows(database.db, {
+      rows: [
+        refund('refund:r1', 'order:o1', 'synced', null, 1),
+        refund('refund:r2', 'order:o1', 'parked', 'sale_not_booked', 2),
+        refund('refund:r3', 'order:o2', 'pending', null, 3),
+        refund('refund:r4', 'order:o3', 'parked', 'refund_does_not_balance', 4),
+        refund('refund:r5', 'order:o4', 'parked', 'refund_deferred', 50),
+      ],
+    });
+    const children = await listChildRows(database.db, { storeId: STORE, parentKeys: ['order:o1'] });
+    expect(children.map((r) => r.sourceKey).sort()).toEqual(['refund:r1', 'refund:r2']);
+    const parents = await listRetryableParents(database.db, {
+      storeId: STORE,
+      role: 'refund',
+      statuses: ['parked', 'failed'],
+      reasonCodes: ['sale_not_booked', 'refund_deferred'],
+      before: at(30),
+      limit: 10,
+    });
+    // o1 (waiting for its sale) and o2 (a create in doubt), oldest first; not o3 (not retryable) nor o4 (too recent).
+    expect(parents).toEqual(['order:o1', 'order:o2']);
   });
 });
 

@@ -3,6 +3,8 @@
  * the Shopify emulator, a QBO company in the QBO emulator, PostgreSQL, the Temporal dev server, the
  * API (connect) and the worker as its own process. Prints two figures (issue #4; docs/BENCHMARKS.md):
  *
+ * Both also report the shop's refunds and the refund documents booked (each its own RefundReceipt or CreditMemo).
+ *
  *  (a) orders/second for a 5,000-order backfill with the emulators' limits off (and Ledgerline's own
  *      QBO pacing off): how fast the pipeline itself is. Target ≥ 100 orders/s on 2 cores.
  *  (b) for a 10,000-order backfill under QBO's and Shopify's real limits, time-scaled (QBO's minute
@@ -24,6 +26,7 @@ import { startStack, type Stack } from '../test/support/stack';
 import { qboReader } from '../test/support/sync-fixture';
 
 const QBO_BATCHES_PER_MINUTE = 40;
+const QBO_REQUESTS_PER_MINUTE = 500;
 
 interface RunFigures {
   orders: number;
@@ -35,6 +38,13 @@ interface RunFigures {
   qbo429: number;
   duplicates: number;
   mismatches: number;
+  /** Shopify refunds, the refund documents booked, and refund documents that are doubled or off by a cent. */
+  refunds: number;
+  refundDocuments: number;
+  refundMismatches: number;
+  /** Shopify query points the run spent (actual costs), and the least time the shop's bucket allows for them. */
+  shopifyPoints: number;
+  shopifyBoundSeconds: number;
   /** Seconds from the run's start to QBO's first batch answer, and from its last to the run's end. */
   leadIn: number;
   leadOut: number;
@@ -78,6 +88,15 @@ async function measure(stack: Stack, orders: number): Promise<RunFigures> {
   const books = await readBooks(reader, stack.world.shopify, stack.world.shopDomain);
   const refs = await listQboRefs(stack.database.db, { storeId });
   const documents = [...books.documentsByOrder.values()].flat().length + books.payments.length;
+  // Shopify's leaky bucket (docs/shopify-facts.md §1): it starts full, then refills at restoreRate a second.
+  const { bucket } = stack.world.shopify.admin.shop(stack.world.shopDomain) as unknown as {
+    bucket: { maximumAvailable: number; restoreRate: number };
+  };
+  const [t0, t1] = [run.startedAt.getTime(), run.finishedAt.getTime()];
+  const shopifyPoints = stack.world.shopify.admin
+    .requests(stack.world.shopDomain)
+    .filter((r) => r.status === 200 && Date.parse(r.time) >= t0 && Date.parse(r.time) <= t1)
+    .reduce((sum, r) => sum + (r.actualQueryCost ?? 0), 0);
   const batchTimes = log.filter((r) => r.path.endsWith('/batch')).map((r) => Date.parse(r.time));
   const leadIn = (Math.min(...batchTimes) - run.startedAt.getTime()) / 1000;
   const leadOut = (run.finishedAt.getTime() - Math.max(...batchTimes)) / 1000;
@@ -95,6 +114,11 @@ async function measure(stack: Stack, orders: number): Promise<RunFigures> {
     qbo429: log.filter((r) => r.status === 429).length,
     duplicates: books.duplicates.length,
     mismatches: books.mismatches.length,
+    refunds: books.shopifyRefunds.length,
+    refundDocuments: [...books.refundDocuments.values()].flat().length,
+    refundMismatches: books.refundMismatches.length,
+    shopifyPoints,
+    shopifyBoundSeconds: Math.max(0, shopifyPoints - bucket.maximumAvailable) / bucket.restoreRate,
   };
 }
 
@@ -112,6 +136,10 @@ function print(label: string, f: RunFigures, extra: Record<string, string>): voi
     'last QBO batch → end': `${f.leadOut.toFixed(1)} s`,
     'duplicates found': String(f.duplicates),
     'totals not matching Shopify': String(f.mismatches),
+    'Shopify refunds': String(f.refunds),
+    'refund documents': String(f.refundDocuments),
+    'refunds doubled or off a cent': String(f.refundMismatches),
+    'Shopify points spent': String(f.shopifyPoints),
     ...extra,
   };
   for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(30)} ${v}`);
@@ -143,9 +171,16 @@ async function benchB(orders: number, scale: number): Promise<void> {
     const minBatches = Math.ceil((f.documents + f.referencesCreated) / QBO_BATCH_MAX);
     // QBO counts in a sliding minute: the first 40 batch calls may go at once, each later 40 a minute
     // after the 40 before them, so B calls need at least (⌈B/40⌉ − 1) minutes.
-    const minSeconds = ((Math.ceil(minBatches / QBO_BATCHES_PER_MINUTE) - 1) * 60) / scale;
+    const batchBound = ((Math.ceil(minBatches / QBO_BATCHES_PER_MINUTE) - 1) * 60) / scale;
+    // Refunds are single creates (one request each, 500 requests in any sliding minute, docs/qbo-facts.md §1),
+    // on top of the batch calls; their Shopify reads are left out of the bound (a conservative ratio).
+    const requestBound = ((Math.ceil((minBatches + f.refundDocuments) / QBO_REQUESTS_PER_MINUTE) - 1) * 60) / scale;
+    // Shopify's cost budget is not time-scaled: reading each refund's details spends real points.
+    const minSeconds = Math.max(batchBound, requestBound, f.shopifyBoundSeconds);
     print(`(b) backfill under real limits, time scale ${scale} (QBO minute = ${(60 / scale).toFixed(1)} s)`, f, {
       'minimum batch calls': String(minBatches),
+      'QBO bound (batches, requests)': `${batchBound.toFixed(1)} s, ${requestBound.toFixed(1)} s`,
+      'Shopify bound (points ÷ restore rate)': `${f.shopifyBoundSeconds.toFixed(1)} s`,
       'minimum time the limits allow': `${minSeconds.toFixed(1)} s`,
       'minimum / measured': `${(minSeconds / f.seconds).toFixed(3)}   (target ≥ 0.85)`,
       'orders/second': (orders / f.seconds).toFixed(1),

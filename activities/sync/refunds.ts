@@ -42,10 +42,14 @@ import {
 } from '../../domain/sync';
 import type { SyncCounts } from '../../workflows/contracts';
 import type { OrderSyncContext } from './orders';
-import { qboLiteral } from './qbo-helpers';
+import { mapPool, qboLiteral } from './qbo-helpers';
 import { resolveReferences } from './references';
 
 type Entity = Record<string, unknown>;
+
+/** Refunds read from Shopify at once (the shop's cost bucket still paces them), and created in QBO at once. */
+const REFUND_READS_AT_ONCE = 4;
+const REFUND_CREATES_AT_ONCE = 3;
 
 /** Faults retrying can fix (throttling, 5xx, lost connections); validation and revoked grants are not. */
 const isTransient = (err: unknown): boolean => isLedgerlineError(err) && err.retryable;
@@ -62,6 +66,8 @@ interface RefundWork {
   row: LedgerEntry | undefined;
   docType?: RefundDocumentType;
   plan?: OrderReferencePlan;
+  /** Its own rows while it is being written (several refunds are written at once; each flushes only its own). */
+  out?: LedgerEntry[];
 }
 
 /** Adds what it did to `counts` (synced, parked, skipped, failed). */
@@ -86,9 +92,15 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     w.row = next;
     return next;
   };
+  const emit = (w: RefundWork, row: LedgerEntry): void => {
+    (w.out ?? writes).push(row);
+  };
+  const flushWork = async (w: RefundWork): Promise<void> => {
+    if (w.out && w.out.length > 0) await upsertLedgerRows(db, { rows: w.out.splice(0, w.out.length) });
+  };
   const clearDocument: LedgerEntryChanges = { qboType: null, qboId: null, qboSyncToken: null, qboTotalMinor: null };
   const park = (w: RefundWork, code: string, reason: string, extra: LedgerEntryChanges = {}): void => {
-    writes.push(rowFor(w, { status: 'parked', reasonCode: code, reason, ...clearDocument, ...extra }));
+    emit(w, rowFor(w, { status: 'parked', reasonCode: code, reason, ...clearDocument, ...extra }));
     counts.parked++;
   };
   /**
@@ -113,55 +125,55 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     counts.parked++;
   };
 
-  // 1–3. Read what needs work, settle lost answers, decide.
+  // 1–3. Read what needs work, settle lost answers, decide; a few refunds at once (each read is a round trip).
   const writing: RefundWork[] = [];
-  for (const order of withRefunds) {
+  const toRead = withRefunds.flatMap((order) =>
+    order.refunds.filter((summary) => refundNeedsWork(rows.get(refundSourceKey(summary.id)))).map((summary) => ({ order, summary })),
+  );
+  await mapPool(toRead, REFUND_READS_AT_ONCE, async ({ order, summary }) => {
     const sale = sales.get(orderSourceKey(order.id));
-    for (const summary of order.refunds) {
-      const row = rows.get(refundSourceKey(summary.id));
-      if (!refundNeedsWork(row)) continue;
-      let refund: ShopifyRefund | null;
+    const row = rows.get(refundSourceKey(summary.id));
+    let refund: ShopifyRefund | null;
+    try {
+      refund = await ctx.readRefund(summary.id);
+    } catch (err) {
+      defer(order, summary, row, err);
+      return;
+    }
+    ctx.heartbeat({ stage: 'refunds', refund: summary.id });
+    if (!refund) return; // Shopify no longer returns it: nothing to book.
+    const w: RefundWork = { order, refund, ordinal: refundOrdinal(order, refund.id), row };
+    if (row?.status === 'pending' && row.qboType && row.qboDocNumber) {
       try {
-        refund = await ctx.readRefund(summary.id);
+        if (await adoptEarlier(w, row.qboType as RefundDocumentType)) return;
       } catch (err) {
         defer(order, summary, row, err);
-        continue;
-      }
-      ctx.heartbeat({ stage: 'refunds', refund: summary.id });
-      if (!refund) continue; // Shopify no longer returns it: nothing to book.
-      const w: RefundWork = { order, refund, ordinal: refundOrdinal(order, refund.id), row };
-      if (row?.status === 'pending' && row.qboType && row.qboDocNumber) {
-        try {
-          if (await adoptEarlier(w, row.qboType as RefundDocumentType)) continue;
-        } catch (err) {
-          defer(order, summary, row, err);
-          continue;
-        }
-      }
-      let d;
-      try {
-        d = decideRefund(order, refund, sale, settings);
-      } catch (err) {
-        const failure = decideBuildFailure(err, undefined, []);
-        if (failure.action === 'rethrow') throw failure.error;
-        if (failure.action === 'park') park(w, failure.code, failure.reason);
-        else {
-          writes.push(rowFor(w, { status: 'failed', reasonCode: failure.code, reason: failure.reason }));
-          counts.failed++;
-        }
-        continue;
-      }
-      if (d.action === 'skip') {
-        writes.push(rowFor(w, { status: 'skipped', reasonCode: d.code, reason: d.reason, ...clearDocument }));
-        counts.skipped++;
-      } else if (d.action === 'park') {
-        park(w, d.code, d.reason);
-      } else {
-        w.docType = d.docType;
-        writing.push(w);
+        return;
       }
     }
-  }
+    let d;
+    try {
+      d = decideRefund(order, refund, sale, settings);
+    } catch (err) {
+      const failure = decideBuildFailure(err, undefined, []);
+      if (failure.action === 'rethrow') throw failure.error;
+      if (failure.action === 'park') park(w, failure.code, failure.reason);
+      else {
+        emit(w, rowFor(w, { status: 'failed', reasonCode: failure.code, reason: failure.reason }));
+        counts.failed++;
+      }
+      return;
+    }
+    if (d.action === 'skip') {
+      emit(w, rowFor(w, { status: 'skipped', reasonCode: d.code, reason: d.reason, ...clearDocument }));
+      counts.skipped++;
+    } else if (d.action === 'park') {
+      park(w, d.code, d.reason);
+    } else {
+      w.docType = d.docType;
+      writing.push(w);
+    }
+  });
   await flush();
   if (writing.length === 0) return;
 
@@ -180,8 +192,9 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     await flush();
     return;
   }
-  for (const w of writing) {
+  await mapPool(writing, REFUND_CREATES_AT_ONCE, async (w) => {
     ctx.signal?.throwIfAborted();
+    w.out = [];
     let doc: Entity;
     try {
       const built = buildRefundDocument(w.order, w.refund, {
@@ -197,17 +210,18 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
       if (failure.action === 'rethrow') throw failure.error;
       if (failure.action === 'park') park(w, failure.code, failure.reason);
       else {
-        writes.push(rowFor(w, { status: 'failed', reasonCode: failure.code, reason: failure.reason }));
+        emit(w, rowFor(w, { status: 'failed', reasonCode: failure.code, reason: failure.reason }));
         counts.failed++;
       }
-      continue;
+      return;
     }
     const key = refundSourceKey(w.refund.id);
     const fingerprint = documentFingerprint(doc);
     // A new attempt after a fault varies the requestid, so QBO does not replay the stored fault.
     const attempts = (w.row?.attempts ?? 0) + 1;
     const requestId = qboRequestId(key, w.docType!, `${fingerprint}|${w.row?.status === 'parked' ? attempts : 0}`);
-    writes.push(
+    emit(
+      w,
       rowFor(w, {
         status: 'pending',
         reason: null,
@@ -219,7 +233,7 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
         attempts,
       }),
     );
-    await flush();
+    await flushWork(w);
     let entity: Entity;
     try {
       entity = await ctx.qbo.create(w.docType!, doc, { requestId });
@@ -227,16 +241,19 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
       if (!(err instanceof QboValidationError)) {
         // The create may have committed without an answer: the row stays `pending` for the next visit.
         defer(w.order, w.refund, w.row, err);
-        continue;
+        return;
       }
       park(w, 'qbo_validation', err.message, { qboDocNumber: null, fingerprint: null });
-      await flush();
-      continue;
+      await flushWork(w);
+      return;
     }
     await record(w, entity);
-    await flush();
+    await flushWork(w);
     ctx.heartbeat({ stage: 'refunds', booked: w.refund.id });
-  }
+  });
+  // Rows of refunds that stopped before their create (a build failure, a fault) are written now.
+  for (const w of writing) await flushWork(w);
+  await flush();
 
   // -------------------------------------------------------------------------------------------------
 
@@ -256,7 +273,7 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
   async function record(w: RefundWork, entity: Entity): Promise<void> {
     const verdict = refundVerdict(w.order, w.refund, entity);
     if (verdict.ok) {
-      writes.push(rowFor(w, { ...verdict.changes, qboType: w.docType! }));
+      emit(w, rowFor(w, { ...verdict.changes, qboType: w.docType! }));
       counts.synced++;
       return;
     }

@@ -161,9 +161,10 @@ export interface ShopifyRefundLineItem {
   quantity: number;
   restockType: ShopifyRestockType;
   restocked: boolean;
-  location: { id: string } | null;
+  /** Not read by REFUND_BY_ID (the mapping does not need them; every field read costs Shopify points). */
+  location?: { id: string } | null;
   lineItem: { id: string; sku: string | null };
-  priceSet: ShopifyMoneyBag;
+  priceSet?: ShopifyMoneyBag;
   subtotalSet: ShopifyMoneyBag;
   totalTaxSet: ShopifyMoneyBag;
 }
@@ -186,7 +187,7 @@ export interface ShopifyRefund extends ShopifyRefundSummary {
   refundLineItems: ShopifyConnection<ShopifyRefundLineItem>;
   refundShippingLines: ShopifyConnection<ShopifyRefundShippingLine>;
   orderAdjustments: ShopifyConnection<ShopifyOrderAdjustment>;
-  transactions: ShopifyConnection<Omit<ShopifyTransaction, 'formattedGateway' | 'test' | 'parentTransaction'>>;
+  transactions: ShopifyConnection<Omit<ShopifyTransaction, 'formattedGateway' | 'test' | 'parentTransaction' | 'fees'>>;
 }
 
 /** Everything the sale mapping reads; what the paged, single and bulk order documents all return. */

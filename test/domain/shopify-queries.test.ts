@@ -56,7 +56,7 @@ describe('Shopify order documents', () => {
     ['OrdersUpdatedSince', 657, ORDERS_UPDATED_SINCE],
     ['OrderById', 957, ORDER_BY_ID],
     ['OrderLineItemsPage', 939, ORDER_LINE_ITEMS_PAGE],
-    ['RefundById', 686, REFUND_BY_ID],
+    ['RefundById', 456, REFUND_BY_ID],
   ])('%s stays under the 1000-point single query limit (cost %i, as its comment says)', (_name, cost, document) => {
     expect(requestedCost(schema, document).cost).toBe(cost);
     expect(cost).toBeLessThan(1000);
@@ -118,7 +118,9 @@ describe('Shopify order documents', () => {
       'lineItems.nodes.variant.title',
       'lineItems.nodes.variant.product.title',
     ].map((p) => `orders.nodes.${p}`);
-    const missing = [...pathsOf(shared), ...contract].filter((p) => !ours.has(p));
+    // Left out of RefundById on purpose: the refund mapping does not read them, and each costs points.
+    const notNeeded = /^orders\.nodes\.refunds\.(refundLineItems\.nodes\.(location|priceSet)|transactions\.nodes\.fees)(\.|$)/;
+    const missing = [...pathsOf(shared), ...contract].filter((p) => !ours.has(p) && !notNeeded.test(p));
     expect(missing).toEqual([]);
   });
 });

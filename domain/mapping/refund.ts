@@ -9,6 +9,7 @@
  *  - refunded shipping: `subtotalAmountSet` and `taxAmountSet`;
  *  - order adjustments (refund discrepancies, restocking fees): `amountSet` and `taxAmountSet`, signed as
  *    they change the refund;
+ *  - refunded duties (`duties[].amountSet`), untaxed;
  *  - transactions: the money, by gateway; only SUCCESS ones moved money.
  * Parts + their tax = `totalRefundedSet` = Σ successful refund transactions; a refund that does not add up
  * is refused (UnsupportedOrderError) rather than booked inexactly.
@@ -54,7 +55,7 @@ import { createTaxCoder, effectiveTaxes, globalTaxLines, TaxableBases } from './
 export type RefundDocumentType = 'RefundReceipt' | 'CreditMemo';
 
 /** What one refunded part is booked as. */
-export type RefundPartKind = 'product' | 'notRestocked' | 'giftCardSale' | 'tip' | 'shipping' | 'adjustment';
+export type RefundPartKind = 'product' | 'notRestocked' | 'giftCardSale' | 'tip' | 'shipping' | 'duties' | 'adjustment';
 
 export interface RefundPart {
   kind: RefundPartKind;
@@ -169,6 +170,12 @@ export function refundAmounts(order: ShopifyOrderCore, refund: ShopifyRefund): R
       taxable: true,
       description: `Shipping refunded: ${s.shippingLine.title}`,
     });
+  }
+  for (const d of refund.duties ?? []) {
+    const amount = bagMoney(d.amountSet, c);
+    if (amount.minor === 0) continue;
+    // Duties were collected on the sale's duties item, untaxed: they go back the same way.
+    parts.push({ kind: 'duties', quantity: 1, net: amount, tax: zeroMoney(c), taxes: [], taxable: false, description: 'Duties refunded' });
   }
   for (const a of refund.orderAdjustments.nodes) {
     const tax = bagMoney(a.taxAmountSet, c);
@@ -298,6 +305,7 @@ export function planRefundReferences(
     if (p.kind === 'notRestocked') needed.add('returnNotRestocked');
     if (p.kind === 'giftCardSale') needed.add('giftCardSale');
     if (p.kind === 'tip') needed.add('tip');
+    if (p.kind === 'duties') needed.add('duties');
     if (p.kind === 'shipping') needed.add('shipping');
     if (p.kind === 'adjustment') needed.add('refundAdjustment');
   }
@@ -381,13 +389,14 @@ export function buildRefundDocument(order: ShopifyOrderCore, refund: ShopifyRefu
             notRestocked: 'returnNotRestocked',
             giftCardSale: 'giftCardSale',
             tip: 'tip',
+            duties: 'duties',
             shipping: 'shipping',
             adjustment: 'refundAdjustment',
           } as const
         )[p.kind],
       );
     }
-    const code = p.kind === 'giftCardSale' || p.kind === 'tip' ? coder.exempt() : coder.codeFor(p.taxes, p.taxable);
+    const code = p.kind === 'giftCardSale' || p.kind === 'tip' || p.kind === 'duties' ? coder.exempt() : coder.codeFor(p.taxes, p.taxable);
     bases.add(p.taxes, p.net);
     lines.push(itemLine(item, p.net, p.net, p.quantity, code, ctx, p.description));
   }

@@ -183,7 +183,13 @@ export interface ShopifyOrderAdjustment {
   taxAmountSet: ShopifyMoneyBag;
 }
 
+/** Duties refunded (a plain list on Refund; absent in documents that do not ask for it). */
+export interface ShopifyRefundDuty {
+  amountSet: ShopifyMoneyBag;
+}
+
 export interface ShopifyRefund extends ShopifyRefundSummary {
+  duties?: ShopifyRefundDuty[] | null;
   refundLineItems: ShopifyConnection<ShopifyRefundLineItem>;
   refundShippingLines: ShopifyConnection<ShopifyRefundShippingLine>;
   orderAdjustments: ShopifyConnection<ShopifyOrderAdjustment>;

@@ -336,6 +336,28 @@ describe('refunded tips', () => {
   });
 });
 
+describe('refunded duties', () => {
+  it('a refund of the duties charged goes back on the duties item, untaxed, with the returned goods', () => {
+    const { o, mug } = usOrder();
+    // One mug 20.00 + 1.65 tax, and 3.40 of duties: 25.05 back to the card.
+    const r = {
+      ...refundOf(o, {
+        lines: [{ lineItemId: mug.id, quantity: 1, subtotal: '20.00', tax: '1.65' }],
+        money: [{ gateway: 'shopify_payments', amount: '25.05' }],
+        total: '25.05',
+      }),
+      duties: [{ amountSet: bag('3.40') }],
+    };
+    const d = build(o, r, US);
+    expect(itemLines(d)).toEqual([
+      { item: '100', qty: 1, amount: 20, code: 'TAX' },
+      { item: CATEGORY_ITEM_IDS.duties, qty: 1, amount: 3.4, code: 'NON' },
+    ]);
+    expect(qboDocumentTotal(d, 'USD').minor).toBe(2505);
+    expect(d.TxnTaxDetail).toEqual({ TotalTax: 1.65 });
+  });
+});
+
 describe('refunds that cannot be booked exactly are refused', () => {
   it('parts that do not add up to the refunded total', () => {
     const { o, mug } = usOrder();

@@ -136,7 +136,7 @@ export const ORDER_LINE_ITEMS_PAGE = `query OrderLineItemsPage($id: ID!, $after:
 
 /**
  * One refund with its details, for booking refunds (RefundReceipt / CreditMemo). Requested cost:
- * refund 3 + order 1 + (3 + 50×6) + (3 + 5×6) + (3 + 10×5) + (3 + 20×3) = 456 (< 1000). Only what the refund
+ * refund 3 + order 1 + (3 + 50×6) + (3 + 5×6) + (3 + 10×5) + (3 + 20×3) + duties 3 = 459 (< 1000). Only what the refund
  * mapping reads: the restock location, the refunded unit price and the transactions' fees are left out (every
  * field costs points, and a backfill reads every refund once under the shop's cost budget).
  */
@@ -152,6 +152,7 @@ export const REFUND_BY_ID = `query RefundById($id: ID!) {
     ${connection('refundShippingLines', 5, `shippingLine { id title } subtotalAmountSet { ${MONEY} } taxAmountSet { ${MONEY} }`)}
     ${connection('orderAdjustments', 10, `id reason amountSet { ${MONEY} } taxAmountSet { ${MONEY} }`)}
     ${connection('transactions', 20, `id kind status gateway processedAt amountSet { ${MONEY} }`)}
+    duties { amountSet { ${MONEY} } }
   }
 }`;
 

@@ -1,12 +1,13 @@
-# Ledgerline worker and API image (one image, two commands). Build: docker build -t ledgerline .
-FROM node:20-bookworm-slim AS build
+# Ledgerline worker and API image (one image, two commands), on Node 24, the current LTS (README "Quick start").
+# Build: docker build -t ledgerline .
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -1,17 +1,20 @@
 // Default field and type resolution over stored Admin-GraphQL JSON. A field the schema has but the
 // stored object lacks, with no emulation of its own, is an error naming Type.field: the emulator
-// never invents data and never answers a silent null.
+// never invents data and never answers a silent null for a field it does not model. A nullable field it
+// models (modelled-fields.ts) that the object lacks answers null, as Shopify does for a value not set.
 import {
   GraphQLError,
   getNamedType,
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
   type GraphQLTypeResolver,
+  isNonNullType,
   isObjectType,
 } from 'graphql';
 import { connectionNodeType, isConnectionType, paginate } from './connection';
 import type { ResolverContext } from './context';
 import { gidType, legacyId } from './gid';
+import { MODELLED_FIELDS } from './modelled-fields';
 import { findNode, type Obj } from './state';
 
 export type Resolver = (source: any, args: any, ctx: ResolverContext, info: GraphQLResolveInfo) => unknown;
@@ -97,6 +100,15 @@ export function createFieldResolver(table: ResolverTable): GraphQLFieldResolver<
       return computed(source, args, ctx, info);
     }
     if (info.fieldName === 'legacyResourceId' && typeof obj.id === 'string') return legacyId(obj.id);
+    if (MODELLED_FIELDS[info.parentType.name]?.includes(info.fieldName)) {
+      // A field the emulator models that this object was stored without: Shopify's null for a value not set,
+      // unless the schema says it always has one.
+      if (!isNonNullType(info.returnType)) return null;
+      throw new GraphQLError(
+        `Stored ${info.parentType.name} lacks ${info.parentType.name}.${info.fieldName}, which Shopify always sets (non-null): the seed must give it.`,
+        { extensions: { code: 'SEED_INCOMPLETE', typeName: info.parentType.name, fieldName: info.fieldName } },
+      );
+    }
     throw notEmulated(info.parentType.name, info.fieldName);
   };
 }

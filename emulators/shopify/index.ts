@@ -8,12 +8,13 @@ import { EmulatorCore, type Logger } from './emulator';
 import type { FaultRule } from './faults';
 import { loadState, saveState } from './persist';
 import { DEFAULT_API_VERSION, loadAdminSchema } from './schema';
-import { applySeed, readSeedDir } from './seed';
+import { applySeed, planSeed, readSeedDir, seededShopToken } from './seed';
 import { requestListener } from './server';
 import type { ShopOptions } from './state';
 import { DEFAULT_WEBHOOK_RETRY, type WebhookRetryOptions } from './webhooks';
 
 export type { ShopOptions } from './state';
+export { SeedError } from './seed';
 export type { FaultRule } from './faults';
 export type { RefundRequest } from './refund-ops';
 export type { RequestLogEntry, Logger } from './emulator';
@@ -78,11 +79,22 @@ export async function startShopifyEmulator(opts: ShopifyEmulatorOptions = {}): P
     core.faults.add(opts.faults ?? []);
     for (const s of shops) core.createShop(s);
     if (!opts.seedDir) return;
-    const { bundles, skipped } = readSeedDir(opts.seedDir);
-    for (const b of bundles) {
-      const target = core.shop(b.shop?.myshopifyDomain) ?? core.shop(shops[0]!.domain)!;
-      applySeed(target, b);
+    const { folders, skipped } = readSeedDir(opts.seedDir);
+    const plan = planSeed(
+      folders,
+      shops.map((s) => s.domain),
+    );
+    for (const seeded of plan.shops) {
+      let target = core.shop(seeded.domain);
+      if (!target) {
+        // A shop the seed names and the options do not: its own shop, reached with the seed's token.
+        const accessToken = seeded.accessToken ?? seededShopToken(seeded.domain);
+        target = core.createShop({ domain: seeded.domain, accessToken });
+        opts.logger?.info({ emulator: 'shopify', shop: seeded.domain, accessToken }, 'shop created from the seed folder');
+      }
+      for (const b of seeded.bundles) applySeed(target, b);
     }
+    for (const warning of plan.warnings) opts.logger?.warn({ emulator: 'shopify', seedDir: opts.seedDir }, warning);
     if (skipped.length) opts.logger?.info({ emulator: 'shopify', skipped }, 'seed files without Shopify data skipped');
   };
   if (!opts.stateFile || !loadState(core, opts.stateFile)) initialise();

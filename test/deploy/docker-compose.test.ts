@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -55,6 +56,17 @@ describe('docker-compose.yml', () => {
       const config = loadConfig(env);
       expect(config.databaseUrl).toMatch(/^postgres:\/\/.+@postgres:5432\//);
       expect(config.temporal.address).toBe('temporal:7233');
+    }
+  });
+
+  it('builds the worker and the API from the Dockerfile, every stage on Node 24, the current LTS', () => {
+    const file = composeConfig(secrets);
+    for (const name of ['worker', 'api'] as const) {
+      const build = file.services[name]?.build as { context?: string; dockerfile?: string } | undefined;
+      expect(build?.context).toBe(root);
+      const dockerfile = fs.readFileSync(path.join(root, build?.dockerfile ?? 'Dockerfile'), 'utf8');
+      const bases = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+      expect(bases).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
     }
   });
 

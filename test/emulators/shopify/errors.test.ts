@@ -64,14 +64,14 @@ describe('errors', () => {
     ]);
   });
 
-  it('fails loudly, naming Type.field, on a schema field the stored order does not hold', async () => {
-    const res: any = await clientFor(emu).request('{ order(id: "gid://shopify/Order/1") { name note } }');
+  it('fails loudly, naming Type.field, on a schema field the emulator does not model and the stored order does not hold', async () => {
+    const res: any = await clientFor(emu).request('{ order(id: "gid://shopify/Order/1") { name poNumber } }');
     expect(errorsOf(res)).toEqual([
-      'Field Order.note is not emulated: it is absent from the stored Order and the emulator has no resolver for it.',
+      'Field Order.poNumber is not emulated: it is absent from the stored Order and the emulator has no resolver for it.',
     ]);
     expect(res.errors.graphQLErrors[0].extensions.code).toBe('NOT_EMULATED');
-    expect(res.errors.graphQLErrors[0].path).toEqual(['order', 'note']);
-    expect(res.data.order).toEqual({ name: '#1', note: null });
+    expect(res.errors.graphQLErrors[0].path).toEqual(['order', 'poNumber']);
+    expect(res.data.order).toEqual({ name: '#1', poNumber: null });
   });
 
   it('fails loudly on an argument of a stored connection it cannot honour', async () => {

@@ -63,7 +63,7 @@ export function sharedQuery(file: string, operationName?: string): string {
 
 /** A generated shop written as seed files into a fresh temp folder. */
 export function seedFolder(opts: Partial<GenerateShopOptions> = {}): { dir: string; shop: GeneratedShop } {
-  const shop = generateShop({ seed: 7, orders: 120, start: '2026-09-01T00:00:00Z', days: 40, ...opts });
+  const shop = generateShop({ seed: 7, orders: 120, start: '2026-09-01T00:00:00Z', days: 40, domain: SHOP, ...opts });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopify-seed-'));
   writeSeedFiles(dir, shop);
   return { dir, shop };

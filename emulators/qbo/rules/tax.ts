@@ -90,7 +90,20 @@ export function computeTax(ctx: RuleContext, doc: Entity, inputs: TaxLineInput[]
   const buckets = new Map<string, Bucket>();
   let usCode: Entity | undefined;
   if (mode === 'US') {
-    usCode = ctx.company.usesAst() ? astTaxCode(ctx, doc) : checkRef(ctx, 'TaxCode', doc.TxnTaxDetail?.TxnTaxCodeRef, 'TxnTaxCodeRef');
+    if (ctx.company.usesAst()) usCode = astTaxCode(ctx, doc);
+    else {
+      // Without AST a US form's rate is the TxnTaxCodeRef it names, and a TotalTax override needs one: Intuit's answer
+      // is that an override is sent as TxnTaxDetail.TxnTaxCodeRef with TxnTaxDetail.TotalTax
+      // (https://github.com/intuit/QuickBooks-V3-PHP-SDK/issues/199, comment by Intuit's hlu2; docs/qbo-facts.md §4).
+      const sentTotal = doc.TxnTaxDetail?.TotalTax;
+      if (sentTotal !== undefined && sentTotal !== null && refId(doc.TxnTaxDetail?.TxnTaxCodeRef) === undefined) {
+        throw faults.business(
+          'TxnTaxDetail.TotalTax needs TxnTaxDetail.TxnTaxCodeRef: a company without automated sales tax takes the rate from the tax code named',
+          'TxnTaxDetail.TxnTaxCodeRef',
+        );
+      }
+      usCode = checkRef(ctx, 'TaxCode', doc.TxnTaxDetail?.TxnTaxCodeRef, 'TxnTaxCodeRef');
+    }
     const base = inputs.filter((l) => l.codeId === 'TAX').reduce((s, l) => s + l.net, 0);
     for (const rate of ratesOf(ctx, usCode)) bucketFor(buckets, rate).base += base;
   } else {

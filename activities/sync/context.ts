@@ -5,7 +5,7 @@
 import type { Logger } from '../../config/logger';
 import { getStoreWithShopifyToken, setStoreTimezone } from '../../db/queries/stores';
 import { StoreNotFoundError } from '../../domain/errors';
-import { parseSettings, type Settings } from '../../domain/settings';
+import { companyPrefsFrom, parseSettings, type CompanyPrefs, type Settings } from '../../domain/settings';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
 import type { QboLimiter } from '../../integrations/qbo/limiter';
 import { createTokenProvider } from '../../integrations/qbo/tokens';
@@ -19,6 +19,11 @@ export interface StoreContext {
   shopDomain: string;
   realmId: string;
   settings: Settings;
+  /**
+   * The QBO company's preferences as they stand now (docs/qbo-facts.md §4 "Company preferences"): read again at
+   * the start of every sync activity, because a person may turn sales tax or discounts off after connect.
+   */
+  company: CompanyPrefs;
   /** The shop's IANA zone: QBO TxnDate is the order's processing date there. */
   timeZone: string;
   shopify: ShopifyClient;
@@ -64,9 +69,11 @@ export async function loadStoreContext(
     timeZone = data.shop.ianaTimezone;
     await setStoreTimezone(deps.db, { storeId, timeZone });
   }
+  const company = companyPrefsFrom(await qbo.preferences());
   return {
     storeId,
     shopDomain: store.shopDomain,
+    company,
     realmId: store.qboRealmId,
     // Settings were validated when saved; parsing again fills defaults added since.
     settings: parseSettings(store.settings),

@@ -53,6 +53,7 @@ export interface QboTaxLine {
 }
 
 export interface QboTxnTaxDetail {
+  TxnTaxCodeRef?: QboRef;
   TotalTax: number;
   TaxLine?: QboTaxLine[];
 }

@@ -100,6 +100,54 @@ function checkCustomTxnNumbers(preferences: Record<string, unknown>): void {
   }
 }
 
+type Entity = Record<string, unknown>;
+const refValue = (ref: unknown): string | undefined => {
+  const value = typeof ref === 'object' && ref !== null ? (ref as Entity).value : ref;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+/**
+ * A US company without automated sales tax (Preferences.TaxPrefs.PartnerTaxEnabled not true) that uses sales tax
+ * takes Shopify's total tax only with the TaxCode it applies to (TxnTaxDetail.TxnTaxCodeRef; docs/qbo-facts.md §4
+ * "Company preferences", https://github.com/intuit/QuickBooks-V3-PHP-SDK/issues/199). The code is the one given in
+ * settings (checked: it exists and is active), else the company's default (Preferences.TaxPrefs.TaxGroupCodeRef),
+ * else the company's only active taxable code; with several and none chosen, connect is refused with the choices.
+ */
+async function resolveUsTaxCode(qbo: QboCheck, settingsIn: Record<string, unknown>, country: string | null): Promise<string | undefined> {
+  const taxPrefs = qbo.preferences.TaxPrefs as Entity | undefined;
+  const map = isPlainObject(settingsIn.taxCodeMap) ? (settingsIn.taxCodeMap as Entity) : {};
+  const given = typeof map.usTaxCodeId === 'string' ? map.usTaxCodeId.trim() : undefined;
+  const nonAst = country === 'US' && taxPrefs?.PartnerTaxEnabled !== true && taxPrefs?.UsingSalesTax !== false;
+  if (!given && !nonAst) return undefined;
+  const codes = (await qbo.client.query('TaxCode')).filter((c) => c.Active !== false);
+  if (given) {
+    if (!codes.some((c) => String(c.Id) === given)) {
+      throw new HttpError(
+        422,
+        'invalid_settings',
+        `settings.taxCodeMap.usTaxCodeId ${given} is not an active QBO TaxCode of this company`,
+        {
+          issues: [{ path: 'taxCodeMap.usTaxCodeId', message: `no active TaxCode with Id ${given}` }],
+        },
+      );
+    }
+    return given;
+  }
+  const preferred = refValue(taxPrefs?.TaxGroupCodeRef);
+  if (preferred && codes.some((c) => String(c.Id) === preferred)) return preferred;
+  const taxable = codes.filter((c) => c.Taxable !== false && c.Id !== 'TAX' && c.Id !== 'NON');
+  if (taxable.length === 1) return String(taxable[0]!.Id);
+  const choices = taxable
+    .slice(0, 10)
+    .map((c) => `${String(c.Id)} (${String(c.Name ?? '')})`)
+    .join(', ');
+  throw new HttpError(
+    422,
+    'us_tax_code_needed',
+    `The QBO company is a US company without automated sales tax: QBO takes Shopify's tax only with the tax code it applies to (TxnTaxCodeRef). It has ${taxable.length} tax codes and no default; choose one as settings.taxCodeMap.usTaxCodeId${choices ? `, e.g. ${choices}` : ''}`,
+  );
+}
+
 /** Currency and numbering checks, accounts found or created in QBO, taxMode detected: the complete settings. */
 async function settle(settingsIn: Record<string, unknown>, qbo: QboCheck, shopCurrency: string) {
   checkCurrency(shopCurrency, qbo.preferences);
@@ -116,7 +164,16 @@ async function settle(settingsIn: Record<string, unknown>, qbo: QboCheck, shopCu
   const taxMode =
     (settingsIn.taxMode as TaxMode | undefined) ??
     detectTaxMode(qbo.preferences as { TaxPrefs?: { PartnerTaxEnabled?: boolean } }, country);
-  const settings = parseSettingsOr400({ ...settingsIn, taxMode, accounts: resolution.accounts });
+  const usTaxCodeId = taxMode === 'us_automated' ? await resolveUsTaxCode(qbo, settingsIn, country) : undefined;
+  const taxCodeMap = usTaxCodeId
+    ? { ...(isPlainObject(settingsIn.taxCodeMap) ? (settingsIn.taxCodeMap as Entity) : {}), usTaxCodeId }
+    : settingsIn.taxCodeMap;
+  const settings = parseSettingsOr400({
+    ...settingsIn,
+    taxMode,
+    accounts: resolution.accounts,
+    ...(taxCodeMap === undefined ? {} : { taxCodeMap }),
+  });
   return { settings, country, resolved: resolution.resolved };
 }
 

@@ -115,6 +115,10 @@ function buildSaleDocument(
     TxnTaxDetail: taxDetail,
   };
   if (settings.taxMode === 'global') doc.GlobalTaxCalculation = order.taxesIncluded ? 'TaxInclusive' : 'TaxExcluded';
+  // Shopify taxes the discounted price. QBO keeps the TotalTax sent either way, but with ApplyTaxAfterDiscount
+  // false or absent it works out its taxable amount (NetAmountTaxable, what its sales tax reports show) before the
+  // discount; true makes it subtract the discount first, as Shopify did (Finance.xsd SalesTransaction; docs/qbo-facts.md §4).
+  if (settings.taxMode === 'us_automated' && lines.some((l) => l.DetailType === 'DiscountLineDetail')) doc.ApplyTaxAfterDiscount = true;
   if (settings.classId) doc.ClassRef = { value: settings.classId };
   if (settings.departmentId) doc.DepartmentRef = { value: settings.departmentId };
   const bill = address(order.billingAddress);

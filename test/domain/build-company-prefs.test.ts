@@ -74,6 +74,17 @@ describe('US tax edges (issue #12 item 5)', () => {
     expect(buildSalesReceipt(o, US, resolveAll(o, US), TZ).TxnTaxDetail).toEqual({ TotalTax: 3.3 });
   });
 
+  it('asks QBO to take the discount off before the tax, as Shopify does, on US documents with a discount line', () => {
+    const discounted = usDiscounts();
+    expect(buildSalesReceipt(discounted, US, resolveAll(discounted, US), TZ).ApplyTaxAfterDiscount).toBe(true);
+    const plain = usSimple();
+    expect(buildSalesReceipt(plain, US, resolveAll(plain, US), TZ).ApplyTaxAfterDiscount).toBeUndefined();
+    // Discounts off: no discount line, the lines are already after their discounts.
+    expect(
+      buildSalesReceipt(discounted, US, resolveAll(discounted, US), TZ, { salesTax: true, discounts: false }).ApplyTaxAfterDiscount,
+    ).toBeUndefined();
+  });
+
   it('uses the billing address as the ship-to address of an order with none, so AST does not tax it at the company', () => {
     const o = usSimple();
     o.shippingAddress = null;

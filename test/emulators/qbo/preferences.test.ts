@@ -62,6 +62,17 @@ describe('QBO emulator: company preferences', () => {
     expect((await s.qbo.call('createSalesReceipt', { Line: lines, TxnTaxDetail: { TotalTax: 3.3 } })).TxnTaxDetail.TotalTax).toBe(3.3);
   });
 
+  it('takes the discount off the taxable amount first only when ApplyTaxAfterDiscount is true, and keeps a sent TotalTax either way', async () => {
+    const body = { ShipAddr: { CountrySubDivisionCode: 'TX', PostalCode: '73301' }, Line: [...lines, discount] };
+    const before = await s.qbo.call('createSalesReceipt', body);
+    expect(before.TxnTaxDetail.TaxLine[0].TaxLineDetail.NetAmountTaxable).toBe(40);
+    const after = await s.qbo.call('createSalesReceipt', { ...body, ApplyTaxAfterDiscount: true });
+    expect(after.TxnTaxDetail.TaxLine[0].TaxLineDetail.NetAmountTaxable).toBe(36);
+    const kept = await s.qbo.call('createSalesReceipt', { ...body, ApplyTaxAfterDiscount: true, TxnTaxDetail: { TotalTax: 2.25 } });
+    expect(kept.TxnTaxDetail.TotalTax).toBe(2.25);
+    expect(kept.TotalAmt).toBe(38.25);
+  });
+
   it('accepts duplicate journal entry and check numbers while their warnings are off, and refuses them when on', async () => {
     const je = (n: string) => ({
       DocNumber: n,

@@ -231,13 +231,22 @@ export interface CompanyPrefs {
   salesTax: boolean;
   /** Preferences.SalesFormsPrefs.AllowDiscount: when false the forms have no discount line. */
   discounts: boolean;
+  /**
+   * Preferences.SalesFormsPrefs.CustomTxnNumbers: when false QBO numbers sales forms itself and takes repeated
+   * numbers; refused at connect, and a run that finds it off later writes nothing (absent: on).
+   */
+  customTxnNumbers?: boolean;
 }
 
-export const DEFAULT_COMPANY_PREFS: CompanyPrefs = { salesTax: true, discounts: true };
+export const DEFAULT_COMPANY_PREFS: CompanyPrefs = { salesTax: true, discounts: true, customTxnNumbers: true };
 
 /** Absent flags read as on (QBO's default for a new company). */
 export function companyPrefsFrom(preferences: Record<string, unknown>): CompanyPrefs {
   const tax = preferences.TaxPrefs as Record<string, unknown> | undefined;
   const forms = preferences.SalesFormsPrefs as Record<string, unknown> | undefined;
-  return { salesTax: tax?.UsingSalesTax !== false, discounts: forms?.AllowDiscount !== false };
+  return {
+    salesTax: tax?.UsingSalesTax !== false,
+    discounts: forms?.AllowDiscount !== false,
+    customTxnNumbers: forms?.CustomTxnNumbers !== false,
+  };
 }

@@ -80,6 +80,13 @@ function buildSaleDocument(
       `Order ${order.name} has tax-inclusive prices, which US automated sales tax cannot book`,
     );
   }
+  if (company.customTxnNumbers === false) {
+    throw new UnsupportedOrderError(
+      'custom_txn_numbers_off',
+      `Order ${order.name} was not booked: the QBO company turned custom transaction numbers off (Account and Settings → Sales), so QBO numbers sales forms itself and accepts repeated numbers; turn them back on and the order is booked on the next run`,
+      { orderId: order.id },
+    );
+  }
   const a = orderAmounts(order);
   assertBalances(order, a);
   if (!company.salesTax && a.tax.minor !== 0) {

@@ -358,6 +358,13 @@ export function buildRefundDocument(order: ShopifyOrderCore, refund: ShopifyRefu
   const { settings, refs, timeZone, docType } = input;
   const a = refundAmounts(order, refund);
   assertRefundBalances(order, refund, a);
+  if (input.company?.customTxnNumbers === false) {
+    throw new UnsupportedOrderError(
+      'custom_txn_numbers_off',
+      `Refund ${refund.legacyResourceId} of order ${order.name} was not booked: the QBO company turned custom transaction numbers off (Account and Settings → Sales); turn them back on and the refund is booked on the next run`,
+      { orderId: order.id },
+    );
+  }
   if (input.company?.salesTax === false && a.tax.minor !== 0) {
     // QBO would ignore the refund's tax in a company with sales tax off, as it would a sale's (build.ts).
     throw new UnsupportedOrderError(

@@ -98,6 +98,7 @@ export const RETRYABLE_REFUND_CODES = [
   'sale_not_booked',
   'refund_money_pending',
   'sales_tax_off',
+  'custom_txn_numbers_off',
 ] as const;
 
 /** Is `doc` the document an earlier attempt created for this refund (its marker in PrivateNote)? */

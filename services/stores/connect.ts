@@ -85,9 +85,11 @@ function checkCurrency(shopCurrency: string, preferences: Record<string, unknown
 }
 
 /**
- * Ledgerline finds a document whose create answer was lost by the DocNumber it sent (docs/qbo-facts.md §2). A
- * company with custom transaction numbers off ignores sent DocNumbers and numbers documents itself, so
- * that search could not work there and a retry could book an order twice: such a company is refused.
+ * Ledgerline numbers each document after its Shopify order and finds one whose create answer was lost by that
+ * number (docs/qbo-facts.md §2). A company with custom transaction numbers off numbers its sales forms itself from
+ * one running sequence and stores a sent number even when it repeats another (Intuit's DocNumber reference,
+ * docs/qbo-facts.md §4 "Company preferences"): Shopify's order numbers and QBO's own would mix and collide
+ * unnoticed, so such a company is refused here, and a run that finds the setting turned off later books nothing.
  */
 function checkCustomTxnNumbers(preferences: Record<string, unknown>): void {
   const forms = preferences.SalesFormsPrefs as Record<string, unknown> | undefined;
@@ -95,7 +97,7 @@ function checkCustomTxnNumbers(preferences: Record<string, unknown>): void {
     throw new HttpError(
       422,
       'custom_txn_numbers_off',
-      'The QBO company numbers sales forms itself (Account and Settings → Sales → Custom transaction numbers is off); turn custom transaction numbers on so Ledgerline can number documents after the Shopify order and find them again',
+      'The QBO company numbers sales forms itself (Account and Settings → Sales → Custom transaction numbers is off) and then accepts repeated numbers; turn custom transaction numbers on so Ledgerline can number documents after the Shopify order and find them again',
     );
   }
 }

@@ -12,11 +12,25 @@ const home = { address1: '9 Elm St', city: 'Austin', provinceCode: 'TX', country
 
 describe('company preferences read from QBO (issue #12 item 4)', () => {
   it('reads sales tax and discounts as on unless QBO says false', () => {
-    expect(companyPrefsFrom({})).toEqual({ salesTax: true, discounts: true });
+    expect(companyPrefsFrom({})).toEqual({ salesTax: true, discounts: true, customTxnNumbers: true });
     expect(companyPrefsFrom({ TaxPrefs: { UsingSalesTax: false }, SalesFormsPrefs: { AllowDiscount: false } })).toEqual({
       salesTax: false,
       discounts: false,
+      customTxnNumbers: true,
     });
+  });
+
+  it('books nothing while the company has custom transaction numbers off, and re-tries the order later', () => {
+    expect(companyPrefsFrom({ SalesFormsPrefs: { CustomTxnNumbers: false } }).customTxnNumbers).toBe(false);
+    const o = usSimple();
+    let error: unknown;
+    try {
+      buildSalesReceipt(o, US, resolveAll(o, US), TZ, { salesTax: true, discounts: true, customTxnNumbers: false });
+    } catch (err) {
+      error = err;
+    }
+    expect(decideBuildFailure(error, undefined, [])).toMatchObject({ action: 'park', code: 'custom_txn_numbers_off' });
+    expect(RETRYABLE_PARK_CODES).toContain('custom_txn_numbers_off');
   });
 
   it('books lines after their discounts with no discount line when the company has discounts off', () => {

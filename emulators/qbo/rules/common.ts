@@ -45,7 +45,16 @@ function otherPref(ctx: RuleContext, name: string): boolean {
  * bills and journal entries only while their duplicate-number warning is on (duplicateWarning).
  */
 function checkDocNumber(ctx: RuleContext, type: string, doc: Entity): void {
-  if (doc.DocNumber === undefined || doc.DocNumber === null || doc.DocNumber === '' || ctx.allowDuplicateDocNum) return;
+  const absent = doc.DocNumber === undefined || doc.DocNumber === null || doc.DocNumber === '';
+  if (SALES_FORMS.has(type) && ctx.company.preferences().SalesFormsPrefs?.CustomTxnNumbers === false) {
+    // Intuit's DocNumber reference (Invoice, SalesReceipt, …): with custom transaction numbers off a form created
+    // without a number gets the last number + 1, and a number sent is stored even when it repeats another
+    // (https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/invoice DocNumber).
+    const creating = doc.Id === undefined || ctx.company.get(type, String(doc.Id)) === undefined;
+    if (absent && creating) doc.DocNumber = nextDocNumber(ctx, type);
+    return;
+  }
+  if (absent || ctx.allowDuplicateDocNum) return;
   const warning = duplicateWarning(type, doc);
   if (warning !== undefined && !otherPref(ctx, warning)) return;
   const docNumber = String(doc.DocNumber);
@@ -58,6 +67,18 @@ function checkDocNumber(ctx: RuleContext, type: string, doc: Entity): void {
         (type !== 'Purchase' || (other.PaymentType === 'Check') === (doc.PaymentType === 'Check')),
     );
   if (clash) throw faults.duplicateDocNumber(docNumber, type, String(clash.Id));
+}
+
+const SALES_FORMS = new Set(['Invoice', 'SalesReceipt', 'CreditMemo', 'RefundReceipt', 'Estimate']);
+
+/** The company's last numeric DocNumber of this type + 1 (1001 for the first, as QBO's forms start). */
+function nextDocNumber(ctx: RuleContext, type: string): string {
+  const numbers = ctx.company
+    .list(type)
+    .map((d) => String(d.DocNumber ?? ''))
+    .filter((n) => /^\d{1,15}$/.test(n))
+    .map(Number);
+  return String(numbers.length > 0 ? Math.max(...numbers) + 1 : 1001);
 }
 
 export function lines(doc: Entity): Entity[] {

@@ -73,6 +73,20 @@ describe('QBO emulator: company preferences', () => {
     expect(kept.TotalAmt).toBe(38.25);
   });
 
+  it('numbers sales forms itself when custom transaction numbers are off, and keeps a sent number even when it repeats', async () => {
+    const realm = s.emu.admin.createCompany({ country: 'US' });
+    const realmId = s.emu.admin.companies().at(-1)!;
+    s.emu.admin.setPreferences(realmId, { SalesFormsPrefs: { CustomTxnNumbers: false } });
+    const own = connect(s.emu, realmId, realm);
+    const first = await own.call('createSalesReceipt', { Line: lines });
+    const second = await own.call('createSalesReceipt', { Line: lines });
+    expect([first.DocNumber, second.DocNumber]).toEqual(['1001', '1002']);
+    const repeated = await own.call('createSalesReceipt', { Line: lines, DocNumber: '1001' });
+    expect(repeated.DocNumber).toBe('1001');
+    // With custom numbers on (the default) a form sent without a number has none, and a repeat is 6140.
+    expect((await s.qbo.call('createSalesReceipt', { Line: lines })).DocNumber).toBeUndefined();
+  });
+
   it('accepts duplicate journal entry and check numbers while their warnings are off, and refuses them when on', async () => {
     const je = (n: string) => ({
       DocNumber: n,

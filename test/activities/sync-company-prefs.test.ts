@@ -134,6 +134,25 @@ describe('company preferences met by a sync run', () => {
       for (const r of parked) expect(after.find((x) => x.sourceKey === r.sourceKey)?.status).toBe('synced');
     }));
 
+  it('writes nothing while the company has custom transaction numbers off, and books every order once they are on', () =>
+    withShop({ seed: 44, orders: 20, days: 10 }, usSettings(), async (shop) => {
+      shop.world.qbo.admin.setPreferences(shop.world.realmId, { SalesFormsPrefs: { CustomTxnNumbers: false } });
+      await shop.sync();
+      let books = await readBooks(shop.qbo, shop.world.shopify, shop.world.shopDomain);
+      expect(books.documentsByOrder.size).toBe(0);
+      const parked = (await shop.rows()).filter((r) => r.role === 'sale' && r.status === 'parked');
+      expect(parked.length).toBeGreaterThan(10);
+      for (const r of parked) expect(r.reasonCode).toBe('custom_txn_numbers_off');
+
+      shop.world.qbo.admin.setPreferences(shop.world.realmId, { SalesFormsPrefs: { CustomTxnNumbers: true } });
+      await shop.sync();
+      books = await readBooks(shop.qbo, shop.world.shopify, shop.world.shopDomain);
+      expect(books.mismatches).toEqual([]);
+      expect(books.duplicates).toEqual([]);
+      const after = (await shop.rows()).filter((r) => r.role === 'sale');
+      for (const r of parked) expect(after.find((x) => x.sourceKey === r.sourceKey)?.status).toBe('synced');
+    }));
+
   it('books Shopify tax in a US company without automated sales tax with the tax code it applies to', () =>
     withShop({ seed: 43, orders: 30, days: 10 }, usSettings({ taxCodeMap: { codes: [], rates: [], usTaxCodeId: '200' } }), async (shop) => {
       shop.world.qbo.admin.setPreferences(shop.world.realmId, { TaxPrefs: { PartnerTaxEnabled: false } });

@@ -224,7 +224,7 @@ export function detectTaxMode(preferences: { TaxPrefs?: { PartnerTaxEnabled?: bo
 
 /**
  * The company preferences that change what QBO does with what Ledgerline sends (docs/qbo-facts.md §4 "Company
- * preferences"), read from QBO at connect and at the start of every sync activity: a person may change them.
+ * preferences"), read from QBO at connect and by every sync activity that writes to QBO: a person may change them.
  */
 export interface CompanyPrefs {
   /** Preferences.TaxPrefs.UsingSalesTax: when false QBO ignores TxnTaxDetail and books no tax. */

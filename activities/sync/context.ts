@@ -20,10 +20,11 @@ export interface StoreContext {
   realmId: string;
   settings: Settings;
   /**
-   * The QBO company's preferences as they stand now (docs/qbo-facts.md §4 "Company preferences"): read again at
-   * the start of every sync activity, because a person may turn sales tax or discounts off after connect.
+   * The QBO company's preferences as they stand now (docs/qbo-facts.md §4 "Company preferences"), read once per
+   * activity that writes to QBO (never cached across activities): a person may turn sales tax, discounts or
+   * custom numbers off after connect, and the next page written must see it.
    */
-  company: CompanyPrefs;
+  company(): Promise<CompanyPrefs>;
   /** The shop's IANA zone: QBO TxnDate is the order's processing date there. */
   timeZone: string;
   shopify: ShopifyClient;
@@ -69,11 +70,11 @@ export async function loadStoreContext(
     timeZone = data.shop.ianaTimezone;
     await setStoreTimezone(deps.db, { storeId, timeZone });
   }
-  const company = companyPrefsFrom(await qbo.preferences());
+  let prefs: Promise<CompanyPrefs> | undefined;
   return {
     storeId,
     shopDomain: store.shopDomain,
-    company,
+    company: () => (prefs ??= qbo.preferences().then(companyPrefsFrom)),
     realmId: store.qboRealmId,
     // Settings were validated when saved; parsing again fills defaults added since.
     settings: parseSettings(store.settings),

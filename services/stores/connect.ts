@@ -7,6 +7,7 @@ import { connectStore as insertConnectedStore, getStore, storeExists, type NewSt
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
 import { detectTaxMode, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
 import { normalizeShopDomain, storeIdFor } from '../../domain/store';
+import type { QboClient } from '../../integrations/qbo/client';
 import { HttpError, badRequest, conflict } from '../errors';
 import { resolveAccounts, type AccountKey, type ResolvedAccount } from './accounts';
 import type { StoreContext } from './context';
@@ -103,6 +104,20 @@ function checkCustomTxnNumbers(preferences: Record<string, unknown>): void {
 }
 
 type Entity = Record<string, unknown>;
+
+export async function activeTaxCodes(client: QboClient): Promise<Entity[]> {
+  return (await client.query('TaxCode')).filter((c) => c.Active !== false);
+}
+
+/** A usTaxCodeId a merchant names (at connect, and in a settings update) must be an active TaxCode of the company. */
+export function checkTaxCodeId(codes: Entity[], id: string): void {
+  if (!codes.some((c) => String(c.Id) === id)) {
+    throw settingsHttpError(
+      new SettingsValidationError([{ path: 'taxCodeMap.usTaxCodeId', message: `QBO has no active TaxCode with Id "${id}"` }]),
+    );
+  }
+}
+
 const refValue = (ref: unknown): string | undefined => {
   const value = typeof ref === 'object' && ref !== null ? (ref as Entity).value : ref;
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -121,18 +136,9 @@ async function resolveUsTaxCode(qbo: QboCheck, settingsIn: Record<string, unknow
   const given = typeof map.usTaxCodeId === 'string' ? map.usTaxCodeId.trim() : undefined;
   const nonAst = country === 'US' && taxPrefs?.PartnerTaxEnabled !== true && taxPrefs?.UsingSalesTax !== false;
   if (!given && !nonAst) return undefined;
-  const codes = (await qbo.client.query('TaxCode')).filter((c) => c.Active !== false);
+  const codes = await activeTaxCodes(qbo.client);
   if (given) {
-    if (!codes.some((c) => String(c.Id) === given)) {
-      throw new HttpError(
-        422,
-        'invalid_settings',
-        `settings.taxCodeMap.usTaxCodeId ${given} is not an active QBO TaxCode of this company`,
-        {
-          issues: [{ path: 'taxCodeMap.usTaxCodeId', message: `no active TaxCode with Id ${given}` }],
-        },
-      );
-    }
+    checkTaxCodeId(codes, given);
     return given;
   }
   const preferred = refValue(taxPrefs?.TaxGroupCodeRef);

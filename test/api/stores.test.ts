@@ -514,8 +514,8 @@ describe('POST /stores: company preferences that change what QBO does (issue #12
       '/stores',
       connectBody(newShop('legacytax2'), legacy, { settings: { taxCodeMap: { usTaxCodeId: '424242' } } }),
     );
-    expect(wrong.status).toBe(422);
-    expect(wrong.body.error.message).toContain('424242');
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({ code: 'invalid_settings', details: { issues: [{ path: 'taxCodeMap.usTaxCodeId' }] } });
     const chosen = await call(
       'POST',
       '/stores',
@@ -523,6 +523,11 @@ describe('POST /stores: company preferences that change what QBO does (issue #12
     );
     expect(chosen.status, chosen.text).toBe(201);
     expect(chosen.body.settings.taxCodeMap).toMatchObject({ usTaxCodeId: '200' });
+    const update = await call('PUT', `/stores/${chosen.body.id}/settings`, { taxCodeMap: { usTaxCodeId: '424242' } });
+    expect(update.status).toBe(400);
+    expect(update.body.error.details.issues).toEqual([
+      { path: 'taxCodeMap.usTaxCodeId', message: 'QBO has no active TaxCode with Id "424242"' },
+    ]);
   });
 
   it("takes the company's default tax code (TaxPrefs.TaxGroupCodeRef) for a US company without automated sales tax", async () => {

@@ -100,6 +100,13 @@ const settingsObject = z.strictObject({
       codes: z.array(taxCodeEntry).default([]),
       rates: z.array(taxRateEntry).default([]),
       exemptTaxCodeId: qboId('the QBO TaxCode id for untaxed lines (global tax mode)').optional(),
+      /**
+       * US: the TaxCode sent as TxnTaxDetail.TxnTaxCodeRef with Shopify's total tax. A US company without automated
+       * sales tax needs it for the override (docs/qbo-facts.md §4); found at connect when not given.
+       */
+      usTaxCodeId: qboId(
+        'the QBO TaxCode id sent as TxnTaxCodeRef with the total tax (US companies without automated sales tax)',
+      ).optional(),
     })
     .default({ codes: [], rates: [] }),
   productMatch: enumOf(['sku', 'name']).default('sku'),
@@ -213,4 +220,33 @@ export function gatewayTargetFor(settings: Settings, gateway: string | null): Ga
 export function detectTaxMode(preferences: { TaxPrefs?: { PartnerTaxEnabled?: boolean } }, companyCountry: string | null): TaxMode {
   if (preferences.TaxPrefs?.PartnerTaxEnabled === true) return 'us_automated';
   return companyCountry === 'US' ? 'us_automated' : 'global';
+}
+
+/**
+ * The company preferences that change what QBO does with what Ledgerline sends (docs/qbo-facts.md §4 "Company
+ * preferences"), read from QBO at connect and by every sync activity that writes to QBO: a person may change them.
+ */
+export interface CompanyPrefs {
+  /** Preferences.TaxPrefs.UsingSalesTax: when false QBO ignores TxnTaxDetail and books no tax. */
+  salesTax: boolean;
+  /** Preferences.SalesFormsPrefs.AllowDiscount: when false the forms have no discount line. */
+  discounts: boolean;
+  /**
+   * Preferences.SalesFormsPrefs.CustomTxnNumbers: when false QBO numbers sales forms itself and takes repeated
+   * numbers; refused at connect, and a run that finds it off later writes nothing (absent: on).
+   */
+  customTxnNumbers?: boolean;
+}
+
+export const DEFAULT_COMPANY_PREFS: CompanyPrefs = { salesTax: true, discounts: true, customTxnNumbers: true };
+
+/** Absent flags read as on (QBO's default for a new company). */
+export function companyPrefsFrom(preferences: Record<string, unknown>): CompanyPrefs {
+  const tax = preferences.TaxPrefs as Record<string, unknown> | undefined;
+  const forms = preferences.SalesFormsPrefs as Record<string, unknown> | undefined;
+  return {
+    salesTax: tax?.UsingSalesTax !== false,
+    discounts: forms?.AllowDiscount !== false,
+    customTxnNumbers: forms?.CustomTxnNumbers !== false,
+  };
 }

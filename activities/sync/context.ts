@@ -5,7 +5,7 @@
 import type { Logger } from '../../config/logger';
 import { getStoreWithShopifyToken, setStoreTimezone } from '../../db/queries/stores';
 import { StoreNotFoundError } from '../../domain/errors';
-import { parseSettings, type Settings } from '../../domain/settings';
+import { companyPrefsFrom, parseSettings, type CompanyPrefs, type Settings } from '../../domain/settings';
 import { createQboClient, type QboClient } from '../../integrations/qbo/client';
 import type { QboLimiter } from '../../integrations/qbo/limiter';
 import { createTokenProvider } from '../../integrations/qbo/tokens';
@@ -19,6 +19,12 @@ export interface StoreContext {
   shopDomain: string;
   realmId: string;
   settings: Settings;
+  /**
+   * The QBO company's preferences as they stand now (docs/qbo-facts.md §4 "Company preferences"), read once per
+   * activity that writes to QBO (never cached across activities): a person may turn sales tax, discounts or
+   * custom numbers off after connect, and the next page written must see it.
+   */
+  company(): Promise<CompanyPrefs>;
   /** The shop's IANA zone: QBO TxnDate is the order's processing date there. */
   timeZone: string;
   shopify: ShopifyClient;
@@ -64,9 +70,11 @@ export async function loadStoreContext(
     timeZone = data.shop.ianaTimezone;
     await setStoreTimezone(deps.db, { storeId, timeZone });
   }
+  let prefs: Promise<CompanyPrefs> | undefined;
   return {
     storeId,
     shopDomain: store.shopDomain,
+    company: () => (prefs ??= qbo.preferences().then(companyPrefsFrom)),
     realmId: store.qboRealmId,
     // Settings were validated when saved; parsing again fills defaults added since.
     settings: parseSettings(store.settings),

@@ -100,6 +100,7 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
       settings: ctx.settings,
       timeZone: ctx.timeZone,
       qbo: ctx.qbo,
+      company: await ctx.company(),
       heartbeat,
       signal: attemptSignal(),
     };

@@ -30,7 +30,7 @@ import {
   planOrderReferences,
   type OrderReferencePlan,
 } from '../../domain/mapping';
-import type { Settings } from '../../domain/settings';
+import type { CompanyPrefs, Settings } from '../../domain/settings';
 import type { ShopifyOrderCore } from '../../domain/shopify/types';
 import {
   adoptPending,
@@ -77,6 +77,8 @@ export interface OrderSyncContext {
   settings: Settings;
   timeZone: string;
   qbo: QboClient;
+  /** The company's preferences as QBO answered at this activity's start (absent: all on). */
+  company?: CompanyPrefs | undefined;
   heartbeat: (details?: unknown) => void;
   /**
    * Aborted when Temporal has given up on this attempt (timed out or cancelled, learnt through a
@@ -179,8 +181,8 @@ export async function processOrders(
       const resolved = refs!.refsFor(w.plan!);
       const doc =
         w.docType === 'SalesReceipt'
-          ? buildSalesReceipt(w.order, settings, resolved, timeZone)
-          : buildInvoice(w.order, settings, resolved, timeZone);
+          ? buildSalesReceipt(w.order, settings, resolved, timeZone, ctx.company)
+          : buildInvoice(w.order, settings, resolved, timeZone, ctx.company);
       w.doc = doc as unknown as Entity;
       w.fingerprint = documentFingerprint(doc);
     } catch (err) {

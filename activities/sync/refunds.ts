@@ -203,6 +203,7 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
         timeZone,
         docType: w.docType!,
         ordinal: w.ordinal,
+        company: ctx.company,
       });
       doc = built as unknown as Entity;
     } catch (err) {

@@ -6,7 +6,7 @@
  */
 import { NeedsMappingError, UnsupportedOrderError, type MappingNeed } from '../errors';
 import { equalsMoney, sumMoney, toDecimalString, toQboAmount, type Money } from '../money';
-import type { Settings } from '../settings';
+import { DEFAULT_COMPANY_PREFS, type CompanyPrefs, type Settings } from '../settings';
 import type { ShopifyMailingAddress, ShopifyOrderCore } from '../shopify/types';
 import { docNumberFor, privateNoteFor, txnDateFor } from './names';
 import { orderAmounts, taxFromParts, totalFromParts, type OrderAmounts } from './order-amounts';
@@ -55,21 +55,58 @@ function discountNames(order: ShopifyOrderCore): string[] {
   return [...new Set(names)];
 }
 
+/**
+ * A local pickup: no shipping address and a shipping line Shopify names as a pickup (its code or title says
+ * "pickup", as Shopify's local pickup and in-store pickup delivery methods do). The goods change hands at the
+ * shop, so the sale is taxed where the company is, which is where AST puts a form with no ShipAddr.
+ */
+export function isPickup(order: ShopifyOrderCore): boolean {
+  if (order.shippingAddress) return false;
+  return order.shippingLines.nodes.some((s) => /pick[\s-]?up/i.test(`${s.code ?? ''} ${s.title}`));
+}
+
 type SaleDocument = Omit<QboSalesReceipt, 'DepositToAccountRef' | 'PaymentMethodRef'>;
 
-function buildSaleDocument(order: ShopifyOrderCore, settings: Settings, refs: ResolvedRefs, timeZone: string): SaleDocument {
+function buildSaleDocument(
+  order: ShopifyOrderCore,
+  settings: Settings,
+  refs: ResolvedRefs,
+  timeZone: string,
+  company: CompanyPrefs,
+): SaleDocument {
   if (settings.taxMode === 'us_automated' && order.taxesIncluded) {
     throw new UnsupportedOrderError(
       'tax_inclusive_us',
       `Order ${order.name} has tax-inclusive prices, which US automated sales tax cannot book`,
     );
   }
+  if (company.customTxnNumbers === false) {
+    throw new UnsupportedOrderError(
+      'custom_txn_numbers_off',
+      `Order ${order.name} was not booked: the QBO company turned custom transaction numbers off (Account and Settings → Sales), so QBO numbers sales forms itself and accepts repeated numbers; turn them back on and the order is booked on the next run`,
+      { orderId: order.id },
+    );
+  }
   const a = orderAmounts(order);
   assertBalances(order, a);
+  if (!company.salesTax && a.tax.minor !== 0) {
+    // QBO ignores TxnTaxDetail in a company that does not use sales tax: the document would book the sale without
+    // its tax and the tax would be lost from the books (docs/qbo-facts.md §4 "Company preferences").
+    throw new UnsupportedOrderError(
+      'sales_tax_off',
+      `Order ${order.name} charged ${toDecimalString(a.tax)} ${a.currency} tax, but the QBO company does not use sales tax (Taxes → Sales tax is off, Preferences.TaxPrefs.UsingSalesTax false), so QBO would drop the tax; turn sales tax on in QBO and the order is booked on the next run`,
+      { orderId: order.id },
+    );
+  }
   const needs: MappingNeed[] = [];
   if (!refs.customerId) needs.push({ kind: 'customer', key: order.customer?.email ?? order.email ?? settings.genericCustomerName });
-  const { lines, bases } = buildSaleLines(a, settings, refs, needs, discountNames(order));
+  const { lines, bases } = buildSaleLines(a, settings, refs, needs, discountNames(order), company);
   const taxDetail: QboTxnTaxDetail = { TotalTax: toQboAmount(a.tax) };
+  // A US company without automated sales tax takes the override only with the tax code it applies to
+  // (docs/qbo-facts.md §4; https://github.com/intuit/QuickBooks-V3-PHP-SDK/issues/199); with AST the code is
+  // AST's own choice and sending one does no harm.
+  if (settings.taxMode === 'us_automated' && settings.taxCodeMap.usTaxCodeId)
+    taxDetail.TxnTaxCodeRef = { value: settings.taxCodeMap.usTaxCodeId };
   if (settings.taxMode === 'global') {
     const taxLines = globalTaxLines(a.orderTaxes, bases, settings, needs);
     if (taxLines.length > 0) taxDetail.TaxLine = taxLines;
@@ -85,13 +122,21 @@ function buildSaleDocument(order: ShopifyOrderCore, settings: Settings, refs: Re
     TxnTaxDetail: taxDetail,
   };
   if (settings.taxMode === 'global') doc.GlobalTaxCalculation = order.taxesIncluded ? 'TaxInclusive' : 'TaxExcluded';
+  // Shopify taxes the discounted price. QBO keeps the TotalTax sent either way, but with ApplyTaxAfterDiscount
+  // false or absent it works out its taxable amount (NetAmountTaxable, what its sales tax reports show) before the
+  // discount; true makes it subtract the discount first, as Shopify did (Finance.xsd SalesTransaction; docs/qbo-facts.md §4).
+  if (settings.taxMode === 'us_automated' && lines.some((l) => l.DetailType === 'DiscountLineDetail')) doc.ApplyTaxAfterDiscount = true;
   if (settings.classId) doc.ClassRef = { value: settings.classId };
   if (settings.departmentId) doc.DepartmentRef = { value: settings.departmentId };
   const bill = address(order.billingAddress);
   const ship = address(order.shippingAddress);
   if (bill) doc.BillAddr = bill;
-  // Automated sales tax reads the ship-to address for the jurisdiction it reports (docs/qbo-facts.md §4).
-  if (ship) doc.ShipAddr = ship;
+  // Automated sales tax reads the ship-to address for the jurisdiction it reports, and without one the company's
+  // address (docs/qbo-facts.md §4; https://developer.intuit.com/app/developer/qbo/docs/workflows/manage-sales-tax-for-us-locales).
+  // An order with no shipping address (digital goods, services) is the customer's, so the billing address stands
+  // in for it; a pickup happens at the shop, so it keeps the company's address.
+  const shipTo = ship ?? (isPickup(order) ? undefined : bill);
+  if (shipTo) doc.ShipAddr = shipTo;
   return doc;
 }
 
@@ -106,17 +151,29 @@ function singleDeposit(order: ShopifyOrderCore, settings: Settings) {
   return deposit;
 }
 
-export function buildSalesReceipt(order: ShopifyOrderCore, settings: Settings, refs: ResolvedRefs, timeZone: string): QboSalesReceipt {
+export function buildSalesReceipt(
+  order: ShopifyOrderCore,
+  settings: Settings,
+  refs: ResolvedRefs,
+  timeZone: string,
+  company: CompanyPrefs = DEFAULT_COMPANY_PREFS,
+): QboSalesReceipt {
   const { target } = singleDeposit(order, settings);
   return {
-    ...buildSaleDocument(order, settings, refs, timeZone),
+    ...buildSaleDocument(order, settings, refs, timeZone, company),
     DepositToAccountRef: { value: target.depositAccountId },
     ...(target.paymentMethodId ? { PaymentMethodRef: { value: target.paymentMethodId } } : {}),
   };
 }
 
-export function buildInvoice(order: ShopifyOrderCore, settings: Settings, refs: ResolvedRefs, timeZone: string): QboInvoice {
-  return buildSaleDocument(order, settings, refs, timeZone);
+export function buildInvoice(
+  order: ShopifyOrderCore,
+  settings: Settings,
+  refs: ResolvedRefs,
+  timeZone: string,
+  company: CompanyPrefs = DEFAULT_COMPANY_PREFS,
+): QboInvoice {
+  return buildSaleDocument(order, settings, refs, timeZone, company);
 }
 
 /** The Payment that settles `invoiceId` with what the order's gateway collected (gift cards are on the invoice). */

@@ -7,7 +7,7 @@ export {
   type ParkCode,
   type SkipCode,
 } from './classify';
-export { buildInvoice, buildPayment, buildSalesReceipt } from './build';
+export { buildInvoice, buildPayment, buildSalesReceipt, isPickup } from './build';
 export {
   checkDocumentAgainstOrder,
   expectedTotals,

@@ -53,6 +53,7 @@ export interface QboTaxLine {
 }
 
 export interface QboTxnTaxDetail {
+  TxnTaxCodeRef?: QboRef;
   TotalTax: number;
   TaxLine?: QboTaxLine[];
 }
@@ -69,6 +70,8 @@ interface QboSalesDocumentBase {
   Line: QboSalesLine[];
   TxnTaxDetail: QboTxnTaxDetail;
   GlobalTaxCalculation?: QboGlobalTaxCalculation;
+  /** US: true subtracts discount lines before working out the tax (Finance.xsd SalesTransaction). */
+  ApplyTaxAfterDiscount?: boolean;
   ClassRef?: QboRef;
   DepartmentRef?: QboRef;
   BillAddr?: QboPhysicalAddress;

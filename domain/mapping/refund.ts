@@ -31,7 +31,7 @@ import {
   zeroMoney,
   type Money,
 } from '../money';
-import { gatewayTargetFor, type GatewayTarget, type Settings } from '../settings';
+import { gatewayTargetFor, type CompanyPrefs, type GatewayTarget, type Settings } from '../settings';
 import type { ShopifyLineItem, ShopifyOrderCore, ShopifyRefund } from '../shopify/types';
 import { docNumberFor, privateNoteFor, txnDateFor } from './names';
 import { bagMoney, GIFT_CARD_GATEWAY, orderAmounts, tipLineItemIds, type TaxPortion } from './order-amounts';
@@ -346,6 +346,8 @@ export interface RefundBuildInput {
   timeZone: string;
   docType: RefundDocumentType;
   ordinal: number;
+  /** The QBO company's preferences now (absent: all on); docs/qbo-facts.md §4 "Company preferences". */
+  company?: CompanyPrefs | undefined;
 }
 
 /** The document's expected figures (invariant 3): what QBO's TotalAmt and TotalTax must come back as. */
@@ -364,6 +366,21 @@ export function buildRefundDocument(order: ShopifyOrderCore, refund: ShopifyRefu
   const { settings, refs, timeZone, docType } = input;
   const a = refundAmounts(order, refund);
   assertRefundBalances(order, refund, a);
+  if (input.company?.customTxnNumbers === false) {
+    throw new UnsupportedOrderError(
+      'custom_txn_numbers_off',
+      `Refund ${refund.legacyResourceId} of order ${order.name} was not booked: the QBO company turned custom transaction numbers off (Account and Settings → Sales); turn them back on and the refund is booked on the next run`,
+      { orderId: order.id },
+    );
+  }
+  if (input.company?.salesTax === false && a.tax.minor !== 0) {
+    // QBO would ignore the refund's tax in a company with sales tax off, as it would a sale's (build.ts).
+    throw new UnsupportedOrderError(
+      'sales_tax_off',
+      `Refund ${refund.legacyResourceId} of order ${order.name} gave back ${toDecimalString(a.tax)} ${a.currency} tax, but the QBO company does not use sales tax (Preferences.TaxPrefs.UsingSalesTax false), so QBO would drop it; turn sales tax on in QBO and the refund is booked on the next run`,
+      { orderId: order.id },
+    );
+  }
   const needs: MappingNeed[] = [];
   if (!refs.customerId) needs.push({ kind: 'customer', key: order.customer?.email ?? order.email ?? settings.genericCustomerName });
   const coder = createTaxCoder(settings, needs);
@@ -405,6 +422,9 @@ export function buildRefundDocument(order: ShopifyOrderCore, refund: ShopifyRefu
     lines.push(itemLine(category('giftCardRedemption'), back, back, 1, coder.exempt(), ctx, 'Refunded to a gift card'));
   }
   const taxDetail: QboTxnTaxDetail = { TotalTax: toQboAmount(a.tax) };
+  // As on the sale (build.ts): a US company without automated sales tax needs the code with the override.
+  if (settings.taxMode === 'us_automated' && settings.taxCodeMap.usTaxCodeId)
+    taxDetail.TxnTaxCodeRef = { value: settings.taxCodeMap.usTaxCodeId };
   if (settings.taxMode === 'global') {
     const byKey = new Map<string, TaxPortion>();
     for (const t of a.parts.flatMap((p) => p.taxes)) {

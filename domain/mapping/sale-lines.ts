@@ -27,7 +27,7 @@ import {
   toQboAmount,
   type Money,
 } from '../money';
-import type { Settings } from '../settings';
+import { DEFAULT_COMPANY_PREFS, type CompanyPrefs, type Settings } from '../settings';
 import type { OrderAmounts, SaleLineAmounts } from './order-amounts';
 import type { QboDiscountLine, QboSalesItemLine, QboSalesLine, QboRef } from './qbo-types';
 import { itemKeyFor, itemKeyId, lineDescription, type LineCategory, type ResolvedRefs } from './references';
@@ -57,6 +57,17 @@ export interface LineContext {
   refs: ResolvedRefs;
   needs: MappingNeed[];
   inclusive: boolean;
+}
+
+/**
+ * Lines booked after their discounts, with no discount line: tax-inclusive documents (above), and companies with
+ * discounts turned off (Preferences.SalesFormsPrefs.AllowDiscount false), whose forms take no discount line
+ * (docs/qbo-facts.md §4 "Company preferences"; https://github.com/Ubiquiti-App/UCRM-plugins/pull/89). The line's
+ * Amount is then what was paid for it and its description names the discount; Shopify's tax is unchanged, since
+ * Shopify taxes the discounted price either way.
+ */
+function linesAfterDiscount(ctx: LineContext, company: CompanyPrefs): boolean {
+  return ctx.inclusive || !company.discounts;
 }
 
 export function itemLine(
@@ -101,6 +112,7 @@ export function buildSaleLines(
   refs: ResolvedRefs,
   needs: MappingNeed[],
   discountNames: readonly string[],
+  company: CompanyPrefs = DEFAULT_COMPANY_PREFS,
 ): SaleLinesResult {
   const ctx: LineContext = { settings, refs, needs, inclusive: settings.taxMode === 'global' && a.taxesIncluded };
   const coder = createTaxCoder(settings, needs);
@@ -109,8 +121,8 @@ export function buildSaleLines(
   const discounts: Money[] = [];
 
   for (const l of a.lines) {
-    if (ctx.inclusive) {
-      lines.push(inclusiveProductLine(l, a.currency, ctx, coder, bases));
+    if (linesAfterDiscount(ctx, company)) {
+      lines.push(productLineAfterDiscount(l, a.currency, ctx, coder, bases));
       continue;
     }
     discounts.push(l.discount);
@@ -163,11 +175,11 @@ export function buildSaleLines(
 }
 
 /**
- * A product (or gift card) line of a tax-inclusive document, after its discounts: TaxInclusiveAmt is what
- * the customer paid for it (gross − discounts, Shopify's prices include the tax) and Amount that less
- * the line's own Shopify tax, so Amount + tax = TaxInclusiveAmt to the cent.
+ * A product (or gift card) line after its discounts. Tax-inclusive: TaxInclusiveAmt is what the customer paid for
+ * it (gross − discounts, Shopify's prices include the tax) and Amount that less the line's own Shopify tax, so
+ * Amount + tax = TaxInclusiveAmt to the cent. Tax-exclusive (discounts off): Amount is gross − discounts.
  */
-function inclusiveProductLine(
+function productLineAfterDiscount(
   l: SaleLineAmounts,
   currency: string,
   ctx: LineContext,
@@ -180,7 +192,7 @@ function inclusiveProductLine(
     const ref = categoryRef('giftCardSale', ctx);
     return itemLine(ref, paid, paid, l.line.quantity, coder.exempt(), ctx, `Gift card: ${lineDescription(l.line)}${note}`);
   }
-  const net = subtractMoney(paid, l.tax);
+  const net = ctx.inclusive ? subtractMoney(paid, l.tax) : paid;
   bases.add(l.taxes, net);
   const code = coder.codeFor(l.taxes, l.line.taxable);
   return itemLine(productRef(l, ctx), net, paid, l.line.quantity, code, ctx, `${lineDescription(l.line)}${note}`);

@@ -474,6 +474,14 @@ export function voidedInvoice(entity: Entity): LedgerEntryChanges {
 
 /**
  * Park codes a run re-tries (a mapping may exist now, QBO may accept now; a `total_mismatch` document
- * was deleted, so the retry builds and creates a fresh one, checked again).
+ * was deleted, so the retry builds and creates a fresh one, checked again; a `sales_tax_off` order books once the
+ * company turns sales tax back on, a `custom_txn_numbers_off` one once custom numbers are on again).
  */
-export const RETRYABLE_PARK_CODES = ['needs_mapping', 'qbo_validation', 'mapping_error', 'total_mismatch'] as const;
+export const RETRYABLE_PARK_CODES = [
+  'needs_mapping',
+  'qbo_validation',
+  'mapping_error',
+  'total_mismatch',
+  'sales_tax_off',
+  'custom_txn_numbers_off',
+] as const;

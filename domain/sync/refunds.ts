@@ -97,6 +97,8 @@ export const RETRYABLE_REFUND_CODES = [
   'mapping_error',
   'sale_not_booked',
   'refund_money_pending',
+  'sales_tax_off',
+  'custom_txn_numbers_off',
 ] as const;
 
 /** Is `doc` the document an earlier attempt created for this refund (its marker in PrivateNote)? */

@@ -2,13 +2,13 @@ import { EmulatorClock } from './core/clock';
 import { Company } from './company/company';
 import { defaultCompany, type DefaultCompanyOptions } from './company/defaultCompany';
 import { readState, type SavedState } from './company/persist';
-import { loadCompany, readSeedDir } from './company/seed';
+import { loadCompany, merge, readSeedDir } from './company/seed';
 import { FaultInjector } from './api/injection';
 import { QBO_LIMITS, RateLimiter } from './api/limits';
 import { RequestLog } from './api/requestLog';
 import { TokenService } from './api/tokens';
 import { loadSchema, type QboSchema } from './schema/schema';
-import type { CompanyFile, Country, FaultRule, IssuedTokens, QboEmulatorOptions, RequestLogEntry } from './types';
+import type { CompanyFile, Country, Entity, FaultRule, IssuedTokens, QboEmulatorOptions, RequestLogEntry } from './types';
 
 export const DEFAULT_CLIENT_ID = 'ledgerline-qbo-emulator';
 export const DEFAULT_CLIENT_SECRET = 'ledgerline-qbo-emulator-secret';
@@ -23,6 +23,8 @@ export interface QboEmulatorAdmin {
   issueTokens(realmId: string): IssuedTokens;
   expireTokens(realmId: string, which?: 'access' | 'refresh' | 'all'): number;
   revokeTokens(realmId: string): void;
+  /** A person changing the company's settings in QBO: merged over its Preferences (nested objects merge). */
+  setPreferences(realmId: string, patch: Entity): Entity;
   requestLog(filter?: { realmId?: string; limit?: number }): RequestLogEntry[];
   clearRequestLog(): void;
   /** Back to the companies of the options (tokens re-seeded), with an empty log, no faults and the clock offset kept. */
@@ -109,6 +111,14 @@ export class QboEmulatorCore {
     return this.issueTokens(company.realmId);
   }
 
+  setPreferences(realmId: string, patch: Entity): Entity {
+    const company = this.companies.get(realmId);
+    if (!company) throw new Error(`unknown realm ${realmId}`);
+    const next = merge(company.preferences(), patch);
+    company.put('Preferences', next);
+    return next;
+  }
+
   issueTokens(realmId: string): IssuedTokens {
     if (!this.companies.has(realmId)) throw new Error(`unknown realm ${realmId}`);
     return { realmId, ...this.tokens.issue(realmId), authCode: this.tokens.authCode(realmId) };
@@ -132,6 +142,7 @@ export class QboEmulatorCore {
       issueTokens: (realmId) => this.issueTokens(realmId),
       expireTokens: (realmId, which = 'access') => this.tokens.expire(realmId, which),
       revokeTokens: (realmId) => this.tokens.revoke(realmId),
+      setPreferences: (realmId, patch) => this.setPreferences(realmId, patch),
       requestLog: (filter) => this.log.list(filter),
       clearRequestLog: () => this.log.clear(),
       reset: () => this.reset(),

@@ -7,6 +7,7 @@ import { connectStore as insertConnectedStore, getStore, storeExists, type NewSt
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
 import { detectTaxMode, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
 import { normalizeShopDomain, storeIdFor } from '../../domain/store';
+import type { QboClient } from '../../integrations/qbo/client';
 import { HttpError, badRequest, conflict } from '../errors';
 import { resolveAccounts, type AccountKey, type ResolvedAccount } from './accounts';
 import type { StoreContext } from './context';
@@ -85,9 +86,11 @@ function checkCurrency(shopCurrency: string, preferences: Record<string, unknown
 }
 
 /**
- * Ledgerline finds a document whose create answer was lost by the DocNumber it sent (docs/qbo-facts.md §2). A
- * company with custom transaction numbers off ignores sent DocNumbers and numbers documents itself, so
- * that search could not work there and a retry could book an order twice: such a company is refused.
+ * Ledgerline numbers each document after its Shopify order and finds one whose create answer was lost by that
+ * number (docs/qbo-facts.md §2). A company with custom transaction numbers off numbers its sales forms itself from
+ * one running sequence and stores a sent number even when it repeats another (Intuit's DocNumber reference,
+ * docs/qbo-facts.md §4 "Company preferences"): Shopify's order numbers and QBO's own would mix and collide
+ * unnoticed, so such a company is refused here, and a run that finds the setting turned off later books nothing.
  */
 function checkCustomTxnNumbers(preferences: Record<string, unknown>): void {
   const forms = preferences.SalesFormsPrefs as Record<string, unknown> | undefined;
@@ -95,9 +98,62 @@ function checkCustomTxnNumbers(preferences: Record<string, unknown>): void {
     throw new HttpError(
       422,
       'custom_txn_numbers_off',
-      'The QBO company numbers sales forms itself (Account and Settings → Sales → Custom transaction numbers is off); turn custom transaction numbers on so Ledgerline can number documents after the Shopify order and find them again',
+      'The QBO company numbers sales forms itself (Account and Settings → Sales → Custom transaction numbers is off) and then accepts repeated numbers; turn custom transaction numbers on so Ledgerline can number documents after the Shopify order and find them again',
     );
   }
+}
+
+type Entity = Record<string, unknown>;
+
+export async function activeTaxCodes(client: QboClient): Promise<Entity[]> {
+  return (await client.query('TaxCode')).filter((c) => c.Active !== false);
+}
+
+/** A usTaxCodeId a merchant names (at connect, and in a settings update) must be an active TaxCode of the company. */
+export function checkTaxCodeId(codes: Entity[], id: string): void {
+  if (!codes.some((c) => String(c.Id) === id)) {
+    throw settingsHttpError(
+      new SettingsValidationError([{ path: 'taxCodeMap.usTaxCodeId', message: `QBO has no active TaxCode with Id "${id}"` }]),
+    );
+  }
+}
+
+const refValue = (ref: unknown): string | undefined => {
+  const value = typeof ref === 'object' && ref !== null ? (ref as Entity).value : ref;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+/**
+ * A US company without automated sales tax (Preferences.TaxPrefs.PartnerTaxEnabled not true) that uses sales tax
+ * takes Shopify's total tax only with the TaxCode it applies to (TxnTaxDetail.TxnTaxCodeRef; docs/qbo-facts.md §4
+ * "Company preferences", https://github.com/intuit/QuickBooks-V3-PHP-SDK/issues/199). The code is the one given in
+ * settings (checked: it exists and is active), else the company's default (Preferences.TaxPrefs.TaxGroupCodeRef),
+ * else the company's only active taxable code; with several and none chosen, connect is refused with the choices.
+ */
+async function resolveUsTaxCode(qbo: QboCheck, settingsIn: Record<string, unknown>, country: string | null): Promise<string | undefined> {
+  const taxPrefs = qbo.preferences.TaxPrefs as Entity | undefined;
+  const map = isPlainObject(settingsIn.taxCodeMap) ? (settingsIn.taxCodeMap as Entity) : {};
+  const given = typeof map.usTaxCodeId === 'string' ? map.usTaxCodeId.trim() : undefined;
+  const nonAst = country === 'US' && taxPrefs?.PartnerTaxEnabled !== true && taxPrefs?.UsingSalesTax !== false;
+  if (!given && !nonAst) return undefined;
+  const codes = await activeTaxCodes(qbo.client);
+  if (given) {
+    checkTaxCodeId(codes, given);
+    return given;
+  }
+  const preferred = refValue(taxPrefs?.TaxGroupCodeRef);
+  if (preferred && codes.some((c) => String(c.Id) === preferred)) return preferred;
+  const taxable = codes.filter((c) => c.Taxable !== false && c.Id !== 'TAX' && c.Id !== 'NON');
+  if (taxable.length === 1) return String(taxable[0]!.Id);
+  const choices = taxable
+    .slice(0, 10)
+    .map((c) => `${String(c.Id)} (${String(c.Name ?? '')})`)
+    .join(', ');
+  throw new HttpError(
+    422,
+    'us_tax_code_needed',
+    `The QBO company is a US company without automated sales tax: QBO takes Shopify's tax only with the tax code it applies to (TxnTaxCodeRef). It has ${taxable.length} tax codes and no default; choose one as settings.taxCodeMap.usTaxCodeId${choices ? `, e.g. ${choices}` : ''}`,
+  );
 }
 
 /** Currency and numbering checks, accounts found or created in QBO, taxMode detected: the complete settings. */
@@ -116,7 +172,16 @@ async function settle(settingsIn: Record<string, unknown>, qbo: QboCheck, shopCu
   const taxMode =
     (settingsIn.taxMode as TaxMode | undefined) ??
     detectTaxMode(qbo.preferences as { TaxPrefs?: { PartnerTaxEnabled?: boolean } }, country);
-  const settings = parseSettingsOr400({ ...settingsIn, taxMode, accounts: resolution.accounts });
+  const usTaxCodeId = taxMode === 'us_automated' ? await resolveUsTaxCode(qbo, settingsIn, country) : undefined;
+  const taxCodeMap = usTaxCodeId
+    ? { ...(isPlainObject(settingsIn.taxCodeMap) ? (settingsIn.taxCodeMap as Entity) : {}), usTaxCodeId }
+    : settingsIn.taxCodeMap;
+  const settings = parseSettingsOr400({
+    ...settingsIn,
+    taxMode,
+    accounts: resolution.accounts,
+    ...(taxCodeMap === undefined ? {} : { taxCodeMap }),
+  });
   return { settings, country, resolved: resolution.resolved };
 }
 

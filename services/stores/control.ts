@@ -11,7 +11,7 @@ import { pauseSignal, setIntervalSignal, type SyncWindow } from '../../workflows
 import { HttpError, badRequest, conflict } from '../errors';
 import { SettingsValidationError } from '../../domain/errors';
 import { checkAccountIds, type AccountKey } from './accounts';
-import { credentialColumns, parseSettingsOr400, settingsHttpError } from './connect';
+import { activeTaxCodes, checkTaxCodeId, credentialColumns, parseSettingsOr400, settingsHttpError } from './connect';
 import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, storeQboClient, type QboTokens } from './qbo-check';
 import { mergeSettings, startDateIssue, startInstant } from './settings-input';
@@ -130,6 +130,18 @@ export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Re
     } catch (err) {
       throw settingsHttpError(qboHttpError(err, row.qboRealmId, false));
     }
+  }
+  // A new US tax code (TxnTaxCodeRef with the total tax, docs/qbo-facts.md §4) is checked as connect checks it.
+  const taxCode = settings.taxCodeMap.usTaxCodeId;
+  if (taxCode !== undefined && taxCode !== current.taxCodeMap.usTaxCodeId) {
+    if (row.state === 'disconnected') throw disconnected(row, 'change its QBO tax code');
+    let codes;
+    try {
+      codes = await activeTaxCodes(storeQboClient(ctx, row));
+    } catch (err) {
+      throw qboHttpError(err, row.qboRealmId, false);
+    }
+    checkTaxCodeId(codes, taxCode);
   }
   if (settings.syncIntervalMinutes !== current.syncIntervalMinutes) {
     await signalStore(ctx, row.shopDomain, setIntervalSignal, { intervalMinutes: settings.syncIntervalMinutes });

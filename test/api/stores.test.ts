@@ -495,6 +495,65 @@ describe('POST /stores: companies that number their own forms', () => {
   });
 });
 
+describe('POST /stores: company preferences that change what QBO does (issue #12 items 4, 5)', () => {
+  const company = (realmId: string, preferences: Record<string, unknown>, automatedSalesTax = true) => {
+    const base = defaultCompany({ realmId, country: 'US', automatedSalesTax });
+    return newCompany({ ...base, qboCompany: { ...base.qboCompany, preferences } });
+  };
+
+  it('refuses a US company without automated sales tax and no default tax code until a usTaxCodeId is chosen, and checks the one given', async () => {
+    const legacy = company('9130359988776611', {}, false);
+    const refused = await call('POST', '/stores', connectBody(newShop('legacytax'), legacy));
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({
+      code: 'us_tax_code_needed',
+      message: expect.stringContaining('settings.taxCodeMap.usTaxCodeId'),
+    });
+    const wrong = await call(
+      'POST',
+      '/stores',
+      connectBody(newShop('legacytax2'), legacy, { settings: { taxCodeMap: { usTaxCodeId: '424242' } } }),
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({ code: 'invalid_settings', details: { issues: [{ path: 'taxCodeMap.usTaxCodeId' }] } });
+    const chosen = await call(
+      'POST',
+      '/stores',
+      connectBody(newShop('legacytax3'), legacy, { settings: { taxCodeMap: { usTaxCodeId: '200' } } }),
+    );
+    expect(chosen.status, chosen.text).toBe(201);
+    expect(chosen.body.settings.taxCodeMap).toMatchObject({ usTaxCodeId: '200' });
+    const update = await call('PUT', `/stores/${chosen.body.id}/settings`, { taxCodeMap: { usTaxCodeId: '424242' } });
+    expect(update.status).toBe(400);
+    expect(update.body.error.details.issues).toEqual([
+      { path: 'taxCodeMap.usTaxCodeId', message: 'QBO has no active TaxCode with Id "424242"' },
+    ]);
+  });
+
+  it("takes the company's default tax code (TaxPrefs.TaxGroupCodeRef) for a US company without automated sales tax", async () => {
+    const legacy = company('9130359988776612', { TaxPrefs: { TaxGroupCodeRef: { value: '200' } } }, false);
+    const res = await call('POST', '/stores', connectBody(newShop('legacydefault'), legacy));
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.settings.taxCodeMap).toMatchObject({ usTaxCodeId: '200' });
+  });
+
+  it('connects companies with sales tax off or discounts off: their orders are adapted or parked by each run (README)', async () => {
+    const noTax = await call(
+      'POST',
+      '/stores',
+      connectBody(newShop('notax'), company('9130359988776613', { TaxPrefs: { UsingSalesTax: false } })),
+    );
+    expect(noTax.status, noTax.text).toBe(201);
+    expect(noTax.body.settings.taxCodeMap.usTaxCodeId).toBeUndefined();
+    const noDiscount = await call(
+      'POST',
+      '/stores',
+      connectBody(newShop('nodiscount'), company('9130359988776614', { SalesFormsPrefs: { AllowDiscount: false } })),
+    );
+    expect(noDiscount.status, noDiscount.text).toBe(201);
+  });
+});
+
 function newCompanyTokens(realmId: string): Company {
   const issued = qbo.admin.issueTokens(realmId);
   secrets.add(issued.accessToken);

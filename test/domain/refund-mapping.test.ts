@@ -188,6 +188,25 @@ describe('refund documents, by tax regime', () => {
     expect(d.PrivateNote).toContain(`[${r.id}]`);
   });
 
+  it('US company preferences: a taxed refund parks while sales tax is off, and a non-AST company gets its tax code (issue #12 items 4, 5)', () => {
+    const { o, mug } = usOrder();
+    const r = refundOf(o, {
+      lines: [{ lineItemId: mug.id, quantity: 1, subtotal: '20.00', tax: '1.65' }],
+      money: [{ gateway: 'shopify_payments', amount: '21.65' }],
+      total: '21.65',
+    });
+    const full = withRefunds(o, [r]);
+    const input = { settings: US, refs: refsFor(full, r, US), timeZone: 'UTC', docType: 'RefundReceipt' as const, ordinal: 1 };
+    expect(() => buildRefundDocument(full, r, { ...input, company: { salesTax: false, discounts: true } })).toThrow(
+      /gave back 1\.65 USD tax.*does not use sales tax/,
+    );
+    const legacy = { ...US, taxCodeMap: { ...US.taxCodeMap, usTaxCodeId: '200' } };
+    expect(buildRefundDocument(full, r, { ...input, settings: legacy }).TxnTaxDetail).toEqual({
+      TxnTaxCodeRef: { value: '200' },
+      TotalTax: 1.65,
+    });
+  });
+
   it('US: units not restocked go to the returns item, restocked ones to the product, shipping to the shipping item', () => {
     const { o, mug } = usOrder();
     // 2 mugs (40.00 + 3.30) + shipping 6.00 + 0.50 = 49.80

@@ -162,6 +162,14 @@ export function defaultPreferences(country: Country, automatedSalesTax: boolean)
     VendorAndPurchasesPrefs: { EnableBills: true, UsingInventory: true },
     TaxPrefs: { UsingSalesTax: true, PartnerTaxEnabled: country === 'US' && automatedSalesTax },
     CurrencyPrefs: { MultiCurrencyEnabled: false, HomeCurrency: CURRENCY[country] },
+    // As Intuit's sample company answers (docs/qbo-facts.md §2 "Duplicate DocNumbers").
+    OtherPrefs: {
+      NameValue: [
+        { Name: 'WarnDuplicateCheckNumber', Value: 'true' },
+        { Name: 'WarnDuplicateBillNumber', Value: 'false' },
+        { Name: 'WarnDuplicateJournalNumber', Value: 'false' },
+      ],
+    },
   };
 }
 

@@ -28,7 +28,7 @@ const LISTS: [key: keyof CompanyFile['qboCompany'], entity: EntityName][] = [
   ['items', 'Item'],
 ];
 
-function merge(base: Entity, over: Entity | undefined): Entity {
+export function merge(base: Entity, over: Entity | undefined): Entity {
   if (!over) return base;
   const out: Entity = { ...base };
   for (const [key, value] of Object.entries(over)) {

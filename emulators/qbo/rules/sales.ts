@@ -15,6 +15,10 @@ import { computeTax, type TaxLineInput, type TaxMode } from './tax';
  * discounts, tax, a server-computed TotalAmt, and the postings of each form (README "Books").
  */
 function taxMode(ctx: RuleContext, doc: Entity): TaxMode {
+  // A company with sales tax off (Preferences.TaxPrefs.UsingSalesTax false) charges none: the TxnTaxDetail and
+  // line tax codes sent are ignored and the form books no tax (docs/qbo-facts.md §4 "Company preferences";
+  // https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/preferences TaxPrefs).
+  if (ctx.company.preferences().TaxPrefs?.UsingSalesTax === false) return 'NotApplicable';
   if (ctx.company.country === 'US') return 'US';
   doc.GlobalTaxCalculation ??= 'TaxExcluded';
   return doc.GlobalTaxCalculation as TaxMode;

@@ -78,9 +78,22 @@ function checkTaxCode(ctx: RuleContext, detail: Entity, item: Entity | undefined
   checkRef(ctx, 'TaxCode', detail.TaxCodeRef, 'Line.SalesItemLineDetail.TaxCodeRef');
 }
 
+/**
+ * A company with discounts off (Preferences.SalesFormsPrefs.AllowDiscount false) has no discount on its sales forms
+ * (Account and Settings → Sales → Discount; integrations tell users to turn it on before sending one:
+ * https://github.com/Ubiquiti-App/UCRM-plugins/pull/89). Intuit does not document the API's answer; the emulator
+ * refuses the line with a business validation fault rather than drop it, our reading (docs/qbo-facts.md §4
+ * "Company preferences"), so a client that sends one is seen at once.
+ */
 function discountLine(ctx: RuleContext, line: Entity, now: string): SalesLine {
   const detail = line.DiscountLineDetail;
   if (!detail) throw faults.requiredMissing('Line.DiscountLineDetail');
+  if (ctx.company.preferences().SalesFormsPrefs?.AllowDiscount === false) {
+    throw faults.business(
+      'Discounts are turned off for this company (Account and Settings, Sales, Discount): a DiscountLineDetail line cannot be saved',
+      'Line.DiscountLineDetail',
+    );
+  }
   const account = checkRef(ctx, 'Account', detail.DiscountAccountRef, 'Line.DiscountLineDetail.DiscountAccountRef');
   const discountAccountId = account ? String(account.Id) : systemAccount(ctx.company, 'discounts', now);
   const net = toCents(line.Amount);

@@ -2,6 +2,7 @@ import { faults } from '../core/faults';
 import { SCALE, centsToNumber, decimalToNumber, parseDecimal, percentOf, roundDiv, toCents } from '../core/money';
 import type { Entity } from '../types';
 import type { RuleContext } from './context';
+import { lines } from './common';
 import { checkRef, lookup, refId } from './refs';
 
 /**
@@ -90,8 +91,21 @@ export function computeTax(ctx: RuleContext, doc: Entity, inputs: TaxLineInput[]
   const buckets = new Map<string, Bucket>();
   let usCode: Entity | undefined;
   if (mode === 'US') {
-    usCode = ctx.company.usesAst() ? astTaxCode(ctx, doc) : checkRef(ctx, 'TaxCode', doc.TxnTaxDetail?.TxnTaxCodeRef, 'TxnTaxCodeRef');
-    const base = inputs.filter((l) => l.codeId === 'TAX').reduce((s, l) => s + l.net, 0);
+    if (ctx.company.usesAst()) usCode = astTaxCode(ctx, doc);
+    else {
+      // Without AST a US form's rate is the TxnTaxCodeRef it names, and a TotalTax override needs one: Intuit's answer
+      // is that an override is sent as TxnTaxDetail.TxnTaxCodeRef with TxnTaxDetail.TotalTax
+      // (https://github.com/intuit/QuickBooks-V3-PHP-SDK/issues/199, comment by Intuit's hlu2; docs/qbo-facts.md §4).
+      const sentTotal = doc.TxnTaxDetail?.TotalTax;
+      if (sentTotal !== undefined && sentTotal !== null && refId(doc.TxnTaxDetail?.TxnTaxCodeRef) === undefined) {
+        throw faults.business(
+          'TxnTaxDetail.TotalTax needs TxnTaxDetail.TxnTaxCodeRef: a company without automated sales tax takes the rate from the tax code named',
+          'TxnTaxDetail.TxnTaxCodeRef',
+        );
+      }
+      usCode = checkRef(ctx, 'TaxCode', doc.TxnTaxDetail?.TxnTaxCodeRef, 'TxnTaxCodeRef');
+    }
+    const base = usTaxableBase(doc, inputs);
     for (const rate of ratesOf(ctx, usCode)) bucketFor(buckets, rate).base += base;
   } else {
     for (const line of inputs) {
@@ -124,6 +138,24 @@ export function computeTax(ctx: RuleContext, doc: Entity, inputs: TaxLineInput[]
   if (usCode) detail.TxnTaxCodeRef = { value: String(usCode.Id) };
   if (mode === 'US' && ctx.company.usesAst() && totalTax !== computedTotal) detail.TaxReviewStatus = 'AST_TAX_OVERRIDE';
   return { detail, totalTax, amounts };
+}
+
+/**
+ * The taxable amount of a US form: Σ TAX lines, less their share of the form's discount lines when
+ * `ApplyTaxAfterDiscount` is true. Intuit's XSD (Finance.xsd, SalesTransaction.ApplyTaxAfterDiscount): "If false or
+ * null, calculate the sales tax first, and then apply the discount. If true, subtract the discount first and then
+ * calculate the sales tax." How QBO splits a form's discount between taxable and untaxed lines is not documented;
+ * the emulator spreads it in proportion to the lines (docs/qbo-facts.md §4 "Company preferences").
+ */
+function usTaxableBase(doc: Entity, inputs: TaxLineInput[]): number {
+  const taxable = inputs.filter((l) => l.codeId === 'TAX').reduce((s, l) => s + l.net, 0);
+  if (doc.ApplyTaxAfterDiscount !== true && doc.ApplyTaxAfterDiscount !== 'true') return taxable;
+  const all = inputs.reduce((s, l) => s + l.net, 0);
+  const discount = lines(doc)
+    .filter((l) => l.DetailType === 'DiscountLineDetail')
+    .reduce((s, l) => s + (toCents(l.Amount) ?? 0), 0);
+  if (all === 0 || discount === 0) return taxable;
+  return taxable - Number(roundDiv(BigInt(discount) * BigInt(taxable), BigInt(all)));
 }
 
 /** Sent TaxLine amounts replace their rate's amount; a sent TotalTax wins, its difference shown as OverrideDeltaAmount. */

@@ -47,8 +47,12 @@ import { resolveReferences } from './references';
 
 type Entity = Record<string, unknown>;
 
-/** Refunds read from Shopify at once (the shop's cost bucket still paces them), and created in QBO at once. */
-const REFUND_READS_AT_ONCE = 4;
+/**
+ * Refunds read from Shopify at once, and created in QBO at once. Reads go one at a time: the shop's cost
+ * budget is their bound anyway (docs/BENCHMARKS.md), and parallel reads drew real throttling from Shopify
+ * (the pacer reserves each query's requested cost, 459 points), deferring refunds to later runs.
+ */
+const REFUND_READS_AT_ONCE = 1;
 const REFUND_CREATES_AT_ONCE = 3;
 
 /** Faults retrying can fix (throttling, 5xx, lost connections); validation and revoked grants are not. */

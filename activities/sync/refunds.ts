@@ -15,7 +15,7 @@
  */
 import { asText as str } from '../../domain/collections';
 import { listChildRows, listLedgerRows, upsertLedgerRows } from '../../db/queries';
-import { QboValidationError, isLedgerlineError } from '../../domain/errors';
+import { QboValidationError, ShopifyThrottledError, isLedgerlineError } from '../../domain/errors';
 import { orderSourceKey, qboRequestId, refundSourceKey } from '../../domain/ledger';
 import {
   buildRefundDocument,
@@ -53,6 +53,9 @@ type Entity = Record<string, unknown>;
  * (the pacer reserves each query's requested cost, 459 points), deferring refunds to later runs.
  */
 const REFUND_READS_AT_ONCE = 1;
+/** Throttled refund reads waited out per refund before it is deferred, and the longest single wait. */
+const THROTTLE_WAITS = 3;
+const THROTTLE_WAIT_MAX_MS = 10_000;
 const REFUND_CREATES_AT_ONCE = 3;
 
 /** Faults retrying can fix (throttling, 5xx, lost connections); validation and revoked grants are not. */
@@ -129,6 +132,23 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     counts.parked++;
   };
 
+  /**
+   * One refund read. Shopify's THROTTLED answer says when the bucket will hold the query's cost: wait that
+   * long (at most THROTTLE_WAITS times, each ≤ THROTTLE_WAIT_MAX_MS, while the heartbeat goes on) rather than
+   * defer the refund to the next run, where the same order of reads would meet the same empty bucket.
+   */
+  const readThrottled = async (id: string): Promise<ShopifyRefund | null> => {
+    for (let waits = 0; ; waits++) {
+      try {
+        return await ctx.readRefund(id);
+      } catch (err) {
+        if (!(err instanceof ShopifyThrottledError) || waits >= THROTTLE_WAITS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(err.retryAfterMs ?? 1000, THROTTLE_WAIT_MAX_MS)));
+        ctx.signal?.throwIfAborted();
+      }
+    }
+  };
+
   // 1–3. Read what needs work, settle lost answers, decide; a few refunds at once (each read is a round trip).
   const writing: RefundWork[] = [];
   const toRead = withRefunds.flatMap((order) =>
@@ -139,7 +159,7 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     const row = rows.get(refundSourceKey(summary.id));
     let refund: ShopifyRefund | null;
     try {
-      refund = await ctx.readRefund(summary.id);
+      refund = await readThrottled(summary.id);
     } catch (err) {
       defer(order, summary, row, err);
       return;

@@ -10,28 +10,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { Database } from '../../db/client';
 import { ledgerEntries, stores } from '../../db/schema';
 import type { Settings } from '../../domain/settings';
-import type { QboClient } from '../../integrations/qbo/client';
-import type { SyncRunSummary, SyncTrigger, SyncWindow } from '../../workflows/definitions';
-import { syncRunWorkflow } from '../../workflows/sync-run';
 import { readBooks } from '../support/books';
-import { pgliteDatabase } from '../support/db';
-import {
-  insertConnectedStore,
-  qboReader,
-  startWorld,
-  testCipher,
-  usSettings,
-  worldActivities,
-  type SyncWorld,
-  type WorldOptions,
-} from '../support/sync-fixture';
-import { timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { usSettings, type WorldOptions } from '../support/sync-fixture';
+import { withSyncShop, type SyncShop } from '../support/sync-shop';
+import { timeSkippingEnv } from '../support/temporal';
 
-const cipher = testCipher();
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
@@ -42,64 +27,11 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-interface Shop {
-  world: SyncWorld;
-  db: Database;
-  qbo: QboClient;
-  /** One sync run through the real workflow and worker. */
-  sync(trigger?: SyncTrigger, window?: SyncWindow): Promise<SyncRunSummary>;
-  /** The workflow ids of the runs so far (to read their histories). */
-  runs: string[];
-  rows(): Promise<Array<typeof ledgerEntries.$inferSelect>>;
-  close(): Promise<void>;
-}
+type Shop = SyncShop;
 
-async function openShop(opts: WorldOptions, settings: Settings = usSettings()): Promise<Shop> {
-  const db = await pgliteDatabase();
-  const world = await startWorld(opts);
-  await insertConnectedStore(db.db, cipher, world, settings);
-  const activities = worldActivities(world, db.db, cipher);
-  const runs: string[] = [];
-  return {
-    world,
-    db,
-    runs,
-    qbo: qboReader(world, db.db),
-    async sync(trigger = 'manual', window) {
-      const taskQueue = uniqueTaskQueue('sync-orders');
-      const workflowId = `store:${world.shopDomain}:sync:${runs.length}`;
-      runs.push(workflowId);
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue,
-        workflowBundle: await workflowBundle(),
-        activities,
-      });
-      return worker.runUntil(
-        env.client.workflow.execute(syncRunWorkflow, {
-          taskQueue,
-          workflowId,
-          args: [{ storeId: world.storeId, shopDomain: world.shopDomain, trigger, ...(window ? { window } : {}) }],
-        }),
-      );
-    },
-    rows: () => db.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, world.storeId)),
-    async close() {
-      await world.close();
-      await db.close();
-    },
-  };
-}
-
-/** Runs `body` with a shop of its own, closed afterwards whatever happens. */
-async function withShop<T>(opts: WorldOptions, body: (shop: Shop) => Promise<T>, settings?: Settings): Promise<T> {
-  const shop = await openShop(opts, settings);
-  try {
-    return await body(shop);
-  } finally {
-    await shop.close();
-  }
-}
+/** Runs `body` with a shop of its own (test/support/sync-shop.ts), closed afterwards whatever happens. */
+const withShop = <T>(opts: WorldOptions, body: (shop: Shop) => Promise<T>, settings?: Settings): Promise<T> =>
+  withSyncShop(env, opts, body, settings);
 
 const docVersions = (books: Awaited<ReturnType<typeof readBooks>>) =>
   [...books.documentsByOrder.values()]

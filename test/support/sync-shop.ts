@@ -29,6 +29,8 @@ export interface SyncShop {
   db: Database;
   qbo: QboClient;
   sync(trigger?: SyncTrigger, window?: SyncWindow): Promise<SyncRunSummary>;
+  /** The workflow ids of the runs so far (to read their histories). */
+  runs: string[];
   rows(): Promise<Array<typeof ledgerEntries.$inferSelect>>;
   close(): Promise<void>;
 }
@@ -39,12 +41,15 @@ export async function openSyncShop(env: TestWorkflowEnvironment, opts: WorldOpti
   const world = await startWorld(opts);
   await insertConnectedStore(db.db, cipher, world, settings);
   const activities = worldActivities(world, db.db, cipher);
-  let runs = 0;
+  const runs: string[] = [];
   return {
     world,
     db,
+    runs,
     qbo: qboReader(world, db.db),
     async sync(trigger = 'manual', window) {
+      const workflowId = `store:${world.shopDomain}:sync:${runs.length}`;
+      runs.push(workflowId);
       const taskQueue = uniqueTaskQueue('sync-shop');
       const worker = await Worker.create({
         connection: env.nativeConnection,
@@ -55,7 +60,7 @@ export async function openSyncShop(env: TestWorkflowEnvironment, opts: WorldOpti
       return worker.runUntil(
         env.client.workflow.execute(syncRunWorkflow, {
           taskQueue,
-          workflowId: `store:${world.shopDomain}:sync:${runs++}`,
+          workflowId,
           args: [{ storeId: world.storeId, shopDomain: world.shopDomain, trigger, ...(window ? { window } : {}) }],
         }),
       );

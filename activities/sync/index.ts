@@ -11,6 +11,7 @@ import {
   getStore,
   listRetryableParents,
   listRetryableRows,
+  markChildrenGone,
   markSourcesGone,
   startSyncRun,
 } from '../../db/queries';
@@ -265,6 +266,15 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
           reasonCode: 'order_not_found',
           at: deps.clock(),
           note: " — Shopify no longer returns this order (deleted, or outside the token's order history); not re-tried",
+        });
+        // Its refunds waiting for it would otherwise be re-read every run.
+        await markChildrenGone(db, {
+          storeId: input.storeId,
+          role: REFUND_ROLE,
+          parentSourceKeys: gone.map((g) => `order:${g}`),
+          reasonCode: 'order_not_found',
+          at: deps.clock(),
+          note: " — Shopify no longer returns this refund's order (deleted, or outside the token's order history); not re-tried",
         });
         return write(ctx, await completeOrders(ctx.shopify, orders));
       });

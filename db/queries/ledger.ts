@@ -107,6 +107,37 @@ export async function markSourcesGone(
     .where(and(eq(ledgerEntries.storeId, p.storeId), eq(ledgerEntries.role, p.role), inArray(ledgerEntries.sourceKey, p.sourceKeys)));
 }
 
+/**
+ * Rows of `role` whose parent source is gone (an order Shopify no longer returns): those still waiting
+ * (pending, or parked/failed) are parked with `reasonCode`, which no retry list selects, so they stop
+ * being re-read every run. A pending row keeps its document fields: what may have been written stays
+ * visible to the operator.
+ */
+export async function markChildrenGone(
+  db: Executor,
+  p: { storeId: string; role: string; parentSourceKeys: string[]; reasonCode: string; note: string; at: Date },
+): Promise<number> {
+  if (p.parentSourceKeys.length === 0) return 0;
+  const rows = await db
+    .update(ledgerEntries)
+    .set({
+      status: 'parked',
+      reasonCode: p.reasonCode,
+      updatedAt: p.at,
+      reason: sql`coalesce(${ledgerEntries.reason}, '') || ${p.note}`,
+    })
+    .where(
+      and(
+        eq(ledgerEntries.storeId, p.storeId),
+        eq(ledgerEntries.role, p.role),
+        inArray(ledgerEntries.parentSourceKey, p.parentSourceKeys),
+        inArray(ledgerEntries.status, ['pending', 'parked', 'failed']),
+      ),
+    )
+    .returning({ sourceKey: ledgerEntries.sourceKey });
+  return rows.length;
+}
+
 /** Rows per (store, role, status) for these stores. */
 export async function countLedgerByStatus(
   db: Executor,

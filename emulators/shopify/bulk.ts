@@ -6,10 +6,12 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   getNamedType,
+  getNullableType,
   type GraphQLCompositeType,
   type GraphQLSchema,
   isCompositeType,
   isInterfaceType,
+  isListType,
   isObjectType,
   Kind,
   parse,
@@ -59,6 +61,13 @@ function fieldType(parent: GraphQLCompositeType, name: string) {
   return def ? getNamedType(def.type) : undefined;
 }
 
+/** A field whose type is a list (`[Refund!]!`), as opposed to a single object or a connection. */
+function isListField(parent: GraphQLCompositeType, name: string): boolean {
+  if (!isObjectType(parent) && !isInterfaceType(parent)) return false;
+  const def = parent.getFields()[name];
+  return def ? isListType(getNullableType(def.type)) : false;
+}
+
 /** Selections of one node of a connection: `edges { node { … } }` and `nodes { … }`. */
 function nodeSets(c: Ctx, connType: GraphQLCompositeType, field: FieldNode): SelectionSetNode[] {
   const sets: SelectionSetNode[] = [];
@@ -101,30 +110,36 @@ export function checkBulkQuery(schema: GraphQLSchema, query: string): { document
   let connections = 0;
   let tooDeep = false;
   let missingId = false;
-  const walk = (type: GraphQLCompositeType, set: SelectionSetNode | undefined, depth: number): void => {
+  let connectionInList = false;
+  // `inList`: the selection is inside a list field (Order.refunds is `[Refund!]!`). Shopify refuses a
+  // connection there ("Queries that contain a connection field within a list field are not currently
+  // supported."), so refunds' refundLineItems / transactions cannot be read in bulk through orders.
+  const walk = (type: GraphQLCompositeType, set: SelectionSetNode | undefined, depth: number, inList: boolean): void => {
     for (const { node, parent } of collectFields(c, type, set)) {
       const t = fieldType(parent, node.name.value);
       if (!t || !isCompositeType(t)) continue;
       if (isConnectionType(t)) {
         connections++;
+        if (inList) connectionInList = true;
         if (depth + 1 > MAX_DEPTH) tooDeep = true;
         const nodeType = nodeTypeOf(c, t);
         for (const s of nodeSets(c, t, node)) {
           if (depth + 1 > 1 && !collectFields(c, type, set).some((f) => f.node.name.value === 'id')) missingId = true;
-          if (nodeType) walk(nodeType, s, depth + 1);
+          if (nodeType) walk(nodeType, s, depth + 1, false);
         }
       } else {
-        walk(t, node.selectionSet, depth);
+        walk(t, node.selectionSet, depth, inList || isListField(parent, node.name.value));
       }
     }
   };
   const rootFields = collectFields(c, root, op.selectionSet).map((f) => f.node.name.value);
   if (rootFields.some((n) => n === 'node' || n === 'nodes')) return invalid('Bulk queries cannot use top-level node or nodes fields.');
-  walk(root, op.selectionSet, 0);
+  walk(root, op.selectionSet, 0, false);
   if (connections === 0) return invalid('Bulk queries must contain at least one connection.');
   if (connections > MAX_CONNECTIONS) return invalid(`Bulk queries cannot contain more than ${MAX_CONNECTIONS} connections.`);
   if (tooDeep) return invalid(`Bulk queries cannot contain connections nested more than ${MAX_DEPTH} levels deep.`);
   if (missingId) return invalid('The parent of a nested connection must select the id field.');
+  if (connectionInList) return invalid('Queries that contain a connection field within a list field are not currently supported.');
   return { document };
 }
 

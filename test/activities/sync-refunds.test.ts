@@ -191,4 +191,34 @@ describe('refund sync', () => {
       },
       usSettings({ startDate: '2099-01-01' }),
     ));
+
+  it('stops re-reading a refund waiting for its money once Shopify no longer returns its order', () =>
+    withSyncShop(env, { seed: 35, orders: 30, days: 10 }, async (shop) => {
+      await shop.sync('scheduled');
+      const order = refundableOrder(shop);
+      const item = order.lineItems.nodes.find((l) => !l.isGiftCard && l.quantity >= 2 && l.taxable)!;
+      const refund = shop.world.shopify.admin.addRefund(shop.world.shopDomain, order.id, {
+        lineItems: [{ lineItemId: item.id, quantity: 1, restockType: 'RETURN' }],
+      });
+      // The card refund is still pending at the gateway: no money has moved yet.
+      for (const tx of (refund as any).transactions.nodes) tx.status = 'PENDING';
+      await untilPast(order.updatedAt);
+      await shop.sync('manual');
+      const key = `refund:${refund.id}`;
+      const waiting = (await refundRows(shop)).find((r) => r.sourceKey === key);
+      expect(waiting).toMatchObject({ status: 'parked', reasonCode: 'refund_money_pending', parentSourceKey: `order:${order.id}` });
+
+      // The merchant deletes the order in Shopify: the retry finds nothing and stops trying.
+      shop.world.shopify.admin.shop(shop.world.shopDomain).orders.delete(order.id);
+      await shop.sync('manual');
+      const gone = (await refundRows(shop)).find((r) => r.sourceKey === key)!;
+      expect(gone.status).toBe('parked');
+      expect(gone.reasonCode).toBe('order_not_found');
+      expect(gone.reason).toMatch(/no longer returns this refund's order/);
+      await shop.sync('manual');
+      const after = (await refundRows(shop)).find((r) => r.sourceKey === key)!;
+      expect(after.updatedAt).toEqual(gone.updatedAt);
+      const books = await readBooks(shop.qbo, shop.world.shopify, shop.world.shopDomain);
+      expect(books.refundDocuments.get(refund.id as string) ?? []).toHaveLength(0);
+    }));
 });

@@ -164,9 +164,12 @@ export const SHOP_CONTEXT = `query ShopContext {
 /**
  * The inner query of a bulk operation for backfills (run with bulkOperationRunQuery, docs/shopify-facts.md §2):
  * the same order fields with no `first`, 4 connections (orders, lineItems, shippingLines,
- * discountApplications; limit 5) nested 2 deep (limit 2). Refund details are left out because their
- * four connections would break the limit: an order with refunds is re-read with REFUND_BY_ID when its
- * refunds are booked. `search` is Shopify search syntax, e.g. `updated_at:>='2025-01-01T00:00:00Z'`.
+ * discountApplications; limit 5) nested 2 deep (limit 2). Refund details cannot come this way: `Order.refunds`
+ * is a list, and Shopify refuses a bulk query with a connection inside a list field ("Queries that contain
+ * a connection field within a list field are not currently supported.", docs/shopify-facts.md §2), and
+ * no root connection lists refunds. So the bulk result carries the refund headers, and each refund that
+ * still needs booking is read once with REFUND_BY_ID. `search` is Shopify search syntax, e.g.
+ * `updated_at:>='2025-01-01T00:00:00Z'`.
  */
 export function ordersBulkQuery(search: string): string {
   // JSON string escaping is valid GraphQL string escaping for any search text.

@@ -65,4 +65,25 @@ describe('bulk operations', () => {
     const node: any = await client.request(START, { variables: { q: '{ node(id: "gid://shopify/Order/1") { id } }' } });
     expect(node.data.bulkOperationRunQuery.userErrors[0].message).toMatch(/node or nodes/);
   });
+
+  it('refuses a connection inside a list field (Order.refunds → refundLineItems), as Shopify does', async () => {
+    emu = await startEmulator();
+    const client = clientFor(emu);
+    const inList: any = await client.request(START, {
+      variables: { q: '{ orders { edges { node { id refunds { id refundLineItems { edges { node { quantity } } } } } } } }' },
+    });
+    expect(inList.data.bulkOperationRunQuery.bulkOperation).toBeNull();
+    expect(inList.data.bulkOperationRunQuery.userErrors).toEqual([
+      {
+        field: ['query'],
+        message: 'Queries that contain a connection field within a list field are not currently supported.',
+        code: 'INVALID',
+      },
+    ]);
+    // The refund headers (a list of plain fields) are fine, and so is a connection beside the list.
+    const headers: any = await client.request(START, {
+      variables: { q: '{ orders { edges { node { id refunds { id createdAt } lineItems { edges { node { id } } } } } } }' },
+    });
+    expect(headers.data.bulkOperationRunQuery.userErrors).toEqual([]);
+  });
 });

@@ -166,3 +166,19 @@ export const qboRateWindows = pgTable(
   },
   (t) => [primaryKey({ columns: [t.realmId, t.bucket, t.windowStart] })],
 );
+
+/**
+ * One writer per store at a time (activities/sync/lease.ts): the Temporal execution (workflow id + run id)
+ * whose sync activities are writing the store's documents, until `expires_at`. The writer renews it while it
+ * works; another execution of the same store (an operator's reset, a re-run, a second sync child) waits until
+ * it is released or lapses.
+ */
+export const storeWriteLeases = pgTable('store_write_leases', {
+  storeId: text('store_id')
+    .primaryKey()
+    .references(() => stores.id, { onDelete: 'cascade' }),
+  /** `<workflow id>/<Temporal run id>` of the holder. */
+  holder: text('holder').notNull(),
+  acquiredAt: ts('acquired_at').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+});

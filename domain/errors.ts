@@ -178,6 +178,20 @@ export class BulkNotReadyError extends LedgerlineError {
   }
 }
 
+/**
+ * Another Temporal execution is writing this store's documents (its lease runs until `until`): this
+ * attempt waits (a retryable failure, retried after the lease would lapse) instead of writing beside it.
+ */
+export class StoreBusyError extends LedgerlineError {
+  override readonly name: string = 'StoreBusyError';
+  constructor(storeId: string, holder: string, retryAfterMs: number) {
+    super('store_busy', `Store ${storeId} is being written by ${holder || 'another run'}; waiting for it to finish`, true, {
+      retryAfterMs,
+      details: { storeId, holder },
+    });
+  }
+}
+
 /** An activity named a store that is not (or no longer) in the database: retrying cannot help. */
 export class StoreNotFoundError extends LedgerlineError {
   override readonly name: string = 'StoreNotFoundError';

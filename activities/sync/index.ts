@@ -17,6 +17,7 @@ import {
 } from '../../db/queries';
 import { BulkNotReadyError, BulkOperationFailedError, QboConnectionRevokedError, StoreNotFoundError } from '../../domain/errors';
 import { parseSourceKey } from '../../domain/ledger';
+import { giveUpWriteLease, takeWriteLease } from './lease';
 import type { ShopifyOrderCore, ShopifyRefund } from '../../domain/shopify/types';
 import { planRunWindow, planSlices, REFUND_ROLE, RETRYABLE_PARK_CODES, RETRYABLE_REFUND_CODES, windowSearch } from '../../domain/sync';
 import { ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, truncatedLists } from '../../domain/shopify/limits';
@@ -77,8 +78,24 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
    * timeout; a live one may wait a whole QBO rate window). A revoked QBO grant marks the store
    * disconnected before the failure propagates.
    */
-  async function guarded<T>(storeId: string, body: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
+  async function guarded<T>(storeId: string, body: () => Promise<T>, opts: { writes?: boolean } = {}): Promise<T> {
+    // Writers hold the store's lease (activities/sync/lease.ts) for as long as they heartbeat.
+    const lease = opts.writes ? await takeWriteLease(db, storeId, deps.clock) : undefined;
+    let renewing = false;
+    const timer = setInterval(() => {
+      heartbeat();
+      if (!lease || renewing) return;
+      renewing = true;
+      lease
+        .renew()
+        .then((held) => {
+          if (!held) log.warn({ storeId }, 'the store write lease lapsed and another run took it');
+        })
+        .catch((err: unknown) => log.warn({ storeId, err }, 'renewing the store write lease failed'))
+        .finally(() => {
+          renewing = false;
+        });
+    }, HEARTBEAT_EVERY_MS);
     try {
       return await body();
     } catch (err) {
@@ -135,24 +152,28 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
     },
 
     async syncOrdersPage(input) {
-      return guarded(input.storeId, async () => {
-        const ctx = await context(input.storeId);
-        const search = windowSearch(input.windowFrom, input.windowTo);
-        const orders: ShopifyOrderCore[] = [];
-        let after = input.after;
-        let hasNextPage = true;
-        while (hasNextPage && orders.length < PAGE_TARGET_ORDERS) {
-          const data = await ctx.shopify.request<{
-            orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderCore[] };
-          }>(ORDERS_UPDATED_SINCE, { query: search, after });
-          orders.push(...data.orders.nodes);
-          hasNextPage = data.orders.pageInfo.hasNextPage;
-          after = data.orders.pageInfo.endCursor ?? after;
-          heartbeat({ after });
-        }
-        const counts = await write(ctx, await completeOrders(ctx.shopify, orders));
-        return { ...counts, hasNextPage, endCursor: after };
-      });
+      return guarded(
+        input.storeId,
+        async () => {
+          const ctx = await context(input.storeId);
+          const search = windowSearch(input.windowFrom, input.windowTo);
+          const orders: ShopifyOrderCore[] = [];
+          let after = input.after;
+          let hasNextPage = true;
+          while (hasNextPage && orders.length < PAGE_TARGET_ORDERS) {
+            const data = await ctx.shopify.request<{
+              orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderCore[] };
+            }>(ORDERS_UPDATED_SINCE, { query: search, after });
+            orders.push(...data.orders.nodes);
+            hasNextPage = data.orders.pageInfo.hasNextPage;
+            after = data.orders.pageInfo.endCursor ?? after;
+            heartbeat({ after });
+          }
+          const counts = await write(ctx, await completeOrders(ctx.shopify, orders));
+          return { ...counts, hasNextPage, endCursor: after };
+        },
+        { writes: true },
+      );
     },
 
     async shopifyPlanBulkSlices(input) {
@@ -196,91 +217,100 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
     },
 
     async syncOrdersFromBulk(input) {
-      return guarded(input.storeId, async () => {
-        const ctx = await context(input.storeId);
-        // The result URL is signed (read access to the shop's orders for days): asked for here, never
-        // carried through workflow history.
-        const op = await ctx.shopify.bulkStatus(input.bulkId);
-        if (!op?.url)
-          throw new BulkOperationFailedError(
-            `Shopify bulk operation ${input.bulkId} has no result file (status ${op?.status ?? 'unknown'})`,
-          );
-        const orders: ShopifyOrderCore[] = [];
-        const limit = input.limit ?? BULK_CHUNK_ORDERS;
-        // The inner query places child rows that carry no gid (shipping lines, discount applications).
-        const query = ordersBulkQuery(windowSearch(input.windowFrom, input.windowTo));
-        for await (const order of ctx.shopify.readBulkJsonl<ShopifyOrderCore>(op.url, { offset: input.offset, limit, query })) {
-          orders.push(order);
-        }
-        heartbeat({ offset: input.offset, read: orders.length });
-        // Bulk results hold every nested row (no `first`), so nothing needs completing.
-        const counts = await write(ctx, { orders, unreadable: new Map() });
-        return { ...counts, nextOffset: input.offset + orders.length, done: orders.length < limit };
-      });
+      return guarded(
+        input.storeId,
+        async () => {
+          const ctx = await context(input.storeId);
+          // The result URL is signed (read access to the shop's orders for days): asked for here, never
+          // carried through workflow history.
+          const op = await ctx.shopify.bulkStatus(input.bulkId);
+          if (!op?.url)
+            throw new BulkOperationFailedError(
+              `Shopify bulk operation ${input.bulkId} has no result file (status ${op?.status ?? 'unknown'})`,
+            );
+          const orders: ShopifyOrderCore[] = [];
+          const limit = input.limit ?? BULK_CHUNK_ORDERS;
+          // The inner query places child rows that carry no gid (shipping lines, discount applications).
+          const query = ordersBulkQuery(windowSearch(input.windowFrom, input.windowTo));
+          for await (const order of ctx.shopify.readBulkJsonl<ShopifyOrderCore>(op.url, { offset: input.offset, limit, query })) {
+            orders.push(order);
+          }
+          heartbeat({ offset: input.offset, read: orders.length });
+          // Bulk results hold every nested row (no `first`), so nothing needs completing.
+          const counts = await write(ctx, { orders, unreadable: new Map() });
+          return { ...counts, nextOffset: input.offset + orders.length, done: orders.length < limit };
+        },
+        { writes: true },
+      );
     },
 
     async syncRetryParked(input) {
-      return guarded(input.storeId, async () => {
-        const keys = await listRetryableRows(db, {
-          storeId: input.storeId,
-          role: 'sale',
-          statuses: ['parked', 'failed'],
-          reasonCodes: [...RETRYABLE_PARK_CODES],
-          before: new Date(input.before),
-          limit: PARKED_RETRY_LIMIT,
-        });
-        // Refunds waiting for their sale or their money, or parked for a mapping: their orders are re-read too.
-        const refundParents = await listRetryableParents(db, {
-          storeId: input.storeId,
-          role: REFUND_ROLE,
-          statuses: ['parked', 'failed'],
-          reasonCodes: [...RETRYABLE_REFUND_CODES],
-          before: new Date(input.before),
-          limit: PARKED_RETRY_LIMIT,
-        });
-        const ids = [
-          ...new Set(
-            [...keys, ...refundParents]
-              .map((k) => parseSourceKey(k))
-              .filter((k) => k.kind === 'order')
-              .map((k) => k.gid),
-          ),
-        ];
-        if (ids.length === 0) return zeroCounts();
-        const ctx = await context(input.storeId);
-        const orders: ShopifyOrderCore[] = [];
-        for (let i = 0; i < ids.length; i += ORDER_PAGE_LIMITS.orders) {
-          const data = await ctx.shopify.request<{ nodes: Array<ShopifyOrderCore | null> }>(ORDERS_BY_IDS, {
-            ids: ids.slice(i, i + ORDER_PAGE_LIMITS.orders),
+      return guarded(
+        input.storeId,
+        async () => {
+          const keys = await listRetryableRows(db, {
+            storeId: input.storeId,
+            role: 'sale',
+            statuses: ['parked', 'failed'],
+            reasonCodes: [...RETRYABLE_PARK_CODES],
+            before: new Date(input.before),
+            limit: PARKED_RETRY_LIMIT,
           });
-          orders.push(...data.nodes.filter((n): n is ShopifyOrderCore => n !== null && typeof n === 'object' && 'id' in n));
-          heartbeat({ retried: orders.length });
-        }
-        // Orders Shopify no longer returns (deleted, or beyond the token's history scope) stop being re-tried.
-        const returned = new Set(orders.map((o) => o.id));
-        const gone = ids.filter((id) => !returned.has(id));
-        await markSourcesGone(db, {
-          storeId: input.storeId,
-          role: 'sale',
-          sourceKeys: gone.map((g) => `order:${g}`),
-          reasonCode: 'order_not_found',
-          at: deps.clock(),
-          note: " — Shopify no longer returns this order (deleted, or outside the token's order history); not re-tried",
-        });
-        // Its refunds waiting for it would otherwise be re-read every run.
-        await markChildrenGone(db, {
-          storeId: input.storeId,
-          role: REFUND_ROLE,
-          parentSourceKeys: gone.map((g) => `order:${g}`),
-          reasonCode: 'order_not_found',
-          at: deps.clock(),
-          note: " — Shopify no longer returns this refund's order (deleted, or outside the token's order history); not re-tried",
-        });
-        return write(ctx, await completeOrders(ctx.shopify, orders));
-      });
+          // Refunds waiting for their sale or their money, or parked for a mapping: their orders are re-read too.
+          const refundParents = await listRetryableParents(db, {
+            storeId: input.storeId,
+            role: REFUND_ROLE,
+            statuses: ['parked', 'failed'],
+            reasonCodes: [...RETRYABLE_REFUND_CODES],
+            before: new Date(input.before),
+            limit: PARKED_RETRY_LIMIT,
+          });
+          const ids = [
+            ...new Set(
+              [...keys, ...refundParents]
+                .map((k) => parseSourceKey(k))
+                .filter((k) => k.kind === 'order')
+                .map((k) => k.gid),
+            ),
+          ];
+          if (ids.length === 0) return zeroCounts();
+          const ctx = await context(input.storeId);
+          const orders: ShopifyOrderCore[] = [];
+          for (let i = 0; i < ids.length; i += ORDER_PAGE_LIMITS.orders) {
+            const data = await ctx.shopify.request<{ nodes: Array<ShopifyOrderCore | null> }>(ORDERS_BY_IDS, {
+              ids: ids.slice(i, i + ORDER_PAGE_LIMITS.orders),
+            });
+            orders.push(...data.nodes.filter((n): n is ShopifyOrderCore => n !== null && typeof n === 'object' && 'id' in n));
+            heartbeat({ retried: orders.length });
+          }
+          // Orders Shopify no longer returns (deleted, or beyond the token's history scope) stop being re-tried.
+          const returned = new Set(orders.map((o) => o.id));
+          const gone = ids.filter((id) => !returned.has(id));
+          await markSourcesGone(db, {
+            storeId: input.storeId,
+            role: 'sale',
+            sourceKeys: gone.map((g) => `order:${g}`),
+            reasonCode: 'order_not_found',
+            at: deps.clock(),
+            note: " — Shopify no longer returns this order (deleted, or outside the token's order history); not re-tried",
+          });
+          // Its refunds waiting for it would otherwise be re-read every run.
+          await markChildrenGone(db, {
+            storeId: input.storeId,
+            role: REFUND_ROLE,
+            parentSourceKeys: gone.map((g) => `order:${g}`),
+            reasonCode: 'order_not_found',
+            at: deps.clock(),
+            note: " — Shopify no longer returns this refund's order (deleted, or outside the token's order history); not re-tried",
+          });
+          return write(ctx, await completeOrders(ctx.shopify, orders));
+        },
+        { writes: true },
+      );
     },
 
     async syncRunFinish(input) {
+      await giveUpWriteLease(db, input.storeId);
       const now = deps.clock();
       // The cursor never moves backwards: a re-run of an old run must not rewind it (db/queries recordRunCompleted).
       await completeSyncRun(db, {
@@ -304,6 +334,7 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
     },
 
     async syncRunFail(input) {
+      await giveUpWriteLease(db, input.storeId);
       const now = deps.clock();
       await failSyncRun(db, { runId: input.runId, storeId: input.storeId, error: input.error, at: now });
       log.warn({ storeId: input.storeId, runId: input.runId, error: input.error }, 'sync run failed');

@@ -4,6 +4,7 @@
  */
 export type { Executor, Tx } from './executor';
 export * from './credentials';
+export * from './leases';
 export * from './ledger';
 export * from './qbo-refs';
 export * from './rate-windows';

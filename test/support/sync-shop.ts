@@ -28,6 +28,8 @@ export interface SyncShop {
   world: SyncWorld;
   db: Database;
   qbo: QboClient;
+  /** The real activities of this world (for tests that run their own worker). */
+  activities: ReturnType<typeof worldActivities>;
   sync(trigger?: SyncTrigger, window?: SyncWindow): Promise<SyncRunSummary>;
   /** The workflow ids of the runs so far (to read their histories). */
   runs: string[];
@@ -46,6 +48,7 @@ export async function openSyncShop(env: TestWorkflowEnvironment, opts: WorldOpti
     world,
     db,
     runs,
+    activities,
     qbo: qboReader(world, db.db),
     async sync(trigger = 'manual', window) {
       const workflowId = `store:${world.shopDomain}:sync:${runs.length}`;

@@ -6,6 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -264,6 +266,29 @@ describe('the tokens command', () => {
     );
     expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('give either --store <id> or --all-stores') });
   }, 60_000);
+
+  it('on PGlite, manages tokens while no other process has the database open, and refuses while one has', async () => {
+    const run = promisify(execFile);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-tokens-'));
+    // No DATABASE_URL (an empty value is unset): the PGlite database under the data dir.
+    const envVars = { ...process.env, DATABASE_URL: '', LEDGERLINE_DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'error' };
+    try {
+      const created = await run('npm', ['run', '--silent', 'tokens', '--', 'create', '--all-stores', '--scope', 'operate', '--json'], {
+        cwd: repoRoot,
+        env: envVars,
+      });
+      const { id } = JSON.parse(created.stdout) as { id: string };
+      expect((await run('npm', ['run', '--silent', 'tokens', '--', 'list'], { cwd: repoRoot, env: envVars })).stdout).toContain(id);
+      // What an open PGlite database leaves in its folder while a process (Ledgerline) has it.
+      fs.writeFileSync(path.join(dataDir, 'pglite', 'postmaster.pid'), '-42\n');
+      const refused = await run('npm', ['run', '--silent', 'tokens', '--', 'list'], { cwd: repoRoot, env: envVars }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('is open in another process') });
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('what a token may see and do', () => {
@@ -417,6 +442,7 @@ describe('the audit log', () => {
     const shopifySecret = `shpat_${randomBytes(16).toString('hex')}`;
     const qboSecret = `rt-${randomBytes(16).toString('hex')}`;
     const querySecret = `q-${randomBytes(16).toString('hex')}`;
+    const secrets: string[] = [qbo.clientSecret];
     const res = await call(token, 'PUT', `/stores/${storeA.id}/credentials?access_token=${querySecret}`, {
       shopifyAccessToken: shopifySecret,
       qbo: { refreshToken: qboSecret, clientSecret: qboSecret },
@@ -428,8 +454,25 @@ describe('the audit log', () => {
       body: { shopifyAccessToken: '[redacted]', qbo: { refreshToken: '[redacted]', clientSecret: '[redacted]' } },
       query: { access_token: '[redacted]' },
     });
+    // The connects in beforeAll, by the admin token: the store named by the body, every credential redacted.
+    const connects = (await auditOf('admin')).filter((e) => e.route === '/stores' && e.method === 'POST');
+    expect(connects.map((e) => [e.storeId, e.status])).toEqual(
+      expect.arrayContaining([
+        [storeA.id, 201],
+        [storeB.id, 201],
+      ]),
+    );
+    expect(connects.find((e) => e.storeId === storeA.id)).toMatchObject({
+      actor: { id: 'admin', label: 'LEDGERLINE_API_TOKEN' },
+      body: {
+        shopDomain: storeA.domain,
+        shopifyAccessToken: '[redacted]',
+        qbo: { clientSecret: '[redacted]', accessToken: '[redacted]', refreshToken: '[redacted]' },
+      },
+    });
+    secrets.push(storeA.token, storeB.token);
     const all = JSON.stringify(await database.db.execute(sql`select row_to_json(a)::text as j from audit_log a`));
-    for (const secret of [shopifySecret, qboSecret, querySecret, token, ADMIN]) expect(all).not.toContain(secret);
+    for (const secret of [shopifySecret, qboSecret, querySecret, token, ADMIN, ...secrets]) expect(all).not.toContain(secret);
   });
 
   it('records requests with NUL, lone surrogates and over-long values as visible escapes (never a 500)', async () => {

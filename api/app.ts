@@ -1,6 +1,6 @@
 /**
  * The HTTP API as a Fastify plugin tree built from its dependencies (`buildApp(deps)`): every route —
- * health, the store API, the Shopify webhook receiver, the OpenAPI docs. It never listens by itself
+ * health, the store API, the audit log, the Shopify webhook receiver, the OpenAPI docs. It never listens by itself
  * (main/system.ts does), so tests exercise the production app with `inject`.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -14,19 +14,24 @@ import type { Database } from '../db/client';
 import type { QboLimiter } from '../integrations/qbo/limiter';
 import type { ShopifyPacer } from '../integrations/shopify/pacer';
 import { storeContext } from '../services/stores/context';
+import { authorize } from './access';
+import { finishAudit, startAudit } from './audit';
 import { controlCharacterAt } from './control-chars';
 import { HttpError, badRequest, errorBodySchema } from './errors';
 import { redactUrl, requestSerializer } from './log-redaction';
 import { clientErrorCode, frameworkErrors, queryIntegers, validationIssues } from './strict-input';
 import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './rate-limits';
+import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
 import { storeRoutes } from './routes/stores';
 import { webhookRoutes } from './routes/webhooks';
+import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from './tokens';
 
 export interface AppDeps {
   database: Database;
   /** Resolves the Temporal client (lazy: the API can start before Temporal is reachable). */
   temporal: () => Promise<Client>;
+  /** The admin token (LEDGERLINE_API_TOKEN): every store, operate. Scoped tokens live in the database (api/tokens.ts). */
   apiToken: string;
   log: Logger;
   /** Reports the in-process worker's state when there is one (npm start); undefined for API-only processes. */
@@ -65,6 +70,20 @@ function tokensEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/**
+ * The principal an Authorization header stands for: exactly `Bearer <token>` (anything after the token,
+ * or a second space, is refused, not ignored), the token the configured admin token or a live scoped one.
+ */
+function authenticator(deps: AppDeps) {
+  return async (header: string | undefined): Promise<Principal | undefined> => {
+    const parts = (header ?? '').split(' ');
+    const [scheme, token] = parts;
+    if (parts.length !== 2 || scheme?.toLowerCase() !== 'bearer' || !token) return undefined;
+    if (tokensEqual(token, deps.apiToken)) return ADMIN_PRINCIPAL;
+    return verifyApiToken(deps.database.db, token);
+  };
 }
 
 /** Longer than any id's maxLength in the schemas (255), so those answer with the field named. */
@@ -124,6 +143,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
     reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${redactUrl(req.url)}` } }),
   );
 
+  const authenticate = authenticator(deps);
   const stores = storeContext({
     db: deps.database.db,
     cipher: deps.cipher,
@@ -139,8 +159,13 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
   // Shopify webhooks carry their own authentication (an HMAC of the body), not the bearer token.
   await app.register(webhookRoutes(stores));
 
-  // Everything else needs the bearer token.
+  // Everything else needs a bearer token: the admin token, or a scoped token (api/tokens.ts, api/access.ts).
   await app.register(async (secured) => {
+    // A route behind the token must say who may call it (api/access.ts): refuse to start otherwise.
+    secured.addHook('onRoute', (route) => {
+      if (!route.config?.access)
+        throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access, api/access.ts)`);
+    });
     secured.addHook('onRequest', async (req, reply) => {
       // An address that failed too often is refused before its token is compared (no guessing at speed).
       const blocked = await auth.authBlocked(req);
@@ -148,15 +173,21 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
         void reply.header('retry-after', (blocked.details as { retryAfterSeconds: number }).retryAfterSeconds);
         throw blocked;
       }
-      // Exactly `Bearer <token>`: anything after the token (or a second space) is refused, not ignored.
-      const header = req.headers.authorization ?? '';
-      const parts = header.split(' ');
-      const [scheme, token] = parts;
-      if (parts.length !== 2 || scheme?.toLowerCase() !== 'bearer' || !token || !tokensEqual(token, deps.apiToken)) {
+      const principal = await authenticate(req.headers.authorization);
+      if (!principal) {
         await auth.authFailed(req);
-        throw new HttpError(401, 'unauthorized', 'Missing or invalid bearer token (Authorization: Bearer <LEDGERLINE_API_TOKEN>)');
+        throw new HttpError(
+          401,
+          'unauthorized',
+          'Missing or invalid bearer token (Authorization: Bearer <LEDGERLINE_API_TOKEN or a token from npm run tokens>)',
+        );
       }
+      req.principal = principal;
+      // Recorded before it is judged or carried out: refused attempts are in the log too.
+      await startAudit(deps.database.db, principal, req);
+      authorize(principal, req);
     });
+    secured.addHook('onResponse', async (req, reply) => finishAudit(deps.database.db, req, reply));
     // Before schema validation: a control character anywhere is a 400 naming the field, never a 500.
     secured.addHook('preValidation', async (req) => {
       const at =
@@ -166,6 +197,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
       if (at) throw badRequest(`${at} contains a control character (NUL or another non-printing character); remove it`, { field: at });
     });
     await secured.register(storeRoutes(stores));
+    await secured.register(auditRoutes(deps.database.db));
   });
 
   return app as unknown as FastifyInstance;

@@ -4,7 +4,7 @@
  * and payouts add rows, not tables. Credentials live apart in `store_credentials`, always encrypted.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Settings } from '../domain/settings';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -165,6 +165,61 @@ export const qboRateWindows = pgTable(
     count: integer('count').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.realmId, t.bucket, t.windowStart] })],
+);
+
+/**
+ * API tokens besides the admin token (LEDGERLINE_API_TOKEN, configuration): each for one store or for all
+ * stores (`store_id` null), read-only or allowed to operate. Only the SHA-256 of the token is kept
+ * (`secret_hash`, hex); the token itself is shown once, by `npm run tokens -- create`. A revoked token
+ * keeps its row (the audit log names it), with `revoked_at` set.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    /** Public id (16 hex characters), also inside the token itself: `llt_<id>_<secret>`. */
+    id: text('id').primaryKey(),
+    label: text('label').notNull(),
+    /** The one store the token may see; null: every store. */
+    storeId: text('store_id').references(() => stores.id, { onDelete: 'cascade' }),
+    /** read | operate */
+    scope: text('scope').notNull(),
+    secretHash: text('secret_hash').notNull().unique(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [check('api_tokens_scope_check', sql`${t.scope} in ('read', 'operate')`)],
+);
+
+/**
+ * Every mutating API request that passed authentication: who (the token's id and label, `admin` for the
+ * configured token), what (method, route pattern, path parameters, query and the body with secrets
+ * redacted), when, the store it names and the status it was answered with. The row is written before the
+ * request is carried out and completed when it is answered, so `status` null means it never was (the
+ * process stopped meanwhile). No foreign key to `stores`: the log outlives stores, and records requests
+ * naming stores that do not exist.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: ts('at').notNull().defaultNow(),
+    actorId: text('actor_id').notNull(),
+    actorLabel: text('actor_label').notNull(),
+    method: text('method').notNull(),
+    /** The route's pattern (`/stores/:id/resync`), not the URL. */
+    route: text('route').notNull(),
+    params: jsonb('params').notNull().$type<Record<string, string>>(),
+    query: jsonb('query').notNull().$type<Record<string, unknown>>(),
+    /** The parsed JSON body, secrets redacted and long values cut (api/audit.ts); null when there was none. */
+    body: jsonb('body').$type<unknown>(),
+    storeId: text('store_id'),
+    ip: text('ip'),
+    requestId: text('request_id'),
+    status: integer('status'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('audit_log_store_idx').on(t.storeId, t.id), index('audit_log_actor_idx').on(t.actorId, t.id)],
 );
 
 /**

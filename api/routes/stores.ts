@@ -1,7 +1,8 @@
 /**
  * The store API (issue #4 "Connect and control"): connect a shop to a QBO company, see its status,
  * sync now or resync a window, pause/resume, replace credentials, change settings, read its ledger.
- * Registered behind bearer auth (api/app.ts); the logic lives in services/stores/, the views in api/stores/.
+ * Registered behind bearer auth (api/app.ts), each route with the access it needs (api/access.ts); the logic
+ * lives in services/stores/, the views in api/stores/.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { connectStore, type ConnectBody } from '../../services/stores/connect';
@@ -35,6 +36,7 @@ import {
   waitQuerySchema,
 } from '../stores/schemas';
 import { loadStore, storeView, storeViews } from '../stores/views';
+import { operateStore, readStore } from '../access';
 import { requestSync, syncRequestStatus, type SyncOutcome } from '../../services/stores/workflow';
 
 const TAGS = ['stores'];
@@ -47,8 +49,9 @@ interface WaitQuery {
   wait: number;
 }
 
+/** The error answers a route documents; 403 on every one (a scoped token may be refused any route). */
 const pick = <K extends number>(codes: readonly K[]) =>
-  Object.fromEntries(codes.map((c) => [c, errorResponses[c as keyof typeof errorResponses]]));
+  Object.fromEntries([...codes, 403].map((c) => [c, errorResponses[c as keyof typeof errorResponses]]));
 
 /** 200 with the run's summary, or 202 with where to look when the run outlasts the wait. */
 function answerSync(reply: FastifyReply, storeId: string, outcome: SyncOutcome) {
@@ -71,6 +74,7 @@ export const storeRoutes =
     app.post<{ Body: ConnectBody }>(
       '/stores',
       {
+        config: { access: { scope: 'operate', stores: 'all' } },
         schema: {
           tags: TAGS,
           summary: "Connect a Shopify shop to a QBO company (checks both, resolves accounts, starts the store's workflow)",
@@ -87,18 +91,20 @@ export const storeRoutes =
     app.get(
       '/stores',
       {
+        config: { access: { scope: 'read', stores: 'listed' } },
         schema: {
           tags: TAGS,
           summary: 'Every connected store with its status',
           response: { 200: { type: 'object', properties: { stores: { type: 'array', items: view } } }, ...pick([401]) },
         },
       },
-      async () => ({ stores: await storeViews(ctx) }),
+      async (req) => ({ stores: await storeViews(ctx, req.principal?.storeId) }),
     );
 
     app.get<{ Params: IdParams }>(
       '/stores/:id',
       {
+        config: { access: readStore },
         schema: {
           tags: TAGS,
           summary: 'A store: state, last and next run, cursor, ledger counts, last error, connection health',
@@ -112,6 +118,7 @@ export const storeRoutes =
     app.post<{ Params: IdParams; Querystring: WaitQuery }>(
       '/stores/:id/sync',
       {
+        config: { access: operateStore },
         schema: {
           tags: TAGS,
           summary: 'Sync now: answers with the run summary, or 202 when the run outlasts ?wait= seconds',
@@ -129,6 +136,7 @@ export const storeRoutes =
     app.post<{ Params: IdParams; Querystring: WaitQuery; Body: { from: string; to?: string } }>(
       '/stores/:id/resync',
       {
+        config: { access: operateStore },
         schema: {
           tags: TAGS,
           summary: 'Re-examine a window of orders (nothing is duplicated; the cursor does not move)',
@@ -148,6 +156,7 @@ export const storeRoutes =
     app.get<{ Params: IdParams & { updateId: string }; Querystring: WaitQuery }>(
       '/stores/:id/syncs/:updateId',
       {
+        config: { access: readStore },
         schema: {
           tags: TAGS,
           summary: 'The outcome of a sync or resync that answered 202',
@@ -165,6 +174,7 @@ export const storeRoutes =
     app.post<{ Params: IdParams; Body: { reason?: string } | null | undefined }>(
       '/stores/:id/pause',
       {
+        config: { access: operateStore },
         schema: {
           tags: TAGS,
           summary: 'Pause syncing (a running sync finishes; no new one starts)',
@@ -182,6 +192,7 @@ export const storeRoutes =
     app.post<{ Params: IdParams }>(
       '/stores/:id/resume',
       {
+        config: { access: operateStore },
         schema: {
           tags: TAGS,
           summary: 'Resume syncing (starts the workflow again if it is gone); a disconnected store needs new credentials',
@@ -195,6 +206,7 @@ export const storeRoutes =
     app.put<{ Params: IdParams; Body: CredentialsBody }>(
       '/stores/:id/credentials',
       {
+        config: { access: operateStore },
         schema: {
           tags: TAGS,
           summary: 'Replace the Shopify token and/or the QBO tokens (checked like at connect); clears the connection error and resumes',
@@ -209,6 +221,7 @@ export const storeRoutes =
     app.get<{ Params: IdParams }>(
       '/stores/:id/settings',
       {
+        config: { access: readStore },
         schema: { tags: TAGS, summary: "The store's settings", params: idParams, response: { 200: settingsSchema, ...pick([401, 404]) } },
       },
       async (req) => (await loadStore(ctx, req.params.id)).settings,
@@ -217,6 +230,7 @@ export const storeRoutes =
     app.put<{ Params: IdParams; Body: Record<string, unknown> }>(
       '/stores/:id/settings',
       {
+        config: { access: operateStore },
         schema: {
           tags: TAGS,
           summary: 'Change settings: keys sent replace the current ones (accounts merge key by key; null restores a default)',
@@ -231,6 +245,7 @@ export const storeRoutes =
     app.get<{ Params: IdParams; Querystring: { status?: string; limit: number; cursor?: string } }>(
       '/stores/:id/documents',
       {
+        config: { access: readStore },
         schema: {
           tags: TAGS,
           summary: 'The ledger: each Shopify source, its QBO document, status and reason (newest first, paginated)',
@@ -245,6 +260,7 @@ export const storeRoutes =
     app.get<{ Params: { id: string; orderId: string } }>(
       '/stores/:id/orders/:orderId/documents',
       {
+        config: { access: readStore },
         schema: {
           tags: TAGS,
           summary: "One order's ledger rows: its sale, the invoice's payment and each refund, with their QBO documents",

@@ -22,6 +22,7 @@ const error = { $ref: 'Error#' } as const;
 export const errorResponses = {
   400: error,
   401: error,
+  403: error,
   404: error,
   409: error,
   422: error,

@@ -59,17 +59,27 @@ export interface StoreView {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
+/** A store id as stores hold them: the shop's handle in its myshopify domain. */
+const STORE_ID = /^[a-z0-9][a-z0-9-]{0,59}$/;
+
+/**
+ * The store id a `:id` path parameter names (the store id, or as a convenience the shop domain, in any
+ * case); undefined when it cannot name any store.
+ */
+export function storeIdFromParam(idOrDomain: string): string | undefined {
+  const id = idOrDomain.trim().toLowerCase();
+  if (!id.includes('.')) return STORE_ID.test(id) ? id : undefined;
+  try {
+    return storeIdFor(id);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `:id` is the store id (the shop handle) or, as a convenience, the shop domain. */
 export async function loadStore(ctx: StoreContext, idOrDomain: string): Promise<StoreRow> {
-  let id = idOrDomain.trim().toLowerCase();
-  if (id.includes('.')) {
-    try {
-      id = storeIdFor(id);
-    } catch {
-      throw notFound(`Store ${idOrDomain}`);
-    }
-  }
-  const row = await getStore(ctx.db, { storeId: id });
+  const id = storeIdFromParam(idOrDomain);
+  const row = id === undefined ? undefined : await getStore(ctx.db, { storeId: id });
   if (!row) throw notFound(`Store ${idOrDomain}`);
   return row;
 }
@@ -158,8 +168,10 @@ export async function storeView(ctx: StoreContext, row: StoreRow): Promise<Store
   return compose(row, runs.get(row.id), counts.get(row.id) ?? emptyBoth(), wf);
 }
 
-export async function storeViews(ctx: StoreContext): Promise<StoreView[]> {
-  const rows = await listStores(ctx.db);
+/** Every store's view, or only the one store `only` names (a store-scoped token's GET /stores). */
+export async function storeViews(ctx: StoreContext, only?: string | null): Promise<StoreView[]> {
+  const one = only ? await getStore(ctx.db, { storeId: only }) : undefined;
+  const rows = only ? (one ? [one] : []) : await listStores(ctx.db);
   const ids = rows.map((r) => r.id);
   const [counts, runs, statuses] = await Promise.all([
     countsFor(ctx, ids),

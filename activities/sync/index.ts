@@ -36,7 +36,7 @@ import type { ActivityDeps } from '../deps';
 import { BULK_CHUNK_ORDERS, type SyncActivities, type SyncCounts } from '../../workflows/contracts';
 import { loadStoreContext, type StoreContext } from './context';
 import { processOrders, zeroCounts } from './orders';
-import { processRefunds } from './refunds';
+import { processRefunds, startRefundReads } from './refunds';
 
 /** Orders one page activity collects (several 3-order Shopify pages) before writing them. */
 export const PAGE_TARGET_ORDERS = 30;
@@ -122,9 +122,16 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
       heartbeat,
       signal: attemptSignal(),
     };
-    const counts = await processOrders(orderCtx, read.orders, read.unreadable);
-    await processRefunds({ ...orderCtx, readRefund: (id) => readRefund(ctx.shopify, id) }, read.orders, counts);
-    return counts;
+    const refundCtx = { ...orderCtx, readRefund: (id: string) => readRefund(ctx.shopify, id) };
+    // Refund details are read from Shopify while the sales go to QBO (each side has its own rate limit).
+    const reads = await startRefundReads(refundCtx, read.orders);
+    try {
+      const counts = await processOrders(orderCtx, read.orders, read.unreadable);
+      await processRefunds(refundCtx, read.orders, counts, reads);
+      return counts;
+    } finally {
+      reads.stop();
+    }
   };
 
   return {

@@ -48,9 +48,10 @@ import { resolveReferences } from './references';
 type Entity = Record<string, unknown>;
 
 /**
- * Refunds read from Shopify at once, and created in QBO at once. Reads go one at a time: the shop's cost
- * budget is their bound anyway (docs/BENCHMARKS.md), and parallel reads drew real throttling from Shopify
- * (the pacer reserves each query's requested cost, 459 points), deferring refunds to later runs.
+ * Refund details come from Shopify one at a time (startRefundReads), in the background while the sales are
+ * written: the shop's cost budget is their bound anyway (docs/BENCHMARKS.md), and parallel reads drew real
+ * throttling from Shopify (the pacer reserves each query's requested cost, 459 points). They are then
+ * settled and decided in this order, one at a time.
  */
 const REFUND_READS_AT_ONCE = 1;
 /** Throttled refund reads waited out per refund before it is deferred, and the longest single wait. */
@@ -77,8 +78,79 @@ interface RefundWork {
   out?: LedgerEntry[];
 }
 
-/** Adds what it did to `counts` (synced, parked, skipped, failed). */
-export async function processRefunds(ctx: RefundSyncContext, orders: readonly ShopifyOrderCore[], counts: SyncCounts): Promise<void> {
+/**
+ * One refund read. Shopify's THROTTLED answer says when the bucket will hold the query's cost: wait that
+ * long (at most THROTTLE_WAITS times, each ≤ THROTTLE_WAIT_MAX_MS, while the heartbeat goes on) rather than
+ * defer the refund to the next run, where the same order of reads would meet the same empty bucket.
+ */
+async function readThrottled(ctx: RefundSyncContext, id: string): Promise<ShopifyRefund | null> {
+  for (let waits = 0; ; waits++) {
+    try {
+      return await ctx.readRefund(id);
+    } catch (err) {
+      if (!(err instanceof ShopifyThrottledError) || waits >= THROTTLE_WAITS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(err.retryAfterMs ?? 1000, THROTTLE_WAIT_MAX_MS)));
+      ctx.signal?.throwIfAborted();
+    }
+  }
+}
+
+/** Refund details being read in the background (startRefundReads). */
+export interface RefundReads {
+  /** The refund's details; rejects with the read's error (the caller defers that refund). */
+  get(refundId: string): Promise<ShopifyRefund | null>;
+  /** Starts no further read (the activity is failing or done). */
+  stop(): void;
+}
+
+/**
+ * Starts reading, one at a time in the background, the details of every refund of `orders` that still needs
+ * work, so those reads (bound by the shop's Shopify cost budget) run while the same orders' sales are written
+ * to QBO (bound by QBO's limits) instead of after them. The refund rows cannot change meanwhile: only this
+ * activity writes them, under the store's write lease.
+ */
+export async function startRefundReads(ctx: RefundSyncContext, orders: readonly ShopifyOrderCore[]): Promise<RefundReads> {
+  const withRefunds = orders.filter((o) => o.refunds.length > 0);
+  const started = new Map<string, Promise<ShopifyRefund | null>>();
+  let stopped = false;
+  if (withRefunds.length > 0) {
+    const rows = new Map(
+      (await listChildRows(ctx.db, { storeId: ctx.storeId, parentKeys: withRefunds.map((o) => orderSourceKey(o.id)) }))
+        .filter((r) => r.role === REFUND_ROLE)
+        .map((r) => [r.sourceKey, r]),
+    );
+    let previous: Promise<unknown> = Promise.resolve();
+    for (const order of withRefunds) {
+      for (const summary of order.refunds) {
+        if (!refundNeedsWork(rows.get(refundSourceKey(summary.id)))) continue;
+        const read = previous.then(() => {
+          if (stopped) throw new Error('refund reads stopped');
+          return readThrottled(ctx, summary.id);
+        });
+        // Each read waits for the one before it, failed or not; its own failure is handled where it is awaited.
+        previous = read.catch(() => undefined);
+        started.set(summary.id, read);
+      }
+    }
+  }
+  return {
+    get: (id) => started.get(id) ?? readThrottled(ctx, id),
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+/**
+ * Adds what it did to `counts` (synced, parked, skipped, failed). `reads` holds the refund details read while
+ * the sales were written (startRefundReads); without it they are read here.
+ */
+export async function processRefunds(
+  ctx: RefundSyncContext,
+  orders: readonly ShopifyOrderCore[],
+  counts: SyncCounts,
+  reads?: RefundReads,
+): Promise<void> {
   const { db, storeId, settings, timeZone } = ctx;
   const withRefunds = orders.filter((o) => o.refunds.length > 0);
   if (withRefunds.length === 0) return;
@@ -132,24 +204,8 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     counts.parked++;
   };
 
-  /**
-   * One refund read. Shopify's THROTTLED answer says when the bucket will hold the query's cost: wait that
-   * long (at most THROTTLE_WAITS times, each ≤ THROTTLE_WAIT_MAX_MS, while the heartbeat goes on) rather than
-   * defer the refund to the next run, where the same order of reads would meet the same empty bucket.
-   */
-  const readThrottled = async (id: string): Promise<ShopifyRefund | null> => {
-    for (let waits = 0; ; waits++) {
-      try {
-        return await ctx.readRefund(id);
-      } catch (err) {
-        if (!(err instanceof ShopifyThrottledError) || waits >= THROTTLE_WAITS) throw err;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(err.retryAfterMs ?? 1000, THROTTLE_WAIT_MAX_MS)));
-        ctx.signal?.throwIfAborted();
-      }
-    }
-  };
-
-  // 1–3. Read what needs work, settle lost answers, decide; a few refunds at once (each read is a round trip).
+  // 1–3. Read what needs work, settle lost answers, decide.
+  const details = reads ?? (await startRefundReads(ctx, orders));
   const writing: RefundWork[] = [];
   const toRead = withRefunds.flatMap((order) =>
     order.refunds.filter((summary) => refundNeedsWork(rows.get(refundSourceKey(summary.id)))).map((summary) => ({ order, summary })),
@@ -159,7 +215,7 @@ export async function processRefunds(ctx: RefundSyncContext, orders: readonly Sh
     const row = rows.get(refundSourceKey(summary.id));
     let refund: ShopifyRefund | null;
     try {
-      refund = await readThrottled(summary.id);
+      refund = await details.get(summary.id);
     } catch (err) {
       defer(order, summary, row, err);
       return;

@@ -10,6 +10,7 @@ import {
   REFUND_BY_ID,
   SHOP_CONTEXT,
 } from '../../integrations/shopify/queries/orders';
+import { PAYOUT_BALANCE_TRANSACTIONS, PAYOUTS_PAGE } from '../../integrations/shopify/queries/payouts';
 import { MAX_PAGE_QUERY_COST, truncatedLists, ORDER_PAGE_LIMITS } from '../../domain/shopify/limits';
 import { requestedCost } from './helpers/graphql-cost';
 import { loadShopifySchema } from './helpers/shopify-schema';
@@ -25,6 +26,8 @@ const documents: Array<[string, string]> = [
   ['RefundById', REFUND_BY_ID],
   ['ShopContext', SHOP_CONTEXT],
   ['the bulk inner query', BULK],
+  ['LedgerlinePayouts', PAYOUTS_PAGE],
+  ['LedgerlinePayoutTransactions', PAYOUT_BALANCE_TRANSACTIONS],
 ];
 
 /** Field paths of a document, with `edges { node }` read as `nodes` and inline fragments flattened. */
@@ -57,6 +60,8 @@ describe('Shopify order documents', () => {
     ['OrderById', 957, ORDER_BY_ID],
     ['OrderLineItemsPage', 939, ORDER_LINE_ITEMS_PAGE],
     ['RefundById', 459, REFUND_BY_ID],
+    ['LedgerlinePayouts', 604, PAYOUTS_PAGE],
+    ['LedgerlinePayoutTransactions', 724, PAYOUT_BALANCE_TRANSACTIONS],
   ])('%s stays under the 1000-point single query limit (cost %i, as its comment says)', (_name, cost, document) => {
     expect(requestedCost(schema, document).cost).toBe(cost);
     expect(cost).toBeLessThan(1000);

@@ -824,7 +824,10 @@ async function depositOfOneSale(ctx: ProbeContext): Promise<{ deposit: Entity; s
   const banks = await ctx.qbo.query('Account', "AccountType = 'Bank'");
   const bank = banks.find((a) => a.Active !== false);
   if (!bank) skip('the company has no active Bank account');
-  const funds = (await ctx.qbo.query('Account', "AccountSubType = 'UndepositedFunds'")).find((a) => a.Active !== false);
+  // Filtered here, not in the query: Intuit does not say AccountSubType is filterable.
+  const funds = (await ctx.qbo.query('Account', "AccountType = 'Other Current Asset'")).find(
+    (a) => a.AccountSubType === 'UndepositedFunds' && a.Active !== false,
+  );
   if (!funds) skip('the company has no Undeposited Funds account');
   const sale = await ctx.createSale('SalesReceipt', { Line: [ctx.line(11)], DepositToAccountRef: { value: funds.Id } });
   const deposit = await ctx.qbo.create('Deposit', depositBody(String(bank.Id), sale), { requestId: ctx.requestId() });
@@ -834,8 +837,8 @@ async function depositOfOneSale(ctx: ProbeContext): Promise<{ deposit: Entity; s
 }
 
 async function firstSalesTaxCode(qbo: ProbeQbo): Promise<string | undefined> {
-  const codes = await qbo.query('TaxCode', 'Active = true');
-  const code = codes.find((c) => (c.SalesTaxRateList?.TaxRateDetail ?? []).length > 0 && c.Taxable !== false);
+  const codes = await qbo.query('TaxCode');
+  const code = codes.find((c) => c.Active !== false && (c.SalesTaxRateList?.TaxRateDetail ?? []).length > 0 && c.Taxable !== false);
   return code ? String(code.Id) : undefined;
 }
 

@@ -16,9 +16,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function send(res: ServerResponse, reply: Reply & { headers?: Record<string, string> }): void {
   const text = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(reply.status, {
+    'Content-Type': 'application/json;charset=UTF-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...reply.headers,
+  });
   res.end(text);
 }
 
@@ -97,7 +101,7 @@ async function route(core: QboEmulatorCore, req: IncomingMessage, res: ServerRes
       req.socket.destroy();
       return;
     }
-    send(res, { status: outcome.status, body: outcome.body });
+    send(res, { status: outcome.status, body: outcome.body, ...(outcome.headers ? { headers: outcome.headers } : {}) });
     return;
   }
   send(res, { status: 404, body: { error: `no route ${method} ${url.pathname}` } });

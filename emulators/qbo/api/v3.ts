@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QboFault, authenticationFailedBody, faults } from '../core/faults';
+import { AUTHENTICATION_FAILED_HEADERS, QboFault, authenticationFailedBody, faults } from '../core/faults';
 import { profitAndLoss, trialBalance } from '../books/reports';
 import { canonicalEntity, type Company, type EntityName } from '../company/company';
 import type { QboEmulatorCore } from '../emulator';
@@ -27,6 +27,7 @@ export interface V3Request {
 export interface V3Outcome {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
   drop: boolean;
   entity: string | null;
   operation: string | null;
@@ -50,6 +51,21 @@ function parseJson(body: string): unknown {
     return body.trim() === '' ? {} : JSON.parse(body);
   } catch (error) {
     throw faults.unsupportedProperty(`Unexpected character in the request body: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A POST to an entity without `operation` is an update when the body names an Id: qbo_api's recorded updates post
+ * `{Id, SyncToken, …}` to `/customer`, `/salesreceipt` and `/account` with no operation parameter
+ * (test/fixtures/qbo-recorded/qbo_api/update/*.yml, deactivate/*.yml). An unparseable body stays a create and
+ * fails there (2010).
+ */
+function impliedOperation(body: string): 'create' | 'update' {
+  try {
+    const doc = JSON.parse(body) as { Id?: unknown } | null;
+    return doc !== null && typeof doc === 'object' && doc.Id !== undefined && doc.Id !== null && doc.Id !== '' ? 'update' : 'create';
+  } catch {
+    return 'create';
   }
 }
 
@@ -92,14 +108,16 @@ function classify(core: QboEmulatorCore, req: V3Request): Operation {
     return { entity: null, operation: 'report', key: `report:${id}`, batch: false, run };
   }
   const entity = canonicalEntity(head);
-  if (!entity || more.length > 0) throw faults.unsupportedOperation(`Unsupported resource ${req.url.pathname}`);
+  if (!entity || more.length > 0) throw faults.unknownResource(req.url.pathname, `${req.url.origin}${req.url.pathname}`);
   const wrap = (doc: Entity): Entity => ({ [entity]: doc, time: time() });
   if (req.method === 'GET') {
     const readId = entity === 'Preferences' || entity === 'CompanyInfo' ? '1' : id;
     if (!readId) throw faults.requiredMissing('Id');
+    // test/fixtures/qbo-recorded/qbo_api/error/500.yml: GET /customer/1.5 → 2030 "Invalid ID".
+    if (!/^\d+$/.test(readId)) throw faults.invalidId(readId);
     return { entity, operation: 'read', key: `${entity}:read`, batch: false, run: (ctx) => wrap(readEntity(ctx, entity, readId)) };
   }
-  const requested = (req.url.searchParams.get('operation') ?? 'create').toLowerCase();
+  const requested = (req.url.searchParams.get('operation') ?? impliedOperation(req.body)).toLowerCase();
   const operation = requested === 'update' && includes(req.url, 'void') ? 'void' : requested;
   const body = (): unknown => parseJson(req.body);
   const runs: Record<string, (ctx: RuleContext) => Entity> = {
@@ -131,12 +149,15 @@ export async function handleV3(core: QboEmulatorCore, req: V3Request): Promise<V
   const withTime = (body: object): object => ({ ...body, time: core.clock.responseTime() });
   const auth = core.tokens.checkAccess(bearer(req.authorization), req.realmId);
   const company = core.companies.get(req.realmId);
-  if (!auth.ok || !company) return outcome(401, withTime(authenticationFailedBody(auth.ok ? `Unknown realm ${req.realmId}` : auth.detail)));
+  if (!auth.ok || !company) {
+    const detail = auth.ok ? `Unknown realm ${req.realmId}` : auth.detail;
+    return outcome(401, authenticationFailedBody(detail, core.clock.now()), undefined, { headers: AUTHENTICATION_FAILED_HEADERS });
+  }
   let op: Operation;
   try {
     op = classify(core, req);
   } catch (error) {
-    if (error instanceof QboFault) return outcome(error.status, withTime(error.body));
+    if (error instanceof QboFault) return outcome(error.status, error.timed ? withTime(error.body) : error.body);
     throw error;
   }
   const release = core.limiter.admit(req.realmId, op.batch);
@@ -182,7 +203,7 @@ function execute(
     result = { status: 200, body: op.run(ctx, company) };
   } catch (error) {
     if (!(error instanceof QboFault)) throw error;
-    result = { status: error.status, body: { ...error.body, time: core.clock.responseTime() } };
+    result = { status: error.status, body: error.timed ? { ...error.body, time: core.clock.responseTime() } : error.body };
   }
   if (requestId !== null) company.state.requestIds[requestId] = result;
   return { ...result, replayed: false };

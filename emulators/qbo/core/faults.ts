@@ -1,8 +1,9 @@
 /**
- * QBO's error shapes (docs/qbo-facts.md §7). Codes 2010, 5010, 6240, 6140, 610, 2500, 6000, 003001 and 3200 are
+ * QBO's error shapes (docs/qbo-facts.md §7). Codes 2010, 5010, 6240, 6140, 610, 2500, 6000, 3001 and 3200 are
  * listed there; 2020 (required param missing), 2050 (string length), 4000/4001 (query parse/validation),
  * 500 (unsupported operation) and 10000 (system failure) follow Intuit's published error-code list and are
- * named as such in README.md.
+ * named as such in README.md. Where a fault was recorded from real QBO (test/fixtures/qbo-recorded/, pinned by
+ * test/emulators/qbo-recorded.test.ts) its text is the recorded one, and the cassette is named next to it.
  */
 
 export interface FaultError {
@@ -21,6 +22,8 @@ export class QboFault extends Error {
   constructor(
     readonly status: number,
     readonly body: FaultBody,
+    /** Whether the answer carries QBO's `time` field; the recorded 2030 "Invalid ID" answer has none. */
+    readonly timed = true,
   ) {
     super(body.Fault.Error.map((e) => `${e.code} ${e.Message}${e.Detail ? `: ${e.Detail}` : ''}`).join('; '));
     this.name = 'QboFault';
@@ -65,15 +68,23 @@ export const faults = {
     ),
   invalidReference: (entity: string, id: string, element: string) =>
     validation('2500', 'Invalid Reference Id', `Invalid Reference Id : ${entity} element id ${id} not found`, element),
-  inactiveReference: (element: string) =>
-    validation(
-      '610',
-      'Object Not Found',
-      "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.",
-      element,
+  inactiveReference: (element: string) => validation('610', 'Object Not Found', OBJECT_NOT_FOUND, element),
+  // Real QBO answers an Id that does not exist (a delete of Invoice 129, long gone, in a recorded batch) with the
+  // same text as an inactive reference, element "", naming neither the entity nor the Id
+  // (test/fixtures/qbo-recorded/qbo_api/batch/basic.yml, item bid2). The arguments only say what was looked for.
+  notFound: (_entity?: string, _id?: string) => validation('610', 'Object Not Found', OBJECT_NOT_FOUND, ''),
+  // GET /customer/1.5: 400 "Invalid ID", and the answer has no `time` (test/fixtures/qbo-recorded/qbo_api/error/500.yml).
+  invalidId: (value: string) =>
+    new QboFault(
+      400,
+      {
+        Fault: {
+          Error: [{ Message: 'Invalid ID', Detail: `Id should be a valid number. Supplied value:${value}`, code: '2030', element: 'Id' }],
+          type: 'ValidationFault',
+        },
+      },
+      false,
     ),
-  notFound: (entity: string, id: string) =>
-    validation('610', 'Object Not Found', `Object Not Found : Another user has deleted this transaction. ${entity} Id=${id}`),
   // The 5010 QBO sends for a stale SyncToken names the other user and neither the entity, its Id nor the
   // SyncTokens: Intuit's batch sample answer ("bid3",
   // https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/batch) reads "Stale Object
@@ -106,10 +117,25 @@ export const faults = {
       element,
     ),
   unsupportedOperation: (detail: string) => validation('500', 'Unsupported Operation', detail),
+  // GET /customer/1/5 (a path QBO has no resource for): test/fixtures/qbo-recorded/qbo_api/error/500.yml.
+  unknownResource: (relative: string, full: string) =>
+    validation(
+      '500',
+      'Unsupported Operation',
+      `Operation Could not find resource for relative : ${relative} of full path: ${full} is not supported.`,
+    ),
   queryParse: (detail: string) => validation('4000', 'Error parsing query', `QueryParserError: ${detail}`),
   queryValidation: (detail: string) => validation('4001', 'Invalid query', `QueryValidationError: ${detail}`),
-  // docs/qbo-facts.md §1: the Fault seen in the wild for HTTP 429.
-  throttled: () => fault(429, 'SERVICE', '003001', 'message=ThrottleExceeded; errorCode=003001; statusCode=429'),
+  // HTTP 429 as recorded by ruckus/quickbooks-ruby: code "3001" (the message says 003001), a SERVICE fault, and
+  // its detail with two spaces (test/fixtures/qbo-recorded/quickbooks-ruby/too_many_requests_error.xml; docs/qbo-facts.md §1).
+  throttled: () =>
+    fault(
+      429,
+      'SERVICE',
+      '3001',
+      'message=ThrottleExceeded; errorCode=003001; statusCode=429',
+      'The request limit was reached.  Try again later',
+    ),
   system: (status: number) =>
     fault(
       status,
@@ -120,8 +146,14 @@ export const faults = {
     ),
 };
 
-/** docs/qbo-facts.md §7: the lower-case 401 shape QBO sends for an expired or unknown access token. */
-export function authenticationFailedBody(detail: string): object {
+const OBJECT_NOT_FOUND =
+  "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.";
+
+/**
+ * The lower-case 401 QBO sends for an expired or unknown access token, every field of the recorded answer in its
+ * order, `time` in epoch milliseconds (test/fixtures/qbo-recorded/qbo_api/error/401.yml; docs/qbo-facts.md §7).
+ */
+export function authenticationFailedBody(detail: string, timeMs: number): object {
   return {
     warnings: null,
     intuitObject: null,
@@ -129,5 +161,17 @@ export function authenticationFailedBody(detail: string): object {
       error: [{ message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401', detail, code: '3200', element: null }],
       type: 'AUTHENTICATION',
     },
+    report: null,
+    queryResponse: null,
+    batchItemResponse: [],
+    attachableResponse: [],
+    syncErrorResponse: null,
+    requestId: null,
+    time: timeMs,
+    status: null,
+    cdcresponse: [],
   };
 }
+
+/** The header the recorded 401 carries (test/fixtures/qbo-recorded/qbo_api/error/401.yml). */
+export const AUTHENTICATION_FAILED_HEADERS = { 'WWW-Authenticate': 'Bearer realm="Intuit", error="invalid_token"' };

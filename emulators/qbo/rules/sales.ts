@@ -4,9 +4,9 @@ import { qtyText } from '../books/ledger';
 import type { Posting } from '../company/state';
 import { systemAccount } from '../company/systemAccounts';
 import type { Entity } from '../types';
-import { isDepositAccount, prepareTxnHeader } from './common';
+import { isDepositAccount, lines, prepareTxnHeader } from './common';
 import type { EntityRules, Prepared, RuleContext } from './context';
-import { checkRef, refId, requireRef } from './refs';
+import { checkRef, lookup, refId, requireRef } from './refs';
 import { parseLines, type SalesLine, type SalesType } from './salesLines';
 import { computeTax, type TaxLineInput, type TaxMode } from './tax';
 
@@ -24,19 +24,61 @@ function taxMode(ctx: RuleContext, doc: Entity): TaxMode {
   return doc.GlobalTaxCalculation as TaxMode;
 }
 
-export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity): Prepared {
+/** Whole days added to a YYYY-MM-DD date. */
+function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * What QBO fills on a SalesReceipt or Invoice that was sent without it, as the recorded answers show
+ * (test/fixtures/qbo-recorded/qbo_api/create/invoice.yml, update/sales_receipt.yml):
+ * - `CustomerRef.name` (the customer's DisplayName);
+ * - `PrintStatus` "NeedToPrint" and `EmailStatus` "NotSet" (so a form sent without PrintStatus joins the print queue);
+ * - `ApplyTaxAfterDiscount` false in a US company;
+ * - on an Invoice, the customer's `BillAddr` and `ShipAddr` (Id included) when the form has none, and `DueDate`:
+ *   the recorded invoice of 2020-09-29 is due 2020-10-29, 30 days on, in a company whose default term is Net 30,
+ *   with no SalesTermRef on the form. The term is the form's, else the customer's, else
+ *   `Preferences.SalesFormsPrefs.DefaultTerms` (that order is our reading); with none the XSD's rule applies
+ *   ("If the date is not supplied, the current date on the server is used", Finance.xsd `Invoice.DueDate`).
+ */
+function fillSalesDefaults(ctx: RuleContext, type: SalesType, doc: Entity, customer: Entity | undefined): void {
+  if (customer && doc.CustomerRef && typeof doc.CustomerRef === 'object')
+    doc.CustomerRef = { ...doc.CustomerRef, name: customer.DisplayName };
+  if (type !== 'SalesReceipt' && type !== 'Invoice') return;
+  if (ctx.company.country === 'US') doc.ApplyTaxAfterDiscount ??= false;
+  doc.PrintStatus ??= 'NeedToPrint';
+  doc.EmailStatus ??= 'NotSet';
+  if (type !== 'Invoice') return;
+  if (customer?.BillAddr && doc.BillAddr === undefined) doc.BillAddr = { ...customer.BillAddr };
+  if (customer?.ShipAddr && doc.ShipAddr === undefined) doc.ShipAddr = { ...customer.ShipAddr };
+  if (doc.DueDate === undefined) {
+    const termRef = doc.SalesTermRef ?? customer?.SalesTermRef ?? ctx.company.preferences().SalesFormsPrefs?.DefaultTerms;
+    const term = lookup(ctx, 'Term', refId(termRef));
+    const days = Number(term?.DueDays);
+    doc.DueDate = term && Number.isFinite(days) ? addDays(String(doc.TxnDate), days) : ctx.clock.today();
+  }
+}
+
+export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity, previous?: Entity): Prepared {
   const { company } = ctx;
   const now = ctx.clock.timestamp();
   prepareTxnHeader(ctx, type, doc);
-  if (type === 'Invoice' || type === 'CreditMemo') requireRef(ctx, 'Customer', doc.CustomerRef, 'CustomerRef');
-  else checkRef(ctx, 'Customer', doc.CustomerRef, 'CustomerRef');
+  const customer =
+    type === 'Invoice' || type === 'CreditMemo'
+      ? requireRef(ctx, 'Customer', doc.CustomerRef, 'CustomerRef')
+      : checkRef(ctx, 'Customer', doc.CustomerRef, 'CustomerRef');
   checkRef(ctx, 'PaymentMethod', doc.PaymentMethodRef, 'PaymentMethodRef');
   checkRef(ctx, 'Term', doc.SalesTermRef, 'SalesTermRef');
+  fillSalesDefaults(ctx, type, doc, customer);
   let targetAccountId: string;
   if (type === 'SalesReceipt' || type === 'RefundReceipt') {
     if (type === 'RefundReceipt' && refId(doc.DepositToAccountRef) === undefined) throw faults.requiredMissing('DepositToAccountRef');
     doc.DepositToAccountRef ??= { value: systemAccount(company, 'undepositedFunds', now) };
     const account = requireRef(ctx, 'Account', doc.DepositToAccountRef, 'DepositToAccountRef');
+    // QBO names the account in the reference it returns ("Undeposited Funds": test/fixtures/qbo-recorded/qbo_api/update/sales_receipt.yml).
+    doc.DepositToAccountRef = { ...doc.DepositToAccountRef, name: account.Name };
     if (!isDepositAccount(account))
       throw faults.business(
         `DepositToAccountRef must be a Bank or Other Current Asset account (account ${account.Id} is ${account.AccountType})`,
@@ -86,7 +128,7 @@ export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity): Pr
   const total = subtotal - discounts + tax.totalTax;
   if (total < 0) throw faults.business(`Transaction total ${centsToNumber(total)} cannot be negative`, 'TotalAmt');
 
-  writeLines(doc, parsed, subtotal);
+  writeLines(doc, parsed, subtotal, previous);
   doc.TxnTaxDetail = tax.detail;
   doc.TotalAmt = centsToNumber(total);
   if (type === 'Invoice') {
@@ -103,15 +145,25 @@ export function prepareSales(ctx: RuleContext, type: SalesType, doc: Entity): Pr
   return { effects: salesEffects(ctx, type, doc, parsed, targetAccountId, total, tax.totalTax, now) };
 }
 
-function writeLines(doc: Entity, parsed: SalesLine[], subtotal: number): void {
-  let id = 0;
+/**
+ * Lines in QBO's order (items, its SubTotal line, discounts), numbered 1…n. On an update a line sent with the Id of
+ * one of the stored lines keeps it, and a line sent without one is a new line with the next Id: re-sending
+ * SalesReceipt 17's only line (Id 5) without its Id came back as line 6 (test/fixtures/qbo-recorded/qbo_api/update/sales_receipt.yml).
+ */
+function writeLines(doc: Entity, parsed: SalesLine[], subtotal: number, previous: Entity | undefined): void {
+  const storedIds = new Set(lines(previous ?? {}).map((l) => String(l.Id ?? '')));
+  let nextId = Math.max(0, ...[...storedIds].map(Number).filter(Number.isInteger));
+  let lineNum = 0;
   const out: Entity[] = [];
+  const numbered = (l: SalesLine): Entity => {
+    const sentId = l.line.Id === undefined ? undefined : String(l.line.Id);
+    const id = previous && sentId !== undefined && storedIds.has(sentId) ? sentId : String(++nextId);
+    return { ...l.line, Id: id, LineNum: ++lineNum, Amount: centsToNumber(l.net) };
+  };
   const subtotalLine = { Amount: centsToNumber(subtotal), DetailType: 'SubTotalLineDetail', SubTotalLineDetail: {} };
-  for (const l of parsed.filter((p) => p.kind !== 'discount'))
-    out.push({ ...l.line, Id: String(++id), LineNum: id, Amount: centsToNumber(l.net) });
+  for (const l of parsed.filter((p) => p.kind !== 'discount')) out.push(numbered(l));
   out.push(subtotalLine);
-  for (const l of parsed.filter((p) => p.kind === 'discount'))
-    out.push({ ...l.line, Id: String(++id), LineNum: id, Amount: centsToNumber(l.net) });
+  for (const l of parsed.filter((p) => p.kind === 'discount')) out.push(numbered(l));
   doc.Line = out;
 }
 
@@ -151,7 +203,7 @@ function salesEffects(
 
 export function salesRules(type: SalesType): EntityRules {
   return {
-    prepare: (ctx, doc) => prepareSales(ctx, type, doc),
+    prepare: (ctx, doc, previous) => prepareSales(ctx, type, doc, previous),
     computed: ['TotalAmt', 'HomeTotalAmt', 'Balance', 'HomeBalance', 'RemainingCredit'],
     create: true,
     update: true,

@@ -96,8 +96,12 @@ export function computeTax(ctx: RuleContext, doc: Entity, inputs: TaxLineInput[]
       // Without AST a US form's rate is the TxnTaxCodeRef it names, and a TotalTax override needs one: Intuit's answer
       // is that an override is sent as TxnTaxDetail.TxnTaxCodeRef with TxnTaxDetail.TotalTax
       // (https://github.com/intuit/QuickBooks-V3-PHP-SDK/issues/199, comment by Intuit's hlu2; docs/qbo-facts.md §4).
+      // A TotalTax of 0 without a code overrides nothing (no code, no tax): QBO reads such a form back with
+      // TxnTaxDetail {TotalTax: 0} (test/fixtures/qbo-recorded/qbo_api/update/sales_receipt.yml), so a sparse update
+      // or a read-modify-write sends it again.
       const sentTotal = doc.TxnTaxDetail?.TotalTax;
-      if (sentTotal !== undefined && sentTotal !== null && refId(doc.TxnTaxDetail?.TxnTaxCodeRef) === undefined) {
+      const overrides = sentTotal !== undefined && sentTotal !== null && toCents(sentTotal) !== 0;
+      if (overrides && refId(doc.TxnTaxDetail?.TxnTaxCodeRef) === undefined) {
         throw faults.business(
           'TxnTaxDetail.TotalTax needs TxnTaxDetail.TxnTaxCodeRef: a company without automated sales tax takes the rate from the tax code named',
           'TxnTaxDetail.TxnTaxCodeRef',

@@ -43,8 +43,9 @@ function walk(schema: QboSchema, typeName: string, value: unknown, path: string,
     const field = type.fields.get(key);
     if (!field) {
       if (key === 'value' && type.simpleContent) continue;
+      // No element, as recorded: test/fixtures/qbo-recorded/qbo_api/error/400_json.yml.
       throw faults.unsupportedProperty(
-        `Unrecognized field "${key}" (class com.intuit.schema.finance.v3.${className}), not marked as ignorable`, key);
+        `Unrecognized field "${key}" (class com.intuit.schema.finance.v3.${className}), not marked as ignorable`);
     }
     checkField(schema, typeName, field, child, `${path}.${key}`);
   }

@@ -22,7 +22,14 @@ describe('QBO emulator: throttling (docs/qbo-facts.md §1)', () => {
     const fault = await faultOf(s.qbo.call('getPreferences'));
     expect(fault.status).toBe(429);
     expect(fault.body.Fault).toEqual({
-      Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', code: '003001' }],
+      // As recorded: test/fixtures/qbo-recorded/quickbooks-ruby/too_many_requests_error.xml.
+      Error: [
+        {
+          Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429',
+          Detail: 'The request limit was reached.  Try again later',
+          code: '3001',
+        },
+      ],
       type: 'SERVICE',
     });
     s.emu.admin.clock.advance(101);

@@ -10,3 +10,4 @@ export * from './rate-windows';
 export * from './stores';
 export * from './sync-runs';
 export * from './webhooks';
+export * from './audit';

@@ -6,6 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import {
+  countFindingsSeenSince,
   disconnectStore,
   getStore,
   getStoreAudit,
@@ -22,6 +23,7 @@ import {
   cdcWindowStart,
   isDeleted,
   needsFullCheck,
+  nextChangedSince,
   orderKeyOf,
   type AuditedRow,
   type AuditFinding,
@@ -208,9 +210,11 @@ export function createAuditActivities(deps: ActivityDeps, { pacer, limiter }: Sy
 
     async auditFinish({ storeId, plan, changed, sample }) {
       const now = deps.clock();
+      // A changed document is often in the sample too: the findings are counted once each, from what was recorded.
       const byKind: Partial<Record<FindingKind, number>> = {};
-      for (const part of [changed, sample]) {
-        for (const [kind, n] of Object.entries(part?.byKind ?? {})) byKind[kind as FindingKind] = (byKind[kind as FindingKind] ?? 0) + n;
+      if (!plan.blocked) {
+        for (const { kind, n } of await countFindingsSeenSince(db, { storeId, since: new Date(plan.startedAt) }))
+          byKind[kind as FindingKind] = n;
       }
       const notes = [...(changed?.notes ?? []), ...(sample?.notes ?? [])];
       if (plan.clipped)
@@ -226,7 +230,7 @@ export function createAuditActivities(deps: ActivityDeps, { pacer, limiter }: Sy
         changed: changed?.changed ?? 0,
         sampled: sample?.sampled ?? 0,
         checked: (changed?.checked ?? 0) + (sample?.checked ?? 0),
-        found: (changed?.found ?? 0) + (sample?.found ?? 0),
+        found: Object.values(byKind).reduce((a, b) => a + (b ?? 0), 0),
         resolved: (changed?.resolved ?? 0) + (sample?.resolved ?? 0),
         byKind,
         notes,
@@ -238,7 +242,7 @@ export function createAuditActivities(deps: ActivityDeps, { pacer, limiter }: Sy
       await saveStoreAudit(db, {
         storeId,
         // A blocked audit read nothing: the cursors stay where they were.
-        changedSince: changed ? new Date(changed.until) : (previous?.changedSince ?? null),
+        changedSince: changed ? nextChangedSince(new Date(changed.until)) : (previous?.changedSince ?? null),
         sampleAfter: sample ? sample.nextAfter : (previous?.sampleAfter ?? null),
         at: now,
         summary: summary as unknown as Record<string, unknown>,

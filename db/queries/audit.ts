@@ -3,7 +3,7 @@
  * rolling-sample position) and `audit_findings` (one row per ledger row found wrong, resolved when found right
  * again), plus the reads of `ledger_entries` the audit needs. This module owns both tables' state transitions.
  */
-import { and, asc, count, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { auditFindings, ledgerEntries, storeAudits } from '../schema';
 import { chunk } from '../../domain/collections';
 import type { AuditedRow, AuditFinding } from '../../domain/audit';
@@ -177,4 +177,16 @@ export async function openFindingsFor(
     for (const r of rows) out.set(`${r.sourceKey} ${r.role}`, r);
   }
   return out;
+}
+
+/** Open findings an audit saw (checked at or after `since`), by kind: each document once, however often checked. */
+export async function countFindingsSeenSince(
+  db: Executor,
+  p: { storeId: string; since: Date },
+): Promise<Array<{ kind: string; n: number }>> {
+  return db
+    .select({ kind: auditFindings.kind, n: count() })
+    .from(auditFindings)
+    .where(and(eq(auditFindings.storeId, p.storeId), isNull(auditFindings.resolvedAt), gte(auditFindings.checkedAt, p.since)))
+    .groupBy(auditFindings.kind);
 }

@@ -22,6 +22,18 @@ export type AuditedType = (typeof AUDITED_TYPES)[number];
 export const CDC_LOOKBACK_MS = 30 * 86_400_000;
 /** Asked a little inside the limit, so a slow clock or a slow request never crosses it. */
 export const CDC_MARGIN_MS = 60 * 60_000;
+/**
+ * The next audit reads changes from a little before this one read them: QBO stamps LastUpdatedTime to the second
+ * (docs/qbo-facts.md §5) on its own clock, so a change made in the second of the read, or under a clock skew,
+ * would otherwise fall between two audits. A document seen twice is checked twice, harmlessly.
+ */
+export const CDC_OVERLAP_MS = 5 * 60_000;
+
+/** Where the next audit's change data capture starts, from the instant this one read at. */
+export function nextChangedSince(readAt: Date): Date {
+  return new Date(Math.floor((readAt.getTime() - CDC_OVERLAP_MS) / 1000) * 1000);
+}
+
 /** Documents of the rolling sample re-checked per audit, beside the changed ones. */
 export const AUDIT_SAMPLE_SIZE = 40;
 

@@ -6,6 +6,9 @@
  * re-created and deleted nothing; a second audit keeps the findings (no duplicates) and resolves one put right.
  */
 import { and, eq } from 'drizzle-orm';
+import pino from 'pino';
+import { buildApp } from '../../api/app';
+import { processPacing } from '../support/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -136,6 +139,49 @@ describe('the nightly audit against the emulators', () => {
     const rows = await synced();
     expect(rows.map((r) => r.sourceKey)).toEqual(expect.arrayContaining([deleted.sourceKey, voided.sourceKey, edited.sourceKey]));
   }, 120_000);
+
+  it("shows the findings in the store's status and attention list, with the difference", async () => {
+    const token = 'audit-test-token';
+    const app = await buildApp({
+      database,
+      apiToken: token,
+      log: pino({ level: 'silent' }),
+      cipher: testCipher(),
+      taskQueue: 'audit-api',
+      ...processPacing(database.db),
+      integrations: { shopifyApiBaseUrl: world.shopify.url, qboEndpoint: world.qbo.v3Endpoint, qboTokenUrl: world.qbo.tokenUrl },
+      temporal: async () => env.client,
+    });
+    try {
+      const headers = { authorization: `Bearer ${token}` };
+      const view = await app.inject({ method: 'GET', url: `/stores/${world.storeId}`, headers });
+      expect(view.statusCode, view.body).toBe(200);
+      expect(view.json().audit).toMatchObject({
+        openFindings: 3,
+        byKind: { deleted: 1, voided: 1, edited: 1 },
+        lastAuditAt: expect.any(String),
+        lastSummary: { found: 3 },
+      });
+      const list = await app.inject({ method: 'GET', url: `/stores/${world.storeId}/documents?attention=true`, headers });
+      expect(list.statusCode, list.body).toBe(200);
+      const audited = (
+        list.json().items as Array<{ sourceKey: string; status: string; audit: { kind: string; difference: string } | null }>
+      ).filter((i) => i.audit !== null);
+      expect(audited.map((i) => [i.sourceKey, i.audit!.kind]).sort()).toEqual(
+        [
+          [deleted.sourceKey, 'deleted'],
+          [voided.sourceKey, 'voided'],
+          [edited.sourceKey, 'edited'],
+        ].sort(),
+      );
+      expect(audited.every((i) => i.status === 'synced' && i.audit!.difference.startsWith('The SalesReceipt'))).toBe(true);
+      // Without attention, a synced document the audit has no finding about shows `audit: null`.
+      const all = await app.inject({ method: 'GET', url: `/stores/${world.storeId}/documents?status=synced&limit=200`, headers });
+      expect((all.json().items as Array<{ audit: unknown }>).filter((i) => i.audit === null).length).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
 
   it('keeps open findings across audits without duplicates, and resolves one the bookkeeper put right', async () => {
     const e = await person.read('SalesReceipt', String(edited.qboId));

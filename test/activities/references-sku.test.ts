@@ -41,7 +41,7 @@ beforeAll(async () => {
     limiter: createQboLimiter({ store: qboRateWindowStore(database.db), clock: () => new Date(), limits: UNPACED }),
     logger: silentLogger,
   });
-}, 30_000);
+}, 120_000);
 
 afterAll(async () => {
   await emu?.close();

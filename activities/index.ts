@@ -1,5 +1,6 @@
 import type { Activities } from '../workflows/contracts';
 import type { ActivityDeps } from './deps';
+import { createAuditActivities } from './audit';
 import { createFleetActivities } from './fleet';
 import { createSyncActivities, type SyncActivityOptions } from './sync';
 
@@ -11,5 +12,5 @@ export type { SyncActivityOptions } from './sync';
  * Shopify pacer and QBO limiter (main/system.ts builds them once; the API uses the same two).
  */
 export function createActivities(deps: ActivityDeps, pacing: SyncActivityOptions): Activities {
-  return { ...createFleetActivities(deps), ...createSyncActivities(deps, pacing) };
+  return { ...createFleetActivities(deps), ...createSyncActivities(deps, pacing), ...createAuditActivities(deps, pacing) };
 }

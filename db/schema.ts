@@ -237,3 +237,53 @@ export const storeWriteLeases = pgTable('store_write_leases', {
   acquiredAt: ts('acquired_at').notNull(),
   expiresAt: ts('expires_at').notNull(),
 });
+
+/**
+ * The nightly audit's place per store (workflows/audit.ts, issue #12 item 17): the instant from which the next
+ * audit asks QBO's change data capture for changes, and where the rolling sample of the other documents goes on.
+ */
+export const storeAudits = pgTable('store_audits', {
+  storeId: text('store_id')
+    .primaryKey()
+    .references(() => stores.id, { onDelete: 'cascade' }),
+  /** The next audit reads QBO changes at or after this instant (null: from 30 days back, QBO's limit). */
+  changedSince: ts('changed_since'),
+  /** The rolling sample resumes after this ledger row (`<source key> <role>`); null: from the start. */
+  sampleAfter: text('sample_after'),
+  lastAuditAt: ts('last_audit_at'),
+  /** The last audit's counts and notes (domain/audit AuditSummary). */
+  lastSummary: jsonb('last_summary').$type<Record<string, unknown>>(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * What the audit found wrong with a QBO document Ledgerline booked: one row per ledger row (source key + role),
+ * kept while the difference lasts and marked resolved when a later audit finds the document right again.
+ * The audit never writes to QBO: a finding waits for an operator.
+ */
+export const auditFindings = pgTable(
+  'audit_findings',
+  {
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    sourceKey: text('source_key').notNull(),
+    role: text('role').notNull(),
+    qboType: text('qbo_type').notNull(),
+    qboId: text('qbo_id').notNull(),
+    /** deleted | voided | edited | drifted (domain/audit). */
+    kind: text('kind').notNull(),
+    /** The difference in words: what QBO holds against what Ledgerline wrote and Shopify says. */
+    difference: text('difference').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    foundAt: ts('found_at').notNull().defaultNow(),
+    checkedAt: ts('checked_at').notNull().defaultNow(),
+    resolvedAt: ts('resolved_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.sourceKey, t.role] }),
+    index('audit_findings_open_idx')
+      .on(t.storeId)
+      .where(sql`${t.resolvedAt} is null`),
+  ],
+);

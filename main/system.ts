@@ -25,6 +25,7 @@ import { installTemporalRuntime } from '../temporal/runtime';
 import { ensureTemporalCli } from '../temporal/tools';
 import { workflowIds } from '../workflows/definitions';
 import { createLedgerlineWorker } from '../worker/worker';
+import { reconcileAuditSchedules } from '../services/stores/audit-schedule';
 
 export interface SystemOptions {
   config: Config;
@@ -142,6 +143,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         await connection.close();
       });
       await ensureKeepAliveSchedule(client, config.temporal.taskQueue, log);
+      // Each store's nightly audit schedule, as the store is (stores connected before the audit existed included).
+      await reconcileAuditSchedules(client, database.db, config.temporal.taskQueue, log);
       log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
     }
 

@@ -47,6 +47,7 @@ import {
   syncNowUpdate,
   workflowIds,
 } from '../workflows/definitions';
+import type { storeAuditWorkflow } from '../workflows/audit';
 import type { connectionKeepAliveWorkflow } from '../workflows/keepalive';
 import type { storeWorkflow } from '../workflows/store';
 
@@ -231,6 +232,28 @@ async function keepAlive(
   return { keepalive, signalled };
 }
 
+/**
+ * The nightly audit as its schedule starts it (services/stores/audit-schedule.ts): one audit whose change-data-
+ * capture step fails twice before answering (retried) and reports findings, and one of a paused store (blocked).
+ */
+async function audits(ctx: Ctx): Promise<{ found: WorkflowHandleWithFirstExecutionRunId; blocked: WorkflowHandleWithFirstExecutionRunId }> {
+  ctx.script.audit.failChanged('store-audited', 2);
+  ctx.script.audit.find('store-audited', { deleted: 1, edited: 1 });
+  ctx.script.audit.block('store-audit-paused', 'store is paused');
+  const start = (storeId: string, shopDomain: string) =>
+    ctx.client.workflow.start<typeof storeAuditWorkflow>('storeAuditWorkflow', {
+      workflowId: `${workflowIds.audit(shopDomain)}-recorded`,
+      taskQueue: ctx.taskQueue,
+      args: [{ storeId, shopDomain }],
+    });
+  const found = await start('store-audited', 'audited.myshopify.com');
+  const summary = await found.result();
+  if (summary.found !== 2) throw new Error(`unexpected audit summary ${JSON.stringify(summary)}`);
+  const blocked = await start('store-audit-paused', 'audit-paused.myshopify.com');
+  if ((await blocked.result()).blocked !== 'store is paused') throw new Error('the paused store was audited');
+  return { found, blocked };
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 async function recordChildren(ctx: Ctx, scenario: string, parent: History, prefix = ''): Promise<void> {
@@ -244,20 +267,30 @@ async function recordChildren(ctx: Ctx, scenario: string, parent: History, prefi
 
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { set: string; force: boolean } {
+const SCENARIOS = ['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive', 'audit'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+/** `--only a,b` records those scenarios alone (e.g. a new workflow's, without re-recording the others in a new set). */
+function parseArgs(argv: string[]): { set: string; force: boolean; only: Set<Scenario> } {
   let set = new Date().toISOString().slice(0, 10);
   let force = false;
+  let only = new Set<Scenario>(SCENARIOS);
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--set') set = argv[++i] ?? set;
     else if (argv[i] === '--force') force = true;
-    else throw new UsageError(`unknown argument ${argv[i]} (use --set <name> [--force])`);
+    else if (argv[i] === '--only') {
+      const names = (argv[++i] ?? '').split(',').filter(Boolean);
+      const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
+      if (names.length === 0 || unknown.length > 0) throw new UsageError(`--only takes scenarios among ${SCENARIOS.join(', ')}`);
+      only = new Set(names as Scenario[]);
+    } else throw new UsageError(`unknown argument ${argv[i]} (use --set <name> [--only <scenarios>] [--force])`);
   }
   if (!/^[\w.-]+$/.test(set)) throw new UsageError(`--set ${set}: use letters, digits, . _ -`);
-  return { set, force };
+  return { set, force, only };
 }
 
 async function main(): Promise<void> {
-  const { set, force } = parseArgs(process.argv.slice(2));
+  const { set, force, only } = parseArgs(process.argv.slice(2));
   const outDir = path.join(historiesDir, set);
   if (fs.existsSync(outDir) && !force)
     throw new UsageError(
@@ -325,62 +358,84 @@ async function main(): Promise<void> {
     };
 
     await worker.runUntil(async () => {
-      console.log('scenario store-lifecycle');
-      const lifecycle = await storeLifecycle(ctx);
-      await ctx.record(
-        'store-lifecycle',
-        'store',
-        'store loop: first scheduled sync, manual sync (update), resync window (update; bulk path), webhook nudge, pause (update rejected, nudge ignored), resume, interval change, coalesced manual syncs; waiting on its timer',
-        { workflowId: lifecycle.workflowId, runId: lifecycle.firstExecutionRunId },
-      );
-      await recordChildren(ctx, 'store-lifecycle', await lifecycle.fetchHistory());
+      if (only.has('audit')) {
+        console.log('scenario audit');
+        const audited = await audits(ctx);
+        await ctx.record(
+          'audit',
+          'found',
+          'nightly audit: change data capture step retried twice (QBO 5xx), findings reported, sample, cursor moved',
+          { workflowId: audited.found.workflowId, runId: audited.found.firstExecutionRunId },
+        );
+        await ctx.record('audit', 'blocked', 'nightly audit of a paused store: nothing read, the summary says why', {
+          workflowId: audited.blocked.workflowId,
+          runId: audited.blocked.firstExecutionRunId,
+        });
+      }
+      if (only.has('store-lifecycle')) {
+        console.log('scenario store-lifecycle');
+        const lifecycle = await storeLifecycle(ctx);
+        await ctx.record(
+          'store-lifecycle',
+          'store',
+          'store loop: first scheduled sync, manual sync (update), resync window (update; bulk path), webhook nudge, pause (update rejected, nudge ignored), resume, interval change, coalesced manual syncs; waiting on its timer',
+          { workflowId: lifecycle.workflowId, runId: lifecycle.firstExecutionRunId },
+        );
+        await recordChildren(ctx, 'store-lifecycle', await lifecycle.fetchHistory());
+      }
 
-      console.log('scenario store-failures');
-      const failures = await storeFailures(ctx);
-      await ctx.record(
-        'store-failures',
-        'store',
-        'store loop: a run that succeeds after a retried page, a failed run (the update answers SyncRunFailed), a revoked QBO connection (store disconnected), resume, a good run',
-        { workflowId: failures.workflowId, runId: failures.firstExecutionRunId },
-      );
-      await recordChildren(ctx, 'store-failures', await failures.fetchHistory());
+      if (only.has('store-failures')) {
+        console.log('scenario store-failures');
+        const failures = await storeFailures(ctx);
+        await ctx.record(
+          'store-failures',
+          'store',
+          'store loop: a run that succeeds after a retried page, a failed run (the update answers SyncRunFailed), a revoked QBO connection (store disconnected), resume, a good run',
+          { workflowId: failures.workflowId, runId: failures.firstExecutionRunId },
+        );
+        await recordChildren(ctx, 'store-failures', await failures.fetchHistory());
+      }
 
-      console.log('scenario store-continue-as-new');
-      const can = await storeContinueAsNew(ctx);
-      await ctx.record(
-        'store-continue-as-new',
-        'store-run-1',
-        'store loop carrying 199 runs: a manual sync makes the 200th run, then it continues as new',
-        { workflowId: can.first.workflowId, runId: can.firstRunId },
-      );
-      await recordChildren(
-        ctx,
-        'store-continue-as-new',
-        await client.workflow.getHandle(can.first.workflowId, can.firstRunId).fetchHistory(),
-      );
-      const secondRunId = (await can.second.describe()).runId;
-      await ctx.record(
-        'store-continue-as-new',
-        'store-run-2',
-        'the continued store loop (carried state as input): one manual sync, then waiting on its timer',
-        { workflowId: can.second.workflowId, runId: secondRunId },
-      );
-      await recordChildren(ctx, 'store-continue-as-new', await can.second.fetchHistory(), 'run-2-');
+      if (only.has('store-continue-as-new')) {
+        console.log('scenario store-continue-as-new');
+        const can = await storeContinueAsNew(ctx);
+        await ctx.record(
+          'store-continue-as-new',
+          'store-run-1',
+          'store loop carrying 199 runs: a manual sync makes the 200th run, then it continues as new',
+          { workflowId: can.first.workflowId, runId: can.firstRunId },
+        );
+        await recordChildren(
+          ctx,
+          'store-continue-as-new',
+          await client.workflow.getHandle(can.first.workflowId, can.firstRunId).fetchHistory(),
+        );
+        const secondRunId = (await can.second.describe()).runId;
+        await ctx.record(
+          'store-continue-as-new',
+          'store-run-2',
+          'the continued store loop (carried state as input): one manual sync, then waiting on its timer',
+          { workflowId: can.second.workflowId, runId: secondRunId },
+        );
+        await recordChildren(ctx, 'store-continue-as-new', await can.second.fetchHistory(), 'run-2-');
+      }
 
-      console.log('scenario keepalive');
-      const ka = await keepAlive(ctx);
-      await ctx.record(
-        'keepalive',
-        'keepalive',
-        'keep-alive over 8 stores in two batches: 5 refreshed, 1 failing, 2 revoked (marked disconnected; one store workflow signalled, one signal fails: no such workflow)',
-        { workflowId: ka.keepalive.workflowId, runId: ka.keepalive.firstExecutionRunId },
-      );
-      await ctx.record(
-        'keepalive',
-        'store-disconnected',
-        'store loop disconnected by the keep-alive signal, then a second disconnected signal',
-        { workflowId: ka.signalled.workflowId, runId: ka.signalled.firstExecutionRunId },
-      );
+      if (only.has('keepalive')) {
+        console.log('scenario keepalive');
+        const ka = await keepAlive(ctx);
+        await ctx.record(
+          'keepalive',
+          'keepalive',
+          'keep-alive over 8 stores in two batches: 5 refreshed, 1 failing, 2 revoked (marked disconnected; one store workflow signalled, one signal fails: no such workflow)',
+          { workflowId: ka.keepalive.workflowId, runId: ka.keepalive.firstExecutionRunId },
+        );
+        await ctx.record(
+          'keepalive',
+          'store-disconnected',
+          'store loop disconnected by the keep-alive signal, then a second disconnected signal',
+          { workflowId: ka.signalled.workflowId, runId: ka.signalled.firstExecutionRunId },
+        );
+      }
     });
 
     const sdkVersion = (JSON.parse(fs.readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string })

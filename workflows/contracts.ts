@@ -3,6 +3,7 @@
  * runs one way: activities/ implements it (activities/index.ts createActivities) and imports it from
  * here; workflows import nothing from activities/.
  */
+import type { AuditSummary, FindingKind } from '../domain/audit';
 import type { SyncRunInput, SyncRunSummary, SyncTrigger } from './definitions';
 
 /**
@@ -99,4 +100,53 @@ export interface FleetActivities {
   storeMarkDisconnected(input: { storeId: string; reason: string }): Promise<void>;
 }
 
-export type Activities = SyncActivities & FleetActivities;
+/** What one audit will do (auditBegin): read QBO changes since `changedSince`, then the rolling sample after `sampleAfter`. */
+export interface AuditPlan {
+  auditId: string;
+  startedAt: string;
+  /** Why the store is not audited now (paused, disconnected, gone); nothing is read or written then. */
+  blocked?: string;
+  changedSince: string;
+  /** An earlier cursor was further back than QBO's 30 days: changes in between go unread (the sample covers them). */
+  clipped: boolean;
+  sampleAfter: string | null;
+  sampleSize: number;
+}
+
+export interface AuditStepResult {
+  checked: number;
+  found: number;
+  resolved: number;
+  byKind: Partial<Record<FindingKind, number>>;
+  notes: string[];
+}
+
+export interface AuditChangedResult extends AuditStepResult {
+  /** QBO documents of the audited types that changed (Ledgerline's or not). */
+  changed: number;
+  /** The instant the changes were read at: the next audit reads from there. */
+  until: string;
+}
+
+export interface AuditSampleResult extends AuditStepResult {
+  sampled: number;
+  /** Where the next audit's sample goes on. */
+  nextAfter: string | null;
+}
+
+export interface AuditActivities {
+  auditBegin(input: { storeId: string; auditId: string }): Promise<AuditPlan>;
+  /** QBO's change data capture since the plan's instant: every changed document Ledgerline booked, checked. */
+  auditChangedDocuments(input: { storeId: string; changedSince: string }): Promise<AuditChangedResult>;
+  /** The next documents of the rolling sample, each read from QBO and checked against Shopify. */
+  auditSampleDocuments(input: { storeId: string; after: string | null; limit: number }): Promise<AuditSampleResult>;
+  /** Moves the store's audit cursor and keeps the summary (GET /stores/:id `audit`). */
+  auditFinish(input: {
+    storeId: string;
+    plan: AuditPlan;
+    changed: AuditChangedResult | null;
+    sample: AuditSampleResult | null;
+  }): Promise<AuditSummary>;
+}
+
+export type Activities = SyncActivities & FleetActivities & AuditActivities;

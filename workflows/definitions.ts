@@ -92,4 +92,14 @@ export const workflowIds = {
   store: (shopDomain: string) => `store:${shopDomain}`,
   syncRun: (shopDomain: string, startedAtIso: string, seq: number) => `store:${shopDomain}:sync:${startedAtIso.slice(0, 16)}Z:${seq}`,
   connectionKeepAliveSchedule: () => 'fleet:qbo-connection-keepalive',
+  /** The store's nightly audit schedule (services/stores/audit-schedule.ts), from its store id. */
+  auditSchedule: (storeId: string) => `audit:${storeId}`,
+  /** The audit runs the schedule starts (Temporal appends the scheduled time to this id). */
+  audit: (shopDomain: string) => `store:${shopDomain}:audit`,
 } as const;
+
+/** The nightly audit's input (workflows/audit.ts): ids only. */
+export interface StoreAuditInput {
+  storeId: string;
+  shopDomain: string;
+}

@@ -47,3 +47,15 @@ export const keepAlive: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumAttempts: 5, nonRetryableErrorTypes },
 };
+
+/**
+ * One step of the nightly audit (workflows/audit.ts): change data capture or the sample, each document read from
+ * QBO and its source from Shopify under both APIs' pacing. Heartbeats like a sync page; a persistent failure ends
+ * the audit after a while and tomorrow's reads the same changes again (the cursor moves only in auditFinish).
+ */
+export const auditStep: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  scheduleToCloseTimeout: '4 hours',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
+};

@@ -353,13 +353,13 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
  * Orders whose nested lists came back full are re-read with larger lists (ORDER_BY_ID) and, for
  * very long orders, their line items paged (ORDER_LINE_ITEMS_PAGE); never booked from a partial read.
  */
-interface ReadOrders {
+export interface ReadOrders {
   orders: ShopifyOrderCore[];
   /** Orders that cannot be read whole (more transactions/refunds than one query returns): parked, by id. */
   unreadable: Map<string, string>;
 }
 
-async function completeOrders(shopify: ShopifyClient, orders: ShopifyOrderCore[]): Promise<ReadOrders> {
+export async function completeOrders(shopify: ShopifyClient, orders: ShopifyOrderCore[]): Promise<ReadOrders> {
   const out: ShopifyOrderCore[] = [];
   const unreadable = new Map<string, string>();
   for (const order of orders) {
@@ -394,7 +394,7 @@ async function completeOrders(shopify: ShopifyClient, orders: ShopifyOrderCore[]
 }
 
 /** One refund with its details (its nested lists are far below what one refund holds in practice). */
-async function readRefund(shopify: ShopifyClient, id: string): Promise<ShopifyRefund | null> {
+export async function readRefund(shopify: ShopifyClient, id: string): Promise<ShopifyRefund | null> {
   const data = await shopify.request<{ refund: ShopifyRefund | null }>(REFUND_BY_ID, { id });
   return data.refund;
 }

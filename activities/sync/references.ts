@@ -2,7 +2,9 @@
  * Resolves what orders' documents point at — product Items (by SKU or name), one Service Item per
  * line category, and customers — to QBO ids, for a whole page of orders at once:
  *   1. the `qbo_refs` cache (PostgreSQL), then
- *   2. a QBO query (`Sku IN (…)`, `Name IN (…)`, `DisplayName = …`, docs/qbo-facts.md §4 "Item", "Customer"),
+ *   2. a QBO query (`Sku IN (…)`, `Name IN (…)`, `DisplayName = …`, docs/qbo-facts.md §4 "Item", "Customer");
+ *      a SKU is matched exactly as Shopify writes it, and one on several Items, or only on an Item whose SKU
+ *      differs by case, is reported rather than guessed or created again (domain/mapping matchItemBySku),
  *   3. else a create (batched ≤ 30), when settings allow it.
  * Looking up before creating makes a crash between "QBO created the Item" and "we cached it" harmless:
  * the next attempt finds it by SKU or name. QBO names are unique (6240; Customer/Vendor/Employee
@@ -14,7 +16,14 @@ import { asText as str, chunk } from '../../domain/collections';
 import type { Db } from '../../db/client';
 import { findQboRefs, forgetQboRefs, upsertQboRefs } from '../../db/queries/qbo-refs';
 import { isLedgerlineError } from '../../domain/errors';
-import type { CustomerReference, ItemReference, LineCategory, OrderReferencePlan, ResolvedRefs } from '../../domain/mapping';
+import {
+  matchItemBySku,
+  type CustomerReference,
+  type ItemReference,
+  type LineCategory,
+  type OrderReferencePlan,
+  type ResolvedRefs,
+} from '../../domain/mapping';
 import { QBO_BATCH_MAX, type QboClient } from '../../integrations/qbo/client';
 import { FAULT, faultCode, resolveNameClash } from '../../domain/sync';
 import { qboLiteral, queryIn } from './qbo-helpers';
@@ -107,13 +116,18 @@ function customerWant(ref: CustomerReference): Want {
   };
 }
 
-/** Finds existing QBO entities for wants not in the cache: by SKU / name / email, in IN-lists. */
+/**
+ * Finds existing QBO entities for wants not in the cache: by SKU / name / email, in IN-lists. `blocked` holds
+ * the wants that must be neither matched nor created, with why (a SKU on several Items, or only on an Item
+ * whose SKU differs by case: domain/mapping matchItemBySku).
+ */
 async function lookUp(
   qbo: QboClient,
   wants: Want[],
   plans: Map<string, { ref?: ItemReference; customer?: CustomerReference; name?: string }>,
-): Promise<Map<string, string>> {
+): Promise<{ found: Map<string, string>; blocked: Map<string, string> }> {
   const found = new Map<string, string>();
+  const blocked = new Map<string, string>();
   const bySku = new Map<string, Want>();
   const byItemName = new Map<string, Want>();
   const byCustomerEmail = new Map<string, Want>();
@@ -140,25 +154,33 @@ async function lookUp(
       (p?.customer?.kind === 'generic' ? p.customer.displayName : p?.customer?.displayNameCandidates[0]);
     if (name) asWritten.set(name.toLowerCase(), name);
   }
-  const run = async (entity: 'Item' | 'Customer', field: string, index: Map<string, Want>, read: (e: Entity) => string, fold: boolean) => {
-    const values = [...index.keys()].map((k) => (fold ? (asWritten.get(k) ?? k) : k));
+  const run = async (entity: 'Item' | 'Customer', field: string, index: Map<string, Want>, read: (e: Entity) => string) => {
+    const values = [...index.keys()].map((k) => asWritten.get(k) ?? k);
     const rows = await queryIn(qbo, entity, field, values, REFERENCE_IN_LIST_MAX);
     for (const row of rows) {
-      const k = fold ? read(row).toLowerCase() : read(row);
+      const k = read(row).toLowerCase();
       const w = index.get(k);
       if (w && !found.has(w.key) && (w.kind !== 'category' || w.accepts(row)) && row.Active !== false) found.set(w.key, str(row.Id));
     }
   };
-  if (bySku.size) await run('Item', 'Sku', bySku, (e) => str(e.Sku), false);
-  if (byItemName.size) await run('Item', 'Name', byItemName, (e) => str(e.Name), true);
-  if (byDisplayName.size) await run('Customer', 'DisplayName', byDisplayName, (e) => str(e.DisplayName), true);
+  if (bySku.size) {
+    // Sent as written; whatever case rule QBO applies, the match is decided exactly (docs/qbo-facts.md §4 "Item SKUs").
+    const rows = await queryIn(qbo, 'Item', 'Sku', [...bySku.keys()], REFERENCE_IN_LIST_MAX);
+    for (const [sku, w] of bySku) {
+      const match = matchItemBySku(rows, sku);
+      if (match.action === 'use') found.set(w.key, match.qboId);
+      else if (match.action === 'park') blocked.set(w.key, match.reason);
+    }
+  }
+  if (byItemName.size) await run('Item', 'Name', byItemName, (e) => str(e.Name));
+  if (byDisplayName.size) await run('Customer', 'DisplayName', byDisplayName, (e) => str(e.DisplayName));
   for (const [email, w] of byCustomerEmail) {
     // PrimaryEmailAddr is filterable with `=` only (no IN), one query per new customer.
     const rows = await qbo.query('Customer', `PrimaryEmailAddr = ${qboLiteral(email)}`);
     const row = rows.find((r) => r.Active !== false);
     if (row) found.set(w.key, str(row.Id));
   }
-  return found;
+  return { found, blocked };
 }
 
 /**
@@ -260,8 +282,8 @@ export async function resolveReferences(db: Db, qbo: QboClient, storeId: string,
   const problems = new Map<string, string>();
   let created = 0;
   if (missing.length > 0) {
-    const found = await lookUp(qbo, missing, info);
-    const toCreate = missing.filter((w) => !found.has(w.key));
+    const { found, blocked } = await lookUp(qbo, missing, info);
+    const toCreate = missing.filter((w) => !found.has(w.key) && !blocked.has(w.key));
     const made = await createMissing(qbo, toCreate);
     created = made.ids.size;
     const fresh: Array<{ kind: string; key: string; qboId: string }> = [];
@@ -271,7 +293,10 @@ export async function resolveReferences(db: Db, qbo: QboClient, storeId: string,
         resolved.set(refKey(w.kind, w.key), id);
         fresh.push({ kind: w.kind, key: w.key, qboId: id });
       } else {
-        const why = made.problems.get(w.key) ?? (w.creates.length === 0 ? 'no matching QBO entity and auto-create is off' : 'not found');
+        const why =
+          blocked.get(w.key) ??
+          made.problems.get(w.key) ??
+          (w.creates.length === 0 ? 'no matching QBO entity and auto-create is off' : 'not found');
         problems.set(refKey(w.kind, w.key), why);
       }
     }

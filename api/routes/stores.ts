@@ -242,7 +242,7 @@ export const storeRoutes =
       async (req) => updateSettings(ctx, await loadStore(ctx, req.params.id), req.body),
     );
 
-    app.get<{ Params: IdParams; Querystring: { status?: string; limit: number; cursor?: string } }>(
+    app.get<{ Params: IdParams; Querystring: { status?: string; limit: number; cursor?: string; attention?: 'true' | 'false' } }>(
       '/stores/:id/documents',
       {
         config: { access: readStore },

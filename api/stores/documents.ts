@@ -4,6 +4,7 @@
  * never re-created, so pages stay stable while syncs add rows in front. The cursor is that triple of
  * the page's last row (created_at as PostgreSQL's own text, so microseconds survive the round trip).
  */
+import { openFindingsFor, type AuditFindingRow } from '../../db/queries/store-audits';
 import { listChildRows, listLedgerPage, listLedgerRows, type LedgerPosition, type LedgerRow } from '../../db/queries/ledger';
 import { DOCUMENT_STATUSES, parseSourceKey, type DocumentStatus } from '../../domain/ledger';
 import { moneyFromMinor, toDecimalString } from '../../domain/money';
@@ -28,6 +29,8 @@ export interface DocumentView {
   sourceTotal: string | null;
   qboTotal: string | null;
   attempts: number;
+  /** What the nightly audit found wrong with the QBO document, while it lasts (null: nothing). */
+  audit: { kind: string; difference: string; qboType: string; qboId: string; foundAt: string; checkedAt: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -98,7 +101,19 @@ function money(minor: number | null, currency: string | null): string | null {
   return toDecimalString(moneyFromMinor(minor, currency));
 }
 
-function documentView(e: LedgerRow, currency: string | null): DocumentView {
+const findingView = (f: AuditFindingRow | undefined): DocumentView['audit'] =>
+  f
+    ? {
+        kind: f.kind,
+        difference: f.difference,
+        qboType: f.qboType,
+        qboId: f.qboId,
+        foundAt: f.foundAt.toISOString(),
+        checkedAt: f.checkedAt.toISOString(),
+      }
+    : null;
+
+function documentView(e: LedgerRow, currency: string | null, finding?: AuditFindingRow): DocumentView {
   return {
     sourceKey: e.sourceKey,
     role: e.role,
@@ -116,6 +131,7 @@ function documentView(e: LedgerRow, currency: string | null): DocumentView {
     sourceTotal: money(e.sourceTotalMinor, currency),
     qboTotal: money(e.qboTotalMinor, currency),
     attempts: e.attempts,
+    audit: findingView(finding),
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
   };
@@ -134,26 +150,29 @@ export async function listOrderDocuments(
   const rows = [...own, ...children].sort(
     (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.sourceKey.localeCompare(b.sourceKey),
   );
-  return { order: key, items: rows.map((r) => documentView(r, store.shopCurrency)) };
+  const findings = await openFindingsFor(ctx.db, { storeId: store.id, rows });
+  return { order: key, items: rows.map((r) => documentView(r, store.shopCurrency, findings.get(`${r.sourceKey} ${r.role}`))) };
 }
 
 export async function listDocuments(
   ctx: StoreContext,
   store: StoreRow,
-  q: { status?: string; limit: number; cursor?: string },
+  q: { status?: string; limit: number; cursor?: string; attention?: 'true' | 'false' },
 ): Promise<DocumentPage> {
   const statuses = parseStatuses(q.status);
   const rows = await listLedgerPage(ctx.db, {
     storeId: store.id,
     statuses,
+    ...(q.attention === 'true' ? { attention: true } : {}),
     after: q.cursor ? decodeCursor(q.cursor) : undefined,
     limit: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const currency = store.shopCurrency;
+  const findings = await openFindingsFor(ctx.db, { storeId: store.id, rows: page.map((r) => r.entry) });
   return {
-    items: page.map(({ entry }) => documentView(entry, currency)),
+    items: page.map(({ entry }) => documentView(entry, currency, findings.get(`${entry.sourceKey} ${entry.role}`))),
     nextCursor: rows.length > q.limit && last ? encodeCursor(last.position) : null,
   };
 }

@@ -97,6 +97,18 @@ const viewProperties = {
   },
   lastError: nullableStr,
   connection: { type: 'object', properties: { ok: { type: 'boolean' }, error: nullableStr } },
+  audit: {
+    type: 'object',
+    description:
+      'The nightly audit (issue #12 item 17): when it last ran and what it did, and the documents it found deleted, voided, edited in QBO or no longer agreeing with Shopify (each in GET /stores/:id/documents?attention=true with the difference). Ledgerline changes nothing in QBO because of a finding',
+    properties: {
+      lastAuditAt: nullableStr,
+      changedSince: { ...nullableStr, description: 'The next audit reads QBO changes from this instant' },
+      openFindings: int,
+      byKind: { type: 'object', properties: Object.fromEntries(['deleted', 'voided', 'edited', 'drifted'].map((k) => [k, int])) },
+      lastSummary: { type: ['object', 'null'], additionalProperties: true },
+    },
+  },
   createdAt: str,
   updatedAt: str,
 } as const;
@@ -245,6 +257,12 @@ export const documentsQuerySchema = {
     status: { type: 'string', maxLength: 200, description: `One status or several, comma-separated: ${DOCUMENT_STATUSES.join(', ')}` },
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
     cursor: { type: 'string', maxLength: 2000, description: 'nextCursor of the previous page' },
+    attention: {
+      type: 'string',
+      enum: ['true', 'false'],
+      description:
+        'The attention list: parked and failed documents, and synced ones the nightly audit found wrong in QBO (their `audit` says how). `status` narrows it further',
+    },
   },
 } as const;
 
@@ -272,6 +290,18 @@ export const documentsPageSchema = {
           sourceTotal: nullableStr,
           qboTotal: nullableStr,
           attempts: int,
+          audit: {
+            type: ['object', 'null'],
+            description: 'What the nightly audit found wrong with this document in QBO, while it lasts; null when nothing',
+            properties: {
+              kind: { type: 'string', enum: ['deleted', 'voided', 'edited', 'drifted'] },
+              difference: str,
+              qboType: str,
+              qboId: str,
+              foundAt: str,
+              checkedAt: str,
+            },
+          },
           createdAt: str,
           updatedAt: str,
         },

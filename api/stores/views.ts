@@ -3,6 +3,7 @@
  * connection health), the latest sync run, the ledger's counts by status, and the workflow's live
  * status (next run, running, queue) — or, when Temporal cannot answer, why not.
  */
+import { countOpenFindings, listStoreAudits, type StoreAuditRow } from '../../db/queries/store-audits';
 import { countLedgerByStatus } from '../../db/queries/ledger';
 import { getStore, listStores, type StoreRow } from '../../db/queries/stores';
 import { latestSyncRuns, type SyncRunRow } from '../../db/queries/sync-runs';
@@ -53,8 +54,18 @@ export interface StoreView {
   refundCounts: Record<DocumentStatus, number>;
   lastError: string | null;
   connection: { ok: boolean; error: string | null };
+  audit: AuditView;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The nightly audit's state and open findings (domain/audit, db/queries/audit.ts). */
+export interface AuditView {
+  lastAuditAt: string | null;
+  changedSince: string | null;
+  openFindings: number;
+  byKind: Record<string, number>;
+  lastSummary: Record<string, unknown> | null;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -114,7 +125,31 @@ interface Counts {
 
 const emptyBoth = (): Counts => ({ all: emptyCounts(), refunds: emptyCounts() });
 
-function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Counts, wf: WorkflowStatus): StoreView {
+function auditView(row: StoreAuditRow | undefined, open: Array<{ kind: string; n: number }>): AuditView {
+  const byKind = Object.fromEntries(open.map((o) => [o.kind, o.n]));
+  return {
+    lastAuditAt: iso(row?.lastAuditAt ?? null),
+    changedSince: iso(row?.changedSince ?? null),
+    openFindings: open.reduce((a, o) => a + o.n, 0),
+    byKind,
+    lastSummary: row?.lastSummary ?? null,
+  };
+}
+
+async function auditsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string, AuditView>> {
+  const [rows, open] = await Promise.all([listStoreAudits(ctx.db, { storeIds }), countOpenFindings(ctx.db, { storeIds })]);
+  return new Map(
+    storeIds.map((id) => [
+      id,
+      auditView(
+        rows.get(id),
+        open.filter((o) => o.storeId === id),
+      ),
+    ]),
+  );
+}
+
+function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Counts, wf: WorkflowStatus, audit: AuditView): StoreView {
   const settings = row.settings;
   const status = wf.ok ? wf.status : undefined;
   const startDate = typeof settings.startDate === 'string' ? settings.startDate : null;
@@ -142,6 +177,7 @@ function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Counts, wf:
     // The workflow knows the latest run's failure first; the row keeps errors recorded outside runs.
     lastError: status ? (status.lastError ?? row.lastError) : row.lastError,
     connection: { ok: row.state !== 'disconnected' && row.connectionError === null, error: row.connectionError },
+    audit,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -164,8 +200,13 @@ function lastRunsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string,
 }
 
 export async function storeView(ctx: StoreContext, row: StoreRow): Promise<StoreView> {
-  const [counts, runs, wf] = await Promise.all([countsFor(ctx, [row.id]), lastRunsFor(ctx, [row.id]), queryStatus(ctx, row.shopDomain)]);
-  return compose(row, runs.get(row.id), counts.get(row.id) ?? emptyBoth(), wf);
+  const [counts, runs, wf, audits] = await Promise.all([
+    countsFor(ctx, [row.id]),
+    lastRunsFor(ctx, [row.id]),
+    queryStatus(ctx, row.shopDomain),
+    auditsFor(ctx, [row.id]),
+  ]);
+  return compose(row, runs.get(row.id), counts.get(row.id) ?? emptyBoth(), wf, audits.get(row.id)!);
 }
 
 /** Every store's view, or only the one store `only` names (a store-scoped token's GET /stores). */
@@ -173,10 +214,11 @@ export async function storeViews(ctx: StoreContext, only?: string | null): Promi
   const one = only ? await getStore(ctx.db, { storeId: only }) : undefined;
   const rows = only ? (one ? [one] : []) : await listStores(ctx.db);
   const ids = rows.map((r) => r.id);
-  const [counts, runs, statuses] = await Promise.all([
+  const [counts, runs, statuses, audits] = await Promise.all([
     countsFor(ctx, ids),
     lastRunsFor(ctx, ids),
     Promise.all(rows.map((r) => queryStatus(ctx, r.shopDomain))),
+    auditsFor(ctx, ids),
   ]);
-  return rows.map((row, i) => compose(row, runs.get(row.id), counts.get(row.id) ?? emptyBoth(), statuses[i]!));
+  return rows.map((row, i) => compose(row, runs.get(row.id), counts.get(row.id) ?? emptyBoth(), statuses[i]!, audits.get(row.id)!));
 }

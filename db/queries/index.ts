@@ -11,3 +11,5 @@ export * from './rate-windows';
 export * from './stores';
 export * from './sync-runs';
 export * from './webhooks';
+export * from './audit';
+export * from './store-audits';

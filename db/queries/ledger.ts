@@ -3,7 +3,7 @@
  * do update), so a retried write lands on the same row; one row per (store, source key, role).
  */
 import { and, count, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import { ledgerEntries } from '../schema';
+import { auditFindings, ledgerEntries } from '../schema';
 import { chunk } from '../../domain/collections';
 import type { LedgerEntry } from '../../domain/sync';
 import type { Executor } from './executor';
@@ -164,12 +164,19 @@ export async function listLedgerPage(
   p: {
     storeId: string;
     statuses?: string[] | undefined;
+    /** The attention list: parked or failed rows, or rows with an open audit finding (db/queries/audit.ts). */
+    attention?: boolean;
     after?: LedgerPosition | undefined;
     limit: number;
   },
 ): Promise<Array<{ entry: LedgerRow; position: LedgerPosition }>> {
   const where: SQL[] = [eq(ledgerEntries.storeId, p.storeId)];
   if (p.statuses) where.push(inArray(ledgerEntries.status, p.statuses));
+  if (p.attention) {
+    where.push(
+      sql`(${ledgerEntries.status} in ('parked', 'failed') or exists (select 1 from ${auditFindings} where ${auditFindings.storeId} = ${ledgerEntries.storeId} and ${auditFindings.sourceKey} = ${ledgerEntries.sourceKey} and ${auditFindings.role} = ${ledgerEntries.role} and ${auditFindings.resolvedAt} is null))`,
+    );
+  }
   if (p.after) {
     const [createdAt, sourceKey, role] = p.after;
     where.push(

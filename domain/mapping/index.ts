@@ -34,15 +34,18 @@ export {
   itemKeyId,
   itemNameFor,
   LINE_CATEGORIES,
+  matchItemBySku,
   planOrderReferences,
   type CategoryItemReference,
   type CustomerReference,
   type DepositReference,
   type ItemKey,
   type ItemReference,
+  type ItemSkuRow,
   type LineCategory,
   type OrderReferencePlan,
   type ResolvedRefs,
+  type SkuMatch,
 } from './references';
 export type * from './qbo-types';
 export {

@@ -19,9 +19,60 @@ import type { QboItemCreate } from './qbo-types';
 
 export type ItemKey = { by: 'sku'; sku: string } | { by: 'name'; name: string };
 
-/** Map key for ResolvedRefs.items. QBO Item names are unique case-insensitively, so names are lowered. */
+/**
+ * Map key for ResolvedRefs.items. QBO Item names are unique case-insensitively, so names are lowered; SKUs
+ * are kept as written, because Shopify's are case-sensitive (docs/shopify-facts.md "SKUs"): `abc` and `ABC`
+ * are two keys.
+ */
 export function itemKeyId(key: ItemKey): string {
   return key.by === 'sku' ? `sku:${key.sku}` : `name:${key.name.toLowerCase()}`;
+}
+
+/** The fields of a QBO Item that SKU matching reads. */
+export interface ItemSkuRow {
+  Id?: unknown;
+  Name?: unknown;
+  Sku?: unknown;
+  Active?: unknown;
+}
+
+export type SkuMatch = { action: 'use'; qboId: string } | { action: 'none' } | { action: 'park'; reason: string };
+
+const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+const describeItem = (row: ItemSkuRow): string => `${text(row.Id)} "${text(row.Name)}" (SKU "${text(row.Sku)}")`;
+
+/**
+ * Which QBO Item a Shopify SKU is, from the Items a `Sku IN (…)` / `Sku = …` query returned (issue #12 item 8,
+ * docs/qbo-facts.md §4 "Item SKUs"). Intuit documents no case rule for comparing `Sku` in a query, and QBO does
+ * not keep SKUs unique; Shopify's SKUs are case-sensitive and may repeat across variants. So the query may return
+ * Items whose SKU differs from the Shopify SKU only by case (a case-insensitive comparison, like QBO's names), and
+ * may return several Items with the very same SKU. The match is decided here, the same under either rule:
+ * - exactly one active Item whose SKU is written exactly as Shopify's: that Item (two QBO Items whose SKUs
+ *   differ only by case are two products, each matched by the Shopify SKU written like it);
+ * - several such Items: parked, naming them (Ledgerline does not guess which one holds the stock);
+ * - none written exactly so, but an Item whose SKU differs only by case: parked, naming it. Adopting it would
+ *   be a guess against Shopify's case-sensitive SKUs, and creating another Item whose SKU differs only by case
+ *   would split the product's stock and sales in QBO;
+ * - none at all: no match (the Item is created, or the order parked when settings say to flag).
+ */
+export function matchItemBySku(rows: readonly ItemSkuRow[], sku: string): SkuMatch {
+  const active = rows.filter((r) => r.Active !== false && r.Active !== 'false');
+  const exact = active.filter((r) => text(r.Sku).trim() === sku);
+  if (exact.length === 1) return { action: 'use', qboId: text(exact[0]!.Id) };
+  if (exact.length > 1) {
+    return {
+      action: 'park',
+      reason: `SKU "${sku}" is on ${exact.length} QBO items (${exact.map(describeItem).join(', ')}); Ledgerline does not guess which one the sale is: keep the SKU on one item only in QBO (or match products by name), and the next run uses it`,
+    };
+  }
+  const folded = active.filter((r) => text(r.Sku).trim().toLowerCase() === sku.toLowerCase());
+  if (folded.length > 0) {
+    return {
+      action: 'park',
+      reason: `no QBO item has SKU "${sku}" written exactly so, but ${folded.length === 1 ? 'item' : 'items'} ${folded.map(describeItem).join(', ')} ${folded.length === 1 ? 'differs' : 'differ'} only by case; Shopify SKUs are case-sensitive, so Ledgerline neither takes ${folded.length === 1 ? 'it' : 'one'} as this product nor creates a second item whose SKU differs only by case: write the SKU the same way in Shopify and QBO, and the next run uses the item`,
+    };
+  }
+  return { action: 'none' };
 }
 
 export interface ItemReference {

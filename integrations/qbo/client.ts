@@ -57,9 +57,44 @@ export interface QboClient {
   /** `select * from <entity> [whereClause]`, every page. */
   query(entity: string, whereClause?: string): Promise<Entity[]>;
   batch(items: BatchItemRequest[]): Promise<BatchItemResult[]>;
+  /**
+   * Change data capture (docs/qbo-facts.md §5): `GET /cdc?entities=…&changedSince=…`. Every listed entity changed
+   * at or after `changedSince` (an ISO instant within the last 30 days), deleted ones as `{ Id, status: "Deleted" }`;
+   * QBO sends at most 1000 objects, so `full` says the answer may have left changes out.
+   */
+  changeDataCapture(entities: string[], changedSince: string): Promise<ChangeDataCapture>;
   preferences(): Promise<Entity>;
   companyInfo(): Promise<Entity>;
   reportTrialBalance(params?: Record<string, string>): Promise<Entity>;
+}
+
+export interface ChangeDataCapture {
+  /** By entity name as QBO spells it (SalesReceipt, Invoice, …); an entity without changes has an empty list. */
+  changed: Record<string, Entity[]>;
+  /** The answer held CDC_MAX_OBJECTS objects: QBO may have left some out. */
+  full: boolean;
+}
+
+/** docs/qbo-facts.md §5: a CDC answer holds at most 1000 objects. */
+export const CDC_MAX_OBJECTS = 1000;
+
+/** `{ CDCResponse: [{ QueryResponse: [{ SalesReceipt: […], startPosition, maxResults }, …] }] }` by entity name. */
+function cdcLists(data: unknown, entities: string[]): ChangeDataCapture {
+  const changed: Record<string, Entity[]> = Object.fromEntries(entities.map((e) => [e, []]));
+  const responses = (data as { CDCResponse?: Array<{ QueryResponse?: unknown }> } | null)?.CDCResponse ?? [];
+  let count = 0;
+  for (const response of responses) {
+    const parts = Array.isArray(response.QueryResponse) ? (response.QueryResponse as Array<Record<string, unknown>>) : [];
+    for (const part of parts) {
+      for (const [key, list] of Object.entries(part)) {
+        if (!Array.isArray(list)) continue;
+        const name = entities.find((e) => e.toLowerCase() === key.toLowerCase()) ?? key;
+        (changed[name] ??= []).push(...(list as Entity[]));
+        count += list.length;
+      }
+    }
+  }
+  return { changed, full: count >= CDC_MAX_OBJECTS };
 }
 
 // docs/qbo-facts.md §2: requestid at most 50 characters; §1: at most 30 items per batch; §5: MAXRESULTS ≤ 1000.
@@ -182,6 +217,13 @@ export function createQboClient(opts: QboClientOptions): QboClient {
         const entityName = Object.keys(item).find((k) => k !== 'bId' && /^[A-Z]/.test(k));
         return entityName ? { bId, entityName, entity: item[entityName] as Entity } : { bId };
       });
+    },
+    async changeDataCapture(entities, changedSince) {
+      const names = entities.map(capitalize);
+      // node-quickbooks appends `since` to the URL unencoded: an instant in UTC ("…Z") has nothing to escape.
+      const since = new Date(changedSince).toISOString();
+      const data = await call('change data capture', 'request', 'changeDataCapture', () => [names, since]);
+      return cdcLists(data, names);
     },
     preferences: () => call('read Preferences', 'request', 'getPreferences', () => []),
     companyInfo: () => call('read CompanyInfo', 'request', 'getCompanyInfo', () => [realmId]),

@@ -14,6 +14,7 @@ import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, withRotationNote, type QboCheck, type QboTokens } from './qbo-check';
 import { isPlainObject, precheckSettings, startDateIssue, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
+import { applyAuditSchedule } from './audit-schedule';
 import { startStoreWorkflow } from './workflow';
 
 export interface QboConnectBody {
@@ -272,6 +273,12 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
       'workflow_not_started',
       `Store ${id} was saved, but its workflow could not be started (${reason}); POST /stores/${id}/resume starts it`,
     );
+  }
+  try {
+    await applyAuditSchedule(ctx, { id, shopDomain, shopTimezone: shop.ianaTimezone, state: 'active' });
+  } catch (err) {
+    // The store syncs without it; the worker creates missing audit schedules when it starts (reconcileAuditSchedules).
+    ctx.log.warn({ err, storeId: id }, "could not create the store's nightly audit schedule");
   }
   const saved = await getStore(ctx.db, { storeId: id });
   return { row: saved!, accounts: resolved };

@@ -15,7 +15,7 @@ import { workflowBundle } from '../support/temporal';
 import { type Fixture, historiesDir, historySets, loadFixtures, loadManifest } from './fixtures';
 
 const fixtures = loadFixtures();
-const WORKFLOW_TYPES = ['storeWorkflow', 'syncRunWorkflow', 'connectionKeepAliveWorkflow'];
+const WORKFLOW_TYPES = ['storeWorkflow', 'syncRunWorkflow', 'connectionKeepAliveWorkflow', 'storeAuditWorkflow'];
 
 const noop = () => undefined;
 const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
@@ -42,7 +42,7 @@ describe('recorded histories', () => {
     expect(historySets().length).toBeGreaterThan(0);
     expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(new Set(WORKFLOW_TYPES));
     const scenarios = new Set(fixtures.map((f) => f.scenario));
-    for (const s of ['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive']) expect(scenarios, s).toContain(s);
+    for (const s of ['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive', 'audit']) expect(scenarios, s).toContain(s);
     for (const f of fixtures) {
       expect(f.startedType, f.name).toBe(f.workflowType);
       expect(f.history.events?.length, f.name).toBe(f.events);
@@ -65,6 +65,7 @@ describe('recorded histories', () => {
       'syncRunWorkflow:COMPLETED',
       'syncRunWorkflow:FAILED',
       'connectionKeepAliveWorkflow:COMPLETED',
+      'storeAuditWorkflow:COMPLETED',
     ]) {
       expect(statuses, s).toContain(s);
     }

@@ -7,6 +7,7 @@
 import type { Activities, KeepAliveResult, SyncCounts } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
 import { InvalidInputError, QboConnectionRevokedError, TransientUpstreamError } from '../../domain/errors';
+import { scriptedAuditActivities, type AuditScript } from '../support/audit-activities';
 
 /** What the next `syncOrdersPage` of a store does instead of answering. */
 export type PageFailure = 'transient-once' | 'invalid-input' | 'connection-revoked';
@@ -16,6 +17,8 @@ export interface ActivityScript {
   failNextPage(storeId: string, failure: PageFailure): void;
   /** The fleet the keep-alive workflow sees, and each store's refresh outcome. */
   setFleet(stores: Array<{ storeId: string; shopDomain: string; outcome: 'ok' | 'failing' | 'revoked' }>): void;
+  /** The nightly audit's doubles (test/support/audit-activities.ts). */
+  audit: AuditScript;
 }
 
 const counts = (n: number): SyncCounts => ({ fetched: n, synced: n, unchanged: 0, parked: 0, skipped: 0, failed: 0 });
@@ -30,8 +33,10 @@ export function scriptedActivities(): { activities: Activities; script: Activity
   const polled = new Set<string>();
   let fleet: Array<{ storeId: string; shopDomain: string; outcome: 'ok' | 'failing' | 'revoked' }> = [];
   let bulkSeq = 0;
+  const audit = scriptedAuditActivities();
 
   const activities: Activities = {
+    ...audit.activities,
     async syncRunBegin(input) {
       // A resync reads its window through Shopify bulk operations (as a long history window does),
       // so the recorded histories cover both of the sync run's paths.
@@ -124,6 +129,7 @@ export function scriptedActivities(): { activities: Activities; script: Activity
       setFleet: (stores) => {
         fleet = stores;
       },
+      audit: audit.script,
     },
   };
 }

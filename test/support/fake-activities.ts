@@ -4,6 +4,7 @@
  */
 import type { Activities, SyncCounts } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
+import { scriptedAuditActivities } from './audit-activities';
 
 export interface RecordedRun {
   storeId: string;
@@ -89,6 +90,7 @@ export function recordingActivities(opts: { pageDelayMs?: number; failWith?: () 
       return { storeId: input.storeId, shopDomain: 'x', ok: true, disconnected: false };
     },
     async storeMarkDisconnected() {},
+    ...scriptedAuditActivities().activities,
   };
   return {
     activities,

@@ -23,7 +23,12 @@ function resolve(doc: Entity, path: string): unknown {
   return value;
 }
 
-/** Orders two values as QBO does: numbers as numbers, dates as instants, booleans by equality, text without case. */
+/**
+ * Orders two values as QBO does: numbers as numbers, dates as instants, booleans by equality, text without case.
+ * Text without case covers `Item.Sku` too: Intuit documents no case rule for query values, QBO treats names
+ * without case, and this reading returns the most rows, so a product that decides SKU matches itself is tested
+ * against Items whose SKUs differ only by case (docs/qbo-facts.md §4 "Item SKUs", test/emulators/qbo/sku.test.ts).
+ */
 function compare(a: unknown, b: unknown): number | null {
   if (a === undefined || a === null || b === undefined || b === null) return null;
   if (typeof a === 'boolean' || typeof b === 'boolean') return String(a).toLowerCase() === String(b).toLowerCase() ? 0 : 1;

@@ -7,6 +7,7 @@ import type { RuleContext } from '../rules/context';
 import { createEntity, deleteEntity, readEntity, updateEntity, voidEntity } from '../rules/operations';
 import type { Entity } from '../types';
 import { runBatch } from './batch';
+import { runCdc } from './cdc';
 import { runQuery } from './query';
 
 /**
@@ -87,6 +88,9 @@ function classify(core: QboEmulatorCore, req: V3Request): Operation {
       batch: false,
       run: (ctx) => ({ QueryResponse: runQuery(ctx, sql), time: time() }),
     };
+  }
+  if (resource === 'cdc' && req.method === 'GET' && !id) {
+    return { entity: null, operation: 'cdc', key: 'cdc', batch: false, run: (ctx) => ({ ...runCdc(ctx, req.url), time: time() }) };
   }
   if (resource === 'batch' && req.method === 'POST') {
     const withRequestId = req.url.searchParams.has('requestid');

@@ -38,6 +38,11 @@ export interface CompanyState {
   /** "SalesReceipt:12" → Id of the Deposit that cleared it (a transaction is deposited once). */
   depositedIn: Record<string, string>;
   voided: Record<string, true>;
+  /**
+   * "Type:Id" → when it was deleted (MetaData time), for change data capture's `status: "Deleted"` objects
+   * (docs/qbo-facts.md §5); absent in states saved before it existed.
+   */
+  deletedAt?: Record<string, string>;
   /** docs/qbo-facts.md §2: requestid → the original response. */
   requestIds: Record<string, StoredResponse>;
   jurisdictions: SalesTaxJurisdiction[];
@@ -54,6 +59,7 @@ export function emptyState(realmId: string, country: Country): CompanyState {
     applied: {},
     depositedIn: {},
     voided: {},
+    deletedAt: {},
     requestIds: {},
     jurisdictions: [],
     adjustments: 0,

@@ -190,6 +190,7 @@ export function deleteEntity(ctx: RuleContext, name: EntityName, body: unknown):
   reverseEffects(ctx.company, `${name}:${id}`);
   ctx.company.remove(name, id);
   delete ctx.company.state.voided[`${name}:${id}`];
+  (ctx.company.state.deletedAt ??= {})[`${name}:${id}`] = ctx.clock.timestamp();
   return { Id: id, status: 'Deleted', domain: 'QBO' };
 }
 

@@ -5,7 +5,8 @@
  * the new one and record a marker. README.md "Changing workflows safely".
  */
 import { patched, sleep } from '@temporalio/workflow';
-import type { SyncRunInput } from '../../../workflows/definitions';
+import type { StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
+import { storeAuditWorkflow as currentAudit } from '../../../workflows/audit';
 import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workflows/keepalive';
 import { storeWorkflow as currentStore } from '../../../workflows/store';
 import { syncRunWorkflow as currentSyncRun } from '../../../workflows/sync-run';
@@ -25,4 +26,9 @@ export async function syncRunWorkflow(input: SyncRunInput): ReturnType<typeof cu
 export async function connectionKeepAliveWorkflow(): ReturnType<typeof currentKeepAlive> {
   if (patched(PATCH)) await sleep('1 second');
   return currentKeepAlive();
+}
+
+export async function storeAuditWorkflow(input: StoreAuditInput): ReturnType<typeof currentAudit> {
+  if (patched(PATCH)) await sleep('1 second');
+  return currentAudit(input);
 }

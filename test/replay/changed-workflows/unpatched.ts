@@ -1,10 +1,11 @@
 /**
- * Test-only workflow module (test/replay/replay.test.ts): Ledgerline's three workflow types, each
+ * Test-only workflow module (test/replay/replay.test.ts): Ledgerline's workflow types, each
  * changed the unsafe way — a one-second timer before its first command. A workflow that started
  * before such a deploy has a different first command in its history, so replaying it must fail.
  */
 import { sleep } from '@temporalio/workflow';
-import type { SyncRunInput } from '../../../workflows/definitions';
+import type { StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
+import { storeAuditWorkflow as currentAudit } from '../../../workflows/audit';
 import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workflows/keepalive';
 import { storeWorkflow as currentStore } from '../../../workflows/store';
 import { syncRunWorkflow as currentSyncRun } from '../../../workflows/sync-run';
@@ -22,4 +23,9 @@ export async function syncRunWorkflow(input: SyncRunInput): ReturnType<typeof cu
 export async function connectionKeepAliveWorkflow(): ReturnType<typeof currentKeepAlive> {
   await sleep('1 second');
   return currentKeepAlive();
+}
+
+export async function storeAuditWorkflow(input: StoreAuditInput): ReturnType<typeof currentAudit> {
+  await sleep('1 second');
+  return currentAudit(input);
 }

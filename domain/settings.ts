@@ -90,6 +90,55 @@ const isoDate = requiredString('a date as YYYY-MM-DD').refine((value) => {
   return daysInMonth !== undefined && day >= 1 && day <= daysInMonth;
 }, 'must be a real calendar date written YYYY-MM-DD');
 
+/** The gateways whose money reaches the bank through Shopify Payments payouts (docs/payouts.md "Settings"). */
+export const DEFAULT_PAYOUT_GATEWAYS = ['shopify_payments'] as const;
+
+function wholeDays(what: string, max: number) {
+  return z
+    .number({ error: `must be a number of days: ${what}` })
+    .int('must be a whole number of days')
+    .min(0, 'must be at least 0 days')
+    .max(max, `must be at most ${max} days`);
+}
+
+/**
+ * Shopify Payments payouts → one QBO Deposit each (docs/payouts.md). Every account is optional so that stores
+ * saved before payouts existed keep validating; the payout saga holds a payout `needs_mapping` when a line it
+ * must write has no account (domain/payouts `resolvePayoutAccounts` says which fall back to which).
+ */
+const payouts = z.strictObject({
+  /** Off until the accounts are chosen (connect finds or creates them): payouts are then reconciled. */
+  enabled: z.boolean({ error: 'must be true or false' }).default(false),
+  /** The Bank account the payouts arrive in: every Deposit goes there. */
+  bankAccountId: qboId('the QBO Bank Account id Shopify Payments pays out to').optional(),
+  /** "Shopify Payments clearing" (Other Current Asset): money whose document cannot be linked, and retried payouts. */
+  clearingAccountId: qboId('the QBO "Shopify Payments clearing" Other Current Asset Account id').optional(),
+  /** Processing and chargeback fees (default: accounts.fees). */
+  feesAccountId: qboId('the QBO Expense Account id for Shopify Payments fees (default: accounts.fees)').optional(),
+  /** The Vendor named on fee lines ("Shopify"). */
+  feeVendorId: qboId('the QBO Vendor id fee lines name, e.g. "Shopify"').optional(),
+  /** Dispute withdrawals, reversals and holds (default: adjustmentsAccountId). */
+  disputesAccountId: qboId('the QBO Account id for chargebacks and disputes (default: adjustmentsAccountId)').optional(),
+  /** Reserves held and released: an Other Current Asset, the money is still the shop's. */
+  reserveAccountId: qboId('the QBO Other Current Asset Account id for Shopify reserves').optional(),
+  /** Shopify Capital advances and repayments: a liability. */
+  capitalAccountId: qboId('the QBO liability Account id for Shopify Capital').optional(),
+  /** Shipping labels bought through Shopify (default: adjustmentsAccountId). */
+  shippingLabelsAccountId: qboId('the QBO Expense Account id for Shopify shipping labels (default: adjustmentsAccountId)').optional(),
+  /** Shopify bills taken from the balance (default: adjustmentsAccountId). */
+  billingAccountId: qboId('the QBO Expense Account id for Shopify bills paid from payouts (default: adjustmentsAccountId)').optional(),
+  /** The catch-all: adjustments, credits and every balance transaction type Ledgerline does not know. */
+  adjustmentsAccountId: qboId('the QBO Account id for Shopify adjustments and unknown balance transaction types').optional(),
+  /** Shopify gateway names whose money arrives through payouts; other gateways stay in their clearing accounts. */
+  gateways: z
+    .array(requiredString('a Shopify gateway name, e.g. "shopify_payments"').trim().min(1, 'gateway names must not be empty'))
+    .default([...DEFAULT_PAYOUT_GATEWAYS]),
+  /** How long a PAID payout waits for its orders and refunds to be booked before their money goes to the clearing line. */
+  documentGraceDays: wholeDays('how long a payout waits for missing documents', 90).default(7),
+  /** How long after it is paid a payout is watched for FAILED or CANCELED (banks report 3–5 business days later). */
+  failureWatchDays: wholeDays('how long a paid payout is watched for a failure', 60).default(7),
+});
+
 export const TAX_MODES = ['us_automated', 'global'] as const;
 
 const settingsObject = z.strictObject({
@@ -144,7 +193,46 @@ const settingsObject = z.strictObject({
   feesAs: enumOf(['deposit_line', 'expense', 'bill']).default('deposit_line'),
   /** Orders processed before this date (shop time zone) are not booked; null books all history. */
   startDate: isoDate.nullable().default(null),
+  payouts: payouts.default({
+    enabled: false,
+    gateways: [...DEFAULT_PAYOUT_GATEWAYS],
+    documentGraceDays: 7,
+    failureWatchDays: 7,
+  }),
 });
+
+type ParsedSettings = z.output<typeof settingsObject>;
+
+/** The payouts section's rules that need the rest of the settings (docs/payouts.md "Settings"). */
+function checkPayouts(s: ParsedSettings, ctx: z.RefinementCtx): void {
+  const p = s.payouts;
+  const issue = (path: (string | number)[], message: string): void => {
+    ctx.addIssue({ code: 'custom', path: ['payouts', ...path], message });
+  };
+  const seen = new Set<string>();
+  p.gateways.forEach((gateway, index) => {
+    if (seen.has(gateway)) issue(['gateways', index], `lists "${gateway}" twice`);
+    seen.add(gateway);
+    if (gateway === 'gift_card') issue(['gateways', index], 'gift card money never reaches a payout; remove this entry');
+  });
+  if (!p.enabled) return;
+  if (!p.bankAccountId) {
+    issue(['bankAccountId'], 'is required when payouts.enabled is true: the QBO Bank Account id payouts arrive in');
+    return;
+  }
+  if (p.gateways.length === 0) issue(['gateways'], 'must list at least one gateway when payouts.enabled is true');
+  if (p.clearingAccountId === p.bankAccountId) {
+    issue(['clearingAccountId'], 'must not be the payout bank account: the clearing line takes money out of it into the bank');
+  }
+  p.gateways.forEach((gateway, index) => {
+    if (gatewayTargetFor(s as Settings, gateway).depositAccountId === p.bankAccountId) {
+      issue(
+        ['gateways', index],
+        `"${gateway}" deposits straight into the payout bank account; its documents must sit in a clearing account for the payout to clear them`,
+      );
+    }
+  });
+}
 
 export const settingsSchema = settingsObject.superRefine((s, ctx) => {
   if (s.missingItems === 'auto_create' && s.autoCreateItemType === 'Inventory') {
@@ -161,6 +249,7 @@ export const settingsSchema = settingsObject.superRefine((s, ctx) => {
       message: 'gift card redemptions are booked against the gift card liability, not deposited; remove this entry',
     });
   }
+  checkPayouts(s, ctx);
   const codeKeys = new Set<string>();
   s.taxCodeMap.codes.forEach((entry, index) => {
     const key = entry.taxLines
@@ -187,6 +276,7 @@ export type SettingsInput = z.input<typeof settingsSchema>;
 export type TaxMode = Settings['taxMode'];
 export type SettingsAccounts = Settings['accounts'];
 export type GatewayTarget = z.output<typeof gatewayTarget>;
+export type PayoutSettings = Settings['payouts'];
 
 /** Validates and fills defaults; throws SettingsValidationError listing every issue with its path. */
 export function parseSettings(input: unknown): Settings {

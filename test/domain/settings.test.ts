@@ -34,6 +34,7 @@ describe('defaults', () => {
       refundsAs: 'refund_receipt',
       feesAs: 'deposit_line',
       startDate: null,
+      payouts: { enabled: false, gateways: ['shopify_payments'], documentGraceDays: 7, failureWatchDays: 7 },
     });
   });
 

@@ -4,6 +4,7 @@ import type { EntityName } from '../company/company';
 import { checkRequired, validateShape } from '../schema/validate';
 import type { Entity } from '../types';
 import type { Prepared, RuleContext } from './context';
+import { depositHolding } from './deposit';
 import { lookup } from './refs';
 import { RULES } from './registry';
 
@@ -104,13 +105,27 @@ function withEffectsUndone<T>(ctx: RuleContext, key: string, change: () => T): T
 }
 
 function assertNotLocked(ctx: RuleContext, name: EntityName, id: string, action: string): void {
-  const key = `${name}:${id}`;
-  const depositId = ctx.company.state.depositedIn[key];
+  const depositId = depositHolding(ctx.company, name, id);
   if (depositId !== undefined)
     throw faults.business(`${name} ${id} is part of Deposit ${depositId}; remove it from the deposit before you ${action} it`);
   if (name === 'Invoice' && (ctx.company.state.applied[id] ?? 0) !== 0) {
     throw faults.business(`Invoice ${id} has payments applied; delete or void the payments before you ${action} it`);
   }
+}
+
+/** A journal entry's lines as far as a deposit linking one of them cares: id, side, account and amount. */
+function journalLines(doc: Entity): string {
+  if (!Array.isArray(doc.Line)) return '';
+  return JSON.stringify(
+    (doc.Line as Entity[])
+      .filter((l) => l.JournalEntryLineDetail)
+      .map((l) => [
+        String(l.Id),
+        l.JournalEntryLineDetail.PostingType,
+        String(l.JournalEntryLineDetail.AccountRef?.value),
+        String(l.Amount),
+      ]),
+  );
 }
 
 function bump(existing: Entity, doc: Entity, now: string): Entity {
@@ -165,8 +180,10 @@ export function updateEntity(ctx: RuleContext, name: EntityName, body: unknown):
     const stored = ctx.company.get(name, String(existing.Id)) as Entity;
     for (const field of rules.carried ?? []) if (stored[field] !== undefined) doc[field] = stored[field];
     if (
-      ctx.company.state.depositedIn[key] !== undefined &&
-      (String(doc.TotalAmt) !== String(existing.TotalAmt) || doc.DepositToAccountRef?.value !== existing.DepositToAccountRef?.value)
+      depositHolding(ctx.company, name, String(existing.Id)) !== undefined &&
+      (String(doc.TotalAmt) !== String(existing.TotalAmt) ||
+        doc.DepositToAccountRef?.value !== existing.DepositToAccountRef?.value ||
+        journalLines(doc) !== journalLines(existing))
     ) {
       assertNotLocked(ctx, name, String(existing.Id), 'change the amount or account of');
     }

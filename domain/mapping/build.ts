@@ -120,6 +120,10 @@ function buildSaleDocument(
     CustomerRef: { value: refs.customerId },
     Line: lines,
     TxnTaxDetail: taxDetail,
+    // QBO fills PrintStatus "NeedToPrint" on a sales form sent without one (recorded real traffic,
+    // test/fixtures/qbo-recorded; docs/qbo-behaviours.md), which would put every booked sale in the company's
+    // print queue. A bookkeeper who prints receipts can still do so from QBO.
+    PrintStatus: 'NotSet',
   };
   if (settings.taxMode === 'global') doc.GlobalTaxCalculation = order.taxesIncluded ? 'TaxInclusive' : 'TaxExcluded';
   // Shopify taxes the discounted price. QBO keeps the TotalTax sent either way, but with ApplyTaxAfterDiscount

@@ -76,6 +76,8 @@ interface QboSalesDocumentBase {
   DepartmentRef?: QboRef;
   BillAddr?: QboPhysicalAddress;
   ShipAddr?: QboPhysicalAddress;
+  /** Always 'NotSet': QBO files a sales form sent without it under "NeedToPrint" (its print queue). */
+  PrintStatus: 'NotSet';
   /** Present on documents read back from QBO; never sent. */
   TotalAmt?: number;
 }

@@ -60,6 +60,9 @@ describe('sales sync engine', () => {
       for (const r of rows.filter((x) => x.status !== 'synced')) expect(r.reason, `${r.sourceName} ${r.status}`).toBeTruthy();
       expect(books.trialBalance.debits).toBe(books.trialBalance.credits);
       expect(books.trialBalance.debits).toBeGreaterThan(0);
+      // No booked sale waits in QBO's print queue (QBO files a form sent without PrintStatus as "NeedToPrint").
+      const printQueue = [...books.documentsByOrder.values()].flat().filter((d) => d.PrintStatus !== 'NotSet');
+      expect(printQueue.map((d) => `${d._type} ${d.Id} ${d.PrintStatus}`)).toEqual([]);
       // The cursor moved to the run's window end.
       const [store] = await shop.db.db.select().from(stores).where(eq(stores.id, shop.world.storeId));
       expect(store!.cursorUpdatedAt?.toISOString()).toBe(summary.windowTo);

@@ -108,7 +108,8 @@ function money(node: MoneyNode | null | undefined, currency: string, what: strin
   return parseMoney(node.amount, node.currencyCode ?? currency);
 }
 
-const SUMMARY_FIELDS = [
+/** Every money field of ShopifyPaymentsPayoutSummary (gross and fee per category), as the payout query selects them. */
+export const PAYOUT_SUMMARY_FIELDS = [
   'chargesGross',
   'chargesFee',
   'refundsFeeGross',
@@ -134,7 +135,7 @@ export function readPayout(node: PayoutNode): Payout {
   }
   const net = money(node.net, node.net?.currencyCode ?? '', `Payout ${node.id} net`);
   const summaryOf = (field: keyof PayoutSummary): Money => money(node.summary?.[field], net.currency, `Payout ${node.id} summary.${field}`);
-  const summary = Object.fromEntries(SUMMARY_FIELDS.map((f) => [f, summaryOf(f)])) as unknown as PayoutSummary;
+  const summary = Object.fromEntries(PAYOUT_SUMMARY_FIELDS.map((f) => [f, summaryOf(f)])) as unknown as PayoutSummary;
   if (node.summary?.usdcRebateCreditAmount) summary.usdcRebateCreditAmount = summaryOf('usdcRebateCreditAmount');
   return {
     id: node.id,

@@ -2,44 +2,14 @@
  * Reading Shopify Payments payouts and their balance transactions, page by page, through the paced client
  * (queries/payouts.ts). Amounts stay Shopify's decimal strings: the payout domain turns them into cents.
  */
+import type { BalanceTransactionNode, PayoutNode } from '../../domain/payouts/types';
 import type { ShopifyClient } from './client';
 import { PAYOUT_BALANCE_TRANSACTIONS, PAYOUTS_PAGE, payoutsIssuedSince, payoutTransactionsSearch } from './queries/payouts';
 
-export interface MoneyV2 {
-  amount: string;
-  currencyCode: string;
-}
-
-/** A payout as PAYOUTS_PAGE reads it. */
-export interface ShopifyPayout {
-  id: string;
-  legacyResourceId: string;
-  /** SCHEDULED | IN_TRANSIT (deprecated) | PAID | FAILED | CANCELED */
-  status: string;
-  issuedAt: string;
-  /** DEPOSIT | WITHDRAWAL */
-  transactionType: string;
-  externalTraceId: string | null;
-  net: MoneyV2;
-  summary: Record<string, MoneyV2>;
-}
-
-/** A balance transaction as PAYOUT_BALANCE_TRANSACTIONS reads it. */
-export interface ShopifyBalanceTransaction {
-  id: string;
-  type: string;
-  test: boolean;
-  transactionDate: string;
-  sourceType: string | null;
-  sourceId: string | null;
-  sourceOrderTransactionId: string | null;
-  adjustmentReason: string | null;
-  amount: MoneyV2;
-  fee: MoneyV2;
-  net: MoneyV2;
-  associatedOrder: { id: string; name: string } | null;
-  associatedPayout: { id: string | null; status: string | null } | null;
-}
+/** A payout as PAYOUTS_PAGE reads it (the payout domain's readPayout takes it). */
+export type ShopifyPayout = PayoutNode;
+/** A balance transaction as PAYOUT_BALANCE_TRANSACTIONS reads it (readBalanceTransaction takes it). */
+export type ShopifyBalanceTransaction = BalanceTransactionNode;
 
 interface Page<T> {
   shopifyPaymentsAccount: { [key: string]: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: T[] } } | null;

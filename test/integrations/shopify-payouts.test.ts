@@ -5,6 +5,7 @@
  * payout saga will assert before it writes anything.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPayoutArithmetic, readBalanceTransaction, readPayout } from '../../domain/payouts';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
 import { generateShop, type GeneratedShop } from '../../emulators/scenario';
 import { createShopifyClient } from '../../integrations/shopify/client';
@@ -81,8 +82,11 @@ describe.each(shops)('payouts of $domain', ({ domain, gen }) => {
       const fees = txs.reduce((s, t) => s + cents(t.fee.amount), 0);
       const summaryFees = Object.entries(payout.summary)
         .filter(([k]) => /Fees?$/.test(k))
-        .reduce((s, [, m]) => s + cents(m.amount), 0);
+        .reduce((s, [, m]) => s + cents(m?.amount ?? '0'), 0);
       expect(fees).toBe(summaryFees);
+      // What the client reads is what the payout domain takes, and its own check agrees.
+      const arithmetic = checkPayoutArithmetic(readPayout(payout), txs.map(readBalanceTransaction));
+      expect(arithmetic.ok, JSON.stringify(arithmetic)).toBe(true);
     }
     if (domain.startsWith('payouts-large')) expect(largest).toBeGreaterThan(BALANCE_TRANSACTIONS_PAGE_SIZE);
   });

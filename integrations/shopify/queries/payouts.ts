@@ -6,26 +6,12 @@
  * turns into one QBO Deposit. test/domain/shopify-queries.test.ts validates both against the real schema and
  * recomputes the requested costs quoted here (object 1, connection 2 + first × node, pageInfo 1).
  */
+import { PAYOUT_SUMMARY_FIELDS } from '../../../domain/payouts/types';
 
 const MONEY_V2 = 'amount currencyCode';
 
 /** Every money field of ShopifyPaymentsPayoutSummary (gross and fee per category; net = Σ gross − Σ fee). */
-const SUMMARY_FIELDS = [
-  'adjustmentsFee',
-  'adjustmentsGross',
-  'advanceFees',
-  'advanceGross',
-  'chargesFee',
-  'chargesGross',
-  'refundsFee',
-  'refundsFeeGross',
-  'reservedFundsFee',
-  'reservedFundsGross',
-  'retriedPayoutsFee',
-  'retriedPayoutsGross',
-]
-  .map((f) => `${f} { ${MONEY_V2} }`)
-  .join(' ');
+const SUMMARY_FIELDS = PAYOUT_SUMMARY_FIELDS.map((f) => `${f} { ${MONEY_V2} }`).join(' ');
 
 /** Payouts per page. One payout costs 1 + net 1 + summary 1 + 12 amounts = 15. */
 export const PAYOUTS_PAGE_SIZE = 40;

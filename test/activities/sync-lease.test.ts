@@ -3,6 +3,8 @@
  * (as when an operator resets or re-runs a sync child while the store's loop starts the next one) never write
  * at the same time. The real syncRunWorkflow runs twice on the time-skipping server with the real activities,
  * both emulators and PGlite; the second writer waits on StoreBusyError until the first gives the lease up.
+ * (The time-skipping server retries the waiter on the activity's exponential backoff rather than the 5 s the
+ * error asks for, and cannot skip ahead while the holder's activities run, so this test takes a couple of minutes.)
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -60,9 +62,9 @@ it(
   'lets two sync executions of one store write one after the other, never together, and books each order once',
   { timeout: 300_000 },
   async () => {
-    // Two days of orders up to now, and a cursor 2.5 days back: each run pages through the same 120 orders
-    // (page mode, four activities of 30), so without the lease their writes would interleave.
-    const shop = await openSyncShop(env, { seed: 41, orders: 120, days: 2, end: new Date() });
+    // Two days of orders up to now, and a cursor 2.5 days back: each run pages through the same 45 orders
+    // (page mode, two activities of up to 30), so without the lease their writes would interleave.
+    const shop = await openSyncShop(env, { seed: 41, orders: 45, days: 2, end: new Date() });
     try {
       await shop.db.db
         .update(stores)
@@ -85,8 +87,8 @@ it(
       const [a, b] = await Promise.all(
         ids.map(async (id) => writes((await env.client.workflow.getHandle(id).fetchHistory()).events ?? [])),
       );
-      expect(a!.filter((w) => w.type === PAGES).length).toBeGreaterThanOrEqual(4);
-      expect(b!.filter((w) => w.type === PAGES).length).toBeGreaterThanOrEqual(4);
+      expect(a!.filter((w) => w.type === PAGES).length).toBeGreaterThanOrEqual(2);
+      expect(b!.filter((w) => w.type === PAGES).length).toBeGreaterThanOrEqual(2);
       // No write of one execution overlaps a write of the other.
       for (const x of a!)
         for (const y of b!) expect(x.to <= y.from || y.to <= x.from, `${JSON.stringify(x)} overlaps ${JSON.stringify(y)}`).toBe(true);
@@ -100,7 +102,7 @@ it(
       const books = await readBooks(shop.qbo, shop.world.shopify, shop.world.shopDomain);
       expect(books.duplicates).toEqual([]);
       expect(books.mismatches).toEqual([]);
-      expect(books.documentsByOrder.size).toBeGreaterThan(100);
+      expect(books.documentsByOrder.size).toBeGreaterThan(30);
     } finally {
       await shop.close();
     }

@@ -74,7 +74,7 @@ function decodeCursor(text: string): Cursor {
   } catch {
     // fall through
   }
-  throw badRequest('cursor is not one this API issued; use the nextCursor of the previous page');
+  throw badRequest('cursor is not one this API issued; use the nextCursor of the previous page', { field: 'query.cursor' });
 }
 
 /** `status` may list several, comma-separated (e.g. `parked,failed`: what needs attention). */
@@ -146,7 +146,7 @@ export async function listDocuments(
   const rows = await listLedgerPage(ctx.db, {
     storeId: store.id,
     statuses,
-    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    after: q.cursor !== undefined ? decodeCursor(q.cursor) : undefined,
     limit: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);

@@ -926,6 +926,11 @@ describe('GET /stores/:id/documents', () => {
       'Unknown document status "lost"; allowed: pending, synced, parked, failed, skipped, voided, ignored',
     );
     expect((await call('GET', `${url}?cursor=garbage`)).status).toBe(400);
+    // Found by the fuzz (test/api/fuzz.test.ts): an empty cursor was taken as the first page. It is no cursor
+    // this API issued.
+    const empty = await call('GET', `${url}?cursor=`);
+    expect(empty.status, empty.text).toBe(400);
+    expect(empty.body.error).toMatchObject({ code: 'bad_request', details: { field: 'query.cursor' } });
     // Cursors JavaScript would take but PostgreSQL refuses, or that no page ever issued: 400, never 500.
     const forged = (position: unknown) => Buffer.from(JSON.stringify(position)).toString('base64url');
     for (const position of [

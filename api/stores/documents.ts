@@ -84,6 +84,8 @@ export function parseStatuses(status: string | undefined): DocumentStatus[] | un
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // `status=,` names no status: no filter, as a blank value (a filter on nothing would answer an empty ledger).
+  if (wanted.length === 0) return undefined;
   const unknown = wanted.filter((s) => !(DOCUMENT_STATUSES as readonly string[]).includes(s));
   if (unknown.length > 0) {
     throw badRequest(`Unknown document status ${unknown.map((s) => `"${s}"`).join(', ')}; allowed: ${DOCUMENT_STATUSES.join(', ')}`, {

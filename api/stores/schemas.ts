@@ -15,8 +15,19 @@ const int = { type: 'integer' } as const;
  */
 const TOKEN_PATTERN = '^[!-~]+$';
 const secret = (what: string) => ({ type: 'string', minLength: 1, maxLength: 4096, pattern: TOKEN_PATTERN, description: what }) as const;
-/** An ISO 8601 instant is at most ~35 characters; 64 leaves room and stops a megabyte "date" at the schema. */
-const instant = (what: string) => ({ type: 'string', format: 'date-time', maxLength: 64, description: what }) as const;
+/**
+ * An ISO 8601 instant is at most ~35 characters; 64 leaves room and stops a megabyte "date" at the schema.
+ * The date-time format admits a leap second (`23:59:60`), which JavaScript's Date cannot hold (an Invalid
+ * Date, then a 500 where it is stored): the pattern refuses second 60 with a 400 naming the field.
+ */
+const instant = (what: string) =>
+  ({
+    type: 'string',
+    format: 'date-time',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:[0-5]\\d',
+    maxLength: 64,
+    description: what,
+  }) as const;
 const error = { $ref: 'Error#' } as const;
 
 export const errorResponses = {

@@ -434,6 +434,24 @@ describe('POST /stores', () => {
     expect(domain.body.error.message).toContain('<handle>.myshopify.com');
   });
 
+  it('answers 400 naming the field for a leap second (23:59:60), which the date-time format admits and JavaScript cannot hold', async () => {
+    // Found with the fuzz suite's boundary instants (test/api/fuzz.test.ts): connect answered 500 (an Invalid Date).
+    const leap = '2026-12-31T23:59:60Z';
+    const body = connectBody(newShop('leap'), newCompany());
+    const connectRes = await call('POST', '/stores', { ...body, qbo: { ...body.qbo, accessTokenExpiresAt: leap } });
+    expect(connectRes.status, connectRes.text).toBe(400);
+    expect(connectRes.body.error.details.field).toBe('body.qbo.accessTokenExpiresAt');
+    const { shop } = await connect('leap-credentials');
+    const credentials = await call('PUT', `/stores/${shop.handle}/credentials`, {
+      qbo: { refreshToken: 'r', refreshTokenExpiresAt: leap },
+    });
+    expect(credentials.status, credentials.text).toBe(400);
+    expect(credentials.body.error.details.field).toBe('body.qbo.refreshTokenExpiresAt');
+    const resync = await call('POST', `/stores/${shop.handle}/resync`, { from: '2026-05-01T00:00:00Z', to: leap });
+    expect(resync.status, resync.text).toBe(400);
+    expect(resync.body.error.details.field).toBe('body.to');
+  });
+
   it('creates the accounts a bare chart lacks, and a second store of that company reuses them', async () => {
     const realmId = `93414521${String(++seq).padStart(8, '0')}`;
     const bare = defaultCompany({ realmId, country: 'US' });

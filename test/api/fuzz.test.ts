@@ -70,6 +70,7 @@ const shops: Partial<Record<StoreKey | 'C', ShopFixture>> = {};
 let spareCompany: { realmId: string; accessToken: string; refreshToken: string };
 const tokens: Record<string, string> = {};
 let auditCursor = '';
+let freshShops = 0;
 
 beforeAll(async () => {
   [env, database, shopify, qbo] = await Promise.all([
@@ -745,7 +746,20 @@ const credentialsBody = fc.oneof(
 );
 
 const connectBodyArb = fc.oneof(
-  { weight: 1, arbitrary: fc.constant(null).map(() => json(connectBody(shops.C!, spareCompany), true)) },
+  // A fresh shop and company with the right tokens (so a valid body really connects, 201), the token
+  // expiry instants at their edges.
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ accessTokenExpiresAt: fc.option(oddInstants), refreshTokenExpiresAt: fc.option(oddInstants) })
+      .map(({ accessTokenExpiresAt, refreshTokenExpiresAt }) => {
+        const body = connectBody(newShop(`fzn${++freshShops}`), qbo.admin.createCompany({ country: 'US' }));
+        const qboPart: Record<string, unknown> = { ...body.qbo };
+        if (accessTokenExpiresAt !== null) qboPart.accessTokenExpiresAt = accessTokenExpiresAt;
+        if (refreshTokenExpiresAt !== null) qboPart.refreshTokenExpiresAt = refreshTokenExpiresAt;
+        return json({ ...body, qbo: qboPart }, true);
+      }),
+  },
   {
     weight: 4,
     arbitrary: objectBody(
@@ -1133,8 +1147,11 @@ describe('the API fuzz', () => {
   }, 600_000);
 
   it('leaves every store it touched working: readable, resumable, and a manual sync completes', async () => {
-    for (const key of ['A', 'B'] as const) {
-      const id = shops[key]!.id;
+    const listed = await inject({ method: 'GET', url: '/stores', headers: bearer(ADMIN) });
+    expect(listed.statusCode, listed.body).toBe(200);
+    const ids = (listed.json() as { stores: Array<{ id: string }> }).stores.map((s) => s.id);
+    expect(ids).toEqual(expect.arrayContaining([shops.A!.id, shops.B!.id]));
+    for (const id of ids) {
       const view = await inject({ method: 'GET', url: `/stores/${id}`, headers: bearer(ADMIN) });
       expect(view.statusCode, view.body).toBe(200);
       expect((view.json() as { workflow: { ok: boolean } }).workflow.ok, view.body).toBe(true);

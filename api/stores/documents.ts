@@ -132,7 +132,7 @@ export async function listOrderDocuments(
   const key = `order:gid://shopify/Order/${orderId}`;
   const own = await listLedgerRows(ctx.db, { storeId: store.id, sourceKeys: [key] });
   const children = await listChildRows(ctx.db, { storeId: store.id, parentKeys: [key] });
-  if (own.length === 0 && children.length === 0) throw notFound(`Ledgerline has not seen order ${orderId} of ${store.shopDomain}`);
+  if (own.length === 0 && children.length === 0) throw notFound(`Order ${orderId} of ${store.shopDomain} (Ledgerline has not seen it)`);
   const rows = [...own, ...children].sort(
     (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.sourceKey.localeCompare(b.sourceKey),
   );

@@ -1025,7 +1025,10 @@ describe('GET /stores/:id/orders/:orderId/documents', () => {
       ['refund', null, 'parked'],
     ]);
     expect(res.body.items[1]).toMatchObject({ parentSourceKey: order, qboDocNumber: '4242-R1', qboTotal: '21.65' });
-    expect((await call('GET', `/stores/${shop.handle}/orders/1/documents`)).status).toBe(404);
+    const unknownOrder = await call('GET', `/stores/${shop.handle}/orders/1/documents`);
+    expect(unknownOrder.status).toBe(404);
+    // Seen in the fuzz suite's answers: the message read "Ledgerline has not seen order 1 of … not found".
+    expect(unknownOrder.body.error.message).toBe(`Order 1 of ${shop.domain} (Ledgerline has not seen it) not found`);
     expect((await call('GET', `/stores/${shop.handle}/orders/gid:x/documents`)).status).toBe(400);
     const view = await call('GET', `/stores/${shop.handle}`);
     expect(view.body.refundCounts).toMatchObject({ synced: 1, parked: 1 });

@@ -28,6 +28,11 @@ const instant = (what: string) =>
     maxLength: 64,
     description: what,
   }) as const;
+/**
+ * A token's expiry: an instant as above from year 1000 on. PostgreSQL has no year 0 (JavaScript's year 0 is
+ * 1 BC), so `0000-01-01T00:00:00Z`, or year 1 with a positive offset, was a 500 where the expiry is stored.
+ */
+const tokenExpiry = (what: string) => ({ ...instant(what), pattern: '^[1-9]\\d{3}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:[0-5]\\d' }) as const;
 const error = { $ref: 'Error#' } as const;
 
 export const errorResponses = {
@@ -147,8 +152,8 @@ const qboCredentials = (required: string[]) => ({
     clientSecret: secret("The Intuit app's client secret (stored encrypted)"),
     accessToken: secret('The current access token; absent or expired: Ledgerline refreshes first'),
     refreshToken: secret('The refresh token (stored encrypted; rotated tokens are persisted)'),
-    accessTokenExpiresAt: instant("When the access token expires; unknown: it is refreshed before Ledgerline's first call"),
-    refreshTokenExpiresAt: instant('When the refresh token expires (100 days of inactivity)'),
+    accessTokenExpiresAt: tokenExpiry("When the access token expires; unknown: it is refreshed before Ledgerline's first call"),
+    refreshTokenExpiresAt: tokenExpiry('When the refresh token expires (100 days of inactivity)'),
   },
 });
 

@@ -434,7 +434,7 @@ describe('POST /stores', () => {
     expect(domain.body.error.message).toContain('<handle>.myshopify.com');
   });
 
-  it('answers 400 naming the field for a leap second (23:59:60), which the date-time format admits and JavaScript cannot hold', async () => {
+  it('answers 400 naming the field for a leap second (23:59:60) or a token expiry before year 1000, which PostgreSQL or JavaScript cannot hold', async () => {
     // Found with the fuzz suite's boundary instants (test/api/fuzz.test.ts): connect answered 500 (an Invalid Date).
     const leap = '2026-12-31T23:59:60Z';
     const body = connectBody(newShop('leap'), newCompany());
@@ -447,6 +447,13 @@ describe('POST /stores', () => {
     });
     expect(credentials.status, credentials.text).toBe(400);
     expect(credentials.body.error.details.field).toBe('body.qbo.refreshTokenExpiresAt');
+    // Also found by the fuzz suite: a token expiry in year 0000 (PostgreSQL has no year 0) was a 500 at connect.
+    for (const early of ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+01:00']) {
+      const b = connectBody(newShop('year-zero'), newCompany());
+      const res = await call('POST', '/stores', { ...b, qbo: { ...b.qbo, refreshTokenExpiresAt: early } });
+      expect(res.status, `${early}: ${res.text}`).toBe(400);
+      expect(res.body.error.details.field).toBe('body.qbo.refreshTokenExpiresAt');
+    }
     const resync = await call('POST', `/stores/${shop.handle}/resync`, { from: '2026-05-01T00:00:00Z', to: leap });
     expect(resync.status, resync.text).toBe(400);
     expect(resync.body.error.details.field).toBe('body.to');

@@ -543,6 +543,7 @@ const badString = (max: number) =>
 function objectBody(
   valid: fc.Arbitrary<Record<string, unknown>>,
   breakers: Record<string, fc.Arbitrary<unknown>>,
+  opts: { nullable?: boolean } = {},
 ): fc.Arbitrary<BodyChoice> {
   const fields = Object.keys(breakers);
   return fc.oneof(
@@ -561,7 +562,8 @@ function objectBody(
     ),
     fc
       .oneof(fc.constantFrom(null, [], 'text', 0, true), fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }))
-      .map((v) => json(v, false)),
+      // A null body is an object's absence where the schema allows it (POST /stores/:id/pause).
+      .map((v) => json(v, v === null && opts.nullable === true)),
     badBodies,
   );
 }
@@ -583,6 +585,8 @@ const oddInstants = fc.constantFrom(
   '2026-12-03T10:00:00-12:00',
   '2026-12-03T10:00:00+23:59',
 );
+/** Token expiries are instants from year 1000 on (api/stores/schemas.ts): the odd ones the schema takes there. */
+const expiryInstants = oddInstants.filter((t) => !t.startsWith('0') && !t.includes(':60'));
 const badInstants = fc.oneof(
   fc.constantFrom(
     '+275760-09-13T00:00:00.000Z',
@@ -627,8 +631,8 @@ const qboCreds = (required: readonly string[]) =>
           tokenString,
           fc.constant(null).map(() => spareCompany.refreshToken),
         ),
-        accessTokenExpiresAt: fc.oneof(isoInstant, oddInstants),
-        refreshTokenExpiresAt: fc.oneof(isoInstant, oddInstants),
+        accessTokenExpiresAt: fc.oneof(isoInstant, expiryInstants),
+        refreshTokenExpiresAt: fc.oneof(isoInstant, expiryInstants),
       },
       { requiredKeys: required as Array<'realmId'> },
     )
@@ -725,9 +729,13 @@ const ignoredQuery = fc.oneof(
 const pauseBody: fc.Arbitrary<BodyChoice> = fc.oneof(
   { weight: 2, arbitrary: fc.constant<BodyChoice>({ valid: true }) },
   fc.constant(json(null, true)),
-  objectBody(fc.record({ reason: fc.string({ maxLength: 500 }).filter((s) => !CONTROL_BUT_WHITESPACE.test(s)) }, { requiredKeys: [] }), {
-    reason: badString(500),
-  }),
+  objectBody(
+    fc.record({ reason: fc.string({ maxLength: 500 }).filter((s) => !CONTROL_BUT_WHITESPACE.test(s)) }, { requiredKeys: [] }),
+    {
+      reason: badString(500),
+    },
+    { nullable: true },
+  ),
 );
 
 const resyncBody = objectBody(

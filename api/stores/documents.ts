@@ -77,7 +77,7 @@ function decodeCursor(text: string): Cursor {
   } catch {
     // fall through
   }
-  throw badRequest('cursor is not one this API issued; use the nextCursor of the previous page');
+  throw badRequest('cursor is not one this API issued; use the nextCursor of the previous page', { field: 'query.cursor' });
 }
 
 /** `status` may list several, comma-separated (e.g. `parked,failed`: what needs attention). */
@@ -87,6 +87,8 @@ export function parseStatuses(status: string | undefined): DocumentStatus[] | un
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // `status=,` names no status: no filter, as a blank value (a filter on nothing would answer an empty ledger).
+  if (wanted.length === 0) return undefined;
   const unknown = wanted.filter((s) => !(DOCUMENT_STATUSES as readonly string[]).includes(s));
   if (unknown.length > 0) {
     throw badRequest(`Unknown document status ${unknown.map((s) => `"${s}"`).join(', ')}; allowed: ${DOCUMENT_STATUSES.join(', ')}`, {
@@ -146,7 +148,7 @@ export async function listOrderDocuments(
   const key = `order:gid://shopify/Order/${orderId}`;
   const own = await listLedgerRows(ctx.db, { storeId: store.id, sourceKeys: [key] });
   const children = await listChildRows(ctx.db, { storeId: store.id, parentKeys: [key] });
-  if (own.length === 0 && children.length === 0) throw notFound(`Ledgerline has not seen order ${orderId} of ${store.shopDomain}`);
+  if (own.length === 0 && children.length === 0) throw notFound(`Order ${orderId} of ${store.shopDomain} (Ledgerline has not seen it)`);
   const rows = [...own, ...children].sort(
     (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.sourceKey.localeCompare(b.sourceKey),
   );
@@ -164,7 +166,7 @@ export async function listDocuments(
     storeId: store.id,
     statuses,
     ...(q.attention === 'true' ? { attention: true } : {}),
-    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    after: q.cursor !== undefined ? decodeCursor(q.cursor) : undefined,
     limit: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);

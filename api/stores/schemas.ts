@@ -15,8 +15,24 @@ const int = { type: 'integer' } as const;
  */
 const TOKEN_PATTERN = '^[!-~]+$';
 const secret = (what: string) => ({ type: 'string', minLength: 1, maxLength: 4096, pattern: TOKEN_PATTERN, description: what }) as const;
-/** An ISO 8601 instant is at most ~35 characters; 64 leaves room and stops a megabyte "date" at the schema. */
-const instant = (what: string) => ({ type: 'string', format: 'date-time', maxLength: 64, description: what }) as const;
+/**
+ * An ISO 8601 instant is at most ~35 characters; 64 leaves room and stops a megabyte "date" at the schema.
+ * The date-time format admits a leap second (`23:59:60`), which JavaScript's Date cannot hold (an Invalid
+ * Date, then a 500 where it is stored): the pattern refuses second 60 with a 400 naming the field.
+ */
+const instant = (what: string) =>
+  ({
+    type: 'string',
+    format: 'date-time',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:[0-5]\\d',
+    maxLength: 64,
+    description: what,
+  }) as const;
+/**
+ * A token's expiry: an instant as above from year 1000 on. PostgreSQL has no year 0 (JavaScript's year 0 is
+ * 1 BC), so `0000-01-01T00:00:00Z`, or year 1 with a positive offset, was a 500 where the expiry is stored.
+ */
+const tokenExpiry = (what: string) => ({ ...instant(what), pattern: '^[1-9]\\d{3}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:[0-5]\\d' }) as const;
 const error = { $ref: 'Error#' } as const;
 
 export const errorResponses = {
@@ -148,8 +164,8 @@ const qboCredentials = (required: string[]) => ({
     clientSecret: secret("The Intuit app's client secret (stored encrypted)"),
     accessToken: secret('The current access token; absent or expired: Ledgerline refreshes first'),
     refreshToken: secret('The refresh token (stored encrypted; rotated tokens are persisted)'),
-    accessTokenExpiresAt: instant("When the access token expires; unknown: it is refreshed before Ledgerline's first call"),
-    refreshTokenExpiresAt: instant('When the refresh token expires (100 days of inactivity)'),
+    accessTokenExpiresAt: tokenExpiry("When the access token expires; unknown: it is refreshed before Ledgerline's first call"),
+    refreshTokenExpiresAt: tokenExpiry('When the refresh token expires (100 days of inactivity)'),
   },
 });
 

@@ -434,6 +434,31 @@ describe('POST /stores', () => {
     expect(domain.body.error.message).toContain('<handle>.myshopify.com');
   });
 
+  it('answers 400 naming the field for a leap second (23:59:60) or a token expiry before year 1000, which PostgreSQL or JavaScript cannot hold', async () => {
+    // Found with the fuzz suite's boundary instants (test/api/fuzz.test.ts): connect answered 500 (an Invalid Date).
+    const leap = '2026-12-31T23:59:60Z';
+    const body = connectBody(newShop('leap'), newCompany());
+    const connectRes = await call('POST', '/stores', { ...body, qbo: { ...body.qbo, accessTokenExpiresAt: leap } });
+    expect(connectRes.status, connectRes.text).toBe(400);
+    expect(connectRes.body.error.details.field).toBe('body.qbo.accessTokenExpiresAt');
+    const { shop } = await connect('leap-credentials');
+    const credentials = await call('PUT', `/stores/${shop.handle}/credentials`, {
+      qbo: { refreshToken: 'r', refreshTokenExpiresAt: leap },
+    });
+    expect(credentials.status, credentials.text).toBe(400);
+    expect(credentials.body.error.details.field).toBe('body.qbo.refreshTokenExpiresAt');
+    // Also found by the fuzz suite: a token expiry in year 0000 (PostgreSQL has no year 0) was a 500 at connect.
+    for (const early of ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+01:00']) {
+      const b = connectBody(newShop('year-zero'), newCompany());
+      const res = await call('POST', '/stores', { ...b, qbo: { ...b.qbo, refreshTokenExpiresAt: early } });
+      expect(res.status, `${early}: ${res.text}`).toBe(400);
+      expect(res.body.error.details.field).toBe('body.qbo.refreshTokenExpiresAt');
+    }
+    const resync = await call('POST', `/stores/${shop.handle}/resync`, { from: '2026-05-01T00:00:00Z', to: leap });
+    expect(resync.status, resync.text).toBe(400);
+    expect(resync.body.error.details.field).toBe('body.to');
+  });
+
   it('creates the accounts a bare chart lacks, and a second store of that company reuses them', async () => {
     const realmId = `93414521${String(++seq).padStart(8, '0')}`;
     const bare = defaultCompany({ realmId, country: 'US' });
@@ -926,6 +951,17 @@ describe('GET /stores/:id/documents', () => {
       'Unknown document status "lost"; allowed: pending, synced, parked, failed, skipped, voided, ignored',
     );
     expect((await call('GET', `${url}?cursor=garbage`)).status).toBe(400);
+    // Found by the fuzz (test/api/fuzz.test.ts): an empty cursor was taken as the first page. It is no cursor
+    // this API issued.
+    const empty = await call('GET', `${url}?cursor=`);
+    expect(empty.status, empty.text).toBe(400);
+    expect(empty.body.error).toMatchObject({ code: 'bad_request', details: { field: 'query.cursor' } });
+    // Found while writing the fuzz's oracle: `status=,` filtered on no status at all (an empty ledger). A list naming no
+    // status is no filter, like a blank one.
+    const everything = await call('GET', `${url}?limit=200`);
+    expect(everything.body.items.length).toBeGreaterThan(0);
+    expect((await call('GET', `${url}?limit=200&status=,`)).body).toEqual(everything.body);
+    expect((await call('GET', `${url}?limit=200&status=%20,%20`)).body).toEqual(everything.body);
     // Cursors JavaScript would take but PostgreSQL refuses, or that no page ever issued: 400, never 500.
     const forged = (position: unknown) => Buffer.from(JSON.stringify(position)).toString('base64url');
     for (const position of [
@@ -996,7 +1032,10 @@ describe('GET /stores/:id/orders/:orderId/documents', () => {
       ['refund', null, 'parked'],
     ]);
     expect(res.body.items[1]).toMatchObject({ parentSourceKey: order, qboDocNumber: '4242-R1', qboTotal: '21.65' });
-    expect((await call('GET', `/stores/${shop.handle}/orders/1/documents`)).status).toBe(404);
+    const unknownOrder = await call('GET', `/stores/${shop.handle}/orders/1/documents`);
+    expect(unknownOrder.status).toBe(404);
+    // Seen in the fuzz suite's answers: the message read "Ledgerline has not seen order 1 of … not found".
+    expect(unknownOrder.body.error.message).toBe(`Order 1 of ${shop.domain} (Ledgerline has not seen it) not found`);
     expect((await call('GET', `/stores/${shop.handle}/orders/gid:x/documents`)).status).toBe(400);
     const view = await call('GET', `/stores/${shop.handle}`);
     expect(view.body.refundCounts).toMatchObject({ synced: 1, parked: 1 });

@@ -36,7 +36,9 @@ import { devServerEnv, uniqueTaskQueue, workflowBundle } from '../support/tempor
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20261203;
 const RUNS = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 1200;
-const REQUEST_TIMEOUT_MS = 5_000;
+// A hang, not a slow answer: under the full suite on two cores a resume (signal-with-start on the store
+// workflow, then the audit schedule's unpause) took over 5 s in CI.
+const REQUEST_TIMEOUT_MS = 30_000;
 
 // What the API refuses as control characters (api/control-chars.ts): anywhere in ids and query values,
 // and all but tab, line feed and carriage return in JSON text. Matching them is the point of these patterns.

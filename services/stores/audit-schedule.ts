@@ -97,7 +97,7 @@ export async function reconcileAuditSchedules(client: Client, db: Db, taskQueue:
 }
 
 // Like the store workflow's signals: one round trip, bounded so a request never hangs on Temporal.
-const SCHEDULE_CALL_TIMEOUT_MS = 5_000;
+const SCHEDULE_CALL_TIMEOUT_MS = 10_000;
 
 /** The API's side: the store's schedule as the store now is (its state decides paused or not); 503 when Temporal cannot answer. */
 export async function applyAuditSchedule(ctx: StoreContext, store: AuditedStore): Promise<void> {
@@ -106,5 +106,19 @@ export async function applyAuditSchedule(ctx: StoreContext, store: AuditedStore)
     await client.withDeadline(Date.now() + SCHEDULE_CALL_TIMEOUT_MS, () => ensureAuditSchedule(client, ctx.taskQueue, store));
   } catch (err) {
     throw temporalUnavailable(err, "update the store's audit schedule");
+  }
+}
+
+/**
+ * For pause, resume and new credentials: the store's own change is what the request is about, and it is made
+ * whatever becomes of the schedule. A schedule Temporal could not update in time (a slow or busy server) is
+ * logged, not answered with a 503; the next change or the next worker start (reconcileAuditSchedules) brings it
+ * in line, and an audit that starts for a store that is not active stops at once.
+ */
+export async function applyAuditScheduleOrLog(ctx: StoreContext, store: AuditedStore): Promise<void> {
+  try {
+    await applyAuditSchedule(ctx, store);
+  } catch (err) {
+    ctx.log.warn({ err, storeId: store.id, state: store.state }, "could not bring the store's nightly audit schedule in line");
   }
 }

@@ -16,7 +16,7 @@ import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, storeQboClient, type QboTokens } from './qbo-check';
 import { mergeSettings, startDateIssue, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
-import { applyAuditSchedule } from './audit-schedule';
+import { applyAuditScheduleOrLog } from './audit-schedule';
 import { resumeOrStartWorkflow, signalStore } from './workflow';
 
 async function reload(ctx: StoreContext, id: string): Promise<StoreRow> {
@@ -35,7 +35,7 @@ export async function pauseStore(ctx: StoreContext, row: StoreRow, reason: strin
   if (row.state === 'disconnected') throw disconnected(row, 'be paused');
   // No running workflow means nothing is syncing: the row alone records the pause.
   await signalStore(ctx, row.shopDomain, pauseSignal, reason === undefined ? {} : { reason });
-  await applyAuditSchedule(ctx, { ...row, state: 'paused' });
+  await applyAuditScheduleOrLog(ctx, { ...row, state: 'paused' });
   await storeRows.pauseStore(ctx.db, { storeId: row.id, at: ctx.clock() });
   return reload(ctx, row.id);
 }
@@ -43,7 +43,7 @@ export async function pauseStore(ctx: StoreContext, row: StoreRow, reason: strin
 export async function resumeStore(ctx: StoreContext, row: StoreRow): Promise<StoreRow> {
   if (row.state === 'disconnected') throw disconnected(row, 'resume');
   await resumeOrStartWorkflow(ctx, row, intervalOf(row));
-  await applyAuditSchedule(ctx, { ...row, state: 'active' });
+  await applyAuditScheduleOrLog(ctx, { ...row, state: 'active' });
   await storeRows.resumeStore(ctx.db, { storeId: row.id, at: ctx.clock() });
   return reload(ctx, row.id);
 }
@@ -110,7 +110,7 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
   );
 
   await resumeOrStartWorkflow(ctx, row, intervalOf(row));
-  await applyAuditSchedule(ctx, { ...row, state: 'active' });
+  await applyAuditScheduleOrLog(ctx, { ...row, state: 'active' });
   await storeRows.resumeStore(ctx.db, { storeId: row.id, at: ctx.clock() });
   return reload(ctx, row.id);
 }

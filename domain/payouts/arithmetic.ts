@@ -48,7 +48,7 @@ export function summaryFees(summary: PayoutSummary, currency: string): Money {
 /**
  * The payout's movement of the bank balance. Shopify reports `net` as "the total amount" of the payout; for a
  * WITHDRAWAL (Shopify debiting the bank) the movement is negative whichever sign `net` is served with
- * (UNVERIFIED which it is: MONEY-FACTS §2.3, docs/payouts.md "Negative and zero payouts").
+ * (UNVERIFIED which it is: docs/payouts.md, docs/payouts.md "Negative and zero payouts").
  */
 export function signedPayoutNet(payout: Payout): Money {
   const abs = Math.abs(payout.net.minor);
@@ -120,7 +120,7 @@ export function checkPayoutArithmetic(payout: Payout, transactions: readonly Bal
 
 /**
  * What the Deposit's TotalAmt must be: the payout's net, or 0 for a negative payout (QBO refuses a negative
- * Deposit; the JournalEntry carries the money out of the bank, MONEY-FACTS §2.3).
+ * Deposit; the JournalEntry carries the money out of the bank, docs/payouts.md).
  */
 export function expectedDepositTotal(payout: Payout): Money {
   const net = signedPayoutNet(payout);

@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 /** What the saga has written for the payout (its ledger row). */
 export interface PostedPayout {
   depositId: string;
-  /** The JournalEntry of a negative payout (MONEY-FACTS §2.3). */
+  /** The JournalEntry of a negative payout (docs/payouts.md). */
   journalEntryId?: string | null;
   postedAt: string;
 }

@@ -1,7 +1,7 @@
 /**
  * One Shopify Payments payout → one QBO Deposit into the bank (docs/payouts.md "The Deposit"; invariant 4):
  *  1. one linked line per document holding a charge's or refund's money in a clearing account (LinkedTxn only,
- *     MONEY-FACTS §0.6), for exactly that document's amount (link.ts);
+ *     docs/payouts.md), for exactly that document's amount (link.ts);
  *  2. a clearing line for each charge or refund that cannot be linked, flagged with the reason;
  *  3. one negative line for Σ fee of the rows, to the fee account, naming the fee vendor (fees booked = Σ fees);
  *  4. one line per other row (disputes, chargeback fees, reserves and releases, Capital, shipping labels, billing,

@@ -1,5 +1,5 @@
 /**
- * A negative payout (MONEY-FACTS §2.3; docs/payouts.md "Negative and zero payouts"): QBO refuses a negative
+ * A negative payout (docs/payouts.md; docs/payouts.md "Negative and zero payouts"): QBO refuses a negative
  * Deposit, so a JournalEntry takes |net| out of the bank through the Shopify Payments clearing account, and the
  * zero-total Deposit links that entry's debit line for +|net|, which clears it again. Intuit's own procedure for
  * negative Undeposited Funds items.

@@ -1,6 +1,6 @@
 /**
  * Which rows of a payout link which QBO document (docs/payouts.md "The Deposit", lines 1 and 2). QBO deposits a
- * transaction whole and once (MONEY-FACTS §2.1), so the rows pointing at one document must add up to exactly the
+ * transaction whole and once (docs/payouts.md), so the rows pointing at one document must add up to exactly the
  * money it left in its clearing account; otherwise each of them falls back to the clearing line with the reason.
  */
 import { toDecimalString } from '../money';

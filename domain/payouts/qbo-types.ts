@@ -1,12 +1,12 @@
 /**
  * The QBO bodies a payout writes: a Deposit (docs/qbo-facts.md §4 "Deposit") and, for a negative payout, a
- * JournalEntry (MONEY-FACTS §2.3). Amounts are JSON numbers made by toQboAmount, never computed on.
+ * JournalEntry (docs/payouts.md). Amounts are JSON numbers made by toQboAmount, never computed on.
  */
 import type { QboRef } from '../mapping/qbo-types';
 
 /**
  * A linked line carries `LinkedTxn` and nothing else: QBO refuses `DetailType`/`DepositLineDetail` beside it
- * (docs/qbo-facts.md §4; MONEY-FACTS §0.6). `TxnLineId: "0"` is Intuit's own sample for a whole transaction; for a
+ * (docs/qbo-facts.md §4; docs/payouts.md). `TxnLineId: "0"` is Intuit's own sample for a whole transaction; for a
  * JournalEntry it names the line that moved the clearing account.
  */
 export interface QboDepositLinkedLine {

@@ -311,7 +311,7 @@ describe('the Deposit header, fees and mapping', () => {
   });
 });
 
-describe('negative and zero payouts (MONEY-FACTS §2.3)', () => {
+describe('negative and zero payouts (docs/payouts.md)', () => {
   it('moves a negative payout out of the bank with a JournalEntry and links it from a zero-total Deposit', () => {
     const rows = [tx('REFUND', -5_000), tx('CHARGE', 1_000, 30)];
     const p = plan(input(rows, { payout: payoutOf(rows, { transactionType: 'WITHDRAWAL', net: usd(4_030) }) }));

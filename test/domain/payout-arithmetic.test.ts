@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../domain/errors';
 import {
+  PAYOUT_SUMMARY_FIELDS,
   checkPayoutArithmetic,
   expectedDepositTotal,
   readBalanceTransaction,
@@ -118,22 +119,7 @@ describe('checkPayoutArithmetic', () => {
 
 describe('reading payouts and balance transactions from GraphQL', () => {
   const money = (amount: string) => ({ amount, currencyCode: 'USD' });
-  const summary = Object.fromEntries(
-    [
-      'chargesGross',
-      'chargesFee',
-      'refundsFeeGross',
-      'refundsFee',
-      'adjustmentsGross',
-      'adjustmentsFee',
-      'reservedFundsGross',
-      'reservedFundsFee',
-      'retriedPayoutsGross',
-      'retriedPayoutsFee',
-      'advanceGross',
-      'advanceFees',
-    ].map((f) => [f, { amount: '0.00' }]),
-  );
+  const summary = Object.fromEntries(PAYOUT_SUMMARY_FIELDS.map((f) => [f, { amount: '0.00' }]));
 
   it('parses a payout node into exact money, the summary taking the payout currency when it has none', () => {
     const p = readPayout({

@@ -155,13 +155,13 @@ export async function startRefundReads(ctx: RefundSyncContext, orders: readonly 
 
 /**
  * Adds what it did to `counts` (synced, parked, skipped, failed). `reads` holds the refund details read while
- * the sales were written (startRefundReads); without it they are read here.
+ * the sales were written (startRefundReads).
  */
 export async function processRefunds(
   ctx: RefundSyncContext,
   orders: readonly ShopifyOrderCore[],
   counts: SyncCounts,
-  reads?: RefundReads,
+  reads: RefundReads,
 ): Promise<void> {
   const { db, storeId, settings, timeZone } = ctx;
   const withRefunds = orders.filter((o) => o.refunds.length > 0);
@@ -217,7 +217,6 @@ export async function processRefunds(
   };
 
   // 1–3. Read what needs work, settle lost answers, decide.
-  const details = reads ?? (await startRefundReads(ctx, orders));
   const writing: RefundWork[] = [];
   const toRead = withRefunds.flatMap((order) =>
     order.refunds.filter((summary) => refundNeedsWork(rows.get(refundSourceKey(summary.id)))).map((summary) => ({ order, summary })),
@@ -227,7 +226,7 @@ export async function processRefunds(
     const row = rows.get(refundSourceKey(summary.id));
     let refund: ShopifyRefund | null;
     try {
-      refund = await details.get(summary.id);
+      refund = await reads.get(summary.id);
     } catch (err) {
       defer(order, summary, row, err);
       return;

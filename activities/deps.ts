@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Cipher } from '../config/secrets';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/client';
@@ -23,6 +24,18 @@ export interface ActivityDeps {
   qboThrottleWaitMs?: number | undefined;
   /** Shopify Admin API base (the emulator); undefined → https://<shop>. */
   shopifyApiBaseUrl?: string | undefined;
+  /**
+   * The Temporal client activities start other workflows with (payout discovery starts one saga per payout, and
+   * nudges the store's loop). Undefined in processes without one: discovery then does nothing and says so.
+   */
+  temporal?: TemporalAccess | undefined;
+}
+
+export interface TemporalAccess {
+  client: () => Promise<Client>;
+  taskQueue: string;
+  /** Whether the cluster has Ledgerline's search attributes (the dev server and a prepared cluster do). */
+  searchAttributes: boolean;
 }
 
 /** The QBO credential store the deps name, else the one over `deps.db`. */

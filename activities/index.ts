@@ -2,6 +2,7 @@ import type { Activities } from '../workflows/contracts';
 import type { ActivityDeps } from './deps';
 import { createAuditActivities } from './audit';
 import { createFleetActivities } from './fleet';
+import { createPayoutActivities } from './payouts';
 import { createSyncActivities, type SyncActivityOptions } from './sync';
 
 export type { ActivityDeps } from './deps';
@@ -12,5 +13,10 @@ export type { SyncActivityOptions } from './sync';
  * Shopify pacer and QBO limiter (main/system.ts builds them once; the API uses the same two).
  */
 export function createActivities(deps: ActivityDeps, pacing: SyncActivityOptions): Activities {
-  return { ...createFleetActivities(deps), ...createSyncActivities(deps, pacing), ...createAuditActivities(deps, pacing) };
+  return {
+    ...createFleetActivities(deps),
+    ...createSyncActivities(deps, pacing),
+    ...createAuditActivities(deps, pacing),
+    ...createPayoutActivities(deps, pacing),
+  };
 }

@@ -287,3 +287,46 @@ export const auditFindings = pgTable(
       .where(sql`${t.resolvedAt} is null`),
   ],
 );
+
+/**
+ * One row per Shopify Payments payout the saga has seen (workflows/payout.ts, docs/payouts.md): what Shopify says of
+ * it, where the saga stands, why it waits or is held, and the QBO documents it posted. The saga writes it on every
+ * step; `GET /stores/:id/payouts` reads it. The documents themselves are ledger rows (`payout:<gid>`, roles
+ * `deposit` and `journal`), which make each write exactly-once.
+ */
+export const payouts = pgTable(
+  'payouts',
+  {
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    /** The payout's gid (`gid://shopify/ShopifyPaymentsPayout/<id>`). */
+    payoutId: text('payout_id').notNull(),
+    legacyId: text('legacy_id').notNull(),
+    /** Shopify's status: SCHEDULED | IN_TRANSIT | PAID | FAILED | CANCELED. */
+    status: text('status').notNull(),
+    issuedAt: ts('issued_at').notNull(),
+    currency: text('currency').notNull(),
+    /** The bank movement in minor units (negative for a withdrawal). */
+    netMinor: bigint('net_minor', { mode: 'number' }).notNull(),
+    feesMinor: bigint('fees_minor', { mode: 'number' }),
+    /**
+     * The saga's state (domain/payouts PAYOUT_STATES): discovered | scheduled | reading | waiting_documents | held |
+     * posting | watching | posted | compensated | failed | canceled | empty.
+     */
+    state: text('state').notNull(),
+    /** Why it is in that state, in words (the decision's reason). */
+    reason: text('reason'),
+    /** The charges and refunds it waits for, or that went to the clearing line, each with its order's reason. */
+    blockers: jsonb('blockers').$type<unknown[]>(),
+    /** The reconciliation report of the posted (or planned) Deposit (domain/payouts DepositPlan['report']). */
+    report: jsonb('report').$type<Record<string, unknown>>(),
+    needsAttention: boolean('needs_attention').notNull().default(false),
+    depositId: text('deposit_id'),
+    journalEntryId: text('journal_entry_id'),
+    workflowId: text('workflow_id').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.payoutId] }), index('payouts_store_issued_idx').on(t.storeId, t.issuedAt)],
+);

@@ -52,7 +52,8 @@ export function parseSourceKey(key: string): { kind: SourceKind; gid: string } {
 export const DOCUMENT_STATUSES = ['pending', 'synced', 'parked', 'failed', 'skipped', 'voided', 'ignored'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
-export type QboDocumentType = 'SalesReceipt' | 'Invoice' | 'Payment' | 'RefundReceipt' | 'CreditMemo' | 'Deposit' | 'Purchase' | 'Bill';
+export type QboDocumentType =
+  'SalesReceipt' | 'Invoice' | 'Payment' | 'RefundReceipt' | 'CreditMemo' | 'Deposit' | 'JournalEntry' | 'Purchase' | 'Bill';
 
 /**
  * A QBO `requestid` (docs/qbo-facts.md §2) for writing `fingerprint`'s version of a source's document: the same

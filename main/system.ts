@@ -125,6 +125,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
           qboTokenUrl: config.qbo.tokenUrl,
           qboEndpoint: config.qbo.endpoint,
           shopifyApiBaseUrl: config.shopify.apiBaseUrl,
+          // Payout discovery starts one saga per payout with the process's client; the dev server registers the
+          // search attributes by flag, a cluster through ensureSearchAttributes above.
+          temporal: { client: async () => client, taskQueue: config.temporal.taskQueue, searchAttributes: true },
           ...pacing,
         },
         { pacer, limiter },

@@ -4,7 +4,7 @@
  * here; workflows import nothing from activities/.
  */
 import type { AuditSummary, FindingKind } from '../domain/audit';
-import type { SyncRunInput, SyncRunSummary, SyncTrigger } from './definitions';
+import type { PayoutSagaState, SyncRunInput, SyncRunSummary, SyncTrigger } from './definitions';
 
 /**
  * Orders per bulk-chunk activity (~33 QBO batches; the activity heartbeats throughout). Each chunk
@@ -149,4 +149,67 @@ export interface AuditActivities {
   }): Promise<AuditSummary>;
 }
 
-export type Activities = SyncActivities & FleetActivities & AuditActivities;
+/** What discovery did: payouts listed, sagas started, running sagas told the status, settled ones left alone. */
+export interface PayoutDiscovery {
+  listed: number;
+  started: number;
+  signalled: number;
+  settled: number;
+  /** Why discovery did nothing (payouts off, no Temporal client in this process). */
+  skipped?: string;
+}
+
+/** A payout's decision as the workflow needs it (domain/payouts decidePayout, without the row lists). */
+export interface PayoutStep {
+  action: 'wait_paid' | 'read' | 'hold' | 'wait_documents' | 'post' | 'watch' | 'compensate' | 'done';
+  reason: string;
+  /** wait_documents, watch: until when. */
+  until?: string;
+  /** wait_documents: since when the saga waits (kept across steps: the grace period counts from there). */
+  waitingSince?: string;
+  /** done: how it ended. */
+  outcome?: 'posted' | 'failed' | 'canceled' | 'empty';
+}
+
+export interface PayoutAssessment {
+  /** Shopify's status of the payout now; null when Shopify no longer has it. */
+  status: string | null;
+  step: PayoutStep;
+  posted: { depositId: string; journalEntryId: string | null } | null;
+  /** wait_documents: the orders whose documents the payout waits for (the store is asked to sync them). */
+  orderIds: string[];
+}
+
+export type PayoutPostResult =
+  | { ok: true; depositId: string; journalEntryId: string | null; needsAttention: boolean }
+  /** Nothing is left in QBO: a setting is missing, QBO refused the Deposit, or it read back wrong. */
+  | { ok: false; held: string };
+
+export interface PayoutActivities {
+  /** Lists the store's payouts since its payout floor and starts (or signals) one saga per payout. */
+  payoutsDiscover(input: { storeId: string; now: string }): Promise<PayoutDiscovery>;
+  /**
+   * Reads the payout's status, the saga's documents and (when paid and not posted) its balance transactions and
+   * their QBO documents, decides the next step (domain/payouts decidePayout) and records it on the payout's row.
+   */
+  payoutAssess(input: {
+    storeId: string;
+    payoutId: string;
+    legacyId: string;
+    workflowId: string;
+    /** The workflow's clock: decisions and the row use it, so time-skipping tests see the saga's own time. */
+    now: string;
+    paidObservedAt: string | null;
+    documentsWaitingSince: string | null;
+  }): Promise<PayoutAssessment>;
+  /** Nudges the store's sync for the orders a payout waits for (their parked reasons are retried by each run). */
+  payoutRequestDocuments(input: { storeId: string; orderIds: string[]; reason: string }): Promise<void>;
+  /** Builds and writes the payout's documents exactly once (JournalEntry for a negative payout, then the Deposit), then reads them back. */
+  payoutPost(input: { storeId: string; payoutId: string; now: string }): Promise<PayoutPostResult>;
+  /** Removes what the saga posted (Deposit, then JournalEntry) and records the payout in `state` with `reason`. */
+  payoutRemove(input: { storeId: string; payoutId: string; reason: string; state: 'compensated' | 'held'; now: string }): Promise<void>;
+  /** Records a state the workflow reached on its own (held after a failed post, the last state). */
+  payoutRecord(input: { storeId: string; payoutId: string; state: PayoutSagaState; reason: string; now: string }): Promise<void>;
+}
+
+export type Activities = SyncActivities & FleetActivities & AuditActivities & PayoutActivities;

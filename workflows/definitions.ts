@@ -103,3 +103,57 @@ export interface StoreAuditInput {
   storeId: string;
   shopDomain: string;
 }
+
+/**
+ * Where a payout's saga stands (workflows/payout.ts; the `LedgerlinePayoutState` search attribute and the `payouts`
+ * table's `state`).
+ */
+export const PAYOUT_SAGA_STATES = [
+  'discovered',
+  'scheduled',
+  'reading',
+  'waiting_documents',
+  'held',
+  'posting',
+  'watching',
+  'posted',
+  'compensated',
+  'failed',
+  'canceled',
+  'empty',
+] as const;
+export type PayoutSagaState = (typeof PAYOUT_SAGA_STATES)[number];
+
+/** One payout's saga: ids only (the payout itself is read from Shopify by the activities). */
+export interface PayoutWorkflowInput {
+  storeId: string;
+  shopDomain: string;
+  /** The payout's gid. */
+  payoutId: string;
+  legacyId: string;
+}
+
+export interface PayoutSagaStatus {
+  payoutId: string;
+  legacyId: string;
+  state: PayoutSagaState;
+  /** Shopify's status as last read or signalled. */
+  status: string | null;
+  reason: string | null;
+  depositId: string | null;
+  journalEntryId: string | null;
+  /** Until when the saga waits (documents, the failure watch), if it does. */
+  waitingUntil: string | null;
+  assessments: number;
+}
+
+/** Discovery (each sync run) tells a running payout saga the status it saw: a SCHEDULED payout's wait ends at PAID. */
+export const payoutSeenSignal = defineSignal<[{ status: string }]>('payoutSeen');
+/** After a fix (a mapping, an order booked, a hold looked at): read and decide again now; answers with the new state. */
+export const retryPayoutUpdate = defineUpdate<PayoutSagaStatus, [{ reason?: string }]>('retryPayout');
+export const payoutStatusQuery = defineQuery<PayoutSagaStatus>('payoutStatus');
+
+/** A payout's saga id, from its business key: one per shop and payout, whoever starts it. */
+export function payoutWorkflowId(shopDomain: string, legacyId: string): string {
+  return `store:${shopDomain}:payout:${legacyId}`;
+}

@@ -3,3 +3,4 @@ export { storeWorkflow } from './store';
 export { syncRunWorkflow } from './sync-run';
 export { connectionKeepAliveWorkflow } from './keepalive';
 export { storeAuditWorkflow } from './audit';
+export { payoutWorkflow } from './payout';

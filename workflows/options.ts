@@ -59,3 +59,15 @@ export const auditStep: ActivityOptions = {
   scheduleToCloseTimeout: '4 hours',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
 };
+
+/**
+ * One payout saga step (workflows/payout.ts): a few Shopify reads and, to post, a handful of QBO calls under the
+ * realm's limits. Heartbeats like a sync page. A persistent failure ends the step after a while; the saga then
+ * compensates (removes what it posted) and holds the payout, visibly, instead of retrying for ever.
+ */
+export const payoutStep: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  scheduleToCloseTimeout: '2 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
+};

@@ -8,4 +8,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 export const STORE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('LedgerlineStore', 'KEYWORD');
 export const STATE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('LedgerlineState', 'KEYWORD');
 
-export const SEARCH_ATTRIBUTES = [STORE_SEARCH_ATTRIBUTE, STATE_SEARCH_ATTRIBUTE];
+/** A payout saga's state (workflows/payout.ts): `LedgerlinePayoutState = "held"` finds every payout a person must look at. */
+export const PAYOUT_STATE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('LedgerlinePayoutState', 'KEYWORD');
+
+export const SEARCH_ATTRIBUTES = [STORE_SEARCH_ATTRIBUTE, STATE_SEARCH_ATTRIBUTE, PAYOUT_STATE_SEARCH_ATTRIBUTE];

@@ -1,5 +1,5 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { BULK_CHUNK_ORDERS, type PageResult, type SyncActivities, type SyncCounts } from './contracts';
+import { ApplicationFailure, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { BULK_CHUNK_ORDERS, type PageResult, type PayoutActivities, type SyncActivities, type SyncCounts } from './contracts';
 import type { SyncRunInput, SyncRunSummary } from './definitions';
 import { readableError } from './failures';
 import { bookkeeping, bulkPoll, syncPage } from './options';
@@ -7,6 +7,11 @@ import { bookkeeping, bulkPoll, syncPage } from './options';
 const book = proxyActivities<SyncActivities>(bookkeeping);
 const pages = proxyActivities<SyncActivities>(syncPage);
 const poll = proxyActivities<SyncActivities>(bulkPoll);
+const discovery = proxyActivities<PayoutActivities>({
+  ...bookkeeping,
+  startToCloseTimeout: '5 minutes',
+  scheduleToCloseTimeout: '20 minutes',
+});
 
 /** Bulk chunks in flight at once. */
 const BULK_LANES = 2;
@@ -106,7 +111,7 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
     await book.syncRunFail({ ...base, error: readableError(err) });
     throw err;
   }
-  return book.syncRunFinish({
+  const summary = await book.syncRunFinish({
     ...base,
     trigger: input.trigger,
     windowFrom: plan.windowFrom,
@@ -115,4 +120,15 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
     counts,
     startedAt,
   });
+  // Shopify sends no payout webhook: each run lists the store's payouts and starts (or tells) one saga per payout
+  // (workflows/payout.ts). Its failure does not fail the run, whose orders are booked: the next run lists again.
+  // `patched` keeps histories of runs from before payouts replaying as they ran.
+  if (patched('payout-discovery')) {
+    try {
+      await discovery.payoutsDiscover({ storeId: input.storeId, now: new Date().toISOString() });
+    } catch (err) {
+      log.warn('payout discovery failed; the next run lists the payouts again', { error: readableError(err) });
+    }
+  }
+  return summary;
 }

@@ -13,3 +13,4 @@ export * from './sync-runs';
 export * from './webhooks';
 export * from './audit';
 export * from './store-audits';
+export * from './payouts';

@@ -4,7 +4,15 @@
  */
 import type { BalanceTransactionNode, PayoutNode } from '../../domain/payouts/types';
 import type { ShopifyClient } from './client';
-import { PAYOUT_BALANCE_TRANSACTIONS, PAYOUTS_PAGE, payoutsIssuedSince, payoutTransactionsSearch } from './queries/payouts';
+import {
+  PAYOUT_BALANCE_TRANSACTIONS,
+  PAYOUT_BY_ID,
+  PAYOUTS_PAGE,
+  payoutsIssuedSince,
+  payoutTransactionsSearch,
+  REFUND_TRANSACTIONS,
+  REFUND_TRANSACTIONS_BATCH,
+} from './queries/payouts';
 
 /** A payout as PAYOUTS_PAGE reads it (the payout domain's readPayout takes it). */
 export type ShopifyPayout = PayoutNode;
@@ -41,5 +49,32 @@ export async function listPayoutTransactions(shopify: ShopifyClient, payoutLegac
   const search = payoutTransactionsSearch(payoutLegacyId);
   for await (const page of pages<ShopifyBalanceTransaction>(shopify, PAYOUT_BALANCE_TRANSACTIONS, 'balanceTransactions', search))
     out.push(...page);
+  return out;
+}
+
+/** One payout by gid; undefined when the shop has no such payout (or no Shopify Payments). */
+export async function readPayoutById(shopify: ShopifyClient, payoutGid: string): Promise<ShopifyPayout | undefined> {
+  // `node` of another type (or an unknown id) comes back empty or null.
+  const data = await shopify.request<{ node: Partial<ShopifyPayout> | null }>(PAYOUT_BY_ID, { id: payoutGid });
+  const node = data.node;
+  return node?.id ? (node as ShopifyPayout) : undefined;
+}
+
+/** For each refund gid Shopify still has, the gids of its order transactions. */
+export async function readRefundTransactionIds(shopify: ShopifyClient, refundGids: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < refundGids.length; i += REFUND_TRANSACTIONS_BATCH) {
+    const ids = refundGids.slice(i, i + REFUND_TRANSACTIONS_BATCH);
+    const data = await shopify.request<{ nodes: Array<{ id?: string; transactions?: { nodes: Array<{ id: string }> } } | null> }>(
+      REFUND_TRANSACTIONS,
+      { ids },
+    );
+    for (const node of data.nodes)
+      if (node?.id && node.transactions)
+        out.set(
+          node.id,
+          node.transactions.nodes.map((t) => t.id),
+        );
+  }
   return out;
 }

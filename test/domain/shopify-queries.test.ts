@@ -10,7 +10,7 @@ import {
   REFUND_BY_ID,
   SHOP_CONTEXT,
 } from '../../integrations/shopify/queries/orders';
-import { PAYOUT_BALANCE_TRANSACTIONS, PAYOUTS_PAGE } from '../../integrations/shopify/queries/payouts';
+import { PAYOUT_BALANCE_TRANSACTIONS, PAYOUT_BY_ID, PAYOUTS_PAGE, REFUND_TRANSACTIONS } from '../../integrations/shopify/queries/payouts';
 import { MAX_PAGE_QUERY_COST, truncatedLists, ORDER_PAGE_LIMITS } from '../../domain/shopify/limits';
 import { requestedCost } from './helpers/graphql-cost';
 import { loadShopifySchema } from './helpers/shopify-schema';
@@ -28,6 +28,8 @@ const documents: Array<[string, string]> = [
   ['the bulk inner query', BULK],
   ['LedgerlinePayouts', PAYOUTS_PAGE],
   ['LedgerlinePayoutTransactions', PAYOUT_BALANCE_TRANSACTIONS],
+  ['LedgerlinePayout', PAYOUT_BY_ID],
+  ['LedgerlineRefundTransactions', REFUND_TRANSACTIONS],
 ];
 
 /** Field paths of a document, with `edges { node }` read as `nodes` and inline fragments flattened. */
@@ -62,6 +64,7 @@ describe('Shopify order documents', () => {
     ['RefundById', 459, REFUND_BY_ID],
     ['LedgerlinePayouts', 604, PAYOUTS_PAGE],
     ['LedgerlinePayoutTransactions', 724, PAYOUT_BALANCE_TRANSACTIONS],
+    ['LedgerlinePayout', 15, PAYOUT_BY_ID],
   ])('%s stays under the 1000-point single query limit (cost %i, as its comment says)', (_name, cost, document) => {
     expect(requestedCost(schema, document).cost).toBe(cost);
     expect(cost).toBeLessThan(1000);

@@ -4,6 +4,7 @@
  * project's typed errors, so the worker's interceptor (temporal/interceptors.ts) turns them into the
  * same ApplicationFailures production writes into history. Typed by the real activity contract.
  */
+import { idlePayoutActivities } from '../support/payout-activities';
 import type { Activities, KeepAliveResult, SyncCounts } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
 import { InvalidInputError, QboConnectionRevokedError, TransientUpstreamError } from '../../domain/errors';
@@ -37,6 +38,7 @@ export function scriptedActivities(): { activities: Activities; script: Activity
 
   const activities: Activities = {
     ...audit.activities,
+    ...idlePayoutActivities(),
     async syncRunBegin(input) {
       // A resync reads its window through Shopify bulk operations (as a long history window does),
       // so the recorded histories cover both of the sync run's paths.

@@ -2,6 +2,7 @@
  * Activity doubles for workflow-logic tests, typed by the real activity contract so the compiler
  * keeps them honest (docs/conventions.md "Tests"). End-to-end tests use the real activities.
  */
+import { idlePayoutActivities } from './payout-activities';
 import type { Activities, SyncCounts } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
 import { scriptedAuditActivities } from './audit-activities';
@@ -19,6 +20,7 @@ export function recordingActivities(opts: { pageDelayMs?: number; failWith?: () 
   let cursor: string | null = null;
   let seq = 0;
   const activities: Activities = {
+    ...idlePayoutActivities(),
     async syncRunBegin(input) {
       seq += 1;
       const now = new Date().toISOString();

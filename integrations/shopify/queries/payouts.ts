@@ -13,6 +13,11 @@ const MONEY_V2 = 'amount currencyCode';
 /** Every money field of ShopifyPaymentsPayoutSummary (gross and fee per category; net = Σ gross − Σ fee). */
 const SUMMARY_FIELDS = PAYOUT_SUMMARY_FIELDS.map((f) => `${f} { ${MONEY_V2} }`).join(' ');
 
+/** The fields the saga reads of a payout, in every document that reads one. */
+const PAYOUT_FIELDS = `id legacyResourceId status issuedAt transactionType externalTraceId
+        net { ${MONEY_V2} }
+        summary { ${SUMMARY_FIELDS} }`;
+
 /** Payouts per page. One payout costs 1 + net 1 + summary 1 + 12 amounts = 15. */
 export const PAYOUTS_PAGE_SIZE = 40;
 
@@ -25,11 +30,35 @@ export const PAYOUTS_PAGE = `query LedgerlinePayouts($query: String!, $after: St
     payouts(first: ${PAYOUTS_PAGE_SIZE}, after: $after, query: $query, sortKey: ISSUED_AT) {
       pageInfo { hasNextPage endCursor }
       nodes {
-        id legacyResourceId status issuedAt transactionType externalTraceId
-        net { ${MONEY_V2} }
-        summary { ${SUMMARY_FIELDS} }
+        ${PAYOUT_FIELDS}
       }
     }
+  }
+}`;
+
+/**
+ * One payout by gid: the saga re-reads its status while it waits for PAID and watches for FAILED. Requested cost:
+ * node 1 + net 1 + summary 1 + 12 amounts = 15.
+ */
+export const PAYOUT_BY_ID = `query LedgerlinePayout($id: ID!) {
+  node(id: $id) {
+    ... on ShopifyPaymentsPayout {
+        ${PAYOUT_FIELDS}
+    }
+  }
+}`;
+
+/** Refunds per REFUND_TRANSACTIONS call. */
+export const REFUND_TRANSACTIONS_BATCH = 30;
+
+/**
+ * The order transactions of refunds (by gid): a payout's REFUND row names the OrderTransaction that paid the money
+ * back, and the saga finds the refund (and so its RefundReceipt) whose transactions hold it. Requested cost:
+ * 30 × (refund 1 + connection 2 + 20 × 1) = 690 (≤ 800).
+ */
+export const REFUND_TRANSACTIONS = `query LedgerlineRefundTransactions($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Refund { id transactions(first: 20) { nodes { id } } }
   }
 }`;
 

@@ -1,8 +1,13 @@
 // Shopify Payments balance transactions (charges with fees, refunds, a chargeback, a reserve and
-// its release) and payouts every 1–3 days that group them: payout net = Σ transaction nets, and
-// the summary's gross − fee per category adds up to the same net.
+// its release) and payouts every 1–3 days that group them: payout net = Σ transaction nets (the
+// payout's own TRANSFER row left out, as domain/payouts/arithmetic.ts sums them), and the summary's
+// gross − fee per category adds up to the same net. Payouts issued in the last two days of the
+// period are SCHEDULED, older ones PAID. Each payout also has its own TRANSFER row (amount = net =
+// −payout net, fee 0): the summary and that row come from the emulator's payout-ops.ts, which
+// issues payouts the same way at run time.
 import { gid, legacyId } from '../shopify/gid';
 import { bagCents, moneyV2, toCents } from '../shopify/money';
+import { payoutSummary, transferRow } from '../shopify/payout-ops';
 import type { Rng } from '../shopify/prng';
 import type { Obj } from '../shopify/state';
 import { isoSeconds } from '../shopify/time';
@@ -109,40 +114,6 @@ function adjustments(rng: Rng, ids: IdSource, currency: string, charges: Bt[], s
   return out;
 }
 
-const CATEGORY: Record<string, 'charges' | 'refunds' | 'adjustments' | 'reservedFunds'> = {
-  CHARGE: 'charges',
-  REFUND: 'refunds',
-  ADJUSTMENT: 'adjustments',
-  RESERVED_FUNDS: 'reservedFunds',
-  RESERVED_FUNDS_REVERSAL: 'reservedFunds',
-};
-
-function summary(currency: string, bts: Bt[]): Obj {
-  const zero = (): { gross: number; fee: number } => ({ gross: 0, fee: 0 });
-  const sums = { charges: zero(), refunds: zero(), adjustments: zero(), reservedFunds: zero() };
-  for (const bt of bts) {
-    const s = sums[CATEGORY[bt.obj.type] ?? 'adjustments'];
-    s.gross += toCents(bt.obj.amount.amount);
-    s.fee += toCents(bt.obj.fee.amount);
-  }
-  const m = (c: number): Obj => moneyV2(c, currency);
-  return {
-    chargesGross: m(sums.charges.gross),
-    chargesFee: m(sums.charges.fee),
-    refundsFeeGross: m(sums.refunds.gross),
-    refundsFee: m(sums.refunds.fee),
-    adjustmentsGross: m(sums.adjustments.gross),
-    adjustmentsFee: m(sums.adjustments.fee),
-    reservedFundsGross: m(sums.reservedFunds.gross),
-    reservedFundsFee: m(sums.reservedFunds.fee),
-    retriedPayoutsGross: m(0),
-    retriedPayoutsFee: m(0),
-    advanceGross: m(0),
-    advanceFees: m(0),
-    usdcRebateCreditAmount: m(0),
-  };
-}
-
 export function generatePayouts(
   rng: Rng,
   ids: IdSource,
@@ -154,6 +125,7 @@ export function generatePayouts(
   const charges = fromOrders(ids, currency, orders);
   const all = [...charges, ...adjustments(rng, ids, currency, charges, startMs, endMs)].sort((a, b) => a.at - b.at);
   const payouts: Obj[] = [];
+  const transfers: Bt[] = [];
   let open = all.slice();
   const firstDay = Math.floor(startMs / DAY) * DAY;
   for (let day = firstDay + rng.int(1, 3) * DAY; day <= endMs; day += rng.int(1, 3) * DAY) {
@@ -164,7 +136,8 @@ export function generatePayouts(
     open = open.filter((b) => b.at >= day);
     const issued = day + 10 * 3_600_000;
     const pid = ids.next();
-    const status = issued < endMs - 2 * DAY ? 'PAID' : 'IN_TRANSIT';
+    // SCHEDULED: created with its transactions, not yet sent to the bank (IN_TRANSIT is deprecated).
+    const status = issued < endMs - 2 * DAY ? 'PAID' : 'SCHEDULED';
     const payout = {
       id: gid('ShopifyPaymentsPayout', pid),
       legacyResourceId: String(pid),
@@ -173,10 +146,16 @@ export function generatePayouts(
       transactionType: 'DEPOSIT',
       externalTraceId: null,
       net: moneyV2(net, currency),
-      summary: summary(currency, due),
+      summary: payoutSummary(
+        currency,
+        due.map((b) => b.obj),
+      ),
     };
     for (const b of due) b.obj.associatedPayout = { id: payout.id, status };
+    transfers.push({ obj: transferRow(ids.next(), payout), at: issued, net: -net });
     payouts.push(payout);
   }
-  return { payouts, balanceTransactions: all.map((b) => b.obj) };
+  // Stable: a payout's TRANSFER row comes after the rows processed at the same second.
+  const rows = [...all, ...transfers].sort((a, b) => a.at - b.at);
+  return { payouts, balanceTransactions: rows.map((b) => b.obj) };
 }

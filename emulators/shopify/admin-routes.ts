@@ -27,6 +27,8 @@ export function adminRoutes(admin: ShopifyAdmin): [string, RegExp, Handler][] {
     ['POST', new RegExp(`^${orderPath}/mark-paid$`), ([d, id], body) => admin.markPaid(d!, id!, body ?? {})],
     ['POST', new RegExp(`^${orderPath}/cancel$`), ([d, id], body) => admin.cancelOrder(d!, id!, body ?? {})],
     ['POST', new RegExp(`^${shopPath}/payouts$`), ([d], body) => admin.addPayouts(d!, list(body))],
+    ['POST', new RegExp(`^${shopPath}/payouts/issue$`), ([d], body) => admin.issuePayout(d!, body ?? {})],
+    ['POST', new RegExp(`^${shopPath}/payouts/([^/]+)/status$`), ([d, id], body) => admin.setPayoutStatus(d!, id!, body ?? {})],
     ['POST', new RegExp(`^${shopPath}/balance-transactions$`), ([d], body) => admin.addBalanceTransactions(d!, list(body))],
     ['POST', new RegExp(`^${shopPath}/products$`), ([d], body) => admin.addProducts(d!, list(body))],
   ];

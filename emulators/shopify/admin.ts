@@ -3,6 +3,7 @@ import type { EmulatorCore, RequestLogEntry } from './emulator';
 import type { FaultRule } from './faults';
 import { AdminError } from './order-helpers';
 import { addBalanceTransactions, addPayouts, addProducts, cancelOrder, getOrder, markPaid, upsertOrders } from './order-ops';
+import { issuePayout, type IssuePayoutRequest, type PayoutStatusRequest, setPayoutStatus } from './payout-ops';
 import { addRefund, type RefundRequest } from './refund-ops';
 import type { Obj, ShopOptions, ShopState } from './state';
 import { shopPayload } from './webhook-payloads';
@@ -51,6 +52,17 @@ export class ShopifyAdmin {
 
   addPayouts(domain: string, payouts: Obj[]): void {
     addPayouts(this.shop(domain), payouts);
+  }
+  /**
+   * Moves a payout (gid or legacy id) to `status`; its balance transactions follow. With `returnFunds` (FAILED or
+   * CANCELED), its net comes back to the balance as a pending TRANSFER_FAILURE / TRANSFER_CANCEL row (payout-ops.ts).
+   */
+  setPayoutStatus(domain: string, payoutId: string, request: PayoutStatusRequest): { payout: Obj; returned: Obj | null } {
+    return setPayoutStatus(this.core.opsEnv(), this.shop(domain), payoutId, request);
+  }
+  /** Issues a payout of every pending balance transaction processed at or before `issuedAt` (payout-ops.ts). */
+  issuePayout(domain: string, request: IssuePayoutRequest): Obj {
+    return issuePayout(this.core.opsEnv(), this.shop(domain), request);
   }
   addBalanceTransactions(domain: string, txs: Obj[]): void {
     addBalanceTransactions(this.shop(domain), txs);

@@ -51,8 +51,11 @@ describe('shared example queries', () => {
     expect(errorsOf(txs)).toEqual([]);
     const nodes = txs.data.shopifyPaymentsAccount.balanceTransactions.nodes;
     expect(nodes.length).toBeGreaterThan(0);
-    const cents = nodes.reduce((s: number, t: any) => s + Math.round(Number(t.net.amount) * 100), 0);
+    // Σ net of the contents, without the payout's own TRANSFER row (which is −net: the payout leaving the balance).
+    const contents = nodes.filter((t: any) => t.type !== 'TRANSFER');
+    const cents = contents.reduce((s: number, t: any) => s + Math.round(Number(t.net.amount) * 100), 0);
     expect(cents).toBe(Math.round(Number(first.net.amount) * 100));
+    expect(nodes.filter((t: any) => t.type === 'TRANSFER').map((t: any) => t.net.amount)).toEqual([`-${first.net.amount}`]);
   });
 
   it('runs InventoryBySku for a seeded variant', async () => {

@@ -75,7 +75,10 @@ function payoutProblems(shop: GeneratedShop): string[] {
   const out: string[] = [];
   for (const t of shop.balanceTransactions) if (c(t.net) !== c(t.amount) - c(t.fee)) out.push(`${t.id} net ≠ amount − fee`);
   for (const p of shop.payouts) {
-    const txs = shop.balanceTransactions.filter((t) => t.associatedPayout.id === p.id);
+    // The payout's own TRANSFER row (−net) is the payout leaving the balance, not part of its contents.
+    const txs = shop.balanceTransactions.filter((t) => t.associatedPayout.id === p.id && t.type !== 'TRANSFER');
+    const transfer = shop.balanceTransactions.filter((t) => t.associatedPayout.id === p.id && t.type === 'TRANSFER');
+    if (transfer.length !== 1 || c(transfer[0]!.net) !== -c(p.net)) out.push(`${p.id} has no TRANSFER row of −net`);
     const net = sum(txs.map((t) => c(t.net)));
     if (c(p.net) !== net) out.push(`${p.id} net ${c(p.net)} ≠ Σ transactions ${net}`);
     const s = p.summary;

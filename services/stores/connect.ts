@@ -10,6 +10,7 @@ import { normalizeShopDomain, storeIdFor } from '../../domain/store';
 import type { QboClient } from '../../integrations/qbo/client';
 import { HttpError, badRequest, conflict } from '../errors';
 import { resolveAccounts, type AccountKey, type ResolvedAccount } from './accounts';
+import { resolvePayoutAccounts } from './payout-accounts';
 import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, withRotationNote, type QboCheck, type QboTokens } from './qbo-check';
 import { isPlainObject, precheckSettings, startDateIssue, startInstant } from './settings-input';
@@ -183,7 +184,11 @@ async function settle(settingsIn: Record<string, unknown>, qbo: QboCheck, shopCu
     accounts: resolution.accounts,
     ...(taxCodeMap === undefined ? {} : { taxCodeMap }),
   });
-  return { settings, country, resolved: resolution.resolved };
+  // Payouts switched on at connect: their accounts and vendor are found or created as the sales accounts are.
+  const payouts = await resolvePayoutAccounts(qbo.client, settings.payouts).catch((err: unknown) => {
+    throw settingsHttpError(err);
+  });
+  return { settings: { ...settings, payouts: payouts.payouts }, country, resolved: resolution.resolved };
 }
 
 export async function connectStore(ctx: StoreContext, body: ConnectBody): Promise<Connected> {

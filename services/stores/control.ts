@@ -11,6 +11,7 @@ import { pauseSignal, setIntervalSignal, type SyncWindow } from '../../workflows
 import { HttpError, badRequest, conflict } from '../errors';
 import { SettingsValidationError } from '../../domain/errors';
 import { checkAccountIds, type AccountKey } from './accounts';
+import { resolvePayoutAccounts } from './payout-accounts';
 import { activeTaxCodes, checkTaxCodeId, credentialColumns, parseSettingsOr400, settingsHttpError } from './connect';
 import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, storeQboClient, type QboTokens } from './qbo-check';
@@ -147,16 +148,26 @@ export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Re
     }
     checkTaxCodeId(codes, taxCode);
   }
+  // Payouts switched on (or their accounts changed): found, created or checked as connect does.
+  let saved = settings;
+  if (settings.payouts.enabled && JSON.stringify(settings.payouts) !== JSON.stringify(current.payouts)) {
+    if (row.state === 'disconnected') throw disconnected(row, 'reconcile its payouts');
+    try {
+      saved = { ...settings, payouts: (await resolvePayoutAccounts(storeQboClient(ctx, row), settings.payouts)).payouts };
+    } catch (err) {
+      throw settingsHttpError(qboHttpError(err, row.qboRealmId, false));
+    }
+  }
   if (settings.syncIntervalMinutes !== current.syncIntervalMinutes) {
     await signalStore(ctx, row.shopDomain, setIntervalSignal, { intervalMinutes: settings.syncIntervalMinutes });
   }
   await storeRows.updateStoreSettings(ctx.db, {
     storeId: row.id,
-    settings,
+    settings: saved,
     ...(settings.startDate !== current.startDate ? { startDate: startInstant(settings.startDate, row.shopTimezone) } : {}),
     at: ctx.clock(),
   });
-  return settings;
+  return saved;
 }
 
 /**

@@ -278,6 +278,18 @@ export type SettingsAccounts = Settings['accounts'];
 export type GatewayTarget = z.output<typeof gatewayTarget>;
 export type PayoutSettings = Settings['payouts'];
 
+/**
+ * The payouts section alone, defaults filled: connect finds or creates its accounts (the bank among them) before
+ * the whole settings are checked, so `enabled: true` without account ids is a valid request there.
+ */
+export function parsePayoutSettings(input: unknown): PayoutSettings {
+  const result = payouts.safeParse(input ?? {});
+  if (result.success) return result.data;
+  throw new SettingsValidationError(
+    result.error.issues.map((issue) => ({ path: ['payouts', ...issue.path.map(String)].join('.'), message: issue.message })),
+  );
+}
+
 /** Validates and fills defaults; throws SettingsValidationError listing every issue with its path. */
 export function parseSettings(input: unknown): Settings {
   const result = settingsSchema.safeParse(input);

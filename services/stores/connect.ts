@@ -5,7 +5,7 @@
  */
 import { connectStore as insertConnectedStore, getStore, storeExists, type NewStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
-import { detectTaxMode, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
+import { detectTaxMode, parsePayoutSettings, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
 import { normalizeShopDomain, storeIdFor } from '../../domain/store';
 import type { QboClient } from '../../integrations/qbo/client';
 import { HttpError, badRequest, conflict } from '../errors';
@@ -178,17 +178,21 @@ async function settle(settingsIn: Record<string, unknown>, qbo: QboCheck, shopCu
   const taxCodeMap = usTaxCodeId
     ? { ...(isPlainObject(settingsIn.taxCodeMap) ? (settingsIn.taxCodeMap as Entity) : {}), usTaxCodeId }
     : settingsIn.taxCodeMap;
+  // Payouts switched on at connect: their accounts and vendor are found or created as the sales accounts are.
+  let payouts;
+  try {
+    payouts = (await resolvePayoutAccounts(qbo.client, parsePayoutSettings(settingsIn.payouts))).payouts;
+  } catch (err) {
+    throw settingsHttpError(err);
+  }
   const settings = parseSettingsOr400({
     ...settingsIn,
     taxMode,
     accounts: resolution.accounts,
+    payouts,
     ...(taxCodeMap === undefined ? {} : { taxCodeMap }),
   });
-  // Payouts switched on at connect: their accounts and vendor are found or created as the sales accounts are.
-  const payouts = await resolvePayoutAccounts(qbo.client, settings.payouts).catch((err: unknown) => {
-    throw settingsHttpError(err);
-  });
-  return { settings: { ...settings, payouts: payouts.payouts }, country, resolved: resolution.resolved };
+  return { settings, country, resolved: resolution.resolved };
 }
 
 export async function connectStore(ctx: StoreContext, body: ConnectBody): Promise<Connected> {

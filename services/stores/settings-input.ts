@@ -26,8 +26,8 @@ export function precheckSettings(input: Json): void {
     parseSettings(candidate);
   } catch (err) {
     if (!(err instanceof SettingsValidationError)) throw err;
-    // Inventory accounts demanded by the inventory auto-create setting are resolved in QBO.
-    const resolvedLater = new Set(['accounts.inventoryAsset', 'accounts.costOfGoodsSold']);
+    // Inventory accounts demanded by the inventory auto-create setting, and the payout bank, are resolved in QBO.
+    const resolvedLater = new Set(['accounts.inventoryAsset', 'accounts.costOfGoodsSold', 'payouts.bankAccountId']);
     const issues = err.issues.filter((i) => !(resolvedLater.has(i.path) && /is required when/.test(i.message)));
     if (issues.length > 0) throw new SettingsValidationError(issues);
   }

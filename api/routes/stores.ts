@@ -36,6 +36,7 @@ import {
   waitQuerySchema,
 } from '../stores/schemas';
 import { loadStore, storeView, storeViews } from '../stores/views';
+import { taxMappingRoutes } from '../stores/tax-mapping';
 import { operateStore, readStore } from '../access';
 import { requestSync, syncRequestStatus, type SyncOutcome } from '../../services/stores/workflow';
 
@@ -83,8 +84,10 @@ export const storeRoutes =
         },
       },
       async (req, reply) => {
-        const { row, accounts } = await connectStore(ctx, req.body);
-        return reply.status(201).send({ ...(await storeView(ctx, row)), accountsResolved: accounts });
+        const { row, accounts, taxMapping } = await connectStore(ctx, req.body);
+        return reply
+          .status(201)
+          .send({ ...(await storeView(ctx, row)), accountsResolved: accounts, ...(taxMapping ? { taxMapping } : {}) });
       },
     );
 
@@ -241,6 +244,8 @@ export const storeRoutes =
       },
       async (req) => updateSettings(ctx, await loadStore(ctx, req.params.id), req.body),
     );
+
+    await taxMappingRoutes(ctx, app);
 
     app.get<{ Params: IdParams; Querystring: { status?: string; limit: number; cursor?: string; attention?: 'true' | 'false' } }>(
       '/stores/:id/documents',

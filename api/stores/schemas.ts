@@ -4,6 +4,7 @@
  * credential field appears in any of them.
  */
 import { DOCUMENT_STATUSES } from '../../domain/ledger';
+import { taxMappingSchema } from './tax-mapping-schema';
 
 const str = { type: 'string' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
@@ -145,6 +146,7 @@ export const connectedSchema = {
       description: 'How each settings.accounts entry was chosen: given in the request, found in the chart of accounts, or created',
       additionalProperties: resolvedAccount,
     },
+    taxMapping: taxMappingSchema,
   },
 } as const;
 

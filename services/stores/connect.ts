@@ -17,6 +17,7 @@ import { isPlainObject, precheckSettings, startDateIssue, startInstant } from '.
 import { checkShopify } from './shopify-check';
 import { applyAuditSchedule } from './audit-schedule';
 import { startStoreWorkflow } from './workflow';
+import { connectTaxMapping, type TaxMappingView } from './tax-mapping';
 
 export interface QboConnectBody {
   realmId: string;
@@ -39,6 +40,8 @@ export interface ConnectBody {
 export interface Connected {
   row: StoreRow;
   accounts: Partial<Record<AccountKey, ResolvedAccount>>;
+  /** Global tax mode: the proposed tax code map, its unambiguous matches applied (docs/tax-mapping.md). */
+  taxMapping?: TaxMappingView | null;
 }
 
 /** 400 `invalid_settings` listing every issue with its path. */
@@ -243,7 +246,13 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
   } catch (err) {
     throw withRotationNote(qboHttpError(err, body.qbo.realmId, qbo.rotated()), qbo.rotated());
   }
-  const { settings, country, resolved } = settled;
+  const { country, resolved } = settled;
+  const { settings, taxMapping } = await connectTaxMapping(ctx, {
+    shopDomain,
+    shopifyAccessToken: body.shopifyAccessToken,
+    qbo: qbo.client,
+    settings: settled.settings,
+  });
   const now = ctx.clock();
   const row: NewStore = {
     id,
@@ -290,5 +299,5 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
     ctx.log.warn({ err, storeId: id }, "could not create the store's nightly audit schedule");
   }
   const saved = await getStore(ctx.db, { storeId: id });
-  return { row: saved!, accounts: resolved };
+  return { row: saved!, accounts: resolved, taxMapping };
 }

@@ -851,6 +851,8 @@ const ROUTES: Record<string, RouteFuzz> = {
   'PUT /stores/:id/credentials': storeRoute('/credentials', { scope: 'operate', stores: 'param' }, { body: credentialsBody, known: 'any' }),
   'GET /stores/:id/settings': storeRoute('/settings', { scope: 'read', stores: 'param' }, { known: 200 }),
   'PUT /stores/:id/settings': storeRoute('/settings', { scope: 'operate', stores: 'param' }, { body: settingsBody, known: 'any' }),
+  'GET /stores/:id/tax-mapping': storeRoute('/tax-mapping', { scope: 'read', stores: 'param' }, { known: 'any' }),
+  'POST /stores/:id/tax-mapping/apply': storeRoute('/tax-mapping/apply', { scope: 'operate', stores: 'param' }, { known: 'any' }),
   'GET /stores/:id/documents': storeRoute('/documents', { scope: 'read', stores: 'param' }, { query: documentsQuery, known: 200 }),
   'GET /stores/:id/orders/:orderId/documents': storeRoute(
     '/orders/:param/documents',

@@ -13,3 +13,5 @@ export * from './sync-runs';
 export * from './webhooks';
 export * from './audit';
 export * from './store-audits';
+export * from './pending-connects';
+export * from './shop-secrets';

@@ -132,7 +132,7 @@ async function readDelivery(req: FastifyRequest, secrets: WebhookSecrets, now: D
     throw new HttpError(
       503,
       'webhooks_not_configured',
-      "Shopify webhooks are not configured on this server: set SHOPIFY_WEBHOOK_SECRET to the Shopify app's client secret (or SHOPIFY_WEBHOOK_SECRETS for this shop)",
+      "Shopify webhooks are not configured on this server: set SHOPIFY_WEBHOOK_SECRET to the Shopify app's client secret (or give this shop its own: shopifyApiSecret with its credentials, or SHOPIFY_WEBHOOK_SECRETS)",
     );
   }
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

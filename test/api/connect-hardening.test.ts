@@ -378,9 +378,18 @@ describe("a shop's own webhook secret", () => {
 });
 
 describe('secrets', () => {
-  it('never wrote a token, client secret or webhook secret to the API log', () => {
+  it('never wrote a token, client secret or webhook secret to the API log, nor in plaintext to a table', async () => {
     const log = logLines.join('');
     expect(log.length).toBeGreaterThan(0);
     for (const s of secrets) expect(log).not.toContain(s);
+    const dump = JSON.stringify(
+      await database.db.execute(
+        sql`select row_to_json(a)::text as j from audit_log a
+            union all select row_to_json(c)::text from store_credentials c
+            union all select row_to_json(p)::text from pending_connects p`,
+      ),
+    );
+    expect(dump).toContain('shopifyApiSecret'); // the audit log recorded the requests that carried one
+    for (const s of secrets) expect(dump).not.toContain(s);
   });
 });

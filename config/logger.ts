@@ -19,6 +19,7 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logPretty'>, nam
         '*.refresh_token',
         '*.clientSecret',
         '*.shopifyAccessToken',
+        '*.shopifyApiSecret',
         '*.authorization',
         '*.Authorization',
         'headers.authorization',

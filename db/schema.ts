@@ -49,6 +49,12 @@ export const storeCredentials = pgTable('store_credentials', {
   qboAccessTokenExpiresAt: ts('qbo_access_token_expires_at'),
   qboRefreshTokenEnc: text('qbo_refresh_token_enc').notNull(),
   qboRefreshTokenExpiresAt: ts('qbo_refresh_token_expires_at'),
+  /**
+   * The shop's own custom app's API secret key, when it was connected with one: Shopify signs the shop's
+   * webhooks with it (api/routes/webhooks.ts verifies them with it before the configured app secrets). Null:
+   * the shop's webhooks are signed with the configured app secret.
+   */
+  shopifyApiSecretEnc: text('shopify_api_secret_enc'),
   /** Optimistic lock: a refresh writes only if the version it read is still current. */
   version: integer('version').notNull().default(0),
   refreshedAt: ts('refreshed_at'),
@@ -329,4 +335,32 @@ export const payouts = pgTable(
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.payoutId] }), index('payouts_store_issued_idx').on(t.storeId, t.issuedAt)],
+);
+
+/**
+ * QBO tokens a connect (or a credential replacement) rotated before it failed (services/stores/qbo-check.ts):
+ * Intuit may invalidate the refresh token sent once it issues a new one (docs/qbo-facts.md §3), so the new
+ * pair is saved here, encrypted, the moment the refresh answers. A retry for the same shop and realm that
+ * sends the refresh token this row replaced uses these tokens instead; success deletes the row, and a row
+ * past `expires_at` is ignored and pruned.
+ */
+export const pendingConnects = pgTable(
+  'pending_connects',
+  {
+    /** The normalized `<handle>.myshopify.com` domain the attempt was for. */
+    shopDomain: text('shop_domain').notNull(),
+    realmId: text('realm_id').notNull(),
+    /** The Intuit app the tokens were issued to (a retry with another client id does not use them). */
+    qboClientId: text('qbo_client_id').notNull(),
+    /** SHA-256 (hex) of the refresh token the attempt was sent, which this row's tokens replace. */
+    sentRefreshTokenSha256: text('sent_refresh_token_sha256').notNull(),
+    /** AES-256-GCM envelopes (config/secrets.ts), like store_credentials. */
+    qboAccessTokenEnc: text('qbo_access_token_enc').notNull(),
+    qboAccessTokenExpiresAt: ts('qbo_access_token_expires_at').notNull(),
+    qboRefreshTokenEnc: text('qbo_refresh_token_enc').notNull(),
+    qboRefreshTokenExpiresAt: ts('qbo_refresh_token_expires_at'),
+    refreshedAt: ts('refreshed_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shopDomain, t.realmId] }), index('pending_connects_expires_idx').on(t.expiresAt)],
 );

@@ -17,7 +17,13 @@ import {
   type CredentialColumns,
 } from '../db/queries/credentials';
 
-const ENCRYPTED_COLUMNS = ['shopifyAccessTokenEnc', 'qboClientSecretEnc', 'qboAccessTokenEnc', 'qboRefreshTokenEnc'] as const;
+const ENCRYPTED_COLUMNS = [
+  'shopifyAccessTokenEnc',
+  'shopifyApiSecretEnc',
+  'qboClientSecretEnc',
+  'qboAccessTokenEnc',
+  'qboRefreshTokenEnc',
+] as const;
 type EncryptedColumn = (typeof ENCRYPTED_COLUMNS)[number];
 
 export interface ReencryptReport {

@@ -212,7 +212,8 @@ export const storeRoutes =
         config: { access: operateStore },
         schema: {
           tags: TAGS,
-          summary: 'Replace the Shopify token and/or the QBO tokens (checked like at connect); clears the connection error and resumes',
+          summary:
+            "Replace the Shopify token and/or the QBO tokens (checked like at connect), which clears the connection error and resumes; or set or forget (null) the shop's own webhook secret",
           params: idParams,
           body: credentialsBodySchema,
           response: { 200: view, ...pick([400, 401, 404, 409, 422, 502, 503]) },

@@ -11,12 +11,15 @@
  * tied to what its signed body says: the body must be the topic's resource, an `app/uninstalled` body must
  * name the header's shop, an order already booked for another store refuses the delivery, stale
  * deliveries (X-Shopify-Triggered-At) are refused, and an uninstall is confirmed with Shopify before
- * anything is disconnected. Deliveries are at least once: the X-Shopify-Webhook-Id is recorded in
+ * anything is disconnected. A shop connected with its own custom app (`shopifyApiSecret` at connect or in
+ * PUT /stores/:id/credentials) has its webhooks verified with that app's secret alone, kept encrypted with
+ * its credentials; other shops with the configured secrets. Deliveries are at least once: the X-Shopify-Webhook-Id is recorded in
  * `webhook_deliveries` and a repeat answers 200 without acting again.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { findShopApiSecret } from '../../db/queries/shop-secrets';
 import { disconnectStore, findStoreByShopDomain } from '../../db/queries/stores';
 import {
   forgetWebhookDelivery,
@@ -109,24 +112,27 @@ export interface WebhookSecrets {
   app: string | undefined;
   /** The app's previous secret during a rotation (issue #13 item 14). */
   previous: string | undefined;
+  /** Per-shop secrets from the configuration (SHOPIFY_WEBHOOK_SECRETS). */
   perShop: Readonly<Record<string, string>>;
+  /** The shop's own secret stored with its credentials, if it has one (looked up per delivery). */
+  stored(shopDomain: string): Promise<string | undefined>;
 }
 
 /**
  * Checks the signature first (nothing about an unsigned request is trusted), then the headers. The shop
- * header only selects the key: a shop with its own secret is verified with that secret alone, so a body
- * another shop signed cannot be replayed with this shop's domain.
+ * header only selects the key: a shop with its own secret (stored with its credentials, else configured) is
+ * verified with that secret alone, so a body another shop signed cannot be replayed with this shop's domain.
  */
-function readDelivery(req: FastifyRequest, secrets: WebhookSecrets, now: Date): Delivery {
+async function readDelivery(req: FastifyRequest, secrets: WebhookSecrets, now: Date): Promise<Delivery> {
   // Normalized as the shop is looked up later, so no spelling of the domain (`HTTPS://…/`) escapes its key.
   const claimed = shopDomainOrUndefined(header(req, 'x-shopify-shop-domain'));
-  const own = claimed !== undefined ? secrets.perShop[claimed] : undefined;
+  const own = claimed !== undefined ? ((await secrets.stored(claimed)) ?? secrets.perShop[claimed]) : undefined;
   const secret = own ?? secrets.app;
   if (!secret) {
     throw new HttpError(
       503,
       'webhooks_not_configured',
-      "Shopify webhooks are not configured on this server: set SHOPIFY_WEBHOOK_SECRET to the Shopify app's client secret (or SHOPIFY_WEBHOOK_SECRETS for this shop)",
+      "Shopify webhooks are not configured on this server: set SHOPIFY_WEBHOOK_SECRET to the Shopify app's client secret (or give this shop its own: shopifyApiSecret with its credentials, or SHOPIFY_WEBHOOK_SECRETS)",
     );
   }
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -270,6 +276,21 @@ export const webhookRoutes =
       app: app.deps.shopifyWebhookSecret,
       previous: app.deps.shopifyWebhookSecretPrevious,
       perShop: app.deps.shopifyWebhookSecrets ?? {},
+      stored: async (shopDomain) => {
+        const enc = await findShopApiSecret(db, { shopDomain });
+        if (enc === undefined) return undefined;
+        try {
+          return stores.cipher.decrypt(enc);
+        } catch (err) {
+          // Not the app secret instead: that would let another shop's signed body through for this shop.
+          wlog.error({ err, shopDomain }, "could not decrypt the shop's own webhook secret");
+          throw new HttpError(
+            503,
+            'webhook_secret_unreadable',
+            "The shop's webhook secret cannot be read on this server; Shopify will retry",
+          );
+        }
+      },
     };
     let lastPrune = 0;
 
@@ -379,7 +400,8 @@ export const webhookRoutes =
         config: { rateLimit: webhookRateLimit(app.rateLimits) },
         schema: {
           tags: ['webhooks'],
-          summary: "Receives Shopify webhooks (HMAC-signed with the app's client secret; no bearer token)",
+          summary:
+            "Receives Shopify webhooks (HMAC-signed with the shop's own app secret when it was connected with one, else the app's client secret; no bearer token)",
           description:
             "Order topics nudge the store's sync workflow; app/uninstalled disconnects the store once Shopify confirms the app's token is revoked. A repeated X-Shopify-Webhook-Id answers 200 and does nothing; a stale delivery (X-Shopify-Triggered-At) is a 400, one whose body is about another shop a 403.",
           security: [],
@@ -416,7 +438,7 @@ export const webhookRoutes =
         },
       },
       async (req) => {
-        const d = readDelivery(req, secrets, new Date());
+        const d = await readDelivery(req, secrets, new Date());
         if (d.topic === UNINSTALLED_TOPIC) checkUninstalledShop(d);
         if (NUDGE_TOPICS.has(d.topic)) orderOf(d.topic, d.payload);
         await pruneOldDeliveries();

@@ -34,6 +34,13 @@ const instant = (what: string) =>
  * 1 BC), so `0000-01-01T00:00:00Z`, or year 1 with a positive offset, was a 500 where the expiry is stored.
  */
 const tokenExpiry = (what: string) => ({ ...instant(what), pattern: '^[1-9]\\d{3}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:[0-5]\\d' }) as const;
+/** A shop's own API secret key (its custom app's client secret), which signs its webhooks. */
+const shopApiSecret = {
+  ...secret(
+    "The API secret key of the shop's own custom app (or its admin's webhook signing key): the shop's webhooks are verified with it instead of the configured app secret. Stored encrypted, never shown",
+  ),
+  maxLength: 255,
+} as const;
 const error = { $ref: 'Error#' } as const;
 
 export const errorResponses = {
@@ -178,6 +185,7 @@ export const connectBodySchema = {
   properties: {
     shopDomain: { type: 'string', minLength: 1, maxLength: 255, description: "The shop's permanent <handle>.myshopify.com domain" },
     shopifyAccessToken: secret('Admin API access token (stored encrypted)'),
+    shopifyApiSecret: shopApiSecret,
     qbo: qboCredentials(['realmId', 'clientId', 'clientSecret', 'refreshToken']),
     startDate: {
       type: ['string', 'null'],
@@ -194,6 +202,7 @@ export const credentialsBodySchema = {
   minProperties: 1,
   properties: {
     shopifyAccessToken: secret('A new Admin API access token'),
+    shopifyApiSecret: { ...shopApiSecret, type: ['string', 'null'], description: `${shopApiSecret.description}; null forgets it` },
     qbo: qboCredentials(['refreshToken']),
   },
 } as const;

@@ -14,3 +14,5 @@ export * from './webhooks';
 export * from './audit';
 export * from './store-audits';
 export * from './payouts';
+export * from './pending-connects';
+export * from './shop-secrets';

@@ -2,7 +2,11 @@
  * POST /stores: connect a Shopify shop to a QBO company. Checks the settings first (a typo costs no
  * API call), then both sets of credentials against the real services, resolves the accounts in QBO,
  * stores the store and its encrypted credentials in one transaction, and starts the store's workflow.
+ * QBO tokens the check rotated are saved as the shop's pending connect the moment QBO issues them
+ * (qbo-check.ts), so an attempt that fails afterwards costs no re-authorisation: its retry uses them, and
+ * the transaction that stores the store deletes them.
  */
+import { deletePendingConnect } from '../../db/queries/pending-connects';
 import { connectStore as insertConnectedStore, getStore, storeExists, type NewStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
 import { detectTaxMode, parsePayoutSettings, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
@@ -32,6 +36,8 @@ export interface QboConnectBody {
 export interface ConnectBody {
   shopDomain: string;
   shopifyAccessToken: string;
+  /** The API secret key of the shop's own custom app, which signs its webhooks (stored encrypted, never shown). */
+  shopifyApiSecret?: string;
   qbo: QboConnectBody;
   startDate?: string | null;
   settings?: Record<string, unknown>;
@@ -62,6 +68,27 @@ const optionalDate = (value: string | undefined): Date | undefined => (value ===
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } } | null;
   return e?.code === '23505' || e?.cause?.code === '23505';
+}
+
+/**
+ * Prefixes of Shopify access tokens (admin, custom app, private app, user): an API secret key never has
+ * one, so a value with one is a token pasted into the wrong field.
+ */
+const SHOPIFY_TOKEN_PREFIXES = ['shpat_', 'shpca_', 'shppa_', 'shpua_'];
+
+/**
+ * A shop's own API secret key (a custom app's client secret, or the signing key of webhooks made in the
+ * shop's admin) as far as it can be checked without using it: its length, and that it is not an access
+ * token. 400 naming the field; the value is never repeated.
+ */
+export function checkShopifyApiSecret(secret: string, shopifyAccessToken: string | undefined): void {
+  const issue =
+    secret.length < 16
+      ? 'is too short for a Shopify API secret key'
+      : secret === shopifyAccessToken || SHOPIFY_TOKEN_PREFIXES.some((p) => secret.toLowerCase().startsWith(p))
+        ? "is an access token, not the app's API secret key"
+        : undefined;
+  if (issue) throw badRequest(`shopifyApiSecret ${issue}`, { field: 'shopifyApiSecret' });
 }
 
 /** The credentials row as tokens.ts reads it back: every secret an AES-256-GCM envelope. */
@@ -228,9 +255,11 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
   } catch (err) {
     throw settingsHttpError(err);
   }
+  if (body.shopifyApiSecret !== undefined) checkShopifyApiSecret(body.shopifyApiSecret, body.shopifyAccessToken);
 
   const shop = await checkShopify(ctx, shopDomain, body.shopifyAccessToken);
   const qbo = await checkQbo(ctx, {
+    shopDomain,
     realmId: body.qbo.realmId,
     clientId: body.qbo.clientId,
     clientSecret: body.qbo.clientSecret,
@@ -244,7 +273,7 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
   try {
     settled = await settle(settingsIn, qbo, shop.currencyCode);
   } catch (err) {
-    throw withRotationNote(qboHttpError(err, body.qbo.realmId, qbo.rotated()), qbo.rotated());
+    throw withRotationNote(qboHttpError(err, body.qbo.realmId, qbo.rotated()), qbo.rotation());
   }
   const { country, resolved } = settled;
   const { settings, taxMapping } = await connectTaxMapping(ctx, {
@@ -269,17 +298,27 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
     createdAt: now,
     updatedAt: now,
   };
+  const credentials = {
+    storeId: id,
+    ...credentialColumns(ctx, body.shopifyAccessToken, qbo.tokens()),
+    ...(body.shopifyApiSecret === undefined ? {} : { shopifyApiSecretEnc: ctx.cipher.encrypt(body.shopifyApiSecret) }),
+    updatedAt: now,
+  };
   try {
-    await insertConnectedStore(ctx.db, {
-      store: row,
-      credentials: { storeId: id, ...credentialColumns(ctx, body.shopifyAccessToken, qbo.tokens()), updatedAt: now },
+    // The tokens are the store's now: the pending connect they may have come from goes with the same commit.
+    await ctx.db.transaction(async (tx) => {
+      await insertConnectedStore(tx, { store: row, credentials });
+      await deletePendingConnect(tx, { shopDomain, realmId: body.qbo.realmId });
     });
   } catch (err) {
     if (isUniqueViolation(err))
-      throw withRotationNote(conflict(`Store ${id} (${shopDomain}) was connected by another request meanwhile`), qbo.rotated());
-    throw err;
+      throw withRotationNote(conflict(`Store ${id} (${shopDomain}) was connected by another request meanwhile`), qbo.rotation());
+    throw withRotationNote(err, qbo.rotation());
   }
-  ctx.log.info({ storeId: id, shopDomain, realmId: body.qbo.realmId, refreshed: qbo.rotated() }, 'store connected');
+  ctx.log.info(
+    { storeId: id, shopDomain, realmId: body.qbo.realmId, refreshed: qbo.rotated(), ownWebhookSecret: body.shopifyApiSecret !== undefined },
+    'store connected',
+  );
 
   try {
     await startStoreWorkflow(ctx, { id, shopDomain }, settings.syncIntervalMinutes);

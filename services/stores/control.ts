@@ -3,7 +3,8 @@
  * lost connection, settings updates, and the resync window's checks. The workflow is told first and the
  * row written after, so a Temporal outage changes nothing rather than half of it.
  */
-import { getStoreCredentials } from '../../db/queries/credentials';
+import { getStoreCredentials, updateStoreCredentials } from '../../db/queries/credentials';
+import { deletePendingConnect } from '../../db/queries/pending-connects';
 import * as storeRows from '../../db/queries/stores';
 import type { StoreRow } from '../../db/queries/stores';
 import type { Settings } from '../../domain/settings';
@@ -12,9 +13,9 @@ import { HttpError, badRequest, conflict } from '../errors';
 import { SettingsValidationError } from '../../domain/errors';
 import { checkAccountIds, type AccountKey } from './accounts';
 import { resolvePayoutAccounts } from './payout-accounts';
-import { activeTaxCodes, checkTaxCodeId, credentialColumns, parseSettingsOr400, settingsHttpError } from './connect';
+import { activeTaxCodes, checkShopifyApiSecret, checkTaxCodeId, credentialColumns, parseSettingsOr400, settingsHttpError } from './connect';
 import type { StoreContext } from './context';
-import { checkQbo, qboHttpError, storeQboClient, type QboTokens } from './qbo-check';
+import { checkQbo, qboHttpError, storeQboClient, withRotationNote, type QboCheck } from './qbo-check';
 import { mergeSettings, startDateIssue, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
 import { applyAuditScheduleOrLog } from './audit-schedule';
@@ -51,6 +52,8 @@ export async function resumeStore(ctx: StoreContext, row: StoreRow): Promise<Sto
 
 export interface CredentialsBody {
   shopifyAccessToken?: string;
+  /** The shop's own API secret key (webhook signatures); null: forget it, the configured app secret applies. */
+  shopifyApiSecret?: string | null;
   qbo?: {
     realmId?: string;
     clientId?: string;
@@ -64,14 +67,27 @@ export interface CredentialsBody {
 
 /** Replaces the Shopify token and/or the QBO tokens (checked like at connect), then resumes the store. */
 export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body: CredentialsBody): Promise<StoreRow> {
-  if (body.shopifyAccessToken === undefined && body.qbo === undefined) {
-    throw badRequest('Send shopifyAccessToken, qbo, or both');
+  if (body.shopifyAccessToken === undefined && body.qbo === undefined && body.shopifyApiSecret === undefined) {
+    throw badRequest('Send shopifyAccessToken, shopifyApiSecret, qbo, or several of them');
   }
   const current = await getStoreCredentials(ctx.db, { storeId: row.id });
   if (!current) throw new HttpError(409, 'conflict', `Store ${row.id} has no stored credentials; remove and connect it again`);
 
+  if (typeof body.shopifyApiSecret === 'string') {
+    checkShopifyApiSecret(body.shopifyApiSecret, body.shopifyAccessToken ?? ctx.cipher.decrypt(current.shopifyAccessTokenEnc));
+  }
+  if (body.shopifyAccessToken === undefined && body.qbo === undefined) {
+    // Only the webhook secret: no connection changes, so the store's state and connection error stay as they are.
+    await updateStoreCredentials(ctx.db, {
+      storeId: row.id,
+      columns: { shopifyApiSecretEnc: body.shopifyApiSecret ? ctx.cipher.encrypt(body.shopifyApiSecret) : null },
+      at: ctx.clock(),
+    });
+    ctx.log.info({ storeId: row.id, ownWebhookSecret: body.shopifyApiSecret ? 'replaced' : 'removed' }, 'store webhook secret replaced');
+    return reload(ctx, row.id);
+  }
   if (body.shopifyAccessToken !== undefined) await checkShopify(ctx, row.shopDomain, body.shopifyAccessToken);
-  let qboTokens: QboTokens | undefined;
+  let check: QboCheck | undefined;
   if (body.qbo) {
     if (body.qbo.realmId !== undefined && body.qbo.realmId !== row.qboRealmId) {
       throw new HttpError(
@@ -81,7 +97,8 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
       );
     }
     const q = body.qbo;
-    const check = await checkQbo(ctx, {
+    check = await checkQbo(ctx, {
+      shopDomain: row.shopDomain,
       realmId: row.qboRealmId,
       clientId: q.clientId ?? current.qboClientId,
       clientSecret: q.clientSecret ?? ctx.cipher.decrypt(current.qboClientSecretEnc),
@@ -90,23 +107,42 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
       accessTokenExpiresAt: q.accessTokenExpiresAt === undefined ? undefined : new Date(q.accessTokenExpiresAt),
       refreshTokenExpiresAt: q.refreshTokenExpiresAt === undefined ? undefined : new Date(q.refreshTokenExpiresAt),
     });
-    qboTokens = check.tokens();
   }
 
-  const columns = qboTokens
-    ? credentialColumns(ctx, body.shopifyAccessToken ?? ctx.cipher.decrypt(current.shopifyAccessTokenEnc), qboTokens)
-    : { shopifyAccessTokenEnc: ctx.cipher.encrypt(body.shopifyAccessToken!) };
+  const columns = {
+    ...(check
+      ? credentialColumns(ctx, body.shopifyAccessToken ?? ctx.cipher.decrypt(current.shopifyAccessTokenEnc), check.tokens())
+      : body.shopifyAccessToken !== undefined
+        ? { shopifyAccessTokenEnc: ctx.cipher.encrypt(body.shopifyAccessToken) }
+        : {}),
+    ...(body.shopifyApiSecret === undefined
+      ? {}
+      : { shopifyApiSecretEnc: body.shopifyApiSecret === null ? null : ctx.cipher.encrypt(body.shopifyApiSecret) }),
+  };
   // Under the token refresh's lock (db/queries/stores.ts): a refresh in flight finishes first, and the
-  // version bump makes it retry with these tokens rather than overwrite them.
-  await storeRows.replaceStoreCredentials(ctx.db, {
-    storeId: row.id,
-    realmId: row.qboRealmId,
-    columns,
-    wasDisconnected: row.state === 'disconnected',
-    at: ctx.clock(),
-  });
+  // version bump makes it retry with these tokens rather than overwrite them. New QBO tokens replace the
+  // pending connect they may have come from in the same commit.
+  try {
+    await ctx.db.transaction(async (tx) => {
+      await storeRows.replaceStoreCredentials(tx, {
+        storeId: row.id,
+        realmId: row.qboRealmId,
+        columns,
+        wasDisconnected: row.state === 'disconnected',
+        at: ctx.clock(),
+      });
+      if (check) await deletePendingConnect(tx, { shopDomain: row.shopDomain, realmId: row.qboRealmId });
+    });
+  } catch (err) {
+    throw withRotationNote(err, check?.rotation() ?? 'none');
+  }
   ctx.log.info(
-    { storeId: row.id, shopify: body.shopifyAccessToken !== undefined, qbo: body.qbo !== undefined },
+    {
+      storeId: row.id,
+      shopify: body.shopifyAccessToken !== undefined,
+      qbo: body.qbo !== undefined,
+      ownWebhookSecret: body.shopifyApiSecret === undefined ? 'unchanged' : body.shopifyApiSecret === null ? 'removed' : 'replaced',
+    },
     'store credentials replaced',
   );
 

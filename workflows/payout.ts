@@ -57,6 +57,7 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   let paidObservedAt: string | null = null;
   let documentsWaitingSince: string | null = null;
   let assessments = 0;
+  let assessing = false;
   let seenStatus: string | null = null;
   let retryRequested = false;
   let done = false;
@@ -85,26 +86,28 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   setHandler(payoutStatusQuery, snapshot);
   setHandler(retryPayoutUpdate, async () => {
     retryRequested = true;
-    const before = assessments;
-    // Answers once the saga has read and decided again (or ended).
-    await condition(() => assessments > before || done);
+    // Answers once the saga has read and decided again (or ended) with an assessment that started after this
+    // request: one already under way read its data before the fix.
+    const target = assessments + (assessing ? 2 : 1);
+    await condition(() => assessments >= target || done);
     return snapshot();
   });
 
   const now = () => new Date().toISOString();
   /** Waits until `ms` passed, a retry was asked for, or discovery saw a status other than `unless`. */
   const wait = async (ms: number, unless: string | null) => {
-    seenStatus = null;
-    retryRequested = false;
     await condition(() => retryRequested || (seenStatus !== null && seenStatus !== unless), ms);
   };
   /** A held payout waits for a person: `POST /stores/:id/payouts/:payoutId/retry` after the fix. */
   const waitForRetry = async () => {
-    retryRequested = false;
     await condition(() => retryRequested);
   };
 
   for (;;) {
+    // What arrives from here on (a retry, a status discovery saw) is news to the assessment after this one.
+    retryRequested = false;
+    seenStatus = null;
+    assessing = true;
     const assessment: PayoutAssessment = await steps.payoutAssess({
       storeId,
       payoutId,
@@ -115,6 +118,7 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
       documentsWaitingSince,
     });
     assessments += 1;
+    assessing = false;
     const step: PayoutStep = assessment.step;
     // The saga saw the payout SCHEDULED before and PAID now: the failure watch runs from here.
     if (assessment.status === 'PAID' && (status === 'SCHEDULED' || status === 'IN_TRANSIT') && !paidObservedAt) paidObservedAt = now();

@@ -16,8 +16,9 @@ export const payoutParams = {
     id: idParams.properties.id,
     payoutId: {
       type: 'string',
-      minLength: 1,
       maxLength: 64,
+      // Checked before the store is looked up, as every schema failure is (a 400 before a 404).
+      pattern: '^([0-9]{1,20}|gid://shopify/ShopifyPaymentsPayout/[0-9]{1,20})$',
       description: "The payout's numeric id (legacyResourceId) or its gid, URL-encoded",
     },
   },

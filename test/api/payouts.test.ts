@@ -412,6 +412,10 @@ describe('GET /stores/:id/payouts/:payoutId', () => {
       expect(res.status, id).toBe(400);
       expect(res.body.error.details.field, id).toBe('params.payoutId');
     }
+    // The id is refused before the store is looked up, as every schema failure is.
+    const both = await call('GET', '/stores/no-such-store/payouts/abc');
+    expect(both.status).toBe(400);
+    expect(both.body.error.details.field).toBe('params.payoutId');
   });
 
   it("carries the running saga's live status; with Temporal unreachable it answers without it and says why", async () => {

@@ -6,6 +6,7 @@
  */
 import {
   type Client,
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -26,6 +27,19 @@ import { type StoreContext, temporalClient, temporalUnavailable } from '../store
 export const RETRY_ACCEPT_TIMEOUT_MS = 10_000;
 /** Describe, start: one round trip each. */
 const CALL_TIMEOUT_MS = TEMPORAL_CALL_TIMEOUT_MS;
+
+/** gRPC's DEADLINE_EXCEEDED (https://grpc.io/docs/guides/status-codes/). */
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** Did the call run out of time? The SDK wraps the gRPC error (a query's is "Failed to query Workflow"), so look at the causes. */
+function timedOut(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e) && e.code === GRPC_DEADLINE_EXCEEDED) return true;
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+    if (e instanceof Error && /deadline|did not answer/i.test(e.message)) return true;
+  }
+  return false;
+}
 
 export type LiveStatus =
   { ok: true; executionStatus: string; status: PayoutSagaStatus } | { ok: false; executionStatus: string | null; error: string };
@@ -60,7 +74,7 @@ export async function queryPayoutStatus(ctx: StoreContext, workflowId: string): 
     return {
       ok: false,
       executionStatus,
-      error: /deadline|did not answer/i.test(reason)
+      error: timedOut(err)
         ? `Temporal did not answer the status query within ${CALL_TIMEOUT_MS / 1000} s (is a worker running?)`
         : `Status query failed: ${reason}`,
     };
@@ -143,7 +157,7 @@ async function startRetryUpdate(
     );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
-    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || /deadline/i.test(String((err as Error)?.message))) {
+    if (timedOut(err)) {
       throw new HttpError(
         503,
         'retry_not_accepted',
@@ -185,7 +199,7 @@ export async function retryPayout(
         throw new HttpError(409, 'retry_refused', `The payout's saga refused the retry: ${err.cause?.message ?? err.message}`);
       }
       if (err instanceof WorkflowNotFoundError) continue;
-      if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) && !/deadline/i.test(String((err as Error)?.message))) {
+      if (!timedOut(err)) {
         throw temporalUnavailable(err, "wait for the payout's saga");
       }
       return { kind: 'accepted', workflowId, runId: update.workflowRunId ?? described.runId, updateId: update.updateId };

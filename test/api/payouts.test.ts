@@ -565,6 +565,32 @@ describe('POST /stores/:id/payouts/:payoutId/retry', () => {
     expect(badWait.status).toBe(400);
   });
 
+  it("with no worker on the saga's queue: the detail answers without `live` after 3 s, the retry 503 after 10 s", async () => {
+    const store = await newStore();
+    await insert(payoutRow(store, '8501', { state: 'held' }));
+    const input: PayoutWorkflowInput = { storeId: store.id, shopDomain: store.shopDomain, payoutId: GID('8501'), legacyId: '8501' };
+    const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
+      workflowId: payoutWorkflowId(store.shopDomain, '8501'),
+      taskQueue: uniqueTaskQueue('nobody-polls'),
+      args: [input],
+    });
+    let started = Date.now();
+    const detail = await call('GET', `/stores/${store.id}/payouts/8501`);
+    expect(detail.status, detail.text).toBe(200);
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(detail.body).toMatchObject({ state: 'held', workflowStatus: 'RUNNING' });
+    expect(detail.body.live).toBeUndefined();
+    expect(detail.body.liveError).toBe('Temporal did not answer the status query within 3 s (is a worker running?)');
+
+    started = Date.now();
+    const retry = await call('POST', `/stores/${store.id}/payouts/8501/retry`);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(retry.status, retry.text).toBe(503);
+    expect(retry.body.error).toMatchObject({ code: 'retry_not_accepted' });
+    expect(retry.body.error.message).toContain('did not accept the retry within 10 s; is a Ledgerline worker running?');
+    await handle.terminate('test over');
+  }, 30_000);
+
   it('a read token lists and shows payouts but cannot retry (403)', async () => {
     const store = await newStore();
     await insert(payoutRow(store, '9001'));

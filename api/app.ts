@@ -23,6 +23,7 @@ import { clientErrorCode, frameworkErrors, queryIntegers, validationIssues } fro
 import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './rate-limits';
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
+import { payoutRoutes } from './routes/payouts';
 import { storeRoutes } from './routes/stores';
 import { webhookRoutes } from './routes/webhooks';
 import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from './tokens';
@@ -197,6 +198,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
       if (at) throw badRequest(`${at} contains a control character (NUL or another non-printing character); remove it`, { field: at });
     });
     await secured.register(storeRoutes(stores));
+    await secured.register(payoutRoutes(stores));
     await secured.register(auditRoutes(deps.database.db));
   });
 

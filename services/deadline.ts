@@ -1,3 +1,4 @@
+import { isGrpcServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 /**
  * Deadlines on calls that answer an HTTP request: a caller (Shopify's webhook sender wants an answer
  * within 5 s, docs/shopify-facts.md §4; a health probe; a merchant waiting on a page) gets an answer in
@@ -20,4 +21,20 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** gRPC's DEADLINE_EXCEEDED (https://grpc.io/docs/guides/status-codes/). */
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/**
+ * Did a Temporal call run out of time? The SDK wraps the gRPC error (a query's is "Failed to query Workflow"), so
+ * the causes are looked at too.
+ */
+export function temporalTimedOut(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e) && e.code === GRPC_DEADLINE_EXCEEDED) return true;
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+    if (e instanceof Error && /deadline|did not answer/i.test(e.message)) return true;
+  }
+  return false;
 }

@@ -6,10 +6,8 @@
  */
 import {
   type Client,
-  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
   WorkflowUpdateStage,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
@@ -19,7 +17,7 @@ import type { StoreRow } from '../../db/queries/stores';
 import { type PayoutSagaStatus, type PayoutWorkflowInput, payoutStatusQuery, retryPayoutUpdate } from '../../workflows/definitions';
 import type { payoutWorkflow } from '../../workflows/payout';
 import { PAYOUT_STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
-import { TEMPORAL_CALL_TIMEOUT_MS } from '../deadline';
+import { TEMPORAL_CALL_TIMEOUT_MS, temporalTimedOut as timedOut } from '../deadline';
 import { HttpError } from '../errors';
 import { type StoreContext, temporalClient, temporalUnavailable } from '../stores/context';
 
@@ -27,19 +25,6 @@ import { type StoreContext, temporalClient, temporalUnavailable } from '../store
 export const RETRY_ACCEPT_TIMEOUT_MS = 10_000;
 /** Describe, start: one round trip each. */
 const CALL_TIMEOUT_MS = TEMPORAL_CALL_TIMEOUT_MS;
-
-/** gRPC's DEADLINE_EXCEEDED (https://grpc.io/docs/guides/status-codes/). */
-const GRPC_DEADLINE_EXCEEDED = 4;
-
-/** Did the call run out of time? The SDK wraps the gRPC error (a query's is "Failed to query Workflow"), so look at the causes. */
-function timedOut(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isGrpcServiceError(e) && e.code === GRPC_DEADLINE_EXCEEDED) return true;
-    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
-    if (e instanceof Error && /deadline|did not answer/i.test(e.message)) return true;
-  }
-  return false;
-}
 
 export type LiveStatus =
   { ok: true; executionStatus: string; status: PayoutSagaStatus } | { ok: false; executionStatus: string | null; error: string };

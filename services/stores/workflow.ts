@@ -27,7 +27,7 @@ import {
   workflowIds,
 } from '../../workflows/definitions';
 import type { storeWorkflow } from '../../workflows/store';
-import { TEMPORAL_CALL_TIMEOUT_MS } from '../deadline';
+import { TEMPORAL_CALL_TIMEOUT_MS, temporalTimedOut } from '../deadline';
 import { HttpError } from '../errors';
 import { type StoreContext, temporalClient, temporalUnavailable } from './context';
 
@@ -140,7 +140,7 @@ export async function queryStatus(ctx: StoreContext, shopDomain: string): Promis
     const reason = err instanceof Error ? err.message : String(err);
     return {
       ok: false,
-      error: /deadline/i.test(reason)
+      error: temporalTimedOut(err)
         ? `Temporal did not answer the status query within ${QUERY_TIMEOUT_MS / 1000} s (is a worker running?)`
         : `Status query failed: ${reason}`,
     };

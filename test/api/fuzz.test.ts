@@ -426,6 +426,40 @@ const joinQuery = (parts: QueryChoice[]): QueryChoice => ({
   late: parts.some((p) => !p.valid) && parts.every((p) => p.valid || p.late),
 });
 
+const payoutsQuery: fc.Arbitrary<QueryChoice> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .record(
+        {
+          state: fc.oneof(
+            fc.constantFrom('held', 'posted', 'waiting_documents', '', '%20').map((s) => ({ raw: `state=${s}`, valid: true })),
+            fc.constantFrom('HELD', 'bogus', 'held,posted').map((s) => ({ raw: `state=${s}`, valid: false, late: true })),
+            fc.constantFrom('x'.repeat(65), '%00').map((s) => ({ raw: `state=${s}`, valid: false })),
+          ),
+          attention: fc.oneof(
+            fc.constantFrom('true', 'false').map((s) => ({ raw: `attention=${s}`, valid: true })),
+            fc.constantFrom('yes', '1', '').map((s) => ({ raw: `attention=${s}`, valid: false })),
+          ),
+          limit: limitValues.map((v) => ({ raw: `limit=${v.raw}`, valid: v.valid })),
+          cursor: forgedCursors.map((raw) => ({ raw: `cursor=${raw}`, valid: false, late: !raw.includes('%00') && raw.length <= 2000 })),
+        },
+        { requiredKeys: [] },
+      )
+      .map((r) => joinQuery(Object.values(r))),
+  },
+  junkQuery,
+);
+
+const payoutSegment = fc.oneof(
+  fc.bigInt({ min: 1n, max: 10n ** 20n - 1n }).map((n) => ({ segment: String(n), valid: true })),
+  fc.constantFrom('gid%3A%2F%2Fshopify%2FShopifyPaymentsPayout%2F7').map((segment) => ({ segment, valid: true })),
+  fc
+    .constantFrom('-1', '1e3', '123456789012345678901', 'gid%3A%2F%2Fshopify%2FOrder%2F1', '%00', 'abc', '1.0')
+    .map((segment) => ({ segment, valid: false })),
+  weirdIds.filter((s) => !/^[0-9]{1,20}$/.test(s)).map((segment) => ({ segment, valid: false })),
+);
+
 const documentsQuery: fc.Arbitrary<QueryChoice> = fc.oneof(
   {
     weight: 6,
@@ -868,6 +902,21 @@ const ROUTES: Record<string, RouteFuzz> = {
       ),
       known: [200, 404],
     },
+  ),
+  'GET /stores/:id/payouts': storeRoute('/payouts', { scope: 'read', stores: 'param' }, { query: payoutsQuery, known: 200 }),
+  'GET /stores/:id/payouts/:payoutId': storeRoute(
+    '/payouts/:param',
+    { scope: 'read', stores: 'param' },
+    {
+      extra: payoutSegment,
+      query: fc.constantFrom<QueryChoice>({ raw: 'live=false', valid: true }, { raw: '', valid: true }),
+      known: [200, 404],
+    },
+  ),
+  'POST /stores/:id/payouts/:payoutId/retry': storeRoute(
+    '/payouts/:param/retry',
+    { scope: 'operate', stores: 'param' },
+    { extra: payoutSegment, query: waitQuery(1), body: pauseBody, known: 'any' },
   ),
   'GET /audit': {
     access: { scope: 'read', stores: 'all' },

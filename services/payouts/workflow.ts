@@ -38,18 +38,20 @@ export async function queryPayoutStatus(ctx: StoreContext, workflowId: string): 
   try {
     const client = await temporalClient(ctx);
     const handle = client.workflow.getHandle(workflowId);
+    // A closed workflow still answers queries by replay (a worker must replay its whole history): ask running ones
+    // only. The describe and the query each get their own deadline, so a busy server that is slow to describe still
+    // leaves the query its time.
+    const { status } = await client.withDeadline(Date.now() + CALL_TIMEOUT_MS, () => handle.describe());
+    executionStatus = status.name;
+    if (status.name !== 'RUNNING') {
+      return {
+        ok: false,
+        executionStatus,
+        error: `The payout's saga ${workflowId} is ${status.name.toLowerCase()}; the row shows its last state`,
+      };
+    }
     return await client.withDeadline(Date.now() + CALL_TIMEOUT_MS, async (): Promise<LiveStatus> => {
-      // A closed workflow still answers queries by replay (a worker must replay its whole history): ask running ones only.
-      const { status } = await handle.describe();
-      executionStatus = status.name;
-      if (status.name !== 'RUNNING') {
-        return {
-          ok: false,
-          executionStatus,
-          error: `The payout's saga ${workflowId} is ${status.name.toLowerCase()}; the row shows its last state`,
-        };
-      }
-      return { ok: true, executionStatus, status: await handle.query(payoutStatusQuery) };
+      return { ok: true, executionStatus: status.name, status: await handle.query(payoutStatusQuery) };
     });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {

@@ -577,7 +577,8 @@ describe('POST /stores/:id/payouts/:payoutId/retry', () => {
     let started = Date.now();
     const detail = await call('GET', `/stores/${store.id}/payouts/8501`);
     expect(detail.status, detail.text).toBe(200);
-    expect(Date.now() - started).toBeLessThan(6_000);
+    // Describe and query have 3 s each; a loaded CI machine may take most of both.
+    expect(Date.now() - started).toBeLessThan(9_000);
     expect(detail.body).toMatchObject({ state: 'held', workflowStatus: 'RUNNING' });
     expect(detail.body.live).toBeUndefined();
     expect(detail.body.liveError).toBe('Temporal did not answer the status query within 3 s (is a worker running?)');

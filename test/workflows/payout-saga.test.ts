@@ -227,4 +227,46 @@ describe('the payout saga', () => {
     expect(clearingLines.map((l) => Math.round(l.Amount * 100))).toEqual([charge.amount.minor]);
     expect((await getPayout(db.db, { storeId: world.storeId, payoutId: p.id }))?.needsAttention).toBe(true);
   });
+
+  it('posts a negative payout as a JournalEntry taking the money out of the bank and a zero Deposit that clears its contents', async () => {
+    const currency = String(world.generated.shop.currencyCode);
+    // A Shopify bill taken from a balance that had nothing else: the payout withdraws $50 from the bank.
+    world.shopify.admin.addBalanceTransactions(world.shopDomain, [
+      {
+        id: 'gid://shopify/ShopifyPaymentsBalanceTransaction/77000001',
+        type: 'BILLING_DEBIT',
+        test: false,
+        transactionDate: '2021-01-04T10:00:00Z',
+        sourceType: 'ADJUSTMENT',
+        sourceId: '77000001',
+        sourceOrderTransactionId: null,
+        adjustmentReason: 'billing_debit',
+        adjustmentsOrders: [],
+        amount: { amount: '-50.00', currencyCode: currency },
+        fee: { amount: '0.00', currencyCode: currency },
+        net: { amount: '-50.00', currencyCode: currency },
+        associatedOrder: null,
+        associatedPayout: { id: null, status: 'PENDING' },
+      },
+    ]);
+    const node = world.shopify.admin.issuePayout(world.shopDomain, { issuedAt: '2021-01-05T10:00:00Z', status: 'PAID' });
+    const p = readPayout(node as unknown as PayoutNode);
+    expect(p.transactionType).toBe('WITHDRAWAL');
+    const result = await (await start(p)).result();
+    expect(result.state).toBe('posted');
+    const [deposit, ...others] = await depositsOf(p);
+    expect(others).toHaveLength(0);
+    expect(Number(deposit!.TotalAmt)).toBe(0);
+    const journals = await qbo.query('JournalEntry', `DocNumber = 'SP${p.legacyResourceId}'`);
+    expect(journals).toHaveLength(1);
+    expect(result.journalEntryId).toBe(String(journals[0]!.Id));
+    const credit = (
+      journals[0]!.Line as Array<{ Amount: number; JournalEntryLineDetail: { PostingType: string; AccountRef: { value: string } } }>
+    ).find((l) => l.JournalEntryLineDetail.PostingType === 'Credit');
+    expect(credit).toMatchObject({ Amount: 50, JournalEntryLineDetail: { AccountRef: { value: A.checking } } });
+    const linksJournal = (deposit!.Line as Array<{ LinkedTxn?: Array<{ TxnType: string; TxnId: string }> }>).some((l) =>
+      (l.LinkedTxn ?? []).some((t) => t.TxnType === 'JournalEntry' && t.TxnId === String(journals[0]!.Id)),
+    );
+    expect(linksJournal).toBe(true);
+  });
 });

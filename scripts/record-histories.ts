@@ -8,7 +8,9 @@
  * way the API and the keep-alive schedule do, waits until they are idle, and writes the store
  * workflow's history, each of its child sync runs' and the keep-alive's as proto JSON (the SDK's
  * historyToJSON, the JSON history format of Temporal's tools), plus manifest.json. A new set never replaces an older one:
- * old histories stay as long as workflows of their shape may still be running somewhere.
+ * old histories stay as long as workflows of their shape may still be running somewhere. The payout scenarios start
+ * each payout saga as discovery does (signal-with-start with the status it saw), retry it as the API does (the
+ * retryPayout update), and script its assessments with waits of seconds instead of hours.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,19 +31,26 @@ import { repoRoot } from '../config/paths';
 import { startDevServer } from '../temporal/dev-server';
 import { ledgerlineInterceptors } from '../temporal/interceptors';
 import { installTemporalRuntime } from '../temporal/runtime';
-import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
+import { PAYOUT_STATE_SEARCH_ATTRIBUTE, STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { TEMPORAL_CLI_VERSION, ensureTemporalCli, temporalCliVersion } from '../temporal/tools';
 import { freePort } from '../test/support/processes';
 import { type Manifest, type ManifestEntry, historiesDir } from '../test/replay/fixtures';
 import { type ActivityScript, scriptedActivities } from '../test/replay/scripted-activities';
+import { step } from '../test/replay/scripted-payouts';
 import {
+  type PayoutSagaStatus,
+  type PayoutWorkflowInput,
   type StoreCarriedState,
   type StoreStatus,
   type StoreWorkflowInput,
   disconnectedSignal,
   nudgeSignal,
   pauseSignal,
+  payoutSeenSignal,
+  payoutStatusQuery,
+  payoutWorkflowId,
   resumeSignal,
+  retryPayoutUpdate,
   setIntervalSignal,
   statusQuery,
   syncNowUpdate,
@@ -49,7 +58,9 @@ import {
 } from '../workflows/definitions';
 import type { storeAuditWorkflow } from '../workflows/audit';
 import type { connectionKeepAliveWorkflow } from '../workflows/keepalive';
+import type { payoutWorkflow } from '../workflows/payout';
 import type { storeWorkflow } from '../workflows/store';
+import type { syncRunWorkflow } from '../workflows/sync-run';
 
 const EventType = proto.api.enums.v1.EventType;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -254,6 +265,237 @@ async function audits(ctx: Ctx): Promise<{ found: WorkflowHandleWithFirstExecuti
   return { found, blocked };
 }
 
+// Payout sagas (workflows/payout.ts). Waits the workflow would spend for hours end after seconds: each scripted
+// assessment's `until` lies a few seconds after the workflow's own `now` (test/replay/scripted-payouts.ts).
+
+const PAYOUT_SHOP = 'payouts.myshopify.com';
+const PAYOUT_STORE = 'store-payouts';
+const payoutGid = (legacyId: string) => `gid://shopify/ShopifyPaymentsPayout/${legacyId}`;
+const orderGid = (n: number) => `gid://shopify/Order/${n}`;
+const SHORT_MS = 2_000;
+const LONG_MS = 3_600_000;
+
+interface PayoutRun {
+  workflowId: string;
+  runId: string;
+}
+
+/** Starts (or tells) a payout's saga as discovery does (activities/payouts): signal-with-start with the status it saw. */
+async function discoverPayout(ctx: Ctx, shopDomain: string, storeId: string, legacyId: string, status: string): Promise<PayoutRun> {
+  const input: PayoutWorkflowInput = { storeId, shopDomain, payoutId: payoutGid(legacyId), legacyId };
+  const handle = await ctx.client.workflow.signalWithStart<typeof payoutWorkflow, [{ status: string }]>('payoutWorkflow', {
+    workflowId: payoutWorkflowId(shopDomain, legacyId),
+    taskQueue: ctx.taskQueue,
+    args: [input],
+    signal: payoutSeenSignal,
+    signalArgs: [{ status }],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    typedSearchAttributes: [
+      { key: STORE_SEARCH_ATTRIBUTE, value: shopDomain },
+      { key: PAYOUT_STATE_SEARCH_ATTRIBUTE, value: 'discovered' },
+    ],
+  });
+  return { workflowId: handle.workflowId, runId: handle.signaledRunId };
+}
+
+/** Waits until the saga is in `state` after `assessments` assessments (its status query, as the API reads it). */
+async function sagaAt(ctx: Ctx, run: PayoutRun, state: PayoutSagaStatus['state'], assessments: number): Promise<PayoutSagaStatus> {
+  const handle = ctx.client.workflow.getHandle(run.workflowId, run.runId);
+  return until(`${run.workflowId}: ${state} after ${assessments} assessments`, async () => {
+    const s = await handle.query(payoutStatusQuery).catch(() => undefined);
+    return s && s.state === state && s.assessments === assessments ? s : undefined;
+  });
+}
+
+/** `POST /stores/:id/payouts/:payoutId/retry`: the retryPayout update, answered once the saga has decided again. */
+async function retryPayout(ctx: Ctx, run: PayoutRun, reason: string): Promise<PayoutSagaStatus> {
+  return ctx.client.workflow.getHandle(run.workflowId).executeUpdate(retryPayoutUpdate, { args: [{ reason }] });
+}
+
+async function sagaResult(ctx: Ctx, run: PayoutRun, state: PayoutSagaStatus['state']): Promise<PayoutSagaStatus> {
+  const result = (await ctx.client.workflow.getHandle(run.workflowId, run.runId).result()) as PayoutSagaStatus;
+  if (result.state !== state) throw new Error(`${run.workflowId} ended ${result.state}, expected ${state}: ${JSON.stringify(result)}`);
+  return result;
+}
+
+function expectCalls(ctx: Ctx, payoutId: string, expected: string[]): void {
+  // Document requests name the store's orders, not the payout: each scenario's own are in `expected`.
+  const own = ctx.script.payouts.calls.filter(
+    (c) => c.split(' ')[1] === payoutId || (c.startsWith('request-documents') && expected.includes(c)),
+  );
+  if (JSON.stringify(own) !== JSON.stringify(expected))
+    throw new Error(`payout ${payoutId}: calls ${JSON.stringify(own)}, expected ${JSON.stringify(expected)}`);
+}
+
+/** (a) Discovered SCHEDULED (waits for PAID), seen PAID by the next discovery (signal), posted, watched until the watch ends, done. */
+async function payoutPaid(ctx: Ctx): Promise<PayoutRun> {
+  const id = payoutGid('1001');
+  ctx.script.payouts.assessments(id, [step.waitPaid(), step.post(), step.watch(SHORT_MS), step.done('posted')]);
+  const run = await discoverPayout(ctx, PAYOUT_SHOP, PAYOUT_STORE, '1001', 'SCHEDULED');
+  await sagaAt(ctx, run, 'scheduled', 1);
+  await discoverPayout(ctx, PAYOUT_SHOP, PAYOUT_STORE, '1001', 'PAID');
+  const result = await sagaResult(ctx, run, 'posted');
+  if (result.depositId !== 'deposit-1001') throw new Error(`unexpected result ${JSON.stringify(result)}`);
+  expectCalls(ctx, id, [
+    `assess ${id} wait_paid`,
+    `assess ${id} post`,
+    `post ${id} ok`,
+    `assess ${id} watch`,
+    `assess ${id} done`,
+    `record ${id} posted`,
+  ]);
+  return run;
+}
+
+/**
+ * (b) PAID, but two orders' documents are not booked: it asks the store for them and waits; the wait ends (one is
+ * booked), it waits again for the other; a person retries after booking it; posted, watched, done.
+ */
+async function payoutDocuments(ctx: Ctx): Promise<PayoutRun> {
+  const id = payoutGid('1002');
+  ctx.script.payouts.assessments(id, [
+    step.waitDocuments([orderGid(5001), orderGid(5002)], SHORT_MS),
+    step.waitDocuments([orderGid(5002)], LONG_MS),
+    step.post(),
+    step.watch(SHORT_MS),
+    step.done('posted'),
+  ]);
+  const run = await discoverPayout(ctx, PAYOUT_SHOP, PAYOUT_STORE, '1002', 'PAID');
+  const waiting = await sagaAt(ctx, run, 'waiting_documents', 2);
+  if (!waiting.waitingUntil) throw new Error('the waiting saga names no time it waits until');
+  const retried = await retryPayout(ctx, run, 'order 5002 booked');
+  if (retried.assessments !== 3) throw new Error(`the retry answered ${JSON.stringify(retried)}`);
+  await sagaResult(ctx, run, 'posted');
+  expectCalls(ctx, id, [
+    `assess ${id} wait_documents`,
+    `request-documents ${PAYOUT_STORE} ${orderGid(5001)},${orderGid(5002)}`,
+    `assess ${id} wait_documents`,
+    `request-documents ${PAYOUT_STORE} ${orderGid(5002)}`,
+    `assess ${id} post`,
+    `post ${id} ok`,
+    `assess ${id} watch`,
+    `assess ${id} done`,
+    `record ${id} posted`,
+  ]);
+  return run;
+}
+
+/**
+ * (c) Held by its assessment (the lines do not add up), retried; QBO holds the post, retried; posted, done. And a
+ * post that fails for good part-way: what it wrote is removed, the payout held; retried, posted, done.
+ */
+async function payoutHeld(ctx: Ctx): Promise<{ held: PayoutRun; failedPost: PayoutRun }> {
+  const id = payoutGid('1003');
+  ctx.script.payouts.assessments(id, [
+    step.hold('The payout lines add up to 118.40, not to its net 120.00 (scripted)'),
+    step.post(),
+    step.post(),
+    step.done('posted'),
+  ]);
+  ctx.script.payouts.posts(id, [{ held: 'QBO refused the Deposit: the bank account is inactive (scripted)' }, 'ok']);
+  const held = await discoverPayout(ctx, PAYOUT_SHOP, PAYOUT_STORE, '1003', 'PAID');
+  await sagaAt(ctx, held, 'held', 1);
+  await retryPayout(ctx, held, 'adjustment line mapped');
+  await sagaAt(ctx, held, 'held', 2);
+  await retryPayout(ctx, held, 'bank account reactivated');
+  await sagaResult(ctx, held, 'posted');
+  expectCalls(ctx, id, [
+    `assess ${id} hold`,
+    `assess ${id} post`,
+    `post ${id} held`,
+    `assess ${id} post`,
+    `post ${id} ok`,
+    `assess ${id} done`,
+    `record ${id} posted`,
+  ]);
+
+  const failing = payoutGid('1004');
+  ctx.script.payouts.assessments(failing, [step.post(), step.post(), step.done('posted')]);
+  ctx.script.payouts.posts(failing, [
+    { fails: 'QBO answered the Deposit with a validation error after the JournalEntry (scripted)' },
+    'ok',
+  ]);
+  const failedPost = await discoverPayout(ctx, PAYOUT_SHOP, PAYOUT_STORE, '1004', 'PAID');
+  const undone = await sagaAt(ctx, failedPost, 'held', 1);
+  if (!undone.reason?.startsWith('Posting failed and was undone')) throw new Error(`unexpected hold ${JSON.stringify(undone)}`);
+  await retryPayout(ctx, failedPost, 'validation error fixed');
+  await sagaResult(ctx, failedPost, 'posted');
+  expectCalls(ctx, failing, [
+    `assess ${failing} post`,
+    `post ${failing} fails`,
+    `remove ${failing} held`,
+    `assess ${failing} post`,
+    `post ${failing} ok`,
+    `assess ${failing} done`,
+    `record ${failing} posted`,
+  ]);
+  return { held, failedPost };
+}
+
+/** (d) Posted, then FAILED during the failure watch (discovery signals it): the Deposit is removed, compensated. */
+async function payoutFailed(ctx: Ctx): Promise<PayoutRun> {
+  const id = payoutGid('1005');
+  ctx.script.payouts.assessments(id, [step.post(), step.watch(LONG_MS), step.compensate('FAILED')]);
+  const run = await discoverPayout(ctx, PAYOUT_SHOP, PAYOUT_STORE, '1005', 'PAID');
+  await sagaAt(ctx, run, 'watching', 2);
+  await discoverPayout(ctx, PAYOUT_SHOP, PAYOUT_STORE, '1005', 'FAILED');
+  const result = await sagaResult(ctx, run, 'compensated');
+  if (result.depositId !== null) throw new Error(`the compensated payout keeps a Deposit: ${JSON.stringify(result)}`);
+  expectCalls(ctx, id, [
+    `assess ${id} post`,
+    `post ${id} ok`,
+    `assess ${id} watch`,
+    `assess ${id} compensate`,
+    `remove ${id} compensated`,
+    `record ${id} compensated`,
+  ]);
+  return run;
+}
+
+/**
+ * (e) Sync runs that discover payouts at their end: the first starts a SCHEDULED payout's saga, the second tells it
+ * PAID (it posts), the third's discovery fails for good and the run still completes.
+ */
+async function payoutDiscovery(ctx: Ctx): Promise<{ runs: PayoutRun[]; saga: PayoutRun }> {
+  const shopDomain = 'discovery.myshopify.com';
+  const storeId = 'store-discovery';
+  const id = payoutGid('2001');
+  ctx.script.payouts.assessments(id, [step.waitPaid(), step.post(), step.watch(SHORT_MS), step.done('posted')]);
+  let saga: PayoutRun | undefined;
+  ctx.script.payouts.discoveries(storeId, [
+    async () => {
+      saga = await discoverPayout(ctx, shopDomain, storeId, '2001', 'SCHEDULED');
+      return { listed: 2, started: 1, signalled: 0, settled: 1 };
+    },
+    async () => {
+      await discoverPayout(ctx, shopDomain, storeId, '2001', 'PAID');
+      return { listed: 2, started: 0, signalled: 1, settled: 1 };
+    },
+    async () => ({ fails: 'Shopify refused the payouts query: the app lacks read_shopify_payments_payouts (scripted)' }),
+  ]);
+  const runs: PayoutRun[] = [];
+  const syncRun = async (seq: number) => {
+    const handle = await ctx.client.workflow.start<typeof syncRunWorkflow>('syncRunWorkflow', {
+      workflowId: workflowIds.syncRun(shopDomain, new Date().toISOString(), seq),
+      taskQueue: ctx.taskQueue,
+      args: [{ storeId, shopDomain, trigger: 'scheduled' }],
+      typedSearchAttributes: [{ key: STORE_SEARCH_ATTRIBUTE, value: shopDomain }],
+    });
+    await handle.result();
+    runs.push({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+  };
+  await syncRun(1);
+  if (!saga) throw new Error('the first run discovered no payout');
+  await sagaAt(ctx, saga, 'scheduled', 1);
+  await syncRun(2);
+  await sagaResult(ctx, saga, 'posted');
+  await syncRun(3);
+  const discoveries = ctx.script.payouts.calls.filter((c) => c.startsWith(`discover ${storeId}`));
+  if (discoveries.length !== 3 || discoveries[2] !== `discover ${storeId} fails`)
+    throw new Error(`discoveries ${JSON.stringify(discoveries)}`);
+  return { runs, saga };
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 async function recordChildren(ctx: Ctx, scenario: string, parent: History, prefix = ''): Promise<void> {
@@ -267,10 +509,14 @@ async function recordChildren(ctx: Ctx, scenario: string, parent: History, prefi
 
 class UsageError extends Error {}
 
-const SCENARIOS = ['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive', 'audit'] as const;
+const PAYOUT_SCENARIOS = ['payout-paid', 'payout-documents', 'payout-held', 'payout-failed', 'payout-discovery'] as const;
+const SCENARIOS = ['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive', 'audit', ...PAYOUT_SCENARIOS] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-/** `--only a,b` records those scenarios alone (e.g. a new workflow's, without re-recording the others in a new set). */
+/**
+ * `--only a,b` records those scenarios alone (e.g. a new workflow's, without re-recording the others in a new set);
+ * `--only payouts` names every payout scenario.
+ */
 function parseArgs(argv: string[]): { set: string; force: boolean; only: Set<Scenario> } {
   let set = new Date().toISOString().slice(0, 10);
   let force = false;
@@ -279,7 +525,10 @@ function parseArgs(argv: string[]): { set: string; force: boolean; only: Set<Sce
     if (argv[i] === '--set') set = argv[++i] ?? set;
     else if (argv[i] === '--force') force = true;
     else if (argv[i] === '--only') {
-      const names = (argv[++i] ?? '').split(',').filter(Boolean);
+      const names = (argv[++i] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .flatMap((n) => (n === 'payouts' ? [...PAYOUT_SCENARIOS] : [n]));
       const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
       if (names.length === 0 || unknown.length > 0) throw new UsageError(`--only takes scenarios among ${SCENARIOS.join(', ')}`);
       only = new Set(names as Scenario[]);
@@ -371,6 +620,69 @@ async function main(): Promise<void> {
           workflowId: audited.blocked.workflowId,
           runId: audited.blocked.firstExecutionRunId,
         });
+      }
+      if (only.has('payout-paid')) {
+        console.log('scenario payout-paid');
+        const run = await payoutPaid(ctx);
+        await ctx.record(
+          'payout-paid',
+          'saga',
+          'payout saga: discovered SCHEDULED (waits for PAID), the next discovery signals PAID, posted, failure watch (timer), done: posted',
+          run,
+        );
+      }
+      if (only.has('payout-documents')) {
+        console.log('scenario payout-documents');
+        const run = await payoutDocuments(ctx);
+        await ctx.record(
+          'payout-documents',
+          'saga',
+          'payout saga: PAID but two orders unbooked (documents requested), the wait ends (timer), one still missing (requested), retryPayout update, posted, watch, done: posted',
+          run,
+        );
+      }
+      if (only.has('payout-held')) {
+        console.log('scenario payout-held');
+        const held = await payoutHeld(ctx);
+        await ctx.record(
+          'payout-held',
+          'held',
+          'payout saga: held by its assessment, retryPayout update, the post answers held, retryPayout update, posted, done: posted',
+          held.held,
+        );
+        await ctx.record(
+          'payout-held',
+          'post-fails',
+          'payout saga: the post fails for good part-way (removed, held), retryPayout update, posted, done: posted',
+          held.failedPost,
+        );
+      }
+      if (only.has('payout-failed')) {
+        console.log('scenario payout-failed');
+        const run = await payoutFailed(ctx);
+        await ctx.record(
+          'payout-failed',
+          'saga',
+          'payout saga: posted, watching; discovery signals FAILED (the watch timer is cancelled), the Deposit removed: compensated',
+          run,
+        );
+      }
+      if (only.has('payout-discovery')) {
+        console.log('scenario payout-discovery');
+        const d = await payoutDiscovery(ctx);
+        const what = [
+          'sync run whose payout discovery starts a SCHEDULED payout saga (signal-with-start)',
+          'sync run whose payout discovery signals the running saga PAID',
+          'sync run whose payout discovery fails for good: the run completes',
+        ];
+        for (const [i, run] of d.runs.entries())
+          await ctx.record('payout-discovery', `sync-run-${String(i + 1).padStart(2, '0')}`, what[i]!, run);
+        await ctx.record(
+          'payout-discovery',
+          'saga',
+          "payout saga started by a sync run's discovery (SCHEDULED), told PAID by the next, posted, watch, done: posted",
+          d.saga,
+        );
       }
       if (only.has('store-lifecycle')) {
         console.log('scenario store-lifecycle');

@@ -9,13 +9,27 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { temporal } from '@temporalio/proto';
 // test/support/temporal installs a quiet runtime: replay workers log their state changes, and Core
 // warns of every nondeterminism the tests provoke.
 import { workflowBundle } from '../support/temporal';
 import { type Fixture, historiesDir, historySets, loadFixtures, loadManifest } from './fixtures';
 
 const fixtures = loadFixtures();
-const WORKFLOW_TYPES = ['storeWorkflow', 'syncRunWorkflow', 'connectionKeepAliveWorkflow', 'storeAuditWorkflow'];
+const WORKFLOW_TYPES = ['storeWorkflow', 'syncRunWorkflow', 'connectionKeepAliveWorkflow', 'storeAuditWorkflow', 'payoutWorkflow'];
+const SCENARIOS = [
+  'store-lifecycle',
+  'store-failures',
+  'store-continue-as-new',
+  'keepalive',
+  'audit',
+  'payout-paid',
+  'payout-documents',
+  'payout-held',
+  'payout-failed',
+  'payout-discovery',
+];
+const { EventType } = temporal.api.enums.v1;
 
 const noop = () => undefined;
 const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
@@ -42,7 +56,7 @@ describe('recorded histories', () => {
     expect(historySets().length).toBeGreaterThan(0);
     expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(new Set(WORKFLOW_TYPES));
     const scenarios = new Set(fixtures.map((f) => f.scenario));
-    for (const s of ['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive', 'audit']) expect(scenarios, s).toContain(s);
+    for (const s of SCENARIOS) expect(scenarios, s).toContain(s);
     for (const f of fixtures) {
       expect(f.startedType, f.name).toBe(f.workflowType);
       expect(f.history.events?.length, f.name).toBe(f.events);
@@ -66,9 +80,39 @@ describe('recorded histories', () => {
       'syncRunWorkflow:FAILED',
       'connectionKeepAliveWorkflow:COMPLETED',
       'storeAuditWorkflow:COMPLETED',
+      'payoutWorkflow:COMPLETED',
     ]) {
       expect(statuses, s).toContain(s);
     }
+  });
+
+  it('cover every payout saga step: each activity, the failed post, signals, retry updates, timers fired and cancelled', () => {
+    const sagas = fixtures.filter((f) => f.workflowType === 'payoutWorkflow');
+    const events = sagas.flatMap((f) => f.history.events ?? []);
+    const activities = new Set(events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean));
+    expect(activities).toEqual(new Set(['payoutAssess', 'payoutRequestDocuments', 'payoutPost', 'payoutRemove', 'payoutRecord']));
+    const types = new Set(events.map((e) => e.eventType));
+    for (const t of [
+      EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+      EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+      EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+      EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+      EventType.EVENT_TYPE_TIMER_FIRED,
+      EventType.EVENT_TYPE_TIMER_CANCELED,
+      EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+    ]) {
+      expect(types, EventType[t]).toContain(t);
+    }
+    // The sync runs that discover payouts: discovery scheduled after the run's finish, once failed for good.
+    const discovering = fixtures.filter((f) => f.scenario === 'payout-discovery' && f.workflowType === 'syncRunWorkflow');
+    expect(discovering.length).toBeGreaterThan(0);
+    for (const f of discovering) {
+      const names = (f.history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+      expect(names.slice(-2), f.name).toEqual(['syncRunFinish', 'payoutsDiscover']);
+    }
+    expect(discovering.some((f) => (f.history.events ?? []).some((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED))).toBe(
+      true,
+    );
   });
 });
 

@@ -4,11 +4,11 @@
  * project's typed errors, so the worker's interceptor (temporal/interceptors.ts) turns them into the
  * same ApplicationFailures production writes into history. Typed by the real activity contract.
  */
-import { idlePayoutActivities } from '../support/payout-activities';
 import type { Activities, KeepAliveResult, SyncCounts } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
 import { InvalidInputError, QboConnectionRevokedError, TransientUpstreamError } from '../../domain/errors';
 import { scriptedAuditActivities, type AuditScript } from '../support/audit-activities';
+import { type PayoutCalls, type PayoutScript, scriptedPayoutActivities } from './scripted-payouts';
 
 /** What the next `syncOrdersPage` of a store does instead of answering. */
 export type PageFailure = 'transient-once' | 'invalid-input' | 'connection-revoked';
@@ -20,6 +20,8 @@ export interface ActivityScript {
   setFleet(stores: Array<{ storeId: string; shopDomain: string; outcome: 'ok' | 'failing' | 'revoked' }>): void;
   /** The nightly audit's doubles (test/support/audit-activities.ts). */
   audit: AuditScript;
+  /** The payout sagas' and discovery's answers (./scripted-payouts.ts); unscripted ones are idle (payouts off). */
+  payouts: PayoutScript & PayoutCalls;
 }
 
 const counts = (n: number): SyncCounts => ({ fetched: n, synced: n, unchanged: 0, parked: 0, skipped: 0, failed: 0 });
@@ -35,10 +37,11 @@ export function scriptedActivities(): { activities: Activities; script: Activity
   let fleet: Array<{ storeId: string; shopDomain: string; outcome: 'ok' | 'failing' | 'revoked' }> = [];
   let bulkSeq = 0;
   const audit = scriptedAuditActivities();
+  const payouts = scriptedPayoutActivities();
 
   const activities: Activities = {
     ...audit.activities,
-    ...idlePayoutActivities(),
+    ...payouts.activities,
     async syncRunBegin(input) {
       // A resync reads its window through Shopify bulk operations (as a long history window does),
       // so the recorded histories cover both of the sync run's paths.
@@ -132,6 +135,7 @@ export function scriptedActivities(): { activities: Activities; script: Activity
         fleet = stores;
       },
       audit: audit.script,
+      payouts: { ...payouts.script, calls: payouts.record.calls },
     },
   };
 }

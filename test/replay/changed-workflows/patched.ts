@@ -5,9 +5,10 @@
  * the new one and record a marker. README.md "Changing workflows safely".
  */
 import { patched, sleep } from '@temporalio/workflow';
-import type { StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
+import type { PayoutWorkflowInput, StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
 import { storeAuditWorkflow as currentAudit } from '../../../workflows/audit';
 import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workflows/keepalive';
+import { payoutWorkflow as currentPayout } from '../../../workflows/payout';
 import { storeWorkflow as currentStore } from '../../../workflows/store';
 import { syncRunWorkflow as currentSyncRun } from '../../../workflows/sync-run';
 
@@ -31,4 +32,9 @@ export async function connectionKeepAliveWorkflow(): ReturnType<typeof currentKe
 export async function storeAuditWorkflow(input: StoreAuditInput): ReturnType<typeof currentAudit> {
   if (patched(PATCH)) await sleep('1 second');
   return currentAudit(input);
+}
+
+export async function payoutWorkflow(input: PayoutWorkflowInput): ReturnType<typeof currentPayout> {
+  if (patched(PATCH)) await sleep('1 second');
+  return currentPayout(input);
 }

@@ -4,9 +4,10 @@
  * before such a deploy has a different first command in its history, so replaying it must fail.
  */
 import { sleep } from '@temporalio/workflow';
-import type { StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
+import type { PayoutWorkflowInput, StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
 import { storeAuditWorkflow as currentAudit } from '../../../workflows/audit';
 import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workflows/keepalive';
+import { payoutWorkflow as currentPayout } from '../../../workflows/payout';
 import { storeWorkflow as currentStore } from '../../../workflows/store';
 import { syncRunWorkflow as currentSyncRun } from '../../../workflows/sync-run';
 
@@ -28,4 +29,9 @@ export async function connectionKeepAliveWorkflow(): ReturnType<typeof currentKe
 export async function storeAuditWorkflow(input: StoreAuditInput): ReturnType<typeof currentAudit> {
   await sleep('1 second');
   return currentAudit(input);
+}
+
+export async function payoutWorkflow(input: PayoutWorkflowInput): ReturnType<typeof currentPayout> {
+  await sleep('1 second');
+  return currentPayout(input);
 }

@@ -12,6 +12,7 @@ import {
   getPayout,
   getStore,
   listPayoutsByIds,
+  listPayoutsByLegacyIds,
   payoutDiscoveryFloor,
   savePayoutState,
   upsertDiscoveredPayouts,
@@ -24,6 +25,7 @@ import {
   buildDeposit,
   checkDepositReadBack,
   checkJournalReadBack,
+  categoryOf,
   checkPayoutArithmetic,
   decidePayout,
   journalDebitLineId,
@@ -36,6 +38,7 @@ import {
   type Payout,
   type PayoutBlocker,
   type PayoutDecision,
+  type RetriedContents,
 } from '../../domain/payouts';
 import { listPayoutsSince, listPayoutTransactions, readPayoutById } from '../../integrations/shopify/payouts';
 import type { PayoutActivities, PayoutAssessment, PayoutStep } from '../../workflows/contracts';
@@ -117,11 +120,32 @@ export function createPayoutActivities(deps: ActivityDeps, { pacer, limiter }: S
     return readPayout(node);
   }
 
+  const readRows = async (ctx: StoreContext, legacyId: string): Promise<BalanceTransaction[]> =>
+    (await listPayoutTransactions(ctx.shopify, legacyId)).map(readBalanceTransaction);
+
+  /**
+   * A TRANSFER_FAILURE (or _CANCEL, _REFUND) row brings back the money of a payout whose Deposit was removed or never
+   * made (docs/payouts.md "Retried payouts"): its `sourceId` names that payout (the emulator's reading; unverified on
+   * a real shop). Its contents are read so the Deposit links their documents again; a row whose payout is unknown
+   * here, or still posted, goes to the clearing account, flagged (buildDeposit).
+   */
+  async function readRetried(ctx: StoreContext, transactions: readonly BalanceTransaction[]): Promise<Record<string, RetriedContents>> {
+    const out: Record<string, RetriedContents> = {};
+    for (const tx of transactions) {
+      if (categoryOf(tx) !== 'retried_payout' || !tx.sourceId) continue;
+      const [row] = await listPayoutsByLegacyIds(db, { storeId: ctx.storeId, legacyIds: [tx.sourceId] });
+      if (!row || !['compensated', 'failed', 'canceled'].includes(row.state)) continue;
+      const node = await readPayoutById(ctx.shopify, row.payoutId);
+      if (!node) continue;
+      out[tx.id] = { payout: readPayout(node), transactions: await readRows(ctx, row.legacyId) };
+    }
+    return out;
+  }
+
   async function readContents(ctx: StoreContext, payout: Payout, startDate: Date) {
-    const transactions: BalanceTransaction[] = (await listPayoutTransactions(ctx.shopify, payout.legacyResourceId)).map(
-      readBalanceTransaction,
-    );
+    const transactions = await readRows(ctx, payout.legacyResourceId);
     heartbeat();
+    const retried = await readRetried(ctx, transactions);
     const documents = await resolvePayoutDocuments({
       db,
       shopify: ctx.shopify,
@@ -129,9 +153,9 @@ export function createPayoutActivities(deps: ActivityDeps, { pacer, limiter }: S
       settings: ctx.settings,
       startDate,
       currency: payout.net.currency,
-      transactions,
+      transactions: [...transactions, ...Object.values(retried).flatMap((r) => r.transactions)],
     });
-    return { transactions, documents, blockers: payoutBlockers(transactions, documents) };
+    return { transactions, retried, documents, blockers: payoutBlockers(transactions, documents) };
   }
 
   function baseRow(ctx: StoreContext, payout: Payout, workflowId: string, now: Date): PayoutWrite {
@@ -332,6 +356,7 @@ export function createPayoutActivities(deps: ActivityDeps, { pacer, limiter }: S
           documents: contents.documents,
           settings: ctx.settings,
           timeZone: ctx.timeZone,
+          retried: contents.retried,
         });
         if (!built.ok) return hold(built.reason);
         const { plan } = built;

@@ -37,6 +37,14 @@ export async function listPayoutsByIds(db: Executor, p: { storeId: string; payou
     .where(and(eq(payouts.storeId, p.storeId), inArray(payouts.payoutId, p.payoutIds)));
 }
 
+export async function listPayoutsByLegacyIds(db: Executor, p: { storeId: string; legacyIds: string[] }): Promise<PayoutRow[]> {
+  if (p.legacyIds.length === 0) return [];
+  return db
+    .select()
+    .from(payouts)
+    .where(and(eq(payouts.storeId, p.storeId), inArray(payouts.legacyId, p.legacyIds)));
+}
+
 /**
  * Records what discovery read of each payout: a new row starts `discovered`; an existing row keeps the saga's
  * state and gets Shopify's current status.

@@ -85,6 +85,12 @@ function pick(charges: number, from: 'first' | 'last' = 'first'): Payout {
   return p;
 }
 
+function linksOf(deposit: Record<string, unknown>): string[] {
+  return (deposit.Line as Array<{ LinkedTxn?: Array<{ TxnId: string; TxnType: string }> }>).flatMap((l) =>
+    (l.LinkedTxn ?? []).map((t) => `${t.TxnType}:${t.TxnId}`),
+  );
+}
+
 async function depositsOf(p: Payout): Promise<Record<string, unknown>[]> {
   return qbo.query('Deposit', `DocNumber = 'SP${p.legacyResourceId}'`);
 }
@@ -164,7 +170,7 @@ describe('the payout saga', () => {
     expect(await depositsOf(paid)).toHaveLength(1);
   });
 
-  it('waits days while SCHEDULED, posts once PAID, and removes the Deposit when the bank fails it', async () => {
+  it('waits days while SCHEDULED, posts once PAID, removes the Deposit when the bank fails it, and links its documents again in the payout that returns the money', async () => {
     const p = pick(1, 'last');
     setStatus(p, 'SCHEDULED');
     const handle = await start(p);
@@ -182,8 +188,10 @@ describe('the payout saga', () => {
     expect(Math.round(Number(deposit!.TotalAmt) * 100)).toBe(p.net.minor);
 
     // Two days later the bank declines it: the saga removes the Deposit (QBO deletes, never voids, a Deposit).
+    const linkedBefore = linksOf(deposit!);
     await env.sleep('2 days');
-    setStatus(p, 'FAILED');
+    // The bank's failure: Shopify marks the payout FAILED and returns its money to the balance (TRANSFER_FAILURE).
+    world.shopify.admin.setPayoutStatus(world.shopDomain, p.id, { status: 'FAILED', returnFunds: true });
     await handle.signal(payoutSeenSignal, { status: 'FAILED' });
     const ended = await handle.result();
     expect(ended.state).toBe('compensated');
@@ -194,6 +202,21 @@ describe('the payout saga', () => {
       .where(and(eq(ledgerEntries.storeId, world.storeId), eq(ledgerEntries.sourceKey, `payout:${p.id}`)));
     expect(rows.map((r) => [r.role, r.status])).toEqual([['deposit', 'voided']]);
     expect((await getPayout(db.db, { storeId: world.storeId, payoutId: p.id }))?.state).toBe('compensated');
+
+    // The next payout carries the returned money: its Deposit links the failed payout's documents again.
+    const next = readPayout(
+      world.shopify.admin.issuePayout(world.shopDomain, {
+        issuedAt: new Date(Date.now() + 60_000).toISOString(),
+        status: 'PAID',
+      }) as unknown as PayoutNode,
+    );
+    const retried = await (await start(next)).result();
+    expect(retried.state).toBe('posted');
+    const [nextDeposit] = await depositsOf(next);
+    expect(Math.round(Number(nextDeposit!.TotalAmt) * 100)).toBe(next.net.minor);
+    expect(linksOf(nextDeposit!)).toEqual(expect.arrayContaining(linkedBefore));
+    const report = (await getPayout(db.db, { storeId: world.storeId, payoutId: next.id }))?.report as { rows: Array<{ outcome: string }> };
+    expect(report.rows.some((r) => r.outcome === 'expanded')).toBe(true);
   });
 
   it('waits for an order that is not booked, then after the grace period posts it on the clearing line, flagged', async () => {

@@ -133,5 +133,18 @@ describe('payouts end to end', () => {
     }
     // Only Ledgerline's Deposits exist, one per paid payout.
     expect(deposits).toHaveLength(paid.length);
+    // Operators find the sagas by state in the Temporal UI (the LedgerlinePayoutState search attribute).
+    const countIn = async (state: string) => {
+      let n = 0;
+      for await (const _ of stack.client.workflow.list({ query: `WorkflowType = 'payoutWorkflow' AND LedgerlinePayoutState = '${state}'` }))
+        n++;
+      return n;
+    };
+    await waitFor(
+      'the sagas visible by state',
+      async () => [await countIn('watching'), await countIn('scheduled')],
+      ([w, sch]) => w === paid.length && sch === scheduled.length,
+      60_000,
+    );
   }, 1_200_000);
 });

@@ -327,6 +327,11 @@ export const payouts = pgTable(
     blockers: jsonb('blockers').$type<unknown[]>(),
     /** The reconciliation report of the posted (or planned) Deposit (domain/payouts DepositPlan['report']). */
     report: jsonb('report').$type<Record<string, unknown>>(),
+    /**
+     * The payout's balance transactions as Shopify served them (its contents are fixed once paid): read once, then
+     * every later step reads them here instead of spending the shop's Shopify points again.
+     */
+    contents: jsonb('contents').$type<unknown[]>(),
     needsAttention: boolean('needs_attention').notNull().default(false),
     depositId: text('deposit_id'),
     journalEntryId: text('journal_entry_id'),

@@ -13,6 +13,8 @@ import {
   getStore,
   listPayoutsByIds,
   listPayoutsByLegacyIds,
+  getPayoutContents,
+  savePayoutContents,
   payoutDiscoveryFloor,
   savePayoutState,
   upsertDiscoveredPayouts,
@@ -35,6 +37,7 @@ import {
   readPayout,
   summaryFees,
   type BalanceTransaction,
+  type BalanceTransactionNode,
   type Payout,
   type PayoutBlocker,
   type PayoutDecision,
@@ -120,8 +123,21 @@ export function createPayoutActivities(deps: ActivityDeps, { pacer, limiter }: S
     return readPayout(node);
   }
 
-  const readRows = async (ctx: StoreContext, legacyId: string): Promise<BalanceTransaction[]> =>
-    (await listPayoutTransactions(ctx.shopify, legacyId)).map(readBalanceTransaction);
+  /**
+   * A paid payout's balance transactions. Its contents are fixed at `issuedAt` ("the payout only contains balance
+   * transactions that were available at this time", docs/payouts.md), so they are read from Shopify once and kept on
+   * the payout's row: the assessments and the post that follow, hours or days apart, read them from there. Reading
+   * them costs most of a payout's Shopify points (a page is 724 requested points), and Shopify's cost budget is what
+   * bounds a backfill of payouts (docs/BENCHMARKS.md).
+   */
+  async function readRows(ctx: StoreContext, payout: Pick<Payout, 'id' | 'legacyResourceId' | 'status'>): Promise<BalanceTransaction[]> {
+    const kept = await getPayoutContents(db, { storeId: ctx.storeId, payoutId: payout.id });
+    if (kept) return kept.map((n) => readBalanceTransaction(n as BalanceTransactionNode));
+    const nodes = await listPayoutTransactions(ctx.shopify, payout.legacyResourceId);
+    // Only a paid payout's contents are kept: Shopify's own word that they are final.
+    if (payout.status === 'PAID') await savePayoutContents(db, { storeId: ctx.storeId, payoutId: payout.id, contents: nodes });
+    return nodes.map(readBalanceTransaction);
+  }
 
   /**
    * A TRANSFER_FAILURE (or _CANCEL, _REFUND) row brings back the money of a payout whose Deposit was removed or never
@@ -137,13 +153,14 @@ export function createPayoutActivities(deps: ActivityDeps, { pacer, limiter }: S
       if (!row || !['compensated', 'failed', 'canceled'].includes(row.state)) continue;
       const node = await readPayoutById(ctx.shopify, row.payoutId);
       if (!node) continue;
-      out[tx.id] = { payout: readPayout(node), transactions: await readRows(ctx, row.legacyId) };
+      const retriedPayout = readPayout(node);
+      out[tx.id] = { payout: retriedPayout, transactions: await readRows(ctx, retriedPayout) };
     }
     return out;
   }
 
   async function readContents(ctx: StoreContext, payout: Payout, startDate: Date) {
-    const transactions = await readRows(ctx, payout.legacyResourceId);
+    const transactions = await readRows(ctx, payout);
     heartbeat();
     const retried = await readRetried(ctx, transactions);
     const documents = await resolvePayoutDocuments({

@@ -2,11 +2,13 @@
  * `payouts`: one row per Shopify Payments payout the saga has seen (db/schema.ts). Discovery inserts a row (or
  * refreshes Shopify's status on it); each saga step writes its state; the API lists and shows them.
  */
-import { and, asc, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import { payouts } from '../schema';
 import type { Executor } from './executor';
 
-export type PayoutRow = typeof payouts.$inferSelect;
+/** A payout's row without its kept balance transactions (large; read with getPayoutContents). */
+export type PayoutRow = Omit<typeof payouts.$inferSelect, 'contents'>;
+const { contents: _contents, ...ROW } = getTableColumns(payouts);
 export type PayoutWrite = typeof payouts.$inferInsert;
 
 /** Saga states after which the payout needs nothing more (a later FAILED is still seen by discovery). */
@@ -14,7 +16,7 @@ export const FINAL_PAYOUT_STATES = ['posted', 'compensated', 'failed', 'canceled
 
 export async function getPayout(db: Executor, p: { storeId: string; payoutId: string }): Promise<PayoutRow | undefined> {
   const [row] = await db
-    .select()
+    .select(ROW)
     .from(payouts)
     .where(and(eq(payouts.storeId, p.storeId), eq(payouts.payoutId, p.payoutId)));
   return row;
@@ -23,7 +25,7 @@ export async function getPayout(db: Executor, p: { storeId: string; payoutId: st
 /** A payout by its gid or its legacy id (the API accepts either). */
 export async function findPayout(db: Executor, p: { storeId: string; id: string }): Promise<PayoutRow | undefined> {
   const [row] = await db
-    .select()
+    .select(ROW)
     .from(payouts)
     .where(and(eq(payouts.storeId, p.storeId), or(eq(payouts.payoutId, p.id), eq(payouts.legacyId, p.id))));
   return row;
@@ -32,7 +34,7 @@ export async function findPayout(db: Executor, p: { storeId: string; id: string 
 export async function listPayoutsByIds(db: Executor, p: { storeId: string; payoutIds: string[] }): Promise<PayoutRow[]> {
   if (p.payoutIds.length === 0) return [];
   return db
-    .select()
+    .select(ROW)
     .from(payouts)
     .where(and(eq(payouts.storeId, p.storeId), inArray(payouts.payoutId, p.payoutIds)));
 }
@@ -40,7 +42,7 @@ export async function listPayoutsByIds(db: Executor, p: { storeId: string; payou
 export async function listPayoutsByLegacyIds(db: Executor, p: { storeId: string; legacyIds: string[] }): Promise<PayoutRow[]> {
   if (p.legacyIds.length === 0) return [];
   return db
-    .select()
+    .select(ROW)
     .from(payouts)
     .where(and(eq(payouts.storeId, p.storeId), inArray(payouts.legacyId, p.legacyIds)));
 }
@@ -69,6 +71,23 @@ export async function savePayoutState(db: Executor, p: { row: PayoutWrite }): Pr
     .insert(payouts)
     .values(p.row)
     .onConflictDoUpdate({ target: [payouts.storeId, payouts.payoutId], set: { ...set, updatedAt: p.row.updatedAt ?? new Date() } });
+}
+
+/** The payout's balance transactions as read from Shopify (kept once the payout is paid); undefined when not kept. */
+export async function getPayoutContents(db: Executor, p: { storeId: string; payoutId: string }): Promise<unknown[] | undefined> {
+  const [row] = await db
+    .select({ contents: payouts.contents })
+    .from(payouts)
+    .where(and(eq(payouts.storeId, p.storeId), eq(payouts.payoutId, p.payoutId)));
+  return row?.contents ?? undefined;
+}
+
+/** Keeps a paid payout's balance transactions on its row (the row exists: the saga's first assessment wrote it). */
+export async function savePayoutContents(db: Executor, p: { storeId: string; payoutId: string; contents: unknown[] }): Promise<void> {
+  await db
+    .update(payouts)
+    .set({ contents: p.contents })
+    .where(and(eq(payouts.storeId, p.storeId), eq(payouts.payoutId, p.payoutId)));
 }
 
 /**
@@ -105,7 +124,7 @@ export async function listPayoutsPage(
     conds.push(or(lt(payouts.issuedAt, at), and(eq(payouts.issuedAt, at), lt(payouts.payoutId, p.before[1])))!);
   }
   return db
-    .select()
+    .select(ROW)
     .from(payouts)
     .where(and(...conds))
     .orderBy(desc(payouts.issuedAt), desc(payouts.payoutId))

@@ -161,7 +161,7 @@ describe('matching and targets', () => {
 
 describe('circuit breaker', () => {
   /** n items in stock in both systems; the first `lower` of them lowered by one unit, the rest unchanged. */
-  function world(n: number, lower: number, qty = (i: number) => (i < lower ? 4 : 5)): InventoryRunItems {
+  function world(n: number, lower: number, qty: (i: number) => number = (i) => (i < lower ? 4 : 5)): InventoryRunItems {
     const ids = Array.from({ length: n }, (_, i) => i);
     return {
       qboItems: ids.map((i) => qbo(String(i), `Item ${i}`, `SKU-${i}`, qty(i))),

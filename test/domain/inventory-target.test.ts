@@ -39,14 +39,15 @@ describe('inventoryIdempotencyKey', () => {
     expect(key).toMatch(/^ledgerline-inv-501-9-5-7-[0-9a-f]{16}$/);
   });
 
-  it.each([
+  const cases: [string, Parameters<typeof inventoryIdempotencyKey>][] = [
     ['another store', ['beta.myshopify.com', item, location, change]],
     ['another item', ['alpha.myshopify.com', 'gid://shopify/InventoryItem/502', location, change]],
     ['another location', ['alpha.myshopify.com', item, 'gid://shopify/Location/10', change]],
     ['another compare value (a re-read after a stale compare)', ['alpha.myshopify.com', item, location, { ...change, from: 4 }]],
     ['another target', ['alpha.myshopify.com', item, location, { ...change, to: 8 }]],
     ['the same move in a later run', ['alpha.myshopify.com', item, location, { ...change, runId: 'run-2' }]],
-  ] as const)('gives a different key for %s', (_what, args) => {
+  ];
+  it.each(cases)('gives a different key for %s', (_what, args) => {
     expect(inventoryIdempotencyKey(...args)).not.toBe(inventoryIdempotencyKey('alpha.myshopify.com', item, location, change));
   });
 });

@@ -141,6 +141,31 @@ const payouts = z.strictObject({
 
 export const TAX_MODES = ['us_automated', 'global'] as const;
 
+/**
+ * QBO quantity on hand → Shopify `available` (docs/inventory.md "Settings"). Optional, so settings saved before it
+ * existed keep validating; absent means off (`inventorySettingsOf` fills the defaults).
+ */
+const inventory = z.strictObject({
+  mode: enumOf(['off', 'preview', 'apply']).default('off'),
+  /** The one Shopify location QBO's quantities map to. */
+  locationId: requiredString('the Shopify Location id, e.g. gid://shopify/Location/123')
+    .trim()
+    .regex(/^gid:\/\/shopify\/Location\/\d+$/, 'must be a Shopify Location id such as gid://shopify/Location/123')
+    .optional(),
+  intervalMinutes: z
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(5, 'must be at least 5 minutes')
+    .max(1440, 'must be at most 1440 minutes (one day)')
+    .default(60),
+  /** A run that would lower more than this share of the items it compares waits for a person to confirm it. */
+  maxLowerShare: z
+    .number({ error: 'must be a number: the share of items as a proportion, e.g. 0.2 for 20%' })
+    .gt(0, 'must be more than 0')
+    .max(1, 'must be a proportion of at most 1 (0.2 for 20%)')
+    .default(0.2),
+});
+
 const settingsObject = z.strictObject({
   /** Detected at connect from QBO Preferences (detectTaxMode); a person may override it. */
   taxMode: enumOf(TAX_MODES),
@@ -193,6 +218,7 @@ const settingsObject = z.strictObject({
   feesAs: enumOf(['deposit_line', 'expense', 'bill']).default('deposit_line'),
   /** Orders processed before this date (shop time zone) are not booked; null books all history. */
   startDate: isoDate.nullable().default(null),
+  inventory: inventory.optional(),
   payouts: payouts.default({
     enabled: false,
     gateways: [...DEFAULT_PAYOUT_GATEWAYS],
@@ -250,6 +276,13 @@ export const settingsSchema = settingsObject.superRefine((s, ctx) => {
     });
   }
   checkPayouts(s, ctx);
+  if (s.inventory && s.inventory.mode !== 'off' && !s.inventory.locationId) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['inventory', 'locationId'],
+      message: `is required when inventory.mode is "${s.inventory.mode}": the Shopify location QBO's quantities map to`,
+    });
+  }
   const codeKeys = new Set<string>();
   s.taxCodeMap.codes.forEach((entry, index) => {
     const key = entry.taxLines
@@ -277,6 +310,12 @@ export type TaxMode = Settings['taxMode'];
 export type SettingsAccounts = Settings['accounts'];
 export type GatewayTarget = z.output<typeof gatewayTarget>;
 export type PayoutSettings = Settings['payouts'];
+export type InventorySettings = z.output<typeof inventory>;
+
+/** The inventory section with its defaults filled; stores without one are off. */
+export function inventorySettingsOf(settings: Pick<Settings, 'inventory'>): InventorySettings {
+  return settings.inventory ?? inventory.parse({});
+}
 
 /**
  * The payouts section alone, defaults filled: connect finds or creates its accounts (the bank among them) before

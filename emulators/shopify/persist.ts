@@ -19,6 +19,8 @@ interface ShopSnapshot {
   bulkFiles: [string, string][];
   webhookSubscriptions: Obj[];
   idempotency: [string, { fingerprint: string; payload: Obj }][];
+  /** Absent in files saved before inventory groups were kept. */
+  inventoryAdjustmentGroups?: Obj[];
 }
 interface Snapshot {
   format: 'ledgerline-shopify-emulator/1';
@@ -45,6 +47,7 @@ export function snapshot(core: EmulatorCore): Snapshot {
       bulkFiles: [...s.bulkFiles],
       webhookSubscriptions: s.webhookSubscriptions,
       idempotency: [...s.idempotency],
+      inventoryAdjustmentGroups: [...s.inventoryAdjustmentGroups.values()],
     })),
   };
 }
@@ -67,6 +70,7 @@ export function restore(core: EmulatorCore, snap: Snapshot): void {
     }
     for (const [k, v] of s.bulkFiles) shop.bulkFiles.set(k, v);
     for (const [k, v] of s.idempotency) shop.idempotency.set(k, v);
+    for (const g of s.inventoryAdjustmentGroups ?? []) shop.inventoryAdjustmentGroups.set(g.id, g);
   }
 }
 

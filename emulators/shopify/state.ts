@@ -50,6 +50,8 @@ export interface ShopState {
   bulkFiles: Map<string, string>;
   webhookSubscriptions: Obj[];
   idempotency: Map<string, IdempotencyRecord>;
+  /** Applied inventorySetQuantities / inventoryAdjustQuantities groups, with their referenceDocumentUri. */
+  inventoryAdjustmentGroups: Map<string, Obj>;
   /** Set when the app was uninstalled: the access token is revoked (every Admin API call answers 401). */
   uninstalled?: boolean;
 }
@@ -106,6 +108,7 @@ export function createShopState(opts: ShopOptions, shopNumber: number, nowMs: nu
     bulkFiles: new Map(),
     webhookSubscriptions: [],
     idempotency: new Map(),
+    inventoryAdjustmentGroups: new Map(),
   };
 }
 
@@ -158,6 +161,8 @@ export function findNode(shop: ShopState, id: string): Obj | undefined {
       return shop.inventoryLevels.get(id)?.level;
     case 'Location':
       return shop.locations.get(id);
+    case 'InventoryAdjustmentGroup':
+      return shop.inventoryAdjustmentGroups.get(id);
     case 'ShopifyPaymentsPayout':
       return shop.payouts.get(id);
     case 'ShopifyPaymentsBalanceTransaction':

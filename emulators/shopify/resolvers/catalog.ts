@@ -9,6 +9,27 @@ import { numericId, searchPredicate } from './search-error';
 /** Shopify's inventory states; on_hand = available + committed + reserved + damaged + safety_stock + quality_control. */
 export const QUANTITY_NAMES = ['available', 'on_hand', 'committed', 'incoming', 'reserved', 'damaged', 'safety_stock', 'quality_control'];
 
+/**
+ * `unavailable` is not stored: it is the on-hand units set aside from sale (reserved, damaged, safety stock,
+ * quality control), so on_hand = available + committed + unavailable always holds.
+ */
+const UNAVAILABLE_PARTS = ['reserved', 'damaged', 'safety_stock', 'quality_control'];
+
+function unavailableQuantity(level: Obj, stored: Obj[]): Obj {
+  const parts = stored.filter((s) => UNAVAILABLE_PARTS.includes(s.name));
+  const latest =
+    parts
+      .map((p) => String(p.updatedAt ?? ''))
+      .sort()
+      .pop() ?? level.updatedAt;
+  return {
+    id: `${String(level.id).replace('/InventoryLevel/', '/InventoryQuantity/')}?name=unavailable`,
+    name: 'unavailable',
+    quantity: parts.reduce((sum, p) => sum + (p.quantity as number), 0),
+    updatedAt: latest,
+  };
+}
+
 const PRODUCT_FILTERS: Record<string, FieldFilter> = {
   title: textFilter((p) => p.title),
   sku: (op, value) => {
@@ -78,6 +99,7 @@ export const catalogResolvers: ResolverTable = {
     'InventoryLevel.quantities': (level: Obj, args: { names: string[] }) => {
       const stored: Obj[] = level.quantities ?? [];
       return args.names.map((name) => {
+        if (name === 'unavailable') return unavailableQuantity(level, stored);
         if (!QUANTITY_NAMES.includes(name))
           throw new GraphQLError(`Invalid quantity name: ${name}`, { extensions: { code: 'BAD_REQUEST' } });
         const q = stored.find((s) => s.name === name);

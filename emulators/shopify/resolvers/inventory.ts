@@ -41,6 +41,39 @@ interface Change {
 }
 type UserError = { field: string[]; message: string; code: string };
 
+// "The total quantity can't be higher than 1,000,000,000" (InventorySetQuantitiesUserErrorCode, 2026-10).
+const QUANTITY_MAX = 1_000_000_000;
+
+/** A URI with a scheme and content; a gid must name app, entity and id (InventorySetQuantitiesInput.referenceDocumentUri). */
+function validReferenceDocumentUri(uri: unknown): boolean {
+  if (uri === undefined || uri === null) return true;
+  if (typeof uri !== 'string' || !/^[a-z][a-z0-9+.-]*:\S+$/i.test(uri)) return false;
+  return !/^gid:/i.test(uri) || /^gid:\/\/[^/\s]+\/[^/\s]+\/\S+$/i.test(uri);
+}
+
+/** The set-only rules: absolute quantities within Shopify's bounds, one entry per item and location. */
+function setQuantityErrors(change: Change, at: string[], seen: Set<string>): UserError[] {
+  const errors: UserError[] = [];
+  const pair = `${change.inventoryItemId}@${change.locationId}`;
+  if (seen.has(pair))
+    errors.push({
+      field: at,
+      message: 'The combination of inventoryItemId and locationId must be unique.',
+      code: 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR',
+    });
+  seen.add(pair);
+  const quantity = change.quantity ?? 0;
+  if (quantity < 0)
+    errors.push({ field: [...at, 'quantity'], message: "The quantity can't be negative.", code: 'INVALID_QUANTITY_NEGATIVE' });
+  if (quantity > QUANTITY_MAX)
+    errors.push({
+      field: [...at, 'quantity'],
+      message: "The total quantity can't be higher than 1,000,000,000.",
+      code: 'INVALID_QUANTITY_TOO_HIGH',
+    });
+  return errors;
+}
+
 function idempotencyRequired(apiVersion: string): boolean {
   return apiVersion === 'unstable' || apiVersion >= '2026-04';
 }
@@ -114,6 +147,13 @@ function applyChanges(ctx: ResolverContext, input: Obj, changes: Change[], listF
     });
   if (!REASONS.has(input.reason))
     errors.push({ field: ['input', 'reason'], message: `The reason ${input.reason} is not valid.`, code: 'INVALID_REASON' });
+  if (!validReferenceDocumentUri(input.referenceDocumentUri))
+    errors.push({
+      field: ['input', 'referenceDocumentUri'],
+      message: 'The specified reference document is invalid.',
+      code: 'INVALID_REFERENCE_DOCUMENT',
+    });
+  const pairs = new Set<string>();
   const planned: { level: Obj; item: Obj; delta: number }[] = [];
   changes.forEach((change, i) => {
     const at = ['input', listField, String(i)];
@@ -122,6 +162,11 @@ function applyChanges(ctx: ResolverContext, input: Obj, changes: Change[], listF
         `${at.join('.')}.changeFromQuantity is mandatory: pass the expected quantity, or null to skip the compare-and-set check.`,
         { extensions: { code: 'BAD_REQUEST' } },
       );
+    }
+    if (mode === 'set') {
+      const invalid = setQuantityErrors(change, at, pairs);
+      errors.push(...invalid);
+      if (invalid.length > 0) return;
     }
     const item = ctx.shop.inventoryItems.get(change.inventoryItemId)?.item;
     if (!item) {
@@ -188,6 +233,7 @@ function applyChanges(ctx: ResolverContext, input: Obj, changes: Change[], listF
     app: null,
     staffMember: null,
   };
+  ctx.shop.inventoryAdjustmentGroups.set(group.id, group);
   return { inventoryAdjustmentGroup: group, userErrors: [] };
 }
 

@@ -171,6 +171,18 @@ export interface PayoutStep {
   outcome?: 'posted' | 'failed' | 'canceled' | 'empty';
 }
 
+/** The saga state each step puts a payout in (`payouts.state`, the LedgerlinePayoutState search attribute). */
+export const PAYOUT_STATE_OF_STEP: Readonly<Record<PayoutStep['action'], PayoutSagaState>> = {
+  wait_paid: 'scheduled',
+  read: 'reading',
+  hold: 'held',
+  wait_documents: 'waiting_documents',
+  post: 'posting',
+  watch: 'watching',
+  compensate: 'watching',
+  done: 'posted',
+};
+
 export interface PayoutAssessment {
   /** Shopify's status of the payout now; null when Shopify no longer has it. */
   status: string | null;

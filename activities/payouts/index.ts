@@ -44,15 +44,8 @@ import {
   type RetriedContents,
 } from '../../domain/payouts';
 import { listPayoutsSince, listPayoutTransactions, readPayoutById } from '../../integrations/shopify/payouts';
-import type { PayoutActivities, PayoutAssessment, PayoutStep } from '../../workflows/contracts';
-import {
-  type PayoutSagaState,
-  type PayoutWorkflowInput,
-  nudgeSignal,
-  payoutSeenSignal,
-  payoutWorkflowId,
-  workflowIds,
-} from '../../workflows/definitions';
+import { PAYOUT_STATE_OF_STEP, type PayoutActivities, type PayoutAssessment, type PayoutStep } from '../../workflows/contracts';
+import { type PayoutWorkflowInput, nudgeSignal, payoutSeenSignal, payoutWorkflowId, workflowIds } from '../../workflows/definitions';
 import { PAYOUT_STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
 import type { ActivityDeps } from '../deps';
 import type { SyncActivityOptions } from '../sync';
@@ -76,16 +69,7 @@ function heartbeat(): void {
   }
 }
 
-const STATE_OF: Record<PayoutDecision['action'], PayoutSagaState> = {
-  wait_paid: 'scheduled',
-  read: 'reading',
-  hold: 'held',
-  wait_documents: 'waiting_documents',
-  post: 'posting',
-  watch: 'watching',
-  compensate: 'watching',
-  done: 'posted',
-};
+const STATE_OF = PAYOUT_STATE_OF_STEP;
 
 function stepOf(d: PayoutDecision): PayoutStep {
   switch (d.action) {

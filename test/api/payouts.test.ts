@@ -17,8 +17,8 @@ import type { Database } from '../../db/client';
 import { getPayout, savePayoutState, type PayoutWrite } from '../../db/queries/payouts';
 import { stores } from '../../db/schema';
 import { defaultSettings, parseSettings } from '../../domain/settings';
-import type { PayoutActivities, PayoutStep } from '../../workflows/contracts';
-import { type PayoutSagaState, type PayoutWorkflowInput, payoutWorkflowId } from '../../workflows/definitions';
+import { PAYOUT_STATE_OF_STEP, type PayoutActivities, type PayoutStep } from '../../workflows/contracts';
+import { type PayoutWorkflowInput, payoutWorkflowId } from '../../workflows/definitions';
 import type { payoutWorkflow } from '../../workflows/payout';
 import { processPacing } from '../support/app';
 import { postgresDatabase } from '../support/db';
@@ -50,16 +50,7 @@ interface Script {
 const scripts = new Map<string, Script>();
 const assessed = new Map<string, number>();
 
-const STATE_OF: Record<PayoutStep['action'], PayoutSagaState> = {
-  wait_paid: 'scheduled',
-  read: 'reading',
-  hold: 'held',
-  wait_documents: 'waiting_documents',
-  post: 'posting',
-  watch: 'watching',
-  compensate: 'watching',
-  done: 'posted',
-};
+const STATE_OF = PAYOUT_STATE_OF_STEP;
 
 function scriptedPayoutActivities(db: Database['db']): PayoutActivities {
   return {

@@ -16,8 +16,7 @@ import { loadStore, storeView } from '../stores/views';
 const TAGS = ['connect'];
 const connectAccess: RouteAccess = { scope: 'operate', stores: 'all' };
 
-const pick = <K extends keyof typeof errorResponses>(codes: readonly K[]) =>
-  Object.fromEntries(codes.map((c) => [c, errorResponses[c]]));
+const pick = <K extends keyof typeof errorResponses>(codes: readonly K[]) => Object.fromEntries(codes.map((c) => [c, errorResponses[c]]));
 
 const param = (description: string, maxLength = 2048) => ({ type: 'string', minLength: 1, maxLength, description }) as const;
 

@@ -11,7 +11,10 @@ export type OAuthStateRow = typeof oauthStates.$inferSelect;
 export type QboGrantRow = typeof qboGrants.$inferSelect;
 export type NewQboGrant = typeof qboGrants.$inferInsert;
 
-export async function insertOAuthState(db: Executor, row: { nonce: string; shopDomain: string; createdAt: Date; expiresAt: Date }): Promise<void> {
+export async function insertOAuthState(
+  db: Executor,
+  row: { nonce: string; shopDomain: string; createdAt: Date; expiresAt: Date },
+): Promise<void> {
   await db.insert(oauthStates).values(row);
 }
 

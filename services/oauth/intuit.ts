@@ -76,7 +76,11 @@ function client(app: IntuitApp, endpoints: IntuitEndpoints): OAuthClient {
 OAuthClient.retryConfig.maxRetries = 1;
 
 function failure(err: unknown): Error {
-  const e = err as { response?: { status?: number; data?: { error?: unknown } }; authResponse?: { response?: { status?: number; data?: { error?: unknown } } }; message?: string };
+  const e = err as {
+    response?: { status?: number; data?: { error?: unknown } };
+    authResponse?: { response?: { status?: number; data?: { error?: unknown } } };
+    message?: string;
+  };
   const response = e?.response ?? e?.authResponse?.response;
   const status = response?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -91,7 +95,11 @@ export function authorizeUrl(app: IntuitApp, endpoints: IntuitEndpoints, state: 
 }
 
 /** The authorization-code grant (…#step-5-exchange-the-authorization-code-for-access-tokens); the code is single use. */
-export async function exchangeCode(app: IntuitApp, endpoints: IntuitEndpoints, p: { code: string; realmId: string; now: Date }): Promise<IssuedTokens> {
+export async function exchangeCode(
+  app: IntuitApp,
+  endpoints: IntuitEndpoints,
+  p: { code: string; realmId: string; now: Date },
+): Promise<IssuedTokens> {
   const oauth = client(app, endpoints);
   const query = new URLSearchParams({ code: p.code, realmId: p.realmId });
   let json: { access_token?: unknown; refresh_token?: unknown; expires_in?: unknown; x_refresh_token_expires_in?: unknown };

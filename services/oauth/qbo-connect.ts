@@ -128,19 +128,29 @@ export async function finishQboConnect(ctx: OAuthContext, q: CallbackQuery): Pro
   if (!consumed.consumed) {
     throw stateHttpError(
       consumed.row
-        ? new StateError('replayed', `state was already used at ${consumed.row.usedAt?.toISOString() ?? 'an earlier callback'}; start again with GET /connect/qbo/start`)
+        ? new StateError(
+            'replayed',
+            `state was already used at ${consumed.row.usedAt?.toISOString() ?? 'an earlier callback'}; start again with GET /connect/qbo/start`,
+          )
         : new StateError('unknown', 'state is not one this server issued (or it was pruned); start again with GET /connect/qbo/start'),
     );
   }
   if (consumed.row.shopDomain !== payload.shopDomain) {
-    throw stateHttpError(new StateError('tampered', 'state names another shop than the connect it was issued for; start again with GET /connect/qbo/start'));
+    throw stateHttpError(
+      new StateError('tampered', 'state names another shop than the connect it was issued for; start again with GET /connect/qbo/start'),
+    );
   }
   // The merchant chose Cancel on Intuit's page: Intuit redirects with error=access_denied and no code.
   if (q.error) {
-    throw new HttpError(400, 'qbo_access_denied', `QuickBooks did not grant access (${q.error}); start again with GET /connect/qbo/start to connect`);
+    throw new HttpError(
+      400,
+      'qbo_access_denied',
+      `QuickBooks did not grant access (${q.error}); start again with GET /connect/qbo/start to connect`,
+    );
   }
   if (!q.code) throw badRequest('code is missing from the callback', { field: 'code' });
-  if (!q.realmId || !/^[0-9]{1,32}$/.test(q.realmId)) throw badRequest('realmId is missing or not a QBO company id (digits)', { field: 'realmId' });
+  if (!q.realmId || !/^[0-9]{1,32}$/.test(q.realmId))
+    throw badRequest('realmId is missing or not a QBO company id (digits)', { field: 'realmId' });
 
   let tokens;
   try {
@@ -198,7 +208,12 @@ export async function disconnectQbo(ctx: OAuthContext, row: StoreRow): Promise<S
     // The row says disconnected: the workflow reads it before its next run.
     ctx.store.log.warn({ err, storeId: row.id }, 'could not signal the disconnect to the store workflow');
   }
-  await applyAuditScheduleOrLog(ctx.store, { id: row.id, shopDomain: row.shopDomain, shopTimezone: row.shopTimezone, state: 'disconnected' });
+  await applyAuditScheduleOrLog(ctx.store, {
+    id: row.id,
+    shopDomain: row.shopDomain,
+    shopTimezone: row.shopTimezone,
+    state: 'disconnected',
+  });
   ctx.store.log.info({ storeId: row.id, realmId: row.qboRealmId, revoked }, 'store disconnected from qbo');
   return (await getStore(ctx.store.db, { storeId: row.id }))!;
 }

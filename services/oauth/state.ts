@@ -47,7 +47,10 @@ export function verifyState(key: Buffer, state: string, now: Date): StatePayload
   const given = Buffer.from(signature, 'base64url');
   const expected = mac(key, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new StateError('tampered', 'state signature does not match (tampered or issued by another server); start again with GET /connect/qbo/start');
+    throw new StateError(
+      'tampered',
+      'state signature does not match (tampered or issued by another server); start again with GET /connect/qbo/start',
+    );
   }
   let decoded: { n?: unknown; s?: unknown; e?: unknown };
   try {

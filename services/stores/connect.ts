@@ -59,8 +59,12 @@ async function qboCredentialsFor(
     const extra = Object.keys(qbo).filter((k) => k !== 'grantId');
     if (extra.length) throw badRequest(`qbo.grantId comes alone: drop qbo.${extra.join(', qbo.')}`, { field: 'qbo.grantId' });
     const grant = await getQboGrant(ctx.db, { id: qbo.grantId });
-    if (!grant) throw badRequest('qbo.grantId names no pending QBO grant (already used, or never issued); connect with GET /connect/qbo/start', { field: 'qbo.grantId' });
-    if (grant.shopDomain !== shopDomain) throw badRequest(`qbo.grantId was issued for another shop than ${shopDomain}`, { field: 'qbo.grantId' });
+    if (!grant)
+      throw badRequest('qbo.grantId names no pending QBO grant (already used, or never issued); connect with GET /connect/qbo/start', {
+        field: 'qbo.grantId',
+      });
+    if (grant.shopDomain !== shopDomain)
+      throw badRequest(`qbo.grantId was issued for another shop than ${shopDomain}`, { field: 'qbo.grantId' });
     if (!grantApp || grantApp.clientId !== grant.qboClientId) {
       throw badRequest('qbo.grantId was issued to an Intuit app this server is no longer configured with (QBO_CLIENT_ID); connect again', {
         field: 'qbo.grantId',
@@ -80,7 +84,8 @@ async function qboCredentialsFor(
     };
   }
   const missing = PASTED_FIELDS.find((f) => qbo[f] === undefined);
-  if (missing) throw badRequest(`qbo.${missing} is required (or send qbo.grantId alone, from GET /connect/qbo/callback)`, { field: `qbo.${missing}` });
+  if (missing)
+    throw badRequest(`qbo.${missing} is required (or send qbo.grantId alone, from GET /connect/qbo/callback)`, { field: `qbo.${missing}` });
   return { body: qbo as QboConnectBody, grantId: undefined };
 }
 
@@ -370,7 +375,14 @@ export async function connectStore(ctx: StoreContext, input: ConnectBody): Promi
     throw withRotationNote(err, qbo.rotation());
   }
   ctx.log.info(
-    { storeId: id, shopDomain, realmId: body.qbo.realmId, refreshed: qbo.rotated(), oauthGrant: grantId !== undefined, ownWebhookSecret: body.shopifyApiSecret !== undefined },
+    {
+      storeId: id,
+      shopDomain,
+      realmId: body.qbo.realmId,
+      refreshed: qbo.rotated(),
+      oauthGrant: grantId !== undefined,
+      ownWebhookSecret: body.shopifyApiSecret !== undefined,
+    },
     'store connected',
   );
 

@@ -89,12 +89,12 @@ function failure(err: unknown): Error {
   return new IntuitUnavailableError(typeof status === 'number' ? `HTTP ${status}` : (e?.message ?? String(err)));
 }
 
-/** Step 1 of https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0#step-3-redirect-users-to-the-authorization-page */
+/** The authorization request (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0). */
 export function authorizeUrl(app: IntuitApp, endpoints: IntuitEndpoints, state: string): string {
   return client(app, endpoints).authorizeUri({ scope: [ACCOUNTING_SCOPE], state });
 }
 
-/** The authorization-code grant (…#step-5-exchange-the-authorization-code-for-access-tokens); the code is single use. */
+/** The authorization-code grant: the code from the callback exchanged at the token endpoint (same page); the code is single use. */
 export async function exchangeCode(
   app: IntuitApp,
   endpoints: IntuitEndpoints,
@@ -124,7 +124,7 @@ export async function exchangeCode(
 }
 
 /**
- * Revokes the grant (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0#revoke-token-disconnect):
+ * Revokes the grant (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0):
  * revoking the refresh token ends the app's access to the company, access tokens included.
  */
 export async function revokeToken(app: Omit<IntuitApp, 'redirectUri'>, endpoints: IntuitEndpoints, token: string): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The OAuth `state` (RFC 6749 §10.12, https://datatracker.ietf.org/doc/html/rfc6749#section-10.12; Intuit asks
- * for one to guard against CSRF: https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0#step-3-redirect-users-to-the-authorization-page):
+ * for one to guard against CSRF: https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0):
  * `v1.<payload b64url>.<HMAC-SHA256 b64url>`, the payload `{ n: nonce, s: shopDomain, e: expiry epoch ms }`.
  * The signature proves Ledgerline issued it; the nonce, recorded in `oauth_states` at the start and consumed by
  * the callback, makes it single use; the expiry makes it short-lived (10 minutes).

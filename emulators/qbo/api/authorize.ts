@@ -1,6 +1,6 @@
 /**
  * Intuit's authorization page, enough of it for the OAuth 2.0 authorization-code flow to run end to end here
- * (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0#step-3-redirect-users-to-the-authorization-page):
+ * (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0):
  * GET /connect/oauth2 checks client_id, response_type=code, the scope and redirect_uri, and shows a consent page
  * with one radio button per company and a "Connect" button (and "Cancel"); POST /connect/oauth2 (the form) redirects
  * to redirect_uri with `code`, `state` and `realmId` (Intuit's step 4), or with `error=access_denied` and `state`.

@@ -199,6 +199,9 @@ export const connectBodySchema = {
           description: 'The QBO grant the OAuth connect left for this shop (GET /connect/qbo/callback); its tokens are used, never shown',
         },
       },
+      // Without a grant, the pasted credentials are required (a grant with other fields beside it: services/stores/connect.ts).
+      if: { required: ['grantId'] },
+      else: { required: ['realmId', 'clientId', 'clientSecret', 'refreshToken'] },
     },
     startDate: {
       type: ['string', 'null'],

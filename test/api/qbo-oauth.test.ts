@@ -319,7 +319,7 @@ describe('Connect to QuickBooks (OAuth 2.0 authorization code)', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ grantId: 'qbog_nope' }, /names no pending QBO grant/],
       [{ grantId, refreshToken: 'x' }, /qbo.grantId comes alone/],
-      [{ realmId: '1', clientId: 'c', clientSecret: 's' }, /qbo.refreshToken is required/],
+      [{ realmId: '1', clientId: 'c', clientSecret: 's' }, /body\/qbo must have required property 'refreshToken'/],
       [{ grantId: 42 }, /grantId/],
     ];
     for (const [qboBody, message] of cases) {

@@ -53,3 +53,8 @@ export async function getQboGrant(db: Executor, p: { id: string }): Promise<QboG
 export async function deleteQboGrant(db: Executor, p: { id: string }): Promise<void> {
   await db.delete(qboGrants).where(eq(qboGrants.id, p.id));
 }
+
+/** Drops grants whose refresh token expired at or before `at`: nothing can be connected with them any more. */
+export async function pruneQboGrants(db: Executor, p: { at: Date }): Promise<void> {
+  await db.delete(qboGrants).where(lte(qboGrants.qboRefreshTokenExpiresAt, p.at));
+}

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { getStoreCredentials } from '../../db/queries/credentials';
-import { consumeOAuthState, insertOAuthState, insertQboGrant, pruneOAuthStates } from '../../db/queries/oauth';
+import { consumeOAuthState, insertOAuthState, insertQboGrant, pruneOAuthStates, pruneQboGrants } from '../../db/queries/oauth';
 import { disconnectStore, getStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError } from '../../domain/errors';
 import { normalizeShopDomain } from '../../domain/store';
@@ -158,6 +158,7 @@ export async function finishQboConnect(ctx: OAuthContext, q: CallbackQuery): Pro
   } catch (err) {
     throw intuitHttpError(err, 'exchange the authorization code');
   }
+  await pruneQboGrants(ctx.store.db, { at: now });
   const grantId = `qbog_${randomBytes(18).toString('base64url')}`;
   await insertQboGrant(ctx.store.db, {
     id: grantId,

@@ -3,7 +3,7 @@
  * health, the store API, the audit log, the Shopify webhook receiver, the OpenAPI docs. It never listens by itself
  * (main/system.ts does), so tests exercise the production app with `inject`.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -14,6 +14,7 @@ import type { Database } from '../db/client';
 import type { QboLimiter } from '../integrations/qbo/limiter';
 import type { ShopifyPacer } from '../integrations/shopify/pacer';
 import { storeContext } from '../services/stores/context';
+import type { QboOAuthSettings } from '../services/oauth/qbo-connect';
 import { authorize } from './access';
 import { finishAudit, startAudit } from './audit';
 import { controlCharacterAt } from './control-chars';
@@ -25,6 +26,7 @@ import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
 import { payoutRoutes } from './routes/payouts';
 import { storeRoutes } from './routes/stores';
+import { oauthCallbackRoutes, oauthRoutes } from './routes/oauth';
 import { webhookRoutes } from './routes/webhooks';
 import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from './tokens';
 
@@ -56,6 +58,10 @@ export interface AppDeps {
    * here is verified with its own secret only; other shops with shopifyWebhookSecret.
    */
   shopifyWebhookSecrets?: Readonly<Record<string, string>> | undefined;
+  /** "Connect to QuickBooks" (docs/oauth.md): the Intuit app and its endpoints; undefined → those routes answer 503. */
+  qboOAuth?: QboOAuthSettings | undefined;
+  /** HMAC key of the OAuth state (config/secrets.ts oauthStateKey); undefined → a random key for this process. */
+  oauthStateKey?: Buffer | undefined;
   /** Request budgets per client address (api/rate-limits.ts); tests use small ones. */
   rateLimits?: Partial<RateLimits> | undefined;
 }
@@ -155,10 +161,14 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
     log: deps.log,
     integrations: deps.integrations,
   });
+  if (deps.qboOAuth) stores.qboOAuthApp = { clientId: deps.qboOAuth.clientId, clientSecret: deps.qboOAuth.clientSecret };
+  const oauth = { store: stores, qbo: deps.qboOAuth, stateKey: deps.oauthStateKey ?? randomBytes(32) };
 
   await app.register(healthRoutes);
   // Shopify webhooks carry their own authentication (an HMAC of the body), not the bearer token.
   await app.register(webhookRoutes(stores));
+  // Intuit sends the merchant's browser back here without a bearer token: its signed, single-use state authenticates it.
+  await app.register(oauthCallbackRoutes(oauth));
 
   // Everything else needs a bearer token: the admin token, or a scoped token (api/tokens.ts, api/access.ts).
   await app.register(async (secured) => {
@@ -198,6 +208,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
       if (at) throw badRequest(`${at} contains a control character (NUL or another non-printing character); remove it`, { field: at });
     });
     await secured.register(storeRoutes(stores));
+    await secured.register(oauthRoutes(oauth));
     await secured.register(payoutRoutes(stores));
     await secured.register(auditRoutes(deps.database.db));
   });

@@ -68,6 +68,20 @@ const schema = z.object({
   /** QBO OAuth token endpoint. Unset → Intuit's. */
   QBO_TOKEN_URL: z.string().url('QBO_TOKEN_URL must be a URL').optional(),
   /**
+   * "Connect to QuickBooks" (docs/oauth.md): the Intuit app's OAuth 2.0 client id and secret (Keys & credentials
+   * in the Intuit developer portal) and the redirect URI registered there (…/connect/qbo/callback). Unset → the
+   * OAuth connect routes answer 503 and merchants paste tokens into POST /stores as before.
+   */
+  QBO_CLIENT_ID: z.string().min(1).optional(),
+  QBO_CLIENT_SECRET: z.string().min(1).optional(),
+  QBO_REDIRECT_URI: z.string().url('QBO_REDIRECT_URI must be a URL (…/connect/qbo/callback)').optional(),
+  /** Intuit's authorize URL. Unset → https://appcenter.intuit.com/connect/oauth2 (the emulator's in tests). */
+  QBO_AUTHORIZE_URL: z.string().url('QBO_AUTHORIZE_URL must be a URL').optional(),
+  /** Intuit's token revocation URL. Unset → https://developer.api.intuit.com/v2/oauth2/tokens/revoke. */
+  QBO_REVOKE_URL: z.string().url('QBO_REVOKE_URL must be a URL').optional(),
+  /** HMAC key (at least 32 characters) that signs the OAuth `state`. Unset → derived from the first encryption key. */
+  LEDGERLINE_OAUTH_STATE_KEY: z.string().min(32, 'LEDGERLINE_OAUTH_STATE_KEY must be at least 32 characters').optional(),
+  /**
    * Only for emulators run with a time scale (tests, benchmarks, the demo): QBO's per-minute windows and
    * its "wait 60 s after a 429" shrink by this factor; 0 turns Ledgerline's QBO pacing off (an emulator
    * without limits). Leave at 1 against the real QBO.
@@ -109,8 +123,23 @@ export interface Config {
     webhookSecretPrevious: string | undefined;
     webhookSecrets: Record<string, string>;
   };
-  qbo: { endpoint: string | undefined; tokenUrl: string | undefined; limitsTimeScale: number };
+  qbo: {
+    endpoint: string | undefined;
+    tokenUrl: string | undefined;
+    limitsTimeScale: number;
+    /** The OAuth connect flow's app (docs/oauth.md); undefined when QBO_CLIENT_ID is unset. */
+    oauth: QboOAuthConfig | undefined;
+  };
+  oauthStateKey: string | undefined;
   demo: { enabled: boolean; orders: number; days: number; shopifyPort: number; qboPort: number };
+}
+
+export interface QboOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  authorizeUrl: string | undefined;
+  revokeUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -161,6 +190,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.LEDGERLINE_API_TOKEN) {
     problems.push('LEDGERLINE_API_TOKEN is required in production');
   }
+  const oauthSet = [e.QBO_CLIENT_ID, e.QBO_CLIENT_SECRET, e.QBO_REDIRECT_URI].filter(Boolean).length;
+  if (oauthSet !== 0 && oauthSet !== 3) {
+    problems.push('QBO_CLIENT_ID, QBO_CLIENT_SECRET and QBO_REDIRECT_URI must be set together (the OAuth connect flow, docs/oauth.md)');
+  }
   const webhookSecrets = parseShopSecrets(e.SHOPIFY_WEBHOOK_SECRETS, problems);
   if (problems.length) throw new ConfigError(problems);
 
@@ -200,7 +233,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       webhookSecretPrevious: e.SHOPIFY_WEBHOOK_SECRET_PREVIOUS,
       webhookSecrets,
     },
-    qbo: { endpoint: e.QBO_API_ENDPOINT, tokenUrl: e.QBO_TOKEN_URL, limitsTimeScale: e.QBO_LIMITS_TIME_SCALE },
+    qbo: {
+      endpoint: e.QBO_API_ENDPOINT,
+      tokenUrl: e.QBO_TOKEN_URL,
+      limitsTimeScale: e.QBO_LIMITS_TIME_SCALE,
+      oauth:
+        e.QBO_CLIENT_ID && e.QBO_CLIENT_SECRET && e.QBO_REDIRECT_URI
+          ? {
+              clientId: e.QBO_CLIENT_ID,
+              clientSecret: e.QBO_CLIENT_SECRET,
+              redirectUri: e.QBO_REDIRECT_URI,
+              authorizeUrl: e.QBO_AUTHORIZE_URL,
+              revokeUrl: e.QBO_REVOKE_URL,
+            }
+          : undefined,
+    },
+    oauthStateKey: e.LEDGERLINE_OAUTH_STATE_KEY,
     demo: {
       enabled: e.LEDGERLINE_DEMO ?? false,
       orders: e.LEDGERLINE_DEMO_ORDERS,

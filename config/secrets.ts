@@ -4,7 +4,7 @@
  * decrypts `old` values; `npm run secrets:reencrypt` rewrites every value under the first key.
  * Envelope: `v1.<keyId>.<iv b64url>.<tag b64url>.<ciphertext b64url>`.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './index';
@@ -97,4 +97,15 @@ export function resolveSecrets(config: Config): { apiToken: string; encryptionKe
     encryptionKeys: config.encryptionKeys ?? stored.encryptionKeys,
     generated: true,
   };
+}
+
+/**
+ * The key that signs OAuth `state` values (services/oauth/state.ts): LEDGERLINE_OAUTH_STATE_KEY when set, else
+ * derived (HKDF-SHA256) from the current encryption key, so no further secret has to be managed and a key rotation
+ * only voids the states of connects in flight (10 minutes at most).
+ */
+export function oauthStateKey(configured: string | undefined, encryptionKeys: string): Buffer {
+  if (configured) return Buffer.from(configured, 'utf8');
+  const [, key] = [...parseKeys(encryptionKeys).entries()][0]!;
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'ledgerline oauth state v1', 32));
 }

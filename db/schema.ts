@@ -369,3 +369,44 @@ export const pendingConnects = pgTable(
   },
   (t) => [primaryKey({ columns: [t.shopDomain, t.realmId] }), index('pending_connects_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * The `state` of each "Connect to QuickBooks" started (services/oauth/state.ts, docs/oauth.md): the signed state
+ * carries this nonce, and the callback consumes the row in the same statement that checks it, so a state is good
+ * for one callback only. Rows past `expires_at` (10 minutes after the start) are refused and pruned.
+ */
+export const oauthStates = pgTable(
+  'oauth_states',
+  {
+    nonce: text('nonce').primaryKey(),
+    /** The normalized shop domain the connect was started for. */
+    shopDomain: text('shop_domain').notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    /** Set by the callback that used it; a second callback with the same state is refused. */
+    usedAt: ts('used_at'),
+  },
+  (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * QBO tokens from a completed OAuth callback, waiting for POST /stores to name them (`qbo.grantId`): the grant is
+ * bound to its shop and realm, its tokens are AES-256-GCM envelopes, and the connect that uses it deletes it in
+ * the transaction that stores the store.
+ */
+export const qboGrants = pgTable(
+  'qbo_grants',
+  {
+    id: text('id').primaryKey(),
+    shopDomain: text('shop_domain').notNull(),
+    realmId: text('realm_id').notNull(),
+    /** The Intuit app the tokens were issued to. */
+    qboClientId: text('qbo_client_id').notNull(),
+    qboAccessTokenEnc: text('qbo_access_token_enc').notNull(),
+    qboAccessTokenExpiresAt: ts('qbo_access_token_expires_at').notNull(),
+    qboRefreshTokenEnc: text('qbo_refresh_token_enc').notNull(),
+    qboRefreshTokenExpiresAt: ts('qbo_refresh_token_expires_at'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('qbo_grants_shop_idx').on(t.shopDomain)],
+);

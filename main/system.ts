@@ -11,7 +11,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
-import { createCipher, resolveSecrets } from '../config/secrets';
+import { createCipher, oauthStateKey, resolveSecrets } from '../config/secrets';
 import { databaseOptionsFromConfig, openDatabase, type Database } from '../db/client';
 import { qboCredentialStore } from '../db/queries/credentials';
 import { qboRateWindowStore } from '../db/queries/rate-windows';
@@ -167,6 +167,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         shopifyWebhookSecret: config.shopify.webhookSecret,
         shopifyWebhookSecretPrevious: config.shopify.webhookSecretPrevious,
         shopifyWebhookSecrets: config.shopify.webhookSecrets,
+        qboOAuth: config.qbo.oauth,
+        oauthStateKey: oauthStateKey(config.oauthStateKey, secrets.encryptionKeys),
         ...(worker ? { workerState: () => worker!.getState() } : {}),
       });
       await app.listen({ host: config.api.host, port: config.api.port });

@@ -186,7 +186,23 @@ export const connectBodySchema = {
     shopDomain: { type: 'string', minLength: 1, maxLength: 255, description: "The shop's permanent <handle>.myshopify.com domain" },
     shopifyAccessToken: secret('Admin API access token (stored encrypted)'),
     shopifyApiSecret: shopApiSecret,
-    qbo: qboCredentials(['realmId', 'clientId', 'clientSecret', 'refreshToken']),
+    qbo: {
+      ...qboCredentials([]),
+      description:
+        'Either qbo.grantId alone (from GET /connect/qbo/callback, docs/oauth.md) or realmId, clientId, clientSecret and refreshToken',
+      properties: {
+        ...qboCredentials([]).properties,
+        grantId: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          description: 'The QBO grant the OAuth connect left for this shop (GET /connect/qbo/callback); its tokens are used, never shown',
+        },
+      },
+      // Without a grant, the pasted credentials are required (a grant with other fields beside it: services/stores/connect.ts).
+      if: { required: ['grantId'] },
+      else: { required: ['realmId', 'clientId', 'clientSecret', 'refreshToken'] },
+    },
     startDate: {
       type: ['string', 'null'],
       maxLength: 32,

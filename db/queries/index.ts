@@ -16,3 +16,4 @@ export * from './store-audits';
 export * from './payouts';
 export * from './pending-connects';
 export * from './shop-secrets';
+export * from './oauth';

@@ -18,6 +18,8 @@ export interface QboEmulatorHandle {
   tokenUrl: string;
   /** `${url}/v2/oauth2/tokens/revoke` */
   revokeUrl: string;
+  /** `${url}/connect/oauth2`: the consent page of the authorization-code flow (api/authorize.ts). */
+  authorizeUrl: string;
   port: number;
   clientId: string;
   clientSecret: string;
@@ -46,6 +48,7 @@ export async function startQboEmulator(options: QboEmulatorOptions = {}): Promis
     v3Endpoint: `${url}/v3/company/`,
     tokenUrl: `${url}/oauth2/v1/tokens/bearer`,
     revokeUrl: `${url}/v2/oauth2/tokens/revoke`,
+    authorizeUrl: `${url}/connect/oauth2`,
     port,
     clientId: core.clientId,
     clientSecret: core.clientSecret,

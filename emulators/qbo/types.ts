@@ -98,6 +98,8 @@ export interface QboEmulatorOptions {
   timeScale?: number;
   /** false disables throttling; an object overrides the documented numbers. */
   limits?: boolean | Partial<LimitSettings>;
+  /** The app's registered OAuth redirect URIs: the consent page (GET /connect/oauth2) accepts only these. Unset: any http(s) URL. */
+  redirectUris?: string[];
   /** Issue a new refresh token on every refresh and invalidate the old one (default true). */
   rotateRefreshTokens?: boolean;
   faults?: FaultRule[];

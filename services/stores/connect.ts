@@ -6,6 +6,7 @@
  * (qbo-check.ts), so an attempt that fails afterwards costs no re-authorisation: its retry uses them, and
  * the transaction that stores the store deletes them.
  */
+import { deleteQboGrant, getQboGrant } from '../../db/queries/oauth';
 import { deletePendingConnect } from '../../db/queries/pending-connects';
 import { connectStore as insertConnectedStore, getStore, storeExists, type NewStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
@@ -33,12 +34,67 @@ export interface QboConnectBody {
   refreshTokenExpiresAt?: string;
 }
 
+/** What POST /stores accepts for QBO: pasted tokens, or the grant an OAuth connect left (services/oauth/). */
+export type QboConnectInput = Partial<QboConnectBody> & { grantId?: string };
+
+/** The Intuit app OAuth grants were issued to (config QBO_CLIENT_ID/SECRET); undefined: grants cannot be used. */
+export interface GrantApp {
+  clientId: string;
+  clientSecret: string;
+}
+
+const PASTED_FIELDS = ['realmId', 'clientId', 'clientSecret', 'refreshToken'] as const;
+
+/**
+ * The QBO credentials of a connect: the grant's (checked: it exists, is for this shop, and this server's app holds
+ * it) or the pasted ones (all four required fields present). 400 naming the field otherwise; never a token.
+ */
+async function qboCredentialsFor(
+  ctx: StoreContext,
+  shopDomain: string,
+  qbo: QboConnectInput,
+  grantApp: GrantApp | undefined,
+): Promise<{ body: QboConnectBody; grantId: string | undefined }> {
+  if (qbo.grantId !== undefined) {
+    const extra = Object.keys(qbo).filter((k) => k !== 'grantId');
+    if (extra.length) throw badRequest(`qbo.grantId comes alone: drop qbo.${extra.join(', qbo.')}`, { field: 'qbo.grantId' });
+    const grant = await getQboGrant(ctx.db, { id: qbo.grantId });
+    if (!grant)
+      throw badRequest('qbo.grantId names no pending QBO grant (already used, or never issued); connect with GET /connect/qbo/start', {
+        field: 'qbo.grantId',
+      });
+    if (grant.shopDomain !== shopDomain)
+      throw badRequest(`qbo.grantId was issued for another shop than ${shopDomain}`, { field: 'qbo.grantId' });
+    if (!grantApp || grantApp.clientId !== grant.qboClientId) {
+      throw badRequest('qbo.grantId was issued to an Intuit app this server is no longer configured with (QBO_CLIENT_ID); connect again', {
+        field: 'qbo.grantId',
+      });
+    }
+    return {
+      grantId: grant.id,
+      body: {
+        realmId: grant.realmId,
+        clientId: grantApp.clientId,
+        clientSecret: grantApp.clientSecret,
+        accessToken: ctx.cipher.decrypt(grant.qboAccessTokenEnc),
+        accessTokenExpiresAt: grant.qboAccessTokenExpiresAt.toISOString(),
+        refreshToken: ctx.cipher.decrypt(grant.qboRefreshTokenEnc),
+        ...(grant.qboRefreshTokenExpiresAt ? { refreshTokenExpiresAt: grant.qboRefreshTokenExpiresAt.toISOString() } : {}),
+      },
+    };
+  }
+  const missing = PASTED_FIELDS.find((f) => qbo[f] === undefined);
+  if (missing)
+    throw badRequest(`qbo.${missing} is required (or send qbo.grantId alone, from GET /connect/qbo/callback)`, { field: `qbo.${missing}` });
+  return { body: qbo as QboConnectBody, grantId: undefined };
+}
+
 export interface ConnectBody {
   shopDomain: string;
   shopifyAccessToken: string;
   /** The API secret key of the shop's own custom app, which signs its webhooks (stored encrypted, never shown). */
   shopifyApiSecret?: string;
-  qbo: QboConnectBody;
+  qbo: QboConnectInput;
   startDate?: string | null;
   settings?: Record<string, unknown>;
 }
@@ -225,14 +281,16 @@ async function settle(settingsIn: Record<string, unknown>, qbo: QboCheck, shopCu
   return { settings, country, resolved: resolution.resolved };
 }
 
-export async function connectStore(ctx: StoreContext, body: ConnectBody): Promise<Connected> {
+export async function connectStore(ctx: StoreContext, input: ConnectBody): Promise<Connected> {
   let shopDomain: string;
   try {
-    shopDomain = normalizeShopDomain(body.shopDomain);
+    shopDomain = normalizeShopDomain(input.shopDomain);
   } catch (err) {
     throw err instanceof InvalidInputError ? badRequest(err.message) : err;
   }
   const id = storeIdFor(shopDomain);
+  const { body: qboBody, grantId } = await qboCredentialsFor(ctx, shopDomain, input.qbo, ctx.qboOAuthApp);
+  const body = { ...input, qbo: qboBody };
   if (await storeExists(ctx.db, { storeId: id })) {
     throw conflict(
       `Store ${id} (${shopDomain}) is already connected; change it with PUT /stores/${id}/credentials or PUT /stores/${id}/settings`,
@@ -309,6 +367,7 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
     await ctx.db.transaction(async (tx) => {
       await insertConnectedStore(tx, { store: row, credentials });
       await deletePendingConnect(tx, { shopDomain, realmId: body.qbo.realmId });
+      if (grantId) await deleteQboGrant(tx, { id: grantId });
     });
   } catch (err) {
     if (isUniqueViolation(err))
@@ -316,7 +375,14 @@ export async function connectStore(ctx: StoreContext, body: ConnectBody): Promis
     throw withRotationNote(err, qbo.rotation());
   }
   ctx.log.info(
-    { storeId: id, shopDomain, realmId: body.qbo.realmId, refreshed: qbo.rotated(), ownWebhookSecret: body.shopifyApiSecret !== undefined },
+    {
+      storeId: id,
+      shopDomain,
+      realmId: body.qbo.realmId,
+      refreshed: qbo.rotated(),
+      oauthGrant: grantId !== undefined,
+      ownWebhookSecret: body.shopifyApiSecret !== undefined,
+    },
     'store connected',
   );
 

@@ -20,6 +20,8 @@ export interface StoreContext {
   shopifyApiBaseUrl: string | undefined;
   qboEndpoint: string | undefined;
   qboTokenUrl: string | undefined;
+  /** The Intuit app of the OAuth connect (QBO_CLIENT_ID/SECRET), which holds the grants POST /stores may name. */
+  qboOAuthApp?: { clientId: string; clientSecret: string } | undefined;
   pacer: ShopifyPacer;
   limiter: QboLimiter;
   log: Logger;

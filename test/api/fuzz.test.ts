@@ -30,6 +30,7 @@ import type { Database } from '../../db/client';
 import { revokeApiToken } from '../../db/queries/api-tokens';
 import { startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
 import { startShopifyEmulator, webhookHmac, type ShopifyEmulator } from '../../emulators/shopify';
+import { signState } from '../../services/oauth/state';
 import { processPacing } from '../support/app';
 import { postgresDatabase } from '../support/db';
 import { devServerEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
@@ -50,6 +51,7 @@ const CONTROL_BUT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const ADMIN = `test-${randomBytes(12).toString('hex')}`;
 const WEBHOOK_SECRET = `shpss_${randomBytes(16).toString('hex')}`;
 const cipher = createCipher(`test:${randomBytes(32).toString('base64')}`);
+const STATE_KEY = randomBytes(32);
 const taskQueue = uniqueTaskQueue('fuzz');
 const log = pino({ level: 'silent' });
 
@@ -100,6 +102,15 @@ beforeAll(async () => {
       taskQueue,
       integrations,
       shopifyWebhookSecret: WEBHOOK_SECRET,
+      // "Connect to QuickBooks" against the emulator; its redirect URI is never followed here.
+      qboOAuth: {
+        clientId: qbo.clientId,
+        clientSecret: qbo.clientSecret,
+        redirectUri: 'http://127.0.0.1:9/connect/qbo/callback',
+        authorizeUrl: qbo.authorizeUrl,
+        revokeUrl: qbo.revokeUrl,
+      },
+      oauthStateKey: STATE_KEY,
       // The fuzz sends thousands of requests (many with wrong tokens) from one address: limits are tested in limits.test.ts.
       rateLimits: { max: 1_000_000, webhookMax: 1_000_000, authFailuresMax: 1_000_000 },
       ...pacing,
@@ -789,7 +800,25 @@ const credentialsBody = fc.oneof(
   fc.constant(json({}, false)),
 );
 
+/** POST /stores naming an OAuth grant: none of these exists (or the shape is wrong), so each is a 400. */
+const grantConnectBody: fc.Arbitrary<BodyChoice> = fc
+  .record({
+    grantId: fc.oneof(
+      fc.stringMatching(/^qbog_[A-Za-z0-9_-]{16,40}$/),
+      fc.string({ maxLength: 120 }).filter((g) => !CONTROL_BUT_WHITESPACE.test(g)),
+      notAString,
+    ),
+    extra: fc.option(fc.constantFrom('refreshToken', 'realmId', 'clientId')),
+  })
+  .map(({ grantId, extra }) => ({
+    ...json(
+      { shopDomain: shops.C!.domain, shopifyAccessToken: shops.C!.token, qbo: { grantId, ...(extra ? { [extra]: '1' } : {}) } },
+      false,
+    ),
+  }));
+
 const connectBodyArb = fc.oneof(
+  { weight: 1, arbitrary: grantConnectBody },
   // A fresh shop and company with the right tokens (so a valid body really connects, 201), the token
   // expiry instants at their edges.
   {
@@ -918,6 +947,66 @@ const ROUTES: Record<string, RouteFuzz> = {
     { scope: 'operate', stores: 'param' },
     { extra: payoutSegment, query: waitQuery(1), body: pauseBody, known: 'any' },
   ),
+  'GET /connect/qbo/start': {
+    access: { scope: 'operate', stores: 'all' },
+    input: fc
+      .oneof(
+        {
+          weight: 4,
+          arbitrary: fc.constant(null).map(() => ({ raw: `shopDomain=${encodeURIComponent(shops.C!.domain)}`, expected: 302 as Expected })),
+        },
+        fc.stringMatching(/^[a-z0-9]{1,30}$/).map((h) => ({ raw: `shopDomain=${h}.myshopify.com`, expected: 302 as Expected })),
+        fc
+          .oneof(
+            fc.constantFrom('evil.com', 'HTTPS://X.MYSHOPIFY.COM/', '.myshopify.com', 'a-.myshopify.com'),
+            fc.string({ minLength: 1, maxLength: 60 }),
+          )
+          .map((d) => ({ raw: `shopDomain=${encodeURIComponent(d)}`, expected: [302, 400] as Expected })),
+        fc
+          .constantFrom('', 'shopDomain=', `shopDomain=${'a'.repeat(256)}.myshopify.com`)
+          .map((raw) => ({ raw, expected: 400 as Expected })),
+        junkQuery.map((q) => ({ raw: q.raw, expected: 400 as Expected })),
+      )
+      .map(({ raw, expected }) => ({ path: '/connect/qbo/start', query: { raw, valid: expected !== 400 }, whenValid: expected })),
+  },
+  'GET /connect/qbo/callback': {
+    access: { scope: 'read', stores: 'public' },
+    input: fc
+      .record({
+        state: fc.option(
+          fc.oneof(
+            fc.string({ maxLength: 80 }),
+            // Well signed but never issued, or expired: refused all the same.
+            fc
+              .record({ nonce: fc.string({ minLength: 1, maxLength: 30 }), ahead: fc.integer({ min: -3_600_000, max: 600_000 }) })
+              .map(({ nonce, ahead }) =>
+                signState(STATE_KEY, { nonce, shopDomain: shops.C!.domain, expiresAt: new Date(Date.now() + ahead) }),
+              ),
+          ),
+        ),
+        code: fc.option(fc.string({ maxLength: 60 })),
+        realmId: fc.option(fc.oneof(fc.stringMatching(/^[0-9]{1,32}$/), fc.string({ maxLength: 40 }))),
+        error: fc.option(fc.constantFrom('access_denied', 'invalid_scope')),
+        junk: fc.option(junkQuery),
+      })
+      .map(({ junk, ...params }) => {
+        const raw = [
+          ...Object.entries(params)
+            .filter(([, v]) => v !== null)
+            .map(([k, v]) => `${k}=${encodeURIComponent(v!)}`),
+          ...(junk ? [junk.raw] : []),
+        ].join('&');
+        return { path: '/connect/qbo/callback', query: { raw, valid: false }, whenValid: 'refused' as Expected };
+      }),
+  },
+  // Only ids that name no store: a real disconnect would leave a store that the last test cannot resume
+  // (test/api/qbo-oauth.test.ts disconnects real ones).
+  'POST /stores/:id/qbo/disconnect': {
+    access: { scope: 'operate', stores: 'param' },
+    input: fc
+      .record({ id: idArb().filter((id) => id.kind !== 'A' && id.kind !== 'B'), query: ignoredQuery })
+      .map(({ id, query }) => ({ path: `/stores/${id.raw}/qbo/disconnect`, id, query, whenValid: byStore(id, 'any') })),
+  },
   'GET /audit': {
     access: { scope: 'read', stores: 'all' },
     input: auditQuery.map((query) => ({ path: '/audit', query, whenValid: query.valid ? 200 : 400 })),

@@ -1,7 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { TokenService } from './tokens';
 
-/** POST /oauth2/v1/tokens/bearer and POST /v2/oauth2/tokens/revoke (docs/qbo-facts.md §3), with Basic client auth. */
+/**
+ * POST /oauth2/v1/tokens/bearer and POST /v2/oauth2/tokens/revoke (docs/qbo-facts.md §3, docs/oauth.md), with Basic client
+ * auth; the consent page that issues codes is authorize.ts.
+ */
 export interface Reply {
   status: number;
   body: unknown;
@@ -43,7 +46,7 @@ export function tokenEndpoint(tokens: TokenService, client: ClientCredentials, a
   if (grant === 'authorization_code') {
     const code = params.get('code');
     if (!code) return { status: 400, body: { error: 'invalid_request' } };
-    const issued = tokens.exchange(code);
+    const issued = tokens.exchange(code, { clientId: client.clientId, redirectUri: params.get('redirect_uri') });
     return issued ? { status: 200, body: issued } : { status: 400, body: { error: 'invalid_grant' } };
   }
   return { status: 400, body: { error: 'unsupported_grant_type' } };

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { faults } from '../core/faults';
 import type { QboEmulatorCore } from '../emulator';
 import { handleAdmin } from './adminRoutes';
+import { authorizeDecision, authorizePage } from './authorize';
 import { revokeEndpoint, tokenEndpoint, type Reply } from './oauthRoutes';
 import { handleV3 } from './v3';
 
@@ -78,6 +79,19 @@ async function route(core: QboEmulatorCore, req: IncomingMessage, res: ServerRes
       return;
     }
     send(res, reply);
+    return;
+  }
+  if (url.pathname === '/connect/oauth2' && (method === 'GET' || method === 'POST')) {
+    const settings = {
+      clientId: core.clientId,
+      redirectUris: core.options.redirectUris,
+      companies: () =>
+        [...core.companies.entries()].map(([realmId, c]) => ({ realmId, name: String(c.companyInfo().CompanyName ?? realmId) })),
+    };
+    const reply = method === 'GET' ? authorizePage(settings, url.searchParams) : authorizeDecision(settings, core.tokens, body);
+    log(reply.status, null, { operation: 'authorize' });
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Length': Buffer.byteLength(reply.body) });
+    res.end(reply.body);
     return;
   }
   if (method === 'POST' && url.pathname === '/v2/oauth2/tokens/revoke') {

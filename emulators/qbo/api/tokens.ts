@@ -12,7 +12,8 @@ export const REFRESH_TOKEN_TTL_S = 8_726_400;
 export interface TokenState {
   access: Record<string, { realmId: string; expiresAt: number }>;
   refresh: Record<string, { realmId: string; expiresAt: number }>;
-  codes: Record<string, { realmId: string }>;
+  /** Codes from the consent page are bound to the client and redirect_uri they were issued for (RFC 6749 §4.1.3). */
+  codes: Record<string, { realmId: string; clientId?: string; redirectUri?: string }>;
 }
 
 export interface TokenResponse {
@@ -51,9 +52,9 @@ export class TokenService {
     return { accessToken, refreshToken };
   }
 
-  authCode(realmId: string): string {
+  authCode(realmId: string, bound: { clientId: string; redirectUri: string } | undefined = undefined): string {
     const code = random('AB11', 24);
-    this.state.codes[code] = { realmId };
+    this.state.codes[code] = { realmId, ...bound };
     return code;
   }
 
@@ -81,11 +82,16 @@ export class TokenService {
     return this.response(accessToken, next);
   }
 
-  /** grant_type=authorization_code: codes are single use. */
-  exchange(code: string): TokenResponse | null {
+  /**
+   * grant_type=authorization_code: codes are single use (a second try, even a refused one, finds none); a code from
+   * the consent page needs the same client and redirect_uri it was issued for.
+   */
+  exchange(code: string, p: { clientId?: string; redirectUri?: string | null } = {}): TokenResponse | null {
     const entry = this.state.codes[code];
     if (!entry) return null;
     delete this.state.codes[code];
+    if (entry.clientId !== undefined && entry.clientId !== p.clientId) return null;
+    if (entry.redirectUri !== undefined && entry.redirectUri !== p.redirectUri) return null;
     const { accessToken, refreshToken } = this.issue(entry.realmId);
     return this.response(accessToken, refreshToken);
   }

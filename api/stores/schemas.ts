@@ -219,7 +219,21 @@ export const credentialsBodySchema = {
   properties: {
     shopifyAccessToken: secret('A new Admin API access token'),
     shopifyApiSecret: { ...shopApiSecret, type: ['string', 'null'], description: `${shopApiSecret.description}; null forgets it` },
-    qbo: qboCredentials(['refreshToken']),
+    qbo: {
+      ...qboCredentials([]),
+      description: 'Either qbo.grantId alone (a reconnect through GET /connect/qbo/start, docs/oauth.md) or new tokens with refreshToken',
+      properties: {
+        ...qboCredentials([]).properties,
+        grantId: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          description: 'The QBO grant an OAuth reconnect left for this shop (GET /connect/qbo/callback); its tokens are used, never shown',
+        },
+      },
+      if: { required: ['grantId'] },
+      else: { required: ['refreshToken'] },
+    },
   },
 } as const;
 

@@ -49,7 +49,7 @@ const PASTED_FIELDS = ['realmId', 'clientId', 'clientSecret', 'refreshToken'] as
  * The QBO credentials of a connect: the grant's (checked: it exists, is for this shop, and this server's app holds
  * it) or the pasted ones (all four required fields present). 400 naming the field otherwise; never a token.
  */
-async function qboCredentialsFor(
+export async function qboCredentialsFor(
   ctx: StoreContext,
   shopDomain: string,
   qbo: QboConnectInput,

@@ -13,7 +13,16 @@ import { HttpError, badRequest, conflict } from '../errors';
 import { SettingsValidationError } from '../../domain/errors';
 import { checkAccountIds, type AccountKey } from './accounts';
 import { resolvePayoutAccounts } from './payout-accounts';
-import { activeTaxCodes, checkShopifyApiSecret, checkTaxCodeId, credentialColumns, parseSettingsOr400, settingsHttpError } from './connect';
+import {
+  activeTaxCodes,
+  checkShopifyApiSecret,
+  checkTaxCodeId,
+  credentialColumns,
+  parseSettingsOr400,
+  qboCredentialsFor,
+  settingsHttpError,
+} from './connect';
+import { deleteQboGrant } from '../../db/queries/oauth';
 import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, storeQboClient, withRotationNote, type QboCheck } from './qbo-check';
 import { mergeSettings, startDateIssue, startInstant } from './settings-input';
@@ -55,6 +64,8 @@ export interface CredentialsBody {
   /** The shop's own API secret key (webhook signatures); null: forget it, the configured app secret applies. */
   shopifyApiSecret?: string | null;
   qbo?: {
+    /** A pending grant of an OAuth reconnect, alone (services/stores/connect.ts qboCredentialsFor). */
+    grantId?: string;
     realmId?: string;
     clientId?: string;
     clientSecret?: string;
@@ -88,6 +99,13 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
   }
   if (body.shopifyAccessToken !== undefined) await checkShopify(ctx, row.shopDomain, body.shopifyAccessToken);
   let check: QboCheck | undefined;
+  // A reconnect through OAuth (GET /connect/qbo/start after `disconnected`): the grant's tokens, checked as connect checks them.
+  let grantId: string | undefined;
+  if (body.qbo?.grantId !== undefined) {
+    const granted = await qboCredentialsFor(ctx, row.shopDomain, body.qbo, ctx.qboOAuthApp);
+    grantId = granted.grantId;
+    body = { ...body, qbo: granted.body };
+  }
   if (body.qbo) {
     if (body.qbo.realmId !== undefined && body.qbo.realmId !== row.qboRealmId) {
       throw new HttpError(
@@ -132,6 +150,7 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
         at: ctx.clock(),
       });
       if (check) await deletePendingConnect(tx, { shopDomain: row.shopDomain, realmId: row.qboRealmId });
+      if (grantId) await deleteQboGrant(tx, { id: grantId });
     });
   } catch (err) {
     throw withRotationNote(err, check?.rotation() ?? 'none');

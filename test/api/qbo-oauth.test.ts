@@ -164,7 +164,7 @@ async function postStores(body: unknown) {
 }
 
 describe('Connect to QuickBooks (OAuth 2.0 authorization code)', () => {
-  it('runs the whole flow: start → consent → callback → POST /stores with the grant; the tokens are stored encrypted, never shown', async () => {
+  it('runs the whole flow: start → consent → callback → POST /stores with the grant, disconnect, reconnect with PUT …/credentials; the tokens are stored encrypted, never shown', async () => {
     const shop = newShop('flow');
     const realmId = newCompany('flow');
 
@@ -230,6 +230,34 @@ describe('Connect to QuickBooks (OAuth 2.0 authorization code)', () => {
     expect(row!.connectionError).toMatch(/revoked at Intuit/);
     const refused = await postToken({ grant_type: 'refresh_token', refresh_token: refreshToken });
     expect(refused).toEqual({ status: 400, body: { error: 'invalid_grant' } });
+
+    // Reconnect through the same flow: the new grant replaces the store's credentials, and the store is active again.
+    const relanded = await callback(await consent(await start(shop.domain), realmId));
+    expect(relanded.status, JSON.stringify(relanded.body)).toBe(200);
+    const regrant = relanded.body.grantId as string;
+    const [fresh] = await database.db.select().from(qboGrants).where(eq(qboGrants.id, regrant));
+    const newRefresh = cipher.decrypt(fresh!.qboRefreshTokenEnc);
+    const put = (qboBody: unknown) =>
+      fetch(`${api}/stores/${view.id}/credentials`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ qbo: qboBody }),
+      });
+    const mixed = await put({ grantId: regrant, refreshToken: 'x'.repeat(40) });
+    expect(mixed.status).toBe(400);
+    expect(await mixed.text()).toMatch(/grantId comes alone/);
+    const reconnected = await put({ grantId: regrant });
+    const reconnectedText = await reconnected.text();
+    expect(reconnected.status, reconnectedText).toBe(200);
+    expect(reconnectedText).not.toContain(newRefresh);
+    const [again2] = await database.db.select().from(stores).where(eq(stores.id, view.id));
+    expect(again2!.state).toBe('active');
+    const [creds2] = await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, view.id));
+    expect(cipher.decrypt(creds2!.qboRefreshTokenEnc)).not.toBe(refreshToken);
+    expect(await database.db.select().from(qboGrants).where(eq(qboGrants.id, regrant))).toEqual([]);
+    const spent = await put({ grantId: regrant });
+    expect(spent.status).toBe(400);
+    expect(await spent.text()).toMatch(/names no pending QBO grant/);
   });
 
   it('refuses a tampered, a forged, an expired and an unknown state with 400 and says which', async () => {

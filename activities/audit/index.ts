@@ -4,7 +4,6 @@
  * reads QBO and Shopify again and upserts the same findings. Nothing here writes to QBO or Shopify: the audit
  * reads documents and reports what differs (issue #12 item 17).
  */
-import { Context } from '@temporalio/activity';
 import {
   countFindingsSeenSince,
   disconnectStore,
@@ -43,20 +42,13 @@ import { loadStoreContext, type StoreContext } from '../sync/context';
 import type { SyncActivityOptions } from '../sync';
 import { completeOrders, readRefund } from '../sync';
 import { qboLiteral, queryIn } from '../sync/qbo-helpers';
+import { heartbeat } from '../heartbeat';
 
 type Entity = Record<string, unknown>;
 
 const HEARTBEAT_EVERY_MS = 5_000;
 /** Ids per `Id IN (…)` read of the sample's documents. */
 const READ_IN_LIST_MAX = 40;
-
-function heartbeat(details?: unknown): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    // Outside an activity (tests calling the functions directly) there is nothing to heartbeat.
-  }
-}
 
 const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 const docKey = (type: string, id: string): string => `${type}:${id}`;

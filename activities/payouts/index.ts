@@ -4,7 +4,6 @@
  * decides with the pure domain and records the outcome on the payout's row, so Temporal may repeat any of them
  * (retries, resets, a killed worker) without a second document in QBO.
  */
-import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import {
   disconnectStore,
@@ -52,6 +51,7 @@ import type { SyncActivityOptions } from '../sync';
 import { loadStoreContext, type StoreContext } from '../sync/context';
 import { resolvePayoutDocuments } from './documents';
 import { payoutRows, removePayoutDocuments, writeOnce } from './write';
+import { heartbeat } from '../heartbeat';
 
 const HEARTBEAT_EVERY_MS = 5_000;
 /** Discovery lists from a few days before its floor: a payout issued late in a day is not missed across zones. */
@@ -60,14 +60,6 @@ const DISCOVERY_OVERLAP_MS = 3 * 86_400_000;
 const REQUESTED_ORDERS_MAX = 50;
 /** Blockers kept on the payout's row (the API shows them; the count says how many more). */
 const BLOCKERS_KEPT = 200;
-
-function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // Outside an activity (tests calling the functions directly) there is nothing to heartbeat.
-  }
-}
 
 const STATE_OF = PAYOUT_STATE_OF_STEP;
 

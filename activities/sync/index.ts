@@ -37,6 +37,7 @@ import { BULK_CHUNK_ORDERS, type SyncActivities, type SyncCounts } from '../../w
 import { loadStoreContext, type StoreContext } from './context';
 import { processOrders, zeroCounts } from './orders';
 import { processRefunds, startRefundReads } from './refunds';
+import { heartbeat } from '../heartbeat';
 
 /** Orders one page activity collects (several 3-order Shopify pages) before writing them. */
 export const PAGE_TARGET_ORDERS = 30;
@@ -50,14 +51,6 @@ function attemptSignal(): AbortSignal | undefined {
     return Context.current().cancellationSignal;
   } catch {
     return undefined;
-  }
-}
-
-function heartbeat(details?: unknown): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    // Outside an activity (tests calling the functions directly) there is nothing to heartbeat.
   }
 }
 

@@ -3,7 +3,7 @@
  * per-status responses of the OpenAPI document, which also decide what is serialised.
  */
 import { PAYOUT_SAGA_STATES } from '../../workflows/definitions';
-import { idParams } from '../stores/schemas';
+import { idParams, waitQuerySchema } from '../stores/schemas';
 
 const str = { type: 'string' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
@@ -52,19 +52,7 @@ export const payoutDetailQuerySchema = {
   },
 } as const;
 
-export const retryQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    wait: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 60,
-      default: 10,
-      description: 'Seconds to wait for the running saga to decide again before answering 202',
-    },
-  },
-} as const;
+export const retryQuerySchema = waitQuerySchema(10, 'Seconds to wait for the running saga to decide again before answering 202');
 
 export const retryBodySchema = {
   type: ['object', 'null'],

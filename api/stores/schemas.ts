@@ -243,7 +243,7 @@ export const pauseBodySchema = {
   properties: { reason: { type: 'string', maxLength: 500 } },
 } as const;
 
-export const waitQuerySchema = (defaultSeconds: number) =>
+export const waitQuerySchema = (defaultSeconds: number, description = 'Seconds to wait for the run to finish before answering 202') =>
   ({
     type: 'object',
     additionalProperties: false,
@@ -253,7 +253,7 @@ export const waitQuerySchema = (defaultSeconds: number) =>
         minimum: 0,
         maximum: 60,
         default: defaultSeconds,
-        description: 'Seconds to wait for the run to finish before answering 202',
+        description,
       },
     },
   }) as const;

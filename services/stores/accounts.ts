@@ -153,7 +153,7 @@ function toAccount(e: Entity): QboAccount {
 }
 
 /** QBO's query language quotes with single quotes and escapes them with a backslash. */
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+export const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 async function createAccount(client: QboClient, spec: NonNullable<AccountRule['create']>, key: AccountKey): Promise<QboAccount> {
   try {

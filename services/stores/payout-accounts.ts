@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { QboValidationError, SettingsValidationError, type SettingsIssue } from '../../domain/errors';
 import type { PayoutSettings } from '../../domain/settings';
 import type { QboClient } from '../../integrations/qbo/client';
+import { quote } from './accounts';
 
 type Entity = Record<string, unknown>;
 
@@ -83,8 +84,6 @@ const lower = (s: unknown) =>
   String(s ?? '')
     .trim()
     .toLowerCase();
-/** QBO's query language quotes with single quotes and escapes them with a backslash. */
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 async function createOrAdopt(
   client: QboClient,

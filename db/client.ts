@@ -31,13 +31,18 @@ export interface Database {
 export const migrationsFolder = path.join(repoRoot, 'db', 'migrations');
 
 export type DatabaseOptions =
-  | { url: string; poolSize?: number }
+  | { url: string; poolSize?: number; onIdleError?: (err: Error) => void }
   /** `dataDir` undefined → in-memory PGlite (tests). */
   | { pgliteDir: string | undefined };
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if ('url' in opts) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle connection the server drops (a PostgreSQL restart, an admin's pg_terminate_backend, a network cut)
+    // makes the pool emit 'error'; without a listener Node treats that as an uncaught exception and the process
+    // dies. The pool has already discarded the client and opens a new one on the next query, so the error is
+    // reported, not fatal (node-postgres, "Pool" → "events" → 'error': https://node-postgres.com/apis/pool#error).
+    pool.on('error', (err) => (opts.onIdleError ?? reportIdleError)(err));
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
       db,
@@ -63,6 +68,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     },
     close: () => client.close(),
   };
+}
+
+function reportIdleError(err: Error): void {
+  process.stderr.write(`PostgreSQL dropped an idle connection (the pool reconnects on the next query): ${err.message}\n`);
 }
 
 /** The database the configuration names: DATABASE_URL, or PGlite under `<dataDir>/pglite`. */

@@ -90,7 +90,12 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       }
     }
 
-    const database = await openDatabase(databaseOptionsFromConfig(config));
+    const dbOptions = databaseOptionsFromConfig(config);
+    const database = await openDatabase(
+      'url' in dbOptions
+        ? { ...dbOptions, onIdleError: (err) => log.warn({ err: err.message }, 'PostgreSQL dropped an idle connection') }
+        : dbOptions,
+    );
     cleanups.push(() => database.close());
     await database.migrate();
     log.info({ kind: database.kind }, 'database ready');

@@ -18,12 +18,20 @@ async function main(): Promise<number> {
     await database.migrate();
     const report = await reencryptCredentials(database.db, cipher);
     log.info(
-      { currentKeyId: report.currentKeyId, stores: report.stores, reencrypted: report.reencrypted, alreadyCurrent: report.current },
+      {
+        currentKeyId: report.currentKeyId,
+        stores: report.stores,
+        reencrypted: report.reencrypted,
+        alreadyCurrent: report.current,
+        connectsInProgress: report.staged,
+      },
       'credentials re-encrypted',
     );
     for (const r of report.remaining) log.error(r, 'a credential still names an older key');
-    if (report.remaining.length === 0) log.info(`nothing names a key other than "${report.currentKeyId}": older keys can be dropped`);
-    return report.remaining.length === 0 ? 0 : 1;
+    for (const r of report.remainingStaged) log.error(r, 'a connect in progress still holds a secret under an older key');
+    const left = report.remaining.length + report.remainingStaged.length;
+    if (left === 0) log.info(`nothing names a key other than "${report.currentKeyId}": older keys can be dropped`);
+    return left === 0 ? 0 : 1;
   } finally {
     await database.close();
   }

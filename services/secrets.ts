@@ -12,9 +12,12 @@ import type { Db } from '../db/client';
 import {
   getStoreCredentials,
   listCredentialStores,
+  listStagedSecrets,
   lockQboRefresh,
+  replaceStagedSecret,
   updateStoreCredentials,
   type CredentialColumns,
+  type StagedSecretTable,
 } from '../db/queries/credentials';
 
 const ENCRYPTED_COLUMNS = [
@@ -36,12 +39,26 @@ export interface ReencryptReport {
   current: number;
   /** Values that still name another key, and why they could not be rewritten (the value is never shown). */
   remaining: Array<{ storeId: string; column: EncryptedColumn; keyId: string; reason: string }>;
+  /**
+   * Secrets of connects in progress (tokens a failed connect rotated, OAuth grants not yet used): rewritten the
+   * same way; what could not be is in `remaining` with its table and row.
+   */
+  staged: { reencrypted: number; current: number };
+  remainingStaged: Array<{ table: StagedSecretTable; id: string; column: string; keyId: string; reason: string }>;
 }
 
 const keyIdOf = (envelope: string): string => envelope.split('.')[1] ?? '?';
 
 export async function reencryptCredentials(db: Db, cipher: Cipher, clock: () => Date = () => new Date()): Promise<ReencryptReport> {
-  const report: ReencryptReport = { currentKeyId: cipher.currentKeyId, stores: 0, reencrypted: 0, current: 0, remaining: [] };
+  const report: ReencryptReport = {
+    currentKeyId: cipher.currentKeyId,
+    stores: 0,
+    reencrypted: 0,
+    current: 0,
+    remaining: [],
+    staged: { reencrypted: 0, current: 0 },
+    remainingStaged: [],
+  };
   for (const { storeId, realmId } of await listCredentialStores(db)) {
     report.stores++;
     await db.transaction(async (tx) => {
@@ -65,6 +82,23 @@ export async function reencryptCredentials(db: Db, cipher: Cipher, clock: () => 
       }
       if (Object.keys(columns).length > 0) await updateStoreCredentials(tx, { storeId, columns, at: clock() });
     });
+  }
+  for (const staged of await listStagedSecrets(db)) {
+    if (!cipher.isStale(staged.envelope)) {
+      report.staged.current++;
+      continue;
+    }
+    const where = { table: staged.table, id: staged.id, column: staged.column, keyId: keyIdOf(staged.envelope) };
+    let to: string;
+    try {
+      to = cipher.encrypt(cipher.decrypt(staged.envelope));
+    } catch (err) {
+      report.remainingStaged.push({ ...where, reason: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
+    // Written only if unchanged: a connect that used or replaced the row meanwhile wrote under the current key or
+    // removed it; either way nothing older is left in that cell.
+    if (await replaceStagedSecret(db, { ...staged, to })) report.staged.reencrypted++;
   }
   return report;
 }

@@ -6,7 +6,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { storeCredentials, stores } from '../schema';
+import { pendingConnects, qboGrants, storeCredentials, stores } from '../schema';
 import type { Executor, Tx } from './executor';
 
 export type StoreCredentialsRow = typeof storeCredentials.$inferSelect;
@@ -133,4 +133,63 @@ export function listCredentialStores(db: Executor): Promise<Array<{ storeId: str
     .from(storeCredentials)
     .innerJoin(stores, eq(stores.id, storeCredentials.storeId))
     .orderBy(storeCredentials.storeId);
+}
+
+/**
+ * Secrets held outside `store_credentials` while a connect is in progress: tokens a failed connect rotated
+ * (`pending_connects`) and tokens an OAuth callback obtained (`qbo_grants`). Key rotation rewrites these too, so
+ * an older key can be dropped without breaking a connect a merchant is half-way through.
+ */
+export type StagedSecretTable = 'pending_connects' | 'qbo_grants';
+
+export interface StagedSecret {
+  table: StagedSecretTable;
+  /** The row: `<shop> <realm>` for pending_connects, the grant id for qbo_grants. */
+  id: string;
+  column: string;
+  envelope: string;
+}
+
+export async function listStagedSecrets(db: Executor): Promise<StagedSecret[]> {
+  const out: StagedSecret[] = [];
+  for (const r of await db.select().from(pendingConnects).orderBy(pendingConnects.shopDomain, pendingConnects.realmId)) {
+    const id = `${r.shopDomain} ${r.realmId}`;
+    out.push({ table: 'pending_connects', id, column: 'qboAccessTokenEnc', envelope: r.qboAccessTokenEnc });
+    out.push({ table: 'pending_connects', id, column: 'qboRefreshTokenEnc', envelope: r.qboRefreshTokenEnc });
+  }
+  for (const r of await db.select().from(qboGrants).orderBy(qboGrants.id)) {
+    out.push({ table: 'qbo_grants', id: r.id, column: 'qboAccessTokenEnc', envelope: r.qboAccessTokenEnc });
+    out.push({ table: 'qbo_grants', id: r.id, column: 'qboRefreshTokenEnc', envelope: r.qboRefreshTokenEnc });
+  }
+  return out;
+}
+
+/**
+ * Compare-and-set one staged envelope: written only if the row still holds `from`, so a connect that replaced or
+ * used the row meanwhile wins. Returns whether it was written.
+ */
+export async function replaceStagedSecret(db: Executor, s: StagedSecret & { to: string }): Promise<boolean> {
+  const column = s.column === 'qboAccessTokenEnc' ? 'qboAccessTokenEnc' : s.column === 'qboRefreshTokenEnc' ? 'qboRefreshTokenEnc' : null;
+  if (column === null) throw new Error(`${s.table} has no staged secret column ${s.column}`);
+  if (s.table === 'pending_connects') {
+    const [shopDomain, realmId] = s.id.split(' ');
+    const done = await db
+      .update(pendingConnects)
+      .set({ [column]: s.to })
+      .where(
+        and(
+          eq(pendingConnects.shopDomain, shopDomain ?? ''),
+          eq(pendingConnects.realmId, realmId ?? ''),
+          eq(pendingConnects[column], s.envelope),
+        ),
+      )
+      .returning({ realmId: pendingConnects.realmId });
+    return done.length > 0;
+  }
+  const done = await db
+    .update(qboGrants)
+    .set({ [column]: s.to })
+    .where(and(eq(qboGrants.id, s.id), eq(qboGrants[column], s.envelope)))
+    .returning({ id: qboGrants.id });
+  return done.length > 0;
 }

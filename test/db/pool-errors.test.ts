@@ -44,7 +44,7 @@ describe('the PostgreSQL pool', () => {
       for (let i = 0; i < 50 && reported.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       expect(reported.length).toBeGreaterThanOrEqual(1);
       expect(reported[0]!.message).toMatch(/terminat/i);
-      const res = await database.db.execute<{ one: number }>(sql`select 1 as one`);
+      const res = (await database.db.execute(sql`select 1 as one`)) as unknown as { rows: Array<{ one: number }> };
       expect(res.rows[0]).toEqual({ one: 1 });
     } finally {
       await database.close();

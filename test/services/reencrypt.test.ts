@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
-import { storeCredentials, stores } from '../../db/schema';
+import { pendingConnects, qboGrants, storeCredentials, stores } from '../../db/schema';
 import type { Settings } from '../../domain/settings';
 import { reencryptCredentials } from '../../services/secrets';
 import { pgliteDatabase } from '../support/db';
@@ -79,5 +79,58 @@ describe('reencryptCredentials', () => {
 
     // A second run has nothing left to do for the stores it could rewrite.
     expect(await reencryptCredentials(database.db, rotated)).toMatchObject({ reencrypted: 0, current: 7 });
+  });
+
+  it('rewrites the secrets of connects in progress (rotated tokens, OAuth grants) and names the ones it cannot', async () => {
+    const old = createCipher(OLD);
+    const at = new Date('2026-12-03T12:00:00Z');
+    await database.db.insert(pendingConnects).values({
+      shopDomain: 'delta.myshopify.com',
+      realmId: '9130400',
+      qboClientId: 'client',
+      sentRefreshTokenSha256: 'ab'.repeat(32),
+      qboAccessTokenEnc: old.encrypt('access_delta'),
+      qboAccessTokenExpiresAt: at,
+      qboRefreshTokenEnc: old.encrypt('refresh_delta'),
+      refreshedAt: at,
+      expiresAt: new Date(at.getTime() + 3_600_000),
+    });
+    await database.db.insert(qboGrants).values([
+      {
+        id: 'qbog_one',
+        shopDomain: 'delta.myshopify.com',
+        realmId: '9130400',
+        qboClientId: 'client',
+        qboAccessTokenEnc: old.encrypt('access_grant'),
+        qboAccessTokenExpiresAt: at,
+        qboRefreshTokenEnc: old.encrypt('refresh_grant'),
+        createdAt: at,
+      },
+      {
+        id: 'qbog_lost',
+        shopDomain: 'delta.myshopify.com',
+        realmId: '9130400',
+        qboClientId: 'client',
+        qboAccessTokenEnc: createCipher(LOST).encrypt('access_lost'),
+        qboAccessTokenExpiresAt: at,
+        qboRefreshTokenEnc: createCipher(NEW).encrypt('refresh_lost'),
+        createdAt: at,
+      },
+    ]);
+
+    const report = await reencryptCredentials(database.db, createCipher(`${NEW},${OLD}`));
+    expect(report.staged).toEqual({ reencrypted: 4, current: 1 });
+    expect(report.remainingStaged.map((r) => [r.table, r.id, r.column, r.keyId])).toEqual([
+      ['qbo_grants', 'qbog_lost', 'qboAccessTokenEnc', 'lost'],
+    ]);
+    expect(JSON.stringify(report)).not.toMatch(/access_|refresh_/);
+
+    const onlyNew = createCipher(NEW);
+    const [pending] = await database.db.select().from(pendingConnects);
+    expect(onlyNew.decrypt(pending!.qboAccessTokenEnc)).toBe('access_delta');
+    expect(onlyNew.decrypt(pending!.qboRefreshTokenEnc)).toBe('refresh_delta');
+    const [grant] = await database.db.select().from(qboGrants).where(eq(qboGrants.id, 'qbog_one'));
+    expect(onlyNew.decrypt(grant!.qboRefreshTokenEnc)).toBe('refresh_grant');
+    expect(onlyNew.decrypt(grant!.qboAccessTokenEnc)).toBe('access_grant');
   });
 });

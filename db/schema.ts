@@ -55,6 +55,13 @@ export const storeCredentials = pgTable('store_credentials', {
    * the shop's webhooks are signed with the configured app secret.
    */
   shopifyApiSecretEnc: text('shopify_api_secret_enc'),
+  /**
+   * The shop's previous API secret while the merchant rotates it: Shopify keeps signing with the old secret until
+   * it is revoked in the app's settings, so deliveries signed with either are accepted until one arrives signed
+   * with the new secret (which ends the window) or `shopify_api_secret_previous_until` passes.
+   */
+  shopifyApiSecretPreviousEnc: text('shopify_api_secret_previous_enc'),
+  shopifyApiSecretPreviousUntil: ts('shopify_api_secret_previous_until'),
   /** Optimistic lock: a refresh writes only if the version it read is still current. */
   version: integer('version').notNull().default(0),
   refreshedAt: ts('refreshed_at'),

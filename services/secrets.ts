@@ -23,6 +23,7 @@ import {
 const ENCRYPTED_COLUMNS = [
   'shopifyAccessTokenEnc',
   'shopifyApiSecretEnc',
+  'shopifyApiSecretPreviousEnc',
   'qboClientSecretEnc',
   'qboAccessTokenEnc',
   'qboRefreshTokenEnc',

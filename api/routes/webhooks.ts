@@ -19,7 +19,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { findShopApiSecret } from '../../db/queries/shop-secrets';
+import { findShopApiSecret, retirePreviousShopApiSecret } from '../../db/queries/shop-secrets';
 import { disconnectStore, findStoreByShopDomain } from '../../db/queries/stores';
 import {
   forgetWebhookDelivery,
@@ -114,8 +114,12 @@ export interface WebhookSecrets {
   previous: string | undefined;
   /** Per-shop secrets from the configuration (SHOPIFY_WEBHOOK_SECRETS). */
   perShop: Readonly<Record<string, string>>;
-  /** The shop's own secret stored with its credentials, if it has one (looked up per delivery). */
-  stored(shopDomain: string): Promise<string | undefined>;
+  /**
+   * The shop's own secret stored with its credentials, if it has one (looked up per delivery), with the secret it
+   * replaced while the merchant rotates it; `retirePrevious` ends that window once the new secret has verified a
+   * delivery.
+   */
+  stored(shopDomain: string): Promise<{ current: string; previous?: string; retirePrevious(): Promise<void> } | undefined>;
 }
 
 /**
@@ -126,7 +130,8 @@ export interface WebhookSecrets {
 async function readDelivery(req: FastifyRequest, secrets: WebhookSecrets, now: Date): Promise<Delivery> {
   // Normalized as the shop is looked up later, so no spelling of the domain (`HTTPS://…/`) escapes its key.
   const claimed = shopDomainOrUndefined(header(req, 'x-shopify-shop-domain'));
-  const own = claimed !== undefined ? ((await secrets.stored(claimed)) ?? secrets.perShop[claimed]) : undefined;
+  const stored = claimed !== undefined ? await secrets.stored(claimed) : undefined;
+  const own = stored?.current ?? (claimed !== undefined ? secrets.perShop[claimed] : undefined);
   const secret = own ?? secrets.app;
   if (!secret) {
     throw new HttpError(
@@ -139,8 +144,12 @@ async function readDelivery(req: FastifyRequest, secrets: WebhookSecrets, now: D
   const hmac = header(req, 'x-shopify-hmac-sha256');
   if (!hmac) throw new HttpError(401, 'invalid_hmac', 'Missing X-Shopify-Hmac-Sha256 header');
   // During a rotation Shopify may still sign with the previous app secret (docs/shopify-facts.md §4).
-  const accepted = own ? [own] : [secret, ...(secrets.previous ? [secrets.previous] : [])];
-  if (!accepted.some((key) => shopifyHmacValid(key, body, hmac))) {
+  // A shop rotating its own secret: Shopify signs with the old one until the merchant revokes it, so both verify
+  // until the new one does (services/stores/control.ts SHOP_SECRET_ROTATION_WINDOW_MS).
+  const accepted = own ? [own, ...(stored?.previous ? [stored.previous] : [])] : [secret, ...(secrets.previous ? [secrets.previous] : [])];
+  const verifiedBy = accepted.findIndex((key) => shopifyHmacValid(key, body, hmac));
+  if (verifiedBy === 0 && stored?.previous) await stored.retirePrevious();
+  if (verifiedBy < 0) {
     throw new HttpError(
       401,
       'invalid_hmac',
@@ -277,10 +286,11 @@ export const webhookRoutes =
       previous: app.deps.shopifyWebhookSecretPrevious,
       perShop: app.deps.shopifyWebhookSecrets ?? {},
       stored: async (shopDomain) => {
-        const enc = await findShopApiSecret(db, { shopDomain });
+        const enc = await findShopApiSecret(db, { shopDomain, at: stores.clock() });
         if (enc === undefined) return undefined;
+        let current: string;
         try {
-          return stores.cipher.decrypt(enc);
+          current = stores.cipher.decrypt(enc.current);
         } catch (err) {
           // Not the app secret instead: that would let another shop's signed body through for this shop.
           wlog.error({ err, shopDomain }, "could not decrypt the shop's own webhook secret");
@@ -290,6 +300,21 @@ export const webhookRoutes =
             "The shop's webhook secret cannot be read on this server; Shopify will retry",
           );
         }
+        let previous: string | undefined;
+        try {
+          previous = enc.previous === undefined ? undefined : stores.cipher.decrypt(enc.previous);
+        } catch (err) {
+          wlog.warn({ err, shopDomain }, "could not decrypt the shop's previous webhook secret; only the current one verifies");
+        }
+        return {
+          current,
+          ...(previous === undefined ? {} : { previous }),
+          retirePrevious: async () => {
+            if (await retirePreviousShopApiSecret(db, { shopDomain, current: enc.current })) {
+              wlog.info({ shopDomain }, "the shop's new webhook secret signed a delivery: its previous secret no longer verifies");
+            }
+          },
+        };
       },
     };
     let lastPrune = 0;

@@ -76,6 +76,44 @@ export interface CredentialsBody {
   };
 }
 
+/**
+ * How long a shop's replaced API secret still verifies its webhooks at most. Shopify signs with the old secret
+ * until the merchant revokes it in the app's settings, and asks apps to accept both meanwhile ("Rotate or revoke
+ * client credentials", step 2: https://shopify.dev/docs/apps/build/authentication-authorization/client-secrets/rotate-revoke-client-credentials).
+ * The window closes sooner, at the first delivery signed with the new secret (api/routes/webhooks.ts).
+ */
+export const SHOP_SECRET_ROTATION_WINDOW_MS = 30 * 24 * 3_600_000;
+
+/**
+ * The columns for a new own secret: the one it replaces (if different) keeps verifying for the rotation window;
+ * null forgets both.
+ */
+function webhookSecretColumns(
+  ctx: StoreContext,
+  current: { shopifyApiSecretEnc: string | null; shopifyApiSecretPreviousEnc: string | null; shopifyApiSecretPreviousUntil: Date | null },
+  secret: string | null,
+): {
+  shopifyApiSecretEnc: string | null;
+  shopifyApiSecretPreviousEnc?: string | null;
+  shopifyApiSecretPreviousUntil?: Date | null;
+} {
+  if (secret === null) return { shopifyApiSecretEnc: null, shopifyApiSecretPreviousEnc: null, shopifyApiSecretPreviousUntil: null };
+  const enc = ctx.cipher.encrypt(secret);
+  let old: string | undefined;
+  try {
+    old = current.shopifyApiSecretEnc === null ? undefined : ctx.cipher.decrypt(current.shopifyApiSecretEnc);
+  } catch {
+    old = undefined; // unreadable here: it cannot verify anything, so there is nothing to keep
+  }
+  if (old === secret) return { shopifyApiSecretEnc: enc }; // the same secret again: an open window stays as it is
+  if (old === undefined) return { shopifyApiSecretEnc: enc, shopifyApiSecretPreviousEnc: null, shopifyApiSecretPreviousUntil: null };
+  return {
+    shopifyApiSecretEnc: enc,
+    shopifyApiSecretPreviousEnc: current.shopifyApiSecretEnc,
+    shopifyApiSecretPreviousUntil: new Date(ctx.clock().getTime() + SHOP_SECRET_ROTATION_WINDOW_MS),
+  };
+}
+
 /** Replaces the Shopify token and/or the QBO tokens (checked like at connect), then resumes the store. */
 export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body: CredentialsBody): Promise<StoreRow> {
   if (body.shopifyAccessToken === undefined && body.qbo === undefined && body.shopifyApiSecret === undefined) {
@@ -91,7 +129,7 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
     // Only the webhook secret: no connection changes, so the store's state and connection error stay as they are.
     await updateStoreCredentials(ctx.db, {
       storeId: row.id,
-      columns: { shopifyApiSecretEnc: body.shopifyApiSecret ? ctx.cipher.encrypt(body.shopifyApiSecret) : null },
+      columns: webhookSecretColumns(ctx, current, body.shopifyApiSecret ?? null),
       at: ctx.clock(),
     });
     ctx.log.info({ storeId: row.id, ownWebhookSecret: body.shopifyApiSecret ? 'replaced' : 'removed' }, 'store webhook secret replaced');
@@ -133,9 +171,7 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
       : body.shopifyAccessToken !== undefined
         ? { shopifyAccessTokenEnc: ctx.cipher.encrypt(body.shopifyAccessToken) }
         : {}),
-    ...(body.shopifyApiSecret === undefined
-      ? {}
-      : { shopifyApiSecretEnc: body.shopifyApiSecret === null ? null : ctx.cipher.encrypt(body.shopifyApiSecret) }),
+    ...(body.shopifyApiSecret === undefined ? {} : webhookSecretColumns(ctx, current, body.shopifyApiSecret)),
   };
   // Under the token refresh's lock (db/queries/stores.ts): a refresh in flight finishes first, and the
   // version bump makes it retry with these tokens rather than overwrite them. New QBO tokens replace the

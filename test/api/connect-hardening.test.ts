@@ -375,6 +375,53 @@ describe("a shop's own webhook secret", () => {
     expect(await deliver(shop.domain, APP_WEBHOOK_SECRET)).toEqual([200, 'nudged']);
     expect(await deliver(shop.domain, OWN)).toEqual([401, 'invalid_hmac']);
   });
+
+  it('keeps verifying with the replaced secret while the merchant rotates it, until the new one signs a delivery', async () => {
+    const shop = newShop('rotatewindow');
+    const OLD = `shpss_${randomBytes(16).toString('hex')}`;
+    const NEW = `shpss_${randomBytes(16).toString('hex')}`;
+    const NEWER = `shpss_${randomBytes(16).toString('hex')}`;
+    for (const s of [OLD, NEW, NEWER]) secrets.add(s);
+    expect((await call('POST', '/stores', connectBody(shop, newCompany(), { shopifyApiSecret: OLD }))).status).toBe(201);
+    const url = `/stores/${shop.handle}/credentials`;
+
+    // Shopify keeps signing with the old secret until the merchant revokes it: both verify meanwhile.
+    expect((await call('PUT', url, { shopifyApiSecret: NEW })).status).toBe(200);
+    const during = await credentials(shop.handle);
+    expect(cipher.decrypt(during.shopifyApiSecretPreviousEnc!)).toBe(OLD);
+    expect(during.shopifyApiSecretPreviousUntil!.getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 3_600_000);
+    expect(await deliver(shop.domain, OLD)).toEqual([200, 'nudged']);
+    expect(await deliver(shop.domain, OLD)).toEqual([200, 'nudged']);
+    expect(await deliver(shop.domain, APP_WEBHOOK_SECRET)).toEqual([401, 'invalid_hmac']);
+    // Sending the same secret again leaves the window open.
+    expect((await call('PUT', url, { shopifyApiSecret: NEW })).status).toBe(200);
+    expect(await deliver(shop.domain, OLD)).toEqual([200, 'nudged']);
+
+    // The first delivery signed with the new secret shows Shopify switched: the old one stops verifying.
+    expect(await deliver(shop.domain, NEW)).toEqual([200, 'nudged']);
+    expect((await credentials(shop.handle)).shopifyApiSecretPreviousEnc).toBeNull();
+    expect(await deliver(shop.domain, OLD)).toEqual([401, 'invalid_hmac']);
+    expect(await deliver(shop.domain, NEW)).toEqual([200, 'nudged']);
+
+    // A window past its end verifies nothing old either.
+    expect((await call('PUT', url, { shopifyApiSecret: NEWER })).status).toBe(200);
+    expect(await deliver(shop.domain, NEW)).toEqual([200, 'nudged']);
+    await database.db
+      .update(storeCredentials)
+      .set({ shopifyApiSecretPreviousUntil: new Date(Date.now() - 1000) })
+      .where(eq(storeCredentials.storeId, shop.handle));
+    expect(await deliver(shop.domain, NEW)).toEqual([401, 'invalid_hmac']);
+
+    // Forgetting the secret forgets the previous one too.
+    expect((await call('PUT', url, { shopifyApiSecret: NEWER })).status).toBe(200);
+    expect((await call('PUT', url, { shopifyApiSecret: null })).status).toBe(200);
+    const forgotten = await credentials(shop.handle);
+    expect([forgotten.shopifyApiSecretEnc, forgotten.shopifyApiSecretPreviousEnc, forgotten.shopifyApiSecretPreviousUntil]).toEqual([
+      null,
+      null,
+      null,
+    ]);
+  });
 });
 
 describe('secrets', () => {

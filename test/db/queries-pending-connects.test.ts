@@ -92,8 +92,9 @@ describe.each(databaseKinds)('pending connects on %s', (_kind, open) => {
       });
     await store('own-secret', 'v1.k.own');
     await store('app-secret');
-    expect(await findShopApiSecret(db, { shopDomain: 'own-secret.myshopify.com' })).toBe('v1.k.own');
-    expect(await findShopApiSecret(db, { shopDomain: 'app-secret.myshopify.com' })).toBeUndefined();
-    expect(await findShopApiSecret(db, { shopDomain: 'nobody.myshopify.com' })).toBeUndefined();
+    const at = new Date();
+    expect(await findShopApiSecret(db, { shopDomain: 'own-secret.myshopify.com', at })).toEqual({ current: 'v1.k.own' });
+    expect(await findShopApiSecret(db, { shopDomain: 'app-secret.myshopify.com', at })).toBeUndefined();
+    expect(await findShopApiSecret(db, { shopDomain: 'nobody.myshopify.com', at })).toBeUndefined();
   });
 });

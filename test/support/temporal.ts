@@ -30,7 +30,8 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
     try {
       return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: bin.path } } });
     } catch (err) {
-      if (attempt >= 3 || !/did not start within/.test((err as Error).message)) throw err;
+      if (attempt >= 5 || !/did not start within/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 2_000 * attempt)); // let the load that slowed it pass
     }
   }
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "store_credentials" ADD COLUMN "shopify_api_secret_previous_enc" text;--> statement-breakpoint
+ALTER TABLE "store_credentials" ADD COLUMN "shopify_api_secret_previous_until" timestamp with time zone;

@@ -212,11 +212,14 @@ describe('QBO emulator: QtyOnHand follows the documents', () => {
       expect(await qtyOf(itemId)).toBe(100);
     });
 
-    it('is listed by a query', async () => {
+    it('is listed by a query and by change data capture', async () => {
       const itemId = await newItem();
       const adj = (await adjust([{ ItemRef: { value: itemId }, QtyDiff: 1 }])).body.InventoryAdjustment;
       const found = await raw(s, 'GET', `query?query=${encodeURIComponent(`select * from InventoryAdjustment where Id = '${adj.Id}'`)}`);
       expect(found.body.QueryResponse.InventoryAdjustment).toEqual([adj]);
+      const since = encodeURIComponent(adj.MetaData.CreateTime);
+      const cdc = await raw(s, 'GET', `cdc?entities=InventoryAdjustment&changedSince=${since}&minorversion=75`);
+      expect(cdc.body.CDCResponse[0].QueryResponse[0].InventoryAdjustment).toContainEqual(adj);
     });
   });
 

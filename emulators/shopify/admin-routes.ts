@@ -26,6 +26,7 @@ export function adminRoutes(admin: ShopifyAdmin): [string, RegExp, Handler][] {
     ['POST', new RegExp(`^${orderPath}/refunds$`), ([d, id], body) => admin.addRefund(d!, id!, body ?? {})],
     ['POST', new RegExp(`^${orderPath}/mark-paid$`), ([d, id], body) => admin.markPaid(d!, id!, body ?? {})],
     ['POST', new RegExp(`^${orderPath}/cancel$`), ([d, id], body) => admin.cancelOrder(d!, id!, body ?? {})],
+    ['POST', new RegExp(`^${orderPath}/fulfil$`), ([d, id], body) => admin.fulfilOrder(d!, id!, body ?? {})],
     ['POST', new RegExp(`^${shopPath}/payouts$`), ([d], body) => admin.addPayouts(d!, list(body))],
     ['POST', new RegExp(`^${shopPath}/payouts/issue$`), ([d], body) => admin.issuePayout(d!, body ?? {})],
     ['POST', new RegExp(`^${shopPath}/payouts/([^/]+)/status$`), ([d, id], body) => admin.setPayoutStatus(d!, id!, body ?? {})],

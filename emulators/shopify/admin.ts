@@ -1,6 +1,7 @@
 // Programmatic admin API (the same operations as the /_emulator/ HTTP routes).
 import type { EmulatorCore, RequestLogEntry } from './emulator';
 import type { FaultRule } from './faults';
+import { type FulfilRequest, fulfilOrder } from './inventory-moves';
 import { AdminError } from './order-helpers';
 import { addBalanceTransactions, addPayouts, addProducts, cancelOrder, getOrder, markPaid, upsertOrders } from './order-ops';
 import { issuePayout, type IssuePayoutRequest, type PayoutStatusRequest, setPayoutStatus } from './payout-ops';
@@ -48,6 +49,12 @@ export class ShopifyAdmin {
   cancelOrder(domain: string, orderId: string, opts: { reason?: string } = {}): Obj {
     const shop = this.shop(domain);
     return cancelOrder(this.core.opsEnv(), shop, getOrder(shop, orderId), opts);
+  }
+
+  /** Ships units of an order: they leave committed and on_hand (inventory-moves.ts). Returns the fulfillment. */
+  fulfilOrder(domain: string, orderId: string, request: FulfilRequest = {}): Obj {
+    const shop = this.shop(domain);
+    return fulfilOrder(this.core.opsEnv(), shop, getOrder(shop, orderId), request);
   }
 
   addPayouts(domain: string, payouts: Obj[]): void {

@@ -14,6 +14,7 @@ import {
   setIfStored,
   successful,
 } from './order-helpers';
+import { placeOrders, releaseOrder } from './inventory-moves';
 import { addRefund } from './refund-ops';
 import { putProduct, type Obj, type ShopState } from './state';
 import { orderPayload } from './webhook-payloads';
@@ -23,9 +24,15 @@ function requireGid(obj: Obj, type: string): void {
   if (gidType(obj?.id) !== type) throw new AdminError(`Expected a ${type} with id gid://shopify/${type}/…, got ${JSON.stringify(obj?.id)}`);
 }
 
-/** Adds or replaces orders; a replaced order's updatedAt moves unless the new one states it. */
+/**
+ * Adds or replaces orders; a replaced order's updatedAt moves unless the new one states it. A new order is placed:
+ * its tracked lines take stock (inventory-moves.ts `placeOrders`, refused as a whole when a DENY variant would be
+ * oversold); a replaced one is a correction of stored data and moves no stock.
+ */
 export function upsertOrders(env: OpsEnv, shop: ShopState, orders: Obj[]): Obj[] {
   for (const o of orders) requireGid(o, 'Order');
+  const fresh = orders.filter((o, i) => !shop.orders.has(o.id) && orders.findIndex((x) => x.id === o.id) === i);
+  placeOrders(env, shop, fresh);
   return orders.map((input) => {
     const order = structuredClone(input);
     ensureTipLineItem(env, order);
@@ -78,7 +85,10 @@ export function markPaid(env: OpsEnv, shop: ShopState, order: Obj, opts: { gatew
   return tx;
 }
 
-/** Cancels an order: an unpaid one is voided; a paid one is refunded in full (lines restocked). */
+/**
+ * Cancels an order: an unpaid one is voided; a paid one is refunded in full (lines restocked). Units still committed
+ * to it go back to available either way.
+ */
 export function cancelOrder(env: OpsEnv, shop: ShopState, order: Obj, opts: { reason?: string } = {}): Obj {
   if (order.cancelledAt) throw new AdminError(`Order ${order.id} is already cancelled`);
   if (capturedCents(order) > 0) {
@@ -94,6 +104,7 @@ export function cancelOrder(env: OpsEnv, shop: ShopState, order: Obj, opts: { re
     ];
     order.displayFinancialStatus = 'VOIDED';
   }
+  releaseOrder(env, shop, order);
   order.cancelledAt = isoSeconds(env.now());
   order.cancelReason = opts.reason ?? 'OTHER';
   setIfStored(order, 'closed', true);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EmulatorCore } from './emulator';
-import { putProduct, type Obj } from './state';
+import { type Commitment, putProduct, type Obj } from './state';
 
 interface ShopSnapshot {
   domain: string;
@@ -21,6 +21,8 @@ interface ShopSnapshot {
   idempotency: [string, { fingerprint: string; payload: Obj }][];
   /** Absent in files saved before inventory groups were kept. */
   inventoryAdjustmentGroups?: Obj[];
+  /** Absent in files saved before orders committed stock. */
+  commitments?: Commitment[];
 }
 interface Snapshot {
   format: 'ledgerline-shopify-emulator/1';
@@ -48,6 +50,7 @@ export function snapshot(core: EmulatorCore): Snapshot {
       webhookSubscriptions: s.webhookSubscriptions,
       idempotency: [...s.idempotency],
       inventoryAdjustmentGroups: [...s.inventoryAdjustmentGroups.values()],
+      commitments: [...s.commitments.values()],
     })),
   };
 }
@@ -71,6 +74,7 @@ export function restore(core: EmulatorCore, snap: Snapshot): void {
     for (const [k, v] of s.bulkFiles) shop.bulkFiles.set(k, v);
     for (const [k, v] of s.idempotency) shop.idempotency.set(k, v);
     for (const g of s.inventoryAdjustmentGroups ?? []) shop.inventoryAdjustmentGroups.set(g.id, g);
+    for (const c of s.commitments ?? []) shop.commitments.set(c.lineItemId, c);
   }
 }
 

@@ -4,6 +4,7 @@
 // Money equations follow the project contract: refund total = Σ(subtotal + tax) of its lines
 // + Σ(subtotal + tax) of shipping + Σ(amount + tax) of adjustments = Σ its REFUND transactions.
 import { gid, legacyId } from './gid';
+import { restockUnits } from './inventory-moves';
 import { bagCents, moneyV2, toCents } from './money';
 import {
   AdminError,
@@ -57,7 +58,7 @@ function refundLines(env: OpsEnv, shop: ShopState, order: Obj, req: RefundReques
     const subtotal = order.taxesIncluded ? gross - lineTax : gross;
     const restockType = want.restockType ?? 'NO_RESTOCK';
     const restocked = restockType !== 'NO_RESTOCK';
-    const locationId = restocked ? restock(shop, li, want.quantity, want.locationId) : null;
+    const locationId = restocked ? restockUnits(env, shop, li, want.quantity, restockType, want.locationId) : null;
     li.refundableQuantity = refundable - want.quantity;
     setIfStored(li, 'currentQuantity', (li.currentQuantity ?? li.quantity) - want.quantity);
     nodes.push({
@@ -75,16 +76,6 @@ function refundLines(env: OpsEnv, shop: ShopState, order: Obj, req: RefundReques
     tax += lineTax;
   }
   return { nodes, cents, tax };
-}
-
-/** Returns restocked units to the variant's inventory (available and on_hand). */
-function restock(shop: ShopState, li: Obj, quantity: number, locationId: string | undefined): string | null {
-  const variant = li.variant?.id ? shop.variants.get(li.variant.id)?.variant : undefined;
-  const levels: Obj[] = variant?.inventoryItem?.inventoryLevels?.nodes ?? [];
-  const level = levels.find((l) => !locationId || l.location?.id === locationId);
-  if (!level) return locationId ?? null;
-  for (const q of level.quantities as Obj[]) if (q.name === 'available' || q.name === 'on_hand') q.quantity += quantity;
-  return level.location.id;
 }
 
 function refundShipping(env: OpsEnv, order: Obj, req: RefundRequest): { nodes: Obj[]; cents: number; tax: number } {

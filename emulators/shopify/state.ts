@@ -31,6 +31,15 @@ export interface IdempotencyRecord {
   payload: Obj;
 }
 
+/** Units of one order line committed at one location and not fulfilled, cancelled or restocked yet (inventory-moves.ts). */
+export interface Commitment {
+  lineItemId: string;
+  orderId: string;
+  inventoryItemId: string;
+  locationId: string;
+  quantity: number;
+}
+
 export interface ShopState {
   domain: string;
   accessToken: string;
@@ -52,6 +61,8 @@ export interface ShopState {
   idempotency: Map<string, IdempotencyRecord>;
   /** Applied inventorySetQuantities / inventoryAdjustQuantities groups, with their referenceDocumentUri. */
   inventoryAdjustmentGroups: Map<string, Obj>;
+  /** Line item id → its committed units, for orders placed through the admin helpers. */
+  commitments: Map<string, Commitment>;
   /** Set when the app was uninstalled: the access token is revoked (every Admin API call answers 401). */
   uninstalled?: boolean;
 }
@@ -109,6 +120,7 @@ export function createShopState(opts: ShopOptions, shopNumber: number, nowMs: nu
     webhookSubscriptions: [],
     idempotency: new Map(),
     inventoryAdjustmentGroups: new Map(),
+    commitments: new Map(),
   };
 }
 

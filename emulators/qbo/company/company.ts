@@ -12,6 +12,7 @@ export const ENTITY_NAMES = [
   'Purchase',
   'Bill',
   'JournalEntry',
+  'InventoryAdjustment',
   'Item',
   'Customer',
   'Vendor',

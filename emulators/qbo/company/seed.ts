@@ -46,7 +46,7 @@ export function loadCompany(file: CompanyFile, clock: EmulatorClock, schema: Qbo
   const ast = data.country === 'US' && data.automatedSalesTax !== false;
   const defaults = defaultCompany({ realmId, country: data.country, automatedSalesTax: ast }).qboCompany;
   const company = new Company(emptyState(realmId, data.country));
-  const ctx: RuleContext = { company, clock, schema, allowDuplicateDocNum: true, hidden: new Set() };
+  const ctx: RuleContext = { company, clock, schema, allowDuplicateDocNum: true, hidden: new Set(), seeding: true };
 
   let preferences = defaultPreferences(data.country, ast);
   if (data.accounts) {

@@ -12,6 +12,8 @@ export interface RuleContext {
   allowDuplicateDocNum: boolean;
   /** "Type:Id" of documents created earlier in the same batch: docs/qbo-facts.md §1 says later items cannot see them. */
   hidden: Set<string>;
+  /** Loading a company file: the company's history, not a person's new request (items.ts). */
+  seeding?: boolean;
   /** Fault injection's `taxDeltaCents` for "Entity:operation" (0 when no rule applies). */
   taxDelta?: (key: string) => number;
 }

@@ -4,6 +4,7 @@ import { systemAccount } from '../company/systemAccounts';
 import type { Entity } from '../types';
 import type { EntityRules, Prepared, RuleContext } from './context';
 import { assertUniqueName } from './lists';
+import { tracksQuantity } from './inventory';
 import { checkRef, requireRef } from './refs';
 
 /**
@@ -67,6 +68,14 @@ function prepareItem(ctx: RuleContext, doc: Entity, previous: Entity | undefined
     throw faults.business('TrackQtyOnHand cannot be turned off once it is on', 'TrackQtyOnHand');
   requireRef(ctx, 'Account', doc.IncomeAccountRef, 'IncomeAccountRef');
   if (doc.Type === 'Inventory') {
+    // QBO's answer to an Inventory item in a company with "Track quantity on hand" off, as reported to Intuit
+    // (https://github.com/intuit/QuickBooks-V3-DotNET-SDK/issues/10; docs/qbo-facts.md §4 "Quantity on hand").
+    // Only new items: a company file may hold Inventory items from before the setting was turned off.
+    if (!previous && !ctx.seeding && !tracksQuantity(ctx.company))
+      throw faults.business(
+        'When you create an item, if Track quantity on hand is turned off, the item cannot be of type Inventory.',
+        'Type',
+      );
     checkInventory(ctx, doc);
   } else {
     if (doc.TrackQtyOnHand === true) throw faults.business('Only Inventory items can track quantity on hand', 'TrackQtyOnHand');

@@ -2,6 +2,7 @@ import type { EntityName } from '../company/company';
 import type { EntityRules } from './context';
 import { depositRules } from './deposit';
 import { expenseRules } from './expense';
+import { inventoryAdjustmentRules } from './inventory';
 import { itemRules } from './items';
 import { journalRules } from './journal';
 import { listRules } from './lists';
@@ -18,6 +19,7 @@ export const RULES: Record<EntityName, EntityRules> = {
   Purchase: expenseRules('Purchase'),
   Bill: expenseRules('Bill'),
   JournalEntry: journalRules,
+  InventoryAdjustment: inventoryAdjustmentRules,
   Item: itemRules,
   Customer: listRules.Customer,
   Vendor: listRules.Vendor,

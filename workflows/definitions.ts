@@ -131,6 +131,16 @@ export interface PayoutWorkflowInput {
   /** The payout's gid. */
   payoutId: string;
   legacyId: string;
+  /** What an earlier run of this saga knew when it continued as new (keeps a long wait's history bounded). */
+  carried?: {
+    state: PayoutSagaState;
+    status: string | null;
+    paidObservedAt: string | null;
+    documentsWaitingSince: string | null;
+    assessments: number;
+  };
+  /** Assessments per run before the saga continues as new (default 200; tests lower it). */
+  assessmentsPerRun?: number;
 }
 
 export interface PayoutSagaStatus {

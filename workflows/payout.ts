@@ -2,7 +2,9 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -25,6 +27,8 @@ const steps = proxyActivities<PayoutActivities>(payoutStep);
 const book = proxyActivities<PayoutActivities>(bookkeeping);
 
 const HOUR_MS = 3_600_000;
+/** Assessments a run makes before it continues as new: about 10 history events each, well under Temporal's limits. */
+const ASSESSMENTS_PER_RUN = 200;
 /** A SCHEDULED payout's status is re-read this often when no discovery tells it (a paused store's sync). */
 const PAID_POLL_MS = 6 * HOUR_MS;
 /** While it waits for documents the saga looks again this often (the store's sync books them meanwhile). */
@@ -47,16 +51,18 @@ const msUntil = (iso: string | undefined, cap: number): number => {
  * it wrote is removed) and the payout held, never left half-posted.
  */
 export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<PayoutSagaStatus> {
-  const { storeId, payoutId, legacyId } = input;
+  const { storeId, payoutId, legacyId, carried } = input;
   const { workflowId } = workflowInfo();
-  let state: PayoutSagaState = 'discovered';
-  let status: string | null = null;
+  let state: PayoutSagaState = carried?.state ?? 'discovered';
+  let status: string | null = carried?.status ?? null;
   let reason: string | null = null;
   let posted: PayoutAssessment['posted'] = null;
   let waitingUntil: string | null = null;
-  let paidObservedAt: string | null = null;
-  let documentsWaitingSince: string | null = null;
-  let assessments = 0;
+  let paidObservedAt: string | null = carried?.paidObservedAt ?? null;
+  let documentsWaitingSince: string | null = carried?.documentsWaitingSince ?? null;
+  let assessments = carried?.assessments ?? 0;
+  const firstAssessment = assessments;
+  const assessmentsPerRun = input.assessmentsPerRun ?? ASSESSMENTS_PER_RUN;
   let assessing = false;
   let seenStatus: string | null = null;
   let retryRequested = false;
@@ -104,6 +110,21 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   };
 
   for (;;) {
+    // A saga can wait weeks (SCHEDULED, documents, a held payout retried many times): past a budget of assessments,
+    // or when the server suggests it, this run hands over to a fresh one with what it knows. Only between
+    // assessments and with no retry request in flight (its caller waits for an assessment of this run); the next
+    // run's first assessment re-reads Shopify, so a status signalled just now is not lost.
+    if (
+      (workflowInfo().continueAsNewSuggested || assessments - firstAssessment >= assessmentsPerRun) &&
+      allHandlersFinished() &&
+      !retryRequested &&
+      patched('payout-continue-as-new')
+    ) {
+      await continueAsNew<typeof payoutWorkflow>({
+        ...input,
+        carried: { state, status, paidObservedAt, documentsWaitingSince, assessments },
+      });
+    }
     // What arrives from here on (a retry, a status discovery saw) is news to the assessment after this one.
     retryRequested = false;
     seenStatus = null;

@@ -292,4 +292,46 @@ describe('the payout saga', () => {
     );
     expect(linksJournal).toBe(true);
   });
+
+  it('keeps its history bounded while it waits: it continues as new with what it knew, and posts once in the last run', async () => {
+    const p = pick(1);
+    setStatus(p, 'SCHEDULED');
+    const workflowId = payoutWorkflowId(world.shopDomain, p.legacyResourceId);
+    const handle = await env.client.workflow.start(payoutWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [
+        {
+          storeId: world.storeId,
+          shopDomain: world.shopDomain,
+          payoutId: p.id,
+          legacyId: p.legacyResourceId,
+          assessmentsPerRun: 3,
+        },
+      ],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    // Four days of 6-hourly reads: 17 assessments, so five runs of at most three.
+    await env.sleep('4 days');
+    const latest = env.client.workflow.getHandle(workflowId);
+    const waiting = await latest.query(payoutStatusQuery);
+    expect(waiting.state).toBe('scheduled');
+    expect(waiting.assessments).toBeGreaterThanOrEqual(16);
+    const { runId } = await latest.describe();
+    expect(runId).not.toBe(handle.firstExecutionRunId);
+    const events = (await latest.fetchHistory()).events ?? [];
+    expect(events.length).toBeLessThan(60);
+    // The first run ended by continuing as new, carrying its state.
+    const first = env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId);
+    expect((await first.describe()).status.name).toBe('CONTINUED_AS_NEW');
+
+    setStatus(p, 'PAID');
+    await latest.signal(payoutSeenSignal, { status: 'PAID' });
+    const ended = await handle.result(); // follows the runs to the last one
+    expect(ended.state).toBe('posted');
+    expect(ended.assessments).toBeGreaterThan(waiting.assessments);
+    const deposits = await depositsOf(p);
+    expect(deposits).toHaveLength(1);
+    expect(Math.round(Number(deposits[0]!.TotalAmt) * 100)).toBe(p.net.minor);
+  });
 });

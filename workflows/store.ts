@@ -5,10 +5,12 @@ import {
   continueAsNew,
   executeChild,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { msUntilNextSlot, scheduleSlotOffsetMs } from '../domain/schedule';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from './search-attributes';
 import {
   type PendingRequest,
@@ -146,8 +148,14 @@ export async function storeWorkflow(input: StoreWorkflowInput): Promise<void> {
     }
     if (queue.length === 0) {
       wake = false;
-      nextRunAt = new Date(Date.now() + intervalMinutes * 60_000);
-      const triggered = await condition(() => queue.length > 0 || state !== 'active' || wake, intervalMinutes * 60_000);
+      // The store's own slot in its interval (domain/schedule.ts): a fleet's runs spread over the hour instead of
+      // firing together, and they do not drift. Histories from before it waited one interval after the last run.
+      const intervalMs = intervalMinutes * 60_000;
+      const waitMs = patched('store-schedule-slots')
+        ? msUntilNextSlot(Date.now(), intervalMs, scheduleSlotOffsetMs(input.shopDomain, intervalMs))
+        : intervalMs;
+      nextRunAt = new Date(Date.now() + waitMs);
+      const triggered = await condition(() => queue.length > 0 || state !== 'active' || wake, waitMs);
       if (!triggered) enqueue({ trigger: 'scheduled' });
       if (state !== 'active' || queue.length === 0) continue;
     }

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { pauseSignal, resumeSignal, statusQuery, syncNowUpdate, workflowIds } from '../../workflows/definitions';
+import { scheduleSlotOffsetMs } from '../../domain/schedule';
 import { storeWorkflow } from '../../workflows/store';
 import { recordingActivities } from '../support/fake-activities';
 import { timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
@@ -32,22 +33,31 @@ async function withWorker<T>(
 const shop = (n: string) => `${n}-${Date.now()}.myshopify.com`;
 
 describe('storeWorkflow on the time-skipping server', () => {
-  it('runs a sync every interval: three hourly runs after three hours pass instantly', async () => {
+  it("runs a sync every interval on the store's own slot: three hourly runs after three hours pass instantly", async () => {
     const rec = recordingActivities();
     await withWorker(rec.activities, async (taskQueue) => {
-      const shopDomain = shop('hourly');
+      // A fixed domain: its slot is a fixed minute of the hour, so three hours hold exactly three slots.
+      const shopDomain = 'hourly-slot.myshopify.com';
+      const slot = scheduleSlotOffsetMs(shopDomain, 3_600_000);
+      expect(slot).toBeGreaterThan(2 * 60_000);
+      expect(slot).toBeLessThan(58 * 60_000);
       const handle = await env.client.workflow.start(storeWorkflow, {
         taskQueue,
         workflowId: workflowIds.store(shopDomain),
         args: [{ storeId: 's1', shopDomain, intervalMinutes: 60 }],
       });
       const before = Date.now();
+      // The first run is due at the store's own minute of the hour, not an hour after the start.
+      const first = await handle.query(statusQuery);
+      expect(Date.parse(first.nextRunAt!) % 3_600_000).toBe(slot);
       await env.sleep('3 hours');
       await env.sleep('1 minute');
       const status = await handle.query(statusQuery);
       expect(rec.runs.filter((r) => r.trigger === 'scheduled')).toHaveLength(3);
       expect(status.runCount).toBe(3);
       expect(status.lastRun?.synced).toBe(2);
+      // Every later run is due on the same slot, however long the runs took.
+      expect(Date.parse(status.nextRunAt!) % 3_600_000).toBe(slot);
       expect(Date.now() - before).toBeLessThan(30_000); // three hours of timers, in seconds of wall time
       await handle.terminate();
     });

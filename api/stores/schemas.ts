@@ -181,10 +181,25 @@ const qboCredentials = (required: string[]) => ({
 export const connectBodySchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['shopDomain', 'shopifyAccessToken', 'qbo'],
+  // shopifyAccessToken or shopify.grantId, one of them (services/stores/connect.ts shopifyTokenFor says which is missing).
+  required: ['shopDomain', 'qbo'],
   properties: {
     shopDomain: { type: 'string', minLength: 1, maxLength: 255, description: "The shop's permanent <handle>.myshopify.com domain" },
-    shopifyAccessToken: secret('Admin API access token (stored encrypted)'),
+    shopifyAccessToken: secret("A custom app's Admin API access token (stored encrypted); or shopify.grantId instead"),
+    shopify: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['grantId'],
+      description: 'The Shopify grant the app install flow left for this shop (GET /connect/shopify/callback, docs/oauth.md), in place of shopifyAccessToken',
+      properties: {
+        grantId: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          description: 'The grant id (shpg_…); its token is used, never shown',
+        },
+      },
+    },
     shopifyApiSecret: shopApiSecret,
     qbo: {
       ...qboCredentials([]),

@@ -57,7 +57,8 @@ export const shopifyOAuthCallbackRoutes = (ctx: ShopifyOAuthContext) => async (a
     {
       schema: {
         tags: TAGS,
-        summary: "Where Shopify sends the merchant back: checks Shopify's HMAC and the state, exchanges the code, keeps the token as a pending grant",
+        summary:
+          "Where Shopify sends the merchant back: checks Shopify's HMAC and the state, exchanges the code, keeps the token as a pending grant",
         // Every parameter Shopify sends is part of what its HMAC signs, so unknown ones are kept, not refused.
         querystring: {
           type: 'object',

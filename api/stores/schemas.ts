@@ -190,7 +190,8 @@ export const connectBodySchema = {
       type: 'object',
       additionalProperties: false,
       required: ['grantId'],
-      description: 'The Shopify grant the app install flow left for this shop (GET /connect/shopify/callback, docs/oauth.md), in place of shopifyAccessToken',
+      description:
+        'The Shopify grant the app install flow left for this shop (GET /connect/shopify/callback, docs/oauth.md), in place of shopifyAccessToken',
       properties: {
         grantId: {
           type: 'string',

@@ -73,7 +73,11 @@ function sendPage(res: ServerResponse, status: number, title: string, inner: str
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title></head>
 <body><main><h1>${escape(title)}</h1>${inner}</main></body></html>`;
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
   res.end(body);
 }
 
@@ -101,7 +105,11 @@ interface Checked {
 }
 
 /** The request's own parameters, checked before anything is shown; a string names what is wrong. */
-function checkRequest(core: EmulatorCore, params: URLSearchParams, hostHeader: string | undefined): Checked | { status: number; error: string } {
+function checkRequest(
+  core: EmulatorCore,
+  params: URLSearchParams,
+  hostHeader: string | undefined,
+): Checked | { status: number; error: string } {
   const host = (hostHeader ?? '').toLowerCase().replace(/:\d+$/, '');
   const domain = params.get('shop') ?? host;
   const shop = core.shop(domain);
@@ -109,7 +117,8 @@ function checkRequest(core: EmulatorCore, params: URLSearchParams, hostHeader: s
   const app = core.oauth.apps.get(params.get('client_id') ?? '');
   if (!app) return { status: 400, error: 'client_id is not an app registered in this emulator' };
   const redirectUri = params.get('redirect_uri');
-  if (!redirectUriOk(app, redirectUri)) return { status: 400, error: 'redirect_uri is missing or not an allowed redirection URL of the app' };
+  if (!redirectUriOk(app, redirectUri))
+    return { status: 400, error: 'redirect_uri is missing or not an allowed redirection URL of the app' };
   const scopes = (params.get('scope') ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -172,7 +181,13 @@ const secretsEqual = (a: string, b: string): boolean => {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 };
 
-function tokenEndpoint(core: EmulatorCore, res: ServerResponse, contentType: string, rawBody: string, hostHeader: string | undefined): void {
+function tokenEndpoint(
+  core: EmulatorCore,
+  res: ServerResponse,
+  contentType: string,
+  rawBody: string,
+  hostHeader: string | undefined,
+): void {
   let body: Record<string, unknown>;
   try {
     body = contentType.includes('application/json')

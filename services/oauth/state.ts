@@ -41,7 +41,12 @@ export function newNonce(): string {
 }
 
 export function signState(key: Buffer, p: StatePayload): string {
-  const fields = { n: p.nonce, s: p.shopDomain, e: p.expiresAt.getTime(), ...(p.provider && p.provider !== 'qbo' ? { p: p.provider } : {}) };
+  const fields = {
+    n: p.nonce,
+    s: p.shopDomain,
+    e: p.expiresAt.getTime(),
+    ...(p.provider && p.provider !== 'qbo' ? { p: p.provider } : {}),
+  };
   const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `v1.${payload}.${mac(key, payload).toString('base64url')}`;
 }
@@ -60,10 +65,7 @@ export function verifyState(key: Buffer, state: string, now: Date, provider: OAu
   const given = Buffer.from(signature, 'base64url');
   const expected = mac(key, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new StateError(
-      'tampered',
-      `state signature does not match (tampered or issued by another server); start again with ${restart}`,
-    );
+    throw new StateError('tampered', `state signature does not match (tampered or issued by another server); start again with ${restart}`);
   }
   let decoded: { n?: unknown; s?: unknown; e?: unknown; p?: unknown };
   try {

@@ -99,6 +99,18 @@ function stateHttpError(err: StateError): HttpError {
 
 async function checkHmac(settings: ShopifyOAuthSettings, q: ShopifyCallbackQuery): Promise<void> {
   if (!one(q, 'hmac')) throw new HttpError(400, 'hmac_invalid', 'hmac is missing: only Shopify can send this callback', { field: 'hmac' });
+  // The library lets a missing or non-numeric timestamp through its 90-second window (NaN compares false): Shopify
+  // always sends one, so a callback without a number there is refused here.
+  if (!/^[0-9]{1,12}$/.test(one(q, 'timestamp') ?? '')) {
+    throw new HttpError(
+      400,
+      'hmac_invalid',
+      `timestamp is missing or not a number of seconds: only Shopify can send this callback; ${RESTART}`,
+      {
+        field: 'timestamp',
+      },
+    );
+  }
   const query = Object.fromEntries(Object.entries(q).filter((e): e is [string, string | string[]] => e[1] !== undefined));
   let valid: boolean;
   try {

@@ -229,11 +229,16 @@ describe('Connect with Shopify (the app install flow)', () => {
     const params = Object.fromEntries([...back.searchParams.entries()].filter(([k]) => k !== 'hmac'));
     const stale = signed({ ...params, timestamp: String(Math.floor(Date.now() / 1000) - 600) });
     const otherSecret = signed(params, 'another-apps-secret');
+    const { timestamp: _dropped, ...untimed } = params;
+    const noTimestamp = new URL(redirectUri);
+    for (const [k, v] of Object.entries(untimed)) noTimestamp.searchParams.set(k, v);
+    noTimestamp.searchParams.set('hmac', oauthHmac(APP.clientSecret, untimed));
     for (const [url, message] of [
       [changed, /does not match/],
       [noHmac, /hmac is missing/],
       [stale, /tolerance/],
       [otherSecret, /does not match/],
+      [noTimestamp, /timestamp is missing/],
     ] as const) {
       const res = await callback(url);
       expect(res.status, String(url)).toBe(400);

@@ -390,6 +390,33 @@ describe('Connect with Shopify (the app install flow)', () => {
     const anonymous = await fetch(`${api}/connect/shopify/start?shop=${shop.domain}`, { redirect: 'manual' });
     expect(anonymous.status).toBe(401);
   });
+
+  it('answers 503 oauth_not_configured on both routes when no Shopify app is configured', async () => {
+    const bare = await buildApp(
+      {
+        database,
+        temporal: async () => env.client,
+        apiToken: API_TOKEN,
+        log: pino({ level: 'silent' }),
+        cipher,
+        taskQueue: uniqueTaskQueue('shopify-oauth-bare'),
+        integrations: { shopifyApiBaseUrl: shopify.url, qboEndpoint: qbo.v3Endpoint, qboTokenUrl: qbo.tokenUrl },
+        oauthStateKey: stateKey,
+        ...processPacing(database.db),
+      },
+      { logger: false },
+    );
+    try {
+      for (const url of ['/connect/shopify/start?shop=a.myshopify.com', '/connect/shopify/callback?state=x&hmac=y&shop=a.myshopify.com']) {
+        const res = await bare.inject({ method: 'GET', url, headers: auth });
+        expect(res.statusCode, url).toBe(503);
+        expect(res.json()).toMatchObject({ error: { code: 'oauth_not_configured' } });
+        expect(res.body).toMatch(/SHOPIFY_CLIENT_ID/);
+      }
+    } finally {
+      await bare.close();
+    }
+  });
 });
 
 function nonceOf(state: string): string {

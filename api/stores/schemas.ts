@@ -234,6 +234,16 @@ export const credentialsBodySchema = {
   minProperties: 1,
   properties: {
     shopifyAccessToken: secret('A new Admin API access token'),
+    shopify: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['grantId'],
+      description:
+        'The Shopify grant a reinstall through GET /connect/shopify/start left for this shop (docs/oauth.md), in place of shopifyAccessToken',
+      properties: {
+        grantId: { type: 'string', minLength: 1, maxLength: 100, description: 'The grant id (shpg_…); its token is used, never shown' },
+      },
+    },
     shopifyApiSecret: { ...shopApiSecret, type: ['string', 'null'], description: `${shopApiSecret.description}; null forgets it` },
     qbo: {
       ...qboCredentials([]),

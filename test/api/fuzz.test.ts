@@ -804,6 +804,9 @@ const credentialsBody = fc.oneof(
     { shopifyAccessToken: badString(4096), qbo: fc.oneof(notAString, fc.constant({}), fc.record({ refreshToken: badString(4096) })) },
   ),
   fc.constant(json({}, false)),
+  // A Shopify grant no reinstall left: the schema takes it, the service refuses it (400), an unknown store 404s first.
+  fc.stringMatching(/^shpg_[A-Za-z0-9_-]{16,40}$/).map((grantId) => json({ shopify: { grantId } }, true)),
+  fc.constantFrom({ shopify: {} }, { shopify: { grantId: 1 } }, { shopify: 'shpg_x' }).map((b) => json(b, false)),
 );
 
 /** POST /stores naming an OAuth grant: none of these exists (or the shape is wrong), so each is a 400. */

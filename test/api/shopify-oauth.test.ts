@@ -217,6 +217,40 @@ describe('Connect with Shopify (the app install flow)', () => {
     expect(viaToken.status, viaToken.text).toBe(201);
   });
 
+  it('reconnects a store after the app was uninstalled: a reinstall, then PUT /stores/:id/credentials with the grant', async () => {
+    const shop = newShop('reinstall');
+    const connected = await postStores({ shopDomain: shop.domain, shopifyAccessToken: shop.token, qbo: qboBody() });
+    expect(connected.status, connected.text).toBe(201);
+    const { id } = JSON.parse(connected.text) as { id: string };
+    shopify.admin.uninstallApp(shop.domain);
+
+    const landed = await callback(await consent(await start(shop.domain)));
+    expect(landed.status, JSON.stringify(landed.body)).toBe(200);
+    const grantId = landed.body.grantId as string;
+    const [grant] = await database.db.select().from(shopifyGrants).where(eq(shopifyGrants.id, grantId));
+    const token = cipher.decrypt(grant!.shopifyAccessTokenEnc);
+    const put = (body: unknown) =>
+      fetch(`${api}/stores/${id}/credentials`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    const both = await put({ shopify: { grantId }, shopifyAccessToken: token });
+    expect(both.status).toBe(400);
+    expect(await both.text()).toMatch(/shopify.grantId comes alone/);
+    const replaced = await put({ shopify: { grantId } });
+    const text = await replaced.text();
+    expect(replaced.status, text).toBe(200);
+    expect(text).not.toContain(token);
+    const [creds] = await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, id));
+    expect(cipher.decrypt(creds!.shopifyAccessTokenEnc)).toBe(token);
+    expect(await database.db.select().from(shopifyGrants).where(eq(shopifyGrants.id, grantId))).toEqual([]);
+    const spent = await put({ shopify: { grantId } });
+    expect(spent.status).toBe(400);
+    expect(await spent.text()).toMatch(/names no pending Shopify grant/);
+  });
+
   it('refuses a callback whose HMAC does not match, is missing or is stale, before it spends the state', async () => {
     const shop = newShop('hmac');
     const back = await consent(await start(shop.domain));

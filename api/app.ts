@@ -15,6 +15,7 @@ import type { QboLimiter } from '../integrations/qbo/limiter';
 import type { ShopifyPacer } from '../integrations/shopify/pacer';
 import { storeContext } from '../services/stores/context';
 import type { QboOAuthSettings } from '../services/oauth/qbo-connect';
+import type { ShopifyOAuthSettings } from '../services/oauth/shopify-connect';
 import { authorize } from './access';
 import { finishAudit, startAudit } from './audit';
 import { controlCharacterAt } from './control-chars';
@@ -27,6 +28,7 @@ import { healthRoutes } from './routes/health';
 import { payoutRoutes } from './routes/payouts';
 import { storeRoutes } from './routes/stores';
 import { oauthCallbackRoutes, oauthRoutes } from './routes/oauth';
+import { shopifyOAuthCallbackRoutes, shopifyOAuthRoutes } from './routes/shopify-oauth';
 import { webhookRoutes } from './routes/webhooks';
 import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from './tokens';
 
@@ -60,6 +62,8 @@ export interface AppDeps {
   shopifyWebhookSecrets?: Readonly<Record<string, string>> | undefined;
   /** "Connect to QuickBooks" (docs/oauth.md): the Intuit app and its endpoints; undefined → those routes answer 503. */
   qboOAuth?: QboOAuthSettings | undefined;
+  /** "Connect with Shopify" (docs/oauth.md): the Shopify app; undefined → those routes answer 503. */
+  shopifyOAuth?: ShopifyOAuthSettings | undefined;
   /** HMAC key of the OAuth state (config/secrets.ts oauthStateKey); undefined → a random key for this process. */
   oauthStateKey?: Buffer | undefined;
   /** Request budgets per client address (api/rate-limits.ts); tests use small ones. */
@@ -162,13 +166,17 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
     integrations: deps.integrations,
   });
   if (deps.qboOAuth) stores.qboOAuthApp = { clientId: deps.qboOAuth.clientId, clientSecret: deps.qboOAuth.clientSecret };
+  if (deps.shopifyOAuth) stores.shopifyOAuthApp = { clientId: deps.shopifyOAuth.clientId };
   const oauth = { store: stores, qbo: deps.qboOAuth, stateKey: deps.oauthStateKey ?? randomBytes(32) };
+  const shopifyOAuth = { store: stores, shopify: deps.shopifyOAuth, stateKey: oauth.stateKey };
 
   await app.register(healthRoutes);
   // Shopify webhooks carry their own authentication (an HMAC of the body), not the bearer token.
   await app.register(webhookRoutes(stores));
   // Intuit sends the merchant's browser back here without a bearer token: its signed, single-use state authenticates it.
   await app.register(oauthCallbackRoutes(oauth));
+  // Shopify's likewise: its HMAC and the state authenticate it.
+  await app.register(shopifyOAuthCallbackRoutes(shopifyOAuth));
 
   // Everything else needs a bearer token: the admin token, or a scoped token (api/tokens.ts, api/access.ts).
   await app.register(async (secured) => {
@@ -209,6 +217,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
     });
     await secured.register(storeRoutes(stores));
     await secured.register(oauthRoutes(oauth));
+    await secured.register(shopifyOAuthRoutes(shopifyOAuth));
     await secured.register(payoutRoutes(stores));
     await secured.register(auditRoutes(deps.database.db));
   });

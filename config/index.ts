@@ -79,6 +79,15 @@ const schema = z.object({
   QBO_AUTHORIZE_URL: z.string().url('QBO_AUTHORIZE_URL must be a URL').optional(),
   /** Intuit's token revocation URL. Unset → https://developer.api.intuit.com/v2/oauth2/tokens/revoke. */
   QBO_REVOKE_URL: z.string().url('QBO_REVOKE_URL must be a URL').optional(),
+  /**
+   * "Connect with Shopify" (docs/oauth.md): the Shopify app's client id (API key) and client secret, and the redirect
+   * URL allowed for it (…/connect/shopify/callback). Unset → the Shopify connect routes answer 503 and merchants paste
+   * a custom app's access token into POST /stores as before. The authorize and token endpoints are the shop's own
+   * (https://<shop>/admin/oauth/…), or SHOPIFY_API_BASE_URL's when that is set (the emulator).
+   */
+  SHOPIFY_CLIENT_ID: z.string().min(1).optional(),
+  SHOPIFY_CLIENT_SECRET: z.string().min(1).optional(),
+  SHOPIFY_REDIRECT_URI: z.string().url('SHOPIFY_REDIRECT_URI must be a URL (…/connect/shopify/callback)').optional(),
   /** HMAC key (at least 32 characters) that signs the OAuth `state`. Unset → derived from the first encryption key. */
   LEDGERLINE_OAUTH_STATE_KEY: z.string().min(32, 'LEDGERLINE_OAUTH_STATE_KEY must be at least 32 characters').optional(),
   /**
@@ -122,6 +131,8 @@ export interface Config {
     webhookSecret: string | undefined;
     webhookSecretPrevious: string | undefined;
     webhookSecrets: Record<string, string>;
+    /** The Shopify app of the install flow (docs/oauth.md); undefined when SHOPIFY_CLIENT_ID is unset. */
+    oauth: ShopifyOAuthConfig | undefined;
   };
   qbo: {
     endpoint: string | undefined;
@@ -140,6 +151,12 @@ export interface QboOAuthConfig {
   redirectUri: string;
   authorizeUrl: string | undefined;
   revokeUrl: string | undefined;
+}
+
+export interface ShopifyOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
 }
 
 export class ConfigError extends Error {
@@ -194,6 +211,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (oauthSet !== 0 && oauthSet !== 3) {
     problems.push('QBO_CLIENT_ID, QBO_CLIENT_SECRET and QBO_REDIRECT_URI must be set together (the OAuth connect flow, docs/oauth.md)');
   }
+  const shopifyOAuthSet = [e.SHOPIFY_CLIENT_ID, e.SHOPIFY_CLIENT_SECRET, e.SHOPIFY_REDIRECT_URI].filter(Boolean).length;
+  if (shopifyOAuthSet !== 0 && shopifyOAuthSet !== 3) {
+    problems.push(
+      'SHOPIFY_CLIENT_ID, SHOPIFY_CLIENT_SECRET and SHOPIFY_REDIRECT_URI must be set together (the Shopify install flow, docs/oauth.md)',
+    );
+  }
   const webhookSecrets = parseShopSecrets(e.SHOPIFY_WEBHOOK_SECRETS, problems);
   if (problems.length) throw new ConfigError(problems);
 
@@ -232,6 +255,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       webhookSecret: e.SHOPIFY_WEBHOOK_SECRET,
       webhookSecretPrevious: e.SHOPIFY_WEBHOOK_SECRET_PREVIOUS,
       webhookSecrets,
+      oauth:
+        e.SHOPIFY_CLIENT_ID && e.SHOPIFY_CLIENT_SECRET && e.SHOPIFY_REDIRECT_URI
+          ? { clientId: e.SHOPIFY_CLIENT_ID, clientSecret: e.SHOPIFY_CLIENT_SECRET, redirectUri: e.SHOPIFY_REDIRECT_URI }
+          : undefined,
     },
     qbo: {
       endpoint: e.QBO_API_ENDPOINT,

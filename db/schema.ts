@@ -417,3 +417,25 @@ export const qboGrants = pgTable(
   },
   (t) => [index('qbo_grants_shop_idx').on(t.shopDomain)],
 );
+
+/**
+ * A Shopify access token from a completed app install (GET /connect/shopify/callback), waiting for POST /stores to
+ * name it (`shopify.grantId`): bound to its shop and to the Shopify app that installed it, the token an AES-256-GCM
+ * envelope, the scopes as Shopify granted them; the connect that uses it deletes it in the transaction that stores
+ * the store. Shopify's offline tokens do not expire; a grant nobody used is dropped after a day.
+ */
+export const shopifyGrants = pgTable(
+  'shopify_grants',
+  {
+    id: text('id').primaryKey(),
+    shopDomain: text('shop_domain').notNull(),
+    /** The Shopify app (client id) the token was issued to. */
+    shopifyClientId: text('shopify_client_id').notNull(),
+    shopifyAccessTokenEnc: text('shopify_access_token_enc').notNull(),
+    /** Comma-separated, as Shopify's token answer lists them. */
+    scopes: text('scopes').notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('shopify_grants_shop_idx').on(t.shopDomain), index('shopify_grants_expires_idx').on(t.expiresAt)],
+);

@@ -173,6 +173,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         shopifyWebhookSecretPrevious: config.shopify.webhookSecretPrevious,
         shopifyWebhookSecrets: config.shopify.webhookSecrets,
         qboOAuth: config.qbo.oauth,
+        shopifyOAuth: config.shopify.oauth,
         oauthStateKey: oauthStateKey(config.oauthStateKey, secrets.encryptionKeys),
         ...(worker ? { workerState: () => worker!.getState() } : {}),
       });

@@ -181,10 +181,26 @@ const qboCredentials = (required: string[]) => ({
 export const connectBodySchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['shopDomain', 'shopifyAccessToken', 'qbo'],
+  // shopifyAccessToken or shopify.grantId, one of them (services/stores/connect.ts shopifyTokenFor says which is missing).
+  required: ['shopDomain', 'qbo'],
   properties: {
     shopDomain: { type: 'string', minLength: 1, maxLength: 255, description: "The shop's permanent <handle>.myshopify.com domain" },
-    shopifyAccessToken: secret('Admin API access token (stored encrypted)'),
+    shopifyAccessToken: secret("A custom app's Admin API access token (stored encrypted); or shopify.grantId instead"),
+    shopify: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['grantId'],
+      description:
+        'The Shopify grant the app install flow left for this shop (GET /connect/shopify/callback, docs/oauth.md), in place of shopifyAccessToken',
+      properties: {
+        grantId: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          description: 'The grant id (shpg_…); its token is used, never shown',
+        },
+      },
+    },
     shopifyApiSecret: shopApiSecret,
     qbo: {
       ...qboCredentials([]),
@@ -218,6 +234,16 @@ export const credentialsBodySchema = {
   minProperties: 1,
   properties: {
     shopifyAccessToken: secret('A new Admin API access token'),
+    shopify: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['grantId'],
+      description:
+        'The Shopify grant a reinstall through GET /connect/shopify/start left for this shop (docs/oauth.md), in place of shopifyAccessToken',
+      properties: {
+        grantId: { type: 'string', minLength: 1, maxLength: 100, description: 'The grant id (shpg_…); its token is used, never shown' },
+      },
+    },
     shopifyApiSecret: { ...shopApiSecret, type: ['string', 'null'], description: `${shopApiSecret.description}; null forgets it` },
     qbo: {
       ...qboCredentials([]),

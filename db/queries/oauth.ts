@@ -1,15 +1,17 @@
 /**
- * `oauth_states` and `qbo_grants`: the single-use nonces of OAuth `state` values and the QBO tokens a completed
- * callback left for POST /stores (services/oauth/). Token columns are AES-256-GCM envelopes; this module only
+ * `oauth_states`, `qbo_grants` and `shopify_grants`: the single-use nonces of OAuth `state` values and the QBO and
+ * Shopify tokens a completed callback left for POST /stores (services/oauth/). Token columns are AES-256-GCM envelopes; this module only
  * moves envelopes.
  */
 import { and, eq, isNull, lte } from 'drizzle-orm';
-import { oauthStates, qboGrants } from '../schema';
+import { oauthStates, qboGrants, shopifyGrants } from '../schema';
 import type { Executor } from './executor';
 
 export type OAuthStateRow = typeof oauthStates.$inferSelect;
 export type QboGrantRow = typeof qboGrants.$inferSelect;
 export type NewQboGrant = typeof qboGrants.$inferInsert;
+export type ShopifyGrantRow = typeof shopifyGrants.$inferSelect;
+export type NewShopifyGrant = typeof shopifyGrants.$inferInsert;
 
 export async function insertOAuthState(
   db: Executor,
@@ -57,4 +59,22 @@ export async function deleteQboGrant(db: Executor, p: { id: string }): Promise<v
 /** Drops grants whose refresh token expired at or before `at`: nothing can be connected with them any more. */
 export async function pruneQboGrants(db: Executor, p: { at: Date }): Promise<void> {
   await db.delete(qboGrants).where(lte(qboGrants.qboRefreshTokenExpiresAt, p.at));
+}
+
+export async function insertShopifyGrant(db: Executor, row: NewShopifyGrant): Promise<void> {
+  await db.insert(shopifyGrants).values(row);
+}
+
+export async function getShopifyGrant(db: Executor, p: { id: string }): Promise<ShopifyGrantRow | undefined> {
+  const [row] = await db.select().from(shopifyGrants).where(eq(shopifyGrants.id, p.id)).limit(1);
+  return row;
+}
+
+export async function deleteShopifyGrant(db: Executor, p: { id: string }): Promise<void> {
+  await db.delete(shopifyGrants).where(eq(shopifyGrants.id, p.id));
+}
+
+/** Drops Shopify grants nobody used before their expiry. */
+export async function pruneShopifyGrants(db: Executor, p: { at: Date }): Promise<void> {
+  await db.delete(shopifyGrants).where(lte(shopifyGrants.expiresAt, p.at));
 }

@@ -16,6 +16,7 @@ export function adminRoutes(admin: ShopifyAdmin): [string, RegExp, Handler][] {
     ['POST', /^\/_emulator\/shops$/, (_p, body) => admin.createShop(body).domain],
     ['POST', new RegExp(`^${shopPath}/uninstall$`), ([d]) => admin.uninstallApp(d!)],
     ['POST', /^\/_emulator\/reset$/, () => admin.reset()],
+    ['POST', /^\/_emulator\/apps$/, (_p, body) => admin.registerApp(body)],
     ['GET', /^\/_emulator\/requests$/, (_p, _b, q) => admin.requests(q.get('shop') ?? undefined)],
     ['GET', /^\/_emulator\/faults$/, () => admin.faults()],
     ['POST', /^\/_emulator\/faults$/, (_p, body) => admin.addFaults(body)],

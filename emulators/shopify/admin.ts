@@ -2,6 +2,7 @@
 import type { EmulatorCore, RequestLogEntry } from './emulator';
 import type { FaultRule } from './faults';
 import { type FulfilRequest, fulfilOrder } from './inventory-moves';
+import type { AppOptions } from './oauth';
 import { AdminError } from './order-helpers';
 import { addBalanceTransactions, addPayouts, addProducts, cancelOrder, getOrder, markPaid, upsertOrders } from './order-ops';
 import { issuePayout, type IssuePayoutRequest, type PayoutStatusRequest, setPayoutStatus } from './payout-ops';
@@ -89,6 +90,16 @@ export class ShopifyAdmin {
     shop.uninstalled = true;
     shop.webhookSubscriptions = [];
     return { domain };
+  }
+
+  /** Registers an app for the install flow (oauth.ts), or replaces the one with its client id (e.g. its scopes). */
+  registerApp(app: AppOptions): { clientId: string } {
+    try {
+      this.core.oauth.registerApp(app);
+    } catch (err) {
+      throw new AdminError(err instanceof Error ? err.message : String(err), 400);
+    }
+    return { clientId: app.clientId };
   }
 
   /** Overrides a shop's cost bucket (e.g. a low restore rate for a throttling test). */

@@ -13,6 +13,7 @@ import { createShopState, type Obj, type ShopOptions, type ShopState } from './s
 import { bulkFinishPayload } from './webhook-payloads';
 import { WebhookDispatcher, type WebhookRetryOptions } from './webhooks';
 import { isoSeconds } from './time';
+import { OAuthState } from './oauth';
 
 export interface Logger {
   info(obj: unknown, msg?: string): void;
@@ -55,6 +56,8 @@ export class EmulatorCore {
   readonly webhooks: WebhookDispatcher;
   readonly requestLog: RequestLogEntry[] = [];
   readonly fieldResolver = createFieldResolver(resolverTable);
+  /** Registered apps and what their installs issued (oauth.ts). */
+  readonly oauth = new OAuthState();
   baseUrl = '';
   idCounter = FIRST_EMULATOR_ID;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -91,6 +94,12 @@ export class EmulatorCore {
 
   shopByToken(token: string | undefined): ShopState | undefined {
     if (!token) return undefined;
+    // A token an app install issued (oauth.ts) reads its shop like the shop's own token.
+    const installed = this.oauth.tokens.get(token);
+    if (installed) {
+      const shop = this.shops.get(installed.shop);
+      return shop && !shop.uninstalled ? shop : undefined;
+    }
     // An uninstalled app's token is revoked: Shopify answers 401 to it (docs/shopify-facts.md §4).
     return [...this.shops.values()].find((s) => s.accessToken === token && !s.uninstalled);
   }

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ShopifyAdmin } from './admin';
 import { MAX_QUERY_COST } from './cost';
+import type { AppOptions } from './oauth';
 import { EmulatorCore, type Logger } from './emulator';
 import type { FaultRule } from './faults';
 import { loadState, saveState } from './persist';
@@ -22,6 +23,7 @@ export type { DeliveryRecord } from './webhooks';
 export { ShopifyAdmin } from './admin';
 export { loadAdminSchema } from './schema';
 export { webhookHmac } from './webhooks';
+export { oauthHmac, type AppOptions } from './oauth';
 
 export interface ShopifyEmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -34,6 +36,8 @@ export interface ShopifyEmulatorOptions {
   maxQueryCost?: number;
   /** The app's client secret: key of X-Shopify-Hmac-SHA256. */
   webhookSecret?: string;
+  /** Apps the install flow knows (oauth.ts); unset: one app, DEFAULT_APP_CLIENT_ID with the webhook secret as its secret. */
+  apps?: AppOptions[];
   webhookRetry?: Partial<WebhookRetryOptions>;
   faults?: FaultRule[];
   seedDir?: string;
@@ -50,12 +54,16 @@ export interface ShopifyEmulator {
   url: string;
   port: number;
   webhookSecret: string;
+  /** The first app's client id and secret (the install flow, /admin/oauth/…). */
+  clientId: string;
+  clientSecret: string;
   admin: ShopifyAdmin;
   close(): Promise<void>;
 }
 
 export const DEFAULT_SHOP: ShopOptions = { domain: 'ledgerline-demo.myshopify.com', accessToken: 'shpat_ledgerline_emulator' };
 export const DEFAULT_WEBHOOK_SECRET = 'ledgerline-emulator-client-secret';
+export const DEFAULT_APP_CLIENT_ID = 'ledgerline-emulator-client-id';
 
 export async function startShopifyEmulator(opts: ShopifyEmulatorOptions = {}): Promise<ShopifyEmulator> {
   loadAdminSchema(DEFAULT_API_VERSION); // fail at start, with the setup hint, if the schema is missing
@@ -72,11 +80,14 @@ export async function startShopifyEmulator(opts: ShopifyEmulatorOptions = {}): P
     logger: opts.logger,
   });
   const shops = opts.shops?.length ? opts.shops : [DEFAULT_SHOP];
+  const apps = opts.apps?.length ? opts.apps : [{ clientId: DEFAULT_APP_CLIENT_ID, clientSecret: webhookSecret, name: 'Ledgerline' }];
+  for (const app of apps) core.oauth.registerApp(app);
   const initialise = (): void => {
     core.shops.clear();
     core.requestLog.length = 0;
     core.faults.clear();
     core.faults.add(opts.faults ?? []);
+    core.oauth.reset();
     for (const s of shops) core.createShop(s);
     if (!opts.seedDir) return;
     const { folders, skipped } = readSeedDir(opts.seedDir);
@@ -115,6 +126,8 @@ export async function startShopifyEmulator(opts: ShopifyEmulatorOptions = {}): P
     url: core.baseUrl,
     port,
     webhookSecret,
+    clientId: apps[0]!.clientId,
+    clientSecret: apps[0]!.clientSecret,
     admin,
     close: async () => {
       if (saver) clearInterval(saver);

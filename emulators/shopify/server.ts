@@ -4,6 +4,7 @@ import type { ShopifyAdmin } from './admin';
 import { handleAdmin } from './admin-routes';
 import type { EmulatorCore } from './emulator';
 import { type GraphqlRequest, handleGraphql, sendJson } from './graphql-handler';
+import { handleOAuth } from './oauth';
 import { availableApiVersions } from './schema';
 
 const GRAPHQL_PATH = /^\/admin\/api\/([^/]+)\/graphql\.json$/;
@@ -23,6 +24,10 @@ async function route(core: EmulatorCore, admin: ShopifyAdmin, req: IncomingMessa
   const url = new URL(req.url ?? '/', 'http://emulator');
   const method = req.method ?? 'GET';
   if (url.pathname.startsWith('/_emulator/')) return handleAdmin(admin, method, url, await readBody(req), res);
+  if (url.pathname.startsWith('/admin/oauth/')) {
+    const request = { method, url, host: req.headers.host, contentType: req.headers['content-type'] ?? '' };
+    if (handleOAuth(core, request, await readBody(req), res)) return;
+  }
   const gql = GRAPHQL_PATH.exec(url.pathname);
   if (!gql) return sendJson(res, 404, { errors: 'Not Found' });
   const token = req.headers['x-shopify-access-token'];

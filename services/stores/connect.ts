@@ -6,7 +6,7 @@
  * (qbo-check.ts), so an attempt that fails afterwards costs no re-authorisation: its retry uses them, and
  * the transaction that stores the store deletes them.
  */
-import { deleteQboGrant, getQboGrant } from '../../db/queries/oauth';
+import { deleteQboGrant, deleteShopifyGrant, getQboGrant, getShopifyGrant } from '../../db/queries/oauth';
 import { deletePendingConnect } from '../../db/queries/pending-connects';
 import { connectStore as insertConnectedStore, getStore, storeExists, type NewStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
@@ -89,9 +89,46 @@ export async function qboCredentialsFor(
   return { body: qbo as QboConnectBody, grantId: undefined };
 }
 
+/**
+ * The Shopify access token of a connect: the grant's (checked: it exists, is for this shop, and this server's app
+ * installed it) or the pasted one (a custom app's). Exactly one of them; 400 naming the field otherwise.
+ */
+export async function shopifyTokenFor(
+  ctx: StoreContext,
+  shopDomain: string,
+  input: { shopifyAccessToken?: string | undefined; shopify?: { grantId: string } | undefined },
+): Promise<{ accessToken: string; grantId: string | undefined }> {
+  if (input.shopify !== undefined) {
+    if (input.shopifyAccessToken !== undefined)
+      throw badRequest('shopify.grantId comes alone: drop shopifyAccessToken', { field: 'shopify.grantId' });
+    const grant = await getShopifyGrant(ctx.db, { id: input.shopify.grantId });
+    if (!grant || grant.expiresAt.getTime() <= ctx.clock().getTime())
+      throw badRequest(
+        'shopify.grantId names no pending Shopify grant (already used, expired, or never issued); connect with GET /connect/shopify/start',
+        { field: 'shopify.grantId' },
+      );
+    if (grant.shopDomain !== shopDomain)
+      throw badRequest(`shopify.grantId was issued for another shop than ${shopDomain}`, { field: 'shopify.grantId' });
+    if (ctx.shopifyOAuthApp?.clientId !== grant.shopifyClientId) {
+      throw badRequest(
+        'shopify.grantId was issued to a Shopify app this server is no longer configured with (SHOPIFY_CLIENT_ID); connect again',
+        { field: 'shopify.grantId' },
+      );
+    }
+    return { accessToken: ctx.cipher.decrypt(grant.shopifyAccessTokenEnc), grantId: grant.id };
+  }
+  if (input.shopifyAccessToken === undefined)
+    throw badRequest('shopifyAccessToken is required (or send shopify.grantId, from GET /connect/shopify/callback)', {
+      field: 'shopifyAccessToken',
+    });
+  return { accessToken: input.shopifyAccessToken, grantId: undefined };
+}
+
 export interface ConnectBody {
   shopDomain: string;
-  shopifyAccessToken: string;
+  /** A custom app's Admin API access token; or `shopify.grantId` from the install flow instead. */
+  shopifyAccessToken?: string;
+  shopify?: { grantId: string };
   /** The API secret key of the shop's own custom app, which signs its webhooks (stored encrypted, never shown). */
   shopifyApiSecret?: string;
   qbo: QboConnectInput;
@@ -289,8 +326,9 @@ export async function connectStore(ctx: StoreContext, input: ConnectBody): Promi
     throw err instanceof InvalidInputError ? badRequest(err.message) : err;
   }
   const id = storeIdFor(shopDomain);
+  const shopifyToken = await shopifyTokenFor(ctx, shopDomain, input);
   const { body: qboBody, grantId } = await qboCredentialsFor(ctx, shopDomain, input.qbo, ctx.qboOAuthApp);
-  const body = { ...input, qbo: qboBody };
+  const body = { ...input, shopifyAccessToken: shopifyToken.accessToken, qbo: qboBody };
   if (await storeExists(ctx.db, { storeId: id })) {
     throw conflict(
       `Store ${id} (${shopDomain}) is already connected; change it with PUT /stores/${id}/credentials or PUT /stores/${id}/settings`,
@@ -368,6 +406,7 @@ export async function connectStore(ctx: StoreContext, input: ConnectBody): Promi
       await insertConnectedStore(tx, { store: row, credentials });
       await deletePendingConnect(tx, { shopDomain, realmId: body.qbo.realmId });
       if (grantId) await deleteQboGrant(tx, { id: grantId });
+      if (shopifyToken.grantId) await deleteShopifyGrant(tx, { id: shopifyToken.grantId });
     });
   } catch (err) {
     if (isUniqueViolation(err))
@@ -381,6 +420,7 @@ export async function connectStore(ctx: StoreContext, input: ConnectBody): Promi
       realmId: body.qbo.realmId,
       refreshed: qbo.rotated(),
       oauthGrant: grantId !== undefined,
+      shopifyOAuthGrant: shopifyToken.grantId !== undefined,
       ownWebhookSecret: body.shopifyApiSecret !== undefined,
     },
     'store connected',

@@ -22,6 +22,8 @@ export interface StoreContext {
   qboTokenUrl: string | undefined;
   /** The Intuit app of the OAuth connect (QBO_CLIENT_ID/SECRET), which holds the grants POST /stores may name. */
   qboOAuthApp?: { clientId: string; clientSecret: string } | undefined;
+  /** The Shopify app of the install flow (SHOPIFY_CLIENT_ID), which holds the grants POST /stores may name. */
+  shopifyOAuthApp?: { clientId: string } | undefined;
   pacer: ShopifyPacer;
   limiter: QboLimiter;
   log: Logger;

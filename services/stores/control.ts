@@ -20,9 +20,10 @@ import {
   credentialColumns,
   parseSettingsOr400,
   qboCredentialsFor,
+  shopifyTokenFor,
   settingsHttpError,
 } from './connect';
-import { deleteQboGrant } from '../../db/queries/oauth';
+import { deleteQboGrant, deleteShopifyGrant } from '../../db/queries/oauth';
 import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, storeQboClient, withRotationNote, type QboCheck } from './qbo-check';
 import { mergeSettings, startDateIssue, startInstant } from './settings-input';
@@ -61,6 +62,8 @@ export async function resumeStore(ctx: StoreContext, row: StoreRow): Promise<Sto
 
 export interface CredentialsBody {
   shopifyAccessToken?: string;
+  /** A pending grant of a Shopify reinstall (GET /connect/shopify/start), in place of shopifyAccessToken. */
+  shopify?: { grantId: string };
   /** The shop's own API secret key (webhook signatures); null: forget it, the configured app secret applies. */
   shopifyApiSecret?: string | null;
   qbo?: {
@@ -116,8 +119,20 @@ function webhookSecretColumns(
 
 /** Replaces the Shopify token and/or the QBO tokens (checked like at connect), then resumes the store. */
 export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body: CredentialsBody): Promise<StoreRow> {
-  if (body.shopifyAccessToken === undefined && body.qbo === undefined && body.shopifyApiSecret === undefined) {
-    throw badRequest('Send shopifyAccessToken, shopifyApiSecret, qbo, or several of them');
+  if (
+    body.shopifyAccessToken === undefined &&
+    body.shopify === undefined &&
+    body.qbo === undefined &&
+    body.shopifyApiSecret === undefined
+  ) {
+    throw badRequest('Send shopifyAccessToken (or shopify.grantId), shopifyApiSecret, qbo, or several of them');
+  }
+  // A reinstall through the Shopify install flow: the grant's token, checked below as a pasted one is.
+  let shopifyGrantId: string | undefined;
+  if (body.shopify !== undefined) {
+    const granted = await shopifyTokenFor(ctx, row.shopDomain, body);
+    shopifyGrantId = granted.grantId;
+    body = { ...body, shopify: undefined, shopifyAccessToken: granted.accessToken };
   }
   const current = await getStoreCredentials(ctx.db, { storeId: row.id });
   if (!current) throw new HttpError(409, 'conflict', `Store ${row.id} has no stored credentials; remove and connect it again`);
@@ -187,6 +202,7 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
       });
       if (check) await deletePendingConnect(tx, { shopDomain: row.shopDomain, realmId: row.qboRealmId });
       if (grantId) await deleteQboGrant(tx, { id: grantId });
+      if (shopifyGrantId) await deleteShopifyGrant(tx, { id: shopifyGrantId });
     });
   } catch (err) {
     throw withRotationNote(err, check?.rotation() ?? 'none');
@@ -195,6 +211,7 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
     {
       storeId: row.id,
       shopify: body.shopifyAccessToken !== undefined,
+      shopifyOAuthGrant: shopifyGrantId !== undefined,
       qbo: body.qbo !== undefined,
       ownWebhookSecret: body.shopifyApiSecret === undefined ? 'unchanged' : body.shopifyApiSecret === null ? 'removed' : 'replaced',
     },

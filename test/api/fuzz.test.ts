@@ -29,7 +29,7 @@ import { createCipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
 import { revokeApiToken } from '../../db/queries/api-tokens';
 import { startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
-import { startShopifyEmulator, webhookHmac, type ShopifyEmulator } from '../../emulators/shopify';
+import { oauthHmac, startShopifyEmulator, webhookHmac, type ShopifyEmulator } from '../../emulators/shopify';
 import { signState } from '../../services/oauth/state';
 import { processPacing } from '../support/app';
 import { postgresDatabase } from '../support/db';
@@ -109,6 +109,12 @@ beforeAll(async () => {
         redirectUri: 'http://127.0.0.1:9/connect/qbo/callback',
         authorizeUrl: qbo.authorizeUrl,
         revokeUrl: qbo.revokeUrl,
+      },
+      // "Connect with Shopify" against the emulator's app; its redirect URI is never followed here either.
+      shopifyOAuth: {
+        clientId: shopify.clientId,
+        clientSecret: shopify.clientSecret,
+        redirectUri: 'http://127.0.0.1:9/connect/shopify/callback',
       },
       oauthStateKey: STATE_KEY,
       // The fuzz sends thousands of requests (many with wrong tokens) from one address: limits are tested in limits.test.ts.
@@ -798,6 +804,9 @@ const credentialsBody = fc.oneof(
     { shopifyAccessToken: badString(4096), qbo: fc.oneof(notAString, fc.constant({}), fc.record({ refreshToken: badString(4096) })) },
   ),
   fc.constant(json({}, false)),
+  // A Shopify grant no reinstall left: the schema takes it, the service refuses it (400), an unknown store 404s first.
+  fc.stringMatching(/^shpg_[A-Za-z0-9_-]{16,40}$/).map((grantId) => json({ shopify: { grantId } }, true)),
+  fc.constantFrom({ shopify: {} }, { shopify: { grantId: 1 } }, { shopify: 'shpg_x' }).map((b) => json(b, false)),
 );
 
 /** POST /stores naming an OAuth grant: none of these exists (or the shape is wrong), so each is a 400. */
@@ -817,8 +826,32 @@ const grantConnectBody: fc.Arbitrary<BodyChoice> = fc
     ),
   }));
 
+/** POST /stores naming a Shopify grant: none exists (or the shape is wrong, or a token is beside it), so each is a 400. */
+const shopifyGrantConnectBody: fc.Arbitrary<BodyChoice> = fc
+  .record({
+    shopify: fc.oneof(
+      fc.stringMatching(/^shpg_[A-Za-z0-9_-]{16,40}$/).map((grantId) => ({ grantId })),
+      fc.string({ maxLength: 120 }).map((grantId) => ({ grantId })),
+      fc.record({ grantId: notAString }),
+      fc.constantFrom({}, null, [], 'shpg_x'),
+    ),
+    withToken: fc.boolean(),
+  })
+  .map(({ shopify: part, withToken }) =>
+    json(
+      {
+        shopDomain: shops.C!.domain,
+        shopify: part,
+        ...(withToken ? { shopifyAccessToken: shops.C!.token } : {}),
+        qbo: connectBody(shops.C!, spareCompany).qbo,
+      },
+      false,
+    ),
+  );
+
 const connectBodyArb = fc.oneof(
   { weight: 1, arbitrary: grantConnectBody },
+  { weight: 1, arbitrary: shopifyGrantConnectBody },
   // A fresh shop and company with the right tokens (so a valid body really connects, 201), the token
   // expiry instants at their edges.
   {
@@ -997,6 +1030,78 @@ const ROUTES: Record<string, RouteFuzz> = {
           ...(junk ? [junk.raw] : []),
         ].join('&');
         return { path: '/connect/qbo/callback', query: { raw, valid: false }, whenValid: 'refused' as Expected };
+      }),
+  },
+  'GET /connect/shopify/start': {
+    access: { scope: 'operate', stores: 'all' },
+    input: fc
+      .oneof(
+        {
+          weight: 4,
+          arbitrary: fc.constant(null).map(() => ({ raw: `shop=${encodeURIComponent(shops.C!.domain)}`, expected: 302 as Expected })),
+        },
+        fc.stringMatching(/^[a-z0-9]{1,30}$/).map((h) => ({ raw: `shop=${h}.myshopify.com`, expected: 302 as Expected })),
+        fc
+          .oneof(
+            fc.constantFrom('evil.com', 'HTTPS://X.MYSHOPIFY.COM/', '.myshopify.com', 'a-.myshopify.com', 'admin.shopify.com/store/x'),
+            fc.string({ minLength: 1, maxLength: 60 }),
+          )
+          .map((d) => ({ raw: `shop=${encodeURIComponent(d)}`, expected: [302, 400] as Expected })),
+        fc
+          .constantFrom('', 'shop=', `shop=${'a'.repeat(256)}.myshopify.com`, `shopDomain=${encodeURIComponent('x.myshopify.com')}`)
+          .map((raw) => ({ raw, expected: 400 as Expected })),
+        junkQuery.map((q) => ({ raw: q.raw, expected: 400 as Expected })),
+      )
+      .map(({ raw, expected }) => ({ path: '/connect/shopify/start', query: { raw, valid: expected !== 400 }, whenValid: expected })),
+  },
+  // Nothing here went through the install page, so every callback is refused: unsigned, signed with the wrong secret,
+  // or signed with the app's own secret around a state that was never issued, expired or is QuickBooks'.
+  'GET /connect/shopify/callback': {
+    access: { scope: 'read', stores: 'public' },
+    input: fc
+      .record({
+        state: fc.option(
+          fc.oneof(
+            fc.string({ maxLength: 80 }),
+            fc
+              .record({
+                nonce: fc.string({ minLength: 1, maxLength: 30 }),
+                ahead: fc.integer({ min: -3_600_000, max: 600_000 }),
+                provider: fc.constantFrom('shopify' as const, 'qbo' as const),
+              })
+              .map(({ nonce, ahead, provider }) =>
+                signState(STATE_KEY, { nonce, shopDomain: shops.C!.domain, expiresAt: new Date(Date.now() + ahead), provider }),
+              ),
+          ),
+        ),
+        code: fc.option(fc.string({ maxLength: 60 })),
+        shop: fc.option(
+          fc.oneof(
+            fc.constant(null).map(() => shops.C!.domain),
+            fc.string({ maxLength: 40 }),
+          ),
+        ),
+        error: fc.option(fc.constantFrom('access_denied')),
+        timestamp: fc.option(
+          fc.oneof(
+            fc.integer({ min: -60, max: 60 }).map((d) => String(Math.floor(Date.now() / 1000) + d)),
+            fc.constantFrom('0', '', 'x', '99999999999'),
+          ),
+          { freq: 5 },
+        ),
+        hmac: fc.constantFrom('app', 'app', 'app', 'wrongSecret', 'garbage', 'missing'),
+        junk: fc.option(fc.string({ maxLength: 20 })),
+      })
+      .map(({ hmac, junk, ...params }) => {
+        const given: Record<string, string> = Object.fromEntries(
+          Object.entries({ ...params, ...(junk === null ? {} : { junk }) }).filter((e): e is [string, string] => e[1] !== null),
+        );
+        if (hmac !== 'missing') {
+          given.hmac =
+            hmac === 'app' ? oauthHmac(shopify.clientSecret, given) : hmac === 'wrongSecret' ? oauthHmac('not-the-secret', given) : 'zz';
+        }
+        const raw = new URLSearchParams(given).toString();
+        return { path: '/connect/shopify/callback', query: { raw, valid: false }, whenValid: 'refused' as Expected };
       }),
   },
   // Only ids that name no store: a real disconnect would leave a store that the last test cannot resume

@@ -6,7 +6,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { pendingConnects, qboGrants, storeCredentials, stores } from '../schema';
+import { pendingConnects, qboGrants, shopifyGrants, storeCredentials, stores } from '../schema';
 import type { Executor, Tx } from './executor';
 
 export type StoreCredentialsRow = typeof storeCredentials.$inferSelect;
@@ -137,14 +137,14 @@ export function listCredentialStores(db: Executor): Promise<Array<{ storeId: str
 
 /**
  * Secrets held outside `store_credentials` while a connect is in progress: tokens a failed connect rotated
- * (`pending_connects`) and tokens an OAuth callback obtained (`qbo_grants`). Key rotation rewrites these too, so
+ * (`pending_connects`) and tokens an OAuth callback obtained (`qbo_grants`, `shopify_grants`). Key rotation rewrites these too, so
  * an older key can be dropped without breaking a connect a merchant is half-way through.
  */
-export type StagedSecretTable = 'pending_connects' | 'qbo_grants';
+export type StagedSecretTable = 'pending_connects' | 'qbo_grants' | 'shopify_grants';
 
 export interface StagedSecret {
   table: StagedSecretTable;
-  /** The row: `<shop> <realm>` for pending_connects, the grant id for qbo_grants. */
+  /** The row: `<shop> <realm>` for pending_connects, the grant id for the grants. */
   id: string;
   column: string;
   envelope: string;
@@ -161,6 +161,9 @@ export async function listStagedSecrets(db: Executor): Promise<StagedSecret[]> {
     out.push({ table: 'qbo_grants', id: r.id, column: 'qboAccessTokenEnc', envelope: r.qboAccessTokenEnc });
     out.push({ table: 'qbo_grants', id: r.id, column: 'qboRefreshTokenEnc', envelope: r.qboRefreshTokenEnc });
   }
+  for (const r of await db.select().from(shopifyGrants).orderBy(shopifyGrants.id)) {
+    out.push({ table: 'shopify_grants', id: r.id, column: 'shopifyAccessTokenEnc', envelope: r.shopifyAccessTokenEnc });
+  }
   return out;
 }
 
@@ -169,6 +172,15 @@ export async function listStagedSecrets(db: Executor): Promise<StagedSecret[]> {
  * used the row meanwhile wins. Returns whether it was written.
  */
 export async function replaceStagedSecret(db: Executor, s: StagedSecret & { to: string }): Promise<boolean> {
+  if (s.table === 'shopify_grants') {
+    if (s.column !== 'shopifyAccessTokenEnc') throw new Error(`shopify_grants has no staged secret column ${s.column}`);
+    const done = await db
+      .update(shopifyGrants)
+      .set({ shopifyAccessTokenEnc: s.to })
+      .where(and(eq(shopifyGrants.id, s.id), eq(shopifyGrants.shopifyAccessTokenEnc, s.envelope)))
+      .returning({ id: shopifyGrants.id });
+    return done.length > 0;
+  }
   const column = s.column === 'qboAccessTokenEnc' ? 'qboAccessTokenEnc' : s.column === 'qboRefreshTokenEnc' ? 'qboRefreshTokenEnc' : null;
   if (column === null) throw new Error(`${s.table} has no staged secret column ${s.column}`);
   if (s.table === 'pending_connects') {

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
-import { pendingConnects, qboGrants, storeCredentials, stores } from '../../db/schema';
+import { pendingConnects, qboGrants, shopifyGrants, storeCredentials, stores } from '../../db/schema';
 import type { Settings } from '../../domain/settings';
 import { reencryptCredentials } from '../../services/secrets';
 import { pgliteDatabase } from '../support/db';
@@ -118,8 +118,18 @@ describe('reencryptCredentials', () => {
       },
     ]);
 
+    await database.db.insert(shopifyGrants).values({
+      id: 'shpg_one',
+      shopDomain: 'delta.myshopify.com',
+      shopifyClientId: 'app',
+      shopifyAccessTokenEnc: old.encrypt('access_shopify_grant'),
+      scopes: 'read_orders',
+      createdAt: at,
+      expiresAt: new Date(at.getTime() + 86_400_000),
+    });
+
     const report = await reencryptCredentials(database.db, createCipher(`${NEW},${OLD}`));
-    expect(report.staged).toEqual({ reencrypted: 4, current: 1 });
+    expect(report.staged).toEqual({ reencrypted: 5, current: 1 });
     expect(report.remainingStaged.map((r) => [r.table, r.id, r.column, r.keyId])).toEqual([
       ['qbo_grants', 'qbog_lost', 'qboAccessTokenEnc', 'lost'],
     ]);
@@ -132,5 +142,7 @@ describe('reencryptCredentials', () => {
     const [grant] = await database.db.select().from(qboGrants).where(eq(qboGrants.id, 'qbog_one'));
     expect(onlyNew.decrypt(grant!.qboRefreshTokenEnc)).toBe('refresh_grant');
     expect(onlyNew.decrypt(grant!.qboAccessTokenEnc)).toBe('access_grant');
+    const [shopGrant] = await database.db.select().from(shopifyGrants);
+    expect(onlyNew.decrypt(shopGrant!.shopifyAccessTokenEnc)).toBe('access_shopify_grant');
   });
 });

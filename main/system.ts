@@ -169,6 +169,11 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         shopifyWebhookSecrets: config.shopify.webhookSecrets,
         qboOAuth: config.qbo.oauth,
         oauthStateKey: oauthStateKey(config.oauthStateKey, secrets.encryptionKeys),
+        console: {
+          password: config.api.consolePassword,
+          temporalUiUrl: config.temporal.uiUrl,
+          temporalNamespace: config.temporal.namespace,
+        },
         ...(worker ? { workerState: () => worker!.getState() } : {}),
       });
       await app.listen({ host: config.api.host, port: config.api.port });

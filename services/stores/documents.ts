@@ -31,9 +31,7 @@ const NEEDS_ATTENTION = ['parked', 'failed'] as const;
 export type DocumentAction = 'retry' | 'ignore' | 'unignore';
 
 /** Whether the sync a retry asked for started, and if not, why not (the rows are marked either way). */
-export type RetrySync =
-  | { started: true; updateId: string | null; runId: string | null }
-  | { started: false; reason: string };
+export type RetrySync = { started: true; updateId: string | null; runId: string | null } | { started: false; reason: string };
 
 export interface DocumentActionResult {
   sourceKey: string;
@@ -56,9 +54,12 @@ export function checkSourceKey(sourceKey: string): string {
     );
   }
   if (kind !== 'order' && kind !== 'refund') {
-    throw badRequest(`Only orders and refunds are retried or ignored here, not ${kind}s; payouts have POST /stores/:id/payouts/:payoutId/retry`, {
-      field: 'params.sourceKey',
-    });
+    throw badRequest(
+      `Only orders and refunds are retried or ignored here, not ${kind}s; payouts have POST /stores/:id/payouts/:payoutId/retry`,
+      {
+        field: 'params.sourceKey',
+      },
+    );
   }
   return sourceKey;
 }

@@ -23,6 +23,9 @@ function when(iso: string | null | undefined, empty = '—'): Html {
   return html`<time datetime="${d.toISOString()}">${text}</time>`;
 }
 
+/** A first run reads all history: its window starts at the epoch, shown as such rather than as 1970. */
+const windowStart = (from: Date | null): Html => (from && from.getUTCFullYear() > 1970 ? when(from.toISOString()) : html`the first order`);
+
 const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" value="${page.csrf}" />`;
 
 function layout(page: PageContext, title: string, body: Html): Html {
@@ -236,7 +239,7 @@ export function storePage(page: PageContext, data: StorePageData): Html {
         <td data-label="Started">${when(r.startedAt.toISOString())}</td>
         <td data-label="Trigger">${r.trigger}</td>
         <td data-label="Status"><span class="status-${r.status}">${r.status}</span></td>
-        <td data-label="Window">${when(r.windowFrom?.toISOString() ?? null)} → ${when(r.windowTo?.toISOString() ?? null)}</td>
+        <td data-label="Window">${windowStart(r.windowFrom)} → ${when(r.windowTo?.toISOString() ?? null)}</td>
         <td data-label="Counts">${runCounts(r)}</td>
         <td data-label="Error">${r.error ?? ''}</td>
         <td data-label="Workflow">${workflowLink(data, r.id, 'Temporal UI')}</td>

@@ -42,7 +42,8 @@ afterAll(async () => {
   await world?.close();
 });
 
-const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+/** A screenshot of what the viewport shows (kept small: the README shows them). */
+const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 async function saleRow(sourceKey: string) {
   const [row] = await world.database.db
@@ -146,6 +147,8 @@ describe('the console in Chromium', () => {
     // Nothing wider than the screen.
     expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot('store-phone', phone);
+    await phone.getByRole('heading', { name: 'Runs' }).scrollIntoViewIfNeeded();
+    await shot('runs-phone', phone);
     await phone.close();
   });
 

@@ -180,6 +180,9 @@ function actionForm(page: PageContext, storeId: string, action: string, label: s
   </form>`;
 }
 
+/** How often the document was sent to QBO, when it was. */
+const sent = (attempts: number): Html => (attempts > 0 ? html` · sent to QuickBooks ${attempts} time${attempts === 1 ? '' : 's'}` : html``);
+
 function documentCard(page: PageContext, data: StorePageData, doc: DocumentView): Html {
   const words = reasonWords(doc.reasonCode);
   const id = data.view.id;
@@ -188,8 +191,8 @@ function documentCard(page: PageContext, data: StorePageData, doc: DocumentView)
       <strong>${doc.sourceName ?? doc.sourceKey}</strong>
       <span class="sub"
         >${doc.role === 'refund' ? 'refund' : 'order'} ·
-        <span class="status-${doc.status}">${doc.status}</span>${doc.sourceTotal ? html` · ${doc.sourceTotal} ${doc.currency ?? ''}` : ''} ·
-        ${doc.attempts} attempt${doc.attempts === 1 ? '' : 's'}</span
+        <span class="status-${doc.status}">${doc.status}</span
+        >${doc.sourceTotal ? html` · ${doc.sourceTotal} ${doc.currency ?? ''}` : ''}${sent(doc.attempts)}</span
       >
     </div>
     <p class="what">${words.what}</p>

@@ -171,6 +171,12 @@ export async function startConsoleWorld(opts: { listen?: boolean } = {}): Promis
     api,
     connectParkedShop,
     async close() {
+      // Runs the tests started (a retry's sync) finish first: the database is dropped under nothing in flight.
+      await eventually(
+        async () => (await database.db.select().from(syncRuns).where(eq(syncRuns.status, 'running'))).length === 0,
+        'runs in flight finished',
+        30_000,
+      ).catch(() => undefined);
       await app.close();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);

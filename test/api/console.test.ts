@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
-import { createApiToken } from '../../api/tokens';
+import { ADMIN_PRINCIPAL, createApiToken } from '../../api/tokens';
 import { revokeApiToken } from '../../db/queries/api-tokens';
 import { auditLog, ledgerEntries, stores } from '../../db/schema';
-import { SESSION_COOKIE } from '../../console/session';
+import { SESSION_COOKIE, SESSION_TTL_MS, fingerprint, sealSession } from '../../console/session';
 import { eventually, missingItemNames, startConsoleWorld, type ConsoleWorld, type ParkedShop } from '../support/console-world';
 
 let world: ConsoleWorld;
@@ -175,6 +175,17 @@ describe('console sign-in and session', () => {
       b.cookies.set(SESSION_COOKIE, bad);
       expect((await b.request('GET', '/console/stores')).statusCode).toBe(303);
     }
+  });
+
+  it('ends a session at its expiry, and an admin session when the admin token changes', async () => {
+    const b = new Browser();
+    const seal = (fp: string, now: Date) => sealSession(world.cipher, { kind: 'admin-token', principal: ADMIN_PRINCIPAL, fp, now }).value;
+    b.cookies.set(SESSION_COOKIE, seal(fingerprint(world.apiToken), new Date()));
+    expect((await b.request('GET', '/console/stores')).statusCode).toBe(200);
+    b.cookies.set(SESSION_COOKIE, seal(fingerprint(world.apiToken), new Date(Date.now() - SESSION_TTL_MS - 1000)));
+    expect((await b.request('GET', '/console/stores')).statusCode).toBe(303);
+    b.cookies.set(SESSION_COOKIE, seal(fingerprint('an-older-admin-token'), new Date()));
+    expect((await b.request('GET', '/console/stores')).statusCode).toBe(303);
   });
 
   it('signs in with the console password', async () => {

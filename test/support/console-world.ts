@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createActivities } from '../../activities';
 import { buildApp } from '../../api/app';
-import { createCipher } from '../../config/secrets';
+import { createCipher, type Cipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
 import { ledgerEntries, syncRuns } from '../../db/schema';
 import { DEFAULT_ACCOUNT_IDS, startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
@@ -30,6 +30,8 @@ export interface ConsoleWorld {
   app: FastifyInstance;
   apiToken: string;
   password: string;
+  /** The app's cipher (the console seals its session cookie with it). */
+  cipher: Cipher;
   temporalUiUrl: string;
   /** The listening app's base URL, when started with `listen`. */
   url: string | undefined;
@@ -166,6 +168,7 @@ export async function startConsoleWorld(opts: { listen?: boolean } = {}): Promis
     app,
     apiToken,
     password,
+    cipher,
     temporalUiUrl,
     url,
     api,

@@ -3,8 +3,10 @@
  * elsewhere) against the real app listening on a port, with the Temporal dev server and a worker, PostgreSQL
  * and both emulators: sign in (a bad token refused), the stores list, a store's page, Sync now and its run,
  * a parked order with its reason, Ignore one, Retry one (booked by the run the retry starts), sign out. The
- * main pages are saved as docs/screenshots/*.png along the way (desktop and phone widths).
+ * main pages are screenshotted along the way (desktop and phone widths; UPDATE_SCREENSHOTS=1 writes docs/screenshots).
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
@@ -12,7 +14,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ledgerEntries, syncRuns } from '../../db/schema';
 import { eventually, missingItemNames, startConsoleWorld, type ConsoleWorld, type ParkedShop } from '../support/console-world';
 
-const SHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Where the screenshots go: docs/screenshots with UPDATE_SCREENSHOTS=1 (then commit them: the README shows them),
+ * else a temporary folder, so a test run leaves the checkout as it found it.
+ */
+const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.resolve(__dirname, '..', '..', 'docs', 'screenshots')
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-console-shots-'));
 
 let world: ConsoleWorld;
 let shop: ParkedShop;

@@ -105,6 +105,10 @@ export const consolePlugin =
   (opts: ConsoleOptions) =>
   async (app: FastifyInstance): Promise<void> => {
     const ctx = opts.stores;
+    // Pages, not API: out of the OpenAPI document (@fastify/swagger's `hide`), whose routes all take the bearer token.
+    app.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
     await app.register(helmet, {
       contentSecurityPolicy: {
         useDefaults: false,

@@ -101,6 +101,10 @@ describe('console sign-in and session', () => {
       (c) => c.name === 'ledgerline_csrf',
     );
     expect(csrfCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/console' });
+    // Pages, not API: none is in the OpenAPI document.
+    const openapi = (await world.api('GET', '/docs/json')).body as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths).filter((p) => p.startsWith('/console'))).toEqual([]);
+    expect(Object.keys(openapi.paths)).toContain('/stores/{id}/documents/{sourceKey}/retry');
     const css = await b.request('GET', '/console/assets/console.css');
     expect(css.statusCode).toBe(200);
     expect(css.headers['content-type']).toContain('text/css');

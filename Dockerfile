@@ -14,5 +14,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/db/migrations ./db/migrations
+# The web console's stylesheet and icon (served from the source tree: tsc copies no CSS).
+COPY --from=build /app/console/static ./console/static
 USER node
 CMD ["node", "dist/main/worker.js"]

@@ -1,6 +1,7 @@
 /**
  * The HTTP API as a Fastify plugin tree built from its dependencies (`buildApp(deps)`): every route —
- * health, the store API, the audit log, the Shopify webhook receiver, the OpenAPI docs. It never listens by itself
+ * health, the store API, the audit log, the Shopify webhook receiver, the OpenAPI docs — and the web console
+ * under /console (console/plugin.ts). It never listens by itself
  * (main/system.ts does), so tests exercise the production app with `inject`.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -31,6 +32,7 @@ import { oauthCallbackRoutes, oauthRoutes } from './routes/oauth';
 import { shopifyOAuthCallbackRoutes, shopifyOAuthRoutes } from './routes/shopify-oauth';
 import { webhookRoutes } from './routes/webhooks';
 import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from './tokens';
+import { consolePlugin } from '../console/plugin';
 
 export interface AppDeps {
   database: Database;
@@ -66,6 +68,8 @@ export interface AppDeps {
   shopifyOAuth?: ShopifyOAuthSettings | undefined;
   /** HMAC key of the OAuth state (config/secrets.ts oauthStateKey); undefined → a random key for this process. */
   oauthStateKey?: Buffer | undefined;
+  /** The web console (console/, README "The web console"): its password and where run links point. */
+  console?: { password?: string | undefined; temporalUiUrl?: string | undefined; temporalNamespace?: string | undefined } | undefined;
   /** Request budgets per client address (api/rate-limits.ts); tests use small ones. */
   rateLimits?: Partial<RateLimits> | undefined;
 }
@@ -96,6 +100,9 @@ function authenticator(deps: AppDeps) {
     return verifyApiToken(deps.database.db, token);
   };
 }
+
+/** The Temporal dev server's UI (npm start); TEMPORAL_UI_URL points elsewhere. */
+export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
 
 /** Longer than any id's maxLength in the schemas (255), so those answer with the field named. */
 const MAX_PARAM_LENGTH = 1024;
@@ -177,6 +184,23 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
   await app.register(oauthCallbackRoutes(oauth));
   // Shopify's likewise: its HMAC and the state authenticate it.
   await app.register(shopifyOAuthCallbackRoutes(shopifyOAuth));
+
+  // The web console: its own session cookie and CSRF tokens (console/plugin.ts); never the bearer token's routes.
+  await app.register(
+    consolePlugin({
+      stores,
+      db: deps.database.db,
+      cipher: deps.cipher,
+      apiToken: deps.apiToken,
+      password: deps.console?.password,
+      temporalUi: {
+        baseUrl: deps.console?.temporalUiUrl ?? DEFAULT_TEMPORAL_UI_URL,
+        namespace: deps.console?.temporalNamespace ?? 'default',
+      },
+      auth,
+    }),
+    { prefix: '/console' },
+  );
 
   // Everything else needs a bearer token: the admin token, or a scoped token (api/tokens.ts, api/access.ts).
   await app.register(async (secured) => {

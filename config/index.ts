@@ -28,6 +28,8 @@ const schema = z.object({
    * Generated into the data dir when unset (dev only).
    */
   LEDGERLINE_ENCRYPTION_KEYS: z.string().min(1).optional(),
+  /** A password for the web console's sign-in (besides an API token); unset → tokens only. */
+  LEDGERLINE_CONSOLE_PASSWORD: z.string().min(12, 'LEDGERLINE_CONSOLE_PASSWORD must be at least 12 characters').optional(),
 
   /** PostgreSQL connection string. Unset → embedded PGlite under LEDGERLINE_DATA_DIR/pglite. */
   DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL').optional(),
@@ -47,6 +49,8 @@ const schema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** The Temporal Web UI the console links each run to. Unset → http://localhost:<TEMPORAL_UI_PORT> (the dev server's). */
+  TEMPORAL_UI_URL: z.string().url('TEMPORAL_UI_URL must be a URL').optional(),
 
   /** Where Shopify Admin API calls go instead of https://<shop> (the emulator, e.g. http://127.0.0.1:4001). */
   SHOPIFY_API_BASE_URL: z.string().url('SHOPIFY_API_BASE_URL must be a URL').optional(),
@@ -113,7 +117,7 @@ export interface Config {
   logPretty: boolean;
   dataDir: string;
   cacheDir: string;
-  api: { host: string; port: number; token: string | undefined };
+  api: { host: string; port: number; token: string | undefined; consolePassword: string | undefined };
   encryptionKeys: string | undefined;
   databaseUrl: string | undefined;
   temporal: {
@@ -125,6 +129,8 @@ export interface Config {
     cliPath: string | undefined;
     devPort: number;
     uiPort: number;
+    /** The Temporal Web UI the console links runs to. */
+    uiUrl: string;
   };
   shopify: {
     apiBaseUrl: string | undefined;
@@ -230,7 +236,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logPretty: e.LOG_PRETTY ?? (e.NODE_ENV === 'development' && Boolean(process.stdout.isTTY)),
     dataDir,
     cacheDir,
-    api: { host: e.API_HOST, port: e.API_PORT, token: e.LEDGERLINE_API_TOKEN },
+    api: { host: e.API_HOST, port: e.API_PORT, token: e.LEDGERLINE_API_TOKEN, consolePassword: e.LEDGERLINE_CONSOLE_PASSWORD },
     encryptionKeys: e.LEDGERLINE_ENCRYPTION_KEYS,
     databaseUrl: e.DATABASE_URL,
     temporal: {
@@ -249,6 +255,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
     },
     shopify: {
       apiBaseUrl: e.SHOPIFY_API_BASE_URL,

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     'Ledgerline is running.',
     `  API           ${system.apiUrl}   (Authorization: Bearer ${config.api.token ? '<LEDGERLINE_API_TOKEN>' : `see ${path.relative(process.cwd(), path.join(config.dataDir, 'dev-secrets.json'))}`})`,
     `  OpenAPI docs  ${system.apiUrl}/docs`,
+    `  Console       ${system.apiUrl}/console   (sign in with the API token${config.api.consolePassword ? ' or LEDGERLINE_CONSOLE_PASSWORD' : ''})`,
     `  Health        ${system.apiUrl}/health`,
     `  Temporal      ${system.temporalAddress}${system.temporalUiUrl ? `   UI ${system.temporalUiUrl}` : ''}`,
     `  Database      ${system.database.kind}`,

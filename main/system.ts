@@ -175,6 +175,11 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         qboOAuth: config.qbo.oauth,
         shopifyOAuth: config.shopify.oauth,
         oauthStateKey: oauthStateKey(config.oauthStateKey, secrets.encryptionKeys),
+        console: {
+          password: config.api.consolePassword,
+          temporalUiUrl: config.temporal.uiUrl,
+          temporalNamespace: config.temporal.namespace,
+        },
         ...(worker ? { workerState: () => worker!.getState() } : {}),
       });
       await app.listen({ host: config.api.host, port: config.api.port });

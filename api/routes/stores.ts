@@ -37,6 +37,7 @@ import {
 } from '../stores/schemas';
 import { loadStore, storeView, storeViews } from '../stores/views';
 import { taxMappingRoutes } from '../stores/tax-mapping';
+import { documentActionRoutes } from '../stores/document-actions';
 import { operateStore, readStore } from '../access';
 import { requestSync, syncRequestStatus, type SyncOutcome } from '../../services/stores/workflow';
 
@@ -247,6 +248,7 @@ export const storeRoutes =
     );
 
     await taxMappingRoutes(ctx, app);
+    await documentActionRoutes(ctx, app);
 
     app.get<{ Params: IdParams; Querystring: { status?: string; limit: number; cursor?: string; attention?: 'true' | 'false' } }>(
       '/stores/:id/documents',

@@ -115,7 +115,7 @@ const findingView = (f: AuditFindingRow | undefined): DocumentView['audit'] =>
       }
     : null;
 
-function documentView(e: LedgerRow, currency: string | null, finding?: AuditFindingRow): DocumentView {
+export function documentView(e: LedgerRow, currency: string | null, finding?: AuditFindingRow): DocumentView {
   return {
     sourceKey: e.sourceKey,
     role: e.role,

@@ -475,7 +475,8 @@ export function voidedInvoice(entity: Entity): LedgerEntryChanges {
 /**
  * Park codes a run re-tries (a mapping may exist now, QBO may accept now; a `total_mismatch` document
  * was deleted, so the retry builds and creates a fresh one, checked again; a `sales_tax_off` order books once the
- * company turns sales tax back on, a `custom_txn_numbers_off` one once custom numbers are on again).
+ * company turns sales tax back on, a `custom_txn_numbers_off` one once custom numbers are on again). `retry_requested`:
+ * a person asked for it (POST /stores/:id/documents/:sourceKey/retry, or un-ignored it), whatever the first reason was.
  */
 export const RETRYABLE_PARK_CODES = [
   'needs_mapping',
@@ -484,4 +485,5 @@ export const RETRYABLE_PARK_CODES = [
   'total_mismatch',
   'sales_tax_off',
   'custom_txn_numbers_off',
+  'retry_requested',
 ] as const;

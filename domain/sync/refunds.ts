@@ -89,7 +89,8 @@ export function decideRefund(
  * Park codes of refund rows every run re-tries (a mapping may exist now, QBO may accept now, the sale or the
  * money may have arrived, a transient fault has passed). `pending` refund rows left by an earlier run (a create
  * whose answer was lost) are re-visited too. `total_mismatch` is not among them: its document was removed, and booking it again
- * before the cause is fixed would delete another; any run that reads the order again (a resync) re-tries it.
+ * before the cause is fixed would delete another; any run that reads the order again (a resync) re-tries it, and so
+ * does a person's `retry_requested` (POST /stores/:id/documents/:sourceKey/retry).
  */
 export const RETRYABLE_REFUND_CODES = [
   'needs_mapping',
@@ -99,6 +100,7 @@ export const RETRYABLE_REFUND_CODES = [
   'refund_money_pending',
   'sales_tax_off',
   'custom_txn_numbers_off',
+  'retry_requested',
 ] as const;
 
 /** Is `doc` the document an earlier attempt created for this refund (its marker in PrivateNote)? */

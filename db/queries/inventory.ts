@@ -2,7 +2,7 @@
  * `inventory_runs` and `inventory_changes` (db/schema.ts, docs/inventory.md): one row per inventory run and one per
  * row of its diff. The workflow's activities write them (activities/inventory); the API lists them.
  */
-import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { inventoryChanges, inventoryRuns, ledgerEntries, stores } from '../schema';
 import type { Executor } from './executor';
 
@@ -64,13 +64,21 @@ export async function replaceInventoryChanges(
   });
 }
 
-/** The run's rows still to write: raise or lower, not applied yet, in diff order. */
+/**
+ * The run's rows still to write: raise or lower, not applied and not settled otherwise (a row Shopify refused, or
+ * found at its target on a re-read, has its `after`), in diff order.
+ */
 export async function listPendingInventoryChanges(db: Executor, p: { runId: string }): Promise<InventoryChangeRow[]> {
   return db
     .select()
     .from(inventoryChanges)
     .where(
-      and(eq(inventoryChanges.runId, p.runId), eq(inventoryChanges.applied, false), inArray(inventoryChanges.action, ['raise', 'lower'])),
+      and(
+        eq(inventoryChanges.runId, p.runId),
+        eq(inventoryChanges.applied, false),
+        isNull(inventoryChanges.after),
+        inArray(inventoryChanges.action, ['raise', 'lower']),
+      ),
     )
     .orderBy(asc(inventoryChanges.seq));
 }

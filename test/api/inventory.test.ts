@@ -14,7 +14,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../api/app';
 import type { Database } from '../../db/client';
-import { stores } from '../../db/schema';
+import { inventoryRuns, stores } from '../../db/schema';
 import { DEFAULT_ACCOUNT_IDS as A } from '../../emulators/qbo';
 import type { QboClient } from '../../integrations/qbo/client';
 import { createShopifyClient } from '../../integrations/shopify/client';
@@ -248,6 +248,18 @@ describe('inventory routes', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json().error.message).toContain('is completed');
   }, 90_000);
+
+  it("the schedule, triggered as the Temporal UI does, runs the store's inventory (apply, nothing left to write)", async () => {
+    await env.client.schedule.getHandle(workflowIds.inventorySchedule(world.shopDomain)).trigger();
+    let run: Obj | undefined;
+    for (let i = 0; i < 150 && run?.status !== 'completed'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const rows = await database.db.select().from(inventoryRuns).where(eq(inventoryRuns.storeId, world.storeId));
+      run = rows.find((r) => r.trigger === 'scheduled');
+    }
+    expect(run).toMatchObject({ trigger: 'scheduled', mode: 'apply', status: 'completed', raised: 0, lowered: 0, applied: 0 });
+    expect(run!.id.startsWith(workflowIds.inventory(world.shopDomain))).toBe(true);
+  }, 60_000);
 
   it('answers precise 4xx on bad input', async () => {
     const cases: Array<[InjectOptions, number]> = [

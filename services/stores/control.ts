@@ -232,7 +232,7 @@ export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Re
   });
   // The inventory schedule follows the section: created, updated (interval), or removed when turned off.
   if (JSON.stringify(inventorySettingsOf(saved)) !== JSON.stringify(inventorySettingsOf(current))) {
-    await applyInventoryScheduleOrLog(ctx, { ...row, settings: saved });
+    await applyInventoryScheduleOrLog(ctx, { ...row, settings: saved }, { settingsChanged: true });
   }
   return saved;
 }

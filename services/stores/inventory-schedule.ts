@@ -109,7 +109,13 @@ export async function applyInventorySchedule(ctx: StoreContext, store: Inventory
  * Temporal could not update is logged; the next change or worker start brings it in line, and a run that starts
  * for a store that is not active reads nothing (inventoryBegin).
  */
-export async function applyInventoryScheduleOrLog(ctx: StoreContext, store: InventoryScheduledStore): Promise<void> {
+export async function applyInventoryScheduleOrLog(
+  ctx: StoreContext,
+  store: InventoryScheduledStore,
+  opts: { settingsChanged?: boolean } = {},
+): Promise<void> {
+  // Inventory off and unchanged: there is no schedule to bring in line (turning it off removed it), so Temporal is not asked.
+  if (!opts.settingsChanged && inventorySettingsOf(store.settings).mode === 'off') return;
   try {
     await applyInventorySchedule(ctx, store);
   } catch (err) {

@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { InventoryActivities, InventoryRunSummary } from './contracts';
 import { confirmInventoryRunUpdate, type InventoryRunInput } from './definitions';
 import { bookkeeping, inventoryStep } from './options';
@@ -39,6 +39,24 @@ export async function inventoryWorkflow(input: InventoryRunInput): Promise<Inven
     },
   );
 
+  try {
+    return await run(input, runId, () => {
+      awaiting = true;
+      return condition(() => confirmed, CONFIRMATION_WINDOW).finally(() => {
+        awaiting = false;
+      });
+    });
+  } catch (err) {
+    // A step that failed for good (its retries spent): the record says so, then the workflow fails visibly.
+    if (!(err instanceof ActivityFailure)) throw err;
+    const note = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    await book.inventoryFinish({ storeId, runId, status: 'failed', note });
+    throw err;
+  }
+}
+
+async function run(input: InventoryRunInput, runId: string, waitForConfirmation: () => Promise<boolean>): Promise<InventoryRunSummary> {
+  const { storeId } = input;
   const begun = await book.inventoryBegin({ storeId, runId, trigger: input.trigger, ...(input.mode ? { mode: input.mode } : {}) });
   if (begun.blocked) return book.inventoryFinish({ storeId, runId, status: 'blocked', note: begun.blocked });
   const plan = await step.inventoryPlan({ storeId, runId });
@@ -46,10 +64,7 @@ export async function inventoryWorkflow(input: InventoryRunInput): Promise<Inven
   if (plan.verdict === 'nothing_to_do') return book.inventoryFinish({ storeId, runId, status: 'completed' });
   if (plan.verdict === 'needs_confirmation') {
     await book.inventoryRecord({ storeId, runId, status: 'awaiting_confirmation' });
-    awaiting = true;
-    const yes = await condition(() => confirmed, CONFIRMATION_WINDOW);
-    awaiting = false;
-    if (!yes) {
+    if (!(await waitForConfirmation())) {
       return book.inventoryFinish({
         storeId,
         runId,

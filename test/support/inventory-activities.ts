@@ -3,6 +3,7 @@
  * per-store script, for workflow-logic tests and the replay recorder. The real activities run against both
  * emulators in test/workflows/inventory.test.ts.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { InventoryBreaker } from '../../domain/inventory';
 import type { InventoryActivities, InventoryPlanned, InventoryRunStatus, InventoryRunSummary } from '../../workflows/contracts';
 import type { InventoryMode } from '../../workflows/definitions';
@@ -12,6 +13,8 @@ export interface InventoryScript {
   block(storeId: string, reason: string): void;
   /** The store's next plans trip the circuit breaker. */
   trip(storeId: string): void;
+  /** The store's plans fail for good (a non-retryable failure, as a configuration error is). */
+  fail(storeId: string): void;
 }
 
 export interface InventoryRecord {
@@ -32,6 +35,7 @@ const BREAKER: InventoryBreaker = {
 export function scriptedInventoryActivities(): { activities: InventoryActivities; script: InventoryScript; record: InventoryRecord } {
   const blocked = new Map<string, string>();
   const tripped = new Set<string>();
+  const failing = new Set<string>();
   const record: InventoryRecord = { calls: [], statuses: new Map() };
   const modes = new Map<string, InventoryMode>();
   const plans = new Map<string, InventoryPlanned>();
@@ -45,6 +49,7 @@ export function scriptedInventoryActivities(): { activities: InventoryActivities
     },
     async inventoryPlan({ storeId, runId }) {
       record.calls.push(`plan ${storeId}`);
+      if (failing.has(storeId)) throw ApplicationFailure.nonRetryable('the location no longer exists (scripted)', 'ConfigurationError');
       const plan: InventoryPlanned = tripped.has(storeId)
         ? { verdict: 'needs_confirmation', counts: { raise: 1, lower: 3, unchanged: 0, skip: 1 }, breaker: BREAKER, changes: 4 }
         : { verdict: 'apply', counts: { raise: 2, lower: 0, unchanged: 3, skip: 1 }, breaker: null, changes: 2 };
@@ -84,6 +89,7 @@ export function scriptedInventoryActivities(): { activities: InventoryActivities
     script: {
       block: (storeId, reason) => blocked.set(storeId, reason),
       trip: (storeId) => tripped.add(storeId),
+      fail: (storeId) => failing.add(storeId),
     },
   };
 }

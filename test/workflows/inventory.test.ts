@@ -17,7 +17,9 @@ import { createShopifyPacer } from '../../integrations/shopify/pacer';
 import type { QboClient } from '../../integrations/qbo/client';
 import type { Activities, InventoryRunSummary } from '../../workflows/contracts';
 import { confirmInventoryRunUpdate, workflowIds, type InventoryMode } from '../../workflows/definitions';
-import { inventoryWorkflow } from '../../workflows/inventory';
+import { CONFIRMATION_WINDOW, inventoryWorkflow } from '../../workflows/inventory';
+import { scriptedInventoryActivities } from '../support/inventory-activities';
+import { WorkflowFailedError } from '@temporalio/client';
 import { postgresDatabase } from '../support/db';
 import {
   insertConnectedStore,
@@ -353,5 +355,56 @@ describe('inventoryWorkflow against both emulators', () => {
       .map((r) => r.requestedQueryCost ?? 0);
     expect(costs.length).toBeGreaterThan(0);
     expect(Math.max(...costs)).toBeLessThanOrEqual(800);
+  });
+});
+
+describe('inventoryWorkflow logic, with activity doubles', () => {
+  async function runDoubles(storeId: string, setup: (d: ReturnType<typeof scriptedInventoryActivities>) => void) {
+    const doubles = scriptedInventoryActivities();
+    setup(doubles);
+    const taskQueue = uniqueTaskQueue('inventory-logic');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: doubles.activities,
+    });
+    const outcome = await worker.runUntil(
+      env.client.workflow
+        .execute(inventoryWorkflow, {
+          taskQueue,
+          workflowId: `${workflowIds.inventory(`${storeId}.myshopify.com`)}:logic-${Date.now()}`,
+          args: [{ storeId, shopDomain: `${storeId}.myshopify.com`, trigger: 'scheduled' }],
+        })
+        .then(
+          (summary) => ({ summary, error: null }),
+          (error: unknown) => ({ summary: null, error }),
+        ),
+    );
+    return { ...outcome, doubles };
+  }
+
+  it('a parked run nobody confirms ends expired after the confirmation window, writing nothing', async () => {
+    const { summary, doubles } = await runDoubles('s-inv-expire', (d) => d.script.trip('s-inv-expire'));
+    expect(summary).toMatchObject({ status: 'expired' });
+    expect(summary!.note).toContain(`not confirmed within ${CONFIRMATION_WINDOW}`);
+    expect(doubles.record.calls).toEqual([
+      'begin s-inv-expire',
+      'plan s-inv-expire',
+      'record s-inv-expire awaiting_confirmation',
+      'finish s-inv-expire expired',
+    ]);
+  });
+
+  it('a step that fails for good is recorded failed, and the workflow fails visibly', async () => {
+    const { error, doubles } = await runDoubles('s-inv-fail', (d) => d.script.fail('s-inv-fail'));
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(doubles.record.calls).toEqual(['begin s-inv-fail', 'plan s-inv-fail', 'finish s-inv-fail failed']);
+  });
+
+  it('a blocked store reads nothing and says why', async () => {
+    const { summary, doubles } = await runDoubles('s-inv-off', (d) => d.script.block('s-inv-off', 'inventory is off for this store'));
+    expect(summary).toMatchObject({ status: 'blocked', note: 'inventory is off for this store' });
+    expect(doubles.record.calls).toEqual(['begin s-inv-off', 'finish s-inv-off blocked']);
   });
 });

@@ -2,6 +2,7 @@ import type { Activities } from '../workflows/contracts';
 import type { ActivityDeps } from './deps';
 import { createAuditActivities } from './audit';
 import { createFleetActivities } from './fleet';
+import { createInventoryActivities } from './inventory';
 import { createPayoutActivities } from './payouts';
 import { createSyncActivities, type SyncActivityOptions } from './sync';
 
@@ -18,5 +19,6 @@ export function createActivities(deps: ActivityDeps, pacing: SyncActivityOptions
     ...createSyncActivities(deps, pacing),
     ...createAuditActivities(deps, pacing),
     ...createPayoutActivities(deps, pacing),
+    ...createInventoryActivities(deps, pacing),
   };
 }

@@ -27,6 +27,7 @@ import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './rate
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
 import { payoutRoutes } from './routes/payouts';
+import { inventoryRoutes } from './routes/inventory';
 import { storeRoutes } from './routes/stores';
 import { oauthCallbackRoutes, oauthRoutes } from './routes/oauth';
 import { shopifyOAuthCallbackRoutes, shopifyOAuthRoutes } from './routes/shopify-oauth';
@@ -243,6 +244,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
     await secured.register(oauthRoutes(oauth));
     await secured.register(shopifyOAuthRoutes(shopifyOAuth));
     await secured.register(payoutRoutes(stores));
+    await secured.register(inventoryRoutes(stores));
     await secured.register(auditRoutes(deps.database.db));
   });
 

@@ -439,3 +439,78 @@ export const shopifyGrants = pgTable(
   },
   (t) => [index('shopify_grants_shop_idx').on(t.shopDomain), index('shopify_grants_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * One inventory run (workflows/inventory.ts, docs/inventory.md): QBO's quantities on hand compared with Shopify's
+ * `available` at the store's mapped location. The id is the run's workflow id (it names the run in Shopify's
+ * inventory history through `referenceDocumentUri`). A run whose circuit breaker tripped waits in
+ * `awaiting_confirmation` until a person confirms it through the API.
+ */
+export const inventoryRuns = pgTable(
+  'inventory_runs',
+  {
+    id: text('id').primaryKey(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    /** preview | apply */
+    mode: text('mode').notNull(),
+    /** scheduled | manual | preview */
+    trigger: text('trigger').notNull(),
+    /** running | awaiting_confirmation | completed | previewed | expired | blocked | failed */
+    status: text('status').notNull(),
+    locationId: text('location_id'),
+    compared: integer('compared').notNull().default(0),
+    raised: integer('raised').notNull().default(0),
+    lowered: integer('lowered').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    applied: integer('applied').notNull().default(0),
+    /** Changes not written in the end (the item kept moving in Shopify, or it now needs no change). */
+    notApplied: integer('not_applied').notNull().default(0),
+    /** The circuit breaker's reasons and numbers (domain/inventory InventoryBreaker), when it tripped. */
+    breaker: jsonb('breaker').$type<Record<string, unknown>>(),
+    breakerReason: text('breaker_reason'),
+    confirmedAt: ts('confirmed_at'),
+    /** Why the run stopped without reading (store paused, inventory off) or failed. */
+    note: text('note'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('inventory_runs_store_idx').on(t.storeId, t.startedAt)],
+);
+
+/** One row of a run's diff: the QBO item, its Shopify inventory item, before and target, and what became of it. */
+export const inventoryChanges = pgTable(
+  'inventory_changes',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => inventoryRuns.id, { onDelete: 'cascade' }),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    /** Position in the run's diff (QBO's order). */
+    seq: integer('seq').notNull(),
+    qboItemId: text('qbo_item_id').notNull(),
+    name: text('name').notNull(),
+    sku: text('sku'),
+    inventoryItemId: text('inventory_item_id'),
+    /** QBO QtyOnHand as read (text: QBO quantities are decimals). */
+    qboQty: text('qbo_qty'),
+    shopifyBefore: integer('shopify_before'),
+    /** The two terms read from Shopify and the ledger: `unavailable` at the location, units sold not yet in QBO. */
+    shopifyUnavailable: integer('shopify_unavailable'),
+    unbookedSold: integer('unbooked_sold'),
+    target: integer('target'),
+    /** The `available` Shopify holds after the write (the target, or the recomputed target after a stale read). */
+    after: integer('after'),
+    /** raise | lower | unchanged | skip */
+    action: text('action').notNull(),
+    skipCode: text('skip_code'),
+    reason: text('reason').notNull(),
+    applied: boolean('applied').notNull().default(false),
+    appliedAt: ts('applied_at'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] }), index('inventory_changes_store_idx').on(t.storeId, t.runId)],
+);

@@ -26,6 +26,7 @@ import { ensureTemporalCli } from '../temporal/tools';
 import { workflowIds } from '../workflows/definitions';
 import { createLedgerlineWorker } from '../worker/worker';
 import { reconcileAuditSchedules } from '../services/stores/audit-schedule';
+import { reconcileInventorySchedules } from '../services/stores/inventory-schedule';
 
 export interface SystemOptions {
   config: Config;
@@ -153,6 +154,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       await ensureKeepAliveSchedule(client, config.temporal.taskQueue, log);
       // Each store's nightly audit schedule, as the store is (stores connected before the audit existed included).
       await reconcileAuditSchedules(client, database.db, config.temporal.taskQueue, log);
+      // Each store's inventory schedule, as its settings and state are (none while inventory is off).
+      await reconcileInventorySchedules(client, database.db, config.temporal.taskQueue, log);
       log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
     }
 

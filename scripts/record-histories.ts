@@ -43,6 +43,7 @@ import {
   type StoreCarriedState,
   type StoreStatus,
   type StoreWorkflowInput,
+  confirmInventoryRunUpdate,
   disconnectedSignal,
   nudgeSignal,
   pauseSignal,
@@ -57,6 +58,7 @@ import {
   workflowIds,
 } from '../workflows/definitions';
 import type { storeAuditWorkflow } from '../workflows/audit';
+import type { inventoryWorkflow } from '../workflows/inventory';
 import type { connectionKeepAliveWorkflow } from '../workflows/keepalive';
 import type { payoutWorkflow } from '../workflows/payout';
 import type { storeWorkflow } from '../workflows/store';
@@ -263,6 +265,38 @@ async function audits(ctx: Ctx): Promise<{ found: WorkflowHandleWithFirstExecuti
   const blocked = await start('store-audit-paused', 'audit-paused.myshopify.com');
   if ((await blocked.result()).blocked !== 'store is paused') throw new Error('the paused store was audited');
   return { found, blocked };
+}
+
+/**
+ * Inventory runs as the store's schedule and the API start them (workflows/inventory.ts): one that plans and
+ * writes, and one its circuit breaker parks until a person's confirmation (the confirmInventoryRun update) lets it
+ * write.
+ */
+async function inventoryRuns(
+  ctx: Ctx,
+): Promise<{ applied: WorkflowHandleWithFirstExecutionRunId; confirmed: WorkflowHandleWithFirstExecutionRunId }> {
+  ctx.script.inventory.trip('store-inventory-parked');
+  const start = (storeId: string, shopDomain: string) =>
+    ctx.client.workflow.start<typeof inventoryWorkflow>('inventoryWorkflow', {
+      workflowId: `${workflowIds.inventory(shopDomain)}-recorded`,
+      taskQueue: ctx.taskQueue,
+      args: [{ storeId, shopDomain, trigger: 'scheduled' }],
+    });
+  const applied = await start('store-inventory', 'inventory.myshopify.com');
+  if ((await applied.result()).status !== 'completed') throw new Error('the inventory run did not complete');
+  const confirmed = await start('store-inventory-parked', 'inventory-parked.myshopify.com');
+  for (let i = 0; ; i++) {
+    try {
+      await confirmed.executeUpdate(confirmInventoryRunUpdate, { args: [{ by: 'recorder' }] });
+      break;
+    } catch (err) {
+      // Refused until the run is parked (the validator): try again shortly.
+      if (!(err instanceof WorkflowUpdateFailedError) || i > 100) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if ((await confirmed.result()).status !== 'completed') throw new Error('the confirmed inventory run did not complete');
+  return { applied, confirmed };
 }
 
 // Payout sagas (workflows/payout.ts). Waits the workflow would spend for hours end after seconds: each scripted
@@ -510,7 +544,15 @@ async function recordChildren(ctx: Ctx, scenario: string, parent: History, prefi
 class UsageError extends Error {}
 
 const PAYOUT_SCENARIOS = ['payout-paid', 'payout-documents', 'payout-held', 'payout-failed', 'payout-discovery'] as const;
-const SCENARIOS = ['store-lifecycle', 'store-failures', 'store-continue-as-new', 'keepalive', 'audit', ...PAYOUT_SCENARIOS] as const;
+const SCENARIOS = [
+  'store-lifecycle',
+  'store-failures',
+  'store-continue-as-new',
+  'keepalive',
+  'audit',
+  'inventory',
+  ...PAYOUT_SCENARIOS,
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /**
@@ -620,6 +662,20 @@ async function main(): Promise<void> {
           workflowId: audited.blocked.workflowId,
           runId: audited.blocked.firstExecutionRunId,
         });
+      }
+      if (only.has('inventory')) {
+        console.log('scenario inventory');
+        const runs = await inventoryRuns(ctx);
+        await ctx.record('inventory', 'applied', 'inventory run from the schedule: begin, plan, apply, finish: completed', {
+          workflowId: runs.applied.workflowId,
+          runId: runs.applied.firstExecutionRunId,
+        });
+        await ctx.record(
+          'inventory',
+          'confirmed',
+          'inventory run parked by its circuit breaker (awaiting_confirmation), confirmInventoryRun update, apply, finish: completed',
+          { workflowId: runs.confirmed.workflowId, runId: runs.confirmed.firstExecutionRunId },
+        );
       }
       if (only.has('payout-paid')) {
         console.log('scenario payout-paid');

@@ -4,7 +4,8 @@
  * here; workflows import nothing from activities/.
  */
 import type { AuditSummary, FindingKind } from '../domain/audit';
-import type { PayoutSagaState, SyncRunInput, SyncRunSummary, SyncTrigger } from './definitions';
+import type { InventoryBreaker, InventoryRunPlan } from '../domain/inventory';
+import type { InventoryMode, InventoryTrigger, PayoutSagaState, SyncRunInput, SyncRunSummary, SyncTrigger } from './definitions';
 
 /**
  * Orders per bulk-chunk activity (~33 QBO batches; the activity heartbeats throughout). Each chunk
@@ -224,4 +225,57 @@ export interface PayoutActivities {
   payoutRecord(input: { storeId: string; payoutId: string; state: PayoutSagaState; reason: string; now: string }): Promise<void>;
 }
 
-export type Activities = SyncActivities & FleetActivities & AuditActivities & PayoutActivities;
+/** The statuses of an inventory run (`inventory_runs.status`). */
+export type InventoryRunStatus = 'running' | 'awaiting_confirmation' | 'completed' | 'previewed' | 'expired' | 'blocked' | 'failed';
+
+export interface InventoryBegun {
+  runId: string;
+  mode: InventoryMode;
+  /** Why the run reads and writes nothing (store paused or gone, inventory off, no location). */
+  blocked?: string;
+}
+
+/** The plan as recorded (its rows are in `inventory_changes`, too many to carry through the workflow's history). */
+export interface InventoryPlanned {
+  verdict: InventoryRunPlan['verdict'];
+  counts: InventoryRunPlan['counts'];
+  breaker: InventoryBreaker | null;
+  changes: number;
+}
+
+export interface InventoryApplied {
+  applied: number;
+  /** Changes left unwritten: the item needs none any more, or kept moving in Shopify past the retries. */
+  notApplied: number;
+  /** Compare-and-set answers `CHANGE_FROM_QUANTITY_STALE` that led to a re-read. */
+  staleRereads: number;
+}
+
+export interface InventoryRunSummary {
+  runId: string;
+  storeId: string;
+  mode: InventoryMode;
+  trigger: InventoryTrigger;
+  status: InventoryRunStatus;
+  verdict: InventoryRunPlan['verdict'] | null;
+  counts: InventoryRunPlan['counts'];
+  breaker: InventoryBreaker | null;
+  applied: number;
+  notApplied: number;
+  note: string | null;
+}
+
+export interface InventoryActivities {
+  /** Records the run, and decides whether it may read at all and in which mode. */
+  inventoryBegin(input: { storeId: string; runId: string; trigger: InventoryTrigger; mode?: InventoryMode }): Promise<InventoryBegun>;
+  /** Reads QBO and Shopify (and the unbooked sales), plans with planInventoryRun and records the diff. Writes nothing to Shopify. */
+  inventoryPlan(input: { storeId: string; runId: string }): Promise<InventoryPlanned>;
+  /** Writes the recorded changes still pending: compare-and-set, idempotent, re-reading a stale item (bounded). */
+  inventoryApply(input: { storeId: string; runId: string }): Promise<InventoryApplied>;
+  /** Records a state the workflow reached (awaiting a confirmation, confirmed). */
+  inventoryRecord(input: { storeId: string; runId: string; status: InventoryRunStatus; confirmed?: boolean; note?: string }): Promise<void>;
+  /** Ends the run's record and returns its summary. */
+  inventoryFinish(input: { storeId: string; runId: string; status: InventoryRunStatus; note?: string }): Promise<InventoryRunSummary>;
+}
+
+export type Activities = SyncActivities & FleetActivities & AuditActivities & PayoutActivities & InventoryActivities;

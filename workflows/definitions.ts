@@ -96,7 +96,36 @@ export const workflowIds = {
   auditSchedule: (storeId: string) => `audit:${storeId}`,
   /** The audit runs the schedule starts (Temporal appends the scheduled time to this id). */
   audit: (shopDomain: string) => `store:${shopDomain}:audit`,
+  /** The store's inventory schedule (services/stores/inventory-schedule.ts), from its shop. */
+  inventorySchedule: (shopDomain: string) => `inventory:${shopDomain}`,
+  /** Inventory runs: the schedule's (Temporal appends the scheduled time) and the API's (with a suffix of their own). */
+  inventory: (shopDomain: string) => `store:${shopDomain}:inventory`,
 } as const;
+
+export type InventoryMode = 'preview' | 'apply';
+/** scheduled: the store's schedule; manual: POST /stores/:id/inventory/sync or GET …/preview. */
+export type InventoryTrigger = 'scheduled' | 'manual';
+
+/** One inventory run (workflows/inventory.ts): ids only. Without `mode`, the store's `inventory.mode` decides. */
+export interface InventoryRunInput {
+  storeId: string;
+  shopDomain: string;
+  trigger: InventoryTrigger;
+  mode?: InventoryMode;
+}
+
+/** What a person's confirmation of a parked run answers. */
+export interface InventoryConfirmation {
+  runId: string;
+  confirmed: true;
+}
+
+/**
+ * A person confirms a run its circuit breaker parked (POST /stores/:id/inventory/runs/:runId/confirm): the run then
+ * writes the diff it recorded, each change still compared-and-set against Shopify's current value. Refused (the
+ * validator) when the run is not waiting for a confirmation.
+ */
+export const confirmInventoryRunUpdate = defineUpdate<InventoryConfirmation, [{ by?: string }]>('confirmInventoryRun');
 
 /** The nightly audit's input (workflows/audit.ts): ids only. */
 export interface StoreAuditInput {

@@ -4,3 +4,4 @@ export { syncRunWorkflow } from './sync-run';
 export { connectionKeepAliveWorkflow } from './keepalive';
 export { storeAuditWorkflow } from './audit';
 export { payoutWorkflow } from './payout';
+export { inventoryWorkflow } from './inventory';

@@ -71,3 +71,15 @@ export const payoutStep: ActivityOptions = {
   scheduleToCloseTimeout: '2 hours',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
 };
+
+/**
+ * One inventory step (workflows/inventory.ts): a full read of QBO's items and Shopify's levels under both APIs'
+ * pacing (10,000 items is some 70 Shopify pages and 10 QBO pages), or the writes in batches of 250. Heartbeats like a
+ * sync page; a persistent failure ends the run after a while and the next scheduled run reads everything again.
+ */
+export const inventoryStep: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  scheduleToCloseTimeout: '2 hours',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
+};

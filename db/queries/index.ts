@@ -17,3 +17,4 @@ export * from './payouts';
 export * from './pending-connects';
 export * from './shop-secrets';
 export * from './oauth';
+export * from './inventory';

@@ -16,6 +16,7 @@ import { normalizeShopDomain } from '../../domain/store';
 import { disconnectedSignal } from '../../workflows/definitions';
 import { HttpError, badRequest } from '../errors';
 import { applyAuditScheduleOrLog } from '../stores/audit-schedule';
+import { applyInventoryScheduleOrLog } from '../stores/inventory-schedule';
 import type { StoreContext } from '../stores/context';
 import { signalStore } from '../stores/workflow';
 import {
@@ -215,6 +216,7 @@ export async function disconnectQbo(ctx: OAuthContext, row: StoreRow): Promise<S
     shopTimezone: row.shopTimezone,
     state: 'disconnected',
   });
+  await applyInventoryScheduleOrLog(ctx.store, { ...row, state: 'disconnected' });
   ctx.store.log.info({ storeId: row.id, realmId: row.qboRealmId, revoked }, 'store disconnected from qbo');
   return (await getStore(ctx.store.db, { storeId: row.id }))!;
 }

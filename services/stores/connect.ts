@@ -21,6 +21,7 @@ import { checkQbo, qboHttpError, withRotationNote, type QboCheck, type QboTokens
 import { isPlainObject, precheckSettings, startDateIssue, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
 import { applyAuditSchedule } from './audit-schedule';
+import { applyInventoryScheduleOrLog } from './inventory-schedule';
 import { startStoreWorkflow } from './workflow';
 import { connectTaxMapping, type TaxMappingView } from './tax-mapping';
 
@@ -443,6 +444,7 @@ export async function connectStore(ctx: StoreContext, input: ConnectBody): Promi
     // The store syncs without it; the worker creates missing audit schedules when it starts (reconcileAuditSchedules).
     ctx.log.warn({ err, storeId: id }, "could not create the store's nightly audit schedule");
   }
+  await applyInventoryScheduleOrLog(ctx, { id, shopDomain, state: 'active', settings });
   const saved = await getStore(ctx.db, { storeId: id });
   return { row: saved!, accounts: resolved, taxMapping };
 }

@@ -29,6 +29,9 @@ import { checkQbo, qboHttpError, storeQboClient, withRotationNote, type QboCheck
 import { mergeSettings, startDateIssue, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
 import { applyAuditScheduleOrLog } from './audit-schedule';
+import { checkInventoryEnable, inventoryNeedsCheck } from './inventory';
+import { applyInventoryScheduleOrLog } from './inventory-schedule';
+import { inventorySettingsOf } from '../../domain/settings';
 import { resumeOrStartWorkflow, signalStore } from './workflow';
 
 async function reload(ctx: StoreContext, id: string): Promise<StoreRow> {
@@ -48,6 +51,7 @@ export async function pauseStore(ctx: StoreContext, row: StoreRow, reason: strin
   // No running workflow means nothing is syncing: the row alone records the pause.
   await signalStore(ctx, row.shopDomain, pauseSignal, reason === undefined ? {} : { reason });
   await applyAuditScheduleOrLog(ctx, { ...row, state: 'paused' });
+  await applyInventoryScheduleOrLog(ctx, { ...row, state: 'paused' });
   await storeRows.pauseStore(ctx.db, { storeId: row.id, at: ctx.clock() });
   return reload(ctx, row.id);
 }
@@ -56,6 +60,7 @@ export async function resumeStore(ctx: StoreContext, row: StoreRow): Promise<Sto
   if (row.state === 'disconnected') throw disconnected(row, 'resume');
   await resumeOrStartWorkflow(ctx, row, intervalOf(row));
   await applyAuditScheduleOrLog(ctx, { ...row, state: 'active' });
+  await applyInventoryScheduleOrLog(ctx, { ...row, state: 'active' });
   await storeRows.resumeStore(ctx.db, { storeId: row.id, at: ctx.clock() });
   return reload(ctx, row.id);
 }
@@ -220,6 +225,7 @@ export async function replaceCredentials(ctx: StoreContext, row: StoreRow, body:
 
   await resumeOrStartWorkflow(ctx, row, intervalOf(row));
   await applyAuditScheduleOrLog(ctx, { ...row, state: 'active' });
+  await applyInventoryScheduleOrLog(ctx, { ...row, state: 'active' });
   await storeRows.resumeStore(ctx.db, { storeId: row.id, at: ctx.clock() });
   return reload(ctx, row.id);
 }
@@ -266,6 +272,8 @@ export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Re
       throw settingsHttpError(qboHttpError(err, row.qboRealmId, false));
     }
   }
+  // Inventory turned on (or moved to another location): the QBO company must track quantities and the location exist.
+  if (inventoryNeedsCheck(current, settings)) await checkInventoryEnable(ctx, row, inventorySettingsOf(settings));
   if (settings.syncIntervalMinutes !== current.syncIntervalMinutes) {
     await signalStore(ctx, row.shopDomain, setIntervalSignal, { intervalMinutes: settings.syncIntervalMinutes });
   }
@@ -275,6 +283,10 @@ export async function updateSettings(ctx: StoreContext, row: StoreRow, patch: Re
     ...(settings.startDate !== current.startDate ? { startDate: startInstant(settings.startDate, row.shopTimezone) } : {}),
     at: ctx.clock(),
   });
+  // The inventory schedule follows the section: created, updated (interval), or removed when turned off.
+  if (JSON.stringify(inventorySettingsOf(saved)) !== JSON.stringify(inventorySettingsOf(current))) {
+    await applyInventoryScheduleOrLog(ctx, { ...row, settings: saved }, { settingsChanged: true });
+  }
   return saved;
 }
 

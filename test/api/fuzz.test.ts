@@ -918,6 +918,61 @@ const settingsBody: fc.Arbitrary<BodyChoice> = fc.oneof(
   badBodies,
 );
 
+/** Run ids as the inventory routes take them (`^[A-Za-z0-9_.:+-]{1,255}$`), and ones their schema refuses. */
+const runIdValues = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:+-]{1,60}$/).map((s) => ({ raw: encodeURIComponent(`r${s}`), valid: true })) },
+  fc
+    .constantFrom('store:x.myshopify.com:inventory:apply:2026-12-03T21:00:00.000Z:abcd1234')
+    .map((s) => ({ raw: encodeURIComponent(s), valid: true })),
+  fc.constantFrom('a%20b', '%00', 'a%2Fb', 'x'.repeat(256), '%C3%A9', 'a%3Fb').map((raw) => ({ raw, valid: false })),
+);
+
+const inventoryWait = fc.oneof(
+  fc.integer({ min: 0, max: 1 }).map((n) => ({ raw: `wait=${n}`, valid: true })),
+  fc.constantFrom('-1', '61', 'abc', '1.5', '').map((v) => ({ raw: `wait=${v}`, valid: false })),
+);
+
+const inventorySyncQuery: fc.Arbitrary<QueryChoice> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .record({
+        mode: fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom('preview', 'apply').map((m) => ({ raw: `mode=${m}`, valid: true })) },
+          fc.constantFrom('force', 'APPLY', '', 'off', '%00').map((m) => ({ raw: `mode=${m}`, valid: false })),
+          fc.constant({ raw: '', valid: false }),
+        ),
+        wait: fc.option(inventoryWait, { nil: undefined }),
+      })
+      .map(({ mode, wait }) => joinQuery(wait ? [mode, wait] : [mode])),
+  },
+  junkQuery,
+);
+
+const inventoryChangesQuery: fc.Arbitrary<QueryChoice> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .record(
+        {
+          runId: runIdValues.map((v) => ({ raw: `runId=${v.raw}`, valid: v.valid })),
+          changed: fc.oneof(
+            fc.constantFrom('true', 'false').map((s) => ({ raw: `changed=${s}`, valid: true })),
+            fc.constantFrom('yes', '1', '').map((s) => ({ raw: `changed=${s}`, valid: false })),
+          ),
+          limit: fc.oneof(
+            fc.integer({ min: 1, max: 500 }).map((n) => ({ raw: `limit=${n}`, valid: true })),
+            fc.constantFrom('0', '501', '-1', 'abc', '1e2').map((v) => ({ raw: `limit=${v}`, valid: false })),
+          ),
+          cursor: forgedCursors.map((raw) => ({ raw: `cursor=${raw}`, valid: false, late: !raw.includes('%00') && raw.length <= 2000 })),
+        },
+        { requiredKeys: [] },
+      )
+      .map((r) => joinQuery(Object.values(r))),
+  },
+  junkQuery,
+);
+
 /** Any 2xx or a 4xx for an input the schema accepts but the service may refuse (a 409 paused, a 422 from QBO). */
 const ROUTES: Record<string, RouteFuzz> = {
   'GET /health': {
@@ -1001,6 +1056,27 @@ const ROUTES: Record<string, RouteFuzz> = {
     '/payouts/:param/retry',
     { scope: 'operate', stores: 'param' },
     { extra: payoutSegment, query: waitQuery(1), body: pauseBody, known: 'any' },
+  ),
+  // Inventory (api/routes/inventory.ts): the fuzz's stores have no inventory location, so runs are refused (409).
+  'GET /stores/:id/inventory/preview': storeRoute(
+    '/inventory/preview',
+    { scope: 'read', stores: 'param' },
+    { query: fc.oneof(noQuery, inventoryWait, junkQuery), known: 'any' },
+  ),
+  'POST /stores/:id/inventory/sync': storeRoute(
+    '/inventory/sync',
+    { scope: 'operate', stores: 'param' },
+    { query: inventorySyncQuery, known: 'any' },
+  ),
+  'GET /stores/:id/inventory/changes': storeRoute(
+    '/inventory/changes',
+    { scope: 'read', stores: 'param' },
+    { query: inventoryChangesQuery, known: 200 },
+  ),
+  'POST /stores/:id/inventory/runs/:runId/confirm': storeRoute(
+    '/inventory/runs/:param/confirm',
+    { scope: 'operate', stores: 'param' },
+    { extra: runIdValues.map((v) => ({ segment: v.raw, valid: v.valid })), known: 404 },
   ),
   'GET /connect/qbo/start': {
     access: { scope: 'operate', stores: 'all' },

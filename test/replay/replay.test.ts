@@ -16,13 +16,21 @@ import { workflowBundle } from '../support/temporal';
 import { type Fixture, historiesDir, historySets, loadFixtures, loadManifest } from './fixtures';
 
 const fixtures = loadFixtures();
-const WORKFLOW_TYPES = ['storeWorkflow', 'syncRunWorkflow', 'connectionKeepAliveWorkflow', 'storeAuditWorkflow', 'payoutWorkflow'];
+const WORKFLOW_TYPES = [
+  'storeWorkflow',
+  'syncRunWorkflow',
+  'connectionKeepAliveWorkflow',
+  'storeAuditWorkflow',
+  'payoutWorkflow',
+  'inventoryWorkflow',
+];
 const SCENARIOS = [
   'store-lifecycle',
   'store-failures',
   'store-continue-as-new',
   'keepalive',
   'audit',
+  'inventory',
   'payout-paid',
   'payout-documents',
   'payout-held',

@@ -9,6 +9,7 @@ import type { SyncRunSummary } from '../../workflows/definitions';
 import { InvalidInputError, QboConnectionRevokedError, TransientUpstreamError } from '../../domain/errors';
 import { scriptedAuditActivities, type AuditScript } from '../support/audit-activities';
 import { type PayoutCalls, type PayoutScript, scriptedPayoutActivities } from './scripted-payouts';
+import { scriptedInventoryActivities, type InventoryScript } from '../support/inventory-activities';
 
 /** What the next `syncOrdersPage` of a store does instead of answering. */
 export type PageFailure = 'transient-once' | 'invalid-input' | 'connection-revoked';
@@ -22,6 +23,8 @@ export interface ActivityScript {
   audit: AuditScript;
   /** The payout sagas' and discovery's answers (./scripted-payouts.ts); unscripted ones are idle (payouts off). */
   payouts: PayoutScript & PayoutCalls;
+  /** The inventory runs' doubles (test/support/inventory-activities.ts). */
+  inventory: InventoryScript;
 }
 
 const counts = (n: number): SyncCounts => ({ fetched: n, synced: n, unchanged: 0, parked: 0, skipped: 0, failed: 0 });
@@ -38,10 +41,12 @@ export function scriptedActivities(): { activities: Activities; script: Activity
   let bulkSeq = 0;
   const audit = scriptedAuditActivities();
   const payouts = scriptedPayoutActivities();
+  const inventory = scriptedInventoryActivities();
 
   const activities: Activities = {
     ...audit.activities,
     ...payouts.activities,
+    ...inventory.activities,
     async syncRunBegin(input) {
       // A resync reads its window through Shopify bulk operations (as a long history window does),
       // so the recorded histories cover both of the sync run's paths.
@@ -136,6 +141,7 @@ export function scriptedActivities(): { activities: Activities; script: Activity
       },
       audit: audit.script,
       payouts: { ...payouts.script, calls: payouts.record.calls },
+      inventory: inventory.script,
     },
   };
 }

@@ -6,6 +6,7 @@ import { idlePayoutActivities } from './payout-activities';
 import type { Activities, SyncCounts } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
 import { scriptedAuditActivities } from './audit-activities';
+import { scriptedInventoryActivities } from './inventory-activities';
 
 export interface RecordedRun {
   storeId: string;
@@ -21,6 +22,7 @@ export function recordingActivities(opts: { pageDelayMs?: number; failWith?: () 
   let seq = 0;
   const activities: Activities = {
     ...idlePayoutActivities(),
+    ...scriptedInventoryActivities().activities,
     async syncRunBegin(input) {
       seq += 1;
       const now = new Date().toISOString();

@@ -5,8 +5,9 @@
  * the new one and record a marker. README.md "Changing workflows safely".
  */
 import { patched, sleep } from '@temporalio/workflow';
-import type { PayoutWorkflowInput, StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
+import type { InventoryRunInput, PayoutWorkflowInput, StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
 import { storeAuditWorkflow as currentAudit } from '../../../workflows/audit';
+import { inventoryWorkflow as currentInventory } from '../../../workflows/inventory';
 import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workflows/keepalive';
 import { payoutWorkflow as currentPayout } from '../../../workflows/payout';
 import { storeWorkflow as currentStore } from '../../../workflows/store';
@@ -37,4 +38,9 @@ export async function storeAuditWorkflow(input: StoreAuditInput): ReturnType<typ
 export async function payoutWorkflow(input: PayoutWorkflowInput): ReturnType<typeof currentPayout> {
   if (patched(PATCH)) await sleep('1 second');
   return currentPayout(input);
+}
+
+export async function inventoryWorkflow(input: InventoryRunInput): ReturnType<typeof currentInventory> {
+  if (patched(PATCH)) await sleep('1 second');
+  return currentInventory(input);
 }

@@ -4,8 +4,9 @@
  * before such a deploy has a different first command in its history, so replaying it must fail.
  */
 import { sleep } from '@temporalio/workflow';
-import type { PayoutWorkflowInput, StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
+import type { InventoryRunInput, PayoutWorkflowInput, StoreAuditInput, SyncRunInput } from '../../../workflows/definitions';
 import { storeAuditWorkflow as currentAudit } from '../../../workflows/audit';
+import { inventoryWorkflow as currentInventory } from '../../../workflows/inventory';
 import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workflows/keepalive';
 import { payoutWorkflow as currentPayout } from '../../../workflows/payout';
 import { storeWorkflow as currentStore } from '../../../workflows/store';
@@ -34,4 +35,9 @@ export async function storeAuditWorkflow(input: StoreAuditInput): ReturnType<typ
 export async function payoutWorkflow(input: PayoutWorkflowInput): ReturnType<typeof currentPayout> {
   await sleep('1 second');
   return currentPayout(input);
+}
+
+export async function inventoryWorkflow(input: InventoryRunInput): ReturnType<typeof currentInventory> {
+  await sleep('1 second');
+  return currentInventory(input);
 }

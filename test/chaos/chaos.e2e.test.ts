@@ -5,8 +5,12 @@
  * dev-server restart and one PostgreSQL restart. After each, QBO read back: nothing doubled, nothing missing, every
  * figure to the cent, the stored refresh token still good, and the store back to `active` on its own.
  */
-import { describe, expect, it } from 'vitest';
-import { runChaos, type ScenarioResult } from '../../scripts/chaos/run';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatTable, runChaos, type ScenarioResult } from '../../scripts/chaos/run';
+import { closeAllStacks } from '../../scripts/chaos/stack';
+
+// A timed-out test must not leave PostgreSQL, the dev server or workers behind.
+afterAll(() => closeAllStacks(), 120_000);
 
 describe('chaos suite (reduced)', () => {
   it('worker SIGKILLs, a dev-server restart and a PostgreSQL restart lose nothing and double nothing', async () => {
@@ -16,8 +20,9 @@ describe('chaos suite (reduced)', () => {
       seed: 7150,
       scenarios: ['worker-kills', 'temporal-restart', 'postgres-restart'],
       recoverBoundS: 150,
-      log: () => undefined,
+      log: (line) => console.log(line),
     });
+    console.log(formatTable(results));
     expect(results.map((r) => r.scenario)).toEqual(['worker-kills', 'temporal-restart', 'postgres-restart']);
     const outcome = (r: ScenarioResult) => ({
       scenario: r.scenario,

@@ -295,11 +295,16 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, scenarios: readonly 
     const [cred] = await safe(() => db.select().from(stores).where(eq(stores.id, storeId))).then((r) => r ?? []);
     const tokenOk = tokenRun.status === 200 && tokenRun.body.status === 'completed' && refreshed && !cred?.connectionError;
     if (!tokenOk) problems.push(`refresh token check: sync answered ${tokenRun.status} ${JSON.stringify(tokenRun.body).slice(0, 300)}`);
-    // Refunds a fault deferred are booked by the next runs (faults off now): at most three.
-    for (let i = 0; i < 3; i++) {
+    // Refunds a fault deferred are booked by the next runs (faults off now): at most three runs that started after the
+    // faults stopped (a request may join a run that began before; ask again until a later run serves it).
+    const clearedAt = Date.now();
+    for (let runs = 0, i = 0; runs < 3 && i < 8; i++) {
       const rows = await db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, storeId));
       if (!rows.some((r) => r.role === 'refund' && !['synced', 'skipped'].includes(r.status))) break;
-      await syncWait('sync');
+      const res = await syncWait('sync');
+      const started = Date.parse(res.body.summary?.startedAt ?? '');
+      if (res.status === 200 && started >= clearedAt) runs++;
+      else if (res.status !== 200) await waitRecovered(new Date(clearedAt), Date.now());
     }
     if (payoutsAdded) await waitPayouts(stack, storeId, landed(), 180_000);
     const check = await readBack(stack, storeId, landed());

@@ -19,7 +19,8 @@ describe('chaos suite (reduced)', () => {
       kills: 4,
       seed: 7150,
       scenarios: ['worker-kills', 'temporal-restart', 'postgres-restart'],
-      recoverBoundS: 150,
+      // Generous: CI runs this beside other test files on two cores; the outcomes, not the speed, are asserted here.
+      recoverBoundS: 240,
       log: (line) => console.log(line),
     });
     console.log(formatTable(results));
@@ -45,5 +46,5 @@ describe('chaos suite (reduced)', () => {
       });
       expect(r.faultsInjected, `${r.scenario}: faults were injected`).toBeGreaterThan(0);
     }
-  }, 330_000);
+  }, 720_000);
 });

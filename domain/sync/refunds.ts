@@ -101,6 +101,9 @@ export const RETRYABLE_REFUND_CODES = [
   'sales_tax_off',
   'custom_txn_numbers_off',
   'retry_requested',
+  // A transient fault deferred it (activities/sync/refunds.ts): the next run books it, whether or not its order
+  // changed again. The chaos suite found these left parked for good while this code was missing here.
+  'refund_deferred',
 ] as const;
 
 /** Is `doc` the document an earlier attempt created for this refund (its marker in PrivateNote)? */

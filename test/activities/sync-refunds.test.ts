@@ -221,4 +221,30 @@ describe('refund sync', () => {
       const books = await readBooks(shop.qbo, shop.world.shopify, shop.world.shopDomain);
       expect(books.refundDocuments.get(refund.id as string) ?? []).toHaveLength(0);
     }));
+
+  it('books a refund a transient fault deferred on the next run, though its order did not change again', () =>
+    withSyncShop(env, { seed: 36, orders: 30, days: 10 }, async (shop) => {
+      await shop.sync('scheduled');
+      const order = refundableOrder(shop);
+      const item = order.lineItems.nodes.find((l) => !l.isGiftCard && l.quantity >= 2 && l.taxable)!;
+      const refund = shop.world.shopify.admin.addRefund(shop.world.shopDomain, order.id, {
+        lineItems: [{ lineItemId: item.id, quantity: 1, restockType: 'RETURN' }],
+      });
+      // Shopify fails every read of the refund itself during this run: the refund is deferred, the run goes on.
+      shop.world.shopify.admin.addFaults([{ match: 'refund', rate5xx: 1 }]);
+      await untilPast(order.updatedAt);
+      await shop.sync('manual');
+      const key = `refund:${refund.id}`;
+      const deferred = (await refundRows(shop)).find((r) => r.sourceKey === key);
+      expect(deferred).toMatchObject({ status: 'parked', reasonCode: 'refund_deferred' });
+
+      // The fault has passed; nothing in Shopify changed, so only the retry of deferred refunds reaches it.
+      shop.world.shopify.admin.clearFaults();
+      await shop.sync('manual');
+      const booked = (await refundRows(shop)).find((r) => r.sourceKey === key);
+      expect(booked?.status).toBe('synced');
+      const books = await readBooks(shop.qbo, shop.world.shopify, shop.world.shopDomain);
+      expect(books.refundDocuments.get(refund.id as string)).toHaveLength(1);
+      expect(books.refundMismatches).toEqual([]);
+    }));
 });

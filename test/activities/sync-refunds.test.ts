@@ -238,8 +238,11 @@ describe('refund sync', () => {
       const deferred = (await refundRows(shop)).find((r) => r.sourceKey === key);
       expect(deferred).toMatchObject({ status: 'parked', reasonCode: 'refund_deferred' });
 
-      // The fault has passed; nothing in Shopify changed, so only the retry of deferred refunds reaches it.
+      // The fault has passed and nothing in Shopify changed since. The order is dated half an hour back, out of the
+      // next run's window (the cursor minus its 10-minute overlap), so only the retry of deferred refunds reaches it.
       shop.world.shopify.admin.clearFaults();
+      const stored = shop.world.shopify.admin.shop(shop.world.shopDomain).orders.get(order.id) as unknown as { updatedAt: string };
+      stored.updatedAt = new Date(Date.now() - 30 * 60_000).toISOString();
       await shop.sync('manual');
       const booked = (await refundRows(shop)).find((r) => r.sourceKey === key);
       expect(booked?.status).toBe('synced');

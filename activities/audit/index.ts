@@ -6,7 +6,6 @@
  */
 import {
   countFindingsSeenSince,
-  disconnectStore,
   getStore,
   getStoreAudit,
   listBookedByDocument,
@@ -30,7 +29,6 @@ import {
   type AuditSummary,
   type FindingKind,
 } from '../../domain/audit';
-import { QboConnectionRevokedError } from '../../domain/errors';
 import { parseSourceKey } from '../../domain/ledger';
 import type { ShopifyOrderCore, ShopifyRefund } from '../../domain/shopify/types';
 import { ORDER_PAGE_LIMITS } from '../../domain/shopify/limits';
@@ -42,11 +40,10 @@ import { loadStoreContext, type StoreContext } from '../sync/context';
 import type { SyncActivityOptions } from '../sync';
 import { completeOrders, readRefund } from '../sync';
 import { qboLiteral, queryIn } from '../sync/qbo-helpers';
-import { heartbeat } from '../heartbeat';
+import { guardedStep, heartbeat } from '../heartbeat';
 
 type Entity = Record<string, unknown>;
 
-const HEARTBEAT_EVERY_MS = 5_000;
 /** Ids per `Id IN (…)` read of the sample's documents. */
 const READ_IN_LIST_MAX = 40;
 
@@ -56,18 +53,7 @@ const docKey = (type: string, id: string): string => `${type}:${id}`;
 export function createAuditActivities(deps: ActivityDeps, { pacer, limiter }: SyncActivityOptions): AuditActivities {
   const { db, log } = deps;
 
-  /** Runs a step with a heartbeat every few seconds; a revoked QBO grant marks the store disconnected. */
-  async function guarded<T>(storeId: string, body: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
-    try {
-      return await body();
-    } catch (err) {
-      if (err instanceof QboConnectionRevokedError) await disconnectStore(db, { storeId, reason: err.message, at: deps.clock() });
-      throw err;
-    } finally {
-      clearInterval(timer);
-    }
-  }
+  const guarded = <T>(storeId: string, body: () => Promise<T>): Promise<T> => guardedStep(deps, storeId, body);
 
   /** The Shopify sources of the rows that need the full check: their orders (and refunds), read in pages. */
   async function readSources(ctx: StoreContext, rows: AuditedRow[]): Promise<Map<string, AuditSource>> {

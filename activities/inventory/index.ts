@@ -5,7 +5,7 @@
  * compare-and-set and an idempotency key, so a retried activity replays Shopify's first answer instead of
  * writing twice, and a sale racing the run is re-read instead of overwritten. Nothing here writes to QBO.
  */
-import { disconnectStore, getStore } from '../../db/queries';
+import { getStore } from '../../db/queries';
 import {
   beginInventoryRun,
   countAppliedInventoryChanges,
@@ -16,7 +16,6 @@ import {
   updateInventoryRun,
   type InventoryChangeRow,
 } from '../../db/queries/inventory';
-import { QboConnectionRevokedError } from '../../domain/errors';
 import { inventoryIdempotencyKey, inventoryTarget, planInventoryRun, type InventoryBreaker } from '../../domain/inventory';
 import { stableHashHex } from '../../domain/hash';
 import { inventorySettingsOf } from '../../domain/settings';
@@ -24,12 +23,11 @@ import { INVENTORY_SET_QUANTITIES, SET_QUANTITIES_MAX } from '../../integrations
 import type { ShopifyClient } from '../../integrations/shopify/client';
 import type { InventoryActivities, InventoryApplied, InventoryRunStatus } from '../../workflows/contracts';
 import type { ActivityDeps } from '../deps';
-import { heartbeat } from '../heartbeat';
+import { guardedStep, heartbeat } from '../heartbeat';
 import { loadStoreContext } from '../sync/context';
 import type { SyncActivityOptions } from '../sync';
 import { readLevels, readQboItems, readShopifyItems, readUnbookedSold } from './read';
 
-const HEARTBEAT_EVERY_MS = 5_000;
 /** A stale compare re-reads the item and tries again this many times; an item still moving is left to the next run. */
 export const STALE_RETRIES = 3;
 
@@ -76,17 +74,7 @@ function batchKey(storeId: string, locationId: string, runId: string, entries: E
 export function createInventoryActivities(deps: ActivityDeps, { pacer, limiter }: SyncActivityOptions): InventoryActivities {
   const { db, log } = deps;
 
-  async function guarded<T>(storeId: string, body: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
-    try {
-      return await body();
-    } catch (err) {
-      if (err instanceof QboConnectionRevokedError) await disconnectStore(db, { storeId, reason: err.message, at: deps.clock() });
-      throw err;
-    } finally {
-      clearInterval(timer);
-    }
-  }
+  const guarded = <T>(storeId: string, body: () => Promise<T>): Promise<T> => guardedStep(deps, storeId, body);
 
   /** Writes one batch (≤ 250), re-reading stale items a bounded number of times. */
   async function writeBatch(

@@ -6,7 +6,6 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import {
-  disconnectStore,
   FINAL_PAYOUT_STATES,
   getPayout,
   getStore,
@@ -20,7 +19,7 @@ import {
   type PayoutRow,
   type PayoutWrite,
 } from '../../db/queries';
-import { InvalidInputError, QboConnectionRevokedError, QboValidationError, StoreNotFoundError } from '../../domain/errors';
+import { InvalidInputError, QboValidationError, StoreNotFoundError } from '../../domain/errors';
 import { stableHashHex } from '../../domain/hash';
 import {
   buildDeposit,
@@ -51,9 +50,8 @@ import type { SyncActivityOptions } from '../sync';
 import { loadStoreContext, type StoreContext } from '../sync/context';
 import { resolvePayoutDocuments } from './documents';
 import { payoutRows, removePayoutDocuments, writeOnce } from './write';
-import { heartbeat } from '../heartbeat';
+import { guardedStep, heartbeat } from '../heartbeat';
 
-const HEARTBEAT_EVERY_MS = 5_000;
 /** Discovery lists from a few days before its floor: a payout issued late in a day is not missed across zones. */
 const DISCOVERY_OVERLAP_MS = 3 * 86_400_000;
 /** Orders a waiting payout asks the store's sync about, at most (the rest follow on the next look). */
@@ -80,17 +78,7 @@ export function createPayoutActivities(deps: ActivityDeps, { pacer, limiter }: S
   const { db } = deps;
   const context = (storeId: string) => loadStoreContext(deps, storeId, { pacer, limiter });
 
-  async function guarded<T>(storeId: string, body: () => Promise<T>): Promise<T> {
-    const timer = setInterval(heartbeat, HEARTBEAT_EVERY_MS);
-    try {
-      return await body();
-    } catch (err) {
-      if (err instanceof QboConnectionRevokedError) await disconnectStore(db, { storeId, reason: err.message, at: deps.clock() });
-      throw err;
-    } finally {
-      clearInterval(timer);
-    }
-  }
+  const guarded = <T>(storeId: string, body: () => Promise<T>): Promise<T> => guardedStep(deps, storeId, body);
 
   /** The payout as Shopify has it now; a payout Shopify no longer returns is an error a person must see. */
   async function readNow(ctx: StoreContext, payoutId: string): Promise<Payout> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the machine's PostgreSQL (installing it from Debian's packages where it is missing) and makes
-# the role the tests use: ledgerline/ledgerline with CREATEDB (each test file creates its own database).
+# the role the tests use: ledgerline/ledgerline with CREATEDB (each test file creates its own database)
+# and pg_signal_backend (dropping a test database ends an autovacuum worker that is on it).
 # Needs root. Prints the connection string for tests as TEST_DATABASE_URL=… on stdout.
 set -euo pipefail
 log() { printf '[setup-postgres] %s\n' "$*" >&2; }
@@ -21,6 +22,8 @@ DO $$ BEGIN
     CREATE ROLE ledgerline LOGIN PASSWORD 'ledgerline' CREATEDB;
   END IF;
 END $$;
+-- Lets a test's `drop database … with (force)` end an autovacuum worker that is on that database.
+GRANT pg_signal_backend TO ledgerline;
 SQL
 su postgres -c "psql -tAc \"select 1 from pg_database where datname='ledgerline'\"" | grep -q 1 \
   || su postgres -c "createdb -O ledgerline ledgerline"

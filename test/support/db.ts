@@ -36,12 +36,33 @@ export async function postgresDatabase(): Promise<Database & { url: string }> {
     url: url.toString(),
     async close() {
       await database.close();
-      const a = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await dropDatabase(name);
     },
   };
+}
+
+/**
+ * `drop database … with (force)` terminates every session on the database first, and refuses with 42501
+ * when one of them is an autovacuum worker and the role is not in `pg_signal_backend` (PostgreSQL 15
+ * checks the worker's role, which is none). setup-postgres.sh grants that role; on a server where it
+ * was not granted, the worker is gone a moment later, so the drop is tried again.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  const a = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await a.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await a.query(`drop database if exists ${name} with (force)`);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '42501' || attempt >= 10) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  } finally {
+    await a.end();
+  }
 }
 
 export const databaseKinds = [

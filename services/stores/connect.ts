@@ -10,7 +10,7 @@ import { deleteQboGrant, deleteShopifyGrant, getQboGrant, getShopifyGrant } from
 import { deletePendingConnect } from '../../db/queries/pending-connects';
 import { connectStore as insertConnectedStore, getStore, storeExists, type NewStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
-import { detectTaxMode, parsePayoutSettings, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
+import { detectTaxMode, inventorySettingsOf, parsePayoutSettings, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
 import { normalizeShopDomain, storeIdFor } from '../../domain/store';
 import type { QboClient } from '../../integrations/qbo/client';
 import { HttpError, badRequest, conflict } from '../errors';
@@ -18,7 +18,9 @@ import { resolveAccounts, type AccountKey, type ResolvedAccount } from './accoun
 import { resolvePayoutAccounts } from './payout-accounts';
 import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, withRotationNote, type QboCheck, type QboTokens } from './qbo-check';
-import { isPlainObject, precheckSettings, startDateIssue, startInstant } from './settings-input';
+import { isPlainObject, precheckSettings, settingsHttpError, startDateIssue, startInstant } from './settings-input';
+import { checkInventoryTarget } from './inventory';
+import { createShopifyClient } from '../../integrations/shopify/client';
 import { checkShopify } from './shopify-check';
 import { applyAuditSchedule } from './audit-schedule';
 import { applyInventoryScheduleOrLog } from './inventory-schedule';
@@ -142,11 +144,6 @@ export interface Connected {
   accounts: Partial<Record<AccountKey, ResolvedAccount>>;
   /** Global tax mode: the proposed tax code map, its unambiguous matches applied (docs/tax-mapping.md). */
   taxMapping?: TaxMappingView | null;
-}
-
-/** 400 `invalid_settings` listing every issue with its path. */
-export function settingsHttpError(err: unknown): unknown {
-  return err instanceof SettingsValidationError ? new HttpError(400, 'invalid_settings', err.message, { issues: err.issues }) : err;
 }
 
 export function parseSettingsOr400(input: unknown): Settings {
@@ -373,6 +370,24 @@ export async function connectStore(ctx: StoreContext, input: ConnectBody): Promi
     throw withRotationNote(qboHttpError(err, body.qbo.realmId, qbo.rotated()), qbo.rotation());
   }
   const { country, resolved } = settled;
+  // Inventory on from the start: the same checks as turning it on later (the QBO company tracks quantities, the
+  // location exists and is active), against the credentials being connected.
+  const inventory = inventorySettingsOf(settled.settings);
+  if (inventory.mode !== 'off') {
+    const shopify = createShopifyClient({
+      shopDomain,
+      accessToken: body.shopifyAccessToken,
+      pacer: ctx.pacer,
+      logger: ctx.log,
+      timeoutMs: 15_000,
+      ...(ctx.shopifyApiBaseUrl ? { apiBaseUrl: ctx.shopifyApiBaseUrl } : {}),
+    });
+    try {
+      await checkInventoryTarget(ctx, { storeId: id, shopDomain, preferences: qbo.preferences, shopify, inv: inventory });
+    } catch (err) {
+      throw withRotationNote(err, qbo.rotation());
+    }
+  }
   const { settings, taxMapping } = await connectTaxMapping(ctx, {
     shopDomain,
     shopifyAccessToken: body.shopifyAccessToken,

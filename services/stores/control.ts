@@ -21,12 +21,11 @@ import {
   parseSettingsOr400,
   qboCredentialsFor,
   shopifyTokenFor,
-  settingsHttpError,
 } from './connect';
 import { deleteQboGrant, deleteShopifyGrant } from '../../db/queries/oauth';
 import type { StoreContext } from './context';
 import { checkQbo, qboHttpError, storeQboClient, withRotationNote, type QboCheck } from './qbo-check';
-import { mergeSettings, startDateIssue, startInstant } from './settings-input';
+import { mergeSettings, settingsHttpError, startDateIssue, startInstant } from './settings-input';
 import { checkShopify } from './shopify-check';
 import { applyAuditScheduleOrLog } from './audit-schedule';
 import { checkInventoryEnable, inventoryNeedsCheck } from './inventory';

@@ -10,12 +10,12 @@ import { FINAL_INVENTORY_STATUSES, getInventoryRun, type InventoryRunRow } from 
 import type { StoreRow } from '../../db/queries/stores';
 import { SettingsValidationError, ShopifyAuthError, ShopifyThrottledError, TransientUpstreamError } from '../../domain/errors';
 import { inventorySettingsOf, type InventorySettings, type Settings } from '../../domain/settings';
-import { createShopifyClient } from '../../integrations/shopify/client';
+import { createShopifyClient, type ShopifyClient } from '../../integrations/shopify/client';
 import { LOCATION_BY_ID } from '../../integrations/shopify/queries/inventory';
 import { confirmInventoryRunUpdate, workflowIds, type InventoryMode, type InventoryRunInput } from '../../workflows/definitions';
 import type { inventoryWorkflow } from '../../workflows/inventory';
 import { HttpError, conflict, notFound } from '../errors';
-import { settingsHttpError } from './connect';
+import { settingsHttpError } from './settings-input';
 import { type StoreContext, temporalClient, temporalUnavailable } from './context';
 import { qboHttpError, storeQboClient } from './qbo-check';
 
@@ -51,15 +51,6 @@ export async function checkInventoryEnable(ctx: StoreContext, row: StoreRow, inv
   } catch (err) {
     throw qboHttpError(err, row.qboRealmId, false);
   }
-  const tracks = tracksQuantity(preferences);
-  if (tracks === false) {
-    throw invalid(
-      'inventory.mode',
-      'the QBO company does not track quantity on hand (Preferences ProductAndServicesPrefs.QuantityOnHand is false): turn on "Track inventory quantity on hand" in QBO (Account and settings → Sales → Products and services) first',
-    );
-  }
-  if (tracks === null)
-    ctx.log.warn({ storeId: row.id }, 'QBO Preferences do not say whether quantity on hand is tracked; inventory allowed');
   const withToken = await getStoreWithShopifyToken(ctx.db, { storeId: row.id });
   if (!withToken) throw notFound(`Store ${row.id}`);
   const shopify = createShopifyClient({
@@ -70,9 +61,30 @@ export async function checkInventoryEnable(ctx: StoreContext, row: StoreRow, inv
     timeoutMs: 15_000,
     ...(ctx.shopifyApiBaseUrl ? { apiBaseUrl: ctx.shopifyApiBaseUrl } : {}),
   });
+  await checkInventoryTarget(ctx, { storeId: row.id, shopDomain: row.shopDomain, preferences, shopify, inv });
+}
+
+/**
+ * The checks themselves, on the QBO company's Preferences (already read) and a Shopify client for the shop: used
+ * when inventory is turned on in the settings, and at connect (POST /stores) when it is on from the start.
+ */
+export async function checkInventoryTarget(
+  ctx: Pick<StoreContext, 'log'>,
+  target: { storeId: string; shopDomain: string; preferences: Record<string, unknown>; shopify: ShopifyClient; inv: InventorySettings },
+): Promise<void> {
+  const { inv, shopDomain } = target;
+  const tracks = tracksQuantity(target.preferences);
+  if (tracks === false) {
+    throw invalid(
+      'inventory.mode',
+      'the QBO company does not track quantity on hand (Preferences ProductAndServicesPrefs.QuantityOnHand is false): turn on "Track inventory quantity on hand" in QBO (Account and settings → Sales → Products and services) first',
+    );
+  }
+  if (tracks === null)
+    ctx.log.warn({ storeId: target.storeId }, 'QBO Preferences do not say whether quantity on hand is tracked; inventory allowed');
   let location: { id: string; name: string; isActive: boolean } | null;
   try {
-    location = (await shopify.request<{ location: typeof location }>(LOCATION_BY_ID, { id: inv.locationId }, { estimatedCost: 1 }))
+    location = (await target.shopify.request<{ location: typeof location }>(LOCATION_BY_ID, { id: inv.locationId }, { estimatedCost: 1 }))
       .location;
   } catch (err) {
     if (err instanceof ShopifyAuthError) throw new HttpError(422, 'shopify_rejected', err.message);
@@ -81,9 +93,9 @@ export async function checkInventoryEnable(ctx: StoreContext, row: StoreRow, inv
     }
     throw err;
   }
-  if (!location) throw invalid('inventory.locationId', `${row.shopDomain} has no location ${inv.locationId}`);
+  if (!location) throw invalid('inventory.locationId', `${shopDomain} has no location ${inv.locationId}`);
   if (!location.isActive) {
-    throw invalid('inventory.locationId', `the location ${inv.locationId} ("${location.name}") is deactivated in ${row.shopDomain}`);
+    throw invalid('inventory.locationId', `the location ${inv.locationId} ("${location.name}") is deactivated in ${shopDomain}`);
   }
 }
 

@@ -5,6 +5,7 @@
 import { SettingsValidationError, type SettingsIssue } from '../../domain/errors';
 import { parseSettings, type Settings } from '../../domain/settings';
 import { REQUIRED_ACCOUNT_KEYS } from './accounts';
+import { HttpError } from '../errors';
 
 type Json = Record<string, unknown>;
 
@@ -110,4 +111,9 @@ export function startInstant(startDate: string | null, timeZone: string | null):
   const first = wall - offsetMs(wall, zone);
   // Second pass: the offset at midnight itself may differ (a DST change near it).
   return new Date(wall - offsetMs(first, zone));
+}
+
+/** 400 `invalid_settings` listing every issue with its path. */
+export function settingsHttpError(err: unknown): unknown {
+  return err instanceof SettingsValidationError ? new HttpError(400, 'invalid_settings', err.message, { issues: err.issues }) : err;
 }

@@ -23,6 +23,7 @@ import type { Database } from '../../db/client';
 import { pendingConnects, storeCredentials } from '../../db/schema';
 import { QboConnectionRevokedError } from '../../domain/errors';
 import { defaultCompany, startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
+import { generateShop } from '../../emulators/scenario/generate';
 import { startShopifyEmulator, webhookHmac, type ShopifyEmulator } from '../../emulators/shopify';
 import { requestRefresh } from '../../integrations/qbo/oauth';
 import { processPacing } from '../support/app';
@@ -421,6 +422,48 @@ describe("a shop's own webhook secret", () => {
       null,
       null,
     ]);
+  });
+});
+
+describe('inventory on from the start (POST /stores)', () => {
+  it('makes the checks turning it on later makes: an unknown location or a company not tracking quantities is a 400, and nothing is saved', async () => {
+    const shop = newShop('inv');
+    const generated = generateShop({
+      seed: 11,
+      orders: 1,
+      start: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+      days: 2,
+      domain: shop.domain,
+    });
+    shopify.admin.addProducts(shop.domain, generated.products);
+    const locationId = (generated.products as Array<Record<string, any>>)
+      .flatMap((p) => p.variants.nodes)
+      .flatMap((v: Record<string, any>) => v.inventoryItem?.inventoryLevels?.nodes ?? [])
+      .map((l: Record<string, any>) => l.location.id as string)[0]!;
+    expect(locationId).toMatch(/^gid:\/\/shopify\/Location\//);
+    const company = newCompany();
+    const withInventory = (inventory: Record<string, unknown>) => connectBody(shop, company, { settings: { inventory } });
+
+    const unknown = await call('POST', '/stores', withInventory({ mode: 'preview', locationId: 'gid://shopify/Location/999999999' }));
+    expect(unknown.status, unknown.text).toBe(400);
+    expect(unknown.body.error.code).toBe('invalid_settings');
+    expect(unknown.body.error.details.issues).toEqual([
+      { path: 'inventory.locationId', message: `${shop.domain} has no location gid://shopify/Location/999999999` },
+    ]);
+    expect((await call('GET', `/stores/${shop.handle}`)).status).toBe(404);
+
+    qbo.admin.setPreferences(company.realmId, { ProductAndServicesPrefs: { QuantityOnHand: false } });
+    const untracked = await call('POST', '/stores', withInventory({ mode: 'apply', locationId }));
+    expect(untracked.status, untracked.text).toBe(400);
+    expect(untracked.body.error.details.issues[0].path).toBe('inventory.mode');
+    expect(untracked.body.error.message).toContain('does not track quantity on hand');
+    expect((await call('GET', `/stores/${shop.handle}`)).status).toBe(404);
+
+    qbo.admin.setPreferences(company.realmId, { ProductAndServicesPrefs: { QuantityOnHand: true } });
+    const connected = await call('POST', '/stores', withInventory({ mode: 'preview', locationId }));
+    expect(connected.status, connected.text).toBe(201);
+    const saved = await call('GET', `/stores/${shop.handle}/settings`);
+    expect(saved.body.inventory).toMatchObject({ mode: 'preview', locationId });
   });
 });
 

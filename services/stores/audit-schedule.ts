@@ -6,11 +6,11 @@
  * over the following hour (jitter) so a fleet's audits do not all start at once; an audit still running when the
  * next is due is not doubled (overlap SKIP), and one missed for a Temporal outage of up to a day still runs.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/client';
-import { listStores } from '../../db/queries/stores';
-import { type StoreContext, temporalClient, temporalUnavailable } from './context';
+import type { StoreContext } from './context';
+import { deleteSchedule, reconcileSchedules, upsertSchedule, withScheduleClient } from './schedules';
 import { workflowIds, type StoreAuditInput } from '../../workflows/definitions';
 import type { storeAuditWorkflow } from '../../workflows/audit';
 
@@ -48,66 +48,30 @@ function schedule(taskQueue: string, store: AuditedStore) {
 
 /** Creates the store's schedule, or brings an existing one up to date (spec, action, paused as the store is). */
 export async function ensureAuditSchedule(client: Client, taskQueue: string, store: AuditedStore): Promise<void> {
-  const scheduleId = workflowIds.auditSchedule(store.id);
-  const wanted = schedule(taskQueue, store);
-  try {
-    await client.schedule.create({ scheduleId, ...wanted });
-    return;
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, ...wanted }));
+  await upsertSchedule(client, workflowIds.auditSchedule(store.id), schedule(taskQueue, store));
 }
 
 /** Removes the store's schedule (nothing to do when there is none). */
-export async function removeAuditSchedule(client: Client, storeId: string): Promise<void> {
-  try {
-    await client.schedule.getHandle(workflowIds.auditSchedule(storeId)).delete();
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-  }
-}
+export const removeAuditSchedule = (client: Client, storeId: string): Promise<void> =>
+  deleteSchedule(client, workflowIds.auditSchedule(storeId));
 
 /**
  * At worker start: every stored store has its schedule, paused as the store is (stores connected before the audit
  * existed get theirs here), and the schedule of a store that no longer exists is removed. Failures are logged and
  * left for the next start: the audit is a safety net, not a reason to stop the worker.
  */
-export async function reconcileAuditSchedules(client: Client, db: Db, taskQueue: string, log: Logger): Promise<void> {
-  const rows = await listStores(db);
-  const ids = new Set(rows.map((r) => r.id));
-  for (const row of rows) {
-    try {
-      await ensureAuditSchedule(client, taskQueue, row);
-    } catch (err) {
-      log.warn({ err, storeId: row.id }, 'could not create or update the store audit schedule');
-    }
-  }
-  try {
-    for await (const s of client.schedule.list()) {
-      const storeId = s.scheduleId.startsWith('audit:') ? s.scheduleId.slice('audit:'.length) : undefined;
-      if (storeId !== undefined && !ids.has(storeId)) {
-        await removeAuditSchedule(client, storeId);
-        log.info({ scheduleId: s.scheduleId }, 'removed the audit schedule of a store that no longer exists');
-      }
-    }
-  } catch (err) {
-    log.warn({ err }, 'could not list audit schedules to remove those of deleted stores');
-  }
-}
-
-// Like the store workflow's signals: one round trip, bounded so a request never hangs on Temporal.
-const SCHEDULE_CALL_TIMEOUT_MS = 10_000;
+export const reconcileAuditSchedules = (client: Client, db: Db, taskQueue: string, log: Logger): Promise<void> =>
+  reconcileSchedules(client, db, taskQueue, log, {
+    name: 'audit',
+    prefix: workflowIds.auditSchedule(''),
+    keyOf: (row) => row.id,
+    ensure: ensureAuditSchedule,
+    remove: removeAuditSchedule,
+  });
 
 /** The API's side: the store's schedule as the store now is (its state decides paused or not); 503 when Temporal cannot answer. */
-export async function applyAuditSchedule(ctx: StoreContext, store: AuditedStore): Promise<void> {
-  const client = await temporalClient(ctx);
-  try {
-    await client.withDeadline(Date.now() + SCHEDULE_CALL_TIMEOUT_MS, () => ensureAuditSchedule(client, ctx.taskQueue, store));
-  } catch (err) {
-    throw temporalUnavailable(err, "update the store's audit schedule");
-  }
-}
+export const applyAuditSchedule = (ctx: StoreContext, store: AuditedStore): Promise<void> =>
+  withScheduleClient(ctx, "update the store's audit schedule", (client) => ensureAuditSchedule(client, ctx.taskQueue, store));
 
 /**
  * For pause, resume and new credentials: the store's own change is what the request is about, and it is made

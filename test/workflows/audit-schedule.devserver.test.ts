@@ -12,6 +12,7 @@ import pino from 'pino';
 import type { Database } from '../../db/client';
 import { stores } from '../../db/schema';
 import { ensureAuditSchedule, reconcileAuditSchedules } from '../../services/stores/audit-schedule';
+import { ensureInventorySchedule, reconcileInventorySchedules } from '../../services/stores/inventory-schedule';
 import { workflowIds } from '../../workflows/definitions';
 import { scriptedAuditActivities } from '../support/audit-activities';
 import { pgliteDatabase } from '../support/db';
@@ -104,6 +105,62 @@ describe('the nightly audit schedule of a store', () => {
         await describe('sched-gone');
         await new Promise((r) => setTimeout(r, 500));
         await reconcileAuditSchedules(env.client, database.db, taskQueue, log);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ScheduleNotFoundError);
+        gone = true;
+      }
+    }
+    expect(gone).toBe(true);
+  });
+});
+
+describe('the inventory schedule of a store, at worker start', () => {
+  it('follows each stored store (on, paused, off) and removes that of a store that is gone', async () => {
+    const taskQueue = uniqueTaskQueue('inventory-schedule-reconcile');
+    const inventory = (mode: string) => ({
+      ...usSettings(),
+      inventory: { mode, locationId: 'gid://shopify/Location/1', intervalMinutes: 30 },
+    });
+    const rows = [
+      { id: 'inv-on', mode: 'apply', state: 'active' },
+      { id: 'inv-paused', mode: 'preview', state: 'paused' },
+      { id: 'inv-off', mode: 'off', state: 'active' },
+    ];
+    for (const r of rows) {
+      await database.db.insert(stores).values({
+        id: r.id,
+        shopDomain: `${r.id}.myshopify.com`,
+        qboRealmId: '1',
+        settings: inventory(r.mode) as never,
+        startDate: new Date('2026-01-01T00:00:00Z'),
+        state: r.state,
+      });
+    }
+    // A schedule left from when inventory was on, and one of a store that is no longer stored.
+    for (const shop of ['inv-off', 'inv-gone']) {
+      await ensureInventorySchedule(env.client, taskQueue, {
+        id: shop,
+        shopDomain: `${shop}.myshopify.com`,
+        state: 'active',
+        settings: inventory('preview') as never,
+      });
+    }
+    await reconcileInventorySchedules(env.client, database.db, taskQueue, log);
+    const describe = (id: string) => env.client.schedule.getHandle(workflowIds.inventorySchedule(`${id}.myshopify.com`)).describe();
+    const on = await describe('inv-on');
+    expect(on.state).toMatchObject({ paused: false, note: 'inventory apply' });
+    expect(on.spec.intervals).toEqual([expect.objectContaining({ every: 30 * 60_000 })]);
+    expect(on.action).toMatchObject({ workflowType: 'inventoryWorkflow', taskQueue, args: [{ storeId: 'inv-on', trigger: 'scheduled' }] });
+    expect((await describe('inv-paused')).state.paused).toBe(true);
+    await expect(describe('inv-off')).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    // Listed through visibility, which is eventually consistent: the next start removes it if this one did not.
+    const deadline = Date.now() + 20_000;
+    let gone = false;
+    while (!gone && Date.now() < deadline) {
+      try {
+        await describe('inv-gone');
+        await new Promise((r) => setTimeout(r, 500));
+        await reconcileInventorySchedules(env.client, database.db, taskQueue, log);
       } catch (err) {
         expect(err).toBeInstanceOf(ScheduleNotFoundError);
         gone = true;

@@ -43,6 +43,8 @@ export interface StoreWorkflowInput {
   intervalMinutes: number;
   /** Carried across continue-as-new. */
   carried?: StoreCarriedState;
+  /** Runs per history before the loop continues as new (default 200; tests lower it). Carried. */
+  runsPerHistory?: number;
 }
 
 export interface StoreCarriedState {

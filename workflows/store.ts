@@ -192,12 +192,13 @@ export async function storeWorkflow(input: StoreWorkflowInput): Promise<void> {
       current = null;
     }
 
-    if (queue.length === 0 && (workflowInfo().continueAsNewSuggested || runCount % RUNS_PER_HISTORY === 0)) {
+    if (queue.length === 0 && (workflowInfo().continueAsNewSuggested || runCount % (input.runsPerHistory ?? RUNS_PER_HISTORY) === 0)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof storeWorkflow>({
         storeId: input.storeId,
         shopDomain: input.shopDomain,
         intervalMinutes,
+        ...(input.runsPerHistory === undefined ? {} : { runsPerHistory: input.runsPerHistory }),
         carried: { state, runCount, pending: [], ...(lastRun ? { lastRun } : {}), ...(lastError ? { lastError } : {}) },
       });
     }

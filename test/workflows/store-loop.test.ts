@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { pauseSignal, resumeSignal, statusQuery, syncNowUpdate, workflowIds } from '../../workflows/definitions';
+import { nudgeSignal, pauseSignal, resumeSignal, statusQuery, syncNowUpdate, workflowIds } from '../../workflows/definitions';
 import { scheduleSlotOffsetMs } from '../../domain/schedule';
 import { storeWorkflow } from '../../workflows/store';
 import { recordingActivities } from '../support/fake-activities';
@@ -105,6 +105,49 @@ describe('storeWorkflow on the time-skipping server', () => {
       expect(rec.runs.at(-1)).toMatchObject({ trigger: 'resync', windowFrom: window.from, windowTo: window.to, advanceCursor: false });
       await expect(handle.executeUpdate(syncNowUpdate, { args: [{ window: { from: 'yesterday' } }] })).rejects.toThrow();
       await handle.terminate();
+    });
+  });
+
+  it('keeps its history bounded for a store that runs for years: it continues as new every N runs with its state, nudges coalesced', async () => {
+    const rec = recordingActivities();
+    await withWorker(rec.activities, async (taskQueue) => {
+      const shopDomain = shop('years');
+      const workflowId = workflowIds.store(shopDomain);
+      const first = await env.client.workflow.start(storeWorkflow, {
+        taskQueue,
+        workflowId,
+        args: [{ storeId: 's4', shopDomain, intervalMinutes: 60, runsPerHistory: 5 }],
+      });
+      const latest = env.client.workflow.getHandle(workflowId);
+      // Two days of hourly runs, and every six hours a burst of 25 order webhooks.
+      for (let hour = 0; hour < 48; hour++) {
+        if (hour % 6 === 0) for (let i = 0; i < 25; i++) await latest.signal(nudgeSignal, { reason: 'orders/updated' });
+        await env.sleep('1 hour');
+      }
+      const status = await latest.query(statusQuery);
+      // Every run, across every continue-as-new, is counted once; the count and the last run are carried.
+      expect(status.runCount).toBe(rec.runs.length);
+      expect(status.state).toBe('active');
+      expect(status.lastRun?.synced).toBe(2);
+      const scheduled = rec.runs.filter((r) => r.trigger === 'scheduled').length;
+      const webhook = rec.runs.filter((r) => r.trigger === 'webhook').length;
+      expect(scheduled).toBeGreaterThanOrEqual(47);
+      // A burst of 25 nudges is at most two runs: one started by the first, one queued for the rest.
+      expect(webhook).toBeGreaterThanOrEqual(8);
+      expect(webhook).toBeLessThanOrEqual(16);
+      expect(rec.runs.length).toBe(scheduled + webhook);
+
+      // The first run ended by continuing as new; the current one is a later run whose history is short.
+      expect((await env.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+      const { runId } = await latest.describe();
+      expect(runId).not.toBe(first.firstExecutionRunId);
+      const events = (await latest.fetchHistory()).events ?? [];
+      // Five runs (a child workflow each), the signals received meanwhile and the timers: well under a thousand events.
+      expect(events.length).toBeLessThan(300);
+      // Every history in the chain is bounded the same way, not only the last.
+      const firstEvents = (await env.client.workflow.getHandle(workflowId, first.firstExecutionRunId).fetchHistory()).events ?? [];
+      expect(firstEvents.length).toBeLessThan(300);
+      await latest.terminate();
     });
   });
 });

@@ -63,6 +63,11 @@ export interface AppDeps {
    * here is verified with its own secret only; other shops with shopifyWebhookSecret.
    */
   shopifyWebhookSecrets?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Order webhooks for one shop within this many ms of a nudge fold into one trailing nudge (api/nudge-debounce.ts);
+   * 0 or undefined → every webhook signals the store's workflow (config LEDGERLINE_WEBHOOK_NUDGE_WINDOW_MS).
+   */
+  webhookNudgeWindowMs?: number | undefined;
   /** "Connect to QuickBooks" (docs/oauth.md): the Intuit app and its endpoints; undefined → those routes answer 503. */
   qboOAuth?: QboOAuthSettings | undefined;
   /** "Connect with Shopify" (docs/oauth.md): the Shopify app; undefined → those routes answer 503. */

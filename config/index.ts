@@ -101,6 +101,9 @@ const schema = z.object({
    */
   QBO_LIMITS_TIME_SCALE: z.coerce.number().min(0, 'QBO_LIMITS_TIME_SCALE must be 0 (off) or a positive number').default(1),
 
+  /** Order webhooks for one shop within this many ms of its last nudge fold into one trailing nudge (0 = none folded). */
+  LEDGERLINE_WEBHOOK_NUDGE_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+
   /** 1 = `npm start` also runs both emulators with a generated shop and QBO company, and connects them. */
   LEDGERLINE_DEMO: bool.optional(),
   LEDGERLINE_DEMO_ORDERS: z.coerce.number().int().min(1).max(20000).default(400),
@@ -135,6 +138,8 @@ export interface Config {
   shopify: {
     apiBaseUrl: string | undefined;
     webhookSecret: string | undefined;
+    /** LEDGERLINE_WEBHOOK_NUDGE_WINDOW_MS (api/nudge-debounce.ts). */
+    webhookNudgeWindowMs: number;
     webhookSecretPrevious: string | undefined;
     webhookSecrets: Record<string, string>;
     /** The Shopify app of the install flow (docs/oauth.md); undefined when SHOPIFY_CLIENT_ID is unset. */
@@ -260,6 +265,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shopify: {
       apiBaseUrl: e.SHOPIFY_API_BASE_URL,
       webhookSecret: e.SHOPIFY_WEBHOOK_SECRET,
+      webhookNudgeWindowMs: e.LEDGERLINE_WEBHOOK_NUDGE_WINDOW_MS,
       webhookSecretPrevious: e.SHOPIFY_WEBHOOK_SECRET_PREVIOUS,
       webhookSecrets,
       oauth:

@@ -175,6 +175,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         shopifyWebhookSecret: config.shopify.webhookSecret,
         shopifyWebhookSecretPrevious: config.shopify.webhookSecretPrevious,
         shopifyWebhookSecrets: config.shopify.webhookSecrets,
+        webhookNudgeWindowMs: config.shopify.webhookNudgeWindowMs,
         qboOAuth: config.qbo.oauth,
         shopifyOAuth: config.shopify.oauth,
         oauthStateKey: oauthStateKey(config.oauthStateKey, secrets.encryptionKeys),

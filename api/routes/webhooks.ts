@@ -35,6 +35,7 @@ import { orderSourceKey } from '../../domain/ledger';
 import { normalizeShopDomain } from '../../domain/store';
 import { disconnectedSignal, nudgeSignal, workflowIds } from '../../workflows/definitions';
 import { HttpError, badRequest } from '../errors';
+import { createNudgeDebouncer } from '../nudge-debounce';
 import { webhookRateLimit } from '../rate-limits';
 
 export const NUDGE_TOPICS: ReadonlySet<string> = new Set([
@@ -64,7 +65,7 @@ export const WEBHOOK_MAX_AGE_MS = 4 * 3_600_000 + 5 * 60_000;
 export const WEBHOOK_MAX_SKEW_MS = 5 * 60_000;
 
 export type WebhookOutcome =
-  | { status: 'nudged' | 'disconnected' | 'duplicate' }
+  | { status: 'nudged' | 'coalesced' | 'disconnected' | 'duplicate' }
   | {
       status: 'ignored';
       reason:
@@ -350,6 +351,14 @@ export const webhookRoutes =
       }
     };
 
+    const nudges = createNudgeDebouncer({
+      windowMs: app.deps.webhookNudgeWindowMs ?? 0,
+      send: (shopDomain, reason) => signal(shopDomain, (c, id) => c.workflow.getHandle(id).signal(nudgeSignal, { reason })),
+      onTrailingError: (err, shopDomain) =>
+        wlog.warn({ err, shopDomain }, 'could not send the trailing nudge of a webhook burst; the next scheduled run books its orders'),
+    });
+    app.addHook('onClose', async () => nudges.close());
+
     async function act(d: Delivery): Promise<WebhookOutcome> {
       const store = await findStoreByShopDomain(db, { shopDomain: d.shopDomain });
       if (!store) {
@@ -400,8 +409,9 @@ export const webhookRoutes =
       // store runs no sync that would let it continue-as-new: don't signal it at all.
       if (store.state === 'paused') return { status: 'ignored', reason: 'store_paused' };
       if (store.state === 'disconnected') return { status: 'ignored', reason: 'store_disconnected' };
-      const running = await signal(d.shopDomain, (c, id) => c.workflow.getHandle(id).signal(nudgeSignal, { reason: d.topic }));
-      if (!running) {
+      const sent = await nudges.nudge(d.shopDomain, d.topic);
+      if (sent === 'coalesced') return { status: 'coalesced' };
+      if (sent === 'not_running') {
         wlog.warn(
           { storeId: store.id, topic: d.topic },
           'webhook for a store whose workflow is not running: resume the store to restart syncing',
@@ -428,7 +438,7 @@ export const webhookRoutes =
           summary:
             "Receives Shopify webhooks (HMAC-signed with the shop's own app secret when it was connected with one, else the app's client secret; no bearer token)",
           description:
-            "Order topics nudge the store's sync workflow; app/uninstalled disconnects the store once Shopify confirms the app's token is revoked. A repeated X-Shopify-Webhook-Id answers 200 and does nothing; a stale delivery (X-Shopify-Triggered-At) is a 400, one whose body is about another shop a 403.",
+            "Order topics nudge the store's sync workflow; app/uninstalled disconnects the store once Shopify confirms the app's token is revoked. Order webhooks for a shop within a short window of its last nudge are coalesced into one trailing nudge (status coalesced). A repeated X-Shopify-Webhook-Id answers 200 and does nothing; a stale delivery (X-Shopify-Triggered-At) is a 400, one whose body is about another shop a 403.",
           security: [],
           headers: {
             type: 'object',
@@ -449,7 +459,7 @@ export const webhookRoutes =
               type: 'object',
               required: ['status'],
               properties: {
-                status: { type: 'string', enum: ['nudged', 'disconnected', 'duplicate', 'ignored'] },
+                status: { type: 'string', enum: ['nudged', 'coalesced', 'disconnected', 'duplicate', 'ignored'] },
                 reason: { type: 'string' },
               },
             },

@@ -506,6 +506,48 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     expect(retry.json()).toEqual({ status: 'nudged' });
     expect(await nudgesIn(handle!)).toEqual(['orders/create']);
   });
+  it('folds a burst of order webhooks for one shop into a leading and a trailing nudge, and sends a waiting one on close', async () => {
+    const { shopDomain, handle } = await connectedStore('burst');
+    const debounced = await buildApp({
+      database,
+      temporal: async () => env.client,
+      apiToken: API_TOKEN,
+      log,
+      cipher,
+      taskQueue,
+      ...pacing,
+      shopifyWebhookSecret: SECRET,
+      integrations: { shopifyApiBaseUrl: shopify.url },
+      webhookNudgeWindowMs: 1_500,
+    });
+    try {
+      const deliveries = [
+        signedDelivery({ shopDomain, topic: 'orders/create' }),
+        ...Array.from({ length: 30 }, (_, i) => signedDelivery({ shopDomain, topic: i % 2 ? 'orders/paid' : 'orders/updated' })),
+      ];
+      const first = await debounced.inject(deliveries[0]!);
+      expect(first.json()).toEqual({ status: 'nudged' });
+      const burst = await Promise.all(deliveries.slice(1).map((d) => debounced.inject(d)));
+      expect(burst.map((r) => [r.statusCode, r.json().status])).toEqual(Array(30).fill([200, 'coalesced']));
+      // Every delivery is still recorded (de-duplication needs its id), though only two signals are sent.
+      const recorded = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.shopDomain, shopDomain));
+      expect(new Set(recorded.map((r) => r.webhookId))).toEqual(new Set(deliveries.map((d) => d.headers['x-shopify-webhook-id'])));
+      // The window ends: one trailing nudge, with the reason of the last webhook folded into it.
+      const trailing = await waitFor('the trailing nudge', async () => {
+        const nudges = await nudgesIn(handle!);
+        return nudges.length === 2 ? nudges : undefined;
+      });
+      expect(trailing[0]).toBe('orders/create');
+      expect(['orders/paid', 'orders/updated']).toContain(trailing[1]);
+      expect(await firstRunTrigger(handle!)).toBe('webhook');
+
+      // The trailing nudge opened the next window: one more webhook folds, and closing the API sends it.
+      expect((await debounced.inject(signedDelivery({ shopDomain, topic: 'orders/updated' }))).json()).toEqual({ status: 'coalesced' });
+    } finally {
+      await debounced.close();
+    }
+    expect(await nudgesIn(handle!)).toHaveLength(3);
+  });
 });
 
 describe("the webhook receiver's raw-body parsing", () => {

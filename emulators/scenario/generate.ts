@@ -15,6 +15,7 @@ import { DEFAULT_MIX, type Mix } from './mix';
 import { buildOrder, type OrderContext } from './order-build';
 import { generatePayouts } from './payouts';
 import { REGIONS, type TaxRegion } from './regions';
+import { generateStock, type GeneratedStock, type StockOptions } from './stock';
 
 export interface GenerateShopOptions {
   seed: number;
@@ -27,6 +28,8 @@ export interface GenerateShopOptions {
   taxRegion?: TaxRegion;
   mix?: Partial<Mix>;
   domain?: string;
+  /** A large stocked catalogue besides the usual one (the inventory benchmark): never sold by the orders. */
+  stock?: StockOptions;
 }
 
 export interface GeneratedShop {
@@ -35,6 +38,8 @@ export interface GeneratedShop {
   orders: Obj[];
   payouts: Obj[];
   balanceTransactions: Obj[];
+  /** Present when `stock` was asked for; its products are in `products` too. */
+  stock?: GeneratedStock;
 }
 
 const DAY = 86_400_000;
@@ -147,5 +152,7 @@ export function generateShop(opts: GenerateShopOptions): GeneratedShop {
     email: `owner@${domain}`,
     contactEmail: `owner@${domain}`,
   };
-  return { shop, products: catalogue.products, orders, payouts, balanceTransactions };
+  if (!opts.stock) return { shop, products: catalogue.products, orders, payouts, balanceTransactions };
+  const stock = generateStock(opts.seed, opts.stock, catalogue.location, currency, new Date(startMs - 30 * DAY));
+  return { shop, products: [...catalogue.products, ...stock.products], orders, payouts, balanceTransactions, stock };
 }

@@ -2,3 +2,4 @@ export { generateShop, type GenerateShopOptions, type GeneratedShop } from './ge
 export { DEFAULT_MIX, type Mix } from './mix';
 export { REGIONS, type TaxRegion } from './regions';
 export { writeSeedFiles } from './write';
+export { generateStock, type GeneratedStock, type StockAccounts, type StockOptions } from './stock';

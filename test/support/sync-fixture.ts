@@ -14,7 +14,7 @@ import { createShopifyPacer } from '../../integrations/shopify/pacer';
 import { logger as silentLogger, testCipher } from '../integrations/helpers';
 import { storeCredentials, stores } from '../../db/schema';
 import { DEFAULT_ACCOUNT_IDS as A, defaultCompany, startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
-import { generateShop, type GeneratedShop, type Mix, type TaxRegion } from '../../emulators/scenario';
+import { generateShop, type GeneratedShop, type Mix, type StockOptions, type TaxRegion } from '../../emulators/scenario';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
 import { defaultSettings, type Settings } from '../../domain/settings';
 import { storeIdFor } from '../../domain/store';
@@ -67,6 +67,8 @@ export interface WorldOptions {
   /** The shop's tax regime (default US); the QBO company is of the same country (US: automated sales tax). */
   taxRegion?: TaxRegion;
   mix?: Partial<Mix>;
+  /** Stocked items besides the catalogue, in the shop and as QBO Inventory items of the same SKUs (emulators/scenario/stock.ts). */
+  stock?: Omit<StockOptions, 'accounts'>;
 }
 
 export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
@@ -84,6 +86,14 @@ export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
     domain: shopDomain,
     taxRegion: region,
     ...(opts.mix ? { mix: opts.mix } : {}),
+    ...(opts.stock
+      ? {
+          stock: {
+            ...opts.stock,
+            accounts: { income: A.salesOfProduct, expense: A.costOfGoodsSold, asset: A.inventoryAsset },
+          },
+        }
+      : {}),
   });
   const shopify = await startShopifyEmulator({
     ...opts.shopify,
@@ -101,6 +111,7 @@ export async function startWorld(opts: WorldOptions): Promise<SyncWorld> {
   shopify.admin.upsertOrders(shopDomain, generated.orders);
   const company =
     region === 'US' ? defaultCompany({ realmId, country: 'US', automatedSalesTax: true }) : defaultCompany({ realmId, country: region });
+  if (generated.stock) company.qboCompany.items = [...(company.qboCompany.items ?? []), ...generated.stock.qboItems];
   const qbo = await startQboEmulator({ ...opts.qbo, companies: [company] });
   return {
     shopify,

@@ -84,6 +84,7 @@ export function createInventoryActivities(deps: ActivityDeps, { pacer, limiter }
     locationId: string,
     batch: Entry[],
     tally: InventoryApplied,
+    bookedSince: Date,
   ): Promise<void> {
     let entries = batch;
     for (let attempt = 0; entries.length > 0; attempt++) {
@@ -175,7 +176,7 @@ export function createInventoryActivities(deps: ActivityDeps, { pacer, limiter }
         locationId,
         moved.map((e) => e.row.inventoryItemId!),
       );
-      const unbooked = await readUnbookedSold(db, shopify, storeId);
+      const unbooked = await readUnbookedSold(db, shopify, storeId, { bookedSince });
       const again: Entry[] = [];
       for (const e of moved) {
         const level = levels.get(e.row.inventoryItemId!);
@@ -233,6 +234,14 @@ export function createInventoryActivities(deps: ActivityDeps, { pacer, limiter }
     }
   }
 
+  /**
+   * Sales booked from this instant on count as unbooked for the run (read.ts readUnbookedSold): the run's start, which
+   * precedes its QBO item read. The ledger and the run are stamped by the workers' clocks, which NTP keeps within
+   * milliseconds of each other; a sale booked between the start and the read is counted twice, holding back its units
+   * until the next run (the safe side).
+   */
+  const bookedSince = (run: { startedAt: Date }): Date => run.startedAt;
+
   async function summary(storeId: string, runId: string) {
     const run = await getInventoryRun(db, { storeId, runId });
     if (!run) throw new Error(`inventory run ${runId} of store ${storeId} is not recorded`);
@@ -263,7 +272,7 @@ export function createInventoryActivities(deps: ActivityDeps, { pacer, limiter }
         const qboItems = await readQboItems(ctx.qbo);
         heartbeat({ qboItems: qboItems.length });
         const shopifyItems = await readShopifyItems(ctx.shopify, locationId);
-        const unbookedSold = await readUnbookedSold(db, ctx.shopify, storeId);
+        const unbookedSold = await readUnbookedSold(db, ctx.shopify, storeId, { bookedSince: bookedSince(run) });
         const plan = planInventoryRun(
           { qboItems, shopifyItems, unbookedSold },
           { productMatch: ctx.settings.productMatch, maxLowerShare: inv.maxLowerShare },
@@ -317,7 +326,7 @@ export function createInventoryActivities(deps: ActivityDeps, { pacer, limiter }
           .map((row) => ({ row, from: row.shopifyBefore!, to: row.target! }));
         const tally: InventoryApplied = { applied: 0, notApplied: 0, staleRereads: 0 };
         for (let i = 0; i < entries.length; i += SET_QUANTITIES_MAX) {
-          await writeBatch(ctx.shopify, storeId, runId, locationId, entries.slice(i, i + SET_QUANTITIES_MAX), tally);
+          await writeBatch(ctx.shopify, storeId, runId, locationId, entries.slice(i, i + SET_QUANTITIES_MAX), tally, bookedSince(run));
         }
         ctx.log.info({ runId, ...tally }, 'inventory run written');
         return tally;

@@ -131,11 +131,19 @@ interface LineNode {
 /**
  * Units sold in Shopify and not yet booked in QBO, by inventory item (docs/inventory.md "The target"): the orders the
  * ledger holds as pending, parked or failed, and the orders the sales sync has not examined yet (updated at or after
- * its cursor) unless the ledger already settled them. Cancelled orders and orders before the store's start date are
+ * its cursor) unless the ledger already settled them. A sale the sync booked at or after `bookedSince` (the run's
+ * start) still counts: the QBO quantities the run read may predate it, and counting it
+ * twice only holds back a few units until the next run, where missing it would let Shopify sell stock QBO no longer
+ * has. Cancelled orders and orders before the store's start date are
  * left out (Shopify restocks the first, the sync never books the second). Each line counts its current quantity
  * (what refunds and edits left).
  */
-export async function readUnbookedSold(db: Executor, shopify: ShopifyClient, storeId: string): Promise<Record<string, number>> {
+export async function readUnbookedSold(
+  db: Executor,
+  shopify: ShopifyClient,
+  storeId: string,
+  opts: { bookedSince: Date },
+): Promise<Record<string, number>> {
   const store = await storeSyncCursor(db, { storeId });
   if (!store) return {};
   const orders = new Map<string, OrderNode>();
@@ -150,9 +158,15 @@ export async function readUnbookedSold(db: Executor, shopify: ShopifyClient, sto
     if (!data.orders.pageInfo.hasNextPage) break;
     after = data.orders.pageInfo.endCursor;
   }
-  const settled = await listSettledOrderKeys(db, { storeId, sourceKeys: [...orders.keys()].map(orderSourceKey) });
+  const settled = await listSettledOrderKeys(db, {
+    storeId,
+    sourceKeys: [...orders.keys()].map(orderSourceKey),
+    bookedBefore: opts.bookedSince,
+  });
   for (const id of orders.keys()) if (settled.has(orderSourceKey(id))) orders.delete(id);
-  const pending = (await listUnbookedOrderKeys(db, { storeId })).map((k) => parseSourceKey(k).gid).filter((id) => !orders.has(id));
+  const pending = (await listUnbookedOrderKeys(db, { storeId, bookedSince: opts.bookedSince }))
+    .map((k) => parseSourceKey(k).gid)
+    .filter((id) => !orders.has(id));
   for (let i = 0; i < pending.length; i += UNBOOKED_ORDERS_PAGE_SIZE) {
     const data = await shopify.request<{ nodes: Array<OrderNode | null> }>(UNBOOKED_ORDERS_BY_IDS, {
       ids: pending.slice(i, i + UNBOOKED_ORDERS_PAGE_SIZE),

@@ -2,9 +2,10 @@
  * `inventory_runs` and `inventory_changes` (db/schema.ts, docs/inventory.md): one row per inventory run and one per
  * row of its diff. The workflow's activities write them (activities/inventory); the API lists them.
  */
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { inventoryChanges, inventoryRuns, ledgerEntries, stores } from '../schema';
 import type { Executor } from './executor';
+import { ROLE } from '../../domain/sync/ledger-entry';
 
 export type InventoryRunRow = typeof inventoryRuns.$inferSelect;
 export type InventoryChangeRow = typeof inventoryChanges.$inferSelect;
@@ -158,10 +159,11 @@ export async function listInventoryRuns(db: Executor, p: { storeId: string; limi
 
 /**
  * The orders Shopify sold that QBO has not booked yet, as the sync ledger knows them: orders whose row is pending,
- * parked or failed (the sync will book them, or a person must). Orders the sync has not examined yet (updated
- * after the store's cursor) have no row; the caller reads those from Shopify.
+ * parked or failed (the sync will book them, or a person must), and orders whose sale was booked at or after
+ * `bookedSince` (the start of the inventory run: QBO's quantities it read may not include them yet). Orders the sync
+ * has not examined yet (updated after the store's cursor) have no row; the caller reads those from Shopify.
  */
-export async function listUnbookedOrderKeys(db: Executor, p: { storeId: string }): Promise<string[]> {
+export async function listUnbookedOrderKeys(db: Executor, p: { storeId: string; bookedSince: Date }): Promise<string[]> {
   const rows = await db
     .selectDistinct({ sourceKey: ledgerEntries.sourceKey })
     .from(ledgerEntries)
@@ -169,20 +171,33 @@ export async function listUnbookedOrderKeys(db: Executor, p: { storeId: string }
       and(
         eq(ledgerEntries.storeId, p.storeId),
         eq(ledgerEntries.sourceType, 'order'),
-        inArray(ledgerEntries.status, ['pending', 'parked', 'failed']),
+        or(
+          inArray(ledgerEntries.status, ['pending', 'parked', 'failed']),
+          and(eq(ledgerEntries.role, ROLE.sale), eq(ledgerEntries.status, 'synced'), gte(ledgerEntries.updatedAt, p.bookedSince)),
+        ),
       ),
     );
   return rows.map((r) => r.sourceKey);
 }
 
 /**
- * Of these order source keys, those the ledger has settled: booked (their units are out of QtyOnHand already), or
- * skipped, ignored or voided (never to be booked: the sync will not move QBO's stock for them, so neither does this).
+ * Of these order source keys, those the ledger has settled: booked before `bookedBefore` (their units are out of the
+ * QtyOnHand the run read), or skipped, ignored or voided (never to be booked: the sync will not move QBO's stock for
+ * them, so neither does this). A sale booked at or after it is not settled for this run: QBO may have answered the
+ * run's item read before that sale reached it.
  */
-export async function listSettledOrderKeys(db: Executor, p: { storeId: string; sourceKeys: string[] }): Promise<Set<string>> {
+export async function listSettledOrderKeys(
+  db: Executor,
+  p: { storeId: string; sourceKeys: string[]; bookedBefore: Date },
+): Promise<Set<string>> {
   if (p.sourceKeys.length === 0) return new Set();
   const rows = await db
-    .selectDistinct({ sourceKey: ledgerEntries.sourceKey })
+    .select({
+      sourceKey: ledgerEntries.sourceKey,
+      role: ledgerEntries.role,
+      status: ledgerEntries.status,
+      updatedAt: ledgerEntries.updatedAt,
+    })
     .from(ledgerEntries)
     .where(
       and(
@@ -191,7 +206,10 @@ export async function listSettledOrderKeys(db: Executor, p: { storeId: string; s
         inArray(ledgerEntries.status, ['synced', 'skipped', 'ignored', 'voided']),
       ),
     );
-  return new Set(rows.map((r) => r.sourceKey));
+  const recent = new Set(
+    rows.filter((r) => r.role === ROLE.sale && r.status === 'synced' && r.updatedAt >= p.bookedBefore).map((r) => r.sourceKey),
+  );
+  return new Set(rows.map((r) => r.sourceKey).filter((k) => !recent.has(k)));
 }
 
 /** The sync's cursor: orders updated at or after it have not been examined by the sales sync yet. */

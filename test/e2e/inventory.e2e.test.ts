@@ -346,6 +346,47 @@ describe('inventory end to end', () => {
     expect(await available()).toEqual(expected);
   }, 90_000);
 
+  it('a sale the sales sync books while the run reads Shopify is subtracted, though QBO answered the run before it', async () => {
+    // The run's Shopify read takes 15 s: QBO's quantities are read first, then the sale is placed and booked.
+    stack.world.shopify.admin.addFaults({ match: 'productVariants', latencyMs: 15_000 });
+    const qboBefore = await qboQty();
+    const mark = stack.world.qbo.admin.requestLog().length;
+    let sale: { id: string; units: number } | undefined;
+    const { runId, run } = await runInventory('apply', async (started) => {
+      for (let i = 0; ; i++) {
+        const read = stack.world.qbo.admin
+          .requestLog()
+          .slice(mark)
+          .some((r) => /^item$/i.test(r.entity ?? '') && r.operation === 'query');
+        if (read) break;
+        if (i > 600) throw new Error("the run's QBO item read was not seen within 30 s");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      sale = placeSale(2);
+      const sync = await stack.api('POST', `/stores/${storeId}/sync?wait=60`);
+      expect(sync.status).toBe(200);
+      const [booked] = await stack.database.db
+        .select()
+        .from(ledgerEntries)
+        .where(and(eq(ledgerEntries.storeId, storeId), eq(ledgerEntries.sourceKey, `order:${sale.id}`), eq(ledgerEntries.role, 'sale')));
+      expect(booked).toMatchObject({ status: 'synced' });
+      // Booked while the run still waits for Shopify: its plan is not recorded yet.
+      expect(await changesOf(started)).toEqual([]);
+    }).finally(() => stack.world.shopify.admin.clearFaults());
+    expect(run).toMatchObject({ status: 'completed', notApplied: 0 });
+    const qboAfter = await qboQty();
+    expect(qboAfter[2]).toBe(qboBefore[2]! - sale!.units);
+    // The run read QBO before the sale was booked; the sale counts as not yet in QBO, so Shopify is not oversold.
+    const row = (await mineOf(runId))[2]!;
+    expect(row).toMatchObject({ qboQty: String(qboBefore[2]), unbookedSold: sale!.units, target: qboAfter[2] });
+    expected[2] = qboAfter[2]!;
+    expect(await available()).toEqual(expected);
+    // The next run reads QBO after the booking: the same target, nothing written.
+    const again = await runInventory('apply');
+    expect(again.run).toMatchObject({ status: 'completed', raised: 0, lowered: 0, applied: 0 });
+    expect(await available()).toEqual(expected);
+  }, 150_000);
+
   it('a worker killed while its write is in flight leaves each change applied once', async () => {
     await qboAdjust(items.map((_i, index) => ({ index, qtyDiff: 3 })));
     const onHandBefore = (await levels()).map((l) => l.on_hand!);

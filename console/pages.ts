@@ -16,7 +16,7 @@ export interface PageContext {
 }
 
 /** A date as the operator reads it (UTC, to the minute) inside a <time> with the exact instant. */
-function when(iso: string | null | undefined, empty = '—'): Html {
+export function when(iso: string | null | undefined, empty = '—'): Html {
   if (!iso) return html`${empty}`;
   const d = new Date(iso);
   const text = `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -26,9 +26,9 @@ function when(iso: string | null | undefined, empty = '—'): Html {
 /** A first run reads all history: its window starts at the epoch, shown as such rather than as 1970. */
 const windowStart = (from: Date | null): Html => (from && from.getUTCFullYear() > 1970 ? when(from.toISOString()) : html`the first order`);
 
-const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" value="${page.csrf}" />`;
+export const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" value="${page.csrf}" />`;
 
-function layout(page: PageContext, title: string, body: Html): Html {
+export function layout(page: PageContext, title: string, body: Html): Html {
   const who = page.principal;
   return html`<!doctype html>
     <html lang="en">
@@ -210,6 +210,24 @@ function documentCard(page: PageContext, data: StorePageData, doc: DocumentView)
   </li>`;
 }
 
+/** The store page's form: a window in UTC, previewed first (nothing is changed by it). */
+export function undoForm(page: PageContext, storeId: string): Html {
+  const id = encodeURIComponent(storeId);
+  return html`<section class="card" aria-labelledby="undo-title">
+    <h2 id="undo-title">Undo a window</h2>
+    <p class="sub">
+      Lists what Ledgerline created in QuickBooks for the orders and refunds of a window (times in UTC); nothing changes until you confirm
+      on the next page.
+    </p>
+    <form method="post" action="/console/stores/${id}/undo/preview" class="undo">
+      ${csrfField(page)}
+      <label>From <input type="datetime-local" name="from" required /></label>
+      <label>To <input type="datetime-local" name="to" required /></label>
+      <button type="submit" class="secondary">Preview</button>
+    </form>
+  </section>`;
+}
+
 export function storePage(page: PageContext, data: StorePageData): Html {
   const v = data.view;
   const health = healthOf(v);
@@ -331,6 +349,7 @@ export function storePage(page: PageContext, data: StorePageData): Html {
                 }`
         }
       </section>
+      ${data.canOperate ? undoForm(page, v.id) : ''}
       ${
         data.ignored.length > 0
           ? html`<section class="card" aria-labelledby="ignored-title">

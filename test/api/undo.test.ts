@@ -242,3 +242,75 @@ describe('undo a window', () => {
     expect(still.length).toBeGreaterThan(0);
   });
 });
+
+/** A browser for the console: cookies kept between requests, forms posted urlencoded. */
+class Browser {
+  cookies = new Map<string, string>();
+  async request(method: InjectOptions['method'], url: string, form?: Record<string, string>) {
+    const res = await app.inject({
+      method,
+      url,
+      headers: {
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
+    });
+    for (const c of res.cookies as Array<{ name: string; value: string }>) {
+      if (c.value === '') this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    return res;
+  }
+  csrfOf(body: string): string {
+    const m = /name="_csrf" value="([^"]+)"/.exec(body);
+    if (!m) throw new Error(`no CSRF field: ${body.slice(0, 300)}`);
+    return m[1]!;
+  }
+}
+
+describe('the console’s Undo a window', () => {
+  it('previews the window, deletes on confirmation (CSRF) and shows the result', async () => {
+    const b = new Browser();
+    const signIn = await b.request('GET', '/console/sign-in');
+    expect((await b.request('POST', '/console/sign-in', { _csrf: b.csrfOf(signIn.body), token: API_TOKEN })).statusCode).toBe(303);
+    const storeUrl = `/console/stores/${world.storeId}`;
+    const page = await b.request('GET', storeUrl);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Undo a window');
+    expect(page.body).toContain(`action="${storeUrl}/undo/preview"`);
+
+    // The later half of the history, as the form's datetime-local fields send it (UTC, to the minute).
+    const minute = (d: Date) => d.toISOString().slice(0, 16);
+    const from = minute(new Date(new Date(window.to).getTime() + 60_000));
+    const to = minute(new Date(Date.now() - 60_000));
+    const before = await rows();
+    const target = before.filter(
+      (r) => r.role === 'sale' && live(r) && r.sourceUpdatedAt! >= new Date(`${from}:00Z`) && r.sourceUpdatedAt! < new Date(`${to}:00Z`),
+    );
+    expect(target.length).toBeGreaterThan(0);
+
+    expect((await b.request('POST', `${storeUrl}/undo/preview`, { from, to })).statusCode).toBe(403);
+    const preview = await b.request('POST', `${storeUrl}/undo/preview`, { _csrf: b.csrfOf(page.body), from, to });
+    expect(preview.statusCode, preview.body.slice(0, 500)).toBe(200);
+    for (const r of target) expect(preview.body).toContain(`#${r.qboId}`);
+    expect(await rows()).toEqual(before);
+
+    // Confirming without the form's CSRF token changes nothing.
+    expect((await b.request('POST', `${storeUrl}/undo`, { from: `${from}:00.000Z`, to: `${to}:00.000Z` })).statusCode).toBe(403);
+    const fields = Object.fromEntries(
+      [...preview.body.matchAll(/<input type="hidden" name="(from|to|_csrf)" value="([^"]+)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const confirmed = await b.request('POST', `${storeUrl}/undo`, fields);
+    expect(confirmed.statusCode, confirmed.body.slice(0, 500)).toBe(303);
+    expect(confirmed.headers.location).toMatch(new RegExp(`^${storeUrl}/undo/u-[0-9a-f]{16}$`));
+    const result = await b.request('GET', String(confirmed.headers.location));
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toMatch(/\d+ deleted/);
+    const after = await rows();
+    for (const r of target) {
+      expect(after.find((a) => a.sourceKey === r.sourceKey && a.role === 'sale')!.status).toBe('undone');
+      expect(await inQbo(r.qboType!, r.qboId!)).toBe(false);
+    }
+  });
+});

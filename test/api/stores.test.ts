@@ -255,7 +255,7 @@ describe('POST /stores', () => {
       cursor: { updatedAt: null },
       lastRun: null,
       intervalMinutes: 60,
-      counts: { pending: 0, synced: 0, parked: 0, failed: 0, skipped: 0, voided: 0, ignored: 0 },
+      counts: { pending: 0, synced: 0, parked: 0, failed: 0, skipped: 0, voided: 0, ignored: 0, undone: 0 },
       connection: { ok: true, error: null },
       workflow: { id: workflowIds.store(shop.domain) },
       settings: {

@@ -157,6 +157,8 @@ export interface StorePageData {
   attention: DocumentView[];
   attentionMore: boolean;
   ignored: DocumentView[];
+  /** Documents an undo deleted (services/stores/undo.ts); Redo books one again. */
+  undone: DocumentView[];
   temporalUi: { baseUrl: string; namespace: string };
   /** A message after an action (fixed texts of console/plugin.ts), or an error answer of the services. */
   notice?: { kind: 'ok' | 'error'; text: string } | undefined;
@@ -202,9 +204,13 @@ function documentCard(page: PageContext, data: StorePageData, doc: DocumentView)
       data.canOperate
         ? doc.status === 'ignored'
           ? html`<div class="actions">${actionForm(page, id, 'unignore', 'Un-ignore', doc)}</div>`
-          : html`<div class="actions">
-              ${actionForm(page, id, 'retry', 'Retry', doc)}${actionForm(page, id, 'ignore', 'Ignore', doc, 'secondary')}
-            </div>`
+          : doc.status === 'undone'
+            ? doc.role === 'payment'
+              ? ''
+              : html`<div class="actions">${actionForm(page, id, 'unignore', 'Redo', doc)}</div>`
+            : html`<div class="actions">
+                ${actionForm(page, id, 'retry', 'Retry', doc)}${actionForm(page, id, 'ignore', 'Ignore', doc, 'secondary')}
+              </div>`
         : ''
     }
   </li>`;
@@ -357,6 +363,17 @@ export function storePage(page: PageContext, data: StorePageData): Html {
               <p class="sub">No run books or retries these; Un-ignore puts one back for the next run.</p>
               <ul class="docs">
                 ${data.ignored.map((d) => documentCard(page, data, d))}
+              </ul>
+            </section>`
+          : ''
+      }
+      ${
+        data.undone.length > 0
+          ? html`<section class="card" aria-labelledby="undone-title">
+              <h2 id="undone-title">Undone</h2>
+              <p class="sub">An undo deleted these from QuickBooks; no run books them again. Redo books one (and its refunds) again.</p>
+              <ul class="docs">
+                ${data.undone.map((d) => documentCard(page, data, d))}
               </ul>
             </section>`
           : ''

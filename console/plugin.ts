@@ -99,7 +99,7 @@ const DONE: Record<string, string> = {
   resume: 'Resumed.',
   retry: 'Retry requested: the next run books it again.',
   ignore: 'Ignored: no run books or retries it until you un-ignore it.',
-  unignore: 'Un-ignored: the next run tries it again.',
+  unignore: 'Un-ignored (or redone): the next run tries it again.',
 };
 
 function send(reply: FastifyReply, page: Html, status = 200) {
@@ -268,11 +268,12 @@ export const consolePlugin =
         notice?: { kind: 'ok' | 'error'; text: string },
         status = 200,
       ) {
-        const [view, runs, attention, ignored] = await Promise.all([
+        const [view, runs, attention, ignored, undone] = await Promise.all([
           storeView(ctx, row),
           listSyncRuns(ctx.db, { storeId: row.id }),
           listDocuments(ctx, row, { status: 'parked,failed', limit: ATTENTION_LIMIT }),
           listDocuments(ctx, row, { status: 'ignored', limit: IGNORED_LIMIT }),
+          listDocuments(ctx, row, { status: 'undone', limit: IGNORED_LIMIT }),
         ]);
         runs.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || b.id.localeCompare(a.id));
         return send(
@@ -283,6 +284,7 @@ export const consolePlugin =
             attention: attention.items,
             attentionMore: attention.nextCursor !== null,
             ignored: ignored.items,
+            undone: undone.items.filter((d) => d.role !== 'payment'),
             temporalUi: opts.temporalUi,
             notice,
             canOperate: req.principal?.scope === 'operate',

@@ -312,5 +312,16 @@ describe('the console’s Undo a window', () => {
       expect(after.find((a) => a.sourceKey === r.sourceKey && a.role === 'sale')!.status).toBe('undone');
       expect(await inQbo(r.qboType!, r.qboId!)).toBe(false);
     }
+    // The store page lists them as undone, each with a Redo (the unignore action).
+    const store = await b.request('GET', storeUrl);
+    expect(store.body).toContain('<h2 id="undone-title">Undone</h2>');
+    expect(store.body).toContain(`aria-label="Redo ${target[0]!.sourceName}"`);
+  });
+
+  it('documents the undo routes in the OpenAPI document, under the stores tag', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(doc.paths['/stores/{id}/undo'].post.tags).toEqual(['stores']);
+    expect(doc.paths['/stores/{id}/undo/{undoId}'].get.tags).toEqual(['stores']);
+    expect(Object.keys(doc.paths['/stores/{id}/undo'].post.responses)).toEqual(expect.arrayContaining(['200', '202', '400', '404', '409']));
   });
 });

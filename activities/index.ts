@@ -5,6 +5,7 @@ import { createFleetActivities } from './fleet';
 import { createInventoryActivities } from './inventory';
 import { createPayoutActivities } from './payouts';
 import { createSyncActivities, type SyncActivityOptions } from './sync';
+import { createUndoActivities } from './undo';
 
 export type { ActivityDeps } from './deps';
 export type { SyncActivityOptions } from './sync';
@@ -20,5 +21,6 @@ export function createActivities(deps: ActivityDeps, pacing: SyncActivityOptions
     ...createAuditActivities(deps, pacing),
     ...createPayoutActivities(deps, pacing),
     ...createInventoryActivities(deps, pacing),
+    ...createUndoActivities(deps, pacing),
   };
 }

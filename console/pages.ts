@@ -16,7 +16,7 @@ export interface PageContext {
 }
 
 /** A date as the operator reads it (UTC, to the minute) inside a <time> with the exact instant. */
-function when(iso: string | null | undefined, empty = '—'): Html {
+export function when(iso: string | null | undefined, empty = '—'): Html {
   if (!iso) return html`${empty}`;
   const d = new Date(iso);
   const text = `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -26,9 +26,9 @@ function when(iso: string | null | undefined, empty = '—'): Html {
 /** A first run reads all history: its window starts at the epoch, shown as such rather than as 1970. */
 const windowStart = (from: Date | null): Html => (from && from.getUTCFullYear() > 1970 ? when(from.toISOString()) : html`the first order`);
 
-const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" value="${page.csrf}" />`;
+export const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" value="${page.csrf}" />`;
 
-function layout(page: PageContext, title: string, body: Html): Html {
+export function layout(page: PageContext, title: string, body: Html): Html {
   const who = page.principal;
   return html`<!doctype html>
     <html lang="en">
@@ -157,6 +157,8 @@ export interface StorePageData {
   attention: DocumentView[];
   attentionMore: boolean;
   ignored: DocumentView[];
+  /** Documents an undo deleted (services/stores/undo.ts); Redo books one again. */
+  undone: DocumentView[];
   temporalUi: { baseUrl: string; namespace: string };
   /** A message after an action (fixed texts of console/plugin.ts), or an error answer of the services. */
   notice?: { kind: 'ok' | 'error'; text: string } | undefined;
@@ -202,12 +204,34 @@ function documentCard(page: PageContext, data: StorePageData, doc: DocumentView)
       data.canOperate
         ? doc.status === 'ignored'
           ? html`<div class="actions">${actionForm(page, id, 'unignore', 'Un-ignore', doc)}</div>`
-          : html`<div class="actions">
-              ${actionForm(page, id, 'retry', 'Retry', doc)}${actionForm(page, id, 'ignore', 'Ignore', doc, 'secondary')}
-            </div>`
+          : doc.status === 'undone'
+            ? doc.role === 'payment'
+              ? ''
+              : html`<div class="actions">${actionForm(page, id, 'unignore', 'Redo', doc)}</div>`
+            : html`<div class="actions">
+                ${actionForm(page, id, 'retry', 'Retry', doc)}${actionForm(page, id, 'ignore', 'Ignore', doc, 'secondary')}
+              </div>`
         : ''
     }
   </li>`;
+}
+
+/** The store page's form: a window in UTC, previewed first (nothing is changed by it). */
+export function undoForm(page: PageContext, storeId: string): Html {
+  const id = encodeURIComponent(storeId);
+  return html`<section class="card" aria-labelledby="undo-title">
+    <h2 id="undo-title">Undo a window</h2>
+    <p class="sub">
+      Lists what Ledgerline created in QuickBooks for the orders and refunds of a window (times in UTC); nothing changes until you confirm
+      on the next page.
+    </p>
+    <form method="post" action="/console/stores/${id}/undo/preview" class="undo">
+      ${csrfField(page)}
+      <label>From <input type="datetime-local" name="from" required /></label>
+      <label>To <input type="datetime-local" name="to" required /></label>
+      <button type="submit" class="secondary">Preview</button>
+    </form>
+  </section>`;
 }
 
 export function storePage(page: PageContext, data: StorePageData): Html {
@@ -331,6 +355,7 @@ export function storePage(page: PageContext, data: StorePageData): Html {
                 }`
         }
       </section>
+      ${data.canOperate ? undoForm(page, v.id) : ''}
       ${
         data.ignored.length > 0
           ? html`<section class="card" aria-labelledby="ignored-title">
@@ -338,6 +363,17 @@ export function storePage(page: PageContext, data: StorePageData): Html {
               <p class="sub">No run books or retries these; Un-ignore puts one back for the next run.</p>
               <ul class="docs">
                 ${data.ignored.map((d) => documentCard(page, data, d))}
+              </ul>
+            </section>`
+          : ''
+      }
+      ${
+        data.undone.length > 0
+          ? html`<section class="card" aria-labelledby="undone-title">
+              <h2 id="undone-title">Undone</h2>
+              <p class="sub">An undo deleted these from QuickBooks; no run books them again. Redo books one (and its refunds) again.</p>
+              <ul class="docs">
+                ${data.undone.map((d) => documentCard(page, data, d))}
               </ul>
             </section>`
           : ''

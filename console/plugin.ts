@@ -12,7 +12,7 @@
  *   against the address's failed-authentication budget (api/rate-limits.ts). The session is a cookie sealed with
  *   the project's cipher (console/session.ts), HttpOnly, SameSite=Lax, Path=/console, and Secure unless the page
  *   was asked for over plain http from localhost.
- * - Every change (sync, pause, resume, retry, ignore, un-ignore) is written to the audit log like the API's
+ * - Every change (sync, pause, resume, retry, ignore, un-ignore, undo) is written to the audit log like the API's
  *   (api/audit.ts), with the signed-in principal as its actor.
  */
 import cookie from '@fastify/cookie';
@@ -35,9 +35,11 @@ import { HttpError } from '../services/errors';
 import type { StoreContext } from '../services/stores/context';
 import { pauseStore, resumeStore } from '../services/stores/control';
 import { DOCUMENT_ACTIONS, type DocumentAction } from '../services/stores/documents';
+import { applyUndo, previewUndo, undoRequest, undoStatus, type UndoBody } from '../services/stores/undo';
 import { requestSync } from '../services/stores/workflow';
 import type { Html } from './html';
 import { errorPage, signInPage, storePage, storesPage, type PageContext } from './pages';
+import { undoPreviewPage, undoResultPage } from './undo-pages';
 import { PASSWORD_PRINCIPAL, SESSION_COOKIE, fingerprint, openSession, sealSession, secretsEqual, type Session } from './session';
 
 export interface ConsoleOptions {
@@ -88,13 +90,16 @@ function staticRoot(): string {
 }
 
 /** Fixed texts for what an action did (the page shows these, never text from the request). */
+/** How long a confirmed undo is waited for before its page says it is still running. */
+const UNDO_WAIT_S = 20;
+
 const DONE: Record<string, string> = {
   sync: 'Sync requested: the run appears below once it starts.',
   pause: 'Paused: no new run starts until you resume.',
   resume: 'Resumed.',
   retry: 'Retry requested: the next run books it again.',
   ignore: 'Ignored: no run books or retries it until you un-ignore it.',
-  unignore: 'Un-ignored: the next run tries it again.',
+  unignore: 'Un-ignored (or redone): the next run tries it again.',
 };
 
 function send(reply: FastifyReply, page: Html, status = 200) {
@@ -263,11 +268,12 @@ export const consolePlugin =
         notice?: { kind: 'ok' | 'error'; text: string },
         status = 200,
       ) {
-        const [view, runs, attention, ignored] = await Promise.all([
+        const [view, runs, attention, ignored, undone] = await Promise.all([
           storeView(ctx, row),
           listSyncRuns(ctx.db, { storeId: row.id }),
           listDocuments(ctx, row, { status: 'parked,failed', limit: ATTENTION_LIMIT }),
           listDocuments(ctx, row, { status: 'ignored', limit: IGNORED_LIMIT }),
+          listDocuments(ctx, row, { status: 'undone', limit: IGNORED_LIMIT }),
         ]);
         runs.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || b.id.localeCompare(a.id));
         return send(
@@ -278,6 +284,7 @@ export const consolePlugin =
             attention: attention.items,
             attentionMore: attention.nextCursor !== null,
             ignored: ignored.items,
+            undone: undone.items.filter((d) => d.role !== 'payment'),
             temporalUi: opts.temporalUi,
             notice,
             canOperate: req.principal?.scope === 'operate',
@@ -315,6 +322,45 @@ export const consolePlugin =
       action('sync', operateStore, (row) => requestSync(ctx, row.shopDomain, { trigger: 'manual' }, 0));
       action('pause', operateStore, (row) => pauseStore(ctx, row, 'paused from the console'));
       action('resume', operateStore, (row) => resumeStore(ctx, row));
+      // Undo a window (console/undo-pages.ts): preview (nothing changes) → confirm → the result, by its undo id.
+      const formWindow = (body: { from?: unknown; to?: unknown } | undefined): UndoBody => {
+        // <input type="datetime-local"> sends "2026-11-01T10:00" with no zone: the form says UTC.
+        const utc = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00Z` : v);
+        const from = utc(body?.from);
+        const to = utc(body?.to);
+        if (typeof from !== 'string' || typeof to !== 'string' || from.length > 64 || to.length > 64) {
+          throw new HttpError(400, 'bad_request', 'The form needs a from and a to time');
+        }
+        return { from, to, mode: 'preview' };
+      };
+      secured.post<{ Params: { id: string }; Body: { from?: unknown; to?: unknown } }>(
+        '/stores/:id/undo/preview',
+        { config: { access: operateStore } },
+        async (req, reply) => {
+          const row = await loadStore(ctx, req.params.id);
+          const preview = await previewUndo(ctx, row, undoRequest(ctx, row, formWindow(req.body)));
+          return send(reply, undoPreviewPage(pageContext(req, reply), row.id, preview));
+        },
+      );
+      secured.post<{ Params: { id: string }; Body: { from?: unknown; to?: unknown } }>(
+        '/stores/:id/undo',
+        { config: { access: operateStore } },
+        async (req, reply) => {
+          const row = await loadStore(ctx, req.params.id);
+          const status = await applyUndo(ctx, row, undoRequest(ctx, row, formWindow(req.body)), UNDO_WAIT_S);
+          return reply.redirect(`/console/stores/${encodeURIComponent(row.id)}/undo/${encodeURIComponent(status.undoId)}`, 303);
+        },
+      );
+      secured.get<{ Params: { id: string; undoId: string } }>(
+        '/stores/:id/undo/:undoId',
+        { config: { access: readStore } },
+        async (req, reply) => {
+          const row = await loadStore(ctx, req.params.id);
+          if (!/^u-[0-9a-f]{16}$/.test(req.params.undoId)) throw new HttpError(404, 'not_found', 'There is no such undo.');
+          return send(reply, undoResultPage(pageContext(req, reply), row.id, await undoStatus(ctx, row, req.params.undoId, 0)));
+        },
+      );
+
       for (const name of Object.keys(DOCUMENT_ACTIONS) as DocumentAction[]) {
         action<{ sourceKey?: unknown }>(`documents/${name}`, operateStore, (row, body) => {
           const key = body?.sourceKey;

@@ -89,6 +89,14 @@ const WORDS: Record<string, ReasonWords> = {
     what: 'A retry was asked for: the next run books it again.',
     fix: 'Wait for the next run (a sync was requested).',
   },
+  undone: {
+    what: 'An undo deleted this document from QuickBooks; no run books it again.',
+    fix: 'Nothing to do, unless it should be booked after all: Redo.',
+  },
+  redo_requested: {
+    what: 'A redo was asked for after an undo: the next run books it again.',
+    fix: 'Wait for the next run (a sync was requested).',
+  },
 };
 
 const UNKNOWN: ReasonWords = {

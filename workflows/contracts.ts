@@ -5,6 +5,7 @@
  */
 import type { AuditSummary, FindingKind } from '../domain/audit';
 import type { InventoryBreaker, InventoryRunPlan } from '../domain/inventory';
+import type { UndoKind } from '../domain/sync/undo';
 import type { InventoryMode, InventoryTrigger, PayoutSagaState, SyncRunInput, SyncRunSummary, SyncTrigger } from './definitions';
 
 /**
@@ -278,4 +279,46 @@ export interface InventoryActivities {
   inventoryFinish(input: { storeId: string; runId: string; status: InventoryRunStatus; note?: string }): Promise<InventoryRunSummary>;
 }
 
-export type Activities = SyncActivities & FleetActivities & AuditActivities & PayoutActivities & InventoryActivities;
+/** One document of an undo (workflows/undo.ts) and what became of it. */
+export interface UndoItem {
+  sourceKey: string;
+  role: string;
+  sourceName: string | null;
+  qboType: string | null;
+  qboId: string | null;
+  qboDocNumber: string | null;
+  /** In the shop's currency, minor units, as Ledgerline booked it. */
+  totalMinor: number | null;
+  /** deleted: by this undo · gone: QBO no longer held it · refused: QBO or the undo left it (reason) · skipped: nothing to do. */
+  outcome: 'deleted' | 'gone' | 'refused' | 'skipped';
+  code: string | null;
+  reason: string | null;
+}
+
+export interface UndoInput {
+  storeId: string;
+  undoId: string;
+  from: string;
+  to: string;
+  kinds: UndoKind[];
+}
+
+export interface UndoResult {
+  undoId: string;
+  from: string;
+  to: string;
+  kinds: UndoKind[];
+  deleted: number;
+  gone: number;
+  refused: number;
+  skipped: number;
+  items: UndoItem[];
+  finishedAt: string;
+}
+
+export interface UndoActivities {
+  /** Under the store's write lease: deletes each document of the window once and marks its row `undone`. */
+  undoApply(input: UndoInput): Promise<UndoResult>;
+}
+
+export type Activities = SyncActivities & FleetActivities & AuditActivities & PayoutActivities & InventoryActivities & UndoActivities;

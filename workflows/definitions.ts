@@ -102,6 +102,8 @@ export const workflowIds = {
   inventorySchedule: (shopDomain: string) => `inventory:${shopDomain}`,
   /** Inventory runs: the schedule's (Temporal appends the scheduled time) and the API's (with a suffix of their own). */
   inventory: (shopDomain: string) => `store:${shopDomain}:inventory`,
+  /** An undo (workflows/undo.ts): its id is a hash of the request, so the same request starts one workflow at a time. */
+  undo: (shopDomain: string, undoId: string) => `store:${shopDomain}:undo:${undoId}`,
 } as const;
 
 export type InventoryMode = 'preview' | 'apply';

@@ -5,3 +5,4 @@ export { connectionKeepAliveWorkflow } from './keepalive';
 export { storeAuditWorkflow } from './audit';
 export { payoutWorkflow } from './payout';
 export { inventoryWorkflow } from './inventory';
+export { undoWorkflow } from './undo';

@@ -83,3 +83,14 @@ export const inventoryStep: ActivityOptions = {
   scheduleToCloseTimeout: '2 hours',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
 };
+
+/**
+ * The undo (workflows/undo.ts): one QBO read and one delete per document under the realm's limits, behind the store's
+ * write lease (a running sync holds it: StoreBusyError, retried until the sync is done). Heartbeats like a sync page.
+ */
+export const undoStep: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  scheduleToCloseTimeout: '6 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
+};

@@ -38,6 +38,7 @@ import {
 import { loadStore, storeView, storeViews } from '../stores/views';
 import { taxMappingRoutes } from '../stores/tax-mapping';
 import { documentActionRoutes } from '../stores/document-actions';
+import { undoRoutes } from '../stores/undo';
 import { operateStore, readStore } from '../access';
 import { requestSync, syncRequestStatus, type SyncOutcome } from '../../services/stores/workflow';
 
@@ -249,6 +250,7 @@ export const storeRoutes =
 
     await taxMappingRoutes(ctx, app);
     await documentActionRoutes(ctx, app);
+    await undoRoutes(ctx, app);
 
     app.get<{ Params: IdParams; Querystring: { status?: string; limit: number; cursor?: string; attention?: 'true' | 'false' } }>(
       '/stores/:id/documents',

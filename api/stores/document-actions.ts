@@ -51,7 +51,8 @@ export const documentActionSchema = {
 const SUMMARIES: Record<DocumentAction, string> = {
   retry: "Retry a parked or failed order or refund: the next run books it again (a sync is requested now); QBO's message stays until then",
   ignore: 'Ignore a parked or failed order or refund: no run books or re-tries it (reversible with unignore)',
-  unignore: 'Un-ignore an ignored order or refund: it is parked again and the next run tries it (a sync is requested now)',
+  unignore:
+    'Un-ignore an ignored order or refund, or redo one an undo deleted (with its refunds): it is parked again and the next run books it (a sync is requested now)',
 };
 
 /** The answer of an action: the source's rows as GET /stores/:id/documents shows them. */

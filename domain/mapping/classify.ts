@@ -18,6 +18,7 @@ export interface ExistingOrderDocument {
 export type SkipCode =
   | 'ignored'
   | 'document_voided'
+  | 'document_undone'
   | 'test_order'
   | 'before_start_date'
   | 'unpaid_order'
@@ -90,6 +91,9 @@ export function classifyOrder(order: ShopifyOrderCore, settings: Settings, conte
   const { existing } = context;
   if (existing?.status === 'ignored') return skip('ignored', 'A person chose to ignore this order');
   if (existing?.status === 'voided') return skip('document_voided', `The ${existing.type} was voided in QBO; it is not re-created`);
+  if (existing?.status === 'undone') {
+    return skip('document_undone', `The ${existing.type} was deleted from QBO by an undo; it is not re-created unless redone`);
+  }
   if (order.test) return skip('test_order', 'Test order (Shopify test mode)');
   if (!existing && settings.startDate && txnDateFor(order.processedAt, context.timeZone ?? 'UTC') < settings.startDate) {
     return skip('before_start_date', `Processed before the store's start date ${settings.startDate}`);

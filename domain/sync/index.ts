@@ -3,3 +3,4 @@ export * from './ledger-entry';
 export * from './orders';
 export * from './window';
 export * from './refunds';
+export * from './undo';

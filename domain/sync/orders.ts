@@ -23,6 +23,7 @@ import { fromQboAmount, moneyFromMinor, toDecimalString } from '../money';
 import type { Settings } from '../settings';
 import type { ShopifyOrderCore } from '../shopify/types';
 import { existingIdFrom, FAULT, faultCode, isDuplicateDocNumber, isStaleReference } from './faults';
+import { REDO_CODE } from './undo';
 import { keepDocument, type LedgerEntry, type LedgerEntryChanges, type OrderRows } from './ledger-entry';
 
 type Entity = Record<string, unknown>;
@@ -42,7 +43,7 @@ export function latestVersions(orders: readonly ShopifyOrderCore[]): ShopifyOrde
 export function existingDocument(rows: OrderRows): ExistingOrderDocument | undefined {
   const sale = rows.sale;
   if (!sale) return undefined;
-  if (sale.status === 'ignored' || sale.status === 'voided')
+  if (sale.status === 'ignored' || sale.status === 'voided' || sale.status === 'undone')
     return { type: (sale.qboType ?? 'SalesReceipt') as QboDocumentType, status: sale.status };
   if (!sale.qboId) return undefined;
   const payment = rows.payment?.qboId ? 'synced' : rows.payment?.status;
@@ -53,8 +54,9 @@ export function existingDocument(rows: OrderRows): ExistingOrderDocument | undef
   };
 }
 
-/** Does the sale row hold a live QBO document (not voided)? */
-export const holdsDocument = (sale: LedgerEntry | undefined): boolean => Boolean(sale?.qboId) && sale?.status !== 'voided';
+/** Does the sale row hold a live QBO document (not voided, not deleted by an undo)? */
+export const holdsDocument = (sale: LedgerEntry | undefined): boolean =>
+  Boolean(sale?.qboId) && sale?.status !== 'voided' && sale?.status !== 'undone';
 
 // --- Step 1: what the order needs --------------------------------------------------------------
 
@@ -83,13 +85,13 @@ export function decideOrder(
   const c = classifyOrder(order, settings, { ...(existing ? { existing } : {}), timeZone });
   switch (c.kind) {
     case 'Skip': {
-      // A booked document is never demoted to "skipped"; ignored/voided rows keep their status.
+      // A booked document is never demoted to "skipped"; ignored/voided/undone rows keep their status.
       const status = rows.sale?.status;
       return {
         action: 'skip',
         code: c.code,
         reason: c.reason,
-        record: !holdsDocument(rows.sale) && status !== 'ignored' && status !== 'voided',
+        record: !holdsDocument(rows.sale) && status !== 'ignored' && status !== 'voided' && status !== 'undone',
       };
     }
     case 'Park':
@@ -151,7 +153,7 @@ export function decideDocumentWrite(
   fingerprint: string,
   orderUpdatedAt: string,
 ): WriteDecision {
-  if (!sale?.qboId || sale.status === 'voided') return { action: 'create' };
+  if (!sale?.qboId || sale.status === 'voided' || sale.status === 'undone') return { action: 'create' };
   if (sale.qboType !== docType) {
     return {
       action: 'park',
@@ -185,7 +187,12 @@ export function pendingCreate(
     qboType: docType,
     qboDocNumber: docNumber || null,
     fingerprint,
-    requestId: qboRequestId(key, docType, fingerprint),
+    // A redo (domain/sync/undo.ts) books again what an undo deleted: a requestid of its own, or QBO would
+    // replay its answer to the first create (the deleted document).
+    requestId:
+      sale?.reasonCode === REDO_CODE
+        ? qboRequestId(key, docType, fingerprint, (sale.attempts ?? 0) + 1)
+        : qboRequestId(key, docType, fingerprint),
     attempts: (sale?.attempts ?? 0) + 1,
   };
 }
@@ -486,4 +493,5 @@ export const RETRYABLE_PARK_CODES = [
   'sales_tax_off',
   'custom_txn_numbers_off',
   'retry_requested',
+  REDO_CODE,
 ] as const;

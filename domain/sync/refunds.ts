@@ -10,13 +10,14 @@ import type { Settings } from '../settings';
 import type { ShopifyOrderCore, ShopifyRefund, ShopifyRefundSummary } from '../shopify/types';
 import type { LedgerEntry, LedgerEntryChanges } from './ledger-entry';
 import { holdsDocument } from './orders';
+import { REDO_CODE } from './undo';
 
 type Entity = Record<string, unknown>;
 
 export const REFUND_ROLE = 'refund';
 
 /** Statuses after which a refund is never read again (Shopify refunds do not change once made). */
-const SETTLED = new Set(['synced', 'skipped', 'ignored', 'voided']);
+const SETTLED = new Set(['synced', 'skipped', 'ignored', 'voided', 'undone']);
 
 /**
  * Does this refund need its details read? Only when it has no settled row: a booked, skipped or
@@ -54,6 +55,13 @@ export function decideRefund(
       action: 'skip',
       code: 'order_not_booked',
       reason: `Order ${order.name} is not booked in QBO (${sale.reason ?? sale.status}), so neither is its refund`,
+    };
+  }
+  if (sale?.status === 'undone') {
+    return {
+      action: 'skip',
+      code: 'order_undone',
+      reason: `Order ${order.name}'s document was deleted from QBO by an undo, so its refund is not booked either`,
     };
   }
   if (sale?.status === 'voided') {
@@ -101,6 +109,7 @@ export const RETRYABLE_REFUND_CODES = [
   'sales_tax_off',
   'custom_txn_numbers_off',
   'retry_requested',
+  REDO_CODE,
   // A transient fault deferred it (activities/sync/refunds.ts): the next run books it, whether or not its order
   // changed again. The chaos suite found these left parked for good while this code was missing here.
   'refund_deferred',

@@ -10,7 +10,9 @@
  * - ignore: the rows become `ignored`, which no run books or re-tries (domain/mapping/classify.ts); their reason
  *   and reason code stay, so the console still shows why the document was set aside.
  * - unignore: the rows go back to `parked` with `retry_requested`: un-ignoring means "book it after all", so
- *   the next run tries it, and a sync is requested as for a retry.
+ *   the next run tries it, and a sync is requested as for a retry. It is also the redo of an undo
+ *   (services/stores/undo.ts): the source's `undone` rows (and its refunds') wait for the next run, which books
+ *   them afresh.
  *
  * Only the sale and refund documents of orders are handled here; payouts have their own retry
  * (POST /stores/:id/payouts/:payoutId/retry). The audit log records every call (api/audit.ts).
@@ -19,7 +21,8 @@ import { setLedgerRowsStatus } from '../../db/queries/ledger-actions';
 import { listLedgerRows, type LedgerRow } from '../../db/queries/ledger';
 import type { StoreRow } from '../../db/queries/stores';
 import { parseSourceKey } from '../../domain/ledger';
-import { REFUND_ROLE } from '../../domain/sync';
+import { redoChanges, REFUND_ROLE } from '../../domain/sync';
+import { listUndoneRowsOf, redoUndoneRow } from '../../db/queries/undo';
 import { HttpError, badRequest, conflict, notFound } from '../errors';
 import type { StoreContext } from './context';
 import { requestSync } from './workflow';
@@ -127,11 +130,26 @@ export async function ignoreDocument(ctx: StoreContext, store: StoreRow, sourceK
 export async function unignoreDocument(ctx: StoreContext, store: StoreRow, sourceKey: string): Promise<DocumentActionResult> {
   checkSourceKey(sourceKey);
   const before = await sourceRows(ctx, store, sourceKey);
+  const redone = await redoUndone(ctx, store, sourceKey);
   const changed = await mark(ctx, store, sourceKey, ['ignored'], { status: 'parked', reasonCode: 'retry_requested' });
-  if (changed.length === 0) throw conflict(`Document ${sourceKey} is not ignored (${statusList(before)})`);
+  if (changed.length === 0 && redone === 0) throw conflict(`Document ${sourceKey} is neither ignored nor undone (${statusList(before)})`);
   ctx.log.info({ storeId: store.id, sourceKey, rows: changed.length }, 'document un-ignored');
   const sync = await syncSoon(ctx, store);
   return { sourceKey, action: 'unignore', rows: await sourceRows(ctx, store, sourceKey), sync };
+}
+
+/**
+ * The redo of an undo (POST /stores/:id/undo): the source's undone rows, and its refunds' (an order redone brings its
+ * refunds back), forget the deleted document and wait for the next run (domain/sync redoChanges). Answers the rows changed.
+ */
+async function redoUndone(ctx: StoreContext, store: StoreRow, sourceKey: string): Promise<number> {
+  let n = 0;
+  for (const row of await listUndoneRowsOf(ctx.db, { storeId: store.id, sourceKey })) {
+    const at = ctx.clock();
+    if (await redoUndoneRow(ctx.db, { storeId: store.id, sourceKey: row.sourceKey, role: row.role, changes: redoChanges(row), at })) n++;
+  }
+  if (n > 0) ctx.log.info({ storeId: store.id, sourceKey, rows: n }, 'undone document redone');
+  return n;
 }
 
 export const DOCUMENT_ACTIONS: Record<DocumentAction, typeof retryDocument> = {

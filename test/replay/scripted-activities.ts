@@ -47,6 +47,9 @@ export function scriptedActivities(): { activities: Activities; script: Activity
     ...audit.activities,
     ...payouts.activities,
     ...inventory.activities,
+    async undoApply() {
+      throw new Error('undo is not scripted here');
+    },
     async syncRunBegin(input) {
       // A resync reads its window through Shopify bulk operations (as a long history window does),
       // so the recorded histories cover both of the sync run's paths.

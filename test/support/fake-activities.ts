@@ -23,6 +23,9 @@ export function recordingActivities(opts: { pageDelayMs?: number; failWith?: () 
   const activities: Activities = {
     ...idlePayoutActivities(),
     ...scriptedInventoryActivities().activities,
+    async undoApply() {
+      throw new Error('undo is not scripted here');
+    },
     async syncRunBegin(input) {
       seq += 1;
       const now = new Date().toISOString();

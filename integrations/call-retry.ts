@@ -125,8 +125,9 @@ export async function withCallRetry<T>(
       return await send();
     } catch (err) {
       if (attempt >= attempts || !mayRetryCall(err, call.safety) || policy.signal?.aborted) throw err;
+      // A wait the service asks for beyond the bound is Temporal's to keep (the jitter on top does not count).
+      if ((err.retryAfterMs ?? 0) > maxWaitMs) throw err;
       const waitMs = retryDelayMs(err, attempt, policy);
-      if (waitMs > maxWaitMs) throw err;
       await pauseBeforeRetry(policy, { operation: call.operation, attempt, waitMs, code: err.code });
     }
   }

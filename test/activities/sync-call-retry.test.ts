@@ -279,5 +279,18 @@ describe('which calls the clients send again', () => {
       }),
     ).rejects.toBe(dropped);
     expect(sends).toBe(3);
+    // A wait asked for within the bound is kept in-process; beyond it the first failure goes to Temporal.
+    const asked = (ms: number) => Object.assign(new TransientUpstreamError('throttled', { status: 503 }), { retryAfterMs: ms });
+    for (const [ms, expected] of [
+      [20, 2],
+      [21, 1],
+    ] as const) {
+      let n = 0;
+      const result = await withCallRetry({ maxWaitMs: 20, baseDelayMs: 1 }, { operation: 't', safety: 'once' }, () =>
+        ++n === 1 ? Promise.reject(asked(ms)) : Promise.resolve('ok'),
+      ).catch((e: unknown) => e);
+      expect(n).toBe(expected);
+      expect(result === 'ok').toBe(expected === 2);
+    }
   });
 });

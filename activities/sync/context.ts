@@ -2,6 +2,7 @@
  * What a sync activity needs about one store: its settings, the shop's time zone, and clients for
  * both APIs with the store's credentials (decrypted in memory only, never logged or returned).
  */
+import { Context } from '@temporalio/activity';
 import type { Logger } from '../../config/logger';
 import { getStoreWithShopifyToken, setStoreTimezone } from '../../db/queries/stores';
 import { StoreNotFoundError } from '../../domain/errors';
@@ -13,6 +14,8 @@ import { createShopifyClient, type ShopifyClient } from '../../integrations/shop
 import type { ShopifyPacer } from '../../integrations/shopify/pacer';
 import { SHOP_CONTEXT } from '../../integrations/shopify/queries/orders';
 import { qboCredentialsOf, type ActivityDeps } from '../deps';
+import type { CallRetryPolicy } from '../../integrations/call-retry';
+import { heartbeat } from '../heartbeat';
 
 export interface StoreContext {
   storeId: string;
@@ -32,20 +35,43 @@ export interface StoreContext {
   log: Logger;
 }
 
+/**
+ * Transient faults are retried per call within the activity attempt (integrations/call-retry.ts), heartbeating
+ * while it waits and stopping when the attempt is cancelled; after the bound the attempt fails and Temporal retries.
+ */
+export function activityCallRetry(log: Logger, overrides: CallRetryPolicy = {}): CallRetryPolicy {
+  let signal: AbortSignal | undefined;
+  try {
+    signal = Context.current().cancellationSignal;
+  } catch {
+    // Outside an activity (tests calling the functions directly): nothing cancels.
+  }
+  return {
+    ...(signal ? { signal } : {}),
+    onWait: (info) => {
+      heartbeat();
+      log.info(info, 'upstream call failed transiently; sending it again after a wait');
+    },
+    ...overrides,
+  };
+}
+
 export async function loadStoreContext(
   deps: ActivityDeps,
   storeId: string,
-  shared: { pacer: ShopifyPacer; limiter: QboLimiter },
+  shared: { pacer: ShopifyPacer; limiter: QboLimiter; retry?: CallRetryPolicy },
 ): Promise<StoreContext> {
   const row = await getStoreWithShopifyToken(deps.db, { storeId });
   if (!row) throw new StoreNotFoundError(storeId);
   const { store } = row;
   const log = deps.log.child({ storeId, shop: store.shopDomain });
+  const retry = activityCallRetry(log, shared.retry);
   const shopify = createShopifyClient({
     shopDomain: store.shopDomain,
     accessToken: deps.cipher.decrypt(row.shopifyTokenEnc),
     pacer: shared.pacer,
     logger: log,
+    retry,
     ...(deps.shopifyApiBaseUrl ? { apiBaseUrl: deps.shopifyApiBaseUrl } : {}),
   });
   const tokens = createTokenProvider({
@@ -61,6 +87,7 @@ export async function loadStoreContext(
     tokens,
     limiter: shared.limiter,
     logger: log,
+    retry,
     ...(deps.qboEndpoint ? { endpoint: deps.qboEndpoint } : {}),
     ...(deps.qboThrottleWaitMs !== undefined ? { throttleRetryAfterMs: deps.qboThrottleWaitMs } : {}),
   });

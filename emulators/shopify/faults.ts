@@ -13,6 +13,8 @@ export interface FaultRule {
   commitThenDrop?: boolean | number;
   /** Retry-After header value for injected 429s, in seconds (default 1). */
   retryAfterSeconds?: number;
+  /** Inject a fault (5xx, 429 or drop) on at most this many matching requests, then stop. */
+  times?: number;
 }
 
 export interface FaultDecision {
@@ -25,7 +27,7 @@ export interface FaultDecision {
 const rate = (v: boolean | number | undefined): number => (v === true ? 1 : typeof v === 'number' ? v : 0);
 
 export class FaultInjector {
-  private rules: FaultRule[] = [];
+  private rules: Array<FaultRule & { fired: number }> = [];
   private rng: Rng;
 
   constructor(
@@ -43,7 +45,7 @@ export class FaultInjector {
         const v = r[k];
         if (v !== undefined && (typeof v !== 'number' || v < 0 || v > 1)) throw new Error(`${k} must be a number in 0..1`);
       }
-      this.rules.push({ ...r });
+      this.rules.push({ ...r, fired: 0 });
     }
   }
 
@@ -54,7 +56,7 @@ export class FaultInjector {
   }
 
   list(): FaultRule[] {
-    return this.rules.map((r) => ({ ...r }));
+    return this.rules.map(({ fired: _fired, ...r }) => ({ ...r }));
   }
 
   decide(rootFields: string[]): FaultDecision {
@@ -62,12 +64,15 @@ export class FaultInjector {
     for (const rule of this.rules) {
       if (rule.match !== '*' && !rootFields.includes(rule.match)) continue;
       decision.latencyMs = Math.max(decision.latencyMs, rule.latencyMs ?? 0);
+      if (rule.times !== undefined && rule.fired >= rule.times) continue;
+      const before = { status: decision.status, drop: decision.drop };
       if (!decision.status && rate(rule.rate5xx) > 0 && this.rng.chance(rate(rule.rate5xx))) decision.status = 500;
       if (!decision.status && rate(rule.rate429) > 0 && this.rng.chance(rate(rule.rate429))) {
         decision.status = 429;
         decision.retryAfterSeconds = rule.retryAfterSeconds ?? 1;
       }
       if (rate(rule.commitThenDrop) > 0 && this.rng.chance(rate(rule.commitThenDrop))) decision.drop = true;
+      if (decision.status !== before.status || decision.drop !== before.drop) rule.fired += 1;
     }
     return decision;
   }

@@ -1,10 +1,13 @@
 /**
  * A thin QBO Accounting API client for one realm over node-quickbooks (docs/qbo-facts.md §6). Every call takes
  * a valid access token from the TokenProvider, passes the realm's limiter, and turns failures into
- * Ledgerline's typed errors (errors.ts). The one repeat it makes is the auth flow: a 401 forces one
- * token refresh and the call is sent once more. Failure retries belong to Temporal.
+ * Ledgerline's typed errors (errors.ts). A 401 forces one token refresh and the call is sent once more (the
+ * auth flow). With a `retry` policy (activities), a transient fault is sent again a few times within the call
+ * (integrations/call-retry.ts: reads and requestid writes on any transient fault, other writes only when QBO
+ * certainly did not perform them); beyond that bound, and without a policy, failure retries belong to Temporal.
  */
 import type { Logger } from '../../config/logger';
+import { type CallRetryPolicy, type CallSafety, withCallRetry } from '../call-retry';
 import { InvalidInputError, type LedgerlineError, QboAuthError, QboThrottledError } from '../../domain/errors';
 import { classifyQboError, faultToError, readFault } from './errors';
 import type { QboCallKind, QboLimiter } from './limiter';
@@ -25,6 +28,8 @@ export interface QboClientOptions {
   timeoutMs?: number;
   /** Delay asked of Temporal after a 429 (default QBO's 60 s, docs/qbo-facts.md §1); time-scaled emulators use less. */
   throttleRetryAfterMs?: number;
+  /** Retry of transient faults within one call (integrations/call-retry.ts); none when absent. */
+  retry?: CallRetryPolicy;
 }
 
 export type BatchItemRequest =
@@ -129,10 +134,21 @@ export function createQboClient(opts: QboClientOptions): QboClient {
   };
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  /** One QBO call: token, limiter, classification; on 401 one forced refresh and a second send. */
-  async function call<T>(operation: string, kind: QboCallKind, method: string, args: () => unknown[]): Promise<T> {
+  /**
+   * One QBO call: token, limiter, classification, bounded retry of transient faults (`safety` says whether a send
+   * whose answer was lost may be repeated); on 401 one forced refresh and a second send.
+   */
+  async function call<T>(
+    operation: string,
+    kind: QboCallKind,
+    method: string,
+    args: () => unknown[],
+    safety: CallSafety = 'repeatable',
+  ): Promise<T> {
     const ctx = { realmId, operation };
-    const send = (token: string): Promise<T> =>
+    // The wait between sends holds no limiter slot: the retry is outside limiter.run.
+    const send = (token: string): Promise<T> => withCallRetry(opts.retry, { operation, safety }, () => sendOnce(token));
+    const sendOnce = (token: string): Promise<T> =>
       limiter.run(realmId, kind, async () => {
         try {
           return (await withTimeout(invoke(quickBooksFor(target, token), method, ...args()), timeoutMs, operation)) as T;
@@ -166,7 +182,7 @@ export function createQboClient(opts: QboClientOptions): QboClient {
       checkRequestId(uopts.requestId);
       const name = capitalize(entity);
       const extra = { sparse: uopts.sparse ?? true, ...(uopts.requestId ? { requestId: uopts.requestId } : {}) };
-      return call(`update ${name}`, 'request', `update${name}`, () => [{ ...body, ...extra }]);
+      return call(`update ${name}`, 'request', `update${name}`, () => [{ ...body, ...extra }], uopts.requestId ? 'repeatable' : 'once');
     },
     void(entity, body) {
       const name = capitalize(entity);
@@ -174,16 +190,16 @@ export function createQboClient(opts: QboClientOptions): QboClient {
       // with include=void (its voidPayment), which `void: true` on the entity turns on.
       if (name === 'Invoice') {
         // voidInvoice hands back the whole answer ({ Invoice, time }), not the unwrapped entity.
-        return call<Entity>('void Invoice', 'request', 'voidInvoice', () => [{ ...body }]).then(
+        return call<Entity>('void Invoice', 'request', 'voidInvoice', () => [{ ...body }], 'once').then(
           (d) => (d.Invoice as Entity | undefined) ?? d,
         );
       }
-      return call(`void ${name}`, 'request', `update${name}`, () => [{ ...body, sparse: true, void: true }]);
+      return call(`void ${name}`, 'request', `update${name}`, () => [{ ...body, sparse: true, void: true }], 'once');
     },
     delete(entity, body) {
       const name = capitalize(entity);
       // node-quickbooks' delete<Entity> posts the entity given and hands back the whole answer ({ SalesReceipt, time }).
-      return call<Entity>(`delete ${name}`, 'request', `delete${name}`, () => [{ Id: body.Id, SyncToken: body.SyncToken }]).then(
+      return call<Entity>(`delete ${name}`, 'request', `delete${name}`, () => [{ Id: body.Id, SyncToken: body.SyncToken }], 'once').then(
         (d) => (d[name] as Entity | undefined) ?? d,
       );
     },
@@ -208,7 +224,10 @@ export function createQboClient(opts: QboClientOptions): QboClient {
       if (items.length === 0) return [];
       if (items.length > QBO_BATCH_MAX)
         throw new InvalidInputError(`A QBO batch holds at most ${QBO_BATCH_MAX} items (got ${items.length})`);
-      const data = await call<{ BatchItemResponse?: Entity[] }>('batch', 'batch', 'batch', () => [items.map((i) => ({ ...i }))]);
+      // docs/qbo-facts.md §2: a batch cannot carry a requestid, so one with writes is sent again only when QBO
+      // certainly did not run it; a batch of queries may always be.
+      const safety: CallSafety = items.every((i) => 'Query' in i) ? 'repeatable' : 'once';
+      const data = await call<{ BatchItemResponse?: Entity[] }>('batch', 'batch', 'batch', () => [items.map((i) => ({ ...i }))], safety);
       return (data?.BatchItemResponse ?? []).map((item): BatchItemResult => {
         const bId = String(item.bId ?? '');
         const fault = readFault(item);

@@ -1,11 +1,15 @@
 /**
  * A thin Shopify Admin GraphQL client over @shopify/admin-api-client (docs/shopify-facts.md §3): paces every
- * request through the shared cost pacer, turns failures into Ledgerline's typed errors and never
- * retries (Temporal does). `userErrors` stay in the returned data for callers to judge.
+ * request through the shared cost pacer and turns failures into Ledgerline's typed errors. With a `retry` policy
+ * (activities), a transient fault is sent again a few times within the call (integrations/call-retry.ts: queries
+ * and `@idempotent` mutations on any transient fault, other mutations only when Shopify certainly did not run
+ * them), and a bulk result download that breaks off resumes after the last whole order; beyond that bound, and
+ * without a policy, Temporal retries. `userErrors` stay in the returned data for callers to judge.
  */
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import type { Logger } from '../../config/logger';
 import { TransientUpstreamError } from '../../domain/errors';
+import { type CallRetryPolicy, type CallSafety, mayRetryCall, pauseBeforeRetry, retryDelayMs, withCallRetry } from '../call-retry';
 import { type BulkOperation, type BulkOperationStatus, bulkStatus, readBulkJsonl, type ReadBulkOptions, startBulkQuery } from './bulk';
 import { classifyShopifyErrors, type CostExtension } from './errors';
 import type { ShopifyPacer } from './pacer';
@@ -26,6 +30,8 @@ export interface ShopifyClientOptions {
   pacer: ShopifyPacer;
   logger: Logger;
   timeoutMs?: number;
+  /** Retry of transient faults within one call (integrations/call-retry.ts); none when absent. */
+  retry?: CallRetryPolicy;
 }
 
 export interface ShopifyRequestOptions {
@@ -60,6 +66,16 @@ function operationKey(query: string): string {
   return /^\s*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)?.[1] ?? query.trim();
 }
 
+/**
+ * Queries are safe to send again; a mutation only with an idempotency key (`@idempotent(key: …)`, with which
+ * Shopify answers a repeat with the first answer, docs/shopify-facts.md).
+ */
+export function requestSafety(query: string): CallSafety {
+  const body = query.replace(/#[^\n]*/g, '').trim();
+  if (!/^mutation\b/.test(body)) return 'repeatable';
+  return /@idempotent\s*\(\s*key\s*:/.test(body) ? 'repeatable' : 'once';
+}
+
 /** docs/shopify-facts.md §3: the client forces https on the store URL, so a plain-http base needs the rewrite. */
 function fetchVia(apiBaseUrl: string | undefined): ((url: string, init?: RequestInit) => Promise<Response>) | undefined {
   if (!apiBaseUrl) return undefined;
@@ -79,7 +95,42 @@ export function createShopifyClient(opts: ShopifyClientOptions): ShopifyClient {
   });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  async function request<T>(query: string, variables: Record<string, unknown> = {}, ropts: ShopifyRequestOptions = {}): Promise<T> {
+  function request<T>(query: string, variables: Record<string, unknown> = {}, ropts: ShopifyRequestOptions = {}): Promise<T> {
+    return withCallRetry(opts.retry, { operation: operationKey(query), safety: requestSafety(query) }, () =>
+      requestOnce<T>(query, variables, ropts),
+    );
+  }
+
+  /**
+   * The bulk result from where the last whole order ended: a download that breaks off (a transient fault) is
+   * opened again, skipping the orders already handed out, within the retry policy's bound.
+   */
+  async function* readBulkResuming<T>(url: string, ropts: ReadBulkOptions = {}): AsyncGenerator<T> {
+    const offset = ropts.offset ?? 0;
+    const limit = ropts.limit ?? Number.POSITIVE_INFINITY;
+    const attempts = Math.max(1, opts.retry?.attempts ?? 1);
+    let handed = 0;
+    for (let attempt = 1; ; attempt++) {
+      const before = handed;
+      try {
+        for await (const row of readBulkJsonl<T>(url, { ...ropts, offset: offset + handed, limit: limit - handed })) {
+          handed++;
+          yield row;
+        }
+        return;
+      } catch (err) {
+        // Progress since the last break-off starts the count again: only breaks without progress use up the bound.
+        if (handed > before) attempt = 1;
+        const policy = opts.retry;
+        if (!policy || attempt >= attempts || !mayRetryCall(err, 'repeatable') || policy.signal?.aborted) throw err;
+        const waitMs = retryDelayMs(err, attempt, policy);
+        logger.warn({ shopDomain, offset: offset + handed, waitMs }, 'bulk result download broke off; resuming');
+        await pauseBeforeRetry(policy, { operation: 'bulk result download', attempt, waitMs, code: err.code });
+      }
+    }
+  }
+
+  async function requestOnce<T>(query: string, variables: Record<string, unknown>, ropts: ShopifyRequestOptions): Promise<T> {
     const operation = operationKey(query);
     const estimate = ropts.estimatedCost ?? pacer.knownCost(shopDomain, operation) ?? UNKNOWN_QUERY_COST;
     const ticket = await pacer.acquire(shopDomain, estimate, ropts.signal);
@@ -119,6 +170,6 @@ export function createShopifyClient(opts: ShopifyClientOptions): ShopifyClient {
     },
     startBulkQuery: (innerQuery) => startBulkQuery(request, innerQuery),
     bulkStatus: (id) => bulkStatus(request, id),
-    readBulkJsonl: (url, ropts) => readBulkJsonl(url, ropts),
+    readBulkJsonl: (url, ropts) => readBulkResuming(url, ropts),
   };
 }

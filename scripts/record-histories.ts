@@ -63,6 +63,8 @@ import type { connectionKeepAliveWorkflow } from '../workflows/keepalive';
 import type { payoutWorkflow } from '../workflows/payout';
 import type { storeWorkflow } from '../workflows/store';
 import type { syncRunWorkflow } from '../workflows/sync-run';
+import type { undoWorkflow } from '../workflows/undo';
+import type { UndoInput } from '../workflows/contracts';
 
 const EventType = proto.api.enums.v1.EventType;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -297,6 +299,32 @@ async function inventoryRuns(
   }
   if ((await confirmed.result()).status !== 'completed') throw new Error('the confirmed inventory run did not complete');
   return { applied, confirmed };
+}
+
+/**
+ * Undos as the API starts them (services/stores/undo.ts applyUndo: workflow id workflowIds.undo, the request as input):
+ * one over orders and refunds that completes at once, and one over refunds alone whose first attempt finds a sync
+ * holding the store's write lease (StoreBusyError, retried after its retryAfterMs) and whose second attempt completes.
+ */
+async function undoRuns(
+  ctx: Ctx,
+): Promise<{ deleted: WorkflowHandleWithFirstExecutionRunId; waited: WorkflowHandleWithFirstExecutionRunId }> {
+  const start = (shopDomain: string, input: UndoInput) =>
+    ctx.client.workflow.start<typeof undoWorkflow>('undoWorkflow', {
+      workflowId: `${workflowIds.undo(shopDomain, input.undoId)}-recorded`,
+      taskQueue: ctx.taskQueue,
+      args: [input],
+    });
+  const window = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
+  const deleted = await start('undo.myshopify.com', { storeId: 'store-undo', undoId: 'u-orders', ...window, kinds: ['orders', 'refunds'] });
+  const r1 = await deleted.result();
+  if (r1.deleted !== 2 || r1.gone !== 1 || r1.refused !== 2) throw new Error(`unexpected undo result ${JSON.stringify(r1)}`);
+  ctx.script.undo.busy('store-undo-busy', 1);
+  const waited = await start('undo-busy.myshopify.com', { storeId: 'store-undo-busy', undoId: 'u-refunds', ...window, kinds: ['refunds'] });
+  const r2 = await waited.result();
+  if (r2.deleted !== 1 || ctx.script.undo.attempts('store-undo-busy') !== 2)
+    throw new Error(`unexpected waiting undo: ${JSON.stringify(r2)} after ${ctx.script.undo.attempts('store-undo-busy')} attempts`);
+  return { deleted, waited };
 }
 
 // Payout sagas (workflows/payout.ts). Waits the workflow would spend for hours end after seconds: each scripted
@@ -551,6 +579,7 @@ const SCENARIOS = [
   'keepalive',
   'audit',
   'inventory',
+  'undo',
   ...PAYOUT_SCENARIOS,
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -675,6 +704,22 @@ async function main(): Promise<void> {
           'confirmed',
           'inventory run parked by its circuit breaker (awaiting_confirmation), confirmInventoryRun update, apply, finish: completed',
           { workflowId: runs.confirmed.workflowId, runId: runs.confirmed.firstExecutionRunId },
+        );
+      }
+      if (only.has('undo')) {
+        console.log('scenario undo');
+        const runs = await undoRuns(ctx);
+        await ctx.record(
+          'undo',
+          'deleted',
+          'undo of orders and refunds: one undoApply attempt deletes the documents (one gone, a refused Payment keeps its invoice): completed',
+          { workflowId: runs.deleted.workflowId, runId: runs.deleted.firstExecutionRunId },
+        );
+        await ctx.record(
+          'undo',
+          'lease-wait',
+          "undo of refunds: undoApply's first attempt finds a sync holding the write lease (StoreBusyError, retried), the second deletes: completed",
+          { workflowId: runs.waited.workflowId, runId: runs.waited.firstExecutionRunId },
         );
       }
       if (only.has('payout-paid')) {

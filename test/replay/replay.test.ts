@@ -23,6 +23,7 @@ const WORKFLOW_TYPES = [
   'storeAuditWorkflow',
   'payoutWorkflow',
   'inventoryWorkflow',
+  'undoWorkflow',
 ];
 const SCENARIOS = [
   'store-lifecycle',
@@ -31,6 +32,7 @@ const SCENARIOS = [
   'keepalive',
   'audit',
   'inventory',
+  'undo',
   'payout-paid',
   'payout-documents',
   'payout-held',
@@ -89,6 +91,7 @@ describe('recorded histories', () => {
       'connectionKeepAliveWorkflow:COMPLETED',
       'storeAuditWorkflow:COMPLETED',
       'payoutWorkflow:COMPLETED',
+      'undoWorkflow:COMPLETED',
     ]) {
       expect(statuses, s).toContain(s);
     }
@@ -121,6 +124,23 @@ describe('recorded histories', () => {
     expect(discovering.some((f) => (f.history.events ?? []).some((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED))).toBe(
       true,
     );
+  });
+
+  it('cover the undo: its one activity completing at once, and an attempt retried after the write lease was busy', () => {
+    const undos = fixtures.filter((f) => f.workflowType === 'undoWorkflow');
+    const attempts = undos.map((f) =>
+      (f.history.events ?? []).flatMap((e) => {
+        const started = e.activityTaskStartedEventAttributes;
+        return started ? [{ attempt: started.attempt ?? 0, failure: started.lastFailure?.applicationFailureInfo?.type ?? null }] : [];
+      }),
+    );
+    for (const [i, f] of undos.entries()) {
+      const names = (f.history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+      expect(names, f.name).toEqual(['undoApply']);
+      expect(attempts[i], f.name).toHaveLength(1);
+    }
+    expect(attempts.flat()).toContainEqual({ attempt: 1, failure: null });
+    expect(attempts.flat()).toContainEqual({ attempt: 2, failure: 'StoreBusyError' });
   });
 });
 

@@ -4,9 +4,9 @@
  * project's typed errors, so the worker's interceptor (temporal/interceptors.ts) turns them into the
  * same ApplicationFailures production writes into history. Typed by the real activity contract.
  */
-import type { Activities, KeepAliveResult, SyncCounts } from '../../workflows/contracts';
+import type { Activities, KeepAliveResult, SyncCounts, UndoInput, UndoItem, UndoResult } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
-import { InvalidInputError, QboConnectionRevokedError, TransientUpstreamError } from '../../domain/errors';
+import { InvalidInputError, QboConnectionRevokedError, StoreBusyError, TransientUpstreamError } from '../../domain/errors';
 import { scriptedAuditActivities, type AuditScript } from '../support/audit-activities';
 import { type PayoutCalls, type PayoutScript, scriptedPayoutActivities } from './scripted-payouts';
 import { scriptedInventoryActivities, type InventoryScript } from '../support/inventory-activities';
@@ -25,6 +25,8 @@ export interface ActivityScript {
   payouts: PayoutScript & PayoutCalls;
   /** The inventory runs' doubles (test/support/inventory-activities.ts). */
   inventory: InventoryScript;
+  /** The undo's double: a store whose write lease a sync holds for the undo's first `attempts` attempts. */
+  undo: { busy(storeId: string, attempts: number): void; attempts(storeId: string): number };
 }
 
 const counts = (n: number): SyncCounts => ({ fetched: n, synced: n, unchanged: 0, parked: 0, skipped: 0, failed: 0 });
@@ -32,6 +34,80 @@ const counts = (n: number): SyncCounts => ({ fetched: n, synced: n, unchanged: 0
 /** Pages per page-mode run; orders a bulk resync's first slice reports (two chunks of 1000, two lanes). */
 export const PAGES_PER_RUN = 2;
 export const BULK_OBJECTS = 1500;
+
+const undoItem = (
+  sourceKey: string,
+  role: string,
+  sourceName: string,
+  qboType: string,
+  qboId: string,
+  totalMinor: number,
+  outcome: UndoItem['outcome'],
+  code: string | null = null,
+  reason: string | null = null,
+): UndoItem => ({
+  sourceKey,
+  role,
+  sourceName,
+  qboType,
+  qboId,
+  qboDocNumber: sourceName,
+  totalMinor,
+  outcome,
+  code,
+  reason,
+});
+
+/**
+ * What undoApply answers for a window: per kind, the documents Ledgerline booked for three orders (an invoice with
+ * its Payment, which QBO refuses to delete as a Deposit links it, so the invoice stays too; a sales receipt deleted; one
+ * QBO no longer holds: gone) or for one refund (deleted), in the undo's order (refunds and Payments before their sale).
+ */
+function undoResult(input: UndoInput): UndoResult {
+  const items: UndoItem[] = [];
+  if (input.kinds.includes('refunds'))
+    items.push(undoItem('gid://shopify/Refund/9101', 'refund', '#1042-R1', 'RefundReceipt', '301', 1_500, 'deleted'));
+  if (input.kinds.includes('orders'))
+    items.push(
+      undoItem(
+        'gid://shopify/Order/1041',
+        'payment',
+        '#1041',
+        'Payment',
+        '212',
+        4_250,
+        'refused',
+        'qbo_refused',
+        'A Deposit in QBO links this Payment (scripted)',
+      ),
+      undoItem(
+        'gid://shopify/Order/1041',
+        'sale',
+        '#1041',
+        'Invoice',
+        '211',
+        4_250,
+        'refused',
+        'dependent_kept',
+        'Its Payment or a refund stays in QBO (see those rows), so the sale stays too',
+      ),
+      undoItem('gid://shopify/Order/1042', 'sale', '#1042', 'SalesReceipt', '213', 2_999, 'deleted'),
+      undoItem('gid://shopify/Order/1043', 'sale', '#1043', 'SalesReceipt', '214', 1_250, 'gone'),
+    );
+  const count = (o: UndoItem['outcome']) => items.filter((i) => i.outcome === o).length;
+  return {
+    undoId: input.undoId,
+    from: input.from,
+    to: input.to,
+    kinds: input.kinds,
+    deleted: count('deleted'),
+    gone: count('gone'),
+    refused: count('refused'),
+    skipped: count('skipped'),
+    items,
+    finishedAt: new Date().toISOString(),
+  };
+}
 
 export function scriptedActivities(): { activities: Activities; script: ActivityScript } {
   const cursors = new Map<string, string>();
@@ -42,13 +118,23 @@ export function scriptedActivities(): { activities: Activities; script: Activity
   const audit = scriptedAuditActivities();
   const payouts = scriptedPayoutActivities();
   const inventory = scriptedInventoryActivities();
+  const undoBusy = new Map<string, number>();
+  const undoAttempts = new Map<string, number>();
 
   const activities: Activities = {
     ...audit.activities,
     ...payouts.activities,
     ...inventory.activities,
-    async undoApply() {
-      throw new Error('undo is not scripted here');
+    async undoApply(input) {
+      const tries = (undoAttempts.get(input.storeId) ?? 0) + 1;
+      undoAttempts.set(input.storeId, tries);
+      const busy = undoBusy.get(input.storeId) ?? 0;
+      if (busy > 0) {
+        undoBusy.set(input.storeId, busy - 1);
+        // As activities/sync/lease.ts answers while a sync run holds the lease (retried after retryAfterMs).
+        throw new StoreBusyError(input.storeId, `store:${input.storeId}:sync:scripted`, 1_000);
+      }
+      return undoResult(input);
     },
     async syncRunBegin(input) {
       // A resync reads its window through Shopify bulk operations (as a long history window does),
@@ -145,6 +231,10 @@ export function scriptedActivities(): { activities: Activities; script: Activity
       audit: audit.script,
       payouts: { ...payouts.script, calls: payouts.record.calls },
       inventory: inventory.script,
+      undo: {
+        busy: (storeId, attempts) => void undoBusy.set(storeId, attempts),
+        attempts: (storeId) => undoAttempts.get(storeId) ?? 0,
+      },
     },
   };
 }

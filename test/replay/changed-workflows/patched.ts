@@ -12,6 +12,8 @@ import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workfl
 import { payoutWorkflow as currentPayout } from '../../../workflows/payout';
 import { storeWorkflow as currentStore } from '../../../workflows/store';
 import { syncRunWorkflow as currentSyncRun } from '../../../workflows/sync-run';
+import { undoWorkflow as currentUndo } from '../../../workflows/undo';
+import type { UndoInput } from '../../../workflows/contracts';
 
 const PATCH = 'replay-test-pause-before-start';
 
@@ -43,4 +45,9 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): ReturnType<typ
 export async function inventoryWorkflow(input: InventoryRunInput): ReturnType<typeof currentInventory> {
   if (patched(PATCH)) await sleep('1 second');
   return currentInventory(input);
+}
+
+export async function undoWorkflow(input: UndoInput): ReturnType<typeof currentUndo> {
+  if (patched(PATCH)) await sleep('1 second');
+  return currentUndo(input);
 }

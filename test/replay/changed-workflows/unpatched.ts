@@ -11,6 +11,8 @@ import { connectionKeepAliveWorkflow as currentKeepAlive } from '../../../workfl
 import { payoutWorkflow as currentPayout } from '../../../workflows/payout';
 import { storeWorkflow as currentStore } from '../../../workflows/store';
 import { syncRunWorkflow as currentSyncRun } from '../../../workflows/sync-run';
+import { undoWorkflow as currentUndo } from '../../../workflows/undo';
+import type { UndoInput } from '../../../workflows/contracts';
 
 export async function storeWorkflow(...args: Parameters<typeof currentStore>): ReturnType<typeof currentStore> {
   await sleep('1 second');
@@ -40,4 +42,9 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): ReturnType<typ
 export async function inventoryWorkflow(input: InventoryRunInput): ReturnType<typeof currentInventory> {
   await sleep('1 second');
   return currentInventory(input);
+}
+
+export async function undoWorkflow(input: UndoInput): ReturnType<typeof currentUndo> {
+  await sleep('1 second');
+  return currentUndo(input);
 }

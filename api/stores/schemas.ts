@@ -21,7 +21,7 @@ const secret = (what: string) => ({ type: 'string', minLength: 1, maxLength: 409
  * The date-time format admits a leap second (`23:59:60`), which JavaScript's Date cannot hold (an Invalid
  * Date, then a 500 where it is stored): the pattern refuses second 60 with a 400 naming the field.
  */
-const instant = (what: string) =>
+export const instant = (what: string) =>
   ({
     type: 'string',
     format: 'date-time',

@@ -7,7 +7,7 @@ import { UNDO_KINDS } from '../../domain/sync/undo';
 import type { StoreContext } from '../../services/stores/context';
 import { applyUndo, previewUndo, undoRequest, undoStatus, type UndoBody } from '../../services/stores/undo';
 import { operateStore, readStore } from '../access';
-import { errorResponses, idParams, waitQuerySchema } from './schemas';
+import { errorResponses, idParams, instant, waitQuerySchema } from './schemas';
 import { loadStore } from './views';
 
 const str = { type: 'string' } as const;
@@ -15,16 +15,6 @@ const nullableStr = { type: ['string', 'null'] } as const;
 const int = { type: 'integer' } as const;
 const nullableInt = { type: ['integer', 'null'] } as const;
 const UNDO_WAIT_DEFAULT_S = 20;
-
-/** An ISO instant, as the resync's (second 60 refused: JavaScript's Date cannot hold it). */
-const instant = (what: string) =>
-  ({
-    type: 'string',
-    format: 'date-time',
-    pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:[0-5]\\d',
-    maxLength: 64,
-    description: what,
-  }) as const;
 
 export const undoBodySchema = {
   type: 'object',

@@ -51,6 +51,53 @@ const PRODUCTS: { title: string; code: string; vendor: string; type: string; bas
 const GIFT_CARD_DENOMINATIONS = [2500, 5000, 10000];
 const QUANTITY_NAMES = ['available', 'on_hand', 'committed', 'incoming', 'reserved', 'damaged', 'safety_stock', 'quality_control'];
 
+/**
+ * A variant's inventory item stocked at one location, with every quantity name Shopify reports (those not given are
+ * 0). Draws the level's and each quantity's id from `ids`, in that order.
+ */
+export function inventoryItemNode(
+  ids: IdSource,
+  item: {
+    id: string;
+    sku: string | null;
+    tracked: boolean;
+    unitCost: Obj | null;
+    now: string;
+    location: Obj;
+    quantities: Record<string, number>;
+  },
+): Obj {
+  const { now } = item;
+  return {
+    id: item.id,
+    legacyResourceId: item.id.split('/').pop(),
+    sku: item.sku,
+    tracked: item.tracked,
+    requiresShipping: item.tracked,
+    unitCost: item.unitCost,
+    createdAt: now,
+    updatedAt: now,
+    inventoryLevels: {
+      nodes: [
+        {
+          id: gid('InventoryLevel', ids.next()),
+          isActive: true,
+          canDeactivate: false,
+          createdAt: now,
+          updatedAt: now,
+          location: item.location,
+          quantities: QUANTITY_NAMES.map((name) => ({
+            id: gid('InventoryQuantity', ids.next()),
+            name,
+            quantity: item.quantities[name] ?? 0,
+            updatedAt: now,
+          })),
+        },
+      ],
+    },
+  };
+}
+
 export interface Catalogue {
   products: Obj[];
   sellable: { product: Obj; variant: Obj }[];
@@ -88,34 +135,15 @@ export function generateCatalogue(rng: Rng, ids: IdSource, currency: string, at:
       taxable: !giftCard,
       createdAt: now,
       updatedAt: now,
-      inventoryItem: {
+      inventoryItem: inventoryItemNode(ids, {
         id: gid('InventoryItem', itemId),
-        legacyResourceId: String(itemId),
         sku,
         tracked: !giftCard,
-        requiresShipping: !giftCard,
         unitCost: giftCard ? null : moneyV2(Math.round(cents * 0.4), currency),
-        createdAt: now,
-        updatedAt: now,
-        inventoryLevels: {
-          nodes: [
-            {
-              id: gid('InventoryLevel', ids.next()),
-              isActive: true,
-              canDeactivate: false,
-              createdAt: now,
-              updatedAt: now,
-              location,
-              quantities: QUANTITY_NAMES.map((name) => ({
-                id: gid('InventoryQuantity', ids.next()),
-                name,
-                quantity: quantities[name] ?? 0,
-                updatedAt: now,
-              })),
-            },
-          ],
-        },
-      },
+        now,
+        location,
+        quantities,
+      }),
     };
   };
   const product = (title: string, vendor: string, productType: string, giftCard: boolean): Obj => {

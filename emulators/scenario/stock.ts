@@ -9,6 +9,7 @@ import { fromCents, moneyV2 } from '../shopify/money';
 import { createRng } from '../shopify/prng';
 import type { Obj } from '../shopify/state';
 import { isoSeconds } from '../shopify/time';
+import { inventoryItemNode } from './catalogue';
 import { createIds } from './ids';
 
 export interface StockOptions {
@@ -33,8 +34,6 @@ export interface GeneratedStock {
   raised: number;
   lowered: number;
 }
-
-const QUANTITY_NAMES = ['available', 'on_hand', 'committed', 'incoming', 'reserved', 'damaged', 'safety_stock', 'quality_control'];
 
 /** QBO account ids the items post to (the default company's, emulators/qbo/company/defaultCompany.ts). */
 export interface StockAccounts {
@@ -104,34 +103,15 @@ export function generateStock(seed: number, opts: StockOptions, location: Obj, c
       taxable: true,
       createdAt: now,
       updatedAt: now,
-      inventoryItem: {
+      inventoryItem: inventoryItemNode(ids, {
         id: itemId,
-        legacyResourceId: itemId.split('/').pop(),
         sku,
         tracked: true,
-        requiresShipping: true,
         unitCost: moneyV2(Math.round(cents * 0.4), currency),
-        createdAt: now,
-        updatedAt: now,
-        inventoryLevels: {
-          nodes: [
-            {
-              id: gid('InventoryLevel', ids.next()),
-              isActive: true,
-              canDeactivate: false,
-              createdAt: now,
-              updatedAt: now,
-              location,
-              quantities: QUANTITY_NAMES.map((name) => ({
-                id: gid('InventoryQuantity', ids.next()),
-                name,
-                quantity: quantities[name] ?? 0,
-                updatedAt: now,
-              })),
-            },
-          ],
-        },
-      },
+        now,
+        location,
+        quantities,
+      }),
     });
     products.push(product);
     qboItems.push({

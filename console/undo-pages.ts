@@ -27,7 +27,8 @@ function itemRow(i: {
   qboType: string | null;
   qboId: string | null;
   qboDocNumber: string | null;
-  total: string | null;
+  /** Undefined on the result page, which has no Total column (the result does not carry totals). */
+  total?: string | null;
   what: string;
   reason: string | null;
 }): Html {
@@ -35,12 +36,12 @@ function itemRow(i: {
     <td data-label="Source">${i.sourceName ?? i.sourceKey} <span class="sub">(${i.role})</span></td>
     <td data-label="QuickBooks">${i.qboType ?? '—'} ${i.qboId ? html`#${i.qboId}` : ''}</td>
     <td data-label="Number">${i.qboDocNumber ?? '—'}</td>
-    <td data-label="Total">${i.total ?? '—'}</td>
+    ${i.total === undefined ? '' : html`<td data-label="Total">${i.total ?? '—'}</td>`}
     <td data-label="Undo">${i.what}${i.reason ? html`: ${i.reason}` : ''}</td>
   </tr>`;
 }
 
-function table(caption: string, rows: Html[]): Html {
+function table(caption: string, rows: Html[], withTotal = true): Html {
   return html`<div class="table-wrap">
     <table class="runs">
       <caption class="visually-hidden">
@@ -51,7 +52,7 @@ function table(caption: string, rows: Html[]): Html {
           <th scope="col">Source</th>
           <th scope="col">QuickBooks</th>
           <th scope="col">Number</th>
-          <th scope="col">Total</th>
+          ${withTotal ? html`<th scope="col">Total</th>` : ''}
           <th scope="col">Undo</th>
         </tr>
       </thead>
@@ -99,12 +100,12 @@ export function undoResultPage(page: PageContext, storeId: string, s: UndoStatus
     body = html`<p class="alert error" role="alert">The undo failed: ${s.error}</p>`;
   } else {
     const r = s.result;
-    body = html`<p role="status">
-        ${r.deleted} deleted · ${r.gone} already gone · ${r.refused} left in QuickBooks · ${r.skipped} with nothing to do
-      </p>
+    body = html`<h2>What the undo did</h2>
+      <p role="status">${r.deleted} deleted · ${r.gone} already gone · ${r.refused} left in QuickBooks · ${r.skipped} with nothing to do</p>
       ${table(
         'What the undo did',
-        r.items.map((i) => itemRow({ ...i, total: null, what: OUTCOME_WORDS[i.outcome] ?? i.outcome, reason: i.reason })),
+        r.items.map((i) => itemRow({ ...i, what: OUTCOME_WORDS[i.outcome] ?? i.outcome, reason: i.reason })),
+        false,
       )}`;
   }
   return layout(

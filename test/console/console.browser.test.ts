@@ -2,7 +2,8 @@
  * The web console in real Chromium (Debian's `chromium`, driven by playwright-core; CHROMIUM_PATH points
  * elsewhere) against the real app listening on a port, with the Temporal dev server and a worker, PostgreSQL
  * and both emulators: sign in (a bad token refused), the stores list, a store's page, Sync now and its run,
- * a parked order with its reason, Ignore one, Retry one (booked by the run the retry starts), sign out. The
+ * a parked order with its reason, Ignore one, Retry one (booked by the run the retry starts), Undo a window of a
+ * booked store (preview, confirm, result; the documents checked gone in the QBO emulator) and Redo one, sign out. The
  * main pages are screenshotted along the way (desktop and phone widths; UPDATE_SCREENSHOTS=1 writes docs/screenshots).
  */
 import fs from 'node:fs';
@@ -11,7 +12,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { qboRateWindowStore } from '../../db/queries';
 import { ledgerEntries, syncRuns } from '../../db/schema';
+import { createQboClient, type QboClient } from '../../integrations/qbo/client';
+import { createQboLimiter } from '../../integrations/qbo/limiter';
+import { silentLogger, UNPACED } from '../support/sync-fixture';
 import { eventually, missingItemNames, startConsoleWorld, type ConsoleWorld, type ParkedShop } from '../support/console-world';
 
 /**
@@ -25,6 +30,7 @@ const SHOTS =
 
 let world: ConsoleWorld;
 let shop: ParkedShop;
+let second: ParkedShop;
 let browser: Browser;
 let page: Page;
 /** Console errors and failed requests the pages caused: there must be none. */
@@ -33,7 +39,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   world = await startConsoleWorld({ listen: true });
   shop = await world.connectParkedShop('browser', 8);
-  await world.connectParkedShop('second-shop', 3);
+  second = await world.connectParkedShop('second-shop', 3);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   page.on('console', (m) => {
@@ -147,6 +153,102 @@ describe('the console in Chromium', () => {
     await page.reload();
     await expect(card(toRetry.sourceName!).count()).resolves.toBe(0);
     expect((await saleRow(toIgnore.sourceKey)).status).toBe('ignored');
+  });
+
+  it('undoes a window of booked documents (preview, confirm, result: gone from QBO) and redoes one', async () => {
+    // The second shop booked in full: the bookkeeper creates every item its parked orders name, then syncs.
+    const rowsOf = () => world.database.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, second.id));
+    for (const name of new Set((await second.parked()).flatMap((r) => missingItemNames(r.reason)))) await second.createItem(name);
+    expect((await world.api('POST', `/stores/${second.id}/sync`)).status).toBeLessThan(300);
+    await eventually(async () => {
+      const [rows, running] = await Promise.all([
+        rowsOf(),
+        world.database.db
+          .select()
+          .from(syncRuns)
+          .where(and(eq(syncRuns.storeId, second.id), eq(syncRuns.status, 'running'))),
+      ]);
+      return running.length === 0 && rows.filter((r) => r.role === 'sale').every((r) => r.status === 'synced');
+    }, 'the second shop booked');
+    const before = await rowsOf();
+    const sales = before.filter((r) => r.role === 'sale').sort((a, b) => a.sourceUpdatedAt!.getTime() - b.sourceUpdatedAt!.getTime());
+    expect(sales.length).toBe(3);
+
+    // A window (whole minutes, UTC, as the form's datetime-local inputs send) holding the first two orders, not the third.
+    const minute = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000);
+    const from = minute(sales[0]!.sourceUpdatedAt!);
+    const to = new Date(minute(sales[1]!.sourceUpdatedAt!).getTime() + 60_000);
+    expect(sales[2]!.sourceUpdatedAt!.getTime()).toBeGreaterThanOrEqual(to.getTime());
+    const inWindow = sales.slice(0, 2);
+    const local = (d: Date) => d.toISOString().slice(0, 16);
+
+    await page.goto(`${world.url}/console/stores/${second.id}`);
+    const form = page.getByRole('region', { name: 'Undo a window' });
+    await form.getByLabel('From').fill(local(from));
+    await form.getByLabel('To').fill(local(to));
+    await form.getByRole('button', { name: 'Preview' }).click();
+    await page.waitForURL(`${world.url}/console/stores/${second.id}/undo/preview`);
+
+    // The preview lists the window's documents, each to be deleted, and nothing else; nothing has changed yet.
+    const toDelete = before.filter((r) => r.qboId !== null && inWindow.some((s) => s.sourceKey === r.sourceKey));
+    await expect(page.getByRole('heading', { name: `${toDelete.length} documents to delete`, level: 2 }).isVisible()).resolves.toBe(true);
+    const previewRows = page.getByRole('table', { name: 'What the undo would do' }).locator('tbody tr');
+    await expect(previewRows.count()).resolves.toBe(toDelete.length);
+    for (const r of toDelete) {
+      const row = previewRows.filter({ hasText: `#${r.qboId}` }).filter({ hasText: r.sourceName ?? r.sourceKey });
+      await expect(row.textContent()).resolves.toContain('will be deleted');
+    }
+    await expect(previewRows.filter({ hasText: sales[2]!.sourceName! }).count()).resolves.toBe(0);
+    expect((await rowsOf()).filter((r) => r.status === 'undone')).toEqual([]);
+    await shot('undo-preview');
+
+    await page.getByRole('button', { name: `Delete ${toDelete.length} documents from QuickBooks` }).click();
+    await page.waitForURL(new RegExp(`/console/stores/${second.id}/undo/u-[0-9a-f]{16}$`));
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(new RegExp(`^\\s*${toDelete.length} deleted · 0 already gone`));
+    await expect(page.getByRole('table', { name: 'What the undo did' }).locator('tbody tr').count()).resolves.toBe(toDelete.length);
+    await shot('undo-result');
+
+    // In QBO (read through the real client): exactly those documents are gone; their rows are undone, the rest as they were.
+    const issued = world.qbo.admin.issueTokens(second.realmId);
+    const qbo: QboClient = createQboClient({
+      realmId: second.realmId,
+      tokens: { storeId: 'reader', accessToken: async () => issued.accessToken },
+      endpoint: world.qbo.v3Endpoint,
+      limiter: createQboLimiter({ store: qboRateWindowStore(world.database.db), clock: () => new Date(), limits: UNPACED }),
+      logger: silentLogger,
+    });
+    const inQbo = (type: string, id: string) =>
+      qbo.read(type, id).then(
+        (doc) => doc.status !== 'Deleted',
+        () => false,
+      );
+    const after = await rowsOf();
+    const key = (r: { sourceKey: string; role: string }) => `${r.sourceKey}/${r.role}`;
+    for (const r of before.filter((b) => b.qboId !== null)) {
+      const gone = toDelete.some((d) => key(d) === key(r));
+      expect(await inQbo(r.qboType!, r.qboId!), `${key(r)} ${r.qboType} #${r.qboId}`).toBe(!gone);
+      expect(after.find((a) => key(a) === key(r))!.status, key(r)).toBe(gone ? 'undone' : r.status);
+    }
+
+    // The store page's Undone section: Redo one; it is marked for redo and the run the redo starts books it again.
+    const redo = inWindow[0]!;
+    await page.getByRole('link', { name: 'Back to the store' }).click();
+    const undone = page.getByRole('region', { name: 'Undone' });
+    await expect(undone.getByRole('button', { name: /^Redo / }).count()).resolves.toBe(inWindow.length);
+    await undone.getByRole('button', { name: `Redo ${redo.sourceName}` }).click();
+    await page.waitForURL(/\?done=unignore$/);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('redone');
+    await expect(undone.getByRole('button', { name: `Redo ${redo.sourceName}` }).count()).resolves.toBe(0);
+    await expect(undone.getByRole('button', { name: `Redo ${inWindow[1]!.sourceName}` }).count()).resolves.toBe(1);
+    const marked = (await rowsOf()).find((r) => key(r) === key(redo))!;
+    // Marked for redo (parked, redo_requested), unless the sync the redo requested has already booked it again.
+    if (marked.status === 'parked') expect(marked.reasonCode).toBe('redo_requested');
+    else expect(marked.status).toBe('synced');
+    await eventually(async () => (await rowsOf()).find((r) => key(r) === key(redo))!.status === 'synced', 'the redone order booked');
+    const rebooked = (await rowsOf()).find((r) => key(r) === key(redo))!;
+    expect(rebooked.qboId).not.toBe(redo.qboId);
+    expect(await inQbo(rebooked.qboType!, rebooked.qboId!)).toBe(true);
+    expect((await rowsOf()).find((r) => key(r) === key(inWindow[1]!))!.status).toBe('undone');
   });
 
   it('reads on a phone', async () => {

@@ -38,7 +38,7 @@ export interface UndoRequest {
 export const UNDO_NOTES = [
   'Payout Deposits and fee journals are not undone (the payout saga owns them); an order or refund whose document a posted Deposit links cannot be deleted in QBO until the Deposit is removed: QBO refuses, and the document is reported refused and left as it is.',
   'An order brings its sale document, its invoice Payment and all its refunds; a refund in the window comes alone.',
-  'Undone documents are deleted from QBO (not voided) and their ledger rows marked undone: no sync books them again. To book a source again, POST /stores/:id/documents/:sourceKey/unignore (the redo).',
+  'Undone documents are deleted from QBO (not voided) and their ledger rows marked undone: no sync books them again. To book a source again, redo it: Redo in the console’s Undone section, or POST /stores/:id/documents/:sourceKey/unignore.',
 ];
 
 function instantOf(field: 'from' | 'to', value: string): number {

@@ -4,7 +4,7 @@
  * (console/plugin.ts); every form carries the CSRF token. No script: the pages work as they are.
  */
 import type { DocumentView } from '../api/stores/documents';
-import type { StoreView } from '../api/stores/views';
+import type { ProgressView, StoreView } from '../api/stores/views';
 import type { SyncRunRow } from '../db/queries/sync-runs';
 import type { Principal } from '../api/tokens';
 import { html, type Html } from './html';
@@ -165,6 +165,53 @@ export interface StorePageData {
   canOperate: boolean;
 }
 
+const PHASE_WORDS: Record<ProgressView['phase'], string> = {
+  planning: 'planning the window',
+  reading: 'reading and booking orders',
+  retrying_parked: 'retrying parked orders',
+  finishing: 'finishing',
+};
+
+function minutes(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  const m = Math.round(seconds / 60);
+  return m < 90 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/**
+ * The running sync's figures (GET /stores/:id progress). Empty when no sync runs; `finished` is what the store page's
+ * poll (static/progress.js, fetching /console/stores/:id/progress) shows once the run it watched has ended.
+ */
+export function progressCard(v: StoreView, opts: { finished?: boolean } = {}): Html {
+  const p = v.progress;
+  if (!v.running) {
+    return opts.finished
+      ? html`<p class="sub" role="status" data-done="1">The sync has finished. <a href="">Reload the page</a> to see it among the runs.</p>`
+      : html``;
+  }
+  if (!p) return html`<p class="sub" role="status">A sync is running; its figures are not available yet.</p>`;
+  const of = p.total !== null ? html` of ${p.total}` : '';
+  return html`<section class="card" aria-labelledby="progress-title">
+    <h2 id="progress-title">Running now</h2>
+    <p role="status">
+      ${p.fetched}${of} orders read · ${p.synced} booked · ${p.parked} parked · ${p.failed} failed · ${p.skipped} skipped
+      (${PHASE_WORDS[p.phase]}, ${p.mode === 'bulk' ? 'Shopify bulk read' : 'page by page'})
+    </p>
+    ${
+      p.total !== null && p.total > 0
+        ? html`<progress max="${String(p.total)}" value="${String(Math.min(p.fetched, p.total))}">
+            ${String(Math.round((100 * Math.min(p.fetched, p.total)) / p.total))} %
+          </progress>`
+        : ''
+    }
+    <p class="sub">
+      Started ${when(p.startedAt)}, ${minutes(p.elapsedSeconds)}
+      ago${p.ratePerMinute !== null ? html` · ${String(p.ratePerMinute)} orders a minute` : ''}${p.secondsLeft !== null ? html` · about ${minutes(p.secondsLeft)} left` : ''}.
+      Window ${p.windowFrom ? when(p.windowFrom) : 'from the first order'} → ${when(p.windowTo)}. Updated every 5 s.
+    </p>
+  </section>`;
+}
+
 function workflowLink(data: StorePageData, workflowId: string, text: string): Html {
   const url = `${data.temporalUi.baseUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(data.temporalUi.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
   return html`<a href="${url}" rel="noopener">${text}</a>`;
@@ -279,6 +326,10 @@ export function storePage(page: PageContext, data: StorePageData): Html {
     html`<p class="crumbs"><a href="/console/stores">Stores</a> /</p>
       <h1>${v.shopName ?? v.shopDomain} ${badge(health)}</h1>
       ${data.notice ? html`<p class="alert ${data.notice.kind}" role="${data.notice.kind === 'error' ? 'alert' : 'status'}">${data.notice.text}</p>` : ''}
+      <div id="progress" data-url="/console/stores/${encodeURIComponent(v.id)}/progress" data-running="${v.running ? '1' : ''}">
+        ${progressCard(v)}
+      </div>
+      <script src="/console/assets/progress.js" defer></script>
       <section class="card" aria-labelledby="status-title">
         <h2 id="status-title">Status</h2>
         <dl class="facts">

@@ -38,7 +38,7 @@ import { DOCUMENT_ACTIONS, type DocumentAction } from '../services/stores/docume
 import { applyUndo, previewUndo, undoRequest, undoStatus, type UndoBody } from '../services/stores/undo';
 import { requestSync } from '../services/stores/workflow';
 import type { Html } from './html';
-import { errorPage, signInPage, storePage, storesPage, type PageContext } from './pages';
+import { errorPage, progressCard, signInPage, storePage, storesPage, type PageContext } from './pages';
 import { undoPreviewPage, undoResultPage } from './undo-pages';
 import { PASSWORD_PRINCIPAL, SESSION_COOKIE, fingerprint, openSession, sealSession, secretsEqual, type Session } from './session';
 
@@ -301,6 +301,15 @@ export const consolePlugin =
           return renderStore(req, reply, await loadStore(ctx, req.params.id), done ? { kind: 'ok', text: done } : undefined);
         },
       );
+
+      // The store page's progress card, fetched by static/progress.js while a sync runs (HTML, never cached).
+      secured.get<{ Params: { id: string } }>('/stores/:id/progress', { config: { access: readStore } }, async (req, reply) => {
+        const view = await storeView(ctx, await loadStore(ctx, req.params.id));
+        return reply
+          .header('cache-control', 'no-store')
+          .type('text/html; charset=utf-8')
+          .send(String(progressCard(view, { finished: true })));
+      });
 
       /**
        * An action on a store: done → back to its page with what happened (303, so a reload does not post again);

@@ -37,6 +37,26 @@ export interface SyncRunSummary {
   finishedAt: string;
 }
 
+/** A running sync's progress (syncProgressQuery on its syncRunWorkflow): what it has read and written so far. */
+export interface SyncProgress {
+  startedAt: string;
+  /** null until the run has planned its window. */
+  mode: 'page' | 'bulk' | null;
+  phase: 'planning' | 'reading' | 'retrying_parked' | 'finishing';
+  windowFrom: string | null;
+  windowTo: string | null;
+  fetched: number;
+  synced: number;
+  unchanged: number;
+  parked: number;
+  skipped: number;
+  failed: number;
+  /** Orders in the window, when Shopify said (a bulk read's object counts, summed over the slices known so far). */
+  total: number | null;
+}
+
+export const syncProgressQuery = defineQuery<SyncProgress>('syncProgress');
+
 export interface StoreWorkflowInput {
   storeId: string;
   shopDomain: string;

@@ -1,6 +1,6 @@
-import { ApplicationFailure, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { BULK_CHUNK_ORDERS, type PageResult, type PayoutActivities, type SyncActivities, type SyncCounts } from './contracts';
-import type { SyncRunInput, SyncRunSummary } from './definitions';
+import { syncProgressQuery, type SyncProgress, type SyncRunInput, type SyncRunSummary } from './definitions';
 import { readableError } from './failures';
 import { bookkeeping, bulkPoll, syncPage } from './options';
 
@@ -32,6 +32,7 @@ async function writeBulk(
   bulkId: string,
   objectCount: number,
   slice: { from: string | null; to: string },
+  onChunk: (written: SyncCounts) => void,
 ): Promise<SyncCounts> {
   let counts = zero();
   const chunk = (offset: number) =>
@@ -46,6 +47,7 @@ async function writeBulk(
       try {
         const result = await chunk(offsets[next++]!);
         counts = add(counts, result);
+        onChunk(result);
         end = Math.max(end, result.nextOffset);
       } catch (error) {
         failure ??= { error };
@@ -60,6 +62,7 @@ async function writeBulk(
   for (let offset = end, done = offsets.length > 0 && end === objectCount; !done;) {
     const result = await chunk(offset);
     counts = add(counts, result);
+    onChunk(result);
     ({ nextOffset: offset, done } = result);
   }
   return counts;
@@ -75,8 +78,15 @@ async function writeBulk(
  */
 export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSummary> {
   const startedAt = new Date().toISOString();
+  // What the run has done so far, for the API and the console (a query: it adds nothing to the history).
+  let progress: SyncProgress = { startedAt, mode: null, phase: 'planning', windowFrom: null, windowTo: null, ...zero(), total: null };
+  const written = (c: SyncCounts) => {
+    progress = { ...progress, ...add(progress, c) };
+  };
+  setHandler(syncProgressQuery, () => progress);
   const plan = await book.syncRunBegin({ ...input, workflowId: workflowInfo().workflowId });
   if (plan.blocked) throw ApplicationFailure.nonRetryable(plan.blocked, 'StoreNotSyncable');
+  progress = { ...progress, mode: plan.mode, phase: 'reading', windowFrom: plan.windowFrom, windowTo: plan.windowTo };
   let counts = zero();
   const base = { storeId: input.storeId, runId: plan.runId };
   try {
@@ -95,22 +105,30 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
         ready = nextSlice ? prepare(nextSlice) : undefined;
         // If writing fails, the run fails; the prepared promise must not be an unhandled rejection.
         ready?.catch(() => undefined);
-        if (current.hasResult) counts = add(counts, await writeBulk(base, current.bulkId, current.objectCount, current.slice));
+        if (current.hasResult) {
+          progress = { ...progress, total: (progress.total ?? 0) + current.objectCount };
+          counts = add(counts, await writeBulk(base, current.bulkId, current.objectCount, current.slice, written));
+        }
       }
     } else {
       let after: string | null = null;
       for (let more = true; more;) {
         const page: PageResult = await pages.syncOrdersPage({ ...base, windowFrom: plan.windowFrom, windowTo: plan.windowTo, after });
         counts = add(counts, page);
+        written(page);
         ({ hasNextPage: more, endCursor: after } = page);
       }
     }
     // Orders parked for a reason a fix may have removed (a mapping added, a QBO setting changed).
-    counts = add(counts, await pages.syncRetryParked({ ...base, before: startedAt }));
+    progress = { ...progress, phase: 'retrying_parked' };
+    const retried = await pages.syncRetryParked({ ...base, before: startedAt });
+    counts = add(counts, retried);
+    written(retried);
   } catch (err) {
     await book.syncRunFail({ ...base, error: readableError(err) });
     throw err;
   }
+  progress = { ...progress, phase: 'finishing' };
   const summary = await book.syncRunFinish({
     ...base,
     trigger: input.trigger,

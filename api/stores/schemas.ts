@@ -103,6 +103,28 @@ const viewProperties = {
   nextRunAt: nullableStr,
   running: { type: ['boolean', 'null'] },
   currentRunId: nullableStr,
+  progress: {
+    type: ['object', 'null'],
+    description:
+      'GET /stores/:id only, while a sync runs: orders read and booked so far, the rate, and the time left when Shopify said how many the window holds',
+    properties: {
+      startedAt: str,
+      mode: { type: ['string', 'null'], enum: ['page', 'bulk', null] },
+      phase: { type: 'string', enum: ['planning', 'reading', 'retrying_parked', 'finishing'] },
+      windowFrom: nullableStr,
+      windowTo: nullableStr,
+      fetched: { type: 'integer' },
+      synced: { type: 'integer' },
+      unchanged: { type: 'integer' },
+      parked: { type: 'integer' },
+      skipped: { type: 'integer' },
+      failed: { type: 'integer' },
+      total: { type: ['integer', 'null'] },
+      elapsedSeconds: { type: 'integer' },
+      ratePerMinute: { type: ['number', 'null'] },
+      secondsLeft: { type: ['integer', 'null'] },
+    },
+  },
   queued: { type: ['array', 'null'], items: { type: 'object', properties: { trigger: str, window } } },
   workflow: {
     type: 'object',

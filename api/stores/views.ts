@@ -9,10 +9,10 @@ import { getStore, listStores, type StoreRow } from '../../db/queries/stores';
 import { latestSyncRuns, type SyncRunRow } from '../../db/queries/sync-runs';
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../../domain/ledger';
 import { storeIdFor } from '../../domain/store';
-import { workflowIds, type PendingRequest } from '../../workflows/definitions';
+import { workflowIds, type PendingRequest, type SyncProgress } from '../../workflows/definitions';
 import { notFound } from '../errors';
 import type { StoreContext } from '../../services/stores/context';
-import { queryStatus, type WorkflowStatus } from '../../services/stores/workflow';
+import { queryProgress, queryStatus, type WorkflowStatus } from '../../services/stores/workflow';
 
 export type { StoreRow };
 
@@ -48,6 +48,8 @@ export interface StoreView {
   nextRunAt: string | null;
   running: boolean | null;
   currentRunId: string | null;
+  /** GET /stores/:id only, while a sync runs: what it has read and booked, its rate and the time left when known. */
+  progress: ProgressView | null;
   queued: PendingRequest[] | null;
   workflow: { id: string; ok: boolean; error: string | null };
   counts: Record<DocumentStatus, number>;
@@ -57,6 +59,24 @@ export interface StoreView {
   audit: AuditView;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface ProgressView extends SyncProgress {
+  elapsedSeconds: number;
+  /** Orders read a minute, since the run started; null before the first page. */
+  ratePerMinute: number | null;
+  /** (total − read) ÷ rate, when Shopify said how many orders the window holds. */
+  secondsLeft: number | null;
+}
+
+export function progressView(p: SyncProgress, now: Date): ProgressView {
+  const elapsedSeconds = Math.max(0, (now.getTime() - Date.parse(p.startedAt)) / 1000);
+  const ratePerMinute = p.fetched > 0 && elapsedSeconds > 0 ? Math.round((p.fetched / elapsedSeconds) * 60 * 10) / 10 : null;
+  const secondsLeft =
+    p.total !== null && ratePerMinute !== null && ratePerMinute > 0
+      ? Math.round((Math.max(0, p.total - p.fetched) / ratePerMinute) * 60)
+      : null;
+  return { ...p, elapsedSeconds: Math.round(elapsedSeconds), ratePerMinute, secondsLeft };
 }
 
 /** The nightly audit's state and open findings (domain/audit, db/queries/audit.ts). */
@@ -149,7 +169,14 @@ async function auditsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<str
   );
 }
 
-function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Counts, wf: WorkflowStatus, audit: AuditView): StoreView {
+function compose(
+  row: StoreRow,
+  run: SyncRunRow | undefined,
+  counts: Counts,
+  wf: WorkflowStatus,
+  audit: AuditView,
+  progress: ProgressView | null = null,
+): StoreView {
   const settings = row.settings;
   const status = wf.ok ? wf.status : undefined;
   const startDate = typeof settings.startDate === 'string' ? settings.startDate : null;
@@ -170,6 +197,7 @@ function compose(row: StoreRow, run: SyncRunRow | undefined, counts: Counts, wf:
     nextRunAt: status?.nextRunAt ?? null,
     running: status ? status.running : null,
     currentRunId: status?.currentRunId ?? null,
+    progress,
     queued: status ? status.queued : null,
     workflow: { id: workflowIds.store(row.shopDomain), ok: wf.ok, error: wf.ok ? null : wf.error },
     counts: counts.all,
@@ -206,7 +234,16 @@ export async function storeView(ctx: StoreContext, row: StoreRow): Promise<Store
     queryStatus(ctx, row.shopDomain),
     auditsFor(ctx, [row.id]),
   ]);
-  return compose(row, runs.get(row.id), counts.get(row.id) ?? emptyBoth(), wf, audits.get(row.id)!);
+  const running = wf.ok && wf.status.running && wf.status.currentRunId ? wf.status.currentRunId : null;
+  const progress = running ? await queryProgress(ctx, running) : null;
+  return compose(
+    row,
+    runs.get(row.id),
+    counts.get(row.id) ?? emptyBoth(),
+    wf,
+    audits.get(row.id)!,
+    progress && progressView(progress, ctx.clock()),
+  );
 }
 
 /** Every store's view, or only the one store `only` names (a store-scoped token's GET /stores). */

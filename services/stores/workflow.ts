@@ -20,9 +20,11 @@ import {
   type StoreStatus,
   type StoreWorkflowInput,
   type SyncNowResult,
+  type SyncProgress,
   type SyncWindow,
   resumeSignal,
   statusQuery,
+  syncProgressQuery,
   syncNowUpdate,
   workflowIds,
 } from '../../workflows/definitions';
@@ -144,6 +146,22 @@ export async function queryStatus(ctx: StoreContext, shopDomain: string): Promis
         ? `Temporal did not answer the status query within ${QUERY_TIMEOUT_MS / 1000} s (is a worker running?)`
         : `Status query failed: ${reason}`,
     };
+  }
+}
+
+/**
+ * A running sync's progress (its syncRunWorkflow's query), or null when it cannot be had in time (the run just ended,
+ * or Temporal is slow): the view then shows the run as running, without figures.
+ */
+export async function queryProgress(ctx: StoreContext, runWorkflowId: string): Promise<SyncProgress | null> {
+  try {
+    const client = await temporalClient(ctx);
+    return await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+      client.workflow.getHandle(runWorkflowId).query(syncProgressQuery),
+    );
+  } catch (err) {
+    ctx.log.debug({ err, runWorkflowId }, 'no progress from the running sync');
+    return null;
   }
 }
 

@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { nudgeSignal, pauseSignal, resumeSignal, statusQuery, syncNowUpdate, workflowIds } from '../../workflows/definitions';
+import {
+  nudgeSignal,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+  syncNowUpdate,
+  syncProgressQuery,
+  workflowIds,
+  type SyncProgress,
+} from '../../workflows/definitions';
+import { syncRunWorkflow } from '../../workflows/sync-run';
 import { scheduleSlotOffsetMs } from '../../domain/schedule';
 import { storeWorkflow } from '../../workflows/store';
 import { recordingActivities } from '../support/fake-activities';
@@ -148,6 +158,39 @@ describe('storeWorkflow on the time-skipping server', () => {
       const firstEvents = (await env.client.workflow.getHandle(workflowId, first.firstExecutionRunId).fetchHistory()).events ?? [];
       expect(firstEvents.length).toBeLessThan(300);
       await latest.terminate();
+    });
+  });
+
+  it("answers a running sync's progress: pages read and booked so far, then the phase that finishes it", async () => {
+    const rec = recordingActivities({ pages: 4, pageDelayMs: 400 });
+    await withWorker(rec.activities, async (taskQueue) => {
+      const shopDomain = shop('progress');
+      const handle = await env.client.workflow.start(syncRunWorkflow, {
+        taskQueue,
+        workflowId: `${workflowIds.store(shopDomain)}:sync:progress`,
+        args: [{ storeId: 's5', shopDomain, trigger: 'manual' }],
+      });
+      const seen: SyncProgress[] = [];
+      const done = handle.result();
+      let finished = false;
+      void done.finally(() => (finished = true));
+      while (!finished) {
+        try {
+          seen.push(await handle.query(syncProgressQuery));
+        } catch {
+          // Before the first workflow task there is nothing to ask.
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const summary = await done;
+      const reading = seen.filter((p) => p.phase === 'reading');
+      // Seen mid-run: some pages booked, not all; and never going backwards.
+      expect(reading.some((p) => p.fetched > 0 && p.fetched < summary.fetched)).toBe(true);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!.fetched).toBeGreaterThanOrEqual(seen[i - 1]!.fetched);
+      expect(reading[0]).toMatchObject({ mode: 'page', total: null, windowTo: expect.any(String) });
+      // After the run, its last progress holds the summary's figures.
+      const last = await handle.query(syncProgressQuery);
+      expect(last).toMatchObject({ phase: 'finishing', fetched: summary.fetched, synced: summary.synced, parked: summary.parked });
     });
   });
 });

@@ -67,9 +67,13 @@ export function createNudgeDebouncer(opts: {
       try {
         if (await opts.send(shopDomain, reason)) return 'sent';
       } catch (err) {
-        // Not sent: the webhook is answered with an error and Shopify retries it; the next one must not be folded.
-        clearTimeout(opened.timer);
-        if (windows.get(shopDomain) === opened) windows.delete(shopDomain);
+        // Not sent: the webhook is answered with an error and Shopify retries it. Webhooks already folded into this
+        // window were answered "coalesced": the window stays so its trailing nudge still goes out; with none folded
+        // it closes, and the next webhook is sent at once.
+        if (opened.trailing === null) {
+          clearTimeout(opened.timer);
+          if (windows.get(shopDomain) === opened) windows.delete(shopDomain);
+        }
         throw err;
       }
       clearTimeout(opened.timer);

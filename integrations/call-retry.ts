@@ -61,11 +61,14 @@ function isTransient(err: unknown): err is LedgerlineError {
   return err instanceof TransientUpstreamError || err instanceof QboThrottledError || err instanceof ShopifyThrottledError;
 }
 
-/** The service answered that it did not perform the request (or it was never reached). */
+/**
+ * The service answered that it did not perform the request (throttled: 429, THROTTLED), or it was never reached
+ * (connection refused). Not a 503: a gateway may answer it after the service behind it committed, so a write without
+ * a requestid is left to the ledger's pending rows, which search before any second create.
+ */
 function certainlyNotPerformed(err: LedgerlineError): boolean {
   if (err instanceof QboThrottledError || err instanceof ShopifyThrottledError) return true;
-  const status = err.details?.status;
-  if (status === 503 || status === 429) return true;
+  if (err.details?.status === 429) return true;
   return err.details?.networkCode === 'ECONNREFUSED';
 }
 

@@ -10,17 +10,19 @@
 import { upsertLedgerRows } from '../../db/queries';
 import { listUndoRows } from '../../db/queries/undo';
 import { StoreBusyError } from '../../domain/errors';
-import { decideUndo, interpretDeleteFault, nextEntry, undoneChanges, undoOrder, type LedgerEntry } from '../../domain/sync';
+import { decideUndo, interpretDeleteFault, nextEntry, undoneChanges, undoOrder, undoOwner, type LedgerEntry } from '../../domain/sync';
 import type { QboClient } from '../../integrations/qbo/client';
 import type { UndoActivities, UndoItem, UndoResult } from '../../workflows/contracts';
 import type { ActivityDeps } from '../deps';
 import { guardedStep, heartbeat } from '../heartbeat';
 import { loadStoreContext } from '../sync/context';
-import { giveUpWriteLease, takeWriteLease } from '../sync/lease';
+import { giveUpWriteLease, LEASE_TTL_MS, takeWriteLease } from '../sync/lease';
 import type { SyncActivityOptions } from '../sync';
 
 /** A document re-read after a stale SyncToken this many times at most; one that keeps changing is left to a person. */
 const STALE_RETRIES = 3;
+/** Well inside the lease's lifetime. */
+const LEASE_RENEW_MS = LEASE_TTL_MS / 6;
 
 type DeleteOutcome = { kind: 'deleted' } | { kind: 'gone' } | { kind: 'refused'; reason: string };
 
@@ -71,6 +73,9 @@ export function createUndoActivities(deps: ActivityDeps, pacing: SyncActivityOpt
       const { storeId, undoId } = input;
       return guardedStep(deps, storeId, async () => {
         const lease = await takeWriteLease(deps.db, storeId, deps.clock);
+        // Renewed on a timer as well as per row: one row's read and delete may wait on QBO's limits for longer than
+        // the lease lives, and a sync must not take the store meanwhile.
+        const renewal = setInterval(() => void lease.renew().catch(() => false), LEASE_RENEW_MS);
         try {
           const ctx = await loadStoreContext(deps, storeId, pacing);
           const rows = undoOrder(
@@ -84,10 +89,15 @@ export function createUndoActivities(deps: ActivityDeps, pacing: SyncActivityOpt
             if (!(await lease.renew())) throw new StoreBusyError(storeId, 'another run', 5_000);
             const verdict = decideUndo(row);
             if (verdict.action === 'skip') {
+              // A Payment or refund Ledgerline did not create stays in QBO: its sale stays with it.
+              if (verdict.code === 'not_created_by_ledgerline' && row.role !== 'sale') {
+                const owner = undoOwner(row);
+                if (owner) kept.add(owner);
+              }
               items.push(itemOf(row, 'skipped', verdict.code, verdict.reason));
               continue;
             }
-            const parent = row.role === 'sale' ? row.sourceKey : row.parentSourceKey;
+            const parent = undoOwner(row);
             if (verdict.action === 'refuse') {
               if (parent) kept.add(parent);
               items.push(itemOf(row, 'refused', verdict.code, verdict.reason));
@@ -135,6 +145,7 @@ export function createUndoActivities(deps: ActivityDeps, pacing: SyncActivityOpt
             finishedAt: deps.clock().toISOString(),
           };
         } finally {
+          clearInterval(renewal);
           await giveUpWriteLease(deps.db, storeId);
         }
       });

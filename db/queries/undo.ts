@@ -6,7 +6,7 @@
  */
 import { and, eq, gte, inArray, lt, or } from 'drizzle-orm';
 import { ledgerEntries } from '../schema';
-import type { UndoKind } from '../../domain/sync/undo';
+import { UNDONE_ORDER_CODE, type UndoKind } from '../../domain/sync/undo';
 import type { Executor } from './executor';
 import type { LedgerRow } from './ledger';
 
@@ -57,13 +57,24 @@ export async function listUndoneRowsOf(db: Executor, p: { storeId: string; sourc
     .where(
       and(
         eq(ledgerEntries.storeId, p.storeId),
-        eq(ledgerEntries.status, 'undone'),
-        or(eq(ledgerEntries.sourceKey, p.sourceKey), eq(ledgerEntries.parentSourceKey, p.sourceKey)),
+        or(
+          and(
+            eq(ledgerEntries.status, 'undone'),
+            or(eq(ledgerEntries.sourceKey, p.sourceKey), eq(ledgerEntries.parentSourceKey, p.sourceKey)),
+          ),
+          // Refunds made while their order was undone were skipped for it (domain/sync/refunds.ts order_undone):
+          // the order's redo brings them back too, or they would never be booked.
+          and(
+            eq(ledgerEntries.parentSourceKey, p.sourceKey),
+            eq(ledgerEntries.status, 'skipped'),
+            eq(ledgerEntries.reasonCode, UNDONE_ORDER_CODE),
+          ),
+        ),
       ),
     );
 }
 
-/** Writes `changes` on one row if it is still `undone` (a redo racing another redo changes it once); true when it did. */
+/** Writes `changes` on one row if it is still `undone` (or a refund skipped for its undone order) (a redo racing another redo changes it once); true when it did. */
 export async function redoUndoneRow(
   db: Executor,
   p: { storeId: string; sourceKey: string; role: string; changes: Partial<typeof ledgerEntries.$inferInsert>; at: Date },
@@ -76,7 +87,7 @@ export async function redoUndoneRow(
         eq(ledgerEntries.storeId, p.storeId),
         eq(ledgerEntries.sourceKey, p.sourceKey),
         eq(ledgerEntries.role, p.role),
-        eq(ledgerEntries.status, 'undone'),
+        or(eq(ledgerEntries.status, 'undone'), and(eq(ledgerEntries.status, 'skipped'), eq(ledgerEntries.reasonCode, UNDONE_ORDER_CODE))),
       ),
     )
     .returning({ sourceKey: ledgerEntries.sourceKey });

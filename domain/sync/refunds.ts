@@ -10,7 +10,7 @@ import type { Settings } from '../settings';
 import type { ShopifyOrderCore, ShopifyRefund, ShopifyRefundSummary } from '../shopify/types';
 import type { LedgerEntry, LedgerEntryChanges } from './ledger-entry';
 import { holdsDocument } from './orders';
-import { REDO_CODE } from './undo';
+import { REDO_CODE, UNDONE_ORDER_CODE } from './undo';
 
 type Entity = Record<string, unknown>;
 
@@ -60,7 +60,7 @@ export function decideRefund(
   if (sale?.status === 'undone') {
     return {
       action: 'skip',
-      code: 'order_undone',
+      code: UNDONE_ORDER_CODE,
       reason: `Order ${order.name}'s document was deleted from QBO by an undo, so its refund is not booked either`,
     };
   }

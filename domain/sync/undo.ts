@@ -15,6 +15,8 @@ export type UndoKind = (typeof UNDO_KINDS)[number];
 
 /** The reason code of an undone row. */
 export const UNDO_CODE = 'undone';
+/** The skip code of a refund whose order is undone (domain/sync/refunds.ts); the order's redo brings it back. */
+export const UNDONE_ORDER_CODE = 'order_undone';
 /** The park code a redo leaves on an undone row: every run re-tries it (RETRYABLE_PARK_CODES, RETRYABLE_REFUND_CODES). */
 export const REDO_CODE = 'redo_requested';
 
@@ -61,6 +63,13 @@ export function decideUndo(row: LedgerEntry): UndoVerdict {
   }
   return { action: 'delete', qboType: row.qboType!, qboId: row.qboId };
 }
+
+/**
+ * The order an undone row belongs to, whose sale must stay when the row stays in QBO: a refund names it as its
+ * parent; a sale and its invoice's Payment are keyed by the order itself (their parent is empty).
+ */
+export const undoOwner = (row: Pick<LedgerEntry, 'role' | 'sourceKey' | 'parentSourceKey'>): string | null =>
+  row.role === 'refund' ? row.parentSourceKey : row.sourceKey;
 
 /** Payments before the invoices they pay, refunds (a CreditMemo may be applied to the invoice) before sales. */
 const ROLE_RANK: Readonly<Record<string, number>> = { payment: 0, refund: 1, sale: 2 };

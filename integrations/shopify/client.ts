@@ -9,7 +9,15 @@
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import type { Logger } from '../../config/logger';
 import { TransientUpstreamError } from '../../domain/errors';
-import { type CallRetryPolicy, type CallSafety, mayRetryCall, pauseBeforeRetry, retryDelayMs, withCallRetry } from '../call-retry';
+import {
+  type CallRetryPolicy,
+  type CallSafety,
+  DEFAULT_CALL_ATTEMPTS,
+  mayRetryCall,
+  pauseBeforeRetry,
+  retryDelayMs,
+  withCallRetry,
+} from '../call-retry';
 import { type BulkOperation, type BulkOperationStatus, bulkStatus, readBulkJsonl, type ReadBulkOptions, startBulkQuery } from './bulk';
 import { classifyShopifyErrors, type CostExtension } from './errors';
 import type { ShopifyPacer } from './pacer';
@@ -108,7 +116,7 @@ export function createShopifyClient(opts: ShopifyClientOptions): ShopifyClient {
   async function* readBulkResuming<T>(url: string, ropts: ReadBulkOptions = {}): AsyncGenerator<T> {
     const offset = ropts.offset ?? 0;
     const limit = ropts.limit ?? Number.POSITIVE_INFINITY;
-    const attempts = Math.max(1, opts.retry?.attempts ?? 1);
+    const attempts = opts.retry ? Math.max(1, opts.retry.attempts ?? DEFAULT_CALL_ATTEMPTS) : 1;
     let handed = 0;
     for (let attempt = 1; ; attempt++) {
       const before = handed;

@@ -241,6 +241,32 @@ describe('undo a window', () => {
     const still = (await rows()).filter((r) => r.status === 'undone');
     expect(still.length).toBeGreaterThan(0);
   });
+
+  it('books a refund made while its order was undone, once the order is redone', async () => {
+    const sale = planned.filter((i) => i.role === 'sale')[1]!;
+    const orderId = sale.sourceKey.slice('order:'.length);
+    const order = world.shopify.admin.getOrder(world.shopDomain, orderId);
+    const line = (order.lineItems.nodes as Obj[]).find((l) => l.refundableQuantity > 0)!;
+    const refund = world.shopify.admin.addRefund(world.shopDomain, orderId, {
+      lineItems: [{ lineItemId: line.id, quantity: 1, restockType: 'NO_RESTOCK' }],
+      note: 'Refunded while the order was undone',
+    });
+    await new Promise((r) => setTimeout(r, 1_100)); // past the order's new updatedAt, to the second
+    await sync();
+    const refundRow = async () => (await rows()).find((r) => r.sourceKey === `refund:${refund.id}`);
+    // Its order is undone: the refund is not booked either, for now.
+    expect(await refundRow()).toMatchObject({ status: 'skipped', reasonCode: 'order_undone', parentSourceKey: sale.sourceKey });
+
+    const res = await call({ method: 'POST', url: `/stores/${world.storeId}/documents/${encodeURIComponent(sale.sourceKey)}/unignore` });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await refundRow()).toMatchObject({ status: 'parked', reasonCode: 'redo_requested' });
+    await sync();
+    const booked = (await rows()).find((r) => r.sourceKey === sale.sourceKey && r.role === 'sale')!;
+    expect(booked.status, booked.reason ?? '').toBe('synced');
+    const after = (await refundRow())!;
+    expect(after.status, after.reason ?? '').toBe('synced');
+    expect(await inQbo(after.qboType!, after.qboId!)).toBe(true);
+  });
 });
 
 /** A browser for the console: cookies kept between requests, forms posted urlencoded. */

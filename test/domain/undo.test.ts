@@ -22,6 +22,7 @@ import {
   RETRYABLE_REFUND_CODES,
   undoneChanges,
   undoOrder,
+  undoOwner,
   type LedgerEntry,
   type LedgerEntryChanges,
 } from '../../domain/sync';
@@ -94,6 +95,14 @@ describe('undoOrder: Payments, then refunds, then sales', () => {
       'sale order:a',
       'sale order:b',
     ]);
+  });
+});
+
+describe('undoOwner: the order whose sale stays when a row stays in QBO', () => {
+  it('is the order itself for its sale and its Payment (keyed by the order, no parent), the parent for a refund', () => {
+    expect(undoOwner({ role: 'sale', sourceKey: 'order:1', parentSourceKey: null })).toBe('order:1');
+    expect(undoOwner({ role: 'payment', sourceKey: 'order:1', parentSourceKey: null })).toBe('order:1');
+    expect(undoOwner({ role: 'refund', sourceKey: 'refund:9', parentSourceKey: 'order:1' })).toBe('order:1');
   });
 });
 

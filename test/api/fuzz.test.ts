@@ -812,6 +812,34 @@ const resyncBody = objectBody(
   { from: badInstants, to: badInstants },
 );
 
+/** POST /stores/:id/undo (api/stores/undo.ts): a window, a mode and the kinds of documents. */
+const undoBody = objectBody(
+  fc.record(
+    {
+      from: fc.oneof(isoInstant, oddInstants),
+      to: fc.oneof(isoInstant, oddInstants),
+      mode: fc.constantFrom('preview', 'preview', 'apply'),
+      kinds: fc.constantFrom(['orders'], ['refunds'], ['orders', 'refunds']),
+    },
+    { requiredKeys: ['from', 'to', 'mode'] },
+  ),
+  {
+    from: badInstants,
+    to: badInstants,
+    mode: fc.constantFrom('delete', '', 'APPLY', 1, null),
+    kinds: fc.constantFrom([], ['payouts'], ['orders', 'orders'], 'orders', [1]),
+  },
+);
+
+/** An undo's id in the path: `u-` and 16 hex digits (never started here: 404), or not one (400). */
+const undoIdSegment = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^[0-9a-f]{16}$/).map((h) => ({ segment: `u-${h}`, valid: true })) },
+  fc.constantFrom('u-0', 'not-an-id', 'U-0123456789ABCDEF', 'u-0123456789abcdef0', '%00', 'x'.repeat(300)).map((segment) => ({
+    segment,
+    valid: false,
+  })),
+);
+
 const credentialsBody = fc.oneof(
   objectBody(
     fc
@@ -1056,6 +1084,17 @@ const ROUTES: Record<string, RouteFuzz> = {
     '/payouts/:param/retry',
     { scope: 'operate', stores: 'param' },
     { extra: payoutSegment, query: waitQuery(1), body: pauseBody, known: 'any' },
+  ),
+  // Undo (api/stores/undo.ts): a wait of 0 or 1 s keeps an apply from holding the fuzz for the default 20 s.
+  'POST /stores/:id/undo': storeRoute(
+    '/undo',
+    { scope: 'operate', stores: 'param' },
+    { query: inventoryWait, body: undoBody, known: 'any' },
+  ),
+  'GET /stores/:id/undo/:undoId': storeRoute(
+    '/undo/:param',
+    { scope: 'read', stores: 'param' },
+    { extra: undoIdSegment, query: fc.oneof(noQuery, inventoryWait), known: 404 },
   ),
   // Inventory (api/routes/inventory.ts): the fuzz's stores have no inventory location, so runs are refused (409).
   'GET /stores/:id/inventory/preview': storeRoute(

@@ -186,14 +186,14 @@ export function progressCard(v: StoreView, opts: { finished?: boolean } = {}): H
   const p = v.progress;
   if (!v.running) {
     return opts.finished
-      ? html`<p class="sub" role="status" data-done="1">The sync has finished. <a href="">Reload the page</a> to see it among the runs.</p>`
+      ? html`<p class="sub" data-done="1">The sync has finished. <a href="">Reload the page</a> to see it among the runs.</p>`
       : html``;
   }
-  if (!p) return html`<p class="sub" role="status">A sync is running; its figures are not available yet.</p>`;
+  if (!p) return html`<p class="sub">A sync is running; its figures are not available yet.</p>`;
   const of = p.total !== null ? html` of ${p.total}` : '';
   return html`<section class="card" aria-labelledby="progress-title">
     <h2 id="progress-title">Running now</h2>
-    <p role="status">
+    <p>
       ${p.fetched}${of} orders read · ${p.synced} booked · ${p.parked} parked · ${p.failed} failed · ${p.skipped} skipped
       (${PHASE_WORDS[p.phase]}, ${p.mode === 'bulk' ? 'Shopify bulk read' : 'page by page'})
     </p>
@@ -326,7 +326,12 @@ export function storePage(page: PageContext, data: StorePageData): Html {
     html`<p class="crumbs"><a href="/console/stores">Stores</a> /</p>
       <h1>${v.shopName ?? v.shopDomain} ${badge(health)}</h1>
       ${data.notice ? html`<p class="alert ${data.notice.kind}" role="${data.notice.kind === 'error' ? 'alert' : 'status'}">${data.notice.text}</p>` : ''}
-      <div id="progress" data-url="/console/stores/${encodeURIComponent(v.id)}/progress" data-running="${v.running ? '1' : ''}">
+      <div
+        id="progress"
+        aria-live="polite"
+        data-url="/console/stores/${encodeURIComponent(v.id)}/progress"
+        data-running="${v.running ? '1' : ''}"
+      >
         ${progressCard(v)}
       </div>
       <script src="/console/assets/progress.js" defer></script>

@@ -25,6 +25,8 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
 
 /** gRPC's DEADLINE_EXCEEDED (https://grpc.io/docs/guides/status-codes/). */
 const GRPC_DEADLINE_EXCEEDED = 4;
+/** What a call cut short by the client's own deadline may end with instead, on a loaded machine. */
+const GRPC_CANCELLED = 1;
 
 /**
  * Did a Temporal call run out of time? The SDK wraps the gRPC error (a query's is "Failed to query Workflow"), so
@@ -32,9 +34,23 @@ const GRPC_DEADLINE_EXCEEDED = 4;
  */
 export function temporalTimedOut(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isGrpcServiceError(e) && e.code === GRPC_DEADLINE_EXCEEDED) return true;
+    if (isGrpcServiceError(e) && (e.code === GRPC_DEADLINE_EXCEEDED || e.code === GRPC_CANCELLED)) return true;
     if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
-    if (e instanceof Error && /deadline|did not answer/i.test(e.message)) return true;
+    // The server's own words when a query found no worker in time ("query timed out before a worker could process it").
+    if (e instanceof Error && /deadline|did not answer|timed out/i.test(e.message)) return true;
   }
   return false;
+}
+
+/**
+ * An error's message with its causes' ("Failed to query Workflow: 9 FAILED_PRECONDITION: …"): the SDK's own message
+ * alone does not say what the server answered.
+ */
+export function describeError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message && !parts.includes(message)) parts.push(message);
+  }
+  return parts.join(': ');
 }

@@ -17,7 +17,7 @@ import type { StoreRow } from '../../db/queries/stores';
 import { type PayoutSagaStatus, type PayoutWorkflowInput, payoutStatusQuery, retryPayoutUpdate } from '../../workflows/definitions';
 import type { payoutWorkflow } from '../../workflows/payout';
 import { PAYOUT_STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from '../../workflows/search-attributes';
-import { TEMPORAL_CALL_TIMEOUT_MS, temporalTimedOut as timedOut } from '../deadline';
+import { describeError, TEMPORAL_CALL_TIMEOUT_MS, temporalTimedOut as timedOut } from '../deadline';
 import { HttpError } from '../errors';
 import { type StoreContext, temporalClient, temporalUnavailable } from '../stores/context';
 
@@ -57,7 +57,7 @@ export async function queryPayoutStatus(ctx: StoreContext, workflowId: string): 
     if (err instanceof WorkflowNotFoundError) {
       return { ok: false, executionStatus, error: `Temporal has no saga ${workflowId} (not started yet, or its history was removed)` };
     }
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = describeError(err);
     return {
       ok: false,
       executionStatus,

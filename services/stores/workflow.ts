@@ -29,7 +29,7 @@ import {
   workflowIds,
 } from '../../workflows/definitions';
 import type { storeWorkflow } from '../../workflows/store';
-import { TEMPORAL_CALL_TIMEOUT_MS, temporalTimedOut } from '../deadline';
+import { describeError, TEMPORAL_CALL_TIMEOUT_MS, temporalTimedOut } from '../deadline';
 import { HttpError } from '../errors';
 import { type StoreContext, temporalClient, temporalUnavailable } from './context';
 
@@ -139,7 +139,7 @@ export async function queryStatus(ctx: StoreContext, shopDomain: string): Promis
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { ok: false, error: `The store's workflow ${workflowId} is not running` };
     if (err instanceof HttpError) return { ok: false, error: err.message };
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = describeError(err);
     return {
       ok: false,
       error: temporalTimedOut(err)

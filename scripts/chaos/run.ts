@@ -170,6 +170,19 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, scenarios: readonly 
       body ?? (trigger === 'resync' ? { from: await resyncFrom() } : undefined),
       150_000,
     );
+  /**
+   * A sync that must be seen through: a 202 (the request joined a run still going, as after a long resync) is followed
+   * through its status link until the run ends or `bound` seconds pass.
+   */
+  const syncDone = async (trigger: 'sync' | 'resync') => {
+    let res = await syncWait(trigger);
+    const until = Date.now() + bound * 1000;
+    type Pending = { status?: string; summary?: { startedAt: string }; statusUrl?: string };
+    while (res.status === 202 && (res.body as Pending).statusUrl && Date.now() < until) {
+      res = await stack.httpRetry<Pending>('GET', `${(res.body as Pending).statusUrl!}?wait=60`, undefined, 150_000);
+    }
+    return res;
+  };
   const resyncFrom = async () => {
     const [row] = await db.select().from(stores).where(eq(stores.id, storeId));
     // A resync may not start before 2000-01-01 (the API's floor) nor the store's start date.
@@ -242,22 +255,41 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, scenarios: readonly 
       await stack.pg.restart();
       action = 'private PostgreSQL stopped (fast) and started';
     } else if (scenario === 'token-race') {
-      // Expire the store's access token while both workers run activities; repeat a few times so both need it at once.
-      // Token calls answer slowly (1.5 s), so refreshes that both workers start overlap (the first matching rule decides).
+      // Token calls answer slowly (1.5 s), so refreshes that start close together overlap (the first matching rule
+      // decides: token calls get the latency and no other fault).
       world.qbo.admin.setFaults([{ match: 'token', latencyMs: 1500 }, ...QBO_FAULTS]);
+      // Under the workers: the realm's access tokens expire once a second while the run and the sagas use them, so
+      // both workers meet 401s and refresh through the per-realm lock.
       let expired = 0;
-      for (let i = 0; i < 3; i++) {
-        await sleep(800);
+      for (let i = 0; i < 8; i++) {
+        await sleep(1000);
         await markFault();
         expired += world.qbo.admin.expireTokens(world.realmId, 'access');
       }
-      const refreshes = world.qbo.admin
-        .requestLog()
-        .filter((r) => r.operation === 'token' && Date.parse(r.time) >= t0.getTime())
-        .map((r) => Date.parse(r.time))
-        .sort((a, b) => a - b);
-      const close = refreshes.filter((t, i) => i > 0 && t - refreshes[i - 1]! < 1000).length;
-      action = `access token expired 3× (${expired} tokens) under 2 workers; ${refreshes.length} token calls, ${close} within 1 s of another`;
+      // Head to head: two processes of their own, each doing what a worker does after a 401 (the current token
+      // rejected), start at the same instant. One must refresh; the other must wait for the lock and use its token.
+      const at = Date.now() + 6000;
+      const racers = await Promise.all(
+        [0, 1].map(() => stack.runScript('scripts/chaos/token-racer.ts', ['--store', storeId, '--at', String(at)], 90_000)),
+      );
+      const answers = racers.map((r) => {
+        try {
+          return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as RacerAnswer;
+        } catch {
+          return undefined;
+        }
+      });
+      const race = judgeTokenRace(answers);
+      if (race.problem) problems.push(`token race head to head: ${race.problem}; ${racers.map((r) => r.stderr.slice(-300)).join(' | ')}`);
+      const tokenCalls = world.qbo.admin.requestLog().filter((r) => r.operation === 'token' && Date.parse(r.time) >= t0.getTime());
+      const refused = tokenCalls.filter((r) => r.status === 400).length;
+      if (refused > 0) problems.push(`${refused} token calls refused (a refresh token spent twice)`);
+      const unauthorized = world.qbo.admin
+        .requestLog({ realmId: world.realmId })
+        .filter((r) => r.status === 401 && Date.parse(r.time) >= t0.getTime()).length;
+      action =
+        `access token expired 8× (${expired} tokens) under 2 workers: ${unauthorized} calls answered 401, ` +
+        `${tokenCalls.length} token calls, ${refused} refused; head to head: ${race.summary}`;
     } else if (scenario === 'api-kill') {
       let sent = 0;
       for (let round = 0; round < 3; round++) {
@@ -288,7 +320,7 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, scenarios: readonly 
     faultsOff();
     world.qbo.admin.expireTokens(world.realmId, 'access');
     const tokenFrom = Date.now();
-    const tokenRun = await syncWait('sync');
+    const tokenRun = await syncDone('sync');
     const refreshed = world.qbo.admin
       .requestLog()
       .some((r) => r.operation === 'token' && r.status === 200 && Date.parse(r.time) >= tokenFrom);
@@ -301,7 +333,7 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, scenarios: readonly 
     for (let runs = 0, i = 0; runs < 3 && i < 8; i++) {
       const rows = await db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, storeId));
       if (!rows.some((r) => r.role === 'refund' && !['synced', 'skipped'].includes(r.status))) break;
-      const res = await syncWait('sync');
+      const res = await syncDone('sync');
       const started = Date.parse(res.body.summary?.startedAt ?? '');
       if (res.status === 200 && started >= clearedAt) runs++;
       else if (res.status !== 200) await waitRecovered(new Date(clearedAt), Date.now());
@@ -414,3 +446,37 @@ export function formatTable(results: ScenarioResult[]): string {
 
 export const passed = (r: ScenarioResult) =>
   r.duplicates === 0 && r.missing === 0 && r.centDifference === 0 && r.tokenOk && r.recoveredS !== null;
+
+interface RacerAnswer {
+  pid: number;
+  asked: number;
+  answered: number;
+  refreshed: boolean;
+  fingerprint: string;
+  changed: boolean;
+}
+
+/**
+ * The head-to-head token race passes when both processes got an answer, asked within 250 ms of each other, exactly
+ * one called Intuit, the other waited for it (over the token call's 1.5 s), and both hold the same new token.
+ */
+export function judgeTokenRace(answers: (RacerAnswer | undefined)[]): { summary: string; problem?: string } {
+  const [a, b] = answers;
+  if (!a || !b) return { summary: 'a racer gave no answer', problem: 'a racer process gave no answer' };
+  const apart = Math.abs(a.asked - b.asked);
+  const [winner, loser] = a.refreshed ? [a, b] : [b, a];
+  const summary =
+    `2 processes asked ${apart} ms apart; ${[a, b].filter((x) => x.refreshed).length} refreshed, ` +
+    `the other answered after ${loser.answered - loser.asked} ms with ${a.fingerprint === b.fingerprint ? 'the same' : 'a different'} token`;
+  const problem =
+    apart > 250
+      ? `the racers asked ${apart} ms apart (not a race)`
+      : a.refreshed === b.refreshed
+        ? `${a.refreshed ? 'both' : 'neither'} refreshed`
+        : a.fingerprint !== b.fingerprint || !a.changed || !b.changed
+          ? 'the racers ended with different or unchanged tokens'
+          : loser.answered - loser.asked < 1000 || loser.answered + 50 < winner.answered
+            ? 'the other racer did not wait for the refresh (token calls take 1.5 s here)'
+            : undefined;
+  return problem ? { summary, problem } : { summary };
+}

@@ -40,6 +40,8 @@ export interface ChaosStack {
   killWorker(w: ManagedProcess): Promise<void>;
   killApi(): Promise<void>;
   restartTemporal(): Promise<void>;
+  /** Runs a script of the repository as its own process with the workers' environment; its exit code and output. */
+  runScript(entry: string, args: string[], timeoutMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** HTTP to the API process; network errors are thrown. */
   http<T = any>(method: string, url: string, body?: unknown, timeoutMs?: number): Promise<{ status: number; body: T }>;
   /** As http, but retried through refused connections and 5xx while a part restarts. */
@@ -225,6 +227,20 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
       async restartTemporal() {
         await temporal.stop();
         temporal = await startDevServer(devOpts);
+      },
+      runScript(entry, args, timeoutMs = 60_000) {
+        return new Promise((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+          let stdout = '';
+          let stderr = '';
+          child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+          child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-5000)));
+          const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+          child.once('exit', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+          });
+        });
       },
       http,
       httpRetry,

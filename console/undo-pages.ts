@@ -106,7 +106,12 @@ export function undoResultPage(page: PageContext, storeId: string, s: UndoStatus
         'What the undo did',
         r.items.map((i) => itemRow({ ...i, what: OUTCOME_WORDS[i.outcome] ?? i.outcome, reason: i.reason })),
         false,
-      )}`;
+      )}
+      ${
+        r.itemsOmitted
+          ? html`<p>${r.itemsOmitted} more documents are not listed here; the store's documents with status “undone” are all of them.</p>`
+          : ''
+      }`;
   }
   return layout(
     page,

@@ -312,7 +312,10 @@ export interface UndoResult {
   gone: number;
   refused: number;
   skipped: number;
+  /** At most UNDO_RESULT_ITEMS (domain/sync/undo.ts), those left in QBO first; the ledger keeps every undone row. */
   items: UndoItem[];
+  /** Documents the result does not list (absent in results from before the cap: none were left out). */
+  itemsOmitted?: number;
   finishedAt: string;
 }
 

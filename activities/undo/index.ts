@@ -10,7 +10,16 @@
 import { upsertLedgerRows } from '../../db/queries';
 import { listUndoRows } from '../../db/queries/undo';
 import { StoreBusyError } from '../../domain/errors';
-import { decideUndo, interpretDeleteFault, nextEntry, undoneChanges, undoOrder, undoOwner, type LedgerEntry } from '../../domain/sync';
+import {
+  capUndoItems,
+  decideUndo,
+  interpretDeleteFault,
+  nextEntry,
+  undoneChanges,
+  undoOrder,
+  undoOwner,
+  type LedgerEntry,
+} from '../../domain/sync';
 import type { QboClient } from '../../integrations/qbo/client';
 import type { UndoActivities, UndoItem, UndoResult } from '../../workflows/contracts';
 import type { ActivityDeps } from '../deps';
@@ -132,6 +141,7 @@ export function createUndoActivities(deps: ActivityDeps, pacing: SyncActivityOpt
             );
           }
           const count = (o: UndoItem['outcome']) => items.filter((i) => i.outcome === o).length;
+          const listed = capUndoItems(items);
           return {
             undoId,
             from: input.from,
@@ -141,7 +151,8 @@ export function createUndoActivities(deps: ActivityDeps, pacing: SyncActivityOpt
             gone: count('gone'),
             refused: count('refused'),
             skipped: count('skipped'),
-            items,
+            items: listed.items,
+            itemsOmitted: listed.omitted,
             finishedAt: deps.clock().toISOString(),
           };
         } finally {

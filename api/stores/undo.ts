@@ -92,6 +92,7 @@ export const undoStatusSchema = {
         refused: int,
         skipped: int,
         finishedAt: str,
+        itemsOmitted: { ...int, description: 'Documents not listed in items (past 1,000; those left in QBO are listed first)' },
         items: {
           type: 'array',
           items: {

@@ -125,3 +125,16 @@ export function redoChanges(row: Pick<LedgerEntry, 'role'>): LedgerEntryChanges 
   }
   return { ...forget, status: 'parked', reasonCode: REDO_CODE, reason: 'Redo requested after an undo: the next run books it again' };
 }
+
+/**
+ * An undo's result travels through Temporal, whose payloads are limited to 2 MB: past this many documents the result
+ * lists the ones left in QBO first (they need a person), then the rest in order, and says how many it left out. The
+ * ledger keeps every row the undo marked (status `undone`, its undo id), so nothing is lost by leaving them out.
+ */
+export const UNDO_RESULT_ITEMS = 1000;
+
+export function capUndoItems<T extends { outcome: string }>(items: readonly T[], cap = UNDO_RESULT_ITEMS): { items: T[]; omitted: number } {
+  if (items.length <= cap) return { items: [...items], omitted: 0 };
+  const listed = [...items.filter((i) => i.outcome === 'refused'), ...items.filter((i) => i.outcome !== 'refused')].slice(0, cap);
+  return { items: listed, omitted: items.length - listed.length };
+}

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { QboThrottledError, QboValidationError, TransientUpstreamError } from '../../domain/errors';
 import { orderSourceKey, qboRequestId } from '../../domain/ledger';
 import {
+  capUndoItems,
   decideDocumentWrite,
   decideOrder,
   decideUndo,
@@ -18,6 +19,7 @@ import {
   redoChanges,
   REDO_CODE,
   refundNeedsWork,
+  UNDO_RESULT_ITEMS,
   RETRYABLE_PARK_CODES,
   RETRYABLE_REFUND_CODES,
   undoneChanges,
@@ -164,5 +166,42 @@ describe('a redo (unignore of an undone source)', () => {
     expect(first.requestId).toBe(qboRequestId(key, 'SalesReceipt', 'fp-1'));
     expect(again.requestId).not.toBe(first.requestId);
     expect(again.requestId).toBe(qboRequestId(key, 'SalesReceipt', 'fp-1', 2));
+  });
+});
+
+describe('capUndoItems (a result small enough for a Temporal payload)', () => {
+  const item = (n: number, outcome: string) => ({ sourceKey: `order:${n}`, outcome });
+
+  it('lists every document up to the cap and leaves none out', () => {
+    const items = Array.from({ length: UNDO_RESULT_ITEMS }, (_, n) => item(n, 'deleted'));
+    expect(capUndoItems(items)).toEqual({ items, omitted: 0 });
+  });
+
+  it('past the cap lists those left in QBO first, then the rest in order, and counts what it left out', () => {
+    const items = [item(1, 'deleted'), item(2, 'gone'), item(3, 'refused'), item(4, 'skipped'), item(5, 'refused'), item(6, 'deleted')];
+    expect(capUndoItems(items, 4)).toEqual({
+      items: [item(3, 'refused'), item(5, 'refused'), item(1, 'deleted'), item(2, 'gone')],
+      omitted: 2,
+    });
+  });
+
+  it('keeps a 5,000-document result well under 2 MB', () => {
+    const big = Array.from({ length: 5000 }, (_, n) => ({
+      sourceKey: `order:gid://shopify/Order/${1_000_000 + n}`,
+      role: 'sale',
+      sourceName: `#${n}`,
+      qboType: 'SalesReceipt',
+      qboId: String(n),
+      qboDocNumber: `SH${n}`,
+      totalMinor: 12345,
+      outcome: n % 50 === 0 ? 'refused' : 'deleted',
+      code: null,
+      reason: n % 50 === 0 ? 'A Deposit links this document in QuickBooks; remove it from the deposit first' : null,
+    }));
+    const capped = capUndoItems(big);
+    expect(capped.omitted).toBe(4000);
+    expect(capped.items.filter((i) => i.outcome === 'refused')).toHaveLength(100);
+    expect(JSON.stringify(capped).length).toBeLessThan((2 * 1024 * 1024) / 4);
+    expect(JSON.stringify(big).length).toBeGreaterThan(JSON.stringify(capped).length * 4);
   });
 });

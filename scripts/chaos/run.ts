@@ -457,8 +457,9 @@ interface RacerAnswer {
 }
 
 /**
- * The head-to-head token race passes when both processes got an answer, asked within 250 ms of each other, exactly
- * one called Intuit, the other waited for it (over the token call's 1.5 s), and both hold the same new token.
+ * The head-to-head token race passes when both processes got an answer, the later one asked before the earlier one
+ * had its answer (they overlapped), exactly one called Intuit, the other waited for that refresh to end (the lock),
+ * and both hold the same new token.
  */
 export function judgeTokenRace(answers: (RacerAnswer | undefined)[]): { summary: string; problem?: string } {
   const [a, b] = answers;
@@ -469,14 +470,14 @@ export function judgeTokenRace(answers: (RacerAnswer | undefined)[]): { summary:
     `2 processes asked ${apart} ms apart; ${[a, b].filter((x) => x.refreshed).length} refreshed, ` +
     `the other answered after ${loser.answered - loser.asked} ms with ${a.fingerprint === b.fingerprint ? 'the same' : 'a different'} token`;
   const problem =
-    apart > 250
-      ? `the racers asked ${apart} ms apart (not a race)`
+    Math.max(a.asked, b.asked) >= Math.min(a.answered, b.answered)
+      ? `the racers asked ${apart} ms apart, one after the other had its answer (not a race)`
       : a.refreshed === b.refreshed
         ? `${a.refreshed ? 'both' : 'neither'} refreshed`
         : a.fingerprint !== b.fingerprint || !a.changed || !b.changed
           ? 'the racers ended with different or unchanged tokens'
-          : loser.answered - loser.asked < 1000 || loser.answered + 50 < winner.answered
-            ? 'the other racer did not wait for the refresh (token calls take 1.5 s here)'
+          : loser.answered + 50 < winner.answered
+            ? 'the other racer had its answer before the refresh ended (it did not wait for the lock)'
             : undefined;
   return problem ? { summary, problem } : { summary };
 }

@@ -25,8 +25,8 @@ describe('judgeTokenRace', () => {
     ['neither refreshed', [racer(), racer()], 'neither refreshed'],
     ['different tokens', [racer({ refreshed: true }), racer({ fingerprint: 'ffffffffffff' })], 'different or unchanged'],
     ['an unchanged token', [racer({ refreshed: true }), racer({ changed: false })], 'different or unchanged'],
-    ['asked far apart', [racer({ refreshed: true }), racer({ asked: 12_000, answered: 12_100 })], 'not a race'],
-    ['the other did not wait', [racer({ refreshed: true }), racer({ answered: 10_200 })], 'did not wait'],
+    ['asked after the other had its answer', [racer({ refreshed: true }), racer({ asked: 12_000, answered: 12_100 })], 'not a race'],
+    ['the other did not wait', [racer({ refreshed: true }), racer({ answered: 10_200 })], 'did not wait for the lock'],
     ['a racer gave no answer', [racer({ refreshed: true }), undefined], 'no answer'],
   ])('refuses %s', (_name, answers, problem) => {
     expect(judgeTokenRace(answers).problem).toContain(problem);

@@ -89,6 +89,7 @@ const HEALTH_CLASS: Record<Health, string> = {
   active: 'ok',
   paused: 'paused',
   disconnected: 'bad',
+  removed: 'paused',
   'needs attention': 'warn',
 };
 
@@ -300,9 +301,14 @@ export function storePage(page: PageContext, data: StorePageData): Html {
               ? html`<form method="post" action="/console/stores/${id}/pause">
                   ${csrfField(page)}<button type="submit" class="secondary">Pause</button>
                 </form>`
-              : html`<p class="sub">
-                  A disconnected store needs new credentials (<code>PUT /stores/${v.id}/credentials</code>) before it syncs again.
-                </p>`
+              : v.state === 'removed'
+                ? html`<p class="sub">
+                    This store was removed: its workflows are stopped and its credentials deleted; what Ledgerline booked is kept here.
+                    Connecting the shop again to the same QuickBooks company resumes it without booking anything twice.
+                  </p>`
+                : html`<p class="sub">
+                    A disconnected store needs new credentials (<code>PUT /stores/${v.id}/credentials</code>) before it syncs again.
+                  </p>`
         }
       </div>`
     : html`<p class="sub">This token is read only: it can see this store but not change it.</p>`;

@@ -29,7 +29,9 @@ import { listSyncRuns } from '../db/queries/sync-runs';
 import { authorize, operateStore, readStore, type RouteAccess } from '../api/access';
 import { finishAudit, startAudit } from '../api/audit';
 import { listDocuments } from '../api/stores/documents';
-import { loadStore, storeView, storeViews, type StoreRow } from '../api/stores/views';
+import { loadStore, storeIdFromParam, storeView, storeViews, type StoreRow } from '../api/stores/views';
+import { getStore } from '../db/queries/stores';
+import { storeRemoved } from '../services/stores/remove';
 import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from '../api/tokens';
 import { HttpError } from '../services/errors';
 import type { StoreContext } from '../services/stores/context';
@@ -254,6 +256,13 @@ export const consolePlugin =
       secured.addHook('preHandler', async (req) => {
         await startAudit(opts.db, req.principal!, req);
         authorize(req.principal!, req);
+        // As the API: a removed store can be looked at, not acted on.
+        const access = req.routeOptions.config.access;
+        const named = (req.params as { id?: unknown }).id;
+        if (access?.scope === 'operate' && typeof named === 'string') {
+          const id = storeIdFromParam(named);
+          if (id !== undefined && (await getStore(opts.db, { storeId: id }))?.state === 'removed') throw storeRemoved(id);
+        }
       });
       secured.addHook('onResponse', async (req, reply) => finishAudit(opts.db, req, reply));
 

@@ -5,10 +5,11 @@
  */
 import type { StoreView } from '../api/stores/views';
 
-export type Health = 'active' | 'paused' | 'disconnected' | 'needs attention';
+export type Health = 'active' | 'paused' | 'disconnected' | 'removed' | 'needs attention';
 
-/** Disconnected and paused say what the store is; an active store with parked or failed documents, a failed last run or an error needs attention. */
+/** Removed, disconnected and paused say what the store is; an active store with parked or failed documents, a failed last run or an error needs attention. */
 export function healthOf(view: StoreView): Health {
+  if (view.state === 'removed') return 'removed';
   if (view.state === 'disconnected' || !view.connection.ok) return 'disconnected';
   if (view.state === 'paused') return 'paused';
   if (attentionCount(view) > 0 || view.lastRun?.status === 'failed' || view.lastError !== null) return 'needs attention';

@@ -19,7 +19,7 @@ export const stores = pgTable('stores', {
   qboRealmId: text('qbo_realm_id').notNull(),
   qboCompanyName: text('qbo_company_name'),
   qboCountry: text('qbo_country'),
-  /** active | paused | disconnected */
+  /** active | paused | disconnected | removed */
   state: text('state').notNull().default('active'),
   /**
    * Validated settings as saved (domain/settings.ts); a row saved before a setting existed lacks it, so

@@ -4,7 +4,8 @@
  * - GET /connect/qbo/start?shopDomain= (operate token): 302 to Intuit's consent page with a signed, single-use state;
  * - GET /connect/qbo/callback?code&state&realmId: public (the merchant's browser comes back from Intuit without
  *   Ledgerline's bearer token; the state is what authenticates it), answers the pending grant for POST /stores;
- * - POST /stores/:id/qbo/disconnect (operate token): revokes the tokens at Intuit, marks the store disconnected.
+ * - POST /stores/:id/qbo/disconnect (operate token): revokes the tokens at Intuit, marks the store disconnected;
+ * - DELETE /stores/:id (operate token for every store): removes the store (services/stores/remove.ts).
  * The logic lives in services/oauth/.
  */
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +13,7 @@ import { disconnectQbo, finishQboConnect, startQboConnect, type CallbackQuery, t
 import { operateStore, type RouteAccess } from '../access';
 import { errorResponses, idParams, storeViewSchema } from '../stores/schemas';
 import { loadStore, storeView } from '../stores/views';
+import { removeStore } from '../../services/stores/remove';
 
 const TAGS = ['connect'];
 const connectAccess: RouteAccess = { scope: 'operate', stores: 'all' };
@@ -57,6 +59,25 @@ export const oauthRoutes = (ctx: OAuthContext) => async (app: FastifyInstance) =
     },
     async (req) => {
       const row = await disconnectQbo(ctx, await loadStore(ctx.store, req.params.id));
+      return storeView(ctx.store, row);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/stores/:id',
+    {
+      // Like connecting a store: an operate token for every store (a store's own token cannot remove it).
+      config: { access: connectAccess },
+      schema: {
+        tags: ['stores'],
+        summary:
+          'Remove a store: revokes its QBO tokens at Intuit, deletes its stored credentials, stops its workflows and schedules, and keeps its ledger (connect the shop again to the same QBO company with POST /stores to resume; nothing is booked twice)',
+        params: idParams,
+        response: { 200: { type: 'object', properties: storeViewSchema.properties }, ...pick([400, 401, 403, 404, 502, 503]) },
+      },
+    },
+    async (req) => {
+      const { row } = await removeStore(ctx, await loadStore(ctx.store, req.params.id));
       return storeView(ctx.store, row);
     },
   );

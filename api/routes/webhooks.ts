@@ -75,7 +75,8 @@ export type WebhookOutcome =
         | 'workflow_not_running'
         | 'order_deleted'
         | 'topic_not_handled'
-        | 'app_still_installed';
+        | 'app_still_installed'
+        | 'store_removed';
     };
 
 interface Delivery {
@@ -368,6 +369,8 @@ export const webhookRoutes =
         wlog.warn({ shopDomain: d.shopDomain, topic: d.topic }, 'webhook for a shop that is not connected: ignored');
         return { status: 'ignored', reason: 'unknown_shop' };
       }
+      // A removed store (DELETE /stores/:id) has nothing to sync and no token to ask Shopify with.
+      if (store.state === 'removed') return { status: 'ignored', reason: 'store_removed' };
 
       if (d.topic === UNINSTALLED_TOPIC) {
         // A signed body proves Shopify sent it once, not that the app is uninstalled now: ask Shopify.

@@ -94,7 +94,7 @@ const viewProperties = {
   shopCurrency: nullableStr,
   shopTimezone: nullableStr,
   qbo: { type: 'object', properties: { realmId: str, companyName: nullableStr, country: nullableStr } },
-  state: { type: 'string', enum: ['active', 'paused', 'disconnected'] },
+  state: { type: 'string', enum: ['active', 'paused', 'disconnected', 'removed'] },
   settings,
   startDate: { ...nullableStr, description: 'Orders processed before this date (shop time zone) are not booked; null: all history' },
   cursor: { type: 'object', properties: { updatedAt: nullableStr } },

@@ -204,7 +204,7 @@ function compose(
     refundCounts: counts.refunds,
     // The workflow knows the latest run's failure first; the row keeps errors recorded outside runs.
     lastError: status ? (status.lastError ?? row.lastError) : row.lastError,
-    connection: { ok: row.state !== 'disconnected' && row.connectionError === null, error: row.connectionError },
+    connection: { ok: row.state !== 'disconnected' && row.state !== 'removed' && row.connectionError === null, error: row.connectionError },
     audit,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -227,11 +227,17 @@ function lastRunsFor(ctx: StoreContext, storeIds: string[]): Promise<Map<string,
   return latestSyncRuns(ctx.db, { storeIds });
 }
 
+/** A removed store's workflows were stopped on purpose: no query, and no advice to resume. */
+function statusOf(ctx: StoreContext, row: StoreRow): Promise<WorkflowStatus> {
+  if (row.state === 'removed') return Promise.resolve({ ok: false, error: 'The store was removed: its workflows were stopped' });
+  return queryStatus(ctx, row.shopDomain);
+}
+
 export async function storeView(ctx: StoreContext, row: StoreRow): Promise<StoreView> {
   const [counts, runs, wf, audits] = await Promise.all([
     countsFor(ctx, [row.id]),
     lastRunsFor(ctx, [row.id]),
-    queryStatus(ctx, row.shopDomain),
+    statusOf(ctx, row),
     auditsFor(ctx, [row.id]),
   ]);
   const running = wf.ok && wf.status.running && wf.status.currentRunId ? wf.status.currentRunId : null;
@@ -254,7 +260,7 @@ export async function storeViews(ctx: StoreContext, only?: string | null): Promi
   const [counts, runs, statuses, audits] = await Promise.all([
     countsFor(ctx, ids),
     lastRunsFor(ctx, ids),
-    Promise.all(rows.map((r) => queryStatus(ctx, r.shopDomain))),
+    Promise.all(rows.map((r) => statusOf(ctx, r))),
     auditsFor(ctx, ids),
   ]);
   return rows.map((row, i) => compose(row, runs.get(row.id), counts.get(row.id) ?? emptyBoth(), statuses[i]!, audits.get(row.id)!));

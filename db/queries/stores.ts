@@ -4,9 +4,11 @@
  * shop's time zone, and what a sync run records on its store (last run, cursor).
  *
  * States: active ⇄ paused (pause/resume); any → disconnected (QBO revoked the grant, or the Shopify app
- * was uninstalled); disconnected → active only through replaced credentials, then resume.
+ * was uninstalled); disconnected → active only through replaced credentials, then resume; any → removed (an
+ * operator removed the store: its credentials are deleted, its ledger kept); removed → active only through a new
+ * connect of the same shop to the same QBO company (reviveRemovedStore).
  */
-import { eq, ne, sql } from 'drizzle-orm';
+import { and, eq, notInArray, sql } from 'drizzle-orm';
 import type { Settings } from '../../domain/settings';
 import { storeCredentials, stores } from '../schema';
 import {
@@ -20,7 +22,7 @@ import type { Executor } from './executor';
 
 export type StoreRow = typeof stores.$inferSelect;
 export type NewStore = typeof stores.$inferInsert;
-export type StoreState = 'active' | 'paused' | 'disconnected';
+export type StoreState = 'active' | 'paused' | 'disconnected' | 'removed';
 
 // ---- reads -------------------------------------------------------------------------------------
 
@@ -39,9 +41,12 @@ export function listStores(db: Executor): Promise<StoreRow[]> {
   return db.select().from(stores).orderBy(stores.id);
 }
 
-/** Stores whose QBO connection is kept alive: every one not disconnected. */
+/** Stores whose QBO connection is kept alive: every one neither disconnected nor removed. */
 export function listConnectedStores(db: Executor): Promise<Array<{ storeId: string; shopDomain: string }>> {
-  return db.select({ storeId: stores.id, shopDomain: stores.shopDomain }).from(stores).where(ne(stores.state, 'disconnected'));
+  return db
+    .select({ storeId: stores.id, shopDomain: stores.shopDomain })
+    .from(stores)
+    .where(notInArray(stores.state, ['disconnected', 'removed']));
 }
 
 export async function findStoreByShopDomain(db: Executor, p: { shopDomain: string }): Promise<{ id: string; state: string } | undefined> {
@@ -77,6 +82,41 @@ export async function connectStore(db: Executor, p: { store: NewStore; credentia
   await db.transaction(async (tx) => {
     await tx.insert(stores).values(p.store);
     await insertStoreCredentials(tx, p.credentials);
+  });
+}
+
+/**
+ * A removed store connected again (same shop, same QBO company): the row takes the new connect's figures and its
+ * cursor starts over, so the next run re-reads from the start date and the kept ledger keeps it from booking anything
+ * twice. Only while the row is still `removed`; false when another request revived it first.
+ */
+export async function reviveRemovedStore(db: Executor, p: { store: NewStore; credentials: NewStoreCredentials }): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const { id, createdAt: _createdAt, ...fields } = p.store;
+    const revived = await tx
+      .update(stores)
+      .set({ ...fields, cursorUpdatedAt: null, lastError: null, connectionError: null })
+      .where(and(eq(stores.id, id), eq(stores.state, 'removed')))
+      .returning({ id: stores.id });
+    if (revived.length === 0) return false;
+    await insertStoreCredentials(tx, p.credentials);
+    return true;
+  });
+}
+
+/**
+ * Removal (DELETE /stores/:id): the store's credentials are deleted and the row says `removed`; its ledger, runs
+ * and payouts stay. False when the store was already removed.
+ */
+export async function markStoreRemoved(db: Executor, p: { storeId: string; reason: string; at: Date }): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const done = await tx
+      .update(stores)
+      .set({ state: 'removed', connectionError: p.reason, updatedAt: p.at })
+      .where(and(eq(stores.id, p.storeId), notInArray(stores.state, ['removed'])))
+      .returning({ id: stores.id });
+    await tx.delete(storeCredentials).where(eq(storeCredentials.storeId, p.storeId));
+    return done.length > 0;
   });
 }
 

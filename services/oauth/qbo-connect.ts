@@ -183,22 +183,31 @@ export async function finishQboConnect(ctx: OAuthContext, q: CallbackQuery): Pro
 }
 
 /**
+ * Revokes the store's QBO refresh token at Intuit (which ends its access tokens too). True when Intuit revoked it,
+ * false when Intuit no longer knew it; Intuit out of reach is an error (502/503), so nothing is marked revoked that
+ * was not.
+ */
+export async function revokeStoreQboTokens(ctx: OAuthContext, storeId: string): Promise<boolean> {
+  const creds = await getStoreCredentials(ctx.store.db, { storeId });
+  if (!creds) throw new HttpError(404, 'not_found', `Store ${storeId} has no credentials`);
+  const clientSecret = ctx.store.cipher.decrypt(creds.qboClientSecretEnc);
+  const refreshToken = ctx.store.cipher.decrypt(creds.qboRefreshTokenEnc);
+  try {
+    await revokeToken({ clientId: creds.qboClientId, clientSecret }, endpoints(ctx), refreshToken);
+    return true;
+  } catch (err) {
+    if (!(err instanceof IntuitRefusedError)) throw intuitHttpError(err, 'revoke the QuickBooks tokens');
+    return false;
+  }
+}
+
+/**
  * POST /stores/:id/qbo/disconnect: revokes the store's QBO grant at Intuit with the app that holds it, then marks
  * the store disconnected and tells its workflow. Intuit refusing the token (already revoked, expired) still
  * disconnects: the grant is gone either way. Intuit unreachable: 502, nothing changed.
  */
 export async function disconnectQbo(ctx: OAuthContext, row: StoreRow): Promise<StoreRow> {
-  const creds = await getStoreCredentials(ctx.store.db, { storeId: row.id });
-  if (!creds) throw new HttpError(404, 'not_found', `Store ${row.id} has no credentials`);
-  const clientSecret = ctx.store.cipher.decrypt(creds.qboClientSecretEnc);
-  const refreshToken = ctx.store.cipher.decrypt(creds.qboRefreshTokenEnc);
-  let revoked = true;
-  try {
-    await revokeToken({ clientId: creds.qboClientId, clientSecret }, endpoints(ctx), refreshToken);
-  } catch (err) {
-    if (!(err instanceof IntuitRefusedError)) throw intuitHttpError(err, 'revoke the QuickBooks tokens');
-    revoked = false;
-  }
+  const revoked = await revokeStoreQboTokens(ctx, row.id);
   const at = ctx.store.clock();
   const reason = revoked
     ? 'Disconnected from QuickBooks by an operator (tokens revoked at Intuit); connect again to resume'

@@ -8,7 +8,7 @@
  */
 import { deleteQboGrant, deleteShopifyGrant, getQboGrant, getShopifyGrant } from '../../db/queries/oauth';
 import { deletePendingConnect } from '../../db/queries/pending-connects';
-import { connectStore as insertConnectedStore, getStore, storeExists, type NewStore, type StoreRow } from '../../db/queries/stores';
+import { connectStore as insertConnectedStore, getStore, reviveRemovedStore, type NewStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError, SettingsValidationError } from '../../domain/errors';
 import { detectTaxMode, inventorySettingsOf, parsePayoutSettings, parseSettings, type Settings, type TaxMode } from '../../domain/settings';
 import { normalizeShopDomain, storeIdFor } from '../../domain/store';
@@ -327,9 +327,18 @@ export async function connectStore(ctx: StoreContext, input: ConnectBody): Promi
   const shopifyToken = await shopifyTokenFor(ctx, shopDomain, input);
   const { body: qboBody, grantId } = await qboCredentialsFor(ctx, shopDomain, input.qbo, ctx.qboOAuthApp);
   const body = { ...input, shopifyAccessToken: shopifyToken.accessToken, qbo: qboBody };
-  if (await storeExists(ctx.db, { storeId: id })) {
+  // A removed store (DELETE /stores/:id) comes back on its own row and ledger, so nothing it booked is booked again;
+  // its ledger names documents in one QBO company, so it comes back to that company only.
+  const existing = await getStore(ctx.db, { storeId: id });
+  if (existing && existing.state !== 'removed') {
     throw conflict(
       `Store ${id} (${shopDomain}) is already connected; change it with PUT /stores/${id}/credentials or PUT /stores/${id}/settings`,
+    );
+  }
+  if (existing && existing.qboRealmId !== body.qbo.realmId) {
+    throw conflict(
+      `Store ${id} (${shopDomain}) was removed while connected to QBO company ${existing.qboRealmId}; its ledger records what Ledgerline booked there, so the shop can be connected again to that company only`,
+      { field: 'qbo.realmId' },
     );
   }
 
@@ -419,7 +428,10 @@ export async function connectStore(ctx: StoreContext, input: ConnectBody): Promi
   try {
     // The tokens are the store's now: the pending connect they may have come from goes with the same commit.
     await ctx.db.transaction(async (tx) => {
-      await insertConnectedStore(tx, { store: row, credentials });
+      if (!existing) await insertConnectedStore(tx, { store: row, credentials });
+      else if (!(await reviveRemovedStore(tx, { store: row, credentials }))) {
+        throw conflict(`Store ${id} (${shopDomain}) was connected by another request meanwhile`);
+      }
       await deletePendingConnect(tx, { shopDomain, realmId: body.qbo.realmId });
       if (grantId) await deleteQboGrant(tx, { id: grantId });
       if (shopifyToken.grantId) await deleteShopifyGrant(tx, { id: shopifyToken.grantId });

@@ -48,7 +48,8 @@ export interface ScheduleKind {
  * removed. Failures are logged and left for the next start or change: a schedule is no reason to stop the worker.
  */
 export async function reconcileSchedules(client: Client, db: Db, taskQueue: string, log: Logger, kind: ScheduleKind): Promise<void> {
-  const rows = await listStores(db);
+  // A removed store keeps its row (and ledger) but no schedule: its schedules are swept with those of deleted stores.
+  const rows = (await listStores(db)).filter((r) => r.state !== 'removed');
   const keys = new Set(rows.map(kind.keyOf));
   for (const row of rows) {
     try {

@@ -222,7 +222,7 @@ type Expected = number | readonly number[] | 'ok' | 'refused' | 'any';
 
 interface Case {
   route: string;
-  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   payload?: string | undefined;
@@ -1248,6 +1248,14 @@ const ROUTES: Record<string, RouteFuzz> = {
     input: fc
       .record({ id: idArb().filter((id) => id.kind !== 'A' && id.kind !== 'B'), query: ignoredQuery })
       .map(({ id, query }) => ({ path: `/stores/${id.raw}/qbo/disconnect`, id, query, whenValid: byStore(id, 'any') })),
+  },
+  // Only ids that name no store: removing a real one would leave a store later cases cannot act on
+  // (test/api/remove-store.test.ts removes real ones).
+  'DELETE /stores/:id': {
+    access: { scope: 'operate', stores: 'all' },
+    input: fc
+      .record({ id: idArb().filter((id) => id.kind !== 'A' && id.kind !== 'B'), query: ignoredQuery })
+      .map(({ id, query }) => ({ path: `/stores/${id.raw}`, id, query, whenValid: byStore(id, 'any') })),
   },
   'GET /audit': {
     access: { scope: 'read', stores: 'all' },

@@ -281,55 +281,55 @@ const ACCOUNT_FIELDS: Array<{ key: AccountKey; label: string; hint: string; auto
     key: 'productIncome',
     label: 'Product sales',
     hint: 'Income account each product line is booked to (items Ledgerline creates use it).',
-    auto: 'Automatic: "Shopify Sales" (found or created)',
+    auto: 'Automatic ("Shopify Sales")',
   },
   {
     key: 'shippingIncome',
     label: 'Shipping charged',
     hint: 'Income account for the shipping customers pay.',
-    auto: 'Automatic: "Shopify Shipping Income" or the company\u2019s shipping account',
+    auto: 'Automatic (the shipping income account)',
   },
   {
     key: 'discounts',
     label: 'Discounts',
     hint: 'Where order discounts are booked (as a reduction of income).',
-    auto: 'Automatic: "Shopify Discounts" or the company\u2019s discount account',
+    auto: 'Automatic (the discounts account)',
   },
   {
     key: 'undepositedFunds',
     label: 'Money received (clearing)',
     hint: 'Where paid orders are deposited until the payout reaches the bank; usually Undeposited Funds.',
-    auto: 'Automatic: Undeposited Funds',
+    auto: 'Automatic (Undeposited Funds)',
   },
   {
     key: 'fees',
     label: 'Payment fees',
     hint: 'Expense account for the fees the payment gateways take.',
-    auto: 'Automatic: "Shopify Fees" (found or created)',
+    auto: 'Automatic ("Shopify Fees")',
   },
   {
     key: 'giftCardLiability',
     label: 'Gift cards',
     hint: 'Liability account for gift cards sold and redeemed (not income until used).',
-    auto: 'Automatic: "Shopify Gift Card Liability"',
+    auto: 'Automatic ("Shopify Gift Card Liability")',
   },
   {
     key: 'tips',
     label: 'Tips',
     hint: 'Account for tips customers add at checkout.',
-    auto: 'Automatic: "Shopify Tips Payable"',
+    auto: 'Automatic ("Shopify Tips Payable")',
   },
   {
     key: 'duties',
     label: 'Duties',
     hint: 'Account for import duties collected on international orders.',
-    auto: 'Automatic: "Shopify Duties Payable"',
+    auto: 'Automatic ("Shopify Duties Payable")',
   },
   {
     key: 'refundsFrom',
     label: 'Refunds paid from',
     hint: 'Bank or clearing account refunds are paid out of.',
-    auto: 'Automatic: the money-received account above',
+    auto: 'Same as money received',
   },
 ];
 
@@ -454,7 +454,9 @@ export function settingsStep(page: PageContext, d: SettingsStepData): Html {
           </fieldset>
           <fieldset>
             <legend>Accounts</legend>
-            <p class="hint">From the company's chart of accounts; "automatic" finds the usual account or creates a "Shopify …" one.</p>
+            <p class="hint">
+              From the company's chart of accounts; "automatic" uses the usual account, or creates the named one when there is none.
+            </p>
             ${ACCOUNT_FIELDS.map((f) =>
               selectField({
                 name: `accounts.${f.key}`,
@@ -497,7 +499,7 @@ export function settingsStep(page: PageContext, d: SettingsStepData): Html {
               name: 'gateways.shopify_payments.depositAccountId',
               label: 'Shopify Payments deposits into',
               hint: 'Where orders paid through Shopify Payments wait for their payout.',
-              choices: accountChoices(d, bank, 'The money-received account above'),
+              choices: accountChoices(d, bank, 'Same as money received'),
               value: d.values['gateways.shopify_payments.depositAccountId'],
               error: d.errors['gateways.shopify_payments.depositAccountId'] ?? d.errors['gateways.shopify_payments'],
             })}
@@ -505,7 +507,7 @@ export function settingsStep(page: PageContext, d: SettingsStepData): Html {
               name: 'defaultGateway.depositAccountId',
               label: 'Other gateways deposit into',
               hint: 'PayPal, manual payments and every other gateway.',
-              choices: accountChoices(d, bank, 'The money-received account above'),
+              choices: accountChoices(d, bank, 'Same as money received'),
               value: d.values['defaultGateway.depositAccountId'],
               error: d.errors['defaultGateway.depositAccountId'] ?? d.errors.defaultGateway,
             })}

@@ -200,8 +200,9 @@ export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void
       .filter((a) => a.Active !== false)
       .map((a) => ({ id: String(a.Id), name: String(a.FullyQualifiedName ?? a.Name ?? a.Id), accountType: String(a.AccountType ?? '') }));
     const country = typeof check.companyInfo.Country === 'string' ? check.companyInfo.Country : null;
+    const companyName = typeof check.companyInfo.CompanyName === 'string' ? check.companyInfo.CompanyName : null;
     return {
-      summary: summary(s),
+      summary: { ...summary(s), companyName },
       accounts,
       accountTypes: Object.fromEntries(Object.entries(ACCOUNT_RULES).map(([k, r]) => [k, r.types])) as Record<AccountKey, string[]>,
       detectedTaxMode: detectTaxMode(check.preferences as { TaxPrefs?: { PartnerTaxEnabled?: boolean } }, country),
@@ -233,7 +234,7 @@ export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void
   ) {
     if (!(err instanceof HttpError) || (err.statusCode >= 500 && err.statusCode !== 502 && err.statusCode !== 503)) throw err;
     const field = (err.details as { field?: unknown } | undefined)?.field;
-    const named = field === 'shopDomain' || field === 'shop' ? 'shopDomain' : undefined;
+    const named = field === 'shopDomain' || field === 'shop' ? 'shopDomain' : field === 'token' ? 'token' : undefined;
     const s = read(req);
     return page(
       req,
@@ -306,26 +307,16 @@ export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void
         });
         return reply.redirect('/console/connect', 303);
       } catch (err) {
-        if (err instanceof HttpError && err.statusCode === 400 && (err.details as { field?: unknown } | undefined)?.field === 'token') {
-          const s = read(req);
-          return page(
+        if (err instanceof HttpError && err.code === 'shopify_rejected') {
+          return shopifyError(
             req,
             reply,
-            (p) =>
-              shopifyStep(p, {
-                summary: summary(s),
-                notice: { kind: 'error', text: err.message },
-                installAvailable: !!deps.shopifyOAuth?.shopify,
-                values: { shopDomain: typed },
-                fieldError: { form: 'token', field: 'token', message: err.message },
-              }),
-            400,
+            new HttpError(422, err.code, `Shopify refused the token: ${err.message}`, { field: 'token' }),
+            'token',
+            {
+              shopDomain: typed,
+            },
           );
-        }
-        if (err instanceof HttpError && err.code === 'shopify_rejected') {
-          return shopifyError(req, reply, new HttpError(422, err.code, `Shopify refused the token: ${err.message}`), 'token', {
-            shopDomain: typed,
-          });
         }
         return shopifyError(req, reply, err, 'token', { shopDomain: typed });
       }

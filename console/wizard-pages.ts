@@ -446,7 +446,11 @@ export function settingsStep(page: PageContext, d: SettingsStepData): Html {
         ${connected(d.summary)}
         <p class="sub">The defaults suit most shops; every choice can be changed later (<code>PUT /stores/:id/settings</code>).</p>
         <form method="post" action="/console/connect" class="wizard-form">
-          ${csrfField(page)}
+          ${csrfField(page)}<input type="hidden" name="shopDomain" value="${d.summary.shopDomain ?? ''}" /><input
+            type="hidden"
+            name="realmId"
+            value="${d.summary.realmId ?? ''}"
+          />
           <fieldset>
             <legend>History</legend>
             ${text(d, 'startDate', 'Start date', 'Orders before this day (the shop\u2019s time zone) are not booked; empty books every order.', 'date')}

@@ -420,6 +420,13 @@ export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void
     const s = read(req);
     if (!s.shopDomain || !s.shopify || !s.qbo) return reply.redirect('/console/connect', 303);
     const values = formValues(req.body);
+    // The form names the shop and company it was shown for (and the audit entry the store): a form left open in
+    // another tab while the wizard moved on to another shop or company must not connect that one with its choices.
+    if (values.shopDomain !== s.shopDomain || values.realmId !== s.qbo.realmId) {
+      const data = await settingsData(s);
+      const text = `That form was for ${values.shopDomain || 'another shop'} and QuickBooks company ${values.realmId || '?'}, but the wizard has since moved on to ${s.shopDomain} and company ${s.qbo.realmId} (in another tab?). Check the settings below and connect again.`;
+      return page(req, reply, (p) => settingsStep(p, { ...data, notice: { kind: 'error', text }, values: {}, errors: {} }), 409);
+    }
     const input: ConnectBody = {
       shopDomain: s.shopDomain,
       ...('grantId' in s.shopify ? { shopify: { grantId: s.shopify.grantId } } : { shopifyAccessToken: s.shopify.token }),

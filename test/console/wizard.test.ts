@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desc, eq } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
 import { auditLog, stores } from '../../db/schema';
-import { startConsoleWorld, type ConsoleWorld } from '../support/console-world';
+import { storeIdFor } from '../../domain/store';
+import { eventually, startConsoleWorld, type ConsoleWorld } from '../support/console-world';
 
 let world: ConsoleWorld;
 
@@ -234,8 +235,14 @@ describe('the set-up wizard', () => {
     expect(step3.body).toContain('<select id="f-accounts-productIncome" name="accounts.productIncome"');
     expect(step3.body).toMatch(/<option value="\d+"\s*>Sales of Product Income \(Income\)<\/option>/);
 
+    // A form shown for another shop or company (a stale tab) is refused, naming both.
+    const formFor = { shopDomain: domain, realmId: company.realmId };
+    const staleForm = await b.post('/console/connect', { shopDomain: 'elsewhere.myshopify.com', realmId: company.realmId });
+    expect(staleForm.statusCode).toBe(409);
+    expect(staleForm.body).toContain(`That form was for elsewhere.myshopify.com and QuickBooks company ${company.realmId}`);
+
     // Invalid settings: 400, the connect service's messages next to the fields they name, nothing connected.
-    const invalid = await b.post('/console/connect', { syncIntervalMinutes: '3', docNumberPrefix: 'a b', productMatch: 'sku' });
+    const invalid = await b.post('/console/connect', { ...formFor, syncIntervalMinutes: '3', docNumberPrefix: 'a b', productMatch: 'sku' });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.body).toContain('The settings were not accepted');
     expect(invalid.body).toMatch(/id="f-syncIntervalMinutes-error">must be at least 5 minutes</);
@@ -243,20 +250,20 @@ describe('the set-up wizard', () => {
     expect(invalid.body).toContain('aria-invalid="true"');
     // What was typed stays in the form.
     expect(invalid.body).toMatch(/name="syncIntervalMinutes"\s+type="number"\s+value="3"/);
-    const tampering = await b.post('/console/connect', { productMatch: 'barcode' });
+    const tampering = await b.post('/console/connect', { ...formFor, productMatch: 'barcode' });
     expect(tampering.statusCode).toBe(400);
     expect(tampering.body).toMatch(/id="f-productMatch-error">must be one of &quot;sku&quot;, &quot;name&quot;</);
     expect(await world.database.db.select().from(stores).where(eq(stores.shopDomain, domain))).toEqual([]);
 
     // Each attempt is in the audit log under the signed-in principal.
-    const [entry] = await world.database.db
-      .select()
-      .from(auditLog)
-      .where(eq(auditLog.route, '/console/connect'))
-      .orderBy(desc(auditLog.id))
-      .limit(1);
+    const lastEntry = () =>
+      world.database.db.select().from(auditLog).where(eq(auditLog.route, '/console/connect')).orderBy(desc(auditLog.id)).limit(1);
+    // onResponse completes the entry after the answer.
+    await eventually(async () => (await lastEntry())[0]?.status != null, 'the audit entry completed', 10_000);
+    const [entry] = await lastEntry();
     expect(entry?.actorId).toBe('admin');
     expect(entry?.status).toBe(400);
+    expect(entry?.storeId).toBe(storeIdFor(domain));
 
     // Start over forgets it all.
     const reset = await b.post('/console/connect/reset', {});

@@ -54,6 +54,9 @@ export const WIZARD_TTL_MS = 2 * 3_600_000;
 
 const connectAccess: RouteAccess = { scope: 'operate', stores: 'all' };
 
+/** What the settings form's free-text fields start with: the defaults of domain/settings.ts, shown. */
+const FORM_DEFAULTS: Record<string, string> = { syncIntervalMinutes: '60', genericCustomerName: 'Shopify Customer' };
+
 interface WizardState {
   v: 1;
   /** The principal that started it: another sign-in in the same browser does not inherit it. */
@@ -169,7 +172,7 @@ export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void
         400,
       );
     }
-    return page(req, reply, (p) => settingsStep(p, { ...data, notice, values: {}, errors: {} }), status);
+    return page(req, reply, (p) => settingsStep(p, { ...data, notice, values: { ...FORM_DEFAULTS }, errors: {} }), status);
   }
 
   /** The company's accounts for the pickers, read with the grant's tokens through the same check connect makes. */
@@ -425,7 +428,12 @@ export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void
     if (values.shopDomain !== s.shopDomain || values.realmId !== s.qbo.realmId) {
       const data = await settingsData(s);
       const text = `That form was for ${values.shopDomain || 'another shop'} and QuickBooks company ${values.realmId || '?'}, but the wizard has since moved on to ${s.shopDomain} and company ${s.qbo.realmId} (in another tab?). Check the settings below and connect again.`;
-      return page(req, reply, (p) => settingsStep(p, { ...data, notice: { kind: 'error', text }, values: {}, errors: {} }), 409);
+      return page(
+        req,
+        reply,
+        (p) => settingsStep(p, { ...data, notice: { kind: 'error', text }, values: { ...FORM_DEFAULTS }, errors: {} }),
+        409,
+      );
     }
     const input: ConnectBody = {
       shopDomain: s.shopDomain,

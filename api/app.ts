@@ -207,6 +207,8 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
         namespace: deps.console?.temporalNamespace ?? 'default',
       },
       auth,
+      oauth,
+      shopifyOAuth,
     }),
     { prefix: '/console' },
   );

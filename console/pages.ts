@@ -123,10 +123,12 @@ export function storesPage(page: PageContext, views: StoreView[]): Html {
     page,
     'Stores',
     html`<h1>Stores</h1>
+      ${page.principal?.scope === 'operate' && !page.principal.storeId ? html`<p><a class="button" href="/console/connect">Add a store</a></p>` : ''}
       ${
         views.length === 0
           ? html`<p class="card">
-              No store is connected yet. Connect one with <code>POST /stores</code> (see the API docs at <a href="/docs">/docs</a>).
+              No store is connected yet. Add one with the set-up wizard, or with <code>POST /stores</code> (see the API docs at
+              <a href="/docs">/docs</a>).
             </p>`
           : html`<div class="table-wrap">
               <table class="stores">
@@ -309,6 +311,13 @@ export function storePage(page: PageContext, data: StorePageData): Html {
                 : html`<p class="sub">
                     A disconnected store needs new credentials (<code>PUT /stores/${v.id}/credentials</code>) before it syncs again.
                   </p>`
+        }
+        ${
+          v.state !== 'disconnected'
+            ? html`<form method="post" action="/console/stores/${id}/qbo/disconnect">
+                ${csrfField(page)}<button type="submit" class="secondary">Disconnect QuickBooks</button>
+              </form>`
+            : ''
         }
       </div>`
     : html`<p class="sub">This token is read only: it can see this store but not change it.</p>`;

@@ -42,6 +42,9 @@ import { requestSync } from '../services/stores/workflow';
 import type { Html } from './html';
 import { errorPage, progressCard, signInPage, storePage, storesPage, type PageContext } from './pages';
 import { undoPreviewPage, undoResultPage } from './undo-pages';
+import { registerWizard } from './wizard';
+import { disconnectQbo, type OAuthContext } from '../services/oauth/qbo-connect';
+import type { ShopifyOAuthContext } from '../services/oauth/shopify-connect';
 import { PASSWORD_PRINCIPAL, SESSION_COOKIE, fingerprint, openSession, sealSession, secretsEqual, type Session } from './session';
 
 export interface ConsoleOptions {
@@ -56,6 +59,9 @@ export interface ConsoleOptions {
   temporalUi: { baseUrl: string; namespace: string };
   /** The failed-authentication budget the bearer check uses (api/rate-limits.ts). */
   auth: { authBlocked(req: FastifyRequest): Promise<HttpError | undefined>; authFailed(req: FastifyRequest): Promise<void> };
+  /** The OAuth flows the "Add a store" wizard (console/wizard.ts) and Disconnect use; unset: not offered. */
+  oauth?: OAuthContext | undefined;
+  shopifyOAuth?: ShopifyOAuthContext | undefined;
 }
 
 declare module 'fastify' {
@@ -102,6 +108,8 @@ const DONE: Record<string, string> = {
   retry: 'Retry requested: the next run books it again.',
   ignore: 'Ignored: no run books or retries it until you un-ignore it.',
   unignore: 'Un-ignored (or redone): the next run tries it again.',
+  connected: 'Connected: the first sync has started; its progress shows below.',
+  disconnect: 'Disconnected from QuickBooks: the tokens are revoked and no run starts until the store is connected again.',
 };
 
 function send(reply: FastifyReply, page: Html, status = 200) {
@@ -340,6 +348,19 @@ export const consolePlugin =
       action('sync', operateStore, (row) => requestSync(ctx, row.shopDomain, { trigger: 'manual' }, 0));
       action('pause', operateStore, (row) => pauseStore(ctx, row, 'paused from the console'));
       action('resume', operateStore, (row) => resumeStore(ctx, row));
+      action('qbo/disconnect', operateStore, async (row) => {
+        if (!opts.oauth) throw new HttpError(503, 'oauth_not_configured', 'Disconnecting is not available on this server');
+        return disconnectQbo(opts.oauth, row);
+      });
+      registerWizard(secured, {
+        stores: ctx,
+        cipher: opts.cipher,
+        oauth: opts.oauth,
+        shopifyOAuth: opts.shopifyOAuth,
+        pageContext,
+        send,
+        cookieOptions,
+      });
       // Undo a window (console/undo-pages.ts): preview (nothing changes) → confirm → the result, by its undo id.
       const formWindow = (body: { from?: unknown; to?: unknown } | undefined): UndoBody => {
         // <input type="datetime-local"> sends "2026-11-01T10:00" with no zone: the form says UTC.

@@ -10,6 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { disconnectQbo, finishQboConnect, startQboConnect, type CallbackQuery, type OAuthContext } from '../../services/oauth/qbo-connect';
+import { startedByConsole } from '../../services/oauth/state';
 import { operateStore, type RouteAccess } from '../access';
 import { errorResponses, idParams, storeViewSchema } from '../stores/schemas';
 import { loadStore, storeView } from '../stores/views';
@@ -117,6 +118,11 @@ export const oauthCallbackRoutes = (ctx: OAuthContext) => async (app: FastifyIns
       },
     },
     async (req, reply) => {
+      // Started by the console's set-up wizard: its own callback finishes it under the operator's session.
+      if (startedByConsole(ctx.stateKey, req.query.state, ctx.store.clock(), 'qbo')) {
+        const query = req.url.slice(req.url.indexOf('?'));
+        return reply.header('cache-control', 'no-store').redirect(`/console/connect/qbo/callback${query}`, 303);
+      }
       const grant = await finishQboConnect(ctx, req.query);
       void reply.header('cache-control', 'no-store');
       return {

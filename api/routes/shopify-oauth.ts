@@ -15,6 +15,7 @@ import {
   type ShopifyCallbackQuery,
   type ShopifyOAuthContext,
 } from '../../services/oauth/shopify-connect';
+import { startedByConsole } from '../../services/oauth/state';
 import type { RouteAccess } from '../access';
 import { errorResponses } from '../stores/schemas';
 
@@ -87,6 +88,11 @@ export const shopifyOAuthCallbackRoutes = (ctx: ShopifyOAuthContext) => async (a
       },
     },
     async (req, reply) => {
+      // Started by the console's set-up wizard: its own callback finishes it (the query, Shopify's HMAC with it, unchanged).
+      if (startedByConsole(ctx.stateKey, req.query.state, ctx.store.clock(), 'shopify')) {
+        const query = req.url.slice(req.url.indexOf('?'));
+        return reply.header('cache-control', 'no-store').redirect(`/console/connect/shopify/callback${query}`, 303);
+      }
       const grant = await finishShopifyConnect(ctx, req.query);
       void reply.header('cache-control', 'no-store');
       return {

@@ -82,7 +82,11 @@ function intuitHttpError(err: unknown, doing: string): unknown {
 }
 
 /** GET /connect/qbo/start: where to send the merchant (Intuit's consent page), with a fresh state. */
-export async function startQboConnect(ctx: OAuthContext, rawShopDomain: string): Promise<{ location: string; expiresAt: Date }> {
+export async function startQboConnect(
+  ctx: OAuthContext,
+  rawShopDomain: string,
+  opts: { returnTo?: 'console' } = {},
+): Promise<{ location: string; expiresAt: Date; nonce: string; shopDomain: string }> {
   const qbo = app(ctx);
   const shopDomain = shopDomainOr400(rawShopDomain);
   const now = ctx.store.clock();
@@ -90,8 +94,8 @@ export async function startQboConnect(ctx: OAuthContext, rawShopDomain: string):
   const nonce = newNonce();
   await pruneOAuthStates(ctx.store.db, { before: new Date(now.getTime() - STATE_TTL_MS) });
   await insertOAuthState(ctx.store.db, { nonce, shopDomain, createdAt: now, expiresAt });
-  const state = signState(ctx.stateKey, { nonce, shopDomain, expiresAt });
-  return { location: authorizeUrl(qbo, endpoints(ctx), state), expiresAt };
+  const state = signState(ctx.stateKey, { nonce, shopDomain, expiresAt, ...opts });
+  return { location: authorizeUrl(qbo, endpoints(ctx), state), expiresAt, nonce, shopDomain };
 }
 
 export interface CallbackQuery {

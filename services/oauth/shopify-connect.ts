@@ -67,7 +67,11 @@ function shopOr400(settings: ShopifyOAuthSettings, raw: string, field: string): 
 }
 
 /** GET /connect/shopify/start: where to send the merchant (the shop's install page), with a fresh state. */
-export async function startShopifyConnect(ctx: ShopifyOAuthContext, rawShop: string): Promise<{ location: string; expiresAt: Date }> {
+export async function startShopifyConnect(
+  ctx: ShopifyOAuthContext,
+  rawShop: string,
+  opts: { returnTo?: 'console' } = {},
+): Promise<{ location: string; expiresAt: Date; nonce: string; shopDomain: string }> {
   const settings = app(ctx);
   const shopDomain = shopOr400(settings, rawShop, 'shop');
   const now = ctx.store.clock();
@@ -75,8 +79,8 @@ export async function startShopifyConnect(ctx: ShopifyOAuthContext, rawShop: str
   const nonce = newNonce();
   await pruneOAuthStates(ctx.store.db, { before: new Date(now.getTime() - STATE_TTL_MS) });
   await insertOAuthState(ctx.store.db, { nonce, shopDomain, createdAt: now, expiresAt });
-  const state = signState(ctx.stateKey, { nonce, shopDomain, expiresAt, provider: 'shopify' });
-  return { location: authorizeUrl(settings, shopDomain, state, ctx.store.shopifyApiBaseUrl), expiresAt };
+  const state = signState(ctx.stateKey, { nonce, shopDomain, expiresAt, provider: 'shopify', ...opts });
+  return { location: authorizeUrl(settings, shopDomain, state, ctx.store.shopifyApiBaseUrl), expiresAt, nonce, shopDomain };
 }
 
 /** The callback's query as Fastify parsed it: Shopify's parameters, any others it may add (all are signed). */

@@ -2,7 +2,8 @@
  * The OAuth `state` (RFC 6749 §10.12, https://datatracker.ietf.org/doc/html/rfc6749#section-10.12; Intuit asks
  * for one to guard against CSRF: https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0):
  * `v1.<payload b64url>.<HMAC-SHA256 b64url>`, the payload `{ n: nonce, s: shopDomain, e: expiry epoch ms }`, and
- * `p: "shopify"` for the Shopify install flow (absent: QuickBooks), so a state works only at the callback of its flow.
+ * `p: "shopify"` for the Shopify install flow (absent: QuickBooks), so a state works only at the callback of its flow,
+ * and `r: "console"` when the console's set-up wizard started it (console/wizard.ts).
  * The signature proves Ledgerline issued it; the nonce, recorded in `oauth_states` at the start and consumed by
  * the callback, makes it single use; the expiry makes it short-lived (10 minutes).
  */
@@ -18,6 +19,8 @@ export interface StatePayload {
   expiresAt: Date;
   /** The flow that issued it; absent: 'qbo'. */
   provider?: OAuthProvider;
+  /** 'console': started by the console's set-up wizard, whose own callback finishes it (the public one forwards there). */
+  returnTo?: 'console';
 }
 
 /** Where a refused state sends the merchant back to. */
@@ -46,6 +49,7 @@ export function signState(key: Buffer, p: StatePayload): string {
     s: p.shopDomain,
     e: p.expiresAt.getTime(),
     ...(p.provider && p.provider !== 'qbo' ? { p: p.provider } : {}),
+    ...(p.returnTo === 'console' ? { r: 'console' } : {}),
   };
   const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `v1.${payload}.${mac(key, payload).toString('base64url')}`;
@@ -67,7 +71,7 @@ export function verifyState(key: Buffer, state: string, now: Date, provider: OAu
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new StateError('tampered', `state signature does not match (tampered or issued by another server); start again with ${restart}`);
   }
-  let decoded: { n?: unknown; s?: unknown; e?: unknown; p?: unknown };
+  let decoded: { n?: unknown; s?: unknown; e?: unknown; p?: unknown; r?: unknown };
   try {
     decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof decoded;
   } catch {
@@ -87,5 +91,25 @@ export function verifyState(key: Buffer, state: string, now: Date, provider: OAu
   if (issuedBy !== provider) {
     throw new StateError('tampered', `state was issued for another connect flow than this callback's; start again with ${restart}`);
   }
-  return { nonce: decoded.n, shopDomain: decoded.s, expiresAt, provider };
+  return {
+    nonce: decoded.n,
+    shopDomain: decoded.s,
+    expiresAt,
+    provider,
+    ...(decoded.r === 'console' ? { returnTo: 'console' as const } : {}),
+  };
+}
+
+/**
+ * Whether a callback's state (valid, unexpired, of this flow) was issued by the console's set-up wizard: the public
+ * callback then forwards the merchant's browser, query unchanged, to the console's callback, which finishes the connect
+ * under the operator's session. Any fault in the state answers false: the public callback then refuses it itself.
+ */
+export function startedByConsole(key: Buffer, state: unknown, now: Date, provider: OAuthProvider): boolean {
+  if (typeof state !== 'string') return false;
+  try {
+    return verifyState(key, state, now, provider).returnTo === 'console';
+  } catch {
+    return false;
+  }
 }

@@ -54,7 +54,25 @@ export interface ParkedShop {
 
 let seq = 0;
 
-export async function startConsoleWorld(opts: { listen?: boolean } = {}): Promise<ConsoleWorld> {
+/** A port free on this machine now (the OAuth redirect URIs name the app's address before it listens). */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `listen`: the app listens on a port (a browser drives it). `oauth`: both OAuth flows configured against the
+ * emulators (the Shopify app the emulator registers by default, the QBO emulator's Intuit app), their redirect URIs at
+ * the app's own address.
+ */
+export async function startConsoleWorld(opts: { listen?: boolean; oauth?: boolean } = {}): Promise<ConsoleWorld> {
   const [env, database, shopify, qbo] = await Promise.all([
     devServerEnv(),
     postgresDatabase(),
@@ -78,6 +96,20 @@ export async function startConsoleWorld(opts: { listen?: boolean } = {}): Promis
   const apiToken = `test-${randomBytes(12).toString('hex')}`;
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   const temporalUiUrl = 'http://temporal-ui.test:8233';
+  const port = opts.oauth ? await freePort() : 0;
+  const base = `http://127.0.0.1:${port}`;
+  const oauth = opts.oauth
+    ? {
+        qboOAuth: {
+          clientId: qbo.clientId,
+          clientSecret: qbo.clientSecret,
+          redirectUri: `${base}/connect/qbo/callback`,
+          authorizeUrl: qbo.authorizeUrl,
+          revokeUrl: qbo.revokeUrl,
+        },
+        shopifyOAuth: { clientId: shopify.clientId, clientSecret: shopify.clientSecret, redirectUri: `${base}/connect/shopify/callback` },
+      }
+    : {};
   const app = await buildApp(
     {
       database,
@@ -88,13 +120,14 @@ export async function startConsoleWorld(opts: { listen?: boolean } = {}): Promis
       taskQueue,
       integrations,
       console: { password, temporalUiUrl, temporalNamespace: 'default' },
+      ...oauth,
       ...pacing,
     },
     { logger: false },
   );
   let url: string | undefined;
   if (opts.listen) {
-    await app.listen({ host: '127.0.0.1', port: 0 });
+    await app.listen({ host: '127.0.0.1', port });
     const address = app.server.address();
     url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : undefined;
   }

@@ -64,8 +64,8 @@ export function statsSection(storeId: string, s: StoreStats): Html {
               <th scope="col">Refunds</th>
               <th scope="col">Payouts</th>
               <th scope="col">API calls</th>
-              <th scope="col">Busiest minute: calls (of ${s.limits.requestsPerMinute})</th>
-              <th scope="col">Busiest minute: batch calls (of ${s.limits.batchesPerMinute})</th>
+              <th scope="col">Busiest minute: calls (limit ${s.limits.requestsPerMinute})</th>
+              <th scope="col">Busiest minute: batch calls (limit ${s.limits.batchesPerMinute})</th>
               <th scope="col">Throttled (429)</th>
             </tr>
           </thead>

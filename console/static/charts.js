@@ -73,7 +73,7 @@
         width,
         height: 220,
         scales: { x: { time: false, range: (u, min, max) => [min - DAY / 2, max + DAY / 2] }, y: { range: () => [0, top] } },
-        axes: [xAxis, { size: 48, values: (u, ticks) => ticks.map((t) => `${t} %`) }],
+        axes: [xAxis, { size: 60, values: (u, ticks) => ticks.map((t) => `${t} %`) }],
         series: [
           { label: 'Day', value: (u, v) => (v === null ? '—' : dayOf(v)) },
           line('Calls in the busiest minute', palette.sales, calls, requestsPerMinute, `of ${requestsPerMinute}/min`),

@@ -210,7 +210,7 @@ export function createQboLimiter(opts: QboLimiterOptions): QboUsageLimiter {
   const probers = new Map<string, Semaphore>();
 
   const bucketStart = (ms: number): Date => new Date(Math.floor(ms / bucketMs) * bucketMs);
-  const usage = usageTallies(store, clock);
+  const usage = usageTallies(store);
 
   /**
    * One attempt, in one transaction: reserves a slot in every bucket of `wanted` and returns the
@@ -332,12 +332,13 @@ export function createQboLimiter(opts: QboLimiterOptions): QboUsageLimiter {
     async run(realmId, kind, fn, signal) {
       const slot = await admit(realmId, kind, signal);
       const count = tracker(realmId, slot.buckets, slot.reserved);
-      usage.add(realmId, { calls: 1, batches: kind === 'batch' ? 1 : 0, throttled: 0 });
+      // Counted in the minute of its reservation (no further read of the clock).
+      usage.add(realmId, slot.reserved.getTime(), { calls: 1, batches: kind === 'batch' ? 1 : 0, throttled: 0 });
       try {
         if (signal?.aborted) throw abortError(signal);
         return await fn();
       } catch (err) {
-        if (err instanceof QboThrottledError) usage.add(realmId, { calls: 0, batches: 0, throttled: 1 });
+        if (err instanceof QboThrottledError) usage.add(realmId, clock().getTime(), { calls: 0, batches: 0, throttled: 1 });
         throw err;
       } finally {
         slot.release();
@@ -351,7 +352,7 @@ export function createQboLimiter(opts: QboLimiterOptions): QboUsageLimiter {
 const MINUTE_MS = 60_000;
 
 /** The per-realm, per-minute usage tallies (see the header): one write per realm and minute. */
-function usageTallies(store: QboRateWindowStore, clock: () => Date) {
+function usageTallies(store: QboRateWindowStore) {
   interface Open extends QboUsageTally {
     minute: number;
     timer: ReturnType<typeof setTimeout>;
@@ -371,10 +372,10 @@ function usageTallies(store: QboRateWindowStore, clock: () => Date) {
   }
 
   return {
-    add(realmId: string, more: QboUsageTally): void {
+    /** Adds `more` to the realm's tally of the minute of `atMs`. */
+    add(realmId: string, atMs: number, more: QboUsageTally): void {
       if (!store.recordUsage) return;
-      const nowMs = clock().getTime();
-      const minute = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
+      const minute = Math.floor(atMs / MINUTE_MS) * MINUTE_MS;
       let t = open.get(realmId);
       if (t && t.minute !== minute) {
         write(realmId, t);
@@ -383,7 +384,10 @@ function usageTallies(store: QboRateWindowStore, clock: () => Date) {
       if (!t) {
         const fresh: Open = { minute, calls: 0, batches: 0, throttled: 0, timer: undefined as never };
         // Shortly after the minute ends, for a realm that makes no further call.
-        fresh.timer = setTimeout(() => write(realmId, fresh), Math.max(1_000, minute + MINUTE_MS + 1_000 - nowMs));
+        fresh.timer = setTimeout(
+          () => write(realmId, fresh),
+          Math.min(MINUTE_MS + 1_000, Math.max(1_000, minute + MINUTE_MS + 1_000 - atMs)),
+        );
         fresh.timer.unref();
         open.set(realmId, (t = fresh));
       }

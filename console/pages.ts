@@ -8,6 +8,8 @@ import type { ProgressView, StoreView } from '../api/stores/views';
 import type { SyncRunRow } from '../db/queries/sync-runs';
 import type { Principal } from '../api/tokens';
 import { html, type Html } from './html';
+import { statsSection } from './stats-pages';
+import type { StoreStats } from '../api/stores/stats';
 import { attentionCount, healthOf, reasonWords, type Health } from './words';
 
 export interface PageContext {
@@ -166,6 +168,8 @@ export interface StorePageData {
   /** A message after an action (fixed texts of console/plugin.ts), or an error answer of the services. */
   notice?: { kind: 'ok' | 'error'; text: string } | undefined;
   canOperate: boolean;
+  /** The last 30 days' figures and charts (console/stats-pages.ts); absent: no such card. */
+  stats?: StoreStats | undefined;
 }
 
 const PHASE_WORDS: Record<ProgressView['phase'], string> = {
@@ -449,6 +453,7 @@ export function storePage(page: PageContext, data: StorePageData): Html {
             </section>`
           : ''
       }
+      ${data.stats ? statsSection(v.id, data.stats) : ''}
       <section class="card" aria-labelledby="runs-title">
         <h2 id="runs-title">Runs</h2>
         ${

@@ -29,6 +29,7 @@ import { listSyncRuns } from '../db/queries/sync-runs';
 import { authorize, operateStore, readStore, type RouteAccess } from '../api/access';
 import { finishAudit, startAudit } from '../api/audit';
 import { listDocuments } from '../api/stores/documents';
+import { STATS_DAYS_DEFAULT, statsQuerySchema, storeStats } from '../api/stores/stats';
 import { loadStore, storeIdFromParam, storeView, storeViews, type StoreRow } from '../api/stores/views';
 import { getStore } from '../db/queries/stores';
 import { storeRemoved } from '../services/stores/remove';
@@ -154,6 +155,15 @@ export const consolePlugin =
       decorateReply: false,
       cacheControl: true,
       maxAge: 3_600_000,
+    });
+    // uPlot, the store page's charting library (static/charts.js), same-origin from its package: its two built files only.
+    await app.register(fastifyStatic, {
+      root: path.join(path.dirname(require.resolve('uplot/package.json')), 'dist'),
+      prefix: '/assets/uplot/',
+      decorateReply: false,
+      cacheControl: true,
+      maxAge: 3_600_000,
+      allowedPath: (file) => file === '/uPlot.iife.min.js' || file === '/uPlot.min.css',
     });
 
     const pageContext = (req: FastifyRequest, reply: FastifyReply): PageContext => ({
@@ -285,12 +295,13 @@ export const consolePlugin =
         notice?: { kind: 'ok' | 'error'; text: string },
         status = 200,
       ) {
-        const [view, runs, attention, ignored, undone] = await Promise.all([
+        const [view, runs, attention, ignored, undone, stats] = await Promise.all([
           storeView(ctx, row),
           listSyncRuns(ctx.db, { storeId: row.id }),
           listDocuments(ctx, row, { status: 'parked,failed', limit: ATTENTION_LIMIT }),
           listDocuments(ctx, row, { status: 'ignored', limit: IGNORED_LIMIT }),
           listDocuments(ctx, row, { status: 'undone', limit: IGNORED_LIMIT }),
+          storeStats(ctx, row, STATS_DAYS_DEFAULT),
         ]);
         runs.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || b.id.localeCompare(a.id));
         return send(
@@ -305,6 +316,7 @@ export const consolePlugin =
             temporalUi: opts.temporalUi,
             notice,
             canOperate: req.principal?.scope === 'operate',
+            stats,
           }),
           status,
         );
@@ -327,6 +339,14 @@ export const consolePlugin =
           .type('text/html; charset=utf-8')
           .send(String(progressCard(view, { finished: true })));
       });
+
+      // The store page's chart data (static/charts.js): GET /stores/:id/stats's figures, with the session.
+      secured.get<{ Params: { id: string }; Querystring: { days: number } }>(
+        '/stores/:id/stats',
+        { config: { access: readStore }, schema: { querystring: statsQuerySchema } },
+        async (req, reply) =>
+          reply.header('cache-control', 'no-store').send(await storeStats(ctx, await loadStore(ctx, req.params.id), req.query.days)),
+      );
 
       /**
        * An action on a store: done → back to its page with what happened (303, so a reload does not post again);

@@ -181,6 +181,27 @@ export const qboRateWindows = pgTable(
 );
 
 /**
+ * QBO API use per realm and minute, for the store page's chart (api/stores/stats.ts): qbo_rate_windows keeps only
+ * the last minute, so the limiter (integrations/qbo/limiter.ts) adds each process's counts here once a minute is
+ * over (one upsert per realm and minute, not per call). Rows older than QBO_USAGE_RETENTION_DAYS are pruned by the
+ * same write (db/queries/qbo-usage.ts).
+ */
+export const qboUsageMinutes = pgTable(
+  'qbo_usage_minutes',
+  {
+    realmId: text('realm_id').notNull(),
+    minute: ts('minute').notNull(),
+    /** Calls of either kind that took a slot in this minute (a batch call counts here too, as QBO counts it). */
+    calls: integer('calls').notNull().default(0),
+    /** Batch calls among them. */
+    batches: integer('batches').notNull().default(0),
+    /** Calls QBO answered with 429 (throttled). */
+    throttled: integer('throttled').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.realmId, t.minute] })],
+);
+
+/**
  * API tokens besides the admin token (LEDGERLINE_API_TOKEN, configuration): each for one store or for all
  * stores (`store_id` null), read-only or allowed to operate. Only the SHA-256 of the token is kept
  * (`secret_hash`, hex); the token itself is shown once, by `npm run tokens -- create`. A revoked token

@@ -115,6 +115,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       clock,
       ...(pacing.qboLimits ? { limits: pacing.qboLimits } : {}),
     });
+    // The last minute's QBO usage (the store page's chart) is written before the database closes.
+    cleanups.push(() => limiter.flushUsage());
     const pacer = createShopifyPacer();
 
     let worker: Worker | undefined;

@@ -18,3 +18,4 @@ export * from './pending-connects';
 export * from './shop-secrets';
 export * from './oauth';
 export * from './inventory';
+export * from './qbo-usage';

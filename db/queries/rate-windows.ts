@@ -6,6 +6,7 @@ import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { qboRateWindows } from '../schema';
 import type { Executor, Tx } from './executor';
+import { qboUsageRecorder } from './qbo-usage';
 
 export interface RateWindowCount {
   bucket: string;
@@ -76,7 +77,7 @@ export async function clearRateWindowsUpTo(db: Executor, p: { realmId: string; b
     );
 }
 
-/** The QBO limiter's store (integrations/qbo/limiter.ts QboRateWindowStore), over `db`. */
+/** The QBO limiter's store (integrations/qbo/limiter.ts QboRateWindowStore) and usage history, over `db`. */
 export function qboRateWindowStore(db: Db) {
   const ops = (x: Executor) => ({
     countsSince: (realmId: string, buckets: readonly string[], since: Date) => rateWindowCountsSince(x, { realmId, buckets, since }),
@@ -92,5 +93,7 @@ export function qboRateWindowStore(db: Db) {
         await lockRateBuckets(tx, { realmId, buckets });
         return body(ops(tx));
       }),
+    // Each minute's calls, for the store page's chart (qbo_usage_minutes).
+    recordUsage: qboUsageRecorder(db),
   };
 }

@@ -21,8 +21,15 @@
  * `marginMs` only covers clock differences between worker machines (NTP). A call that finds the
  * window full sleeps until exactly enough old buckets have left it, then checks again (others may
  * have taken the room meanwhile).
+ *
+ * Usage history (the store page's chart). The buckets above are forgotten once they leave the window, so the
+ * limiter also tallies, per realm and wall-clock minute, the calls that took a slot, the batch calls among them
+ * and the calls QBO answered with 429, in memory, and adds each minute's tally to the store's `recordUsage`
+ * (qbo_usage_minutes) once: when the first call of a later minute arrives, or a timer shortly after the minute
+ * ends, or `flushUsage()`. The write is additive, so several processes' tallies of one minute sum up. A failed
+ * write loses that tally and nothing else: it never delays or fails a call.
  */
-import { InvalidInputError } from '../../domain/errors';
+import { InvalidInputError, QboThrottledError } from '../../domain/errors';
 
 export interface QboLimits {
   /** Calls in flight at once per realm, in this process. */
@@ -51,6 +58,19 @@ export interface QboLimiter {
   run<T>(realmId: string, kind: QboCallKind, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
+/** createQboLimiter's limiter, which also keeps the usage history (see the header). */
+export interface QboUsageLimiter extends QboLimiter {
+  /** Writes the usage tallies not written yet (the current minute's too); at shutdown and in tests. */
+  flushUsage(): Promise<void>;
+}
+
+/** One realm's calls in one minute, as `recordUsage` adds them. */
+export interface QboUsageTally {
+  calls: number;
+  batches: number;
+  throttled: number;
+}
+
 /** One bucket's count of calls (a row of qbo_rate_windows). */
 export interface RateWindowCount {
   bucket: string;
@@ -76,6 +96,8 @@ export interface QboRateWindowStore extends RateWindowOps {
    * the operations handed to it are part of that step.
    */
   withLocks<T>(realmId: string, buckets: readonly QboCallKind[], body: (locked: RateWindowOps) => Promise<T>): Promise<T>;
+  /** Adds a minute's tally to the realm's usage history (additive); absent: no history is kept. */
+  recordUsage?(realmId: string, minute: Date, tally: QboUsageTally): Promise<void>;
 }
 
 export interface QboLimiterOptions {
@@ -177,7 +199,7 @@ function roomAt(rows: { windowStart: Date; count: number }[], limit: number, spa
   return rows.at(-1)!.windowStart.getTime() + spanMs;
 }
 
-export function createQboLimiter(opts: QboLimiterOptions): QboLimiter {
+export function createQboLimiter(opts: QboLimiterOptions): QboUsageLimiter {
   const limits: QboLimits = { ...QBO_DEFAULT_LIMITS, ...opts.limits };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(`QBO limit ${name} must be a positive integer (got ${value})`);
@@ -188,6 +210,7 @@ export function createQboLimiter(opts: QboLimiterOptions): QboLimiter {
   const probers = new Map<string, Semaphore>();
 
   const bucketStart = (ms: number): Date => new Date(Math.floor(ms / bucketMs) * bucketMs);
+  const usage = usageTallies(store);
 
   /**
    * One attempt, in one transaction: reserves a slot in every bucket of `wanted` and returns the
@@ -309,13 +332,72 @@ export function createQboLimiter(opts: QboLimiterOptions): QboLimiter {
     async run(realmId, kind, fn, signal) {
       const slot = await admit(realmId, kind, signal);
       const count = tracker(realmId, slot.buckets, slot.reserved);
+      // Counted in the minute of its reservation (no further read of the clock).
+      usage.add(realmId, slot.reserved.getTime(), { calls: 1, batches: kind === 'batch' ? 1 : 0, throttled: 0 });
       try {
         if (signal?.aborted) throw abortError(signal);
         return await fn();
+      } catch (err) {
+        if (err instanceof QboThrottledError) usage.add(realmId, clock().getTime(), { calls: 0, batches: 0, throttled: 1 });
+        throw err;
       } finally {
         slot.release();
         await count.finished();
       }
+    },
+    flushUsage: () => usage.flush(),
+  };
+}
+
+const MINUTE_MS = 60_000;
+
+/** The per-realm, per-minute usage tallies (see the header): one write per realm and minute. */
+function usageTallies(store: QboRateWindowStore) {
+  interface Open extends QboUsageTally {
+    minute: number;
+    timer: ReturnType<typeof setTimeout>;
+  }
+  const open = new Map<string, Open>();
+  const writing = new Set<Promise<void>>();
+
+  function write(realmId: string, t: Open): void {
+    clearTimeout(t.timer);
+    if (open.get(realmId) === t) open.delete(realmId);
+    if (!store.recordUsage || (t.calls === 0 && t.throttled === 0)) return;
+    const done: Promise<void> = store
+      .recordUsage(realmId, new Date(t.minute), { calls: t.calls, batches: t.batches, throttled: t.throttled })
+      .catch(() => undefined)
+      .finally(() => writing.delete(done));
+    writing.add(done);
+  }
+
+  return {
+    /** Adds `more` to the realm's tally of the minute of `atMs`. */
+    add(realmId: string, atMs: number, more: QboUsageTally): void {
+      if (!store.recordUsage) return;
+      const minute = Math.floor(atMs / MINUTE_MS) * MINUTE_MS;
+      let t = open.get(realmId);
+      if (t && t.minute !== minute) {
+        write(realmId, t);
+        t = undefined;
+      }
+      if (!t) {
+        const fresh: Open = { minute, calls: 0, batches: 0, throttled: 0, timer: undefined as never };
+        // Shortly after the minute ends, for a realm that makes no further call.
+        fresh.timer = setTimeout(
+          () => write(realmId, fresh),
+          Math.min(MINUTE_MS + 1_000, Math.max(1_000, minute + MINUTE_MS + 1_000 - atMs)),
+        );
+        fresh.timer.unref();
+        open.set(realmId, (t = fresh));
+      }
+      t.calls += more.calls;
+      t.batches += more.batches;
+      t.throttled += more.throttled;
+    },
+    async flush(): Promise<void> {
+      for (const [realmId, t] of [...open]) write(realmId, t);
+      await Promise.all([...writing]);
     },
   };
 }

@@ -1001,6 +1001,16 @@ const inventoryChangesQuery: fc.Arbitrary<QueryChoice> = fc.oneof(
   junkQuery,
 );
 
+/** GET /stores/:id/stats: `days` is an integer 1..35 (default 30); any other value or parameter is a 400. */
+const statsQuery: fc.Arbitrary<QueryChoice> = fc.oneof(
+  { weight: 3, arbitrary: noQuery },
+  { weight: 4, arbitrary: fc.integer({ min: 1, max: 35 }).map((n) => ({ raw: `days=${n}`, valid: true })) },
+  fc
+    .constantFrom('0', '36', '-1', '1.5', '1e1', '0x5', '', 'abc', 'NaN', '99999999999999999999', '%00', '5&days=6')
+    .map((v) => ({ raw: `days=${v}`, valid: false })),
+  junkQuery,
+);
+
 /** Any 2xx or a 4xx for an input the schema accepts but the service may refuse (a 409 paused, a 422 from QBO). */
 const ROUTES: Record<string, RouteFuzz> = {
   'GET /health': {
@@ -1096,6 +1106,8 @@ const ROUTES: Record<string, RouteFuzz> = {
     { scope: 'read', stores: 'param' },
     { extra: undoIdSegment, query: fc.oneof(noQuery, inventoryWait), known: 404 },
   ),
+  // The store page's figures (api/stores/stats.ts): ?days=1..35, nothing else.
+  'GET /stores/:id/stats': storeRoute('/stats', { scope: 'read', stores: 'param' }, { query: statsQuery, known: 200 }),
   // Inventory (api/routes/inventory.ts): the fuzz's stores have no inventory location, so runs are refused (409).
   'GET /stores/:id/inventory/preview': storeRoute(
     '/inventory/preview',

@@ -28,6 +28,8 @@ export interface ConsoleWorld {
   shopify: ShopifyEmulator;
   qbo: QboEmulatorHandle;
   app: FastifyInstance;
+  /** The process's QBO limiter (the worker's and the API's); flushUsage() writes its usage tallies now. */
+  limiter: ReturnType<typeof processPacing>['limiter'];
   apiToken: string;
   password: string;
   /** The app's cipher (the console seals its session cookie with it). */
@@ -199,6 +201,7 @@ export async function startConsoleWorld(opts: { listen?: boolean; oauth?: boolea
     shopify,
     qbo,
     app,
+    limiter: pacing.limiter,
     apiToken,
     password,
     cipher,

@@ -39,6 +39,7 @@ import { loadStore, storeView, storeViews } from '../stores/views';
 import { taxMappingRoutes } from '../stores/tax-mapping';
 import { documentActionRoutes } from '../stores/document-actions';
 import { undoRoutes } from '../stores/undo';
+import { reviewRoutes } from '../stores/review';
 import { operateStore, readStore } from '../access';
 import { requestSync, syncRequestStatus, type SyncOutcome } from '../../services/stores/workflow';
 
@@ -251,6 +252,7 @@ export const storeRoutes =
     await taxMappingRoutes(ctx, app);
     await documentActionRoutes(ctx, app);
     await undoRoutes(ctx, app);
+    await reviewRoutes(ctx, app);
 
     app.get<{ Params: IdParams; Querystring: { status?: string; limit: number; cursor?: string; attention?: 'true' | 'false' } }>(
       '/stores/:id/documents',

@@ -40,6 +40,7 @@ import { requestSync } from '../services/stores/workflow';
 import type { Html } from './html';
 import { errorPage, progressCard, signInPage, storePage, storesPage, type PageContext } from './pages';
 import { undoPreviewPage, undoResultPage } from './undo-pages';
+import { reviewConsoleRoutes } from './review-pages';
 import { PASSWORD_PRINCIPAL, SESSION_COOKIE, fingerprint, openSession, sealSession, secretsEqual, type Session } from './session';
 
 export interface ConsoleOptions {
@@ -369,6 +370,9 @@ export const consolePlugin =
           return send(reply, undoResultPage(pageContext(req, reply), row.id, await undoStatus(ctx, row, req.params.undoId, 0)));
         },
       );
+
+      // Review before posting (console/review-pages.ts): the held documents, approve and reject.
+      reviewConsoleRoutes(secured, { ctx, pageContext, send });
 
       for (const name of Object.keys(DOCUMENT_ACTIONS) as DocumentAction[]) {
         action<{ sourceKey?: unknown }>(`documents/${name}`, operateStore, (row, body) => {

@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { listUnbookedOrderKeys } from '../../db/queries/inventory';
 import { stores } from '../../db/schema';
 import type { StoreRow } from '../../db/queries/stores';
 import { HttpError } from '../../services/errors';
@@ -72,6 +73,9 @@ describe('review before posting', () => {
           expect(row.heldDocument!.totalMinor).toBe(row.sourceTotalMinor);
           expect((row.heldDocument!.body.Line as unknown[]).length).toBeGreaterThan(0);
         }
+        // Inventory counts them as sold in Shopify and not booked in QBO (db/queries/inventory.ts).
+        const unbooked = await listUnbookedOrderKeys(shop.db.db, { storeId: shop.world.storeId, bookedSince: new Date() });
+        for (const row of held) expect(unbooked).toContain(row.sourceKey);
         const list = await listReview(ctx, await store());
         expect(list).toMatchObject({ posting: 'review', count: held.length });
         expect(list.items[0]!.document!.lines.length).toBeGreaterThan(0);

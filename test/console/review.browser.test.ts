@@ -153,6 +153,13 @@ describe('the Review page in Chromium', () => {
     expect(await salesInQbo()).toHaveLength(baseline.length + 2);
   });
 
+  it('refuses a form post without its CSRF token, changing nothing', async () => {
+    const before = await sales();
+    const forged = await page.request.post(`${world.url}/console/stores/${shop.id}/review/approve`, { form: { all: 'true' } });
+    expect(forged.status()).toBe(403);
+    expect(await sales()).toEqual(before);
+  });
+
   it('reads on a phone', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     await phone.context().addCookies(await page.context().cookies());

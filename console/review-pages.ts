@@ -20,7 +20,21 @@ export interface ReviewPageData {
   list: ReviewList;
   canOperate: boolean;
   notice?: { kind: 'ok' | 'error'; text: string } | undefined;
+  /** The store's settings' account ids by id, with the settings that name them (a label beside each id). */
+  accountRoles?: ReadonlyMap<string, string[]> | undefined;
 }
+
+/** Account id → the settings naming it ("accounts.undepositedFunds", "payouts.bankAccountId", …). */
+export function accountRolesOf(settings: { accounts?: Record<string, string | undefined> } | null | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [key, id] of Object.entries(settings?.accounts ?? {})) {
+    if (typeof id === 'string') out.set(id, [...(out.get(id) ?? []), key]);
+  }
+  return out;
+}
+
+const account = (id: string | null, roles: ReadonlyMap<string, string[]> | undefined): Html =>
+  id === null ? html`—` : html`${id}${roles?.get(id) ? html` <span class="sub">(${roles.get(id)!.join(', ')})</span>` : ''}`;
 
 /** Fixed texts for what a form did (the page shows these, never text from the request). */
 const DONE: Record<string, string> = {
@@ -33,14 +47,16 @@ const STATE_WORDS: Record<string, string> = {
   approved: 'approved: posted by the next run',
 };
 
-function documentDetail(item: HeldItemView): Html {
+function documentDetail(item: HeldItemView, roles: ReadonlyMap<string, string[]> | undefined): Html {
   const d = item.document;
   if (!d) return html`<p class="sub">The built document was not kept.</p>`;
   const lines = d.lines.map(
     (l) =>
       html`<tr>
         <td data-label="Line">${l.description ?? (l.kind === 'discount' ? 'Discount' : '—')}</td>
-        <td data-label="Item or account">${l.kind === 'discount' ? html`account ${l.accountId ?? '—'}` : html`item ${l.itemId ?? '—'}`}</td>
+        <td data-label="Item or account">
+          ${l.kind === 'discount' ? html`account ${account(l.accountId, roles)}` : html`item ${l.itemId ?? '—'}`}
+        </td>
         <td data-label="Qty" class="num">${l.qty ?? ''}</td>
         <td data-label="Unit price" class="num">${l.unitPrice ?? ''}</td>
         <td data-label="Tax code">${l.taxCodeId ?? ''}</td>
@@ -64,7 +80,7 @@ function documentDetail(item: HeldItemView): Html {
         d.depositAccountId
           ? html`<div>
               <dt>Deposit account</dt>
-              <dd>${d.depositAccountId}</dd>
+              <dd>${account(d.depositAccountId, roles)}</dd>
             </div>`
           : ''
       }
@@ -120,7 +136,7 @@ function documentDetail(item: HeldItemView): Html {
     </div>`;
 }
 
-function heldCard(item: HeldItemView, canOperate: boolean, index: number): Html {
+function heldCard(item: HeldItemView, canOperate: boolean, index: number, roles: ReadonlyMap<string, string[]> | undefined): Html {
   const label = item.sourceName ?? item.sourceKey;
   return html`<li class="doc">
     <div class="doc-head">
@@ -136,7 +152,7 @@ function heldCard(item: HeldItemView, canOperate: boolean, index: number): Html 
         ${when(item.heldAt)}</span
       >
     </div>
-    ${item.reason ? html`<p class="detail">${item.reason}</p>` : ''} ${documentDetail(item)}
+    ${item.reason ? html`<p class="detail">${item.reason}</p>` : ''} ${documentDetail(item, roles)}
   </li>`;
 }
 
@@ -177,7 +193,7 @@ export function reviewPage(page: PageContext, data: ReviewPageData): Html {
             ? html`<p>Nothing is held for review.</p>`
             : html`${controls}
                 <ul class="docs">
-                  ${list.items.map((item, i) => heldCard(item, data.canOperate, i))}
+                  ${list.items.map((item, i) => heldCard(item, data.canOperate, i, data.accountRoles))}
                 </ul>
                 ${list.count > list.items.length ? html`<p class="sub">The oldest ${list.items.length} are shown; approve or reject them to see the rest.</p>` : ''}`
         }
@@ -218,6 +234,7 @@ export function reviewConsoleRoutes(secured: FastifyInstance, { ctx, pageContext
         list: await listReview(ctx, row),
         canOperate: req.principal?.scope === 'operate',
         notice,
+        accountRoles: accountRolesOf(row.settings),
       }),
       status,
     );

@@ -430,6 +430,14 @@ export function storePage(page: PageContext, data: StorePageData): Html {
                 }`
         }
       </section>
+      ${
+        v.counts.held > 0
+          ? html`<section class="card" aria-labelledby="review-title">
+              <h2 id="review-title">Review <span class="count">${v.counts.held}</span></h2>
+              <p>Held for review, not in QuickBooks yet: <a href="/console/stores/${id}/review">review and approve them</a>.</p>
+            </section>`
+          : ''
+      }
       ${data.canOperate ? undoForm(page, v.id) : ''}
       ${
         data.ignored.length > 0

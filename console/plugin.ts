@@ -46,6 +46,7 @@ import { undoPreviewPage, undoResultPage } from './undo-pages';
 import { registerWizard } from './wizard';
 import { disconnectQbo, type OAuthContext } from '../services/oauth/qbo-connect';
 import type { ShopifyOAuthContext } from '../services/oauth/shopify-connect';
+import { reviewConsoleRoutes } from './review-pages';
 import { PASSWORD_PRINCIPAL, SESSION_COOKIE, fingerprint, openSession, sealSession, secretsEqual, type Session } from './session';
 
 export interface ConsoleOptions {
@@ -419,6 +420,9 @@ export const consolePlugin =
           return send(reply, undoResultPage(pageContext(req, reply), row.id, await undoStatus(ctx, row, req.params.undoId, 0)));
         },
       );
+
+      // Review before posting (console/review-pages.ts): the held documents, approve and reject.
+      reviewConsoleRoutes(secured, { ctx, pageContext, send });
 
       for (const name of Object.keys(DOCUMENT_ACTIONS) as DocumentAction[]) {
         action<{ sourceKey?: unknown }>(`documents/${name}`, operateStore, (row, body) => {

@@ -98,6 +98,10 @@ const WORDS: Record<string, ReasonWords> = {
     what: 'A redo was asked for after an undo: the next run books it again.',
     fix: 'Wait for the next run (a sync was requested).',
   },
+  rejected: {
+    what: 'Rejected in review: this document was not posted to QuickBooks.',
+    fix: 'Nothing to do, unless it should be posted after all: Un-ignore, then approve it in Review.',
+  },
 };
 
 const UNKNOWN: ReasonWords = {

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Settings } from '../domain/settings';
+import type { HeldDocument } from '../domain/sync/review';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -83,7 +84,7 @@ export const ledgerEntries = pgTable(
     parentSourceKey: text('parent_source_key'),
     sourceName: text('source_name'),
     sourceUpdatedAt: ts('source_updated_at'),
-    /** pending | synced | parked | failed | skipped | voided | ignored */
+    /** pending | synced | parked | failed | skipped | voided | ignored | undone | held */
     status: text('status').notNull(),
     reason: text('reason'),
     reasonCode: text('reason_code'),
@@ -99,6 +100,8 @@ export const ledgerEntries = pgTable(
     requestId: text('request_id'),
     attempts: integer('attempts').notNull().default(0),
     createdByLedgerline: boolean('created_by_ledgerline').notNull().default(true),
+    /** A `held` row's built document, kept for review (docs/review.md); null otherwise. */
+    heldDocument: jsonb('held_document').$type<HeldDocument>(),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

@@ -48,9 +48,10 @@ export function parseSourceKey(key: string): { kind: SourceKind; gid: string } {
  * pending: planned, not yet written · synced: in QBO · parked: needs a person (mapping, validation) ·
  * failed: gave up after retries · skipped: deliberately not booked (reason recorded) ·
  * voided: the QBO document was voided · ignored: a person chose not to book it ·
- * undone: a person's undo (POST /stores/:id/undo) deleted the QBO document; no run books it again until redone.
+ * undone: a person's undo (POST /stores/:id/undo) deleted the QBO document; no run books it again until redone ·
+ * held: built and kept for a person's review (settings `posting: review`, docs/review.md); not in QBO until approved.
  */
-export const DOCUMENT_STATUSES = ['pending', 'synced', 'parked', 'failed', 'skipped', 'voided', 'ignored', 'undone'] as const;
+export const DOCUMENT_STATUSES = ['pending', 'synced', 'parked', 'failed', 'skipped', 'voided', 'ignored', 'undone', 'held'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 export type QboDocumentType =

@@ -215,6 +215,8 @@ const settingsObject = z.strictObject({
     .max(1440, 'must be at most 1440 minutes (one day)')
     .default(60),
   refundsAs: enumOf(['refund_receipt', 'credit_memo']).default('refund_receipt'),
+  /** `review`: new sale documents are built and held for a person to approve before they are posted (docs/review.md). */
+  posting: enumOf(['auto', 'review']).default('auto'),
   feesAs: enumOf(['deposit_line', 'expense', 'bill']).default('deposit_line'),
   /** Orders processed before this date (shop time zone) are not booked; null books all history. */
   startDate: isoDate.nullable().default(null),

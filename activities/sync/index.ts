@@ -19,7 +19,16 @@ import { BulkNotReadyError, BulkOperationFailedError, QboConnectionRevokedError,
 import { parseSourceKey } from '../../domain/ledger';
 import { giveUpWriteLease, takeWriteLease } from './lease';
 import type { ShopifyOrderCore, ShopifyRefund } from '../../domain/shopify/types';
-import { planRunWindow, planSlices, REFUND_ROLE, RETRYABLE_PARK_CODES, RETRYABLE_REFUND_CODES, windowSearch } from '../../domain/sync';
+import {
+  heldCodesToRetry,
+  HELD_STATUS,
+  planRunWindow,
+  planSlices,
+  REFUND_ROLE,
+  RETRYABLE_PARK_CODES,
+  RETRYABLE_REFUND_CODES,
+  windowSearch,
+} from '../../domain/sync';
 import { ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, truncatedLists } from '../../domain/shopify/limits';
 import type { QboLimiter } from '../../integrations/qbo/limiter';
 import type { ShopifyPacer } from '../../integrations/shopify/pacer';
@@ -248,11 +257,14 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
       return guarded(
         input.storeId,
         async () => {
+          // Held sales (docs/review.md): approved ones, and with `posting: auto` every held one, are posted now.
+          // Read as saved: a store saved before the setting existed has none (automatic posting).
+          const posting = (await getStore(db, { storeId: input.storeId }))?.settings.posting;
           const keys = await listRetryableRows(db, {
             storeId: input.storeId,
             role: 'sale',
-            statuses: ['parked', 'failed'],
-            reasonCodes: [...RETRYABLE_PARK_CODES],
+            statuses: ['parked', 'failed', HELD_STATUS],
+            reasonCodes: [...RETRYABLE_PARK_CODES, ...heldCodesToRetry(posting)],
             before: new Date(input.before),
             limit: PARKED_RETRY_LIMIT,
           });

@@ -14,6 +14,8 @@
  *      order with QBO's message (invariant 5); throttling and 5xx fail the attempt after every result
  *      already received has been recorded, and Temporal retries;
  *   6. check what QBO booked against Shopify's totals and tax (invariant 2) and record it.
+ * With `posting: review` a create is held instead (step 4; domain/sync/review.ts): the row keeps the built document
+ * and nothing is sent until a person approves it; the approved row is then created here like any other.
  * Payments (an invoice paid later) are single creates with a requestid; voids use Id + SyncToken.
  */
 import { asText as str, chunk } from '../../domain/collections';
@@ -37,10 +39,12 @@ import {
   answeredByQbo,
   bookedSale,
   groupOrderRows,
+  heldSale,
   decideBuildFailure,
   decideDocumentWrite,
   decideOrder,
   decidePayment,
+  decidePosting,
   discardedSale,
   discardMismatch,
   documentTotalMinor,
@@ -201,7 +205,15 @@ export async function processOrders(
     if (d.action === 'park') {
       park(w, d.code, d.reason, d.keep);
     } else if (d.action === 'create') {
-      creates.push(w);
+      // Review before posting (settings `posting: review`, docs/review.md): a new document is held, not sent.
+      const posting = decidePosting(settings.posting, w.rows.sale, w.fingerprint!);
+      if (posting.action === 'post') {
+        creates.push(w);
+      } else {
+        writes.push(saleRow(w, heldSale(w.order, w.docType!, w.doc!, w.fingerprint!, posting.changedSinceApproval)));
+        counts.skipped++;
+        w.done = true;
+      }
     } else {
       w.saleId = d.qboId;
       w.saleSyncToken = d.syncToken;

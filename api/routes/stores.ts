@@ -40,6 +40,7 @@ import { taxMappingRoutes } from '../stores/tax-mapping';
 import { documentActionRoutes } from '../stores/document-actions';
 import { undoRoutes } from '../stores/undo';
 import { statsRoutes } from '../stores/stats';
+import { reviewRoutes } from '../stores/review';
 import { operateStore, readStore } from '../access';
 import { requestSync, syncRequestStatus, type SyncOutcome } from '../../services/stores/workflow';
 
@@ -253,6 +254,7 @@ export const storeRoutes =
     await documentActionRoutes(ctx, app);
     await undoRoutes(ctx, app);
     await statsRoutes(ctx, app);
+    await reviewRoutes(ctx, app);
 
     app.get<{ Params: IdParams; Querystring: { status?: string; limit: number; cursor?: string; attention?: 'true' | 'false' } }>(
       '/stores/:id/documents',

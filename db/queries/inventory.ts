@@ -160,7 +160,8 @@ export async function listInventoryRuns(db: Executor, p: { storeId: string; limi
 /**
  * The orders Shopify sold that QBO has not booked yet, as the sync ledger knows them: orders whose row is pending,
  * parked or failed (the sync will book them, or a person must), undone (an undo deleted the document, so QBO's
- * stock got the units back, though Shopify sold them; docs/undo.md), and orders whose sale was booked at or after
+ * stock got the units back, though Shopify sold them; docs/undo.md), held for review (not in QBO until approved;
+ * docs/review.md), and orders whose sale was booked at or after
  * `bookedSince` (the start of the inventory run: QBO's quantities it read may not include them yet). Orders the sync
  * has not examined yet (updated after the store's cursor) have no row; the caller reads those from Shopify.
  */
@@ -173,7 +174,7 @@ export async function listUnbookedOrderKeys(db: Executor, p: { storeId: string; 
         eq(ledgerEntries.storeId, p.storeId),
         eq(ledgerEntries.sourceType, 'order'),
         or(
-          inArray(ledgerEntries.status, ['pending', 'parked', 'failed', 'undone']),
+          inArray(ledgerEntries.status, ['pending', 'parked', 'failed', 'undone', 'held']),
           and(eq(ledgerEntries.role, ROLE.sale), eq(ledgerEntries.status, 'synced'), gte(ledgerEntries.updatedAt, p.bookedSince)),
         ),
       ),

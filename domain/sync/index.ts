@@ -4,3 +4,4 @@ export * from './orders';
 export * from './window';
 export * from './refunds';
 export * from './undo';
+export * from './review';

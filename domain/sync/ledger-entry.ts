@@ -5,6 +5,7 @@
  * "one document per order" hold) and one `payment` row (the Payment of an invoice paid later).
  */
 import type { DocumentStatus } from '../ledger';
+import type { HeldDocument } from './review';
 
 export interface LedgerEntry {
   storeId: string;
@@ -28,6 +29,8 @@ export interface LedgerEntry {
   requestId: string | null;
   attempts: number;
   createdByLedgerline: boolean;
+  /** A `held` row's built document, kept for a person's review (domain/sync/review.ts); null otherwise. */
+  heldDocument: HeldDocument | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -64,7 +67,7 @@ export function nextEntry(
   changes: LedgerEntryChanges,
   now: Date,
 ): LedgerEntryWrite {
-  return {
+  const row: LedgerEntryWrite = {
     parentSourceKey: null,
     sourceName: null,
     sourceUpdatedAt: null,
@@ -80,6 +83,7 @@ export function nextEntry(
     requestId: null,
     attempts: 0,
     createdByLedgerline: true,
+    heldDocument: null,
     status: 'pending',
     ...(current ?? {}),
     ...base,
@@ -87,6 +91,9 @@ export function nextEntry(
     updatedAt: now,
     createdAt: current?.createdAt ?? now,
   };
+  // Only a held row keeps a built document for review: one posted, parked or skipped since holds none.
+  if (row.status !== 'held') row.heldDocument = changes.heldDocument ?? null;
+  return row;
 }
 
 /**

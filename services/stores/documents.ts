@@ -76,7 +76,7 @@ async function sourceRows(ctx: StoreContext, store: StoreRow, sourceKey: string)
 const statusList = (rows: LedgerRow[]) => rows.map((r) => `${r.role} ${r.status}`).join(', ');
 
 /** Requests a sync of an active store; a paused or disconnected one (or an unreachable Temporal) books it later. */
-async function syncSoon(ctx: StoreContext, store: StoreRow): Promise<RetrySync> {
+export async function syncSoon(ctx: StoreContext, store: StoreRow): Promise<RetrySync> {
   if (store.state !== 'active') {
     return { started: false, reason: `The store is ${store.state}; the first run after it is resumed books it again` };
   }

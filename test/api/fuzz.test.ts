@@ -831,6 +831,27 @@ const undoBody = objectBody(
   },
 );
 
+/** POST /stores/:id/review/approve | reject (api/stores/review.ts): order source keys, or (approve) all. */
+const heldKeys = fc.uniqueArray(
+  fc.bigInt({ min: 1n, max: 10n ** 20n - 1n }).map((n) => `order:gid://shopify/Order/${n}`),
+  { minLength: 1, maxLength: 5 },
+);
+const badHeldKeys = fc.constantFrom(
+  [],
+  ['x'],
+  ['refund:gid://shopify/Refund/1'],
+  ['order:gid://shopify/Order/-1'],
+  'order:gid://shopify/Order/1',
+  [1],
+  ['order:gid://shopify/Order/1', 'order:gid://shopify/Order/1'],
+  null,
+);
+const approveBody = objectBody(fc.oneof(fc.record({ ids: heldKeys }), fc.constant({ all: true })), {
+  ids: badHeldKeys,
+  all: fc.constantFrom(false, 'true', 1, null),
+});
+const rejectBody = objectBody(fc.record({ ids: heldKeys }), { ids: badHeldKeys });
+
 /** An undo's id in the path: `u-` and 16 hex digits (never started here: 404), or not one (400). */
 const undoIdSegment = fc.oneof(
   { weight: 3, arbitrary: fc.stringMatching(/^[0-9a-f]{16}$/).map((h) => ({ segment: `u-${h}`, valid: true })) },
@@ -1108,6 +1129,14 @@ const ROUTES: Record<string, RouteFuzz> = {
   ),
   // The store page's figures (api/stores/stats.ts): ?days=1..35, nothing else.
   'GET /stores/:id/stats': storeRoute('/stats', { scope: 'read', stores: 'param' }, { query: statsQuery, known: 200 }),
+  // Review before posting (api/stores/review.ts): the fuzz's stores hold nothing, so named keys are 404s.
+  'GET /stores/:id/review': storeRoute('/review', { scope: 'read', stores: 'param' }, { known: 200 }),
+  'POST /stores/:id/review/approve': storeRoute(
+    '/review/approve',
+    { scope: 'operate', stores: 'param' },
+    { body: approveBody, known: 'any' },
+  ),
+  'POST /stores/:id/review/reject': storeRoute('/review/reject', { scope: 'operate', stores: 'param' }, { body: rejectBody, known: 'any' }),
   // Inventory (api/routes/inventory.ts): the fuzz's stores have no inventory location, so runs are refused (409).
   'GET /stores/:id/inventory/preview': storeRoute(
     '/inventory/preview',

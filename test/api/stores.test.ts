@@ -255,7 +255,7 @@ describe('POST /stores', () => {
       cursor: { updatedAt: null },
       lastRun: null,
       intervalMinutes: 60,
-      counts: { pending: 0, synced: 0, parked: 0, failed: 0, skipped: 0, voided: 0, ignored: 0, undone: 0 },
+      counts: { pending: 0, synced: 0, parked: 0, failed: 0, skipped: 0, voided: 0, ignored: 0, undone: 0, held: 0 },
       connection: { ok: true, error: null },
       workflow: { id: workflowIds.store(shop.domain) },
       settings: {
@@ -948,7 +948,7 @@ describe('GET /stores/:id/documents', () => {
     const bad = await call('GET', `${url}?status=lost`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toBe(
-      'Unknown document status "lost"; allowed: pending, synced, parked, failed, skipped, voided, ignored, undone',
+      'Unknown document status "lost"; allowed: pending, synced, parked, failed, skipped, voided, ignored, undone, held',
     );
     expect((await call('GET', `${url}?cursor=garbage`)).status).toBe(400);
     // Found by the fuzz (test/api/fuzz.test.ts): an empty cursor was taken as the first page. It is no cursor

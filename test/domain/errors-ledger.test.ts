@@ -87,7 +87,7 @@ describe('ledger source keys', () => {
   });
 
   it('lists every document status', () => {
-    expect(DOCUMENT_STATUSES).toEqual(['pending', 'synced', 'parked', 'failed', 'skipped', 'voided', 'ignored', 'undone']);
+    expect(DOCUMENT_STATUSES).toEqual(['pending', 'synced', 'parked', 'failed', 'skipped', 'voided', 'ignored', 'undone', 'held']);
   });
 
   it('derives a QBO requestid that fits a batch and changes only with the content', () => {

@@ -32,6 +32,7 @@ describe('defaults', () => {
       inventorySync: false,
       syncIntervalMinutes: 60,
       refundsAs: 'refund_receipt',
+      posting: 'auto',
       feesAs: 'deposit_line',
       startDate: null,
       payouts: { enabled: false, gateways: ['shopify_payments'], documentGraceDays: 7, failureWatchDays: 7 },

@@ -313,8 +313,12 @@ export function storePage(page: PageContext, data: StorePageData): Html {
                     Connecting the shop again to the same QuickBooks company resumes it without booking anything twice.
                   </p>`
                 : html`<p class="sub">
-                    A disconnected store needs new credentials (<code>PUT /stores/${v.id}/credentials</code>) before it syncs again.
-                  </p>`
+                      A disconnected store needs new credentials before it syncs again: reconnect QuickBooks with the same company (or send
+                      new ones with <code>PUT /stores/${v.id}/credentials</code>).
+                    </p>
+                    <form method="post" action="/console/stores/${id}/qbo/reconnect">
+                      ${csrfField(page)}<button type="submit">Reconnect QuickBooks</button>
+                    </form>`
         }
         ${
           v.state !== 'disconnected'

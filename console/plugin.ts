@@ -112,6 +112,7 @@ const DONE: Record<string, string> = {
   unignore: 'Un-ignored (or redone): the next run tries it again.',
   connected: 'Connected: the first sync has started; its progress shows below.',
   disconnect: 'Disconnected from QuickBooks: the tokens are revoked and no run starts until the store is connected again.',
+  reconnected: 'Reconnected to QuickBooks: the store is active again and syncs from where it stopped.',
 };
 
 function send(reply: FastifyReply, page: Html, status = 200) {
@@ -289,6 +290,9 @@ export const consolePlugin =
         send(reply, storesPage(pageContext(req, reply), await storeViews(ctx, req.principal?.storeId))),
       );
 
+      /** The wizard's: a page whose forms redirect to Intuit's consent page must allow that origin (form-action). */
+      let allowOAuthForms: (reply: FastifyReply) => void = () => undefined;
+
       async function renderStore(
         req: FastifyRequest,
         reply: FastifyReply,
@@ -305,6 +309,8 @@ export const consolePlugin =
           storeStats(ctx, row, STATS_DAYS_DEFAULT),
         ]);
         runs.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || b.id.localeCompare(a.id));
+        // Its Reconnect QuickBooks form ends on Intuit's consent page.
+        if (view.state === 'disconnected') allowOAuthForms(reply);
         return send(
           reply,
           storePage(pageContext(req, reply), {
@@ -373,7 +379,7 @@ export const consolePlugin =
         if (!opts.oauth) throw new HttpError(503, 'oauth_not_configured', 'Disconnecting is not available on this server');
         return disconnectQbo(opts.oauth, row);
       });
-      registerWizard(secured, {
+      ({ allowOAuthForms } = registerWizard(secured, {
         stores: ctx,
         cipher: opts.cipher,
         oauth: opts.oauth,
@@ -381,7 +387,7 @@ export const consolePlugin =
         pageContext,
         send,
         cookieOptions,
-      });
+      }));
       // Undo a window (console/undo-pages.ts): preview (nothing changes) → confirm → the result, by its undo id.
       const formWindow = (body: { from?: unknown; to?: unknown } | undefined): UndoBody => {
         // <input type="datetime-local"> sends "2026-11-01T10:00" with no zone: the form says UTC.

@@ -32,6 +32,8 @@ import { finishShopifyConnect, startShopifyConnect, type ShopifyOAuthContext } f
 import { StateError, verifyState, type OAuthProvider } from '../services/oauth/state';
 import { ACCOUNT_RULES, type AccountKey } from '../services/stores/accounts';
 import { connectStore, qboCredentialsFor, type ConnectBody } from '../services/stores/connect';
+import { replaceCredentials, type CredentialsBody } from '../services/stores/control';
+import { loadStore } from '../api/stores/views';
 import type { StoreContext } from '../services/stores/context';
 import { checkQbo } from '../services/stores/qbo-check';
 import { checkShopify } from '../services/stores/shopify-check';
@@ -66,6 +68,8 @@ interface WizardState {
   shopName?: string;
   shopify?: { grantId: string } | { token: string };
   qbo?: { grantId: string; realmId: string; companyName: string | null };
+  /** Reconnecting QuickBooks for this existing store (a disconnected one), not adding a store. */
+  reconnect?: string;
   /** The OAuth flow this browser was sent to, and its state's nonce: only that state is taken back. */
   pending?: { provider: OAuthProvider; nonce: string };
 }
@@ -86,7 +90,7 @@ const forConsole = (message: string): string =>
     .replace(/start again with GET \/connect\/(qbo|shopify)\/start/g, 'start again from the wizard')
     .replace(/connect with GET \/connect\/(qbo|shopify)\/start/g, 'connect again from the wizard');
 
-export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void {
+export function registerWizard(secured: FastifyInstance, deps: WizardDeps): { allowOAuthForms(reply: FastifyReply): void } {
   const ctx = deps.stores;
 
   function read(req: FastifyRequest): WizardState {
@@ -326,6 +330,29 @@ export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void
     },
   );
 
+  /**
+   * "Reconnect QuickBooks" on a disconnected store's page (its refresh token lapsed or was revoked): the same Intuit
+   * flow, and its grant replaces the store's QBO credentials (the service behind PUT /stores/:id/credentials), which
+   * resumes the store. The company must be the store's: its ledger names documents there.
+   */
+  secured.post<{ Params: { id: string } }>('/stores/:id/qbo/reconnect', { config: { access: connectAccess } }, async (req, reply) => {
+    const row = await loadStore(ctx, req.params.id);
+    if (row.state !== 'disconnected') {
+      throw new HttpError(409, 'conflict', `Store ${row.id} is ${row.state}: only a disconnected store is reconnected`);
+    }
+    if (!deps.oauth?.qbo) throw new HttpError(503, 'oauth_not_configured', 'Connecting with QuickBooks is not configured on this server');
+    const started = await startQboConnect(deps.oauth, row.shopDomain, { returnTo: 'console' });
+    write(req, reply, {
+      v: 1,
+      by: req.principal!.id,
+      exp: Date.now() + WIZARD_TTL_MS,
+      shopDomain: row.shopDomain,
+      reconnect: row.id,
+      pending: { provider: 'qbo', nonce: started.nonce },
+    });
+    return reply.header('cache-control', 'no-store').redirect(started.location, 303);
+  });
+
   secured.post('/connect/qbo', { config: { access: connectAccess } }, async (req, reply) => {
     const s = read(req);
     if (!s.shopDomain || !s.shopify) return reply.redirect('/console/connect', 303);
@@ -407,6 +434,20 @@ export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void
           realmId: typeof q.realmId === 'string' ? q.realmId : undefined,
           error: typeof q.error === 'string' ? q.error : undefined,
         });
+        if (s.reconnect) {
+          const row = await loadStore(ctx, s.reconnect);
+          clear(req, reply);
+          if (grant.realmId !== row.qboRealmId) {
+            throw new HttpError(
+              409,
+              'realm_mismatch',
+              `That is QuickBooks company ${grant.realmId}; store ${row.id} books to company ${row.qboRealmId}. Reconnect and choose that company.`,
+            );
+          }
+          // A grant alone, as PUT /stores/:id/credentials takes it (services/stores/connect.ts qboCredentialsFor).
+          await replaceCredentials(ctx, row, { qbo: { grantId: grant.grantId } } as CredentialsBody);
+          return reply.redirect(`/console/stores/${encodeURIComponent(row.id)}?done=reconnected`, 303);
+        }
         write(req, reply, { ...s, qbo: { grantId: grant.grantId, realmId: grant.realmId, companyName: null }, pending: undefined });
         return reply.redirect('/console/connect', 303);
       } catch (err) {
@@ -465,6 +506,7 @@ export function registerWizard(secured: FastifyInstance, deps: WizardDeps): void
       return page(req, reply, (p) => settingsStep(p, { ...data, notice: { kind: 'error', text }, values, errors }), err.statusCode);
     }
   });
+  return { allowOAuthForms };
 }
 
 /** The settings form's fields as posted (strings, at most 255 characters each; nothing else is kept). */

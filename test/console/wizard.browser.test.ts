@@ -4,7 +4,7 @@
  * worker, PostgreSQL and both emulators, whose consent pages are clicked through: sign in, Add a store, Install on
  * Shopify, Connect to QuickBooks, accounts picked from the company's own chart, a settings mistake shown next to its
  * field, the store created and its first sync watched to the end (the documents read back from the QBO emulator),
- * Disconnect QuickBooks; then the paste-a-token path for Shopify. Each step is screenshotted (desktop, and the settings
+ * Disconnect QuickBooks and Reconnect it; then the paste-a-token path for Shopify. Each step is screenshotted (desktop, and the settings
  * on a phone; UPDATE_SCREENSHOTS=1 writes docs/screenshots).
  */
 import fs from 'node:fs';
@@ -197,6 +197,17 @@ describe('the Add a store wizard in Chromium', () => {
     await expect(page.getByRole('button', { name: 'Disconnect QuickBooks' }).count()).resolves.toBe(0);
     expect((await world.database.db.select().from(stores).where(eq(stores.id, s.id)))[0]!.state).toBe('disconnected');
     await shot('wizard-6-disconnected');
+
+    // Reconnect QuickBooks: the same Intuit flow; the new grant replaces the revoked tokens and the store is active again.
+    await page.getByRole('button', { name: 'Reconnect QuickBooks' }).click();
+    await page.waitForURL(`${world.qbo.authorizeUrl}?**`);
+    await page.getByLabel(`${companyName} (${s.company.realmId})`).check();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.waitForURL(`${world.url}/console/stores/${s.id}?done=reconnected`);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Reconnected to QuickBooks');
+    await expect(page.getByRole('button', { name: 'Reconnect QuickBooks' }).count()).resolves.toBe(0);
+    const [back] = await world.database.db.select().from(stores).where(eq(stores.id, s.id));
+    expect([back!.state, back!.connectionError]).toEqual(['active', null]);
     expect(problems).toEqual([]);
   });
 

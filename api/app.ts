@@ -254,6 +254,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
     secured.addHook('preHandler', async (req) => {
       const access = req.routeOptions.config.access;
       if (access?.scope !== 'operate' || access.stores !== 'param') return;
+      if (req.method === 'DELETE' && req.routeOptions.url === '/stores/:id') return; // removing it again changes nothing
       const named = (req.params as { id?: unknown }).id;
       const id = typeof named === 'string' ? storeIdFromParam(named) : undefined;
       if (id !== undefined && (await getStore(deps.database.db, { storeId: id }))?.state === 'removed') throw storeRemoved(id);

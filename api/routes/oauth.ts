@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { disconnectQbo, finishQboConnect, startQboConnect, type CallbackQuery, type OAuthContext } from '../../services/oauth/qbo-connect';
 import { startedByConsole } from '../../services/oauth/state';
 import { operateStore, type RouteAccess } from '../access';
+import { HttpError } from '../errors';
 import { errorResponses, idParams, storeViewSchema } from '../stores/schemas';
 import { loadStore, storeView } from '../stores/views';
 import { removeStore } from '../../services/stores/remove';
@@ -67,8 +68,9 @@ export const oauthRoutes = (ctx: OAuthContext) => async (app: FastifyInstance) =
   app.delete<{ Params: { id: string } }>(
     '/stores/:id',
     {
-      // Like connecting a store: an operate token for every store (a store's own token cannot remove it).
-      config: { access: connectAccess },
+      // Like connecting a store: an operate token for every store. The access rule names the store (a token for
+      // another store gets the unknown-store 404); the handler refuses a store's own token (403).
+      config: { access: operateStore },
       schema: {
         tags: ['stores'],
         summary:
@@ -78,6 +80,9 @@ export const oauthRoutes = (ctx: OAuthContext) => async (app: FastifyInstance) =
       },
     },
     async (req) => {
+      if (req.principal?.storeId) {
+        throw new HttpError(403, 'forbidden', 'Removing a store needs an operate token for all stores, not one for this store only');
+      }
       const { row } = await removeStore(ctx, await loadStore(ctx.store, req.params.id));
       return storeView(ctx.store, row);
     },

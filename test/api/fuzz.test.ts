@@ -1293,7 +1293,7 @@ const ROUTES: Record<string, RouteFuzz> = {
   // Only ids that name no store: removing a real one would leave a store later cases cannot act on
   // (test/api/remove-store.test.ts removes real ones).
   'DELETE /stores/:id': {
-    access: { scope: 'operate', stores: 'all' },
+    access: { scope: 'operate', stores: 'param' },
     input: fc
       .record({ id: idArb().filter((id) => id.kind !== 'A' && id.kind !== 'B'), query: ignoredQuery })
       .map(({ id, query }) => ({ path: `/stores/${id.raw}`, id, query, whenValid: byStore(id, 'any') })),

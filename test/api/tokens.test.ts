@@ -377,6 +377,13 @@ describe('what a token may see and do', () => {
     expect(await stateOf(storeB.id)).toBe('active');
   });
 
+  it("a store's own operate token cannot remove its store (403); the store stays", async () => {
+    const { token } = await newToken('--store', storeA.id, '--scope', 'operate');
+    const res = await call(token, 'DELETE', `/stores/${storeA.id}`);
+    expect([res.status, res.body.error.code]).toEqual([403, 'forbidden']);
+    expect(await stateOf(storeA.id)).toBe('active');
+  });
+
   it('an all-stores read token lists every store and reads the audit log, but changes nothing', async () => {
     const { token } = await newToken('--all-stores', '--scope', 'read');
     const ids = (await call(token, 'GET', '/stores')).body.stores.map((s: { id: string }) => s.id);

@@ -293,42 +293,57 @@ export function storePage(page: PageContext, data: StorePageData): Html {
   const health = healthOf(v);
   const id = encodeURIComponent(v.id);
   const run = v.lastRun;
-  const controls = data.canOperate
-    ? html`<div class="actions controls">
-        <form method="post" action="/console/stores/${id}/sync">
-          ${csrfField(page)}<button type="submit" ${v.state !== 'active' ? 'disabled' : ''}>Sync now</button>
-        </form>
-        ${
-          v.state === 'paused'
-            ? html`<form method="post" action="/console/stores/${id}/resume">
-                ${csrfField(page)}<button type="submit" class="secondary">Resume</button>
-              </form>`
-            : v.state === 'active'
-              ? html`<form method="post" action="/console/stores/${id}/pause">
-                  ${csrfField(page)}<button type="submit" class="secondary">Pause</button>
-                </form>`
-              : v.state === 'removed'
-                ? html`<p class="sub">
-                    This store was removed: its workflows are stopped and its credentials deleted; what Ledgerline booked is kept here.
-                    Connecting the shop again to the same QuickBooks company resumes it without booking anything twice.
-                  </p>`
-                : html`<p class="sub">
-                      A disconnected store needs new credentials before it syncs again: reconnect QuickBooks with the same company (or send
-                      new ones with <code>PUT /stores/${v.id}/credentials</code>).
-                    </p>
-                    <form method="post" action="/console/stores/${id}/qbo/reconnect">
-                      ${csrfField(page)}<button type="submit">Reconnect QuickBooks</button>
+  const removed = html`<p class="sub">
+    This store was removed: its workflows are stopped and its credentials deleted; what Ledgerline booked is kept here. Connecting the shop
+    again to the same QuickBooks company resumes it without booking anything twice.
+  </p>`;
+  const removal = html`<details class="danger-zone">
+    <summary>Remove this store</summary>
+    <form method="post" action="/console/stores/${id}/remove" class="stack">
+      ${csrfField(page)}
+      <p class="sub">
+        Revokes the QuickBooks tokens, deletes the stored credentials and stops every sync, payout and inventory run of the store. What
+        Ledgerline booked stays in QuickBooks and in its ledger here.
+      </p>
+      <label for="remove-confirm">Type the shop's domain, <code>${v.shopDomain}</code>, to confirm</label>
+      <input id="remove-confirm" name="confirm" autocomplete="off" spellcheck="false" />
+      <button type="submit" class="danger">Remove store</button>
+    </form>
+  </details>`;
+  const controls = !data.canOperate
+    ? html`<p class="sub">This token is read only: it can see this store but not change it.</p>`
+    : v.state === 'removed'
+      ? removed
+      : html`<div class="actions controls">
+            <form method="post" action="/console/stores/${id}/sync">
+              ${csrfField(page)}<button type="submit" ${v.state !== 'active' ? 'disabled' : ''}>Sync now</button>
+            </form>
+            ${
+              v.state === 'paused'
+                ? html`<form method="post" action="/console/stores/${id}/resume">
+                    ${csrfField(page)}<button type="submit" class="secondary">Resume</button>
+                  </form>`
+                : v.state === 'active'
+                  ? html`<form method="post" action="/console/stores/${id}/pause">
+                      ${csrfField(page)}<button type="submit" class="secondary">Pause</button>
                     </form>`
-        }
-        ${
-          v.state !== 'disconnected'
-            ? html`<form method="post" action="/console/stores/${id}/qbo/disconnect">
-                ${csrfField(page)}<button type="submit" class="secondary">Disconnect QuickBooks</button>
-              </form>`
-            : ''
-        }
-      </div>`
-    : html`<p class="sub">This token is read only: it can see this store but not change it.</p>`;
+                  : html`<p class="sub">
+                        A disconnected store needs new credentials before it syncs again: reconnect QuickBooks with the same company (or
+                        send new ones with <code>PUT /stores/${v.id}/credentials</code>).
+                      </p>
+                      <form method="post" action="/console/stores/${id}/qbo/reconnect">
+                        ${csrfField(page)}<button type="submit">Reconnect QuickBooks</button>
+                      </form>`
+            }
+            ${
+              v.state !== 'disconnected'
+                ? html`<form method="post" action="/console/stores/${id}/qbo/disconnect">
+                    ${csrfField(page)}<button type="submit" class="secondary">Disconnect QuickBooks</button>
+                  </form>`
+                : ''
+            }
+          </div>
+          ${removal}`;
 
   const runs = data.runs.map(
     (r) =>

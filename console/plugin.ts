@@ -32,7 +32,7 @@ import { listDocuments } from '../api/stores/documents';
 import { STATS_DAYS_DEFAULT, statsQuerySchema, storeStats } from '../api/stores/stats';
 import { loadStore, storeIdFromParam, storeView, storeViews, type StoreRow } from '../api/stores/views';
 import { getStore } from '../db/queries/stores';
-import { storeRemoved } from '../services/stores/remove';
+import { removeStore, storeRemoved } from '../services/stores/remove';
 import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from '../api/tokens';
 import { HttpError } from '../services/errors';
 import type { StoreContext } from '../services/stores/context';
@@ -112,6 +112,7 @@ const DONE: Record<string, string> = {
   unignore: 'Un-ignored (or redone): the next run tries it again.',
   connected: 'Connected: the first sync has started; its progress shows below.',
   disconnect: 'Disconnected from QuickBooks: the tokens are revoked and no run starts until the store is connected again.',
+  remove: 'Removed: its workflows are stopped and its credentials deleted; what Ledgerline booked is kept here.',
   reconnected: 'Reconnected to QuickBooks: the store is active again and syncs from where it stopped.',
 };
 
@@ -359,11 +360,11 @@ export const consolePlugin =
        * An action on a store: done → back to its page with what happened (303, so a reload does not post again);
        * refused by the services (409 paused, 503 Temporal…) → its page with the services' own message and status.
        */
-      function action<B>(name: string, access: RouteAccess, run: (row: StoreRow, body: B) => Promise<unknown>) {
+      function action<B>(name: string, access: RouteAccess, run: (row: StoreRow, body: B, req: FastifyRequest) => Promise<unknown>) {
         secured.post<{ Params: { id: string }; Body: B }>(`/stores/:id/${name}`, { config: { access } }, async (req, reply) => {
           const row = await loadStore(ctx, req.params.id);
           try {
-            await run(row, req.body as B);
+            await run(row, req.body as B, req);
           } catch (err) {
             if (!(err instanceof HttpError) || (err.statusCode >= 500 && err.statusCode !== 502 && err.statusCode !== 503)) throw err;
             return renderStore(req, reply, await loadStore(ctx, row.id), { kind: 'error', text: err.message }, err.statusCode);
@@ -378,6 +379,17 @@ export const consolePlugin =
       action('qbo/disconnect', operateStore, async (row) => {
         if (!opts.oauth) throw new HttpError(503, 'oauth_not_configured', 'Disconnecting is not available on this server');
         return disconnectQbo(opts.oauth, row);
+      });
+      // Removing (DELETE /stores/:id's service): an operate token for every store, and the shop's domain typed to confirm.
+      action<{ confirm?: unknown }>('remove', operateStore, async (row, body, req) => {
+        if (req.principal?.storeId) {
+          throw new HttpError(403, 'forbidden', 'Removing a store needs an operate token for all stores, not one for this store only');
+        }
+        if (typeof body?.confirm !== 'string' || body.confirm.trim().toLowerCase() !== row.shopDomain) {
+          throw new HttpError(400, 'bad_request', `Type the shop's domain (${row.shopDomain}) to confirm the removal`);
+        }
+        if (!opts.oauth) throw new HttpError(503, 'oauth_not_configured', 'Removing is not available on this server');
+        return removeStore(opts.oauth, row);
       });
       ({ allowOAuthForms } = registerWizard(secured, {
         stores: ctx,

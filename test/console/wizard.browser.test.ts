@@ -211,7 +211,7 @@ describe('the Add a store wizard in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('adds a store with a pasted custom-app token (checked against the shop first)', async () => {
+  it('adds a store with a pasted custom-app token (checked against the shop first), then removes it', async () => {
     const s = newShopAndCompany('pasted');
     await page.goto(`${world.url}/console/connect`);
     await expect(page.getByRole('heading', { name: 'Step 1 of 3: your Shopify shop' }).isVisible()).resolves.toBe(true);
@@ -238,6 +238,26 @@ describe('the Add a store wizard in Chromium', () => {
       return runs.length > 0 && runs.every((r) => r.status === 'completed');
     }, 'the first sync of the pasted-token store completed');
     expect((await world.database.db.select().from(stores).where(eq(stores.id, s.id)))[0]!.state).toBe('active');
+    expect(problems).toEqual([]);
+
+    // Remove it: the shop's domain typed wrong first (400, nothing removed), then right.
+    await page.getByText('Remove this store').click();
+    await page.getByLabel(/Type the shop's domain/).fill('not-this.myshopify.com');
+    await page.getByRole('button', { name: 'Remove store' }).click();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain("Type the shop's domain");
+    expect(problems.splice(0)).toEqual([`400 POST /console/stores/${s.id}/remove`]);
+    expect((await world.database.db.select().from(stores).where(eq(stores.id, s.id)))[0]!.state).toBe('active');
+    await page.getByText('Remove this store').click();
+    await page.getByLabel(/Type the shop's domain/).fill(s.domain);
+    await page.getByRole('button', { name: 'Remove store' }).click();
+    await page.waitForURL(`${world.url}/console/stores/${s.id}?done=remove`);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Removed');
+    await expect(page.getByRole('button', { name: 'Sync now' }).count()).resolves.toBe(0);
+    const [gone] = await world.database.db.select().from(stores).where(eq(stores.id, s.id));
+    expect(gone!.state).toBe('removed');
+    const booked = await world.database.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, s.id));
+    expect(booked.length).toBeGreaterThan(0);
+    await shot('store-removed');
     expect(problems).toEqual([]);
   });
 

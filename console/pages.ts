@@ -10,6 +10,7 @@ import type { Principal } from '../api/tokens';
 import { html, type Html } from './html';
 import { statsSection } from './stats-pages';
 import type { StoreStats } from '../api/stores/stats';
+import { payoutsCard, storeForms, type StoreExtras } from './store-extras';
 import { attentionCount, healthOf, reasonWords, type Health } from './words';
 
 export interface PageContext {
@@ -170,6 +171,8 @@ export interface StorePageData {
   canOperate: boolean;
   /** The last 30 days' figures and charts (console/stats-pages.ts); absent: no such card. */
   stats?: StoreStats | undefined;
+  /** Resync and settings forms, and the payouts card (console/store-extras.ts); absent: no such cards. */
+  extras?: StoreExtras | undefined;
 }
 
 const PHASE_WORDS: Record<ProgressView['phase'], string> = {
@@ -480,7 +483,8 @@ export function storePage(page: PageContext, data: StorePageData): Html {
             </section>`
           : ''
       }
-      ${data.stats ? statsSection(v.id, data.stats) : ''}
+      ${data.extras ? payoutsCard(when, data.extras) : ''} ${data.stats ? statsSection(v.id, data.stats) : ''}
+      ${data.extras && data.canOperate && v.state !== 'removed' ? storeForms(csrfField(page), when, v, data.extras) : ''}
       <section class="card" aria-labelledby="runs-title">
         <h2 id="runs-title">Runs</h2>
         ${

@@ -36,7 +36,10 @@ import { removeStore, storeRemoved } from '../services/stores/remove';
 import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from '../api/tokens';
 import { HttpError } from '../services/errors';
 import type { StoreContext } from '../services/stores/context';
-import { pauseStore, resumeStore } from '../services/stores/control';
+import { pauseStore, resumeStore, resyncWindow, updateSettings } from '../services/stores/control';
+import { listPayouts } from '../api/payouts/views';
+import { parseSettings } from '../domain/settings';
+import type { StoreExtras } from './store-extras';
 import { DOCUMENT_ACTIONS, type DocumentAction } from '../services/stores/documents';
 import { applyUndo, previewUndo, undoRequest, undoStatus, type UndoBody } from '../services/stores/undo';
 import { requestSync } from '../services/stores/workflow';
@@ -80,6 +83,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const ATTENTION_LIMIT = 200;
 const IGNORED_LIMIT = 50;
 const RUNS_SHOWN = 30;
+const PAYOUTS_SHOWN = 10;
 
 /** Secure cookies unless the request is plain http to this machine (README "The web console"). */
 export function secureCookies(req: FastifyRequest): boolean {
@@ -112,6 +116,8 @@ const DONE: Record<string, string> = {
   unignore: 'Un-ignored (or redone): the next run tries it again.',
   connected: 'Connected: the first sync has started; its progress shows below.',
   disconnect: 'Disconnected from QuickBooks: the tokens are revoked and no run starts until the store is connected again.',
+  resync: 'Resync requested: the run appears below once it starts.',
+  settings: 'Settings saved.',
   remove: 'Removed: its workflows are stopped and its credentials deleted; what Ledgerline booked is kept here.',
   reconnected: 'Reconnected to QuickBooks: the store is active again and syncs from where it stopped.',
 };
@@ -301,14 +307,25 @@ export const consolePlugin =
         notice?: { kind: 'ok' | 'error'; text: string },
         status = 200,
       ) {
-        const [view, runs, attention, ignored, undone, stats] = await Promise.all([
+        const [view, runs, attention, ignored, undone, stats, payouts] = await Promise.all([
           storeView(ctx, row),
           listSyncRuns(ctx.db, { storeId: row.id }),
           listDocuments(ctx, row, { status: 'parked,failed', limit: ATTENTION_LIMIT }),
           listDocuments(ctx, row, { status: 'ignored', limit: IGNORED_LIMIT }),
           listDocuments(ctx, row, { status: 'undone', limit: IGNORED_LIMIT }),
           storeStats(ctx, row, STATS_DAYS_DEFAULT),
+          listPayouts(ctx, row, { limit: PAYOUTS_SHOWN }),
         ]);
+        const settings = parseSettings(row.settings);
+        const ui = opts.temporalUi;
+        const extras: StoreExtras = {
+          posting: settings.posting,
+          intervalMinutes: settings.syncIntervalMinutes,
+          startDate: row.startDate.toISOString(),
+          payouts: { enabled: settings.payouts.enabled, items: payouts.items, counts: payouts.counts },
+          workflowUrl: (id) =>
+            `${ui.baseUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(id)}`,
+        };
         runs.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || b.id.localeCompare(a.id));
         // Its Reconnect QuickBooks form ends on Intuit's consent page.
         if (view.state === 'disconnected') allowOAuthForms(reply);
@@ -325,6 +342,7 @@ export const consolePlugin =
             notice,
             canOperate: req.principal?.scope === 'operate',
             stats,
+            extras,
           }),
           status,
         );
@@ -376,6 +394,19 @@ export const consolePlugin =
       action('sync', operateStore, (row) => requestSync(ctx, row.shopDomain, { trigger: 'manual' }, 0));
       action('pause', operateStore, (row) => pauseStore(ctx, row, 'paused from the console'));
       action('resume', operateStore, (row) => resumeStore(ctx, row));
+      // Resync from a time (POST /stores/:id/resync's service): the form's datetime-local is UTC.
+      action<{ from?: unknown }>('resync', operateStore, async (row, body) => {
+        const from = typeof body?.from === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(body.from) ? `${body.from}:00Z` : undefined;
+        if (!from) throw new HttpError(400, 'bad_request', 'Give the time to resync from (UTC)', { field: 'from' });
+        return requestSync(ctx, row.shopDomain, { trigger: 'resync', window: resyncWindow(ctx, from, undefined, row.startDate) }, 0);
+      });
+      // Two settings (PUT /stores/:id/settings' service, its checks and messages); the rest through the API.
+      action<{ syncIntervalMinutes?: unknown; posting?: unknown }>('settings', operateStore, async (row, body) => {
+        const raw = typeof body?.syncIntervalMinutes === 'string' ? body.syncIntervalMinutes.trim() : '';
+        if (!/^\d{1,6}$/.test(raw))
+          throw new HttpError(400, 'bad_request', 'Sync every (minutes) must be a whole number', { field: 'syncIntervalMinutes' });
+        return updateSettings(ctx, row, { syncIntervalMinutes: Number(raw), posting: body?.posting });
+      });
       action('qbo/disconnect', operateStore, async (row) => {
         if (!opts.oauth) throw new HttpError(503, 'oauth_not_configured', 'Disconnecting is not available on this server');
         return disconnectQbo(opts.oauth, row);

@@ -268,6 +268,16 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, scenarios: readonly 
       }
       // Head to head: two processes of their own, each doing what a worker does after a 401 (the current token
       // rejected), start at the same instant. One must refresh; the other must wait for the lock and use its token.
+      // Once the workers' own refreshes are over (no token call for 3 s: nothing expires the tokens any more), so the
+      // token both racers read as "rejected" is still the stored one when they ask.
+      for (const quietBy = Date.now() + 60_000; Date.now() < quietBy; ) {
+        const last = world.qbo.admin
+          .requestLog()
+          .filter((r) => r.operation === 'token')
+          .reduce((m, r) => Math.max(m, Date.parse(r.time)), 0);
+        if (Date.now() - last >= 3000) break;
+        await sleep(500);
+      }
       const at = Date.now() + 6000;
       const racers = await Promise.all(
         [0, 1].map(() => stack.runScript('scripts/chaos/token-racer.ts', ['--store', storeId, '--at', String(at)], 90_000)),

@@ -189,6 +189,28 @@ describe('the Add a store wizard in Chromium', () => {
     }
     await shot('wizard-5-first-sync');
 
+    // The store page's own forms: the payouts card, settings (the settings service's checks), and a resync.
+    await expect(page.getByRole('heading', { name: 'Payouts', level: 2 }).isVisible()).resolves.toBe(true);
+    await page.getByLabel('Sync every (minutes)').fill('30');
+    await page.getByLabel('Posting').selectOption('review');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.waitForURL(`${world.url}/console/stores/${s.id}?done=settings`);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Settings saved');
+    const [saved] = await world.database.db.select().from(stores).where(eq(stores.id, s.id));
+    expect([saved!.settings.syncIntervalMinutes, saved!.settings.posting]).toEqual([30, 'review']);
+    await expect(page.getByLabel('Sync every (minutes)').inputValue()).resolves.toBe('30');
+    await page.getByLabel('Posting').selectOption('auto');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.waitForURL(`${world.url}/console/stores/${s.id}?done=settings`);
+    const since = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 16);
+    await page.getByLabel('From (UTC)').fill(since);
+    await page.getByRole('button', { name: 'Resync' }).click();
+    await page.waitForURL(`${world.url}/console/stores/${s.id}?done=resync`);
+    await eventually(async () => {
+      const runs = await world.database.db.select().from(syncRuns).where(eq(syncRuns.storeId, s.id));
+      return runs.some((r) => r.trigger === 'resync' && r.status === 'completed');
+    }, 'the resync from the console completed');
+
     // Disconnect QuickBooks: the tokens revoked at Intuit, the store shown disconnected.
     await page.getByRole('button', { name: 'Disconnect QuickBooks' }).click();
     await page.waitForURL(`${world.url}/console/stores/${s.id}?done=disconnect`);

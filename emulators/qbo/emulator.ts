@@ -26,6 +26,8 @@ export interface QboEmulatorAdmin {
   /** A person changing the company's settings in QBO: merged over its Preferences (nested objects merge). */
   setPreferences(realmId: string, patch: Entity): Entity;
   requestLog(filter?: { realmId?: string; limit?: number }): RequestLogEntry[];
+  /** Every request answered since the log was last cleared, by HTTP status; unlike the log itself not bounded. */
+  requestCounts(): Record<number, number>;
   clearRequestLog(): void;
   /** Back to the companies of the options (tokens re-seeded), with an empty log, no faults and the clock offset kept. */
   reset(): void;
@@ -144,6 +146,7 @@ export class QboEmulatorCore {
       revokeTokens: (realmId) => this.tokens.revoke(realmId),
       setPreferences: (realmId, patch) => this.setPreferences(realmId, patch),
       requestLog: (filter) => this.log.list(filter),
+      requestCounts: () => this.log.counts(),
       clearRequestLog: () => this.log.clear(),
       reset: () => this.reset(),
       clock: { now: () => this.clock.now(), advance: (ms) => this.clock.advance(ms) },

@@ -1,14 +1,15 @@
 /**
  * Each store with inventory on (settings `inventory.mode` preview or apply) has a Temporal Schedule of its own,
  * `inventory:<shop>` (workflowIds.inventorySchedule), that starts one inventoryWorkflow (workflows/inventory.ts) every
- * `inventory.intervalMinutes`. Overlap SKIP: a run still going (or parked, waiting for a person's confirmation) is
- * never doubled. Paused while the store is paused or disconnected; created, updated or removed when the settings
+ * `inventory.intervalMinutes`, at an offset of its own inside the interval (a fleet's runs spread out). Overlap
+ * SKIP: a run still going (or parked, waiting for a person's confirmation) is never doubled. Paused while the store is paused or disconnected; created, updated or removed when the settings
  * change (inventory turned off removes it); brought in line with every stored store at worker start
  * (reconcileInventorySchedules). Visible, pausable and triggerable in the Temporal UI; the schedule carries ids only.
  */
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/client';
+import { scheduleSlotOffsetMs } from '../../domain/schedule';
 import { inventorySettingsOf, type Settings } from '../../domain/settings';
 import { workflowIds, type InventoryRunInput } from '../../workflows/definitions';
 import type { inventoryWorkflow } from '../../workflows/inventory';
@@ -23,11 +24,21 @@ export interface InventoryScheduledStore {
   settings: Pick<Settings, 'inventory'>;
 }
 
+/**
+ * Where in each interval the store's inventory run starts: a fixed offset from its shop domain (domain/schedule.ts,
+ * keyed apart from the sync slot so a store's two runs do not coincide). Without it every store's schedule fired on
+ * the same interval boundary: a fleet of a thousand stores started a thousand inventory runs in the same second.
+ */
+export const inventoryScheduleOffsetMs = (shopDomain: string, intervalMinutes: number): number =>
+  scheduleSlotOffsetMs(`inventory:${shopDomain}`, intervalMinutes * 60_000);
+
 function schedule(taskQueue: string, store: InventoryScheduledStore) {
   const inv = inventorySettingsOf(store.settings);
   const input: InventoryRunInput = { storeId: store.id, shopDomain: store.shopDomain, trigger: 'scheduled' };
   return {
-    spec: { intervals: [{ every: `${inv.intervalMinutes} minutes` }] },
+    spec: {
+      intervals: [{ every: `${inv.intervalMinutes} minutes`, offset: inventoryScheduleOffsetMs(store.shopDomain, inv.intervalMinutes) }],
+    },
     action: {
       type: 'startWorkflow' as const,
       workflowType: 'inventoryWorkflow',

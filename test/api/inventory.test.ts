@@ -19,6 +19,7 @@ import { DEFAULT_ACCOUNT_IDS as A } from '../../emulators/qbo';
 import type { QboClient } from '../../integrations/qbo/client';
 import { createShopifyClient } from '../../integrations/shopify/client';
 import { createShopifyPacer } from '../../integrations/shopify/pacer';
+import { inventoryScheduleOffsetMs } from '../../services/stores/inventory-schedule';
 import { workflowIds } from '../../workflows/definitions';
 import { processPacing } from '../support/app';
 import { postgresDatabase } from '../support/db';
@@ -171,6 +172,9 @@ describe('inventory routes', () => {
     expect(described.policies.overlap).toBe('SKIP');
     expect(described.state.paused).toBe(false);
     expect(described.spec.intervals?.[0]?.every).toBe(60 * 60_000);
+    // Each store at its own deterministic offset in the interval, not all on the hour.
+    expect(described.spec.intervals?.[0]?.offset ?? 0).toBe(inventoryScheduleOffsetMs(world.shopDomain, 60));
+    expect(new Set(['a', 'b', 'c', 'd'].map((h) => inventoryScheduleOffsetMs(`${h}.myshopify.com`, 60))).size).toBeGreaterThan(1);
     expect((await call({ method: 'POST', url: `${base()}/pause`, payload: {} })).statusCode).toBe(200);
     expect((await handle.describe()).state.paused).toBe(true);
     expect((await call({ method: 'POST', url: `${base()}/resume` })).statusCode).toBe(200);
@@ -178,7 +182,10 @@ describe('inventory routes', () => {
     expect((await putInventory({ mode: 'off' })).statusCode).toBe(200);
     await expect(handle.describe()).rejects.toThrow();
     expect((await putInventory({ mode: 'apply', locationId, intervalMinutes: 30 })).statusCode).toBe(200);
-    expect((await handle.describe()).spec.intervals?.[0]?.every).toBe(30 * 60_000);
+    expect((await handle.describe()).spec.intervals?.[0]).toMatchObject({
+      every: 30 * 60_000,
+      offset: inventoryScheduleOffsetMs(world.shopDomain, 30),
+    });
   }, 60_000);
 
   it('GET preview answers the whole diff and writes nothing', async () => {

@@ -5,9 +5,12 @@ const MAX_ENTRIES = 10_000;
 
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
+  /** Every request since the last clear by answer status, not bounded like the entries (a fleet run makes far more). */
+  private byStatus = new Map<number, number>();
 
   add(entry: RequestLogEntry): void {
     this.entries.push(entry);
+    this.byStatus.set(entry.status, (this.byStatus.get(entry.status) ?? 0) + 1);
     if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
   }
 
@@ -16,7 +19,13 @@ export class RequestLog {
     return filter.limit ? rows.slice(-filter.limit) : [...rows];
   }
 
+  /** Requests answered since the last clear, by HTTP status (e.g. `{ 200: 9120, 429: 0 }`). */
+  counts(): Record<number, number> {
+    return Object.fromEntries(this.byStatus);
+  }
+
   clear(): void {
     this.entries = [];
+    this.byStatus = new Map();
   }
 }

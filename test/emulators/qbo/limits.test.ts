@@ -34,6 +34,10 @@ describe('QBO emulator: throttling (docs/qbo-facts.md §1)', () => {
     });
     s.emu.admin.clock.advance(101);
     expect((await s.qbo.call('getPreferences')).Id).toBe('1');
+    // The admin counts every answer by status, past the request log's bound too (bench:fleet reads its 429s here).
+    expect(s.emu.admin.requestCounts()).toMatchObject({ 200: 6, 429: 1 });
+    s.emu.admin.clearRequestLog();
+    expect(s.emu.admin.requestCounts()).toEqual({});
   });
 
   it('applies the documented 500 requests per minute by default, per realm, compressed by timeScale', async () => {

@@ -270,7 +270,7 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, scenarios: readonly 
       // rejected), start at the same instant. One must refresh; the other must wait for the lock and use its token.
       // Once the workers' own refreshes are over (no token call for 3 s: nothing expires the tokens any more), so the
       // token both racers read as "rejected" is still the stored one when they ask.
-      for (const quietBy = Date.now() + 60_000; Date.now() < quietBy; ) {
+      for (const quietBy = Date.now() + 60_000; Date.now() < quietBy;) {
         const last = world.qbo.admin
           .requestLog()
           .filter((r) => r.operation === 'token')

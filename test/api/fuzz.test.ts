@@ -1291,7 +1291,7 @@ const ROUTES: Record<string, RouteFuzz> = {
       .map(({ id, query }) => ({ path: `/stores/${id.raw}/qbo/disconnect`, id, query, whenValid: byStore(id, 'any') })),
   },
   // Only ids that name no store: removing a real one would leave a store later cases cannot act on
-  // (test/api/remove-store.test.ts removes real ones).
+  // (test/api/qbo-oauth.test.ts removes real ones).
   'DELETE /stores/:id': {
     access: { scope: 'operate', stores: 'param' },
     input: fc

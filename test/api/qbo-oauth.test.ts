@@ -2,7 +2,9 @@
  * "Connect to QuickBooks" (docs/oauth.md) end to end over real HTTP: the API listening on a port, the QBO emulator's
  * consent page and token and revoke endpoints, PostgreSQL, and the Temporal dev server (POST /stores starts the
  * store's workflow). The test acts as the merchant's browser: it follows the redirect to the consent page, submits
- * its form with fetch, and lands on the callback.
+ * its form with fetch, and lands on the callback. Also removing a store (DELETE /stores/:id, services/stores/remove.ts):
+ * its tokens revoked at Intuit and credentials deleted, its workflows and schedules stopped, its ledger kept, nothing
+ * may act on it, and connecting the shop again to the same QBO company brings it back on the same ledger.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -14,7 +16,7 @@ import pino from 'pino';
 import { buildApp } from '../../api/app';
 import { createCipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
-import { oauthStates, qboGrants, storeCredentials, stores } from '../../db/schema';
+import { ledgerEntries, oauthStates, qboGrants, storeCredentials, stores } from '../../db/schema';
 import { startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
 import { signState } from '../../services/oauth/state';
@@ -373,5 +375,107 @@ describe('Connect to QuickBooks (OAuth 2.0 authorization code)', () => {
     expect(noState.body.error!.message).toMatch(/state is missing/);
     const disconnectUnknown = await fetch(`${api}/stores/nope-${seq}/qbo/disconnect`, { method: 'POST', headers: auth });
     expect(disconnectUnknown.status).toBe(404);
+  });
+});
+
+/** A store connected through the OAuth flow (start → consent → callback → POST /stores with the grant). */
+async function connect(shop: { domain: string; token: string }, realmId: string) {
+  const landed = await callback(await consent(await start(shop.domain), realmId));
+  expect(landed.status, JSON.stringify(landed.body)).toBe(200);
+  return postStores({ shopDomain: shop.domain, shopifyAccessToken: shop.token, qbo: { grantId: landed.body.grantId as string } });
+}
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${api}${path}`, {
+    method,
+    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+const statusOf = async (workflowId: string) => (await env.client.workflow.getHandle(workflowId).describe()).status.name;
+
+describe('DELETE /stores/:id', () => {
+  it('revokes the tokens, deletes the credentials, stops every workflow and schedule, keeps the ledger; the same company brings it back', async () => {
+    const shop = newShop('remove');
+    const realmId = newCompany('remove');
+    const connected = await connect(shop, realmId);
+    expect(connected.status, connected.text).toBe(201);
+    const id = (JSON.parse(connected.text) as { id: string }).id;
+    const [creds] = await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, id));
+    const refreshToken = cipher.decrypt(creds!.qboRefreshTokenEnc);
+    // What Ledgerline booked (a ledger row), and a payout saga of the store still running (no worker polls this queue).
+    await database.db.insert(ledgerEntries).values({
+      storeId: id,
+      sourceKey: 'order:gid://shopify/Order/1',
+      role: 'sale',
+      sourceType: 'order',
+      status: 'synced',
+      qboType: 'SalesReceipt',
+      qboId: '42',
+    });
+    const storeWf = `store:${shop.domain}`;
+    const sagaWf = `store:${shop.domain}:payout:gid://shopify/ShopifyPaymentsPayout/7`;
+    await env.client.workflow.start('payoutWorkflow', { workflowId: sagaWf, taskQueue: uniqueTaskQueue('remove-saga'), args: [{}] });
+    expect(await statusOf(storeWf)).toBe('RUNNING');
+    expect(await statusOf(sagaWf)).toBe('RUNNING');
+    const auditSchedule = env.client.schedule.getHandle(`audit:${id}`);
+    await expect(auditSchedule.describe()).resolves.toBeTruthy();
+
+    const removed = await call('DELETE', `/stores/${id}`);
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(removed.body).toMatchObject({ id, state: 'removed', connection: { ok: false } });
+    expect(removed.body.connection.error).toMatch(/Removed by an operator .*QBO tokens revoked at Intuit.*ledger is kept/);
+    expect(JSON.stringify(removed.body)).not.toContain(refreshToken);
+    // Revoked at Intuit: the emulator refuses the refresh token now.
+    expect(await postToken({ grant_type: 'refresh_token', refresh_token: refreshToken })).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
+    expect(await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, id))).toEqual([]);
+    expect(await statusOf(storeWf)).toBe('TERMINATED');
+    expect(await statusOf(sagaWf)).toBe('TERMINATED');
+    await expect(auditSchedule.describe()).rejects.toThrow(/not found/i);
+    const kept = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, id));
+    expect(kept.map((r) => [r.sourceKey, r.status, r.qboId])).toEqual([['order:gid://shopify/Order/1', 'synced', '42']]);
+
+    // It can be read, not acted on.
+    expect((await call('GET', `/stores/${id}`)).body).toMatchObject({ state: 'removed', workflow: { ok: false } });
+    const listed = (await call('GET', '/stores')).body.stores as Array<{ id: string; state: string }>;
+    expect(listed.find((s) => s.id === id)?.state).toBe('removed');
+    for (const [method, path, body] of [
+      ['POST', `/stores/${id}/sync`, undefined],
+      ['POST', `/stores/${id}/resume`, undefined],
+      ['PUT', `/stores/${id}/settings`, { syncIntervalMinutes: 30 }],
+      ['POST', `/stores/${id}/qbo/disconnect`, undefined],
+    ] as const) {
+      const refused = await call(method, path, body);
+      expect([path, refused.status, refused.body.error?.code]).toEqual([path, 409, 'store_removed']);
+    }
+    // Removing it again changes nothing.
+    const again = await call('DELETE', `/stores/${id}`);
+    expect([again.status, again.body.state]).toEqual([200, 'removed']);
+
+    // Another QBO company would not know what the ledger says was booked: refused.
+    const elsewhere = await connect(shop, newCompany('elsewhere'));
+    expect(elsewhere.status, elsewhere.text).toBe(409);
+    expect(elsewhere.text).toMatch(/removed while connected to QBO company .*connected again to that company only/);
+
+    // The same company: the store comes back on its row and ledger, active, with a new workflow.
+    const back = await connect(shop, realmId);
+    expect(back.status, back.text).toBe(201);
+    expect(JSON.parse(back.text)).toMatchObject({ id, state: 'active' });
+    expect(await statusOf(storeWf)).toBe('RUNNING');
+    const [row] = await database.db.select().from(stores).where(eq(stores.id, id));
+    expect([row!.state, row!.connectionError, row!.cursorUpdatedAt]).toEqual(['active', null, null]);
+    expect((await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, id))).map((r) => r.status)).toEqual(['synced']);
+    expect(await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, id))).toHaveLength(1);
+  });
+
+  it('answers an unknown store 404 and a request without the bearer token 401', async () => {
+    expect((await call('DELETE', '/stores/no-such-store')).status).toBe(404);
+    const res = await fetch(`${api}/stores/no-such-store`, { method: 'DELETE' });
+    expect(res.status).toBe(401);
   });
 });

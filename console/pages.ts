@@ -346,7 +346,7 @@ export function storePage(page: PageContext, data: StorePageData): Html {
                 : ''
             }
           </div>
-          ${removal}`;
+          ${page.principal?.storeId ? '' : removal}`;
 
   const runs = data.runs.map(
     (r) =>

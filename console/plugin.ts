@@ -405,7 +405,9 @@ export const consolePlugin =
         const raw = typeof body?.syncIntervalMinutes === 'string' ? body.syncIntervalMinutes.trim() : '';
         if (!/^\d{1,6}$/.test(raw))
           throw new HttpError(400, 'bad_request', 'Sync every (minutes) must be a whole number', { field: 'syncIntervalMinutes' });
-        return updateSettings(ctx, row, { syncIntervalMinutes: Number(raw), posting: body?.posting });
+        // A form without the posting field changes only the interval (an absent key must not reset posting to auto).
+        const posting = typeof body?.posting === 'string' ? { posting: body.posting } : {};
+        return updateSettings(ctx, row, { syncIntervalMinutes: Number(raw), ...posting });
       });
       action('qbo/disconnect', operateStore, async (row) => {
         if (!opts.oauth) throw new HttpError(503, 'oauth_not_configured', 'Disconnecting is not available on this server');

@@ -8,7 +8,7 @@
  * operator removed the store: its credentials are deleted, its ledger kept); removed → active only through a new
  * connect of the same shop to the same QBO company (reviveRemovedStore).
  */
-import { and, eq, notInArray, sql } from 'drizzle-orm';
+import { and, eq, ne, notInArray, sql } from 'drizzle-orm';
 import type { Settings } from '../../domain/settings';
 import { storeCredentials, stores } from '../schema';
 import {
@@ -120,22 +120,29 @@ export async function markStoreRemoved(db: Executor, p: { storeId: string; reaso
   });
 }
 
+/**
+ * State changes never apply to a removed store: an activity, the keep-alive or a request that read the store just
+ * before its removal (a refresh refused with the revoked token, a resume racing the DELETE) must not bring it back
+ * as disconnected or active without credentials.
+ */
+const notRemoved = (storeId: string) => and(eq(stores.id, storeId), ne(stores.state, 'removed'));
+
 export async function pauseStore(db: Executor, p: { storeId: string; at: Date }): Promise<void> {
-  await db.update(stores).set({ state: 'paused', updatedAt: p.at }).where(eq(stores.id, p.storeId));
+  await db.update(stores).set({ state: 'paused', updatedAt: p.at }).where(notRemoved(p.storeId));
 }
 
 export async function resumeStore(db: Executor, p: { storeId: string; at: Date }): Promise<void> {
-  await db.update(stores).set({ state: 'active', updatedAt: p.at }).where(eq(stores.id, p.storeId));
+  await db.update(stores).set({ state: 'active', updatedAt: p.at }).where(notRemoved(p.storeId));
 }
 
 /** The store stops syncing until its credentials are replaced; `reason` is shown as its connection error. */
 export async function disconnectStore(db: Executor, p: { storeId: string; reason: string; at: Date }): Promise<void> {
-  await db.update(stores).set({ state: 'disconnected', connectionError: p.reason, updatedAt: p.at }).where(eq(stores.id, p.storeId));
+  await db.update(stores).set({ state: 'disconnected', connectionError: p.reason, updatedAt: p.at }).where(notRemoved(p.storeId));
 }
 
 /** A successful QBO token refresh: the connection is healthy (the state is left as it is). */
 export async function markConnectionHealthy(db: Executor, p: { storeId: string; at: Date }): Promise<void> {
-  await db.update(stores).set({ connectionError: null, updatedAt: p.at }).where(eq(stores.id, p.storeId));
+  await db.update(stores).set({ connectionError: null, updatedAt: p.at }).where(notRemoved(p.storeId));
 }
 
 /**

@@ -45,10 +45,11 @@ async function main(): Promise<void> {
       storeId,
       ...(config.qbo.tokenUrl ? { tokenUrl: config.qbo.tokenUrl } : {}),
     });
+    // The stored token is read at the instant, not before the wait: a worker may still replace it meanwhile.
+    await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
     const row = await store.read(storeId);
     if (!row?.accessTokenEnc) throw new Error(`store ${storeId} has no access token stored`);
     const rejected = cipher.decrypt(row.accessTokenEnc);
-    await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
     const asked = Date.now();
     const token = await tokens.accessToken({ rejected });
     const answered = Date.now();

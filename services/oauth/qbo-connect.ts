@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { getStoreCredentials } from '../../db/queries/credentials';
+import type { Executor } from '../../db/queries/executor';
 import { consumeOAuthState, insertOAuthState, insertQboGrant, pruneOAuthStates, pruneQboGrants } from '../../db/queries/oauth';
 import { disconnectStore, getStore, type StoreRow } from '../../db/queries/stores';
 import { InvalidInputError } from '../../domain/errors';
@@ -189,10 +190,10 @@ export async function finishQboConnect(ctx: OAuthContext, q: CallbackQuery): Pro
 /**
  * Revokes the store's QBO refresh token at Intuit (which ends its access tokens too). True when Intuit revoked it,
  * false when Intuit no longer knew it; Intuit out of reach is an error (502/503), so nothing is marked revoked that
- * was not.
+ * was not. `db`: where the credentials are read (a caller's transaction, e.g. one holding the refresh lock).
  */
-export async function revokeStoreQboTokens(ctx: OAuthContext, storeId: string): Promise<boolean> {
-  const creds = await getStoreCredentials(ctx.store.db, { storeId });
+export async function revokeStoreQboTokens(ctx: OAuthContext, storeId: string, db: Executor = ctx.store.db): Promise<boolean> {
+  const creds = await getStoreCredentials(db, { storeId });
   if (!creds) throw new HttpError(404, 'not_found', `Store ${storeId} has no credentials`);
   const clientSecret = ctx.store.cipher.decrypt(creds.qboClientSecretEnc);
   const refreshToken = ctx.store.cipher.decrypt(creds.qboRefreshTokenEnc);

@@ -351,6 +351,18 @@ export async function connectStore(ctx: StoreContext, input: ConnectBody): Promi
     }
     settingsIn.startDate = body.startDate;
   }
+  // A removed store comes back from where it started, never earlier: orders before its start date were left out on
+  // purpose (history already in QBO) and have no ledger rows, so an earlier start would book them now.
+  if (existing) {
+    const kept = (existing.settings as { startDate?: string | null }).startDate ?? null;
+    if (settingsIn.startDate === undefined) settingsIn.startDate = kept;
+    else if (kept !== null && (typeof settingsIn.startDate !== 'string' || settingsIn.startDate < kept)) {
+      throw conflict(
+        `Store ${id} (${shopDomain}) was removed with start date ${kept}; connected again it may not start earlier (orders before it were left out on purpose and would be booked now)`,
+        { field: 'startDate' },
+      );
+    }
+  }
   try {
     precheckSettings(settingsIn);
     const issue = startDateIssue((settingsIn.startDate as string | null | undefined) ?? null, ctx.clock());

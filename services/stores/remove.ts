@@ -4,7 +4,7 @@
  * In this order, so that a failure part-way leaves nothing half-removed that matters:
  * 1. the store's QBO refresh token is revoked at Intuit (Intuit out of reach: 502/503 and nothing changes; Intuit no
  *    longer knowing the token is fine, it is dead either way);
- * 2. in one transaction the row becomes `removed` and the stored credentials (Shopify token, QBO tokens and client
+ * 2. in the same transaction, holding the realm's token-refresh lock from before the revocation, the row becomes `removed` and the stored credentials (Shopify token, QBO tokens and client
  *    secret, the shop's webhook secrets) are deleted. The ledger, the sync runs, the payouts and the audit log stay:
  *    they are the record of what Ledgerline put in QBO, and if the shop is connected again to the same QBO company
  *    (POST /stores) the ledger keeps the new connect from booking anything twice;
@@ -16,6 +16,7 @@
  *    store workflow finds no credentials.
  * A second DELETE of a removed store answers the store as it is (removed), changing nothing.
  */
+import { lockQboRefresh } from '../../db/queries/credentials';
 import { markStoreRemoved, getStore, type StoreRow } from '../../db/queries/stores';
 import { workflowIds } from '../../workflows/definitions';
 import { HttpError } from '../errors';
@@ -35,12 +36,19 @@ export interface Removed {
 
 export async function removeStore(ctx: OAuthContext, row: StoreRow): Promise<Removed> {
   if (row.state === 'removed') return { row, revoked: false, terminated: [] };
-  const revoked = await revokeStoreQboTokens(ctx, row.id);
-  const at = ctx.store.clock();
-  const reason = `Removed by an operator at ${at.toISOString()} (${
-    revoked ? 'QBO tokens revoked at Intuit' : 'Intuit no longer knew the QBO tokens'
-  }); the ledger is kept. Connect the shop again with POST /stores to sync it again.`;
-  await markStoreRemoved(ctx.store.db, { storeId: row.id, reason, at });
+  // Under the realm's refresh lock (the one every token refresh takes, integrations/qbo/tokens.ts): no refresh can
+  // rotate the refresh token between its revocation and the credentials' deletion, and one that waited for the lock
+  // finds no credentials afterwards.
+  const revoked = await ctx.store.db.transaction(async (tx) => {
+    await lockQboRefresh(tx, { realmId: row.qboRealmId });
+    const done = await revokeStoreQboTokens(ctx, row.id, tx);
+    const at = ctx.store.clock();
+    const reason = `Removed by an operator at ${at.toISOString()} (${
+      done ? 'QBO tokens revoked at Intuit' : 'Intuit no longer knew the QBO tokens'
+    }); the ledger is kept. Connect the shop again with POST /stores to sync it again.`;
+    await markStoreRemoved(tx, { storeId: row.id, reason, at });
+    return done;
+  });
   const terminated = await stopWorkflows(ctx, row);
   ctx.store.log.info({ storeId: row.id, shopDomain: row.shopDomain, revoked, terminated: terminated.length }, 'store removed');
   return { row: (await getStore(ctx.store.db, { storeId: row.id }))!, revoked, terminated };

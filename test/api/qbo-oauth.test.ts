@@ -17,6 +17,7 @@ import { buildApp } from '../../api/app';
 import { createCipher } from '../../config/secrets';
 import type { Database } from '../../db/client';
 import { ledgerEntries, oauthStates, qboGrants, storeCredentials, stores } from '../../db/schema';
+import { disconnectStore, resumeStore as resumeStoreRow } from '../../db/queries/stores';
 import { startQboEmulator, type QboEmulatorHandle } from '../../emulators/qbo';
 import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify';
 import { signState } from '../../services/oauth/state';
@@ -379,10 +380,10 @@ describe('Connect to QuickBooks (OAuth 2.0 authorization code)', () => {
 });
 
 /** A store connected through the OAuth flow (start → consent → callback → POST /stores with the grant). */
-async function connect(shop: { domain: string; token: string }, realmId: string) {
+async function connect(shop: { domain: string; token: string }, realmId: string, extra: Record<string, unknown> = {}) {
   const landed = await callback(await consent(await start(shop.domain), realmId));
   expect(landed.status, JSON.stringify(landed.body)).toBe(200);
-  return postStores({ shopDomain: shop.domain, shopifyAccessToken: shop.token, qbo: { grantId: landed.body.grantId as string } });
+  return postStores({ shopDomain: shop.domain, shopifyAccessToken: shop.token, qbo: { grantId: landed.body.grantId as string }, ...extra });
 }
 
 async function call(method: string, path: string, body?: unknown) {
@@ -400,7 +401,7 @@ describe('DELETE /stores/:id', () => {
   it('revokes the tokens, deletes the credentials, stops every workflow and schedule, keeps the ledger; the same company brings it back', async () => {
     const shop = newShop('remove');
     const realmId = newCompany('remove');
-    const connected = await connect(shop, realmId);
+    const connected = await connect(shop, realmId, { startDate: '2026-11-01' });
     expect(connected.status, connected.text).toBe(201);
     const id = (JSON.parse(connected.text) as { id: string }).id;
     const [creds] = await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, id));
@@ -453,6 +454,10 @@ describe('DELETE /stores/:id', () => {
       const refused = await call(method, path, body);
       expect([path, refused.status, refused.body.error?.code]).toEqual([path, 409, 'store_removed']);
     }
+    // An activity or request that read the store before its removal cannot bring it back as disconnected or active.
+    await disconnectStore(database.db, { storeId: id, reason: 'QBO refused the revoked refresh token', at: new Date() });
+    await resumeStoreRow(database.db, { storeId: id, at: new Date() });
+    expect((await database.db.select().from(stores).where(eq(stores.id, id)))[0]!.state).toBe('removed');
     // Removing it again changes nothing.
     const again = await call('DELETE', `/stores/${id}`);
     expect([again.status, again.body.state]).toEqual([200, 'removed']);
@@ -462,13 +467,18 @@ describe('DELETE /stores/:id', () => {
     expect(elsewhere.status, elsewhere.text).toBe(409);
     expect(elsewhere.text).toMatch(/removed while connected to QBO company .*connected again to that company only/);
 
-    // The same company: the store comes back on its row and ledger, active, with a new workflow.
+    // Not from earlier than it started: orders before its start date were left out on purpose.
+    const earlier = await connect(shop, realmId, { startDate: '2026-10-01' });
+    expect(earlier.status, earlier.text).toBe(409);
+    expect(earlier.text).toMatch(/removed with start date 2026-11-01; .* may not start earlier/);
+
+    // The same company: the store comes back on its row and ledger, active, with a new workflow, from its start date.
     const back = await connect(shop, realmId);
     expect(back.status, back.text).toBe(201);
     expect(JSON.parse(back.text)).toMatchObject({ id, state: 'active' });
     expect(await statusOf(storeWf)).toBe('RUNNING');
     const [row] = await database.db.select().from(stores).where(eq(stores.id, id));
-    expect([row!.state, row!.connectionError, row!.cursorUpdatedAt]).toEqual(['active', null, null]);
+    expect([row!.state, row!.connectionError, row!.cursorUpdatedAt, row!.settings.startDate]).toEqual(['active', null, null, '2026-11-01']);
     expect((await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.storeId, id))).map((r) => r.status)).toEqual(['synced']);
     expect(await database.db.select().from(storeCredentials).where(eq(storeCredentials.storeId, id))).toHaveLength(1);
   });

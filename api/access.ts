@@ -14,6 +14,9 @@
  * tell. The configured admin token (LEDGERLINE_API_TOKEN) is an operate token for every store.
  */
 import type { FastifyRequest } from 'fastify';
+import type { Db } from '../db/client';
+import { getStore } from '../db/queries/stores';
+import { storeRemoved } from '../services/stores/remove';
 import { HttpError, notFound } from './errors';
 import { storeIdFromParam } from './stores/views';
 import type { ApiTokenScope, Principal } from './tokens';
@@ -56,4 +59,17 @@ export function authorize(principal: Principal, req: FastifyRequest): void {
   if (access.scope === 'operate' && principal.scope !== 'operate') {
     throw forbidden(`This token is read-only; ${req.method} ${req.routeOptions.url} needs a token with the operate scope`);
   }
+}
+
+/**
+ * A removed store (DELETE /stores/:id) keeps its ledger for reading; nothing may act on it until it is connected
+ * again. The API's and the console's guard: an operate route naming a removed store answers 409 `store_removed`
+ * (removing it again is the one exception: it changes nothing).
+ */
+export async function refuseRemovedStore(db: Db, req: FastifyRequest): Promise<void> {
+  if (req.routeOptions.config.access?.scope !== 'operate') return;
+  if (req.method === 'DELETE' && req.routeOptions.url === '/stores/:id') return;
+  const named = (req.params as { id?: unknown }).id;
+  const id = typeof named === 'string' ? storeIdFromParam(named) : undefined;
+  if (id !== undefined && (await getStore(db, { storeId: id }))?.state === 'removed') throw storeRemoved(id);
 }

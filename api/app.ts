@@ -14,12 +14,10 @@ import type { Cipher } from '../config/secrets';
 import type { Database } from '../db/client';
 import type { QboLimiter } from '../integrations/qbo/limiter';
 import type { ShopifyPacer } from '../integrations/shopify/pacer';
-import { getStore } from '../db/queries/stores';
 import { storeContext } from '../services/stores/context';
-import { storeRemoved } from '../services/stores/remove';
 import type { QboOAuthSettings } from '../services/oauth/qbo-connect';
 import type { ShopifyOAuthSettings } from '../services/oauth/shopify-connect';
-import { authorize } from './access';
+import { authorize, refuseRemovedStore } from './access';
 import { finishAudit, startAudit } from './audit';
 import { controlCharacterAt } from './control-chars';
 import { HttpError, badRequest, errorBodySchema } from './errors';
@@ -34,7 +32,6 @@ import { storeRoutes } from './routes/stores';
 import { oauthCallbackRoutes, oauthRoutes } from './routes/oauth';
 import { shopifyOAuthCallbackRoutes, shopifyOAuthRoutes } from './routes/shopify-oauth';
 import { webhookRoutes } from './routes/webhooks';
-import { storeIdFromParam } from './stores/views';
 import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from './tokens';
 import { consolePlugin } from '../console/plugin';
 
@@ -250,15 +247,7 @@ export async function buildApp(deps: AppDeps, opts: Pick<FastifyServerOptions, '
         controlCharacterAt(req.body, 'body', true);
       if (at) throw badRequest(`${at} contains a control character (NUL or another non-printing character); remove it`, { field: at });
     });
-    // A removed store (DELETE /stores/:id) keeps its ledger for reading; nothing may act on it until it is connected again.
-    secured.addHook('preHandler', async (req) => {
-      const access = req.routeOptions.config.access;
-      if (access?.scope !== 'operate' || access.stores !== 'param') return;
-      if (req.method === 'DELETE' && req.routeOptions.url === '/stores/:id') return; // removing it again changes nothing
-      const named = (req.params as { id?: unknown }).id;
-      const id = typeof named === 'string' ? storeIdFromParam(named) : undefined;
-      if (id !== undefined && (await getStore(deps.database.db, { storeId: id }))?.state === 'removed') throw storeRemoved(id);
-    });
+    secured.addHook('preHandler', async (req) => refuseRemovedStore(deps.database.db, req));
     await secured.register(storeRoutes(stores));
     await secured.register(oauthRoutes(oauth));
     await secured.register(shopifyOAuthRoutes(shopifyOAuth));

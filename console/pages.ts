@@ -10,7 +10,7 @@ import type { Principal } from '../api/tokens';
 import { html, type Html } from './html';
 import { statsSection } from './stats-pages';
 import type { StoreStats } from '../api/stores/stats';
-import { payoutsCard, storeForms, type StoreExtras } from './store-extras';
+import { payoutsCard, storeForms, temporalWorkflowUrl, type StoreExtras } from './store-extras';
 import { attentionCount, healthOf, reasonWords, type Health } from './words';
 
 export interface PageContext {
@@ -223,8 +223,7 @@ export function progressCard(v: StoreView, opts: { finished?: boolean } = {}): H
 }
 
 function workflowLink(data: StorePageData, workflowId: string, text: string): Html {
-  const url = `${data.temporalUi.baseUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(data.temporalUi.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-  return html`<a href="${url}" rel="noopener">${text}</a>`;
+  return html`<a href="${temporalWorkflowUrl(data.temporalUi, workflowId)}" rel="noopener">${text}</a>`;
 }
 
 function actionForm(page: PageContext, storeId: string, action: string, label: string, doc: DocumentView, style = ''): Html {

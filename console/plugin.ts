@@ -26,20 +26,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Cipher } from '../config/secrets';
 import type { Db } from '../db/client';
 import { listSyncRuns } from '../db/queries/sync-runs';
-import { authorize, operateStore, readStore, type RouteAccess } from '../api/access';
+import { authorize, operateStore, readStore, refuseRemovedStore, type RouteAccess } from '../api/access';
 import { finishAudit, startAudit } from '../api/audit';
 import { listDocuments } from '../api/stores/documents';
 import { STATS_DAYS_DEFAULT, statsQuerySchema, storeStats } from '../api/stores/stats';
-import { loadStore, storeIdFromParam, storeView, storeViews, type StoreRow } from '../api/stores/views';
-import { getStore } from '../db/queries/stores';
-import { removeStore, storeRemoved } from '../services/stores/remove';
+import { loadStore, storeView, storeViews, type StoreRow } from '../api/stores/views';
+import { removeStore } from '../services/stores/remove';
 import { ADMIN_PRINCIPAL, verifyApiToken, type Principal } from '../api/tokens';
 import { HttpError } from '../services/errors';
 import type { StoreContext } from '../services/stores/context';
 import { pauseStore, resumeStore, resyncWindow, updateSettings } from '../services/stores/control';
 import { listPayouts } from '../api/payouts/views';
 import { parseSettings } from '../domain/settings';
-import type { StoreExtras } from './store-extras';
+import { temporalWorkflowUrl, type StoreExtras } from './store-extras';
 import { DOCUMENT_ACTIONS, type DocumentAction } from '../services/stores/documents';
 import { applyUndo, previewUndo, undoRequest, undoStatus, type UndoBody } from '../services/stores/undo';
 import { requestSync } from '../services/stores/workflow';
@@ -283,13 +282,7 @@ export const consolePlugin =
       secured.addHook('preHandler', async (req) => {
         await startAudit(opts.db, req.principal!, req);
         authorize(req.principal!, req);
-        // As the API: a removed store can be looked at, not acted on.
-        const access = req.routeOptions.config.access;
-        const named = (req.params as { id?: unknown }).id;
-        if (access?.scope === 'operate' && typeof named === 'string') {
-          const id = storeIdFromParam(named);
-          if (id !== undefined && (await getStore(opts.db, { storeId: id }))?.state === 'removed') throw storeRemoved(id);
-        }
+        await refuseRemovedStore(opts.db, req);
       });
       secured.addHook('onResponse', async (req, reply) => finishAudit(opts.db, req, reply));
 
@@ -317,14 +310,12 @@ export const consolePlugin =
           listPayouts(ctx, row, { limit: PAYOUTS_SHOWN }),
         ]);
         const settings = parseSettings(row.settings);
-        const ui = opts.temporalUi;
         const extras: StoreExtras = {
           posting: settings.posting,
           intervalMinutes: settings.syncIntervalMinutes,
           startDate: row.startDate.toISOString(),
           payouts: { enabled: settings.payouts.enabled, items: payouts.items, counts: payouts.counts },
-          workflowUrl: (id) =>
-            `${ui.baseUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(id)}`,
+          workflowUrl: (id) => temporalWorkflowUrl(opts.temporalUi, id),
         };
         runs.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime() || b.id.localeCompare(a.id));
         // Its Reconnect QuickBooks form ends on Intuit's consent page.

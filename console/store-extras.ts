@@ -7,6 +7,11 @@ import type { PayoutListItem } from '../api/payouts/views';
 import type { StoreView } from '../api/stores/views';
 import { html, type Html } from './html';
 
+/** A workflow's page in the Temporal UI (TEMPORAL_UI_URL, its namespace). */
+export function temporalWorkflowUrl(ui: { baseUrl: string; namespace: string }, workflowId: string): string {
+  return `${ui.baseUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
 export interface StoreExtras {
   /** The store's posting mode and interval as saved (domain/settings.ts). */
   posting: 'auto' | 'review';

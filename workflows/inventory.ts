@@ -40,11 +40,16 @@ export async function inventoryWorkflow(input: InventoryRunInput): Promise<Inven
   );
 
   try {
-    return await run(input, runId, () => {
-      awaiting = true;
-      return condition(() => confirmed, CONFIRMATION_WINDOW).finally(() => {
-        awaiting = false;
-      });
+    return await run(input, runId, {
+      // Open before the run is recorded awaiting_confirmation: the API confirms only a run its row says is waiting,
+      // and may do so the instant the row is written, before this workflow has seen the recording activity end.
+      open: () => {
+        awaiting = true;
+      },
+      wait: () =>
+        condition(() => confirmed, CONFIRMATION_WINDOW).finally(() => {
+          awaiting = false;
+        }),
     });
   } catch (err) {
     // A step that failed for good (its retries spent): the record says so, then the workflow fails visibly.
@@ -55,7 +60,14 @@ export async function inventoryWorkflow(input: InventoryRunInput): Promise<Inven
   }
 }
 
-async function run(input: InventoryRunInput, runId: string, waitForConfirmation: () => Promise<boolean>): Promise<InventoryRunSummary> {
+interface Confirmation {
+  /** From here on a confirmation is accepted (and remembered if it comes before `wait`). */
+  open(): void;
+  /** Whether a confirmation came within the window. */
+  wait(): Promise<boolean>;
+}
+
+async function run(input: InventoryRunInput, runId: string, confirmation: Confirmation): Promise<InventoryRunSummary> {
   const { storeId } = input;
   const begun = await book.inventoryBegin({ storeId, runId, trigger: input.trigger, ...(input.mode ? { mode: input.mode } : {}) });
   if (begun.blocked) return book.inventoryFinish({ storeId, runId, status: 'blocked', note: begun.blocked });
@@ -63,8 +75,9 @@ async function run(input: InventoryRunInput, runId: string, waitForConfirmation:
   if (begun.mode === 'preview') return book.inventoryFinish({ storeId, runId, status: 'previewed' });
   if (plan.verdict === 'nothing_to_do') return book.inventoryFinish({ storeId, runId, status: 'completed' });
   if (plan.verdict === 'needs_confirmation') {
+    confirmation.open();
     await book.inventoryRecord({ storeId, runId, status: 'awaiting_confirmation' });
-    if (!(await waitForConfirmation())) {
+    if (!(await confirmation.wait())) {
       return book.inventoryFinish({
         storeId,
         runId,

@@ -396,6 +396,36 @@ describe('inventoryWorkflow logic, with activity doubles', () => {
     ]);
   });
 
+  it('a confirmation sent the instant the run is recorded awaiting_confirmation is accepted, not refused as early', async () => {
+    // The API confirms a run once its row says awaiting_confirmation, which can be before the workflow has seen the
+    // recording activity end: here the confirmation goes out from inside that activity, after the row is written.
+    let answer: unknown;
+    const { summary, doubles } = await runDoubles('s-inv-race', (d) => {
+      d.script.trip('s-inv-race');
+      const record = d.activities.inventoryRecord;
+      d.activities.inventoryRecord = async (input) => {
+        const result = await record(input);
+        if (input.status === 'awaiting_confirmation') {
+          answer = await env.client.workflow
+            .getHandle(input.runId)
+            .executeUpdate(confirmInventoryRunUpdate, { args: [{ by: 'test' }] })
+            .catch((err: unknown) => `refused: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        return result;
+      };
+    });
+    expect(answer).toEqual({ runId: summary!.runId, confirmed: true });
+    expect(summary).toMatchObject({ status: 'completed' });
+    expect(doubles.record.calls).toEqual([
+      'begin s-inv-race',
+      'plan s-inv-race',
+      'record s-inv-race awaiting_confirmation',
+      'record s-inv-race running confirmed',
+      'apply s-inv-race',
+      'finish s-inv-race completed',
+    ]);
+  });
+
   it('a step that fails for good is recorded failed, and the workflow fails visibly', async () => {
     const { error, doubles } = await runDoubles('s-inv-fail', (d) => d.script.fail('s-inv-fail'));
     expect(error).toBeInstanceOf(WorkflowFailedError);

@@ -51,6 +51,20 @@ const schema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /** The Temporal Web UI the console links each run to. Unset → http://localhost:<TEMPORAL_UI_PORT> (the dev server's). */
   TEMPORAL_UI_URL: z.string().url('TEMPORAL_UI_URL must be a URL').optional(),
+  /**
+   * Worker sizing (README "Running a fleet"). Workflows kept in the worker's sticky cache: every store is a long-lived
+   * workflow, and each cached one holds memory; one evicted is replayed from its (bounded) history on its next task.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(400),
+  /** Activities one worker process runs at once (Shopify reads, QBO writes, database bookkeeping). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1_000).default(20),
+  /** Workflow tasks one worker process runs at once. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(40),
+  /**
+   * QBO calls in flight per realm from this process. QBO allows 10 per realm in all; the per-minute windows are shared
+   * through the database, this one is not: with N worker processes set floor(10 / N).
+   */
+  QBO_CONCURRENT_PER_REALM: z.coerce.number().int().min(1).max(10).default(10),
 
   /** Where Shopify Admin API calls go instead of https://<shop> (the emulator, e.g. http://127.0.0.1:4001). */
   SHOPIFY_API_BASE_URL: z.string().url('SHOPIFY_API_BASE_URL must be a URL').optional(),
@@ -134,6 +148,8 @@ export interface Config {
     uiPort: number;
     /** The Temporal Web UI the console links runs to. */
     uiUrl: string;
+    /** WORKER_MAX_CACHED_WORKFLOWS, WORKER_MAX_CONCURRENT_ACTIVITIES, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS. */
+    worker: { maxCachedWorkflows: number; maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number };
   };
   shopify: {
     apiBaseUrl: string | undefined;
@@ -149,6 +165,8 @@ export interface Config {
     endpoint: string | undefined;
     tokenUrl: string | undefined;
     limitsTimeScale: number;
+    /** QBO_CONCURRENT_PER_REALM: calls in flight per realm from this process. */
+    concurrentPerRealm: number;
     /** The OAuth connect flow's app (docs/oauth.md); undefined when QBO_CLIENT_ID is unset. */
     oauth: QboOAuthConfig | undefined;
   };
@@ -261,6 +279,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
+      worker: {
+        maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+        maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+        maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      },
     },
     shopify: {
       apiBaseUrl: e.SHOPIFY_API_BASE_URL,
@@ -277,6 +300,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       endpoint: e.QBO_API_ENDPOINT,
       tokenUrl: e.QBO_TOKEN_URL,
       limitsTimeScale: e.QBO_LIMITS_TIME_SCALE,
+      concurrentPerRealm: e.QBO_CONCURRENT_PER_REALM,
       oauth:
         e.QBO_CLIENT_ID && e.QBO_CLIENT_SECRET && e.QBO_REDIRECT_URI
           ? {

@@ -113,7 +113,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     const limiter = createQboLimiter({
       store: qboRateWindowStore(database.db),
       clock,
-      ...(pacing.qboLimits ? { limits: pacing.qboLimits } : {}),
+      limits: { ...pacing.qboLimits, concurrent: config.qbo.concurrentPerRealm },
     });
     // The last minute's QBO usage (the store page's chart) is written before the database closes.
     cleanups.push(() => limiter.flushUsage());
@@ -145,6 +145,11 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         activities,
+        workerOptions: {
+          maxCachedWorkflows: config.temporal.worker.maxCachedWorkflows,
+          maxConcurrentActivityTaskExecutions: config.temporal.worker.maxConcurrentActivities,
+          maxConcurrentWorkflowTaskExecutions: config.temporal.worker.maxConcurrentWorkflowTasks,
+        },
       });
       workerDone = worker.run();
       const w = worker;

@@ -13,8 +13,11 @@
 export type NudgeOutcome = 'sent' | 'coalesced' | 'not_running';
 
 export interface NudgeDebouncer {
-  /** Signals now ('sent' or 'not_running', errors thrown as `send` throws them), or folds into the window's trailing nudge. */
-  nudge(shopDomain: string, reason: string): Promise<NudgeOutcome>;
+  /**
+   * Signals now ('sent' or 'not_running', errors thrown as `send` throws them), or folds into the window's trailing
+   * nudge. `receivedAt` (default now): when the webhook reached the API; a nudge carries its newest webhook's.
+   */
+  nudge(shopDomain: string, reason: string, receivedAt?: Date): Promise<NudgeOutcome>;
   /** Sends the trailing nudges still waiting (bounded by `send`'s own deadline) and stops the timers. */
   close(): Promise<void>;
 }
@@ -23,19 +26,21 @@ interface Window {
   timer: ReturnType<typeof setTimeout>;
   /** The reason of the last nudge folded into this window; null when none was. */
   trailing: string | null;
+  /** When the newest webhook folded into this window arrived. */
+  trailingAt: Date | null;
 }
 
 export function createNudgeDebouncer(opts: {
   windowMs: number;
   /** Signals the store's workflow; false when it is not running. */
-  send: (shopDomain: string, reason: string) => Promise<boolean>;
+  send: (shopDomain: string, reason: string, receivedAt: Date) => Promise<boolean>;
   onTrailingError: (err: unknown, shopDomain: string) => void;
 }): NudgeDebouncer {
   const windows = new Map<string, Window>();
   let closed = false;
 
   const open = (shopDomain: string): Window => {
-    const w: Window = { trailing: null, timer: setTimeout(() => void flush(shopDomain), opts.windowMs) };
+    const w: Window = { trailing: null, trailingAt: null, timer: setTimeout(() => void flush(shopDomain), opts.windowMs) };
     w.timer.unref?.();
     windows.set(shopDomain, w);
     return w;
@@ -46,26 +51,28 @@ export function createNudgeDebouncer(opts: {
     windows.delete(shopDomain);
     if (!w || w.trailing === null) return;
     const reason = w.trailing;
+    const receivedAt = w.trailingAt ?? new Date();
     // The trailing nudge opens the next window: a burst that goes on is still one signal per window.
     if (!closed) open(shopDomain);
     try {
-      await opts.send(shopDomain, reason);
+      await opts.send(shopDomain, reason, receivedAt);
     } catch (err) {
       opts.onTrailingError(err, shopDomain);
     }
   }
 
   return {
-    async nudge(shopDomain, reason) {
-      if (opts.windowMs <= 0 || closed) return (await opts.send(shopDomain, reason)) ? 'sent' : 'not_running';
+    async nudge(shopDomain, reason, receivedAt = new Date()) {
+      if (opts.windowMs <= 0 || closed) return (await opts.send(shopDomain, reason, receivedAt)) ? 'sent' : 'not_running';
       const w = windows.get(shopDomain);
       if (w) {
         w.trailing = reason;
+        if (!w.trailingAt || receivedAt > w.trailingAt) w.trailingAt = receivedAt;
         return 'coalesced';
       }
       const opened = open(shopDomain);
       try {
-        if (await opts.send(shopDomain, reason)) return 'sent';
+        if (await opts.send(shopDomain, reason, receivedAt)) return 'sent';
       } catch (err) {
         // Not sent: the webhook is answered with an error and Shopify retries it. Webhooks already folded into this
         // window were answered "coalesced": the window stays so its trailing nudge still goes out; with none folded

@@ -78,6 +78,11 @@ export interface StoreCarriedState {
 export interface PendingRequest {
   trigger: SyncTrigger;
   window?: SyncWindow;
+  /**
+   * Only on a run queued by webhook nudges alone: when the newest of those webhooks reached the API. Dropped as soon
+   * as any other request folds into the run (domain/sync/window.ts webhookNudgeCovered).
+   */
+  webhookAt?: string;
 }
 
 export interface StoreStatus {
@@ -101,8 +106,11 @@ export interface SyncNowResult {
 
 /** Manual sync: answers with the summary of the run that served it (coalesced with any queued one). */
 export const syncNowUpdate = defineUpdate<SyncNowResult, [{ window?: SyncWindow; trigger?: 'manual' | 'resync' }]>('syncNow');
-/** Webhook nudge: a sync soon, coalesced with anything already queued; no answer. */
-export const nudgeSignal = defineSignal<[{ reason: string }]>('nudge');
+/**
+ * Webhook nudge: a sync soon, coalesced with anything already queued; no answer. `receivedAt`: when the newest webhook
+ * the nudge stands for reached the API (absent from nudges sent before it existed: such a nudge is never dropped).
+ */
+export const nudgeSignal = defineSignal<[{ reason: string; receivedAt?: string }]>('nudge');
 export const pauseSignal = defineSignal<[{ reason?: string }]>('pause');
 export const resumeSignal = defineSignal('resume');
 /** The connection was lost (invalid_grant): stop syncing until credentials are replaced and resumed. */

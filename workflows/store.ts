@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { msUntilNextSlot, scheduleSlotOffsetMs } from '../domain/schedule';
+import { webhookNudgeCovered } from '../domain/sync/window';
 import { STATE_SEARCH_ATTRIBUTE, STORE_SEARCH_ATTRIBUTE } from './search-attributes';
 import {
   type PendingRequest,
@@ -74,6 +75,12 @@ export async function storeWorkflow(input: StoreWorkflowInput): Promise<void> {
     const isResync = req.trigger === 'resync';
     const same = queue.find((t) => (t.trigger === 'resync') === isResync);
     if (same) {
+      // A run only webhooks asked for keeps the newest webhook's time; anything else folded in makes it a run to do.
+      if (same.webhookAt !== undefined) {
+        if (req.webhookAt !== undefined && req.trigger === 'webhook') {
+          if (req.webhookAt > same.webhookAt) same.webhookAt = req.webhookAt;
+        } else delete same.webhookAt;
+      }
       if (isResync && req.window) {
         const from = [same.window?.from, req.window.from].filter(Boolean).sort()[0];
         const tos = [same.window?.to, req.window.to];
@@ -109,8 +116,10 @@ export async function storeWorkflow(input: StoreWorkflowInput): Promise<void> {
       },
     },
   );
-  setHandler(nudgeSignal, () => {
-    if (state === 'active') enqueue({ trigger: 'webhook' });
+  setHandler(nudgeSignal, (nudge) => {
+    // A nudge without receivedAt (an API from before it) queues a run that is never dropped.
+    const at = typeof nudge?.receivedAt === 'string' && !Number.isNaN(Date.parse(nudge.receivedAt)) ? nudge.receivedAt : undefined;
+    if (state === 'active') enqueue({ trigger: 'webhook', ...(at ? { webhookAt: new Date(at).toISOString() } : {}) });
   });
   setHandler(pauseSignal, () => setState('paused'));
   setHandler(resumeSignal, () => {
@@ -160,6 +169,11 @@ export async function storeWorkflow(input: StoreWorkflowInput): Promise<void> {
       if (state !== 'active' || queue.length === 0) continue;
     }
     const ticket = queue.shift()!;
+    if (ticket.waiters === 0 && webhookNudgeCovered(ticket.webhookAt, lastRun)) {
+      // Every webhook behind this run arrived before the last run began reading (with a margin): that run read them.
+      log.info('webhook nudge covered by the last run: no run started', { webhookAt: ticket.webhookAt, readTo: lastRun?.windowTo });
+      continue;
+    }
     runCount += 1;
     const startedAt = new Date().toISOString();
     const childId = workflowIds.syncRun(input.shopDomain, startedAt, runCount);

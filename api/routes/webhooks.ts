@@ -354,7 +354,8 @@ export const webhookRoutes =
 
     const nudges = createNudgeDebouncer({
       windowMs: app.deps.webhookNudgeWindowMs ?? 0,
-      send: (shopDomain, reason) => signal(shopDomain, (c, id) => c.workflow.getHandle(id).signal(nudgeSignal, { reason })),
+      send: (shopDomain, reason, receivedAt) =>
+        signal(shopDomain, (c, id) => c.workflow.getHandle(id).signal(nudgeSignal, { reason, receivedAt: receivedAt.toISOString() })),
       onTrailingError: (err, shopDomain) =>
         wlog.warn({ err, shopDomain }, 'could not send the trailing nudge of a webhook burst; the next scheduled run books its orders'),
     });

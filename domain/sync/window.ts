@@ -59,6 +59,28 @@ export function planRunWindow(store: WindowStore, requested: RequestedWindow | u
   return { windowFrom, windowTo, mode, advanceCursor, ...(blocked ? { blocked } : {}) };
 }
 
+/**
+ * How long after a webhook arrived a run must have begun reading for that run to count as having read the webhook's
+ * order. Shopify sends an order webhook once the order is saved, but its search index (what a run reads) can trail by a
+ * few seconds. A nudge judged covered wrongly loses nothing: the next run re-reads from the cursor minus
+ * CURSOR_OVERLAP_MS, so the order is booked then.
+ */
+export const WEBHOOK_COVER_MARGIN_MS = 5_000;
+
+/**
+ * Whether a queued webhook-only run can be dropped: the last run that ended read orders updated up to `windowTo`, and
+ * the newest webhook folded into the queued run arrived at least WEBHOOK_COVER_MARGIN_MS before that. A burst of order
+ * webhooks that lands while a run is already on its way then costs that one run, not a second identical one. Resyncs
+ * do not count (their window is the one a person named, and they move no cursor).
+ */
+export function webhookNudgeCovered(webhookAt: string | undefined, lastRun: { trigger: string; windowTo: string } | undefined): boolean {
+  if (!webhookAt || !lastRun || lastRun.trigger === 'resync') return false;
+  const at = Date.parse(webhookAt);
+  const readTo = Date.parse(lastRun.windowTo);
+  if (Number.isNaN(at) || Number.isNaN(readTo)) return false;
+  return at + WEBHOOK_COVER_MARGIN_MS <= readTo;
+}
+
 /** Shopify search for orders updated in [from, to). */
 export function windowSearch(from: string | null, to: string): string {
   return [from ? `updated_at:>='${from}'` : null, `updated_at:<'${to}'`].filter(Boolean).join(' AND ');

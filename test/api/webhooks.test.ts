@@ -190,6 +190,9 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
    * last and waited for: every signal sent before it is then in the history, in order.
    */
   async function nudgesIn(handle: WorkflowHandle): Promise<string[]> {
+    return (await nudgePayloadsIn(handle)).map((n) => n.reason);
+  }
+  async function nudgePayloadsIn(handle: WorkflowHandle): Promise<Array<{ reason: string; receivedAt?: string }>> {
     const sent = (barriers.get(handle.workflowId) ?? 0) + 1;
     barriers.set(handle.workflowId, sent);
     await handle.signal(setIntervalSignal, { intervalMinutes: 60 });
@@ -200,9 +203,7 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
     });
     return signals
       .filter((a) => a.signalName === nudgeSignal.name)
-      .map(
-        (a) => (env.client.options.loadedDataConverter.payloadConverter.fromPayload(a.input!.payloads![0]!) as { reason: string }).reason,
-      );
+      .map((a) => env.client.options.loadedDataConverter.payloadConverter.fromPayload(a.input!.payloads![0]!) as { reason: string });
   }
 
   /** Waits for the run a nudge started and reads the trigger it was started with. */
@@ -525,9 +526,12 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
         signedDelivery({ shopDomain, topic: 'orders/create' }),
         ...Array.from({ length: 30 }, (_, i) => signedDelivery({ shopDomain, topic: i % 2 ? 'orders/paid' : 'orders/updated' })),
       ];
+      const beforeFirst = Date.now();
       const first = await debounced.inject(deliveries[0]!);
       expect(first.json()).toEqual({ status: 'nudged' });
+      const beforeBurst = Date.now();
       const burst = await Promise.all(deliveries.slice(1).map((d) => debounced.inject(d)));
+      const afterBurst = Date.now();
       expect(burst.map((r) => [r.statusCode, r.json().status])).toEqual(Array(30).fill([200, 'coalesced']));
       // Every delivery is still recorded (de-duplication needs its id), though only two signals are sent.
       const recorded = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.shopDomain, shopDomain));
@@ -539,6 +543,12 @@ describe.each(databaseKinds)('POST /webhooks/shopify on %s', (_kind, openDatabas
       });
       expect(trailing[0]).toBe('orders/create');
       expect(['orders/paid', 'orders/updated']).toContain(trailing[1]);
+      // Each nudge says when its newest webhook arrived: the store loop drops a queued run that a later one covered.
+      const [lead, trail] = (await nudgePayloadsIn(handle!)).map((n) => Date.parse(n.receivedAt ?? ''));
+      expect(lead).toBeGreaterThanOrEqual(beforeFirst);
+      expect(lead).toBeLessThanOrEqual(beforeBurst);
+      expect(trail).toBeGreaterThanOrEqual(beforeBurst);
+      expect(trail).toBeLessThanOrEqual(afterBurst);
       expect(await firstRunTrigger(handle!)).toBe('webhook');
 
       // The trailing nudge opened the next window: one more webhook folds, and closing the API sends it.

@@ -1,6 +1,15 @@
 /** Which orders a sync run reads (domain/sync/window.ts): the run window and the bulk slices. */
 import { describe, expect, it } from 'vitest';
-import { BULK_MAX_SLICES, BULK_WINDOW_MS, CURSOR_OVERLAP_MS, planRunWindow, planSlices, windowSearch } from '../../domain/sync';
+import {
+  BULK_MAX_SLICES,
+  BULK_WINDOW_MS,
+  CURSOR_OVERLAP_MS,
+  WEBHOOK_COVER_MARGIN_MS,
+  planRunWindow,
+  planSlices,
+  webhookNudgeCovered,
+  windowSearch,
+} from '../../domain/sync';
 
 const DAY = 24 * 3600_000;
 
@@ -95,5 +104,26 @@ describe('planRunWindow', () => {
       "updated_at:>='2026-01-01T00:00:00.000Z' AND updated_at:<'2026-02-01T00:00:00.000Z'",
     );
     expect(windowSearch(null, '2026-02-01T00:00:00.000Z')).toBe("updated_at:<'2026-02-01T00:00:00.000Z'");
+  });
+});
+
+describe('webhookNudgeCovered', () => {
+  const run = (windowTo: string, trigger = 'webhook') => ({ trigger, windowTo });
+  it('drops a webhook-only run only when its newest webhook came at least the margin before the last run read to', () => {
+    const readTo = '2026-12-04T10:00:10.000Z';
+    expect(WEBHOOK_COVER_MARGIN_MS).toBe(5_000);
+    expect(webhookNudgeCovered('2026-12-04T10:00:05.000Z', run(readTo))).toBe(true);
+    expect(webhookNudgeCovered('2026-12-04T10:00:05.001Z', run(readTo))).toBe(false);
+    expect(webhookNudgeCovered('2026-12-04T10:00:09.000Z', run(readTo))).toBe(false);
+    expect(webhookNudgeCovered('2026-12-04T10:00:30.000Z', run(readTo))).toBe(false);
+    expect(webhookNudgeCovered('2026-12-04T09:00:00.000Z', run(readTo, 'scheduled'))).toBe(true);
+  });
+  it('never drops without a webhook time, without a last run, after a resync, or on a time it cannot read', () => {
+    const readTo = '2026-12-04T10:00:10.000Z';
+    expect(webhookNudgeCovered(undefined, run(readTo))).toBe(false);
+    expect(webhookNudgeCovered('2026-12-04T09:00:00.000Z', undefined)).toBe(false);
+    expect(webhookNudgeCovered('2026-12-04T09:00:00.000Z', run(readTo, 'resync'))).toBe(false);
+    expect(webhookNudgeCovered('not a time', run(readTo))).toBe(false);
+    expect(webhookNudgeCovered('2026-12-04T09:00:00.000Z', run('later'))).toBe(false);
   });
 });

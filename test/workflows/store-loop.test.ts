@@ -161,6 +161,58 @@ describe('storeWorkflow on the time-skipping server', () => {
     });
   });
 
+  it('drops a queued webhook run the last run covered (its webhooks arrived before that run began reading), and no other', async () => {
+    const rec = recordingActivities({ pageDelayMs: 1_500 });
+    await withWorker(rec.activities, async (taskQueue) => {
+      const shopDomain = shop('covered');
+      const handle = await env.client.workflow.start(storeWorkflow, {
+        taskQueue,
+        workflowId: workflowIds.store(shopDomain),
+        args: [{ storeId: 's-covered', shopDomain, intervalMinutes: 60 }],
+      });
+      const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+      const runsSettled = async (n: number) => {
+        for (let i = 0; i < 200; i++) {
+          const st = await handle.query(statusQuery);
+          if (rec.runs.length === n && !st.running && st.queued.length === 0) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(`expected ${n} runs settled, have ${rec.runs.length}`);
+      };
+      const whileRunning = async () => {
+        for (let i = 0; i < 100 && !(await handle.query(statusQuery)).running; i++) await new Promise((r) => setTimeout(r, 50));
+      };
+
+      // A webhook starts run 1; one that arrived 30 s before run 1 began reading is queued meanwhile, then dropped.
+      await handle.signal(nudgeSignal, { reason: 'orders/create', receivedAt: ago(60) });
+      await whileRunning();
+      await handle.signal(nudgeSignal, { reason: 'orders/updated', receivedAt: ago(30) });
+      expect((await handle.query(statusQuery)).queued).toEqual([{ trigger: 'webhook' }]);
+      await runsSettled(1);
+
+      // A webhook that arrived after the last run began reading starts a run; one arriving during that run is queued
+      // and runs too (within the margin: the run may have read before Shopify's search saw its order).
+      await handle.signal(nudgeSignal, { reason: 'orders/create', receivedAt: ago(0) });
+      await whileRunning();
+      await handle.signal(nudgeSignal, { reason: 'orders/updated', receivedAt: ago(0) });
+      await runsSettled(3);
+
+      // A nudge without receivedAt (an API from before it), or a queued webhook run a manual request joined, always runs.
+      await handle.signal(nudgeSignal, { reason: 'orders/create', receivedAt: ago(0) });
+      await whileRunning();
+      await handle.signal(nudgeSignal, { reason: 'orders/updated' });
+      await runsSettled(5);
+      await handle.signal(nudgeSignal, { reason: 'orders/create', receivedAt: ago(0) });
+      await whileRunning();
+      await handle.signal(nudgeSignal, { reason: 'orders/updated', receivedAt: ago(120) });
+      const manual = handle.executeUpdate(syncNowUpdate, { args: [{}] });
+      await runsSettled(7);
+      expect((await manual).summary.trigger).toBe('manual');
+      expect(rec.runs.map((r) => r.trigger)).toEqual(['webhook', 'webhook', 'webhook', 'webhook', 'webhook', 'webhook', 'manual']);
+      await handle.terminate();
+    });
+  });
+
   it("answers a running sync's progress: pages read and booked so far, then the phase that finishes it", async () => {
     const rec = recordingActivities({ pages: 4, pageDelayMs: 400 });
     await withWorker(rec.activities, async (taskQueue) => {

@@ -40,6 +40,25 @@ async function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Settings for a dev server that carries a fleet (docs/BENCHMARKS.md "Fleet"), each a documented flag of
+ * `temporal server start-dev` (https://docs.temporal.io/cli/server#start-dev):
+ * - the CLI turns `system.forceSearchAttributesCacheRefreshOnRead` on so that search attributes created at run time
+ *   are seen at once; it makes the server re-read them from SQLite on every use. Ledgerline's are registered when the
+ *   server starts (the --search-attribute flags above), so the cache may be used;
+ * - one task queue partition instead of the server's default four: a single server with one worker's pollers
+ *   matches tasks to pollers directly instead of forwarding them between partitions and persisting the backlog;
+ * - SQLite in write-ahead-log mode with synchronous=NORMAL (https://www.sqlite.org/wal.html): a commit appends to the
+ *   log instead of rewriting a rollback journal, and stays durable when the process is killed.
+ */
+const DEV_SERVER_TUNING: Array<[string, string]> = [
+  ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'],
+  ['--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1'],
+  ['--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1'],
+  ['--sqlite-pragma', 'journal_mode=wal'],
+  ['--sqlite-pragma', 'synchronous=normal'],
+];
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const log = opts.log.child({ component: 'temporal-dev-server' });
   for (const p of [opts.port, opts.uiPort]) {
@@ -70,6 +89,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--log-format',
     'json',
     ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
+    ...DEV_SERVER_TUNING.flatMap(([flag, value]) => [flag, value]),
   ];
   const child: ChildProcess = spawn(opts.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

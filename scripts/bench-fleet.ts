@@ -33,7 +33,9 @@
  * itself at start, which raises its memory).
  *
  * Options: --stores 1000 --workers 1|3|both (default both) --seed 1000 --interval 5 (minutes, ≥ 5)
- * --webhook-stores 100 --webhook-orders 10 --from-source. Exits 1 when a target is missed: RSS peak < 500 MB per
+ * --webhook-stores 100 --webhook-orders 10 --from-source --log-dir DIR (each process's output and the dev server's
+ * warnings; default a new directory under the OS temp dir, printed) --cpu-prof (V8 CPU profiles of the API and workers
+ * into that directory). Exits 1 when a target is missed: RSS peak < 500 MB per
  * worker, every slot's run started within 5 minutes (none missed), no 429, no duplicate, no overlapping runs, no run
  * stuck, every webhook order booked with p95 < 10 s.
  */
@@ -47,6 +49,7 @@ import { Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import pg from 'pg';
+import pino from 'pino';
 import { loadConfig } from '../config';
 import { openDatabase, type Database } from '../db/client';
 import { qboRateWindowStore } from '../db/queries';
@@ -81,6 +84,10 @@ interface Options {
   webhookStores: number;
   webhookOrders: number;
   fromSource: boolean;
+  /** Where each process's output and the dev server's warnings go (kept after the run). */
+  logDir: string;
+  /** Write V8 CPU profiles of the API and workers into logDir (node --cpu-prof), to see where their time goes. */
+  cpuProf: boolean;
 }
 
 interface FleetStore {
@@ -115,6 +122,46 @@ const median = (xs: number[]) =>
   );
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const s1 = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+
+/**
+ * CPU seconds used so far, per part of the stack, from /proc (Linux): the bench process itself (both emulators, the
+ * samplers), the API, the workers (summed; a killed one drops out), the Temporal dev server and PostgreSQL (every
+ * process named postgres). Differences between two readings say which part a phase kept busy.
+ */
+type CpuReading = Record<'bench' | 'api' | 'workers' | 'temporal' | 'postgres', number>;
+function readCpu(pids: { api: number | undefined; workers: Array<number | undefined>; temporal: number }): CpuReading {
+  const ticks = 100; // USER_HZ: 100 on Linux
+  const cpuOf = (pid: number): { comm: string; s: number } | null => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      return { comm, s: (Number(fields[11]) + Number(fields[12])) / ticks };
+    } catch {
+      return null;
+    }
+  };
+  let postgres = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const c = cpuOf(Number(entry));
+    if (c?.comm === 'postgres') postgres += c.s;
+  }
+  const usage = process.cpuUsage();
+  return {
+    bench: (usage.user + usage.system) / 1e6,
+    api: pids.api ? (cpuOf(pids.api)?.s ?? 0) : 0,
+    workers: pids.workers.reduce((sum: number, pid) => sum + (pid ? (cpuOf(pid)?.s ?? 0) : 0), 0),
+    temporal: cpuOf(pids.temporal)?.s ?? 0,
+    postgres,
+  };
+}
+const cpuBetween = (a: CpuReading, b: CpuReading, wallMs: number): CpuPhase => ({
+  wallS: wallMs / 1000,
+  ...(Object.fromEntries(Object.keys(a).map((k) => [k, Math.max(0, b[k as keyof CpuReading] - a[k as keyof CpuReading])])) as CpuReading),
+});
+type CpuPhase = CpuReading & { wallS: number };
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -207,8 +254,20 @@ interface Figures {
   duplicates: number;
   mismatches: number;
   overlaps: number;
-  webhook: { sent: number; booked: number; noDocument: number; p50: number; p95: number; max: number; answers: Record<string, number> };
+  webhook: {
+    sent: number;
+    booked: number;
+    noDocument: number;
+    p50: number;
+    p95: number;
+    max: number;
+    answers: Record<string, number>;
+    /** Sync runs with trigger webhook started in the burst's stores since it began. */
+    runs: number;
+  };
   runsLeftRunning: number;
+  /** CPU seconds per part of the stack in each phase (readCpu). */
+  cpu: Record<'connect and backfill' | 'lag window' | 'webhook burst', CpuPhase>;
 }
 
 async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
@@ -246,7 +305,8 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       port: await freePort(),
       uiPort: await freePort(),
       namespace: 'default',
-      log: silentLogger,
+      // Its warnings and errors, kept: under load the dev server is the first part to give (see docs/BENCHMARKS.md).
+      log: pino({ level: 'warn' }, pino.destination({ dest: path.join(opts.logDir, `temporal-${workerCount}w.log`), sync: false })),
     });
     cleanups.push(() => temporal.stop());
     const connection = await Connection.connect({ address: temporal.address });
@@ -273,16 +333,24 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       QBO_API_ENDPOINT: qbo.v3Endpoint,
       QBO_TOKEN_URL: qbo.tokenUrl,
       QBO_LIMITS_TIME_SCALE: '1',
+      // QBO's 10 calls in flight per realm, split between the worker processes (README "Running a fleet").
+      QBO_CONCURRENT_PER_REALM: String(Math.floor(10 / workerCount)),
     };
     const procs: Proc[] = [];
     const launch = (name: string, entry: string): Proc => {
       // Built (the default): `node dist/main/<role>.js` with the prebuilt workflow bundle, as `npm run worker` runs in
       // production; --from-source: through tsx, the worker then bundles the workflows itself at start (more memory).
-      const args = opts.fromSource ? ['--import', 'tsx', `main/${entry}.ts`] : [path.join('dist', 'main', `${entry}.js`)];
+      const prof = opts.cpuProf
+        ? ['--cpu-prof', '--cpu-prof-dir', opts.logDir, '--cpu-prof-name', `${entry}-${workerCount}w-${procs.length}.cpuprofile`]
+        : [];
+      const args = [...prof, ...(opts.fromSource ? ['--import', 'tsx', `main/${entry}.ts`] : [path.join('dist', 'main', `${entry}.js`)])];
       const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
+      const file = fs.createWriteStream(path.join(opts.logDir, `${name.replace(/\s+/g, '')}-${workerCount}w.log`), { flags: 'a' });
+      child.once('exit', () => file.end());
       const keep = (b: Buffer) => {
         out = (out + b.toString()).slice(-20_000);
+        file.write(b);
       };
       child.stdout!.on('data', keep);
       child.stderr!.on('data', keep);
@@ -391,6 +459,9 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     }
 
     // Connect every store through the API (it answers 429 past its per-address budget: wait as told and retry).
+    const cpuNow = () =>
+      readCpu({ api: api.child.pid, workers: procs.filter((p) => p !== api).map((p) => p.child.pid), temporal: temporal.pid });
+    const cpuStart = cpuNow();
     const connectStart = Date.now();
     const intervalMs = opts.intervalMinutes * 60_000;
     await pool(fleet, 8, async (f) => {
@@ -443,6 +514,8 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     }
     const backfillSeconds = (Date.now() - connectStart) / 1000;
     console.log(`  every store's first run over ${backfillSeconds.toFixed(1)} s after the first connect`);
+    const cpuBackfilled = cpuNow();
+    const backfilledAt = Date.now();
 
     // The lag window: one interval; each store's slot in it against its scheduled run's start.
     const windowStart = Date.now() + 5_000;
@@ -509,6 +582,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     const lag = lagOf(matched.sync, due);
     const inventoryLag = lagOf(matched.inv, invDue);
     console.log(`  lag window over: sync p95 ${s1(lag.p95)}, max ${s1(lag.max)}, missed ${lag.missed}`);
+    const cpuWindow = cpuBetween(cpuBackfilled, cpuNow(), Date.now() - backfilledAt);
     if (workerCount > 1) workers[0] = launch(`${workers[0]!.name} (restarted)`, 'worker');
 
     // The webhook burst: new orders in the emulator, one signed orders/create delivery each.
@@ -523,6 +597,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     const sentAt = new Map<string, number>();
     const answers: Record<string, number> = {};
     const burstStart = Date.now();
+    const cpuBurstStart = cpuNow();
     await pool(deliveries, 50, async (d) => {
       const payload = JSON.stringify({
         id: Number(String(d.order.id).split('/').pop()),
@@ -569,6 +644,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       }
       await sleep(250);
     }
+    const cpuBurst = cpuBetween(cpuBurstStart, cpuNow(), Date.now() - burstStart);
     const latencies = [...bookedAt].map(([k, at]) => at - sentAt.get(k)!).sort((a, b) => a - b);
     const webhook = {
       sent: deliveries.length,
@@ -578,6 +654,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       p95: pct(latencies, 95),
       max: latencies.at(-1) ?? NaN,
       answers,
+      runs: 0,
     };
     console.log(`  webhook orders booked: ${bookedAt.size}/${deliveries.length}, p95 ${s1(webhook.p95)}`);
     // Let runs still going finish before the books are read.
@@ -591,6 +668,12 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     }
     sampling = false;
     await sampler;
+    // How many runs the burst cost: one per store is the least (a queued webhook run the previous one covered is dropped).
+    const [burstRuns] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(syncRuns)
+      .where(and(inArray(syncRuns.storeId, burstIds), eq(syncRuns.trigger, 'webhook'), gte(syncRuns.startedAt, new Date(burstStart))));
+    webhook.runs = burstRuns!.n;
 
     // QBO's counts, then the books read back per realm (after the counts: the reads are requests too).
     const counts = qbo.admin.requestCounts();
@@ -644,6 +727,11 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       });
     const dbHalf = dbSamples.slice(Math.floor(dbSamples.length / 2));
     return {
+      cpu: {
+        'connect and backfill': cpuBetween(cpuStart, cpuBackfilled, backfilledAt - connectStart),
+        'lag window': cpuWindow,
+        'webhook burst': cpuBurst,
+      },
       workers: workerCount,
       stores: fleet.length,
       orders,
@@ -712,7 +800,12 @@ function report(f: Figures): string[] {
         .join(', ')})`,
     ],
     ['webhook orders booked / no document', `${f.webhook.booked} / ${f.webhook.noDocument}`],
+    ['webhook-triggered sync runs (burst stores)', String(f.webhook.runs)],
     ['webhook → QBO document p50/p95/max', `${s1(f.webhook.p50)} / ${s1(f.webhook.p95)} / ${s1(f.webhook.max)}`],
+    ...Object.entries(f.cpu).map(([phase, c]): [string, string] => [
+      `CPU s in ${phase} (${c.wallS.toFixed(0)} s)`,
+      `bench+emulators ${c.bench.toFixed(0)}, API ${c.api.toFixed(0)}, workers ${c.workers.toFixed(0)}, Temporal ${c.temporal.toFixed(0)}, PostgreSQL ${c.postgres.toFixed(0)}`,
+    ]),
     ['targets', problems.length === 0 ? 'all met' : `MISSED: ${problems.join('; ')}`],
   ];
   console.log(`\nfleet: ${f.stores} stores on ${f.workers} worker process${f.workers > 1 ? 'es' : ''}`);
@@ -730,6 +823,8 @@ async function main(): Promise<void> {
       'webhook-stores': { type: 'string', default: '100' },
       'webhook-orders': { type: 'string', default: '10' },
       'from-source': { type: 'boolean', default: false },
+      'log-dir': { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
     },
   });
   const num = (name: string, v: string | undefined, min = 1): number => {
@@ -744,7 +839,10 @@ async function main(): Promise<void> {
     webhookStores: num('webhook-stores', values['webhook-stores']),
     webhookOrders: num('webhook-orders', values['webhook-orders']),
     fromSource: values['from-source'] ?? false,
+    logDir: values['log-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-fleet-logs-')),
+    cpuProf: values['cpu-prof'] ?? false,
   };
+  fs.mkdirSync(opts.logDir, { recursive: true });
   if (!opts.fromSource && !fs.existsSync(path.join(root, 'dist', 'main', 'worker.js')))
     throw new Error('dist/main/worker.js is missing: run `npm run build` first (or pass --from-source)');
   opts.webhookStores = Math.min(opts.webhookStores, opts.stores);
@@ -755,6 +853,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
+  console.log(`logs (API, workers, the dev server's warnings): ${opts.logDir}`);
   const problems: string[] = [];
   for (const n of counts) {
     console.log(`\n${opts.stores} stores, ${n} worker process${n > 1 ? 'es' : ''}: starting`);

@@ -62,8 +62,9 @@ export function planRunWindow(store: WindowStore, requested: RequestedWindow | u
 /**
  * How long after a webhook arrived a run must have begun reading for that run to count as having read the webhook's
  * order. Shopify sends an order webhook once the order is saved, but its search index (what a run reads) can trail by a
- * few seconds. A nudge judged covered wrongly loses nothing: the next run re-reads from the cursor minus
- * CURSOR_OVERLAP_MS, so the order is booked then.
+ * few seconds; the margin also absorbs a small clock difference between the API's host (which stamps the webhook) and
+ * the worker's (which stamps the run's window). A nudge judged covered wrongly loses nothing: the next run re-reads
+ * from the cursor minus CURSOR_OVERLAP_MS, so the order is booked then.
  */
 export const WEBHOOK_COVER_MARGIN_MS = 5_000;
 

@@ -89,10 +89,14 @@ describe('payouts end to end', () => {
     stack.startWorker();
 
     const settled = new Set(['watching', 'posted']);
+    // Every paid payout posted, and every scheduled one's saga has recorded it (each saga writes its own row, so a
+    // scheduled payout's row can come after the paid ones have settled).
     const rows = await waitFor(
-      'every paid payout posted',
+      'every paid payout posted and every scheduled one recorded',
       payoutRows,
-      (rs) => paid.every((p) => settled.has(rs.find((r) => r.payoutId === p.id)?.state ?? '')),
+      (rs) =>
+        paid.every((p) => settled.has(rs.find((r) => r.payoutId === p.id)?.state ?? '')) &&
+        scheduled.every((p) => rs.some((r) => r.payoutId === p.id)),
       600_000,
     );
 

@@ -89,14 +89,15 @@ describe('payouts end to end', () => {
     stack.startWorker();
 
     const settled = new Set(['watching', 'posted']);
-    // Every paid payout posted, and every scheduled one's saga has recorded it (each saga writes its own row, so a
-    // scheduled payout's row can come after the paid ones have settled).
+    // Every paid payout posted, and every scheduled one found and assessed as scheduled: discovery writes a row
+    // (`discovered`) and the payout's saga moves it on at its first assessment, both on their own time, so a scheduled
+    // payout can still be on its way when the paid ones have settled.
     const rows = await waitFor(
-      'every paid payout posted and every scheduled one recorded',
+      'every paid payout posted and every scheduled one assessed',
       payoutRows,
       (rs) =>
         paid.every((p) => settled.has(rs.find((r) => r.payoutId === p.id)?.state ?? '')) &&
-        scheduled.every((p) => rs.some((r) => r.payoutId === p.id)),
+        scheduled.every((p) => rs.find((r) => r.payoutId === p.id)?.state === 'scheduled'),
       600_000,
     );
 

@@ -1,16 +1,47 @@
 /** OS-process helpers for tests that spawn the real entry points: free ports, process trees. */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function tryListen(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: bound } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/** The kernel's ephemeral port range (Linux), where it picks the ports of outgoing connections and of listen(0). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    // Not Linux: the IANA range.
+  }
+  return [49152, 65535];
+}
+
+/**
+ * A port free now, chosen below the kernel's ephemeral range: a port the kernel handed out and took back (listen(0))
+ * is soon handed out again, to the next process that binds port 0 (the Temporal dev server binds several), so a
+ * server started seconds later on it could find it taken. Falls back to the kernel's choice.
+ */
+export async function freePort(): Promise<number> {
+  const [low] = ephemeralRange();
+  const floor = 15_000;
+  if (low - floor > 1_000) {
+    for (let i = 0; i < 50; i++) {
+      const port = await tryListen(floor + Math.floor(Math.random() * (low - floor)));
+      if (port !== null) return port;
+    }
+  }
+  const port = await tryListen(0);
+  if (port === null) throw new Error('no free TCP port on 127.0.0.1');
+  return port;
 }
 
 /** Every process below `pid` (children, their children, …). */

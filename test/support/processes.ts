@@ -30,13 +30,20 @@ function ephemeralRange(): [number, number] {
  * is soon handed out again, to the next process that binds port 0 (the Temporal dev server binds several), so a
  * server started seconds later on it could find it taken. Falls back to the kernel's choice.
  */
+const handedOut = new Set<number>();
 export async function freePort(): Promise<number> {
   const [low] = ephemeralRange();
   const floor = 15_000;
   if (low - floor > 1_000) {
     for (let i = 0; i < 50; i++) {
-      const port = await tryListen(floor + Math.floor(Math.random() * (low - floor)));
-      if (port !== null) return port;
+      const candidate = floor + Math.floor(Math.random() * (low - floor));
+      // Never the same port twice in one process: callers take several before starting anything on them.
+      if (handedOut.has(candidate)) continue;
+      const port = await tryListen(candidate);
+      if (port !== null) {
+        handedOut.add(port);
+        return port;
+      }
     }
   }
   const port = await tryListen(0);

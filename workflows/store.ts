@@ -77,7 +77,7 @@ export async function storeWorkflow(input: StoreWorkflowInput): Promise<void> {
     if (same) {
       // A run only webhooks asked for keeps the newest webhook's time; anything else folded in makes it a run to do.
       if (same.webhookAt !== undefined) {
-        if (req.webhookAt !== undefined && req.trigger === 'webhook') {
+        if (req.webhookAt !== undefined) {
           if (req.webhookAt > same.webhookAt) same.webhookAt = req.webhookAt;
         } else delete same.webhookAt;
       }

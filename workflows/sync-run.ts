@@ -89,6 +89,12 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
   progress = { ...progress, mode: plan.mode, phase: 'reading', windowFrom: plan.windowFrom, windowTo: plan.windowTo };
   let counts = zero();
   const base = { storeId: input.storeId, runId: plan.runId };
+  // A webhook run books what the webhooks announced and nothing more: retrying parked orders and listing payouts are
+  // left to the store's scheduled runs (one every interval whatever the webhooks do, workflows/store.ts), so a burst
+  // of webhooks across many stores costs two activities fewer per run. `patched` keeps histories from before this
+  // replaying as they ran; it is asked once, where the first of the two steps would run.
+  let bookOnly: boolean | undefined;
+  const bookOnlyRun = () => (bookOnly ??= input.trigger === 'webhook' && patched('webhook-runs-book-only'));
   try {
     if (plan.mode === 'bulk') {
       // The window is read in time slices, each one Shopify bulk operation; the next slice's operation
@@ -120,10 +126,12 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
       }
     }
     // Orders parked for a reason a fix may have removed (a mapping added, a QBO setting changed).
-    progress = { ...progress, phase: 'retrying_parked' };
-    const retried = await pages.syncRetryParked({ ...base, before: startedAt });
-    counts = add(counts, retried);
-    written(retried);
+    if (!bookOnlyRun()) {
+      progress = { ...progress, phase: 'retrying_parked' };
+      const retried = await pages.syncRetryParked({ ...base, before: startedAt });
+      counts = add(counts, retried);
+      written(retried);
+    }
   } catch (err) {
     await book.syncRunFail({ ...base, error: readableError(err) });
     throw err;
@@ -141,7 +149,7 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
   // Shopify sends no payout webhook: each run lists the store's payouts and starts (or tells) one saga per payout
   // (workflows/payout.ts). Its failure does not fail the run, whose orders are booked: the next run lists again.
   // `patched` keeps histories of runs from before payouts replaying as they ran.
-  if (patched('payout-discovery')) {
+  if (patched('payout-discovery') && !bookOnlyRun()) {
     try {
       await discovery.payoutsDiscover({ storeId: input.storeId, now: new Date().toISOString() });
     } catch (err) {

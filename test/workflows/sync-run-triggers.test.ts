@@ -1,0 +1,65 @@
+/**
+ * What a sync run does by its trigger, on the time-skipping server with activity doubles typed by the real contract:
+ * a webhook run books the announced orders and stops (workflows/sync-run.ts "book only"); a scheduled (or manual)
+ * run also retries parked orders and lists the store's payouts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../workflows/contracts';
+import type { SyncTrigger } from '../../workflows/definitions';
+import { syncRunWorkflow } from '../../workflows/sync-run';
+import { recordingActivities } from '../support/fake-activities';
+import { timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+}, 60_000);
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** Runs one sync with the given trigger; returns the activities it called, in order. */
+async function activitiesCalled(trigger: SyncTrigger): Promise<string[]> {
+  const called: string[] = [];
+  const base = recordingActivities().activities;
+  const activities = Object.fromEntries(
+    Object.entries(base).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        called.push(name);
+        return (fn as (...a: unknown[]) => unknown)(...args);
+      },
+    ]),
+  ) as unknown as Activities;
+  const taskQueue = uniqueTaskQueue('sync-run-triggers');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  const summary = await worker.runUntil(
+    env.client.workflow.execute(syncRunWorkflow, {
+      taskQueue,
+      workflowId: `sync-run-triggers-${trigger}-${Date.now()}`,
+      args: [{ storeId: 's', shopDomain: 's.myshopify.com', trigger }],
+    }),
+  );
+  expect(summary).toMatchObject({ fetched: 2, synced: 2 });
+  return called;
+}
+
+describe('syncRunWorkflow by trigger', () => {
+  it('a webhook run books the orders and leaves parked orders and payouts to the scheduled runs', async () => {
+    expect(await activitiesCalled('webhook')).toEqual(['syncRunBegin', 'syncOrdersPage', 'syncRunFinish']);
+  });
+
+  it.each(['scheduled', 'manual'] as const)('a %s run also retries parked orders and lists payouts', async (trigger) => {
+    expect(await activitiesCalled(trigger)).toEqual([
+      'syncRunBegin',
+      'syncOrdersPage',
+      'syncRetryParked',
+      'syncRunFinish',
+      'payoutsDiscover',
+    ]);
+  });
+});

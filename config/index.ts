@@ -52,14 +52,20 @@ const schema = z.object({
   /** The Temporal Web UI the console links each run to. Unset → http://localhost:<TEMPORAL_UI_PORT> (the dev server's). */
   TEMPORAL_UI_URL: z.string().url('TEMPORAL_UI_URL must be a URL').optional(),
   /**
-   * Worker sizing (README "Running a fleet"). Workflows kept in the worker's sticky cache: every store is a long-lived
-   * workflow, and each cached one holds memory; one evicted is replayed from its (bounded) history on its next task.
+   * Worker sizing (README "Running a fleet"). Workflows kept in the worker's sticky cache: each cached one holds memory;
+   * one evicted is replayed from its (bounded) history on its next task. A store's loop sleeps most of its interval, so
+   * what the cache must hold is the workflows active at once (runs in progress, their loops), not every store.
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(400),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(150),
   /** Activities one worker process runs at once (Shopify reads, QBO writes, database bookkeeping). */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1_000).default(20),
   /** Workflow tasks one worker process runs at once. */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(40),
+  /**
+   * Seconds between the worker's status lines (resident memory, V8 heap, cached workflows, tasks in flight) at info
+   * level; 0 turns them off. What to watch when sizing a worker for a fleet.
+   */
+  WORKER_STATUS_LOG_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /**
    * QBO calls in flight per realm from this process. QBO allows 10 per realm in all; the per-minute windows are shared
    * through the database, this one is not: with N worker processes set floor(10 / N).
@@ -148,8 +154,8 @@ export interface Config {
     uiPort: number;
     /** The Temporal Web UI the console links runs to. */
     uiUrl: string;
-    /** WORKER_MAX_CACHED_WORKFLOWS, WORKER_MAX_CONCURRENT_ACTIVITIES, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS. */
-    worker: { maxCachedWorkflows: number; maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number };
+    /** WORKER_MAX_CACHED_WORKFLOWS, WORKER_MAX_CONCURRENT_ACTIVITIES, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, WORKER_STATUS_LOG_SECONDS. */
+    worker: { maxCachedWorkflows: number; maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; statusLogSeconds: number };
   };
   shopify: {
     apiBaseUrl: string | undefined;
@@ -283,6 +289,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
         maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
         maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+        statusLogSeconds: e.WORKER_STATUS_LOG_SECONDS,
       },
     },
     shopify: {

@@ -153,7 +153,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       });
       workerDone = worker.run();
       const w = worker;
+      const statusTimer = startWorkerStatusLog(w, log, config.temporal.worker.statusLogSeconds);
       cleanups.push(async () => {
+        if (statusTimer) clearInterval(statusTimer);
         if (w.getState() === 'RUNNING') w.shutdown();
         await workerDone!.catch((err: unknown) => log.error({ err }, 'worker stopped with an error'));
         await connection.close();
@@ -243,4 +245,34 @@ async function ensureKeepAliveSchedule(client: Client, taskQueue: string, log: L
   } catch (err) {
     if ((err as Error).name !== 'ScheduleAlreadyRunning') throw err;
   }
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+
+/**
+ * A status line every `seconds` (0: none): the process's resident memory and its main thread's V8 heap, beside the
+ * worker's cached workflows and tasks in flight. RSS minus the main heap and external memory is mostly the workflow
+ * thread's heap and the SDK's native core, which is what WORKER_MAX_CACHED_WORKFLOWS bounds.
+ */
+function startWorkerStatusLog(worker: Worker, log: Logger, seconds: number): NodeJS.Timeout | undefined {
+  if (seconds <= 0) return undefined;
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    const st = worker.getStatus();
+    log.info(
+      {
+        rssMb: mb(m.rss),
+        heapUsedMb: mb(m.heapUsed),
+        heapTotalMb: mb(m.heapTotal),
+        externalMb: mb(m.external),
+        arrayBuffersMb: mb(m.arrayBuffers),
+        cachedWorkflows: st.numCachedWorkflows,
+        activationsInFlight: st.numInFlightWorkflowActivations,
+        activitiesInFlight: st.numInFlightActivities,
+      },
+      'worker status',
+    );
+  }, seconds * 1000);
+  timer.unref();
+  return timer;
 }

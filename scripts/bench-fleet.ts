@@ -28,14 +28,15 @@
  *  - duplicates, read back from QBO (every realm: no order with more than one sale document; totals and tax against
  *    Shopify, test/support/books.ts), and runs of one store that overlapped in time (sync_runs).
  *
- * The API and workers run built (`node dist/main/api.js`, `node dist/main/worker.js` with the prebuilt workflow bundle,
- * as in production): run `npm run build` first, or pass --from-source (tsx; each worker then bundles the workflows
- * itself at start, which raises its memory).
+ * The API and workers run built, as `npm run api` and `npm run worker` run them in production (the same node flags:
+ * the worker's heap cap; the prebuilt workflow bundle): run `npm run build` first, or pass --from-source (tsx; each
+ * worker then bundles the workflows itself at start, which raises its memory).
  *
  * Options: --stores 1000 --workers 1|3|both (default both) --seed 1000 --interval 5 (minutes, ≥ 5)
  * --webhook-stores 100 --webhook-orders 10 --from-source --log-dir DIR (each process's output and the dev server's
  * warnings; default a new directory under the OS temp dir, printed) --cpu-prof (V8 CPU profiles of the API and workers
- * into that directory). Exits 1 when a target is missed: RSS peak < 500 MB per
+ * into that directory) --worker-env KEY=VALUE (repeatable; extra environment for the workers only, for sizing
+ * experiments). Exits 1 when a target is missed: RSS peak < 500 MB per
  * worker, every slot's run started within 5 minutes (none missed), no 429, no duplicate, no overlapping runs, no run
  * stuck, every webhook order booked with p95 < 10 s.
  */
@@ -71,6 +72,8 @@ import { silentLogger, UNPACED } from '../test/support/sync-fixture';
 import { startPrivatePostgres, type PrivatePostgres } from './chaos/postgres';
 
 const root = path.resolve(__dirname, '..');
+const packageScripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
 const WEBHOOK_SECRET = `shpss_fleet_${randomBytes(12).toString('hex')}`;
 const RSS_TARGET_MB = 500;
 const LAG_TARGET_S = 300;
@@ -88,6 +91,8 @@ interface Options {
   logDir: string;
   /** Write V8 CPU profiles of the API and workers into logDir (node --cpu-prof), to see where their time goes. */
   cpuProf: boolean;
+  /** Extra environment for the worker processes only (--worker-env K=V, repeatable): sizing experiments. */
+  workerEnv: Record<string, string>;
 }
 
 interface FleetStore {
@@ -231,6 +236,7 @@ function buildFleet(opts: Options, shopify: ShopifyEmulator, qbo: QboEmulatorHan
 interface Proc {
   name: string;
   child: ChildProcess;
+  logFile: string;
   exited: Promise<void>;
   output(): string;
   rss: Array<{ at: number; kb: number }>;
@@ -242,7 +248,7 @@ interface Figures {
   orders: number;
   connectSeconds: number;
   backfillSeconds: number;
-  rss: Array<{ name: string; peakMb: number; steadyMb: number; note: string }>;
+  rss: Array<{ name: string; peakMb: number; steadyMb: number; note: string; atPeak: string }>;
   dbConnectionsMax: number;
   dbConnectionsSteady: number;
   backlogMax: { workflow: number; activity: number } | null;
@@ -264,6 +270,8 @@ interface Figures {
     answers: Record<string, number>;
     /** Sync runs with trigger webhook started in the burst's stores since it began. */
     runs: number;
+    /** p50/p95 of each stage: the API's answer, a store's first webhook → its run begun, run begun → order booked. */
+    stages: Record<'answer' | 'toRun' | 'runToBooked', { p50: number; p95: number }> | undefined;
   };
   runsLeftRunning: number;
   /** CPU seconds per part of the stack in each phase (readCpu). */
@@ -337,16 +345,33 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       QBO_CONCURRENT_PER_REALM: String(Math.floor(10 / workerCount)),
     };
     const procs: Proc[] = [];
+    // Workers log their status (memory split, cached workflows) every 5 s: the report shows it at each one's RSS peak.
+    const workerEnv: NodeJS.ProcessEnv = { ...env, LOG_LEVEL: 'info', WORKER_STATUS_LOG_SECONDS: '5', ...opts.workerEnv };
     const launch = (name: string, entry: string): Proc => {
       // Built (the default): `node dist/main/<role>.js` with the prebuilt workflow bundle, as `npm run worker` runs in
       // production; --from-source: through tsx, the worker then bundles the workflows itself at start (more memory).
       const prof = opts.cpuProf
         ? ['--cpu-prof', '--cpu-prof-dir', opts.logDir, '--cpu-prof-name', `${entry}-${workerCount}w-${procs.length}.cpuprofile`]
         : [];
-      const args = [...prof, ...(opts.fromSource ? ['--import', 'tsx', `main/${entry}.ts`] : [path.join('dist', 'main', `${entry}.js`)])];
-      const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // The environment and node flags of `npm run <role>` (the worker's malloc arenas and heap cap), so the bench
+      // measures what the project ships.
+      const words = packageScripts[entry]!.split(/\s+/);
+      const scriptEnv = Object.fromEntries(
+        words.filter((w, i) => /^[A-Z_]+=/.test(w) && words.slice(0, i).every((v) => /^[A-Z_]+=/.test(v))).map((w) => w.split('=', 2)),
+      );
+      const script = words.slice(Object.keys(scriptEnv).length);
+      if (script[0] !== 'node') throw new Error(`npm run ${entry} is not a node command: ${packageScripts[entry]}`);
+      const nodeFlags = script.slice(1).filter((a) => a.startsWith('--'));
+      const target = opts.fromSource ? ['--import', 'tsx', `main/${entry}.ts`] : script.slice(1).filter((a) => !a.startsWith('--'));
+      const args = [...prof, ...nodeFlags, ...target];
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        env: entry === 'worker' ? workerEnv : env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
-      const file = fs.createWriteStream(path.join(opts.logDir, `${name.replace(/\s+/g, '')}-${workerCount}w.log`), { flags: 'a' });
+      const logFile = path.join(opts.logDir, `${name.replace(/\s+/g, '')}-${workerCount}w.log`);
+      const file = fs.createWriteStream(logFile, { flags: 'a' });
       child.once('exit', () => file.end());
       const keep = (b: Buffer) => {
         out = (out + b.toString()).slice(-20_000);
@@ -354,7 +379,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       };
       child.stdout!.on('data', keep);
       child.stderr!.on('data', keep);
-      const p: Proc = { name, child, output: () => out, exited: new Promise((r) => child.once('exit', () => r())), rss: [] };
+      const p: Proc = { name, child, logFile, output: () => out, exited: new Promise((r) => child.once('exit', () => r())), rss: [] };
       procs.push(p);
       return p;
     };
@@ -595,6 +620,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       for (const o of fresh) deliveries.push({ key: orderSourceKey(String(o.id)), storeId: f.storeId, order: o, domain: f.domain });
     }
     const sentAt = new Map<string, number>();
+    const answerMs: number[] = [];
     const answers: Record<string, number> = {};
     const burstStart = Date.now();
     const cpuBurstStart = cpuNow();
@@ -623,6 +649,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
         /* not JSON */
       }
       answers[status] = (answers[status] ?? 0) + 1;
+      answerMs.push(Date.now() - sentAt.get(d.key)!);
     });
     console.log(`  ${deliveries.length} webhooks delivered in ${s1(Date.now() - burstStart)}`);
     const bookedAt = new Map<string, number>();
@@ -655,6 +682,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       max: latencies.at(-1) ?? NaN,
       answers,
       runs: 0,
+      stages: undefined as Figures['webhook']['stages'],
     };
     console.log(`  webhook orders booked: ${bookedAt.size}/${deliveries.length}, p95 ${s1(webhook.p95)}`);
     // Let runs still going finish before the books are read.
@@ -674,6 +702,29 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       .from(syncRuns)
       .where(and(inArray(syncRuns.storeId, burstIds), eq(syncRuns.trigger, 'webhook'), gte(syncRuns.startedAt, new Date(burstStart))));
     webhook.runs = burstRuns!.n;
+    // Where the latency went, per burst store: the API's answer, its first webhook → its first webhook run begun
+    // (signal, store workflow, child workflow, the run's first activity), and that run begun → each order booked.
+    const firstRuns = await db
+      .select({ storeId: syncRuns.storeId, startedAt: sql<Date>`min(${syncRuns.startedAt})` })
+      .from(syncRuns)
+      .where(and(inArray(syncRuns.storeId, burstIds), eq(syncRuns.trigger, 'webhook'), gte(syncRuns.startedAt, new Date(burstStart))))
+      .groupBy(syncRuns.storeId);
+    const runStart = new Map(firstRuns.map((r) => [r.storeId, new Date(r.startedAt).getTime()]));
+    const toRun: number[] = [];
+    const runToBooked: number[] = [];
+    for (const id of burstIds) {
+      const mine = deliveries.filter((d) => d.storeId === id);
+      const first = Math.min(...mine.map((d) => sentAt.get(d.key)!));
+      const began = runStart.get(id);
+      if (began === undefined) continue;
+      toRun.push(began - first);
+      for (const d of mine) if (bookedAt.has(d.key)) runToBooked.push(bookedAt.get(d.key)! - began);
+    }
+    const stage = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return { p50: pct(sorted, 50), p95: pct(sorted, 95) };
+    };
+    webhook.stages = { answer: stage(answerMs), toRun: stage(toRun), runToBooked: stage(runToBooked) };
 
     // QBO's counts, then the books read back per realm (after the counts: the reads are requests too).
     const counts = qbo.admin.requestCounts();
@@ -723,7 +774,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
         const kbs = p.rss.map((s) => s.kb);
         const half = kbs.slice(Math.floor(kbs.length / 2));
         const note = p.child.signalCode === 'SIGKILL' ? 'killed mid-window' : p.name.includes('restarted') ? 'from the restart on' : '';
-        return { name: p.name, peakMb: Math.max(...kbs) / 1024, steadyMb: median(half) / 1024, note };
+        return { name: p.name, peakMb: Math.max(...kbs) / 1024, steadyMb: median(half) / 1024, note, atPeak: statusAtPeak(p.logFile) };
       });
     const dbHalf = dbSamples.slice(Math.floor(dbSamples.length / 2));
     return {
@@ -760,6 +811,23 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
 
 let stopping: (() => Promise<void>) | undefined;
 
+/** The worker's own status line (main/system.ts, every 5 s here) with the highest RSS in its log: where the memory was. */
+function statusAtPeak(logFile: string): string {
+  let best: Obj | undefined;
+  for (const line of fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n') : []) {
+    if (!line.includes('"worker status"')) continue;
+    try {
+      const o = JSON.parse(line) as Obj;
+      if (!best || o.rssMb > best.rssMb) best = o;
+    } catch {
+      /* a line cut short */
+    }
+  }
+  return best
+    ? `rss ${best.rssMb} MB: main heap ${best.heapUsedMb} used of ${best.heapTotalMb}, external ${best.externalMb} (array buffers ${best.arrayBuffersMb}), rest ${best.rssMb - best.heapTotalMb - best.externalMb}; ${best.cachedWorkflows} workflows cached, ${best.activitiesInFlight} activities in flight`
+    : 'n/a (no status line)';
+}
+
 function report(f: Figures): string[] {
   const problems: string[] = [];
   for (const r of f.rss) if (r.peakMb >= RSS_TARGET_MB) problems.push(`${r.name} RSS peak ${r.peakMb.toFixed(0)} MB ≥ ${RSS_TARGET_MB} MB`);
@@ -782,6 +850,7 @@ function report(f: Figures): string[] {
       `RSS ${r.name} peak / steady`,
       `${r.peakMb.toFixed(0)} MB / ${r.steadyMb.toFixed(0)} MB${r.note ? ` (${r.note})` : ''}`,
     ]),
+    ...f.rss.map((r): [string, string] => [`${r.name} status at its RSS peak`, r.atPeak]),
     ['DB connections max / steady', `${f.dbConnectionsMax} / ${f.dbConnectionsSteady}`],
     ['task backlog max (workflow, activity)', f.backlogMax ? `${f.backlogMax.workflow}, ${f.backlogMax.activity}` : 'n/a'],
     ['sync slot → run started p50/p95/max', lagLine(f.lag)],
@@ -802,6 +871,12 @@ function report(f: Figures): string[] {
     ['webhook orders booked / no document', `${f.webhook.booked} / ${f.webhook.noDocument}`],
     ['webhook-triggered sync runs (burst stores)', String(f.webhook.runs)],
     ['webhook → QBO document p50/p95/max', `${s1(f.webhook.p50)} / ${s1(f.webhook.p95)} / ${s1(f.webhook.max)}`],
+    [
+      'its stages p50/p95',
+      f.webhook.stages
+        ? `API answer ${s1(f.webhook.stages.answer.p50)} / ${s1(f.webhook.stages.answer.p95)}; first webhook → run begun ${s1(f.webhook.stages.toRun.p50)} / ${s1(f.webhook.stages.toRun.p95)}; run begun → booked ${s1(f.webhook.stages.runToBooked.p50)} / ${s1(f.webhook.stages.runToBooked.p95)}`
+        : 'n/a',
+    ],
     ...Object.entries(f.cpu).map(([phase, c]): [string, string] => [
       `CPU s in ${phase} (${c.wallS.toFixed(0)} s)`,
       `bench+emulators ${c.bench.toFixed(0)}, API ${c.api.toFixed(0)}, workers ${c.workers.toFixed(0)}, Temporal ${c.temporal.toFixed(0)}, PostgreSQL ${c.postgres.toFixed(0)}`,
@@ -825,6 +900,7 @@ async function main(): Promise<void> {
       'from-source': { type: 'boolean', default: false },
       'log-dir': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      'worker-env': { type: 'string', multiple: true, default: [] },
     },
   });
   const num = (name: string, v: string | undefined, min = 1): number => {
@@ -841,6 +917,13 @@ async function main(): Promise<void> {
     fromSource: values['from-source'] ?? false,
     logDir: values['log-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-fleet-logs-')),
     cpuProf: values['cpu-prof'] ?? false,
+    workerEnv: Object.fromEntries(
+      (values['worker-env'] ?? []).map((kv) => {
+        const i = kv.indexOf('=');
+        if (i <= 0) throw new Error(`--worker-env must be KEY=VALUE, got "${kv}"`);
+        return [kv.slice(0, i), kv.slice(i + 1)];
+      }),
+    ),
   };
   fs.mkdirSync(opts.logDir, { recursive: true });
   if (!opts.fromSource && !fs.existsSync(path.join(root, 'dist', 'main', 'worker.js')))

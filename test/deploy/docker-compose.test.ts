@@ -44,7 +44,17 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(file.services).sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-ui', 'worker']);
     expect(file.services.temporal?.image).toMatch(/^temporalio\/auto-setup:/);
     expect(file.services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
-    expect(file.services.worker?.command).toEqual(['node', 'dist/main/worker.js']);
+    // The worker runs as `npm run worker` does, in Compose and in the image: its heap cap on the command line, its
+    // malloc arena count in the image's environment (README "Running a fleet").
+    const [arenas, ...workerCommand] = (
+      JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts.worker!.split(/\s+/);
+    expect(arenas).toBe('MALLOC_ARENA_MAX=2');
+    expect(workerCommand).toContain('--max-old-space-size=192');
+    expect(file.services.worker?.command).toEqual(workerCommand);
+    const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    expect(JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1] ?? 'null')).toEqual(workerCommand);
+    expect(dockerfile).toMatch(/^ENV MALLOC_ARENA_MAX=2$/m);
     expect(file.services.api?.command).toEqual(['node', 'dist/main/api.js']);
   });
 

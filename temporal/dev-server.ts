@@ -49,10 +49,16 @@ async function portOpen(port: number): Promise<boolean> {
  * - one task queue partition instead of the server's default four: a single server with one worker's pollers
  *   matches tasks to pollers directly instead of forwarding them between partitions and persisting the backlog;
  * - SQLite in write-ahead-log mode with synchronous=NORMAL (https://www.sqlite.org/wal.html): a commit appends to the
- *   log instead of rewriting a rollback journal, and stays durable when the process is killed.
+ *   log instead of rewriting a rollback journal, and stays durable when the process is killed;
+ * - eager activity execution (`system.enableActivityEagerExecution`, off by default in the server, on in Temporal
+ *   Cloud): when a workflow task schedules an activity on the worker's own task queue and the worker has a slot free,
+ *   the server hands the activity back in its answer to the task's completion instead of queueing it for a poller
+ *   (the SDK asks for it by default: ActivityOptions.allowEagerDispatch). A sync run's activities each skip a round
+ *   through the task queue.
  */
 const DEV_SERVER_TUNING: Array<[string, string]> = [
   ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'],
+  ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
   ['--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1'],
   ['--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1'],
   ['--sqlite-pragma', 'journal_mode=wal'],

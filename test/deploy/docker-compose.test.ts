@@ -44,6 +44,21 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(file.services).sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-ui', 'worker']);
     expect(file.services.temporal?.image).toMatch(/^temporalio\/auto-setup:/);
     expect(file.services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
+    // The server's dynamic configuration is Ledgerline's own file (eager activity execution on).
+    const temporal = file.services.temporal as {
+      environment?: Record<string, string>;
+      volumes?: Array<string | { source?: string; target?: string }>;
+    };
+    expect(temporal.environment?.DYNAMIC_CONFIG_FILE_PATH).toBe('config/dynamicconfig/ledgerline.yaml');
+    const mount = (temporal.volumes ?? [])
+      .map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`))
+      .find((v) => v.includes('dynamicconfig'));
+    expect(mount).toContain(`${path.join(root, 'temporal', 'dynamicconfig')}:/etc/temporal/config/dynamicconfig`);
+    const dynamic = parse(fs.readFileSync(path.join(root, 'temporal', 'dynamicconfig', 'ledgerline.yaml'), 'utf8')) as Record<
+      string,
+      Array<{ value: unknown }>
+    >;
+    expect(dynamic['system.enableActivityEagerExecution']).toEqual([{ value: true }]);
     // The worker runs as `npm run worker` does, in Compose and in the image: its heap cap on the command line, its
     // malloc arena count in the image's environment (README "Running a fleet").
     const [arenas, ...workerCommand] = (

@@ -130,10 +130,11 @@ const s1 = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(1)
 
 /**
  * CPU seconds used so far, per part of the stack, from /proc (Linux): the bench process itself (both emulators, the
- * samplers), the API, the workers (summed; a killed one drops out), the Temporal dev server and PostgreSQL (every
+ * samplers), the API, the workers (summed; a killed one counts with its CPU up to the kill), the Temporal dev server and PostgreSQL (every
  * process named postgres). Differences between two readings say which part a phase kept busy.
  */
 type CpuReading = Record<'bench' | 'api' | 'workers' | 'temporal' | 'postgres', number>;
+const lastWorkerCpu = new Map<number, number>();
 function readCpu(pids: { api: number | undefined; workers: Array<number | undefined>; temporal: number }): CpuReading {
   const ticks = 100; // USER_HZ: 100 on Linux
   const cpuOf = (pid: number): { comm: string; s: number } | null => {
@@ -157,7 +158,13 @@ function readCpu(pids: { api: number | undefined; workers: Array<number | undefi
   return {
     bench: (usage.user + usage.system) / 1e6,
     api: pids.api ? (cpuOf(pids.api)?.s ?? 0) : 0,
-    workers: pids.workers.reduce((sum: number, pid) => sum + (pid ? (cpuOf(pid)?.s ?? 0) : 0), 0),
+    // A worker gone since (the killed one) counts with its last reading, so a phase's difference stays its own.
+    workers: pids.workers.reduce((sum: number, pid) => {
+      if (!pid) return sum;
+      const now = cpuOf(pid)?.s ?? lastWorkerCpu.get(pid) ?? 0;
+      lastWorkerCpu.set(pid, now);
+      return sum + now;
+    }, 0),
     temporal: cpuOf(pids.temporal)?.s ?? 0,
     postgres,
   };
@@ -553,6 +560,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     if (workerCount > 1) {
       await sleep(windowStart + intervalMs / 2 - Date.now());
       const victim = workers[0]!;
+      cpuNow(); // its CPU up to the kill, kept for the phase's sum
       victim.child.kill('SIGKILL');
       await victim.exited;
       killed = `${victim.name} SIGKILLed ${s1(Date.now() - windowStart)} into the window, started again after it`;

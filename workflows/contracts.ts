@@ -34,6 +34,11 @@ export interface SyncRunPlan {
   advanceCursor: boolean;
   /** The store can't sync now (paused/disconnected between trigger and start). */
   blocked?: string;
+  /**
+   * A webhook run that only books (domain/sync/window.ts webhookRunMayBookOnly): a recent scheduled run retried the
+   * parked orders and listed the payouts. Absent for other triggers and in histories from before it.
+   */
+  bookOnly?: boolean;
 }
 
 export interface PageResult extends SyncCounts {

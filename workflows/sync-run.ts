@@ -89,12 +89,12 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
   progress = { ...progress, mode: plan.mode, phase: 'reading', windowFrom: plan.windowFrom, windowTo: plan.windowTo };
   let counts = zero();
   const base = { storeId: input.storeId, runId: plan.runId };
-  // A webhook run books what the webhooks announced and nothing more: retrying parked orders and listing payouts are
-  // left to the store's scheduled runs (one every interval whatever the webhooks do, workflows/store.ts), so a burst
-  // of webhooks across many stores costs two activities fewer per run. `patched` keeps histories from before this
+  // A webhook run books what the webhooks announced and nothing more while a recent scheduled run has retried the
+  // parked orders and listed the payouts (plan.bookOnly, decided by syncRunBegin from the store's runs), so a burst of
+  // webhooks across many stores costs two activities fewer per run. `patched` keeps histories from before this
   // replaying as they ran; it is asked once, where the first of the two steps would run.
   let bookOnly: boolean | undefined;
-  const bookOnlyRun = () => (bookOnly ??= input.trigger === 'webhook' && patched('webhook-runs-book-only'));
+  const bookOnlyRun = () => (bookOnly ??= input.trigger === 'webhook' && plan.bookOnly === true && patched('webhook-runs-book-only'));
   try {
     if (plan.mode === 'bulk') {
       // The window is read in time slices, each one Shopify bulk operation; the next slice's operation

@@ -9,6 +9,7 @@ import {
   disconnectStore,
   failSyncRun,
   getStore,
+  lastFullRunStartedAt,
   listRetryableParents,
   listRetryableRows,
   markChildrenGone,
@@ -27,8 +28,10 @@ import {
   REFUND_ROLE,
   RETRYABLE_PARK_CODES,
   RETRYABLE_REFUND_CODES,
+  webhookRunMayBookOnly,
   windowSearch,
 } from '../../domain/sync';
+import { parseSettings } from '../../domain/settings';
 import { ORDER_PAGE_LIMITS, SINGLE_ORDER_LIMITS, truncatedLists } from '../../domain/shopify/limits';
 import type { QboLimiter } from '../../integrations/qbo/limiter';
 import type { ShopifyPacer } from '../../integrations/shopify/pacer';
@@ -143,6 +146,15 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
       const now = deps.clock();
       const runId = input.workflowId;
       const { windowFrom, windowTo, mode, advanceCursor, blocked } = planRunWindow(store, input.window, now);
+      // Read before this run's own row exists (a webhook run is never a full run anyway).
+      const bookOnly =
+        input.trigger === 'webhook'
+          ? webhookRunMayBookOnly({
+              lastFullRunStartedAt: await lastFullRunStartedAt(db, { storeId: store.id }),
+              intervalMinutes: parseSettings(store.settings).syncIntervalMinutes,
+              now,
+            })
+          : undefined;
       await startSyncRun(db, {
         runId,
         storeId: store.id,
@@ -154,10 +166,18 @@ export function createSyncActivities(deps: ActivityDeps, { pacer, limiter }: Syn
         blocked,
       });
       log.info(
-        { storeId: store.id, runId, mode, windowFrom, windowTo, trigger: input.trigger },
+        { storeId: store.id, runId, mode, windowFrom, windowTo, trigger: input.trigger, ...(bookOnly ? { bookOnly } : {}) },
         blocked ? 'sync run blocked' : 'sync run started',
       );
-      return { runId, windowFrom, windowTo, mode, advanceCursor, ...(blocked ? { blocked } : {}) };
+      return {
+        runId,
+        windowFrom,
+        windowTo,
+        mode,
+        advanceCursor,
+        ...(blocked ? { blocked } : {}),
+        ...(bookOnly === undefined ? {} : { bookOnly }),
+      };
     },
 
     async syncOrdersPage(input) {

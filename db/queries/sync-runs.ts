@@ -2,7 +2,7 @@
  * `sync_runs`: one row per sync run (id = the child workflow's id), written when it starts and when it
  * completes or fails; completing and failing also record the outcome on the store (stores.ts).
  */
-import { desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { syncRuns } from '../schema';
 import type { Executor } from './executor';
 import { recordRunCompleted, recordRunFailed } from './stores';
@@ -104,4 +104,15 @@ export async function latestSyncRuns(db: Executor, p: { storeIds: string[] }): P
 /** A store's runs (unordered). */
 export function listSyncRuns(db: Executor, p: { storeId: string }): Promise<SyncRunRow[]> {
   return db.select().from(syncRuns).where(eq(syncRuns.storeId, p.storeId));
+}
+
+/** When the store's newest run started by anything but a webhook began (such runs retry parked orders and list payouts). */
+export async function lastFullRunStartedAt(db: Executor, p: { storeId: string }): Promise<Date | null> {
+  const [row] = await db
+    .select({ startedAt: syncRuns.startedAt })
+    .from(syncRuns)
+    .where(and(eq(syncRuns.storeId, p.storeId), ne(syncRuns.trigger, 'webhook')))
+    .orderBy(desc(syncRuns.startedAt))
+    .limit(1);
+  return row?.startedAt ?? null;
 }

@@ -82,6 +82,17 @@ export function webhookNudgeCovered(webhookAt: string | undefined, lastRun: { tr
   return at + WEBHOOK_COVER_MARGIN_MS <= readTo;
 }
 
+/**
+ * Whether a webhook-triggered run may only book the orders (issue #18), leaving the retry of parked orders and payout
+ * discovery to the store's scheduled runs: yes while a run that does them (any trigger but a webhook) began within the
+ * last two intervals. A shop whose webhooks never stop keeps its loop busy with webhook runs, so its slot never comes
+ * and no scheduled run starts; once the last full run is that old, its webhook runs do the whole run again.
+ */
+export function webhookRunMayBookOnly(p: { lastFullRunStartedAt: Date | null; intervalMinutes: number; now: Date }): boolean {
+  if (!p.lastFullRunStartedAt) return false;
+  return p.now.getTime() - p.lastFullRunStartedAt.getTime() < 2 * p.intervalMinutes * 60_000;
+}
+
 /** Shopify search for orders updated in [from, to). */
 export function windowSearch(from: string | null, to: string): string {
   return [from ? `updated_at:>='${from}'` : null, `updated_at:<'${to}'`].filter(Boolean).join(' AND ');

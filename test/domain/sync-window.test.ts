@@ -8,6 +8,7 @@ import {
   planRunWindow,
   planSlices,
   webhookNudgeCovered,
+  webhookRunMayBookOnly,
   windowSearch,
 } from '../../domain/sync';
 
@@ -125,5 +126,20 @@ describe('webhookNudgeCovered', () => {
     expect(webhookNudgeCovered('2026-12-04T09:00:00.000Z', run(readTo, 'resync'))).toBe(false);
     expect(webhookNudgeCovered('not a time', run(readTo))).toBe(false);
     expect(webhookNudgeCovered('2026-12-04T09:00:00.000Z', run('later'))).toBe(false);
+  });
+});
+
+describe('webhookRunMayBookOnly', () => {
+  const now = new Date('2026-12-04T12:00:00.000Z');
+  const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+  it.each([
+    { last: null, interval: 60, want: false, why: 'no full run ever' },
+    { last: ago(0), interval: 60, want: true, why: 'a full run just began' },
+    { last: ago(119), interval: 60, want: true, why: 'within two intervals' },
+    { last: ago(120), interval: 60, want: false, why: 'two intervals ago: a slot was missed' },
+    { last: ago(9), interval: 5, want: true, why: 'short interval, within two' },
+    { last: ago(11), interval: 5, want: false, why: 'short interval, older than two' },
+  ])('$why → $want', ({ last, interval, want }) => {
+    expect(webhookRunMayBookOnly({ lastFullRunStartedAt: last, intervalMinutes: interval, now })).toBe(want);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * What a sync run does by its trigger, on the time-skipping server with activity doubles typed by the real contract:
- * a webhook run books the announced orders and stops (workflows/sync-run.ts "book only"); a scheduled (or manual)
- * run also retries parked orders and lists the store's payouts.
+ * a webhook run whose plan says bookOnly (a scheduled run did the rest recently) books the announced orders and stops;
+ * otherwise, and for a scheduled or manual run, it also retries parked orders and lists the store's payouts. When
+ * syncRunBegin says bookOnly: test/activities/sync-book-only.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -23,9 +24,16 @@ afterAll(async () => {
 });
 
 /** Runs one sync with the given trigger; returns the activities it called, in order. */
-async function activitiesCalled(trigger: SyncTrigger): Promise<string[]> {
+async function activitiesCalled(trigger: SyncTrigger, bookOnly?: boolean): Promise<string[]> {
   const called: string[] = [];
-  const base = recordingActivities().activities;
+  const recorded = recordingActivities().activities;
+  const base: Activities = {
+    ...recorded,
+    async syncRunBegin(input) {
+      const plan = await recorded.syncRunBegin(input);
+      return bookOnly === undefined ? plan : { ...plan, bookOnly };
+    },
+  };
   const activities = Object.fromEntries(
     Object.entries(base).map(([name, fn]) => [
       name,
@@ -49,8 +57,14 @@ async function activitiesCalled(trigger: SyncTrigger): Promise<string[]> {
 }
 
 describe('syncRunWorkflow by trigger', () => {
-  it('a webhook run books the orders and leaves parked orders and payouts to the scheduled runs', async () => {
-    expect(await activitiesCalled('webhook')).toEqual(['syncRunBegin', 'syncOrdersPage', 'syncRunFinish']);
+  it('a webhook run planned book-only books the orders and leaves parked orders and payouts to the scheduled runs', async () => {
+    expect(await activitiesCalled('webhook', true)).toEqual(['syncRunBegin', 'syncOrdersPage', 'syncRunFinish']);
+  });
+
+  it('a webhook run not planned book-only (no recent scheduled run) does the whole run', async () => {
+    const whole = ['syncRunBegin', 'syncOrdersPage', 'syncRetryParked', 'syncRunFinish', 'payoutsDiscover'];
+    expect(await activitiesCalled('webhook', false)).toEqual(whole);
+    expect(await activitiesCalled('webhook')).toEqual(whole);
   });
 
   it.each(['scheduled', 'manual'] as const)('a %s run also retries parked orders and lists payouts', async (trigger) => {

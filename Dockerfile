@@ -16,9 +16,6 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/db/migrations ./db/migrations
 # The web console's stylesheet and icon (served from the source tree: tsc copies no CSS).
 COPY --from=build /app/console/static ./console/static
-# glibc gives each thread that allocates its own malloc arena; the worker's native Temporal core runs several, and
-# the arenas' freed memory stays resident. Two arenas keep a fleet worker's RSS down (README "Running a fleet").
-ENV MALLOC_ARENA_MAX=2
 USER node
 # The worker's V8 heaps (its main thread and its workflow thread each) capped, as `npm run worker` does.
 CMD ["node", "--max-old-space-size=192", "dist/main/worker.js"]

@@ -360,13 +360,8 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       const prof = opts.cpuProf
         ? ['--cpu-prof', '--cpu-prof-dir', opts.logDir, '--cpu-prof-name', `${entry}-${workerCount}w-${procs.length}.cpuprofile`]
         : [];
-      // The environment and node flags of `npm run <role>` (the worker's malloc arenas and heap cap), so the bench
-      // measures what the project ships.
-      const words = packageScripts[entry]!.split(/\s+/);
-      const scriptEnv = Object.fromEntries(
-        words.filter((w, i) => /^[A-Z_]+=/.test(w) && words.slice(0, i).every((v) => /^[A-Z_]+=/.test(v))).map((w) => w.split('=', 2)),
-      );
-      const script = words.slice(Object.keys(scriptEnv).length);
+      // The node flags of `npm run <role>` (the worker's heap cap), so the bench measures what the project ships.
+      const script = packageScripts[entry]!.split(/\s+/);
       if (script[0] !== 'node') throw new Error(`npm run ${entry} is not a node command: ${packageScripts[entry]}`);
       const nodeFlags = script.slice(1).filter((a) => a.startsWith('--'));
       const target = opts.fromSource ? ['--import', 'tsx', `main/${entry}.ts`] : script.slice(1).filter((a) => !a.startsWith('--'));

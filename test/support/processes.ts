@@ -25,12 +25,14 @@ function ephemeralRange(): [number, number] {
   return [49152, 65535];
 }
 
+/** Ports freePort has returned in this process. */
+const handedOut = new Set<number>();
+
 /**
  * A port free now, chosen below the kernel's ephemeral range: a port the kernel handed out and took back (listen(0))
  * is soon handed out again, to the next process that binds port 0 (the Temporal dev server binds several), so a
  * server started seconds later on it could find it taken. Falls back to the kernel's choice.
  */
-const handedOut = new Set<number>();
 export async function freePort(): Promise<number> {
   const [low] = ephemeralRange();
   const floor = 15_000;

@@ -14,7 +14,8 @@
  *    included);
  *  - Temporal task backlog: DescribeTaskQueue's approximate backlog of the workflow and activity queues, every 5 s
  *    (the maximum);
- *  - scheduled-to-started lag: once every store's first run (its backfill) is over, a window of one interval opens;
+ *  - scheduled-to-started lag: once every store's first run (its backfill) is over, a window of one interval (or
+ *    `--window`) opens;
  *    each store's slot in it (domain/schedule.ts, the store workflow's own computation) is matched to the first
  *    `sync_runs` row with trigger `scheduled` that started at or after it; lag = started_at − slot (p50/p95/max).
  *    A slot with no run 5 minutes after it counts as missed. The inventory schedules' runs are matched the same way
@@ -32,7 +33,9 @@
  * the worker's heap cap; the prebuilt workflow bundle): run `npm run build` first, or pass --from-source (tsx; each
  * worker then bundles the workflows itself at start, which raises its memory).
  *
- * Options: --stores 1000 --workers 1|3|both (default both) --seed 1000 --interval 5 (minutes, ≥ 5)
+ * Options: --stores 1000 --workers 1|3|both (default both) --seed 1000 --interval 5 (minutes, ≥ 5) --window N (minutes,
+ * default the interval: the lag window's length; with a shorter one only the slots due in it are measured, so the
+ * shipped hourly loop can be run in less than an hour)
  * --webhook-stores 100 --webhook-orders 10 --from-source --log-dir DIR (each process's output and the dev server's
  * warnings; default a new directory under the OS temp dir, printed) --cpu-prof (V8 CPU profiles of the API and workers
  * into that directory) --worker-env KEY=VALUE (repeatable; extra environment for the workers only, for sizing
@@ -84,6 +87,8 @@ interface Options {
   stores: number;
   seed: number;
   intervalMinutes: number;
+  /** The lag window's length (≤ the interval): slots due in it are measured. */
+  windowMinutes: number;
   webhookStores: number;
   webhookOrders: number;
   fromSource: boolean;
@@ -550,10 +555,17 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     const invDue = fleet.map(
       (f) => windowStart + msUntilNextSlot(windowStart, intervalMs, inventoryScheduleOffsetMs(f.domain, opts.intervalMinutes)),
     );
-    const windowEnd = windowStart + intervalMs;
+    const windowMs = opts.windowMinutes * 60_000;
+    const windowEnd = windowStart + windowMs;
+    // With a window shorter than the interval, only the slots due in it are measured (the others come after it).
+    const inWindow = (at: number) => at < windowEnd;
+    console.log(
+      `  lag window: ${opts.windowMinutes} min of the ${opts.intervalMinutes}-min interval; ` +
+        `${due.filter(inWindow).length} sync and ${invDue.filter(inWindow).length} inventory slots due in it`,
+    );
     let killed = 'none';
     if (workerCount > 1) {
-      await sleep(windowStart + intervalMs / 2 - Date.now());
+      await sleep(windowStart + windowMs / 2 - Date.now());
       const victim = workers[0]!;
       cpuNow(); // its CPU up to the kill, kept for the phase's sum
       victim.child.kill('SIGKILL');
@@ -591,20 +603,21 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     let matched = await matchRuns();
     for (;;) {
       const now = Date.now();
-      const pending = matched.sync.some((s, i) => s === undefined && now < due[i]! + LAG_TARGET_S * 1000);
-      const invPending = matched.inv.some((s, i) => s === undefined && now < invDue[i]! + LAG_TARGET_S * 1000);
+      const pending = matched.sync.some((s, i) => s === undefined && inWindow(due[i]!) && now < due[i]! + LAG_TARGET_S * 1000);
+      const invPending = matched.inv.some((s, i) => s === undefined && inWindow(invDue[i]!) && now < invDue[i]! + LAG_TARGET_S * 1000);
       if (now > windowEnd + 2000 && !pending && !invPending) break;
       await sleep(2000);
       matched = await matchRuns();
     }
     const lagOf = (starts: Array<number | undefined>, dues: number[]) => {
-      const lags = starts.flatMap((s, i) => (s === undefined ? [] : [Math.max(0, s - dues[i]!)])).sort((a, b) => a - b);
+      const measured = starts.flatMap((s, i) => (inWindow(dues[i]!) ? [{ s, due: dues[i]! }] : []));
+      const lags = measured.flatMap(({ s, due }) => (s === undefined ? [] : [Math.max(0, s - due)])).sort((a, b) => a - b);
       return {
         n: lags.length,
         p50: pct(lags, 50),
         p95: pct(lags, 95),
         max: lags.at(-1) ?? NaN,
-        missed: starts.filter((s) => s === undefined).length,
+        missed: measured.filter(({ s }) => s === undefined).length,
       };
     };
     const lag = lagOf(matched.sync, due);
@@ -898,6 +911,7 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: 'both' },
       seed: { type: 'string', default: '1000' },
       interval: { type: 'string', default: '5' },
+      window: { type: 'string' },
       'webhook-stores': { type: 'string', default: '100' },
       'webhook-orders': { type: 'string', default: '10' },
       'from-source': { type: 'boolean', default: false },
@@ -915,6 +929,7 @@ async function main(): Promise<void> {
     stores: num('stores', values.stores),
     seed: num('seed', values.seed, 0),
     intervalMinutes: num('interval', values.interval, 5),
+    windowMinutes: values.window === undefined ? num('interval', values.interval, 5) : num('window', values.window),
     webhookStores: num('webhook-stores', values['webhook-stores']),
     webhookOrders: num('webhook-orders', values['webhook-orders']),
     fromSource: values['from-source'] ?? false,
@@ -932,6 +947,7 @@ async function main(): Promise<void> {
   if (!opts.fromSource && !fs.existsSync(path.join(root, 'dist', 'main', 'worker.js')))
     throw new Error('dist/main/worker.js is missing: run `npm run build` first (or pass --from-source)');
   opts.webhookStores = Math.min(opts.webhookStores, opts.stores);
+  if (opts.windowMinutes > opts.intervalMinutes) throw new Error('--window must not be longer than --interval');
   const counts = values.workers === 'both' ? [1, 3] : [num('workers', values.workers)];
   console.log(
     `Ledgerline fleet benchmark · node ${process.version} · ${new Date().toISOString()} · ${os.cpus().length} cores · load ${os

@@ -3,12 +3,23 @@
  * Temporal's job: clients never loop. Non-retryable failures come from domain errors
  * (QboValidationError parks inside the activity and never fails it; QboConnectionRevokedError does).
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 const nonRetryableErrorTypes = ['QboConnectionRevokedError', 'ShopifyAuthError', 'ConfigurationError', 'StoreNotFoundError'];
 
 /** Short DB-only steps. */
 export const bookkeeping: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes },
+};
+
+/**
+ * The same short DB-only steps as local activities (a sync run's begin and finish: workflows/sync-run.ts). A retry
+ * that would wait longer than a minute (localRetryThreshold's default) becomes a workflow timer, so a database outage
+ * does not hold the workflow task open.
+ */
+export const bookkeepingLocal: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes },

@@ -1,10 +1,11 @@
-import { ApplicationFailure, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { BULK_CHUNK_ORDERS, type PageResult, type PayoutActivities, type SyncActivities, type SyncCounts } from './contracts';
 import { syncProgressQuery, type SyncProgress, type SyncRunInput, type SyncRunSummary } from './definitions';
 import { readableError } from './failures';
-import { bookkeeping, bulkPoll, syncPage } from './options';
+import { bookkeeping, bookkeepingLocal, bulkPoll, syncPage } from './options';
 
 const book = proxyActivities<SyncActivities>(bookkeeping);
+const bookLocal = proxyLocalActivities<SyncActivities>(bookkeepingLocal);
 const pages = proxyActivities<SyncActivities>(syncPage);
 const poll = proxyActivities<SyncActivities>(bulkPoll);
 const discovery = proxyActivities<PayoutActivities>({
@@ -84,7 +85,13 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
     progress = { ...progress, ...add(progress, c) };
   };
   setHandler(syncProgressQuery, () => progress);
-  const plan = await book.syncRunBegin({ ...input, workflowId: workflowInfo().workflowId });
+  // A run's first and last steps (syncRunBegin, syncRunFinish, syncRunFail) are short database writes: local
+  // activities, run by the worker inside the workflow task that asks for them, instead of each costing a trip through
+  // the server's activity queue and one more workflow task. A webhook run is then two workflow tasks and one activity
+  // task (issue #18: a burst of them across 100 stores). Both steps are idempotent, as a local activity's retry after a
+  // worker dies must be. `patched` keeps histories from before this replaying with the activities they scheduled.
+  const steps = patched('sync-run-local-bookkeeping') ? bookLocal : book;
+  const plan = await steps.syncRunBegin({ ...input, workflowId: workflowInfo().workflowId });
   if (plan.blocked) throw ApplicationFailure.nonRetryable(plan.blocked, 'StoreNotSyncable');
   progress = { ...progress, mode: plan.mode, phase: 'reading', windowFrom: plan.windowFrom, windowTo: plan.windowTo };
   let counts = zero();
@@ -133,11 +140,11 @@ export async function syncRunWorkflow(input: SyncRunInput): Promise<SyncRunSumma
       written(retried);
     }
   } catch (err) {
-    await book.syncRunFail({ ...base, error: readableError(err) });
+    await steps.syncRunFail({ ...base, error: readableError(err) });
     throw err;
   }
   progress = { ...progress, phase: 'finishing' };
-  const summary = await book.syncRunFinish({
+  const summary = await steps.syncRunFinish({
     ...base,
     trigger: input.trigger,
     windowFrom: plan.windowFrom,

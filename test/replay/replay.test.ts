@@ -126,6 +126,38 @@ describe('recorded histories', () => {
     );
   });
 
+  it("cover the sync run's local bookkeeping and a webhook run that only books, on both the page and the failure path", () => {
+    const runs = fixtures.filter((f) => f.workflowType === 'syncRunWorkflow');
+    const markers = (f: Fixture) => (f.history.events ?? []).flatMap((e) => e.markerRecordedEventAttributes ?? []);
+    const patches = (f: Fixture) =>
+      markers(f)
+        .filter((m) => m.markerName === 'core_patch')
+        .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString('utf8')) as { id: string }).id);
+    const scheduled = (f: Fixture) =>
+      (f.history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const local = runs.filter((f) => patches(f).includes('sync-run-local-bookkeeping'));
+    // Begin and finish (or fail) as local activities: markers, never scheduled on the queue.
+    expect(local.some((f) => f.status === 'COMPLETED')).toBe(true);
+    expect(local.some((f) => f.status === 'FAILED')).toBe(true);
+    for (const f of local) {
+      expect(
+        markers(f).filter((m) => m.markerName === 'core_local_activity'),
+        f.name,
+      ).toHaveLength(2);
+      expect(
+        scheduled(f).filter((n) => /^syncRun(Begin|Finish|Fail)$/.test(n)),
+        f.name,
+      ).toEqual([]);
+    }
+    // A webhook run planned book-only: the page, and neither the retry of parked orders nor payout discovery.
+    const bookOnly = local.filter((f) => patches(f).includes('webhook-runs-book-only'));
+    expect(bookOnly.length).toBeGreaterThan(0);
+    for (const f of bookOnly) {
+      expect(scheduled(f).length, f.name).toBeGreaterThan(0);
+      expect(new Set(scheduled(f)), f.name).toEqual(new Set(['syncOrdersPage']));
+    }
+  });
+
   it('cover the undo: its one activity completing at once, and an attempt retried after the write lease was busy', () => {
     const undos = fixtures.filter((f) => f.workflowType === 'undoWorkflow');
     const attempts = undos.map((f) =>

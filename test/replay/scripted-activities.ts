@@ -6,6 +6,7 @@
  */
 import type { Activities, KeepAliveResult, SyncCounts, UndoInput, UndoItem, UndoResult } from '../../workflows/contracts';
 import type { SyncRunSummary } from '../../workflows/definitions';
+import { webhookRunMayBookOnly } from '../../domain/sync/window';
 import { InvalidInputError, QboConnectionRevokedError, StoreBusyError, TransientUpstreamError } from '../../domain/errors';
 import { scriptedAuditActivities, type AuditScript } from '../support/audit-activities';
 import { type PayoutCalls, type PayoutScript, scriptedPayoutActivities } from './scripted-payouts';
@@ -111,6 +112,8 @@ function undoResult(input: UndoInput): UndoResult {
 
 export function scriptedActivities(): { activities: Activities; script: ActivityScript } {
   const cursors = new Map<string, string>();
+  /** When each store's last run of a trigger other than webhook began (activities/sync: lastFullRunStartedAt). */
+  const fullRunAt = new Map<string, Date>();
   const pageFailures = new Map<string, PageFailure>();
   const polled = new Set<string>();
   let fleet: Array<{ storeId: string; shopDomain: string; outcome: 'ok' | 'failing' | 'revoked' }> = [];
@@ -140,7 +143,16 @@ export function scriptedActivities(): { activities: Activities; script: Activity
       // A resync reads its window through Shopify bulk operations (as a long history window does),
       // so the recorded histories cover both of the sync run's paths.
       const bulk = input.trigger === 'resync';
+      // A webhook run only books after a recent run of another trigger, as activities/sync decides it (the same pure
+      // rule, an hourly interval), so recorded webhook runs take the book-only path too.
+      const now = new Date();
+      const bookOnly =
+        input.trigger === 'webhook'
+          ? webhookRunMayBookOnly({ lastFullRunStartedAt: fullRunAt.get(input.storeId) ?? null, intervalMinutes: 60, now })
+          : undefined;
+      if (input.trigger !== 'webhook') fullRunAt.set(input.storeId, now);
       return {
+        ...(bookOnly === undefined ? {} : { bookOnly }),
         runId: input.workflowId,
         windowFrom: input.window?.from ?? cursors.get(input.storeId) ?? null,
         windowTo: input.window?.to ?? new Date().toISOString(),

@@ -5,6 +5,7 @@
  * syncRunBegin says bookOnly: test/activities/sync-book-only.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../workflows/contracts';
@@ -23,8 +24,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** Runs one sync with the given trigger; returns the activities it called, in order. */
-async function activitiesCalled(trigger: SyncTrigger, bookOnly?: boolean): Promise<string[]> {
+/** Runs one sync with the given trigger; returns the activities it called, in order, and the run's history. */
+async function runSync(trigger: SyncTrigger, bookOnly?: boolean) {
   const called: string[] = [];
   const recorded = recordingActivities().activities;
   const base: Activities = {
@@ -45,20 +46,42 @@ async function activitiesCalled(trigger: SyncTrigger, bookOnly?: boolean): Promi
   ) as unknown as Activities;
   const taskQueue = uniqueTaskQueue('sync-run-triggers');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  const workflowId = `sync-run-triggers-${trigger}-${Date.now()}-${Math.random()}`;
   const summary = await worker.runUntil(
     env.client.workflow.execute(syncRunWorkflow, {
       taskQueue,
-      workflowId: `sync-run-triggers-${trigger}-${Date.now()}`,
+      workflowId,
       args: [{ storeId: 's', shopDomain: 's.myshopify.com', trigger }],
     }),
   );
   expect(summary).toMatchObject({ fetched: 2, synced: 2 });
-  return called;
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return { called, events: history.events ?? [] };
 }
+
+const activitiesCalled = async (trigger: SyncTrigger, bookOnly?: boolean) => (await runSync(trigger, bookOnly)).called;
 
 describe('syncRunWorkflow by trigger', () => {
   it('a webhook run planned book-only books the orders and leaves parked orders and payouts to the scheduled runs', async () => {
     expect(await activitiesCalled('webhook', true)).toEqual(['syncRunBegin', 'syncOrdersPage', 'syncRunFinish']);
+  });
+
+  it('begins and finishes with local activities: a book-only webhook run is two workflow tasks and one activity task', async () => {
+    const { events } = await runSync('webhook', true);
+    const count = (type: keyof typeof temporal.api.enums.v1.EventType) =>
+      events.filter((e) => e.eventType === temporal.api.enums.v1.EventType[type]).length;
+    // The server's queue sees the page only; begin and finish are markers the worker recorded (local activities).
+    expect(count('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toBe(1);
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
+    expect(scheduled.activityType?.name).toBe('syncOrdersPage');
+    const markers = events.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes] : []));
+    // core-sdk's marker for a local activity's result, and for each `patched` the run asked (the patch id inside).
+    expect(markers.filter((m) => m.markerName === 'core_local_activity')).toHaveLength(2);
+    const patches = markers
+      .filter((m) => m.markerName === 'core_patch')
+      .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString('utf8')) as { id: string }).id);
+    expect(patches).toEqual(['sync-run-local-bookkeeping', 'webhook-runs-book-only', 'payout-discovery']);
+    expect(count('EVENT_TYPE_WORKFLOW_TASK_COMPLETED')).toBe(2);
   });
 
   it('a webhook run not planned book-only (no recent scheduled run) does the whole run', async () => {

@@ -56,8 +56,9 @@ describe('errors retrying cannot fix', () => {
     expect(error, 'the run must fail').toBeDefined();
     // The workflow's failure wraps the activity's ApplicationFailure: directly for syncRunBegin, a local activity
     // since patched('sync-run-local-bookkeeping'); inside an ActivityFailure for a scheduled one.
-    let failure: (Error & { cause?: Error; type?: string }) | undefined = error!.cause;
-    while (failure && failure.type === undefined) failure = failure.cause;
+    type Failure = Error & { type?: string };
+    let failure = error!.cause as Failure | undefined;
+    while (failure && failure.type === undefined) failure = failure.cause as Failure | undefined;
     expect(failure?.type).toBe('DatabaseRejectedError');
     expect(failure?.message).toMatch(/SQLSTATE 22\d{3}.*out of range/);
     const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];

@@ -7,6 +7,7 @@ import type { Executor } from '../../db/queries';
 import { listSettledOrderKeys, listUnbookedOrderKeys, storeSyncCursor } from '../../db/queries/inventory';
 import type { QboStockItem, ShopifyStockItem } from '../../domain/inventory';
 import { orderSourceKey, parseSourceKey } from '../../domain/ledger';
+import { CURSOR_OVERLAP_MS } from '../../domain/sync/window';
 import type { QboClient } from '../../integrations/qbo/client';
 import type { ShopifyClient } from '../../integrations/shopify/client';
 import {
@@ -131,7 +132,7 @@ interface LineNode {
 /**
  * Units sold in Shopify and not yet booked in QBO, by inventory item (docs/inventory.md "The target"): the orders the
  * ledger holds as pending, parked or failed, and the orders the sales sync has not examined yet (updated at or after
- * its cursor) unless the ledger already settled them. A sale the sync booked at or after `bookedSince` (the run's
+ * its cursor less its overlap) unless the ledger already settled them. A sale the sync booked at or after `bookedSince` (the run's
  * start) still counts: the QBO quantities the run read may predate it, and counting it
  * twice only holds back a few units until the next run, where missing it would let Shopify sell stock QBO no longer
  * has. Cancelled orders and orders before the store's start date are
@@ -147,7 +148,11 @@ export async function readUnbookedSold(
   const store = await storeSyncCursor(db, { storeId });
   if (!store) return {};
   const orders = new Map<string, OrderNode>();
-  const since = (store.cursor ?? store.startDate).toISOString();
+  // From the cursor minus the sync's own overlap (domain/sync/window.ts): Shopify's updatedAt has whole seconds, so an
+  // order placed just after a run began can carry an updatedAt before that run's window end, which becomes the cursor.
+  // The sync reads it again in its next window's overlap; until then it is unbooked and must count here too. Orders in
+  // the overlap the ledger settled before `bookedSince` are taken out below.
+  const since = store.cursor ? new Date(store.cursor.getTime() - CURSOR_OVERLAP_MS).toISOString() : store.startDate.toISOString();
   let after: string | null = null;
   for (;;) {
     const data: { orders: { pageInfo: PageInfo; nodes: OrderNode[] } } = await shopify.request(UNBOOKED_ORDERS_SINCE, {

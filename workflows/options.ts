@@ -15,9 +15,10 @@ export const bookkeeping: ActivityOptions = {
 };
 
 /**
- * The same short DB-only steps as local activities (a sync run's begin and finish: workflows/sync-run.ts). A retry
- * that would wait longer than a minute (localRetryThreshold's default) becomes a workflow timer, so a database outage
- * does not hold the workflow task open.
+ * The same short DB-only steps as local activities (a sync run's begin and finish: workflows/sync-run.ts). Retries
+ * wait at most 30 s, under localRetryThreshold (1 minute by default), so the worker retries them itself and keeps the
+ * workflow task alive meanwhile (workflow task heartbeats); a database outage past the hour fails the run, and the
+ * store's next run reads the same window again.
  */
 export const bookkeepingLocal: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',

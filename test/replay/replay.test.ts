@@ -13,6 +13,7 @@ import { temporal } from '@temporalio/proto';
 // test/support/temporal installs a quiet runtime: replay workers log their state changes, and Core
 // warns of every nondeterminism the tests provoke.
 import { workflowBundle } from '../support/temporal';
+import { localActivities, patchIds } from '../support/markers';
 import { type Fixture, historiesDir, historySets, loadFixtures, loadManifest } from './fixtures';
 
 const fixtures = loadFixtures();
@@ -128,11 +129,7 @@ describe('recorded histories', () => {
 
   it("cover the sync run's local bookkeeping and a webhook run that only books, on both the page and the failure path", () => {
     const runs = fixtures.filter((f) => f.workflowType === 'syncRunWorkflow');
-    const markers = (f: Fixture) => (f.history.events ?? []).flatMap((e) => e.markerRecordedEventAttributes ?? []);
-    const patches = (f: Fixture) =>
-      markers(f)
-        .filter((m) => m.markerName === 'core_patch')
-        .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString('utf8')) as { id: string }).id);
+    const patches = (f: Fixture) => patchIds(f.history.events ?? []);
     const scheduled = (f: Fixture) =>
       (f.history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     const local = runs.filter((f) => patches(f).includes('sync-run-local-bookkeeping'));
@@ -140,10 +137,7 @@ describe('recorded histories', () => {
     expect(local.some((f) => f.status === 'COMPLETED')).toBe(true);
     expect(local.some((f) => f.status === 'FAILED')).toBe(true);
     for (const f of local) {
-      expect(
-        markers(f).filter((m) => m.markerName === 'core_local_activity'),
-        f.name,
-      ).toHaveLength(2);
+      expect(localActivities(f.history.events ?? []), f.name).toHaveLength(2);
       expect(
         scheduled(f).filter((n) => /^syncRun(Begin|Finish|Fail)$/.test(n)),
         f.name,

@@ -13,6 +13,7 @@ import { ledgerlineInterceptors, toApplicationFailure } from '../../temporal/int
 import { syncRunWorkflow } from '../../workflows/sync-run';
 import { pgliteDatabase } from '../support/db';
 import { insertConnectedStore, startWorld, testCipher, worldActivities, type SyncWorld } from '../support/sync-fixture';
+import { localActivities } from '../support/markers';
 import { timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -63,16 +64,7 @@ describe('errors retrying cannot fix', () => {
     expect(failure?.message).toMatch(/SQLSTATE 22\d{3}.*out of range/);
     const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     // Attempts: a scheduled activity's start events, and the marker a local activity's result is recorded in.
-    const localAttempts = events.flatMap((e) => {
-      const m = e.markerRecordedEventAttributes;
-      if (m?.markerName !== 'core_local_activity') return [];
-      const data = JSON.parse(Buffer.from(m.details!['data']!.payloads![0]!.data!).toString('utf8')) as {
-        attempt: number;
-        activity_type: string;
-      };
-      return [{ type: data.activity_type, attempt: data.attempt }];
-    });
-    expect(localAttempts).toEqual([{ type: 'syncRunBegin', attempt: 1 }]);
+    expect(localActivities(events)).toEqual([{ type: 'syncRunBegin', attempt: 1 }]);
     const attempts = events.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
     expect(Math.max(0, ...attempts)).toBeLessThanOrEqual(1);
   });

@@ -12,6 +12,7 @@ import type { Activities } from '../../workflows/contracts';
 import type { SyncTrigger } from '../../workflows/definitions';
 import { syncRunWorkflow } from '../../workflows/sync-run';
 import { recordingActivities } from '../support/fake-activities';
+import { localActivities, patchIds } from '../support/markers';
 import { timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -74,13 +75,8 @@ describe('syncRunWorkflow by trigger', () => {
     expect(count('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toBe(1);
     const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
     expect(scheduled.activityType?.name).toBe('syncOrdersPage');
-    const markers = events.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes] : []));
-    // core-sdk's marker for a local activity's result, and for each `patched` the run asked (the patch id inside).
-    expect(markers.filter((m) => m.markerName === 'core_local_activity')).toHaveLength(2);
-    const patches = markers
-      .filter((m) => m.markerName === 'core_patch')
-      .map((m) => (JSON.parse(Buffer.from(m.details!['patch-data']!.payloads![0]!.data!).toString('utf8')) as { id: string }).id);
-    expect(patches).toEqual(['sync-run-local-bookkeeping', 'webhook-runs-book-only', 'payout-discovery']);
+    expect(localActivities(events).map((a) => a.type)).toEqual(['syncRunBegin', 'syncRunFinish']);
+    expect(patchIds(events)).toEqual(['sync-run-local-bookkeeping', 'webhook-runs-book-only', 'payout-discovery']);
     expect(count('EVENT_TYPE_WORKFLOW_TASK_COMPLETED')).toBe(2);
   });
 

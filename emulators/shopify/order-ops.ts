@@ -18,14 +18,15 @@ import { placeOrders, releaseOrder } from './inventory-moves';
 import { addRefund } from './refund-ops';
 import { putProduct, type Obj, type ShopState } from './state';
 import { orderPayload } from './webhook-payloads';
-import { isoSeconds } from './time';
+import { isoSeconds, orderTimesToSeconds } from './time';
 
 function requireGid(obj: Obj, type: string): void {
   if (gidType(obj?.id) !== type) throw new AdminError(`Expected a ${type} with id gid://shopify/${type}/…, got ${JSON.stringify(obj?.id)}`);
 }
 
 /**
- * Adds or replaces orders; a replaced order's updatedAt moves unless the new one states it. A new order is placed:
+ * Adds or replaces orders; a replaced order's updatedAt moves unless the new one states it, and stated timestamps
+ * lose any fraction of a second (Shopify keeps whole seconds, `orderTimesToSeconds`). A new order is placed:
  * its tracked lines take stock (inventory-moves.ts `placeOrders`, refused as a whole when a DENY variant would be
  * oversold); a replaced one is a correction of stored data and moves no stock.
  */
@@ -35,6 +36,7 @@ export function upsertOrders(env: OpsEnv, shop: ShopState, orders: Obj[]): Obj[]
   placeOrders(env, shop, fresh);
   return orders.map((input) => {
     const order = structuredClone(input);
+    orderTimesToSeconds(order);
     ensureTipLineItem(env, order);
     const existing = shop.orders.get(order.id);
     if (existing && order.updatedAt === undefined) {

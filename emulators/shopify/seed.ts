@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gidType } from './gid';
 import { putProduct, type Obj, type ShopState } from './state';
+import { orderTimesToSeconds } from './time';
 
 export interface SeedBundle {
   file: string;
@@ -174,7 +175,10 @@ export function applySeed(shop: ShopState, bundle: SeedBundle): void {
     Object.assign(shop.info, bundle.shop, { myshopifyDomain: shop.domain });
     if (bundle.shop.currencyCode) shop.paymentsAccount.defaultCurrency = bundle.shop.currencyCode;
   }
-  for (const o of bundle.orders) shop.orders.set(o.id, o);
+  for (const o of bundle.orders) {
+    orderTimesToSeconds(o);
+    shop.orders.set(o.id, o);
+  }
   for (const p of bundle.payouts) shop.payouts.set(p.id, p);
   for (const t of bundle.balanceTransactions) shop.balanceTransactions.set(t.id, t);
   for (const p of bundle.products) putProduct(shop, p);

@@ -62,6 +62,36 @@ describe('seeding', () => {
     }
   });
 
+  it('keeps whole seconds of the timestamps an order is given, seeded or added, as Shopify does', async () => {
+    const dir = tempDir();
+    writeJson(dir, 'orders.json', [miniOrder(31, { createdAt: '2026-10-01T08:00:00.999Z', updatedAt: '2026-10-01T08:30:05.750Z' })]);
+    const emu = await startEmulator({ seedDir: dir });
+    try {
+      emu.admin.upsertOrders(SHOP, [
+        miniOrder(32, {
+          createdAt: '2026-10-01T08:30:05.250Z',
+          updatedAt: '2026-10-01T08:30:05.789Z',
+          processedAt: '2026-10-01T08:30:04.5Z',
+        }),
+        miniOrder(33, { createdAt: '2026-10-01T08:30:06Z', updatedAt: '2026-10-01T08:30:06+00:00' }),
+      ]);
+      const res: any = await clientFor(emu).request(
+        '{ orders(first: 10, sortKey: ID) { nodes { name createdAt updatedAt processedAt } } after: orders(first: 10, query: "updated_at:>\'2026-10-01T08:30:05Z\'") { nodes { name } } }',
+      );
+      expect(errorsOf(res)).toEqual([]);
+      expect(res.data.orders.nodes.map((o: any) => [o.name, o.createdAt, o.updatedAt])).toEqual([
+        ['#31', '2026-10-01T08:00:00Z', '2026-10-01T08:30:05Z'],
+        ['#32', '2026-10-01T08:30:05Z', '2026-10-01T08:30:05Z'],
+        ['#33', '2026-10-01T08:30:06Z', '2026-10-01T08:30:06+00:00'],
+      ]);
+      expect(res.data.orders.nodes[1].processedAt).toBe('2026-10-01T08:30:04Z');
+      // A change in the same second as a cursor does not look newer than it: readers need their overlap.
+      expect(res.data.after.nodes.map((o: any) => o.name)).toEqual(['#33']);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('keeps its state in a state file across restarts', async () => {
     const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'shopify-state-')), 'state.json');
     const first = await startEmulator({ stateFile });

@@ -21,7 +21,8 @@
  *    A slot with no run 5 minutes after it counts as missed. The inventory schedules' runs are matched the same way
  *    (inventory_runs, the schedule's offset from services/stores/inventory-schedule.ts);
  *  - with three workers, one worker is SIGKILLed half-way through the window and started again only after it (as a
- *    supervisor would, late): its work must move to the other two without a slot missed;
+ *    supervisor would, late): its work must move to the other two without a slot missed; the burst waits `--settle`
+ *    seconds after the restart;
  *  - a webhook burst: `--webhook-orders` new orders in each of `--webhook-stores` stores are put in the Shopify
  *    emulator, and one signed `orders/create` delivery per order is posted to the API; latency = from the delivery
  *    being sent to the order's sale document being booked (its ledger row with a QBO id, polled every 250 ms);
@@ -39,7 +40,8 @@
  * --webhook-stores 100 --webhook-orders 10 --from-source --log-dir DIR (each process's output and the dev server's
  * warnings; default a new directory under the OS temp dir, printed) --cpu-prof (V8 CPU profiles of the API and workers
  * into that directory) --worker-env KEY=VALUE (repeatable; extra environment for the workers only, for sizing
- * experiments). Exits 1 when a target is missed: RSS peak < 500 MB per
+ * experiments) --settle 60 (seconds from the killed worker's restart to the webhook burst; 0 bursts on a worker
+ * still starting). Exits 1 when a target is missed: RSS peak < 500 MB per
  * worker, every slot's run started within 5 minutes (none missed), no 429, no duplicate, no overlapping runs, no run
  * stuck, every webhook order booked with p95 < 10 s.
  */
@@ -98,6 +100,8 @@ interface Options {
   cpuProf: boolean;
   /** Extra environment for the worker processes only (--worker-env K=V, repeatable): sizing experiments. */
   workerEnv: Record<string, string>;
+  /** Seconds between the killed worker's restart and the webhook burst (--settle; three workers only). */
+  settleSeconds: number;
 }
 
 interface FleetStore {
@@ -570,7 +574,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       cpuNow(); // its CPU up to the kill, kept for the phase's sum
       victim.child.kill('SIGKILL');
       await victim.exited;
-      killed = `${victim.name} SIGKILLed ${s1(Date.now() - windowStart)} into the window, started again after it`;
+      killed = `${victim.name} SIGKILLed ${s1(Date.now() - windowStart)} into the window, started again after it, the burst ${opts.settleSeconds} s later`;
       console.log(`  ${killed.split(',')[0]}`);
     }
     const matchRuns = async () => {
@@ -624,7 +628,15 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     const inventoryLag = lagOf(matched.inv, invDue);
     console.log(`  lag window over: sync p95 ${s1(lag.p95)}, max ${s1(lag.max)}, missed ${lag.missed}`);
     const cpuWindow = cpuBetween(cpuBackfilled, cpuNow(), Date.now() - backfilledAt);
-    if (workerCount > 1) workers[0] = launch(`${workers[0]!.name} (restarted)`, 'worker');
+    if (workerCount > 1) {
+      workers[0] = launch(`${workers[0]!.name} (restarted)`, 'worker');
+      // The burst measures a running fleet's throughput; the kill above measures failover. --settle 0 puts the burst
+      // on a worker still starting (its bundle, JIT and first replays share the cores with the burst).
+      if (opts.settleSeconds > 0) {
+        console.log(`  restarted worker settling for ${opts.settleSeconds} s before the webhook burst`);
+        await new Promise((r) => setTimeout(r, opts.settleSeconds * 1000));
+      }
+    }
 
     // The webhook burst: new orders in the emulator, one signed orders/create delivery each.
     const burstStores = fleet.filter((f) => f.held.length > 0);
@@ -918,6 +930,7 @@ async function main(): Promise<void> {
       'log-dir': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'worker-env': { type: 'string', multiple: true, default: [] },
+      settle: { type: 'string', default: '60' },
     },
   });
   const num = (name: string, v: string | undefined, min = 1): number => {
@@ -942,6 +955,7 @@ async function main(): Promise<void> {
         return [kv.slice(0, i), kv.slice(i + 1)];
       }),
     ),
+    settleSeconds: num('settle', values.settle, 0),
   };
   fs.mkdirSync(opts.logDir, { recursive: true });
   if (!opts.fromSource && !fs.existsSync(path.join(root, 'dist', 'main', 'worker.js')))

@@ -20,6 +20,8 @@
  *    `sync_runs` row with trigger `scheduled` that started at or after it; lag = started_at − slot (p50/p95/max).
  *    A slot with no run 5 minutes after it counts as missed. The inventory schedules' runs are matched the same way
  *    (inventory_runs, the schedule's offset from services/stores/inventory-schedule.ts);
+ *  - the N workers share this machine's cores, so each gets 1/N of the default activity and workflow-task slots and
+ *    of QBO's calls in flight per realm (README "Running a fleet"; --worker-env overrides);
  *  - with three workers, one worker is SIGKILLed half-way through the window and started again only after it (as a
  *    supervisor would, late): its work must move to the other two without a slot missed; the burst waits `--settle`
  *    seconds after the restart;
@@ -360,9 +362,19 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
       // QBO's 10 calls in flight per realm, split between the worker processes (README "Running a fleet").
       QBO_CONCURRENT_PER_REALM: String(Math.floor(10 / workerCount)),
     };
+    // The workers share this machine's cores, so they share one process's activity and workflow-task slots too
+    // (README "Running a fleet": 20 / N and 40 / N); --worker-env overrides either.
+    const slots = loadConfig({ ...process.env, NODE_ENV: 'test' }).temporal.worker;
+    const sharedSlots: NodeJS.ProcessEnv = {
+      WORKER_MAX_CONCURRENT_ACTIVITIES: String(Math.max(1, Math.round(slots.maxConcurrentActivities / workerCount))),
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(Math.max(2, Math.round(slots.maxConcurrentWorkflowTasks / workerCount))),
+    };
     const procs: Proc[] = [];
     // Workers log their status (memory split, cached workflows) every 5 s: the report shows it at each one's RSS peak.
-    const workerEnv: NodeJS.ProcessEnv = { ...env, LOG_LEVEL: 'info', WORKER_STATUS_LOG_SECONDS: '5', ...opts.workerEnv };
+    const workerEnv: NodeJS.ProcessEnv = { ...env, ...sharedSlots, LOG_LEVEL: 'info', WORKER_STATUS_LOG_SECONDS: '5', ...opts.workerEnv };
+    console.log(
+      `  each worker: ${workerEnv.WORKER_MAX_CONCURRENT_ACTIVITIES} activity slots, ${workerEnv.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS} workflow-task slots, ${workerEnv.QBO_CONCURRENT_PER_REALM} QBO calls in flight per realm`,
+    );
     const launch = (name: string, entry: string): Proc => {
       // Built (the default): `node dist/main/<role>.js` with the prebuilt workflow bundle, as `npm run worker` runs in
       // production; --from-source: through tsx, the worker then bundles the workflows itself at start (more memory).

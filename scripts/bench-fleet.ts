@@ -323,7 +323,8 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
 
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-fleet-'));
     cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const cacheDir = loadConfig({ ...process.env, NODE_ENV: 'test' }).cacheDir;
+    const defaults = loadConfig({ ...process.env, NODE_ENV: 'test' });
+    const cacheDir = defaults.cacheDir;
     const cli = await ensureTemporalCli({ cacheDir });
     const temporal: DevServer = await startDevServer({
       bin: cli.path,
@@ -364,7 +365,7 @@ async function runFleet(opts: Options, workerCount: number): Promise<Figures> {
     };
     // The workers share this machine's cores, so they share one process's activity and workflow-task slots too
     // (README "Running a fleet": 20 / N and 40 / N); --worker-env overrides either.
-    const slots = loadConfig({ ...process.env, NODE_ENV: 'test' }).temporal.worker;
+    const slots = defaults.temporal.worker;
     const sharedSlots: NodeJS.ProcessEnv = {
       WORKER_MAX_CONCURRENT_ACTIVITIES: String(Math.max(1, Math.round(slots.maxConcurrentActivities / workerCount))),
       WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(Math.max(2, Math.round(slots.maxConcurrentWorkflowTasks / workerCount))),

@@ -7,7 +7,7 @@ import type { Executor } from '../../db/queries';
 import { listSettledOrderKeys, listUnbookedOrderKeys, storeSyncCursor } from '../../db/queries/inventory';
 import type { QboStockItem, ShopifyStockItem } from '../../domain/inventory';
 import { orderSourceKey, parseSourceKey } from '../../domain/ledger';
-import { CURSOR_OVERLAP_MS } from '../../domain/sync/window';
+import { cursorReadFrom } from '../../domain/sync/window';
 import type { QboClient } from '../../integrations/qbo/client';
 import type { ShopifyClient } from '../../integrations/shopify/client';
 import {
@@ -148,11 +148,11 @@ export async function readUnbookedSold(
   const store = await storeSyncCursor(db, { storeId });
   if (!store) return {};
   const orders = new Map<string, OrderNode>();
-  // From the cursor minus the sync's own overlap (domain/sync/window.ts): Shopify's updatedAt has whole seconds, so an
-  // order placed just after a run began can carry an updatedAt before that run's window end, which becomes the cursor.
-  // The sync reads it again in its next window's overlap; until then it is unbooked and must count here too. Orders in
-  // the overlap the ledger settled before `bookedSince` are taken out below.
-  const since = store.cursor ? new Date(store.cursor.getTime() - CURSOR_OVERLAP_MS).toISOString() : store.startDate.toISOString();
+  // Where the sync's next window starts (domain/sync/window.ts, overlap included): Shopify's updatedAt has whole
+  // seconds, so an order placed just after a run began can carry an updatedAt before that run's window end, which
+  // becomes the cursor. The sync reads it again in its next window's overlap; until then it is unbooked and must count
+  // here too. Orders in the overlap the ledger settled before `bookedSince` are taken out below.
+  const since = cursorReadFrom(store.cursor, store.startDate);
   let after: string | null = null;
   for (;;) {
     const data: { orders: { pageInfo: PageInfo; nodes: OrderNode[] } } = await shopify.request(UNBOOKED_ORDERS_SINCE, {

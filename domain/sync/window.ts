@@ -4,8 +4,19 @@
  * activity reads the store and the clock, this decides.
  */
 
-/** Re-read this much before the cursor: Shopify's search index can lag behind updatedAt. */
+/**
+ * Re-read this much before the cursor: Shopify's search index can lag behind updatedAt, and updatedAt has whole
+ * seconds, so an order changed just after a run began can carry a stamp before that run's window end (the cursor).
+ */
 export const CURSOR_OVERLAP_MS = 10 * 60_000;
+
+/**
+ * Where a reader of the orders the sync has not examined yet starts: the cursor less CURSOR_OVERLAP_MS, or the store's
+ * start date before its first sync (orders processed before it were also updated before it). ISO 8601.
+ */
+export function cursorReadFrom(cursor: Date | null, startDate: Date): string {
+  return cursor ? new Date(cursor.getTime() - CURSOR_OVERLAP_MS).toISOString() : startDate.toISOString();
+}
 /** Windows longer than this (and first syncs) use a bulk operation instead of paging (docs/shopify-facts.md §2). */
 export const BULK_WINDOW_MS = 3 * 24 * 3600_000;
 /** Bulk windows are read in slices of at most this span (and at most BULK_MAX_SLICES slices). */
@@ -48,9 +59,7 @@ export function planRunWindow(store: WindowStore, requested: RequestedWindow | u
     windowTo = requested.to ? new Date(requested.to).toISOString() : now.toISOString();
     advanceCursor = false;
   } else {
-    const cursor = store.cursorUpdatedAt;
-    // First sync: orders processed before the start date were also updated before it.
-    windowFrom = cursor ? new Date(cursor.getTime() - CURSOR_OVERLAP_MS).toISOString() : store.startDate.toISOString();
+    windowFrom = cursorReadFrom(store.cursorUpdatedAt, store.startDate);
     windowTo = now.toISOString();
     advanceCursor = true;
   }
